@@ -1,0 +1,138 @@
+"""Reading article files: the first step of the pipeline (text -> Article).
+
+An article file starts with a line ``date YYYY-MM-DD``; the text follows, on the
+same line or on the next ones. Every problem with a file is reported as an
+``ArticleError`` that names the file, so one bad file never stops a batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ARTICLE_SUFFIXES = (".txt",)
+_DATE_LINE = re.compile(r"\A[ \t\ufeff]*date[ \t]+(?P<date>\S+)[ \t]*")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article: its identity, publication date and text.
+
+    ``text`` is the whole file; ``body_start`` is where the text after the date
+    line begins, so offsets into the body map back to offsets in the file.
+    """
+
+    id: str
+    path: Path
+    date: dt.date
+    text: str
+    body_start: int
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_start :]
+
+
+class ArticleError(Exception):
+    """A file that cannot be read as an article; the message names the file."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+def parse_article(path: Path | str, data: bytes) -> Article:
+    """Decode and validate one article's bytes; raise ``ArticleError`` if unusable."""
+    path = Path(path)
+    if not data.strip():
+        raise ArticleError(path, "empty file")
+    if b"\x00" in data:
+        raise ArticleError(path, "binary file (contains NUL bytes), not article text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(
+            path, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    match = _DATE_LINE.match(text)
+    if not match:
+        first = text.lstrip().splitlines()[0][:60] if text.strip() else ""
+        raise ArticleError(path, f"missing date line: expected 'date YYYY-MM-DD', found {first!r}")
+    raw = match.group("date")
+    if not _ISO_DATE.match(raw):
+        raise ArticleError(path, f"malformed date {raw!r}: expected YYYY-MM-DD")
+    try:
+        date = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ArticleError(path, f"impossible date {raw!r}") from None
+    body_start = match.end()
+    if not text[body_start:].strip():
+        raise ArticleError(path, "no text after the date line")
+    return Article(id=path.stem, path=path, date=date, text=text, body_start=body_start)
+
+
+def read_article(path: Path | str) -> Article:
+    """Read one article file from disk."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ArticleError(path, "no such file") from None
+    except IsADirectoryError:
+        raise ArticleError(path, "is a folder, not a file") from None
+    except OSError as exc:
+        raise ArticleError(path, f"cannot read: {exc.strerror or exc}") from None
+    return parse_article(path, data)
+
+
+def find_article_files(paths: Iterable[Path | str]) -> Iterator[Path | ArticleError]:
+    """Expand files and folders into article files, in a stable (sorted) order.
+
+    Folders contribute their ``*.txt`` files (recursively); a path that does not
+    exist or a folder without articles yields an ``ArticleError`` instead.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+            )
+            if not files:
+                yield ArticleError(path, "folder contains no article files (*.txt)")
+            yield from files
+        elif path.exists():
+            yield path
+        else:
+            yield ArticleError(path, "no such file or folder")
+
+
+def load_articles(paths: Iterable[Path | str]) -> tuple[list[Article], list[ArticleError]]:
+    """Read every article under ``paths``; collect errors instead of stopping.
+
+    Two files with the same stem would get the same article identity, so the
+    second one is reported as an error rather than silently merged.
+    """
+    articles: list[Article] = []
+    errors: list[ArticleError] = []
+    seen: dict[str, Path] = {}
+    for item in find_article_files(paths):
+        if isinstance(item, ArticleError):
+            errors.append(item)
+            continue
+        try:
+            article = read_article(item)
+        except ArticleError as exc:
+            errors.append(exc)
+            continue
+        if article.id in seen and seen[article.id].resolve() != item.resolve():
+            errors.append(ArticleError(item, f"same article name as {seen[article.id]}"))
+            continue
+        if article.id not in seen:
+            seen[article.id] = item
+            articles.append(article)
+    return articles, errors

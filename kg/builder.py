@@ -1,0 +1,58 @@
+"""The whole pipeline, from files to a graph on disk.
+
+Output files are written to a temporary file in the target folder and renamed
+into place, so a failed or interrupted build never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg.articles import ArticleError, load_articles
+from kg.nlp import load_pipeline
+from kg.pipeline import extract_corpus
+from kg.rdf import to_graph
+from kg.resolve import Corpus, resolve
+
+
+@dataclass
+class BuildResult:
+    graph: Graph
+    corpus: Corpus | None
+    errors: list[ArticleError] = field(default_factory=list)
+    articles: int = 0
+
+
+def build_graph(paths: Iterable[Path | str], model: str | None = None,
+                progress: Callable[[int, int, str], None] | None = None) -> BuildResult:
+    """Read, extract, resolve and convert; bad files are collected, not raised."""
+    articles, errors = load_articles(paths)
+    if not articles:
+        return BuildResult(Graph(), None, errors, 0)
+    facts = extract_corpus(articles, load_pipeline(model), progress=progress)
+    corpus = resolve(facts)
+    return BuildResult(to_graph(corpus), corpus, errors, len(articles))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def serialize_turtle(graph: Graph) -> bytes:
+    data = graph.serialize(format="turtle", encoding="utf-8")
+    return data if isinstance(data, bytes) else data.encode("utf-8")

@@ -1,0 +1,502 @@
+"""Awards, ceremonies, categories and who won or was nominated.
+
+Category mentions are runs of category vocabulary ("best leading actor",
+"Outstanding Lead Actor In A Limited Series Or Movie") mapped onto official
+names by ``Gazetteer.match_category``. Nominations come from cue phrases:
+"X won ... for <category>", "X beat out A, B and C", "fellow nominees
+included A, B", "(WON!)", with the work each nominee was up for taken from
+the phrasing around their name ("Watchmen's Jeremy Irons", "Jason Bateman for
+Ozark", "Pose star Billy Porter").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from kg.extract.context import ArticleContext, PersonMention, clean_text, is_possessive
+from kg.extract.tweets import MONTHS
+from kg.extract.works import title_after, title_before
+from kg.gazetteer import AwardInfo, fold
+from kg.nlp import AWARD, NETWORK, VENUE
+from kg.records import CategoryRef, CeremonyFact, CeremonyRef, NominationFact, Ref
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_ORDINAL = re.compile(r"^(\d{1,3})(st|nd|rd|th)$", re.I)
+_YEAR = re.compile(r"^(19|20)\d\ds?$")
+
+
+@dataclass(frozen=True)
+class CategoryMention:
+    span: Span
+    ref: CategoryRef
+
+
+@dataclass(frozen=True)
+class AwardMention:
+    span: Span
+    award: AwardInfo
+    ceremony: CeremonyRef | None  # when the mention names a ceremony
+
+
+# --- awards and ceremonies --------------------------------------------------------------
+
+def award_mentions(ctx: ArticleContext) -> list[AwardMention]:
+    """Award names, and the ceremony each refers to ("the 72nd annual Primetime Emmy
+    Awards", "Emmys 2020", "this year's Emmy Awards")."""
+    out = []
+    doc = ctx.doc
+    for ent in doc.ents:
+        if ent.label_ != AWARD:
+            continue
+        award = ctx.gaz.award(ent.ent_id_ or ent.text) or ctx.gaz.award(ent.text)
+        if award is None:
+            continue
+        year = None
+        i = ent.start - 1
+        while i >= max(0, ent.start - 3):
+            t = doc[i]
+            m = _ORDINAL.match(t.text)
+            if m:
+                year = award.year_for(int(m.group(1)))
+                break
+            if _YEAR.match(t.text):
+                year = int(t.text[:4])
+                break
+            if t.lower_ not in {"annual", "the", "'s", "’s", "primetime", "virtual"}:
+                break
+            i -= 1
+        if year is None and ent.end < len(doc) and _YEAR.match(doc[ent.end].text):
+            year = int(doc[ent.end].text[:4])
+        plural = ent.text.endswith("s") or ent[-1].lower_ in {"awards", "emmys"}
+        is_ceremony = year is not None or plural or (ent.start > 0 and doc[ent.start - 1].lower_
+                                                     in {"at", "during"})
+        if year is None:
+            year = ctx.article.date.year
+        ceremony = CeremonyRef(award.name, year) if is_ceremony else None
+        out.append(AwardMention(ent, award, ceremony))
+    return out
+
+
+def main_award(ctx: ArticleContext, mentions: list[AwardMention]) -> AwardInfo | None:
+    counts = Counter(m.award.name for m in mentions)
+    if not counts:
+        return None
+    best = max(counts.items(), key=lambda kv: (kv[1], -min(m.span.start for m in mentions
+                                                            if m.award.name == kv[0])))
+    return ctx.gaz.award_named(best[0])
+
+
+def main_ceremony(ctx: ArticleContext, mentions: list[AwardMention],
+                  award: AwardInfo | None) -> CeremonyRef | None:
+    if award is None:
+        return None
+    years = Counter(m.ceremony.year for m in mentions if m.ceremony and m.award.name == award.name)
+    year = years.most_common(1)[0][0] if years else ctx.article.date.year
+    return CeremonyRef(award.name, year)
+
+
+# --- categories ------------------------------------------------------------------------
+
+def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[CategoryMention]:
+    """Runs of category words that name (or paraphrase) a category of ``award``."""
+    if award is None:
+        return []
+    rules = ctx.gaz.category_rules
+    vocab = ctx.gaz.category_vocab
+    doc = ctx.doc
+    out: list[CategoryMention] = []
+    i = 0
+    while i < len(doc):
+        if doc[i].lower_ not in vocab or doc[i].lower_ in rules.connectors:
+            i += 1
+            continue
+        j = i
+        while j < len(doc) and (doc[j].lower_ in vocab) and not (
+                j > i and doc[j - 1].whitespace_ == "" and doc[j].is_alpha and doc[j - 1].is_alpha):
+            j += 1
+        while j > i and doc[j - 1].lower_ in rules.connectors:
+            j -= 1
+        span = doc[i:j]
+        words = [t.lower_ for t in span]
+        content = [w for w in words if w not in rules.connectors]
+        has_head = any(rules.synonyms.get(w, w) in rules.head_words or w in rules.head_words
+                       for w in words)
+        opener = words[0] in rules.openers
+        has_role = any(w in rules.role_words for w in words)
+        while has_head and len(content) >= 2 and (opener or has_role) and len(span):
+            candidates = ctx.gaz.match_category(award.name, span.text)
+            if candidates:
+                out.append(CategoryMention(span, CategoryRef(award.name, clean_text(span.text),
+                                                             candidates)))
+                break
+            # "award for the best leading actor": drop words from the left until it fits
+            k = span.start + 1
+            while k < span.end and doc[k].lower_ in rules.connectors:
+                k += 1
+            span = doc[k : span.end]
+            words = [t.lower_ for t in span]
+            content = [w for w in words if w not in rules.connectors]
+            opener = bool(words) and words[0] in rules.openers
+        i = max(j, i + 1)
+    return out
+
+
+# --- nominations -----------------------------------------------------------------------
+
+def _match_phrase(doc, i: int, phrases: list[tuple[str, ...]]) -> int:
+    """Length of the longest phrase starting at token i (0 if none)."""
+    for p in phrases:
+        n = len(p)
+        if i + n <= len(doc) and tuple(t.lower_ for t in doc[i : i + n]) == p:
+            return n
+    return 0
+
+
+def _is_win_token(tok: Token, ctx: ArticleContext) -> bool:
+    if tok.i > 0 and tok.doc[tok.i - 1].text == "-":
+        return False  # "expected-to-win"
+    if tok.text == "WON":
+        return True
+    return tok.lemma_.lower() in ctx.cues.words("win_lemmas") and tok.pos_ in ("VERB", "AUX")
+
+
+def _clause_bounds(sent: Span, i: int) -> tuple[int, int]:
+    """The clause of the sentence around token i: split at ';' and ', while'."""
+    doc = sent.doc
+    start, end = sent.start, sent.end
+    for t in sent:
+        if t.text == ";" or (t.text == "," and t.i + 1 < sent.end and
+                             doc[t.i + 1].lower_ in {"while", "whereas"}):
+            if t.i < i:
+                start = t.i + 1
+            elif t.i > i:
+                end = min(end, t.i)
+    return start, end
+
+
+def _coordinated(ctx: ArticleContext, persons: list[PersonMention]) -> list[PersonMention]:
+    """The first person and those joined to it by 'and' / ',' / '&'."""
+    if not persons:
+        return []
+    out = [persons[0]]
+    for p in persons[1:]:
+        between = ctx.doc[out[-1].end : p.start]
+        if all(t.lower_ in {"and", ",", "&"} for t in between):
+            out.append(p)
+        else:
+            break
+    return out
+
+
+def _work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> str | None:
+    """The work the text attaches to a nominee: 'W's P', 'W star P', 'W P', 'P for W',
+    'P of W fame', 'P from W', 'P (W)', 'P who played ... in W'."""
+    doc = ctx.doc
+    if person.start >= 2 and is_possessive(doc[person.start - 1]):
+        span = title_before(ctx, person.start - 1)
+        if span is not None and ctx.known_work(span.text):
+            return ctx.known_work(span.text)
+    k = person.start - 1
+    if k >= lo and doc[k].lower_ in ctx.cues.words("credit_nouns"):
+        span = title_before(ctx, k)
+        if span is not None and span.start >= lo and ctx.known_work(span.text):
+            return ctx.known_work(span.text)
+    if k >= lo and doc[k].text[:1].isupper() and not doc[k].is_punct:
+        span = title_before(ctx, person.start)
+        if span is not None and span.start >= lo and ctx.known_work(span.text):
+            return ctx.known_work(span.text)
+    j = person.end
+    if j < hi and doc[j].lower_ in {"for", "of", "from", "in", "("}:
+        span = title_after(ctx, j + 1, hi)
+        if span is not None:
+            return ctx.known_work(span.text) or clean_text(span.text)
+    if j < hi and doc[j].lower_ in {"who", "which", ","}:
+        for t in doc[j:hi]:
+            if t.lower_ == "in" and t.i + 1 < hi:
+                span = title_after(ctx, t.i + 1, hi)
+                if span is not None and ctx.known_work(span.text):
+                    return ctx.known_work(span.text)
+    return None
+
+
+def _work_after(ctx: ArticleContext, lo: int, hi: int) -> str | None:
+    """First known work after token lo in [lo, hi) ("for his role in HBO's X")."""
+    for i in range(lo, hi):
+        for title, work in _works_at(ctx, i):
+            if title:
+                return work
+    return None
+
+
+def _works_at(ctx: ArticleContext, i: int) -> Iterator[tuple[str, str]]:
+    doc = ctx.doc
+    if doc[i].text[:1].isupper() and not (i > 0 and doc[i - 1].text[:1].isupper()
+                                          and not is_possessive(doc[i - 1])):
+        span = title_after(ctx, i)
+        if span is not None:
+            for end in range(span.end, span.start, -1):
+                work = ctx.known_work(doc[span.start : end].text)
+                if work:
+                    yield doc[span.start : end].text, work
+                    return
+
+
+def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
+                        ceremony: CeremonyRef | None, categories: list[CategoryMention],
+                        awards: list[AwardMention]) -> Iterator[NominationFact]:
+    if award is None or ceremony is None:
+        return
+    doc, cues = ctx.doc, ctx.cues
+    win_phrases = cues.phrases("win_phrases")
+    loss_phrases = cues.phrases("loss_phrases")
+    nom_nouns = cues.words("nomination_nouns")
+    recent: list[tuple[int, CategoryRef]] = []
+    for s_index, sent in enumerate(ctx.sentences):
+        sent_cats = [c for c in categories if sent.start <= c.span.start < sent.end]
+        ceremony_here = _ceremony_in(ctx, sent, awards) or ceremony
+        if ceremony_here.award != award.name:
+            other = ctx.gaz.award_named(ceremony_here.award)
+            if any(t.lower_ in nom_nouns for t in sent):
+                for p in _coordinated(ctx, [p for p in ctx.persons_in(sent.start, sent.end)
+                                            if not p.is_character]):
+                    yield NominationFact(Ref("person", p.name), None, None, ceremony_here,
+                                         False, ctx.evidence(sent), 0.6)
+            del other
+            continue
+        recent = [(i, c) for i, c in recent if s_index - i <= 3]
+        context_cat = recent[-1][1] if recent else None
+        for c in sent_cats:
+            recent.append((s_index, c.ref))
+        seen: set[tuple[str, bool]] = set()
+        for tok in sent:
+            n_loss = _match_phrase(doc, tok.i, loss_phrases)
+            n_win = _match_phrase(doc, tok.i, win_phrases) or (1 if _is_win_token(tok, ctx) else 0)
+            is_nom = tok.lemma_.lower() in cues.words("nomination_lemmas") and tok.pos_ == "VERB"
+            is_nom = is_nom or (tok.lower_ in {"nominees"} and tok.i > 0)
+            if not (n_loss or n_win or is_nom):
+                continue
+            lo, hi = _clause_bounds(sent, tok.i)
+            cat = _best_category(sent_cats, lo, hi) or context_cat
+            before = [p for p in ctx.persons_in(lo, tok.i) if not p.is_character]
+            # the subject: from the parse, else the first person of the clause
+            # (and those coordinated with it)
+            subject = _dep_subject(ctx, tok)
+            if subject is None:
+                subject = _coordinated(ctx, before)
+            if not subject and any(t.lower_ in cues.words("pronouns") or
+                                   t.lemma_.lower() in cues.words("role_nouns")
+                                   for t in doc[lo : tok.i]):
+                focus = ctx.focus_before(tok.i)
+                subject = [focus] if focus else []
+            ev = ctx.evidence(sent)
+            if n_win or n_loss and _match_phrase(doc, tok.i, win_phrases):
+                if tok.text == "WON" and not subject:
+                    subject = _coordinated(ctx, [p for p in ctx.persons_in(sent.start, tok.i)])
+                work = _work_after(ctx, tok.i, hi)
+                for p in subject:
+                    if (p.name, True) in seen:
+                        continue
+                    seen.add((p.name, True))
+                    w = _work_near(ctx, p, lo, hi) or work
+                    yield NominationFact(Ref("person", p.name), cat, _ref(w), ceremony_here, True,
+                                         ev, 1.0 if cat in [c.ref for c in sent_cats] else 0.7)
+                if not subject and tok.text == "WON" and cat is not None and not _is_performer(
+                        ctx, cat):
+                    w = _nearest_work_before(ctx, tok.i)
+                    if w:
+                        yield NominationFact(Ref("work", w), cat, _ref(w), ceremony_here, True,
+                                             ev, 0.7)
+            if n_loss or (is_nom and tok.lower_ == "nominees"):
+                anchor_work = None
+                if subject:
+                    anchor_work = _work_near(ctx, subject[0], lo, hi)
+                if tok.lower_ in {"nominees", "fellow"} and tok.i >= 2:
+                    pos = next((t for t in doc[lo : tok.i] if is_possessive(t)), None)
+                    if pos is not None and ctx.person_at(pos.i - 1):
+                        anchor = ctx.person_at(pos.i - 1)
+                        yield NominationFact(Ref("person", anchor.name), cat, None,
+                                             ceremony_here, False, ev, 0.6)
+                after = [p for p in ctx.persons_in(tok.i + max(n_loss, 1), hi)
+                         if not p.is_character]
+                prev_work = None
+                for idx, p in enumerate(after):
+                    seg_lo = after[idx - 1].end if idx else tok.i + max(n_loss, 1)
+                    seg_hi = after[idx + 1].start if idx + 1 < len(after) else hi
+                    w = _work_near(ctx, p, seg_lo, seg_hi)
+                    if w is None and p.start > 0 and doc[p.start - 1].lower_ in cues.words(
+                            "costar_nouns"):
+                        w = anchor_work
+                    if w is None and prev_work and all(
+                            t.lower_ in {",", "and"} for t in doc[seg_lo:p.start]):
+                        w = prev_work
+                    if (p.name, False) in seen:
+                        continue
+                    seen.add((p.name, False))
+                    prev_work = w if w and _possessive_work(ctx, p) else None
+                    yield NominationFact(Ref("person", p.name), cat, _ref(w), ceremony_here,
+                                         False, ev, 0.9)
+            elif is_nom:
+                for p in subject:
+                    if (p.name, False) in seen:
+                        continue
+                    seen.add((p.name, False))
+                    w = _work_near(ctx, p, lo, hi)
+                    yield NominationFact(Ref("person", p.name), cat, _ref(w), ceremony_here,
+                                         False, ev, 0.8)
+
+
+def _dep_subject(ctx: ArticleContext, tok: Token) -> list[PersonMention] | None:
+    """Persons in the grammatical subject of the cue verb (or of the verb it
+    hangs from: "Zendaya made history as the youngest actress to win").
+    None when the parse has no subject; [] when the subject is not a person."""
+    if tok.pos_ not in ("VERB", "AUX"):
+        return None
+    head = tok
+    for _ in range(4):
+        subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None:
+            found: list[PersonMention] = []
+            for t in subj.subtree:
+                p = ctx.person_at(t.i)
+                if p is not None and p not in found and not p.is_character:
+                    found.append(p)
+            if found:
+                return found
+            if subj.lower_ in ctx.cues.words("pronouns") or subj.lemma_.lower() in \
+                    ctx.cues.words("role_nouns"):
+                focus = ctx.focus_before(tok.i)
+                return [focus] if focus else []
+            return []
+        if head.head is head or head.dep_ in ("ROOT",):
+            break
+        head = head.head
+    return None
+
+
+def _possessive_work(ctx: ArticleContext, p: PersonMention) -> bool:
+    return p.start >= 2 and is_possessive(ctx.doc[p.start - 1])
+
+
+def _ref(work: str | None) -> Ref | None:
+    return Ref("work", work) if work else None
+
+
+def _is_performer(ctx: ArticleContext, cat: CategoryRef) -> bool:
+    rules = ctx.gaz.category_rules
+    feats = rules.features(cat.candidates[0]) if cat.candidates else frozenset()
+    return bool(feats & (rules.performer_words | {"directing", "writing", "lead", "supporting"}))
+
+
+def _best_category(cats: list[CategoryMention], lo: int, hi: int) -> CategoryRef | None:
+    inside = [c for c in cats if lo <= c.span.start < hi]
+    if not inside:
+        return None
+    return min(inside, key=lambda c: (len(c.ref.candidates), -len(c.span))).ref
+
+
+def _nearest_work_before(ctx: ArticleContext, i: int) -> str | None:
+    best = None
+    for title_start in range(0, i):
+        for _, work in _works_at(ctx, title_start):
+            best = work
+    return best
+
+
+def _ceremony_in(ctx: ArticleContext, sent: Span, awards: list[AwardMention]
+                 ) -> CeremonyRef | None:
+    for m in awards:
+        if sent.start <= m.span.start < sent.end and m.ceremony is not None:
+            if m.award.name != (m.ceremony.award):
+                continue
+            return m.ceremony
+    for m in awards:
+        if sent.start <= m.span.start < sent.end:
+            return CeremonyRef(m.award.name, ctx.article.date.year)
+    return None
+
+
+# --- ceremony details ------------------------------------------------------------------
+
+def ceremony_facts(ctx: ArticleContext, ceremony: CeremonyRef | None,
+                   awards: list[AwardMention]) -> Iterator[CeremonyFact]:
+    """Date, host and venue of the article's ceremony."""
+    if ceremony is None:
+        return
+    doc, cues = ctx.doc, ctx.cues
+    host_cues = cues.phrases("host_cues")
+    venue_words = set(cues.raw.get("venue_words", ()))
+    for sent in ctx.sentences:
+        if ctx.tweet_at(sent):
+            continue
+        ev = ctx.evidence(sent)
+        about = any(sent.start <= m.span.start < sent.end for m in awards) or any(
+            t.lower_ in {"ceremony", "show", "awards", "telecast", "broadcast"} for t in sent)
+        for tok in sent:
+            n = _match_phrase(doc, tok.i, host_cues)
+            if n and tok.i + n < sent.end:
+                p = ctx.person_at(tok.i + n)
+                if p and p.start == tok.i + n and about:
+                    yield CeremonyFact(ceremony, ev, host=Ref("person", p.name))
+        for ent in sent.ents:
+            if ent.label_ == VENUE or (ent[-1].text in venue_words and ent.label_ in (
+                    "FAC", "ORG", "GPE", "LOC") and len(ent) >= 2):
+                if about:
+                    name = ent.ent_id_ if ent.label_ == VENUE and ent.ent_id_ else clean_text(
+                        ent.text)
+                    name = re.sub(r"^(?:the|The)\s+", "", name)
+                    yield CeremonyFact(ceremony, ev, venue=Ref("place", name))
+        if about and ceremony.year == ctx.article.date.year:
+            date, rank = _date_in(ctx, sent)
+            if date:
+                yield CeremonyFact(ceremony, ev, date=date, date_rank=rank)
+
+
+def _date_in(ctx: ArticleContext, sent: Span) -> tuple[dt.date | None, int]:
+    """The most explicit date a sentence gives for an event, relative to the
+    article's date: 'September 20' > 'Sunday' > 'last night' > 'tonight'."""
+    published = ctx.article.date
+    text = sent.text
+    best: tuple[dt.date | None, int] = (None, -1)
+    for m in re.finditer(r"\b([A-Z][a-z]{2,8})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4}))?",
+                         text):
+        month = MONTHS.get(m.group(1).casefold())
+        if month:
+            year = int(m.group(3)) if m.group(3) else published.year
+            try:
+                return dt.date(year, month, int(m.group(2))), 3
+            except ValueError:
+                continue
+    lower = text.casefold()
+    for name in WEEKDAYS:
+        if re.search(rf"\b{name}(?:'s|’s)?\b", lower):
+            delta = (published.weekday() - WEEKDAYS.index(name)) % 7
+            best = (published - dt.timedelta(days=delta), 2)
+            return best
+    if re.search(r"\blast night\b|\byesterday\b", lower):
+        return published - dt.timedelta(days=1), 1
+    if re.search(r"\btonight\b|\btoday\b|\bthis evening\b", lower):
+        return published, 0
+    return best
+
+
+def known_award_refs(awards: list[AwardMention]) -> Iterator[tuple[AwardMention, Ref, Ref | None]]:
+    for m in awards:
+        yield m, Ref("award", m.award.name), (
+            Ref("ceremony", f"{m.ceremony.award}|{m.ceremony.year}") if m.ceremony else None)
+
+
+def network_of(span: Span) -> str | None:
+    for t in span:
+        if t.ent_type_ == NETWORK:
+            return t.text
+    return None
+
+
+def fold_name(text: str) -> str:
+    return fold(text)

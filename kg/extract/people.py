@@ -1,0 +1,179 @@
+"""People named in an article, with article-local name resolution.
+
+"Ruffalo", "Mark" and "mark ruffalo" resolve to "Mark Ruffalo" when the article
+names exactly one person that way. Handles in tweets ("@Zendaya") count as
+mentions of the person whose name the handle spells.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span
+
+from kg.extract.context import ArticleContext, PersonMention, clean_text, is_possessive
+from kg.extract.tweets import HANDLE
+from kg.gazetteer import fold
+
+_BAD_PERSON = re.compile(r"[\d@#/]|^[A-Z]{3,}$")
+_CHARACTER_CUES = {"as", "playing", "played", "plays", "portraying", "portrayed", "portrayal"}
+
+
+def _trim(span: Span) -> Span | None:
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].is_punct or doc[start].is_space or
+                           (doc[start].pos_ in ("VERB", "AUX", "DET", "ADP", "PRON", "ADV")
+                            and end - start > 1)):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or
+                           is_possessive(doc[end - 1])):
+        end -= 1
+    return doc[start:end] if end > start else None
+
+
+def _acceptable(ctx: ArticleContext, text: str) -> bool:
+    if not text or _BAD_PERSON.search(text) or len(text.split()) > 4:
+        return False
+    if not any(c.isalpha() for c in text) or text.islower() and len(text.split()) == 1:
+        return False
+    gaz = ctx.gaz
+    if any(gaz.lookup(k, text) for k in ("network", "outlet", "organization", "place")):
+        return False
+    return not gaz.award(text) and not ctx.known_work(text)
+
+
+def collect_persons(ctx: ArticleContext) -> None:
+    """Fill ``ctx.persons`` from PERSON entities and person handles, resolved
+    within the article to the fullest name it gives."""
+    doc = ctx.doc
+    raw: list[tuple[int, int, str]] = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        span = _trim(ent)
+        if span is None or (len(span) == 1 and len(ent) > 1 and span.start > ent.start):
+            continue  # "Need Hollywood" is no person called Hollywood
+        text = clean_text(span.text)
+        if _acceptable(ctx, text):
+            raw.append((span.start, span.end, text))
+    raw.extend(_unlabelled_names(ctx, raw))
+    full = _full_names(ctx, [t for _, _, t in raw])
+    raw.extend(_surname_mentions(ctx, raw, full))
+    for start, end, text in raw:
+        name = _resolve_local(ctx, text, full)
+        before = doc[start - 1].lower_ if start > 0 else ""
+        is_char = before in _CHARACTER_CUES or (
+            end < len(doc) and is_possessive(doc[end]) and end + 1 < len(doc)
+            and doc[end + 1].text == "(")
+        ctx.persons.append(PersonMention(start, end, name, is_character=is_char))
+    # handles inside tweets that spell a person's name
+    everyone = {**{fold(t): t for _, _, t in raw if len(t.split()) == 1}, **full}
+    for tweet in ctx.tweets:
+        for m in HANDLE.finditer(ctx.article.text, tweet.start, tweet.text_end):
+            person = match_handle(m.group(1), everyone)
+            if person is None:
+                continue
+            span = doc.char_span(m.start() - ctx.offset, m.end() - ctx.offset,
+                                 alignment_mode="expand")
+            if span is not None and not ctx.person_at(span.start):
+                ctx.persons.append(PersonMention(span.start, span.end, person))
+    ctx.persons.sort(key=lambda p: p.start)
+
+
+def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
+                      ) -> list[tuple[int, int, str]]:
+    """Names the statistical model missed, in positions where only a name fits:
+    two or three capitalised proper nouns right after a possessive ("Watchmen's
+    Jeremy Irons") or listed next to a known name ("A, B and C")."""
+    doc = ctx.doc
+    taken = {i for s, e, _ in found for i in range(s, e)}
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(doc):
+        j = i
+        while j < len(doc) and j - i < 3 and doc[j].pos_ == "PROPN" and doc[j].is_title \
+                and j not in taken and not doc[j].ent_type_ and doc[j].is_alpha:
+            j += 1
+        if j - i >= 2 and (j >= len(doc) or not (doc[j].is_title and doc[j].pos_ == "PROPN")):
+            prev = doc[i - 1] if i else None
+            after = doc[j] if j < len(doc) else None
+            in_list = (prev is not None and prev.text in {",", "and", "&"} and
+                       (i - 2) in taken) or (after is not None and after.text in {",", "and"}
+                                             and j + 1 in taken)
+            if prev is not None and (is_possessive(prev) or in_list):
+                text = clean_text(doc[i:j].text)
+                if _acceptable(ctx, text):
+                    out.append((i, j, text))
+                    taken.update(range(i, j))
+            i = j
+        else:
+            i = max(j, i + 1)
+    return out
+
+
+def _surname_mentions(ctx: ArticleContext, found: list[tuple[int, int, str]],
+                      full: dict[str, str]) -> list[tuple[int, int, str]]:
+    """Surnames the model did not tag ("Ruffalo's fellow nominees", swallowed
+    into a date): a capitalised proper noun that is the surname of exactly one
+    person the article names in full."""
+    taken = {i for s, e, _ in found for i in range(s, e)}
+    surnames: dict[str, set[str]] = {}
+    for key, name in full.items():
+        surnames.setdefault(key.split()[-1], set()).add(name)
+    out = []
+    for tok in ctx.doc:
+        if tok.i in taken or not tok.is_title or tok.pos_ != "PROPN":
+            continue
+        if tok.ent_type_ in ("PERSON", "WORK_OF_ART", "NETWORK", "OUTLET", "KNOWN_ORG", "AWARD"):
+            continue
+        names = surnames.get(tok.lower_)
+        if names and len(names) == 1:
+            out.append((tok.i, tok.i + 1, tok.text))
+    return out
+
+
+def _full_names(ctx: ArticleContext, names: list[str]) -> dict[str, str]:
+    """Folded multi-word names -> preferred spelling (capitalised beats lower case)."""
+    out: dict[str, str] = {}
+    for name in names + [t.author for t in ctx.tweets]:
+        if len(name.split()) < 2 or not _acceptable(ctx, name):
+            continue
+        key = fold(name)
+        if key not in out or (out[key].islower() and not name.islower()):
+            out[key] = name
+    return out
+
+
+def _resolve_local(ctx: ArticleContext, text: str, full: dict[str, str]) -> str:
+    key = fold(text)
+    if key in full:
+        return full[key]
+    parts = key.split()
+    if len(parts) == 1:
+        hits = {v for k, v in full.items() if parts[0] in (k.split()[-1], k.split()[0])}
+        if len(hits) == 1:
+            return hits.pop()
+    elif len(parts) >= 2:
+        # "Daniel Levy" when the article also says "Dan Levy"
+        hits = {v for k, v in full.items() if k.split()[-1] == parts[-1] and k != key
+                and ctx.gaz.same_given_name(k.split()[0], parts[0])}
+        if len(hits) == 1:
+            return hits.pop()
+    return text if not text.islower() else text.title()
+
+
+def match_handle(handle: str, full_names: dict[str, str]) -> str | None:
+    """The person whose name a handle spells: '@Realeugenelevy' -> 'Eugene Levy',
+    '@danjlevy' -> 'Dan Levy' (first name and surname both inside the handle)."""
+    h = handle.casefold()
+    hits = set()
+    for key, name in full_names.items():
+        parts = [re.sub(r"\W", "", p) for p in key.split()]
+        if not parts or not parts[0]:
+            continue
+        joined = "".join(parts)
+        if joined == h or (len(parts) >= 2 and len(parts[0]) > 1 and parts[-1] in h and parts[0] in h
+                           and h.index(parts[0]) < h.rindex(parts[-1])):
+            hits.add(name)
+    return hits.pop() if len(hits) == 1 else None

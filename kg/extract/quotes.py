@@ -1,0 +1,162 @@
+"""Quotations and who said them.
+
+``find_quote_spans`` is a pure text scanner for the words between one pair of
+quotation marks (double quotes first, single quotes only outside them, so a
+quote within a quote stays part of the outer one). A paragraph that ends
+inside a quote closes it there: news style reopens the quote in the next
+paragraph, which continues the same speaker.
+
+``extract_quotes`` keeps only spans a speech cue introduces ("he said",
+"King said", "the actor added:"), so scare quotes and titles in quotation
+marks are not taken for quotations. Quotes inside embedded tweets are tweets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from kg.extract.context import ArticleContext, PersonMention
+from kg.records import Quote, Ref
+
+_OPEN_DOUBLE, _CLOSE_DOUBLE = "“", "”"
+_OPEN_SINGLE, _CLOSE_SINGLE = "‘", "’"
+
+
+@dataclass(frozen=True)
+class QuoteSpan:
+    start: int  # offsets of the quoted words, marks excluded
+    end: int
+    continued: bool  # opened at a paragraph start right after an unclosed quote
+    closed: bool
+
+
+def _scan(text: str, start: int, end: int, opens: str, closes: str, straight: str,
+          skip: list[tuple[int, int]]) -> Iterator[tuple[int, int, bool]]:
+    """Yield (start, end, closed) of quotes in text[start:end] for one mark style."""
+    i, open_at = start, None
+    while i < end:
+        if any(a <= i < b for a, b in skip):
+            i += 1
+            continue
+        c = text[i]
+        prev = text[i - 1] if i > start else " "
+        nxt = text[i + 1] if i + 1 < end else " "
+        if open_at is None:
+            if c in opens or (c == straight and (prev.isspace() or prev in "([{—–-:") and
+                                                not nxt.isspace()):
+                if c == "’" or (c in "'’" and prev.isalnum()):
+                    i += 1
+                    continue
+                open_at = i + 1
+        else:
+            is_close = c in closes or c == straight
+            if c in "'’" and nxt.isalnum():
+                is_close = False  # an apostrophe inside a word: didn't, what's
+            if is_close and not prev.isspace():
+                yield open_at, i, True
+                open_at = None
+        i += 1
+    if open_at is not None and end - open_at > 1:
+        yield open_at, end, False
+
+
+def find_quote_spans(text: str) -> list[QuoteSpan]:
+    """Every quoted span in ``text``, in order (see the module docstring)."""
+    spans: list[QuoteSpan] = []
+    for para in re.finditer(r"[^\n]+", text):
+        a, b = para.span()
+        doubles = list(_scan(text, a, b, _OPEN_DOUBLE, _CLOSE_DOUBLE, '"', []))
+        skip = [(s - 1, e + 1) for s, e, _ in doubles]
+        singles = list(_scan(text, a, b, _OPEN_SINGLE, _CLOSE_SINGLE, "'", skip))
+        for s, e, closed in sorted(doubles + singles):
+            spans.append(QuoteSpan(s, e, continued=False, closed=closed))
+    # a quote opening a paragraph right after an unclosed quote continues it
+    out: list[QuoteSpan] = []
+    for q in spans:
+        prev = out[-1] if out else None
+        between = text[prev.end : q.start - 1] if prev else ""
+        continued = bool(prev and not prev.closed and not between.strip())
+        out.append(QuoteSpan(q.start, q.end, continued, q.closed))
+    return out
+
+
+def _looks_like_title(words: str) -> bool:
+    tokens = re.findall(r"[\w'’]+", words)
+    content = [t for t in tokens if t.casefold() not in
+               {"a", "an", "the", "in", "of", "for", "or", "and", "to", "on", "at", "by"}]
+    return bool(content) and len(tokens) <= 12 and all(t[0].isupper() or t[0].isdigit()
+                                                       for t in content)
+
+
+def _speaker_from_subject(ctx: ArticleContext, verb: Token, quote_tok: int
+                          ) -> tuple[PersonMention | None, float]:
+    cues = ctx.cues
+    head = verb
+    for _ in range(4):
+        subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None:
+            person = ctx.person_at(subj.i)
+            if person is None:
+                person = next((ctx.person_at(t.i) for t in subj.subtree if ctx.person_at(t.i)),
+                              None)
+            if person is not None:
+                return person, 1.0
+            if subj.lower_ in cues.words("pronouns") or subj.lemma_.lower() in cues.words(
+                    "role_nouns"):
+                return ctx.focus_before(quote_tok), 0.8
+            return None, 0.5
+        if head.head is head:
+            break
+        head = head.head
+    return ctx.focus_before(quote_tok), 0.6
+
+
+def extract_quotes(ctx: ArticleContext) -> Iterator[Quote]:
+    doc, cues = ctx.doc, ctx.cues
+    speech = cues.words("speech_lemmas")
+    spans = find_quote_spans(doc.text)
+    last: tuple[PersonMention | None, int] | None = None  # speaker, paragraph end
+    index = 0
+    for q in spans:
+        span = doc.char_span(q.start, q.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        words = doc.text[q.start : q.end].strip()
+        if ctx.tweet_at(span) or _looks_like_title(words) or len(words) < 2:
+            continue
+        # the sentences around the quote, including the one just before or after it
+        # ("...?” he asked" is often split off as a sentence of its own)
+        first_sent, last_sent = doc[span.start].sent, doc[span.end - 1].sent
+        if not doc.text[first_sent.start_char : q.start].strip(" \"“‘'") and first_sent.start:
+            prev = doc[first_sent.start - 1].sent
+            if "\n" not in doc.text[prev.end_char - 1 : q.start]:
+                first_sent = prev
+        if not doc.text[q.end : last_sent.end_char].strip(" \"”’'.,?!") and \
+                last_sent.end < len(doc):
+            nxt = doc[last_sent.end].sent
+            if "\n" not in doc.text[q.end : nxt.start_char + 1]:
+                last_sent = nxt
+        context = [t for t in doc[first_sent.start : last_sent.end] if not ctx.in_quote(t.i)]
+        verbs = [t for t in context if t.lemma_.lower() in speech and t.pos_ in ("VERB", "AUX")]
+        speaker: PersonMention | None = None
+        confidence = 1.0
+        para_end = doc.text.find("\n", q.end)
+        para_end = len(doc.text) if para_end < 0 else para_end
+        if verbs:
+            verb = min(verbs, key=lambda t: min(abs(t.i - span.start), abs(t.i - span.end)))
+            speaker, confidence = _speaker_from_subject(ctx, verb, span.start)
+        elif last is not None and (q.continued or q.start < last[1]):
+            speaker, confidence = last[0], 0.7
+        else:
+            last = None
+            continue
+        last = (speaker, para_end if not q.continued else para_end)
+        ref = Ref("person", speaker.name) if speaker else None
+        ev = ctx.evidence_chars(min(first_sent.start_char, q.start - 1),
+                                max(last_sent.end_char, q.end + 1))
+        yield Quote(text=words, speaker=ref, evidence=ev, index=index, confidence=confidence)
+        index += 1

@@ -1,0 +1,119 @@
+"""Embedded tweets: ``TEXT pic.twitter.com/… — Name (@handle) Month D, YYYY``.
+
+A pure text parser (no NLP): the signature after the dash is unambiguous, and
+the tweet text is the paragraph that ends in it. Blank-line runs of two or more
+empty lines inside a tweet (lost line breaks of the embed) keep it together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+SIGNATURE = re.compile(
+    r"[ \t]*[—–][ \t]*(?P<author>[^\n—–]{1,80}?)[ \t]*\(@(?P<handle>\w{1,30})\)[ \t]*"
+    rf"(?P<date>(?:{_MONTH_RE})\.?[ \t]+\d{{1,2}},[ \t]*\d{{4}})",
+    re.IGNORECASE,
+)
+HASHTAG = re.compile(r"(?<![\w/&#])#([A-Za-z_]\w*)")
+HANDLE = re.compile(r"(?<![\w@/])@(\w{1,30})")
+LINK = re.compile(r"(?:https?://|pic\.twitter\.com/|t\.co/)[^\s\"'<>”“)]+")
+_TRAILING_PUNCT = ".,;:!?)]}’”'\""
+
+
+@dataclass(frozen=True)
+class TweetSpan:
+    """A tweet located in the text (offsets relative to the text given)."""
+
+    start: int
+    end: int
+    text_end: int
+    text: str
+    author: str
+    handle: str
+    date: dt.date | None
+
+
+def parse_month_date(text: str) -> dt.date | None:
+    """'September 21, 2020' -> date(2020, 9, 21); None if it is not a real date."""
+    m = re.match(rf"\s*({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s*(\d{{4}})", text, re.IGNORECASE)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(3)), MONTHS[m.group(1).casefold()], int(m.group(2)))
+    except ValueError:
+        return None
+
+
+def find_tweets(text: str, start: int = 0) -> Iterator[TweetSpan]:
+    """Yield every embedded tweet in ``text[start:]`` in order."""
+    floor = start
+    for sig in SIGNATURE.finditer(text, start):
+        line_start = text.rfind("\n", floor, sig.start()) + 1
+        line_start = max(line_start, floor)
+        # pull in earlier paragraphs separated from this one by 2+ blank lines
+        while True:
+            gap = re.search(r"\n[ \t]*\n[ \t]*\n\s*\Z", text[floor:line_start])
+            if not gap:
+                break
+            prev_start = text.rfind("\n", floor, floor + gap.start()) + 1
+            prev_start = max(prev_start, floor)
+            if prev_start >= floor + gap.start():
+                break
+            line_start = prev_start
+        body_start = line_start
+        while body_start < sig.start() and text[body_start].isspace():
+            body_start += 1
+        tweet_text = text[body_start : sig.start()].strip()
+        yield TweetSpan(
+            start=body_start,
+            end=sig.end(),
+            text_end=sig.start(),
+            text=tweet_text,
+            author=" ".join(sig.group("author").split()),
+            handle=sig.group("handle"),
+            date=parse_month_date(sig.group("date")),
+        )
+        floor = sig.end()
+
+
+def hashtags(text: str) -> tuple[str, ...]:
+    """Hashtags without '#', in order of first use, also when glued to text."""
+    seen: dict[str, None] = {}
+    for m in HASHTAG.finditer(text):
+        seen.setdefault(m.group(1), None)
+    return tuple(seen)
+
+
+def links(text: str) -> tuple[str, ...]:
+    out: dict[str, None] = {}
+    for m in LINK.finditer(text):
+        url = m.group(0).rstrip(_TRAILING_PUNCT)
+        if not url.startswith("http"):
+            url = "https://" + url
+        out.setdefault(url, None)
+    return tuple(out)
+
+
+def handles(text: str) -> tuple[str, ...]:
+    out: dict[str, None] = {}
+    for m in HANDLE.finditer(text):
+        out.setdefault(m.group(1), None)
+    return tuple(out)

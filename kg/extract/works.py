@@ -1,0 +1,264 @@
+"""Creative works (series, films) and what the text says about them.
+
+A capitalised run is taken for a title only where news phrasing marks it as
+one: "HBO's X", "the HBO series X", "the series X", "X's <person>",
+"X star <person>", "as <character> in X", a quoted title after "in"/"for".
+Each pattern also yields what it says: the network that airs the work, or a
+person who acted in it (and as whom).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from kg.extract.context import ArticleContext, PersonMention, clean_text, is_possessive
+from kg.nlp import AWARD, KNOWN_ORG, NETWORK, OUTLET
+
+TITLE_INNER = {"of", "the", "a", "an", "and", "in", "on", "to", "is", "for", "at", "with",
+               "from", "or", "&", "vs", "vs."}
+ABBREVIATIONS = {"Mrs", "Mr", "Dr", "St", "Jr", "Ms", "Sr"}
+_NOT_TITLE_ENTS = {"GPE", "LOC", "NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY",
+                   "PERCENT", NETWORK, OUTLET, KNOWN_ORG, AWARD}
+_CHARACTER_VERBS = {"play", "portray"}
+
+
+@dataclass(frozen=True)
+class WorkHit:
+    """A work found by a pattern, with what the pattern says about it."""
+
+    title: str
+    span: Span
+    network: str | None = None
+    person: PersonMention | None = None
+    character: str | None = None
+    confidence: float = 1.0
+    role: str = "actor"
+
+
+def _cap(tok: Token) -> bool:
+    return (tok.text[:1].isupper() or tok.text[:1].isdigit()) and not tok.is_punct
+
+
+def _glued(doc, j: int) -> bool:
+    return j > 0 and not doc[j - 1].whitespace_ and doc[j - 1].is_alpha and doc[j].is_alpha \
+        and doc[j].text[:1].isupper() and doc[j - 1].text[-1:].islower()
+
+
+def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span | None:
+    """The capitalised run starting at token ``i``: 'I Know This Much Is True'."""
+    doc = ctx.doc
+    limit = min(limit or len(doc), len(doc))
+    if i >= limit or not _cap(doc[i]):
+        return None
+    last, j = None, i
+    while j < limit:
+        t = doc[j]
+        if j > i and (_glued(doc, j) or (ctx.person_at(j) and ctx.person_at(j).start == j
+                                         and not ctx.person_at(i))):
+            break
+        if _cap(t):
+            last = j
+        elif j > i and t.lower_ in TITLE_INNER and t.text.islower():
+            pass
+        elif j > i and is_possessive(t) and j + 1 < limit and _cap(doc[j + 1]):
+            pass
+        elif j > i and t.text == "." and doc[j - 1].text in ABBREVIATIONS:
+            pass
+        else:
+            break
+        j += 1
+    return doc[i : last + 1] if last is not None else None
+
+
+def title_before(ctx: ArticleContext, j: int) -> Span | None:
+    """The capitalised run ending just before token ``j``: "Better Call Saul" in
+    "Better Call Saul's Giancarlo Esposito"."""
+    doc = ctx.doc
+    i = j
+    while i > 0:
+        t = doc[i - 1]
+        person = ctx.person_at(i - 1)
+        if person is not None:
+            if i == j:  # the whole run is one "person" span: "Normal People's Paul Mescal"
+                i = person.start
+            break
+        if t.text in ("\n", "\n\n") or t.is_space:
+            break
+        if _cap(t) or (t.lower_ in TITLE_INNER and t.text.islower() and i < j) or (
+                is_possessive(t) and i < j and _cap(doc[i])) or (
+                t.text == "." and i - 2 >= 0 and doc[i - 2].text in ABBREVIATIONS):
+            if i < j and _glued(doc, i):
+                break
+            i -= 1
+        else:
+            break
+    work_nouns = ctx.cues.words("work_nouns")
+    while i < j and (not _cap(doc[i]) or doc[i].lower_ in work_nouns or is_possessive(doc[i])):
+        i += 1
+    return doc[i:j] if i < j else None
+
+
+def _valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) -> bool:
+    if span is None or len(span) == 0 or len(span) > 10:
+        return False
+    text = span.text
+    if not any(c.isalpha() for c in text) or text.isupper() and len(text) <= 3 and strict:
+        return False
+    if any(t.ent_type_ in (NETWORK, OUTLET, KNOWN_ORG, AWARD) for t in span):
+        return False
+    if strict and all(t.ent_type_ in _NOT_TITLE_ENTS for t in span):
+        return False
+    if strict and ctx.person_at(span.start) and ctx.person_at(span.start).end >= span.end \
+            and len(ctx.person_at(span.start).name.split()) > 1 \
+            and ctx.person_at(span.start).name != clean_text(text):
+        return False  # a person's name ("Ruffalo" of "Mark Ruffalo")
+    words = {w.casefold() for w in re.findall(r"\w+", text)}
+    vocab = ctx.gaz.category_vocab | ctx.cues.words("work_nouns")
+    if words <= vocab:
+        return False  # "Comedy Series", "Lead Actor"
+    return not ctx.gaz.award(text)
+
+
+def _network_name(ent: Span) -> str:
+    return ent.ent_id_ or ent.text
+
+
+def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
+    """Yield every work a pattern marks in the article."""
+    doc, cues = ctx.doc, ctx.cues
+    work_nouns = cues.words("work_nouns")
+    credit_nouns = cues.words("credit_nouns")
+    for ent in doc.ents:
+        if ent.label_ != NETWORK or ent.end >= len(doc):
+            continue
+        k = ent.end
+        if is_possessive(doc[k]) and k + 1 < len(doc):
+            k += 1
+            while k < len(doc) and doc[k].lower_ in work_nouns | {"limited", "new", "hit"}:
+                k += 1
+            span = title_after(ctx, k)
+            if _valid_title(ctx, span, strict=False):
+                yield WorkHit(clean_text(span.text), span, network=_network_name(ent))
+        elif doc[k].lower_ in work_nouns or (k + 1 < len(doc) and
+                                             f"{doc[k].lower_} {doc[k+1].lower_}" in work_nouns):
+            while k < len(doc) and doc[k].lower_ in work_nouns | {"limited"}:
+                k += 1
+            span = title_after(ctx, k)
+            if _valid_title(ctx, span, strict=False):
+                yield WorkHit(clean_text(span.text), span, network=_network_name(ent))
+    for tok in doc:
+        # "the series X", "Sitcom X", "historical drama X"
+        if tok.lower_ in work_nouns and tok.i + 1 < len(doc) and not _cap(doc[tok.i - 1] if
+                                                                           tok.i else tok):
+            span = title_after(ctx, tok.i + 1)
+            if _valid_title(ctx, span) and not ctx.person_at(span.start):
+                yield WorkHit(clean_text(span.text), span, confidence=0.9)
+        # "X's <person>"
+        if is_possessive(tok) and tok.i + 1 < len(doc):
+            person = ctx.person_at(tok.i + 1)
+            if person and person.start == tok.i + 1:
+                span = title_before(ctx, tok.i)
+                if _valid_title(ctx, span, strict=False) and not _is_person_name(ctx, span):
+                    yield WorkHit(clean_text(span.text), span, person=person)
+        # "X star <person>", "the X actress"
+        if tok.lower_ in credit_nouns and tok.i > 0 and _cap(doc[tok.i - 1]):
+            span = title_before(ctx, tok.i)
+            if not _valid_title(ctx, span) or _is_person_name(ctx, span):
+                continue
+            person = ctx.person_at(tok.i + 1) if tok.i + 1 < len(doc) else None
+            confidence = 1.0
+            if person is None and span.start >= 3 and doc[span.start - 1].lower_ == "the" \
+                    and doc[span.start - 2].text == ",":
+                person = ctx.person_at(span.start - 3)  # "Chadwick Boseman, the X star"
+            if person is None:
+                person, confidence = ctx.focus_before(tok.i), 0.7
+            role = "creator" if "creator" in tok.lower_ else "actor"
+            yield WorkHit(clean_text(span.text), span, person=person, confidence=confidence,
+                          role=role)
+        # "as <character> in X", "who played his father, Logan, in X"
+        if tok.lower_ == "as" or tok.lemma_ in _CHARACTER_VERBS:
+            hit = _character_in_work(ctx, tok)
+            if hit:
+                yield hit
+    yield from _quoted_titles(ctx)
+
+
+def _is_person_name(ctx: ArticleContext, span: Span) -> bool:
+    """Whether a capitalised run names a person the article mentions elsewhere
+    (so "Ruffalo's" is a person, while "Normal People's" is a title)."""
+    key = clean_text(span.text).casefold()
+    for p in ctx.persons:
+        if p.start <= span.start < p.end:
+            continue
+        name = p.name.casefold()
+        if key == name or (len(name.split()) > 1 and key in name.split()):
+            return True
+    return False
+
+
+def _character_in_work(ctx: ArticleContext, tok: Token) -> WorkHit | None:
+    doc = ctx.doc
+    end = min(tok.sent.end, tok.i + 12)
+    j = tok.i + 1
+    while j < end and not _cap(doc[j]):  # "played his father, Logan"
+        if doc[j].text in {".", ";"}:
+            return None
+        j += 1
+    char_span = title_after(ctx, j, end) if j < end else None
+    if char_span is None or len(char_span) > 4:
+        return None
+    k = char_span.end
+    while k < end and doc[k].text in {",", "—", "–"}:
+        k += 1
+    if k >= end or doc[k].lower_ != "in":
+        return None
+    k += 1
+    network = None
+    while k < len(doc) and k < tok.sent.end and not _cap(doc[k]):
+        if doc[k].lower_ not in {"the", "historical", "period", "limited"} | ctx.cues.words(
+                "work_nouns"):
+            return None
+        k += 1
+    if k < len(doc) and doc[k].ent_type_ == NETWORK:
+        ent = next(e for e in doc.ents if e.start <= k < e.end)
+        network = _network_name(ent)
+        k = ent.end + (1 if ent.end < len(doc) and is_possessive(doc[ent.end]) else 0)
+        while k < len(doc) and doc[k].lower_ in ctx.cues.words("work_nouns"):
+            k += 1
+    span = title_after(ctx, k) if k < len(doc) else None
+    if not _valid_title(ctx, span, strict=False):
+        return None
+    character = clean_text(char_span.text)
+    person = None
+    for p in reversed(ctx.persons_in(tok.sent.start, tok.i)):
+        if not p.is_character:
+            person = p
+            break
+    confidence = 1.0 if person else 0.7
+    person = person or ctx.focus_before(tok.i)
+    return WorkHit(clean_text(span.text), span, network=network, person=person,
+                   character=character, confidence=confidence)
+
+
+_QUOTED_TITLE = re.compile(
+    r"\b(?:in|for|on|of|watching|watch|from)\s+[\"“‘'](?P<t>[A-Z0-9][^\"“”‘’'\n]{0,60}?(?:['’]s"
+    r"[^\"“”‘’'\n]{0,40}?)?)[,.!?]?[\"”’']"
+)
+
+
+def _quoted_titles(ctx: ArticleContext) -> Iterator[WorkHit]:
+    text = ctx.doc.text
+    for m in _QUOTED_TITLE.finditer(text):
+        span = ctx.doc.char_span(m.start("t"), m.end("t"), alignment_mode="expand")
+        if span is None:
+            continue
+        words = re.findall(r"[\w'’]+", m.group("t"))
+        content = [w for w in words if w.casefold() not in TITLE_INNER]
+        if content and all(w[0].isupper() or w[0].isdigit() for w in content) and \
+                _valid_title(ctx, span, strict=False) and not ctx.gaz.match_category(
+                    "", m.group("t")):
+            yield WorkHit(clean_text(m.group("t")), span, confidence=0.9)

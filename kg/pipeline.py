@@ -1,0 +1,209 @@
+"""Per-article extraction: Article -> spaCy Doc -> ArticleFacts.
+
+Two passes over the corpus: the first finds people and the works that
+phrasing marks as titles; the second, knowing every work title in the corpus,
+links plain mentions of them and extracts the facts. Extraction yields surface
+names only; ``kg.resolve`` links them across articles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from spacy.language import Language
+
+from kg.articles import Article
+from kg.extract import awards as award_x
+from kg.extract import outlets as outlet_x
+from kg.extract.context import ArticleContext, clean_text
+from kg.extract.people import collect_persons
+from kg.extract.quotes import extract_quotes
+from kg.extract.tweets import hashtags, links
+from kg.extract.works import find_works
+from kg.gazetteer import Gazetteer, fold, load_gazetteer
+from kg.nlp import AWARD, KNOWN_ORG, NETWORK, OUTLET, load_pipeline
+from kg.records import (
+    AirsFact,
+    ArticleFacts,
+    CeremonyRef,
+    CreditFact,
+    Mention,
+    Ref,
+    Tweet,
+)
+
+Progress = Callable[[int, int, str], None]
+
+
+def extract_corpus(articles: list[Article], nlp: Language | None = None,
+                   progress: Progress | None = None) -> list[ArticleFacts]:
+    """Extract facts from every article (see the module docstring for the passes)."""
+    nlp = nlp or load_pipeline()
+    gaz = load_gazetteer()
+    contexts: list[ArticleContext] = []
+    docs = nlp.pipe(a.body for a in articles)
+    for n, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
+        ctx = ArticleContext(article=article, doc=doc, gaz=gaz)
+        collect_persons(ctx)
+        contexts.append(ctx)
+        if progress:
+            progress(n, len(articles), article.id)
+    hits_by_article = []
+    known: dict[str, str] = {}
+    for ctx in contexts:
+        hits = list(find_works(ctx))
+        hits_by_article.append(hits)
+        for hit in hits:
+            known.setdefault(fold(hit.title), hit.title)
+    return [_extract_article(ctx, hits, known) for ctx, hits in zip(contexts, hits_by_article,
+                                                                      strict=True)]
+
+
+def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> ArticleFacts:
+    ctx.works = dict(known)
+    # a "person" that is really a work title ("Normal People's Paul Mescal")
+    ctx.persons = [p for p in ctx.persons if fold(p.name) not in known
+                   or len(p.name.split()) > 1 and _work_span_overlaps(p, hits)]
+    ctx.persons = [p for p in ctx.persons if not _work_span_overlaps(p, hits)]
+    article = ctx.article
+    facts = ArticleFacts(article_id=article.id, source=article.path.name, date=article.date)
+    gaz = ctx.gaz
+    awards = award_x.award_mentions(ctx)
+    award = award_x.main_award(ctx, awards)
+    ceremony = award_x.main_ceremony(ctx, awards, award)
+    categories = award_x.category_mentions(ctx, award)
+
+    for hit in hits:
+        ev = ctx.evidence(hit.span)
+        if hit.network:
+            facts.airs.append(AirsFact(Ref("work", hit.title), Ref("network", hit.network), ev,
+                                       hit.confidence))
+        if hit.person is not None and not hit.person.is_character:
+            facts.credits.append(CreditFact(Ref("person", hit.person.name), Ref("work", hit.title),
+                                            ev, role=hit.role, character=hit.character,
+                                            confidence=hit.confidence))
+    facts.nominations.extend(award_x.extract_nominations(ctx, award, ceremony, categories, awards))
+    for nom in facts.nominations:
+        if nom.work is not None and nom.nominee.kind == "person" and nom.category and \
+                award_x._is_performer(ctx, nom.category):
+            facts.credits.append(CreditFact(nom.nominee, nom.work, nom.evidence,
+                                            confidence=nom.confidence * 0.9))
+    facts.ceremonies.extend(award_x.ceremony_facts(ctx, ceremony, awards))
+    facts.quotes.extend(extract_quotes(ctx))
+    facts.citations.extend(outlet_x.extract_citations(ctx))
+    facts.mentions.extend(_mentions(ctx, awards, categories, ceremony))
+    facts.tweets.extend(_tweets(ctx, facts.mentions))
+    return facts
+
+
+def _work_span_overlaps(person, hits) -> bool:
+    return any(h.span.start <= person.start < h.span.end for h in hits)
+
+
+def _mentions(ctx: ArticleContext, awards, categories, ceremony: CeremonyRef | None
+              ) -> Iterable[Mention]:
+    doc, gaz = ctx.doc, ctx.gaz
+    off = ctx.offset
+
+    def mention(ref: Ref, start_char: int, end_char: int, span, category=None) -> Mention:
+        return Mention(ref, off + start_char, off + end_char, ctx.evidence(span), category)
+
+    for p in ctx.persons:
+        span = doc[p.start : p.end]
+        yield mention(Ref("person", p.name), span.start_char, span.end_char, span)
+    for m in awards:
+        yield mention(Ref("award", m.award.name), m.span.start_char, m.span.end_char, m.span)
+        if m.ceremony:
+            yield mention(Ref("ceremony", f"{m.ceremony.award}|{m.ceremony.year}"),
+                          m.span.start_char, m.span.end_char, m.span)
+    for c in categories:
+        yield mention(Ref("category", c.ref.text), c.span.start_char, c.span.end_char, c.span,
+                      c.ref)
+    for ent in doc.ents:
+        if ent.label_ == NETWORK:
+            ref = Ref("network", ent.ent_id_ or ent.text)
+        elif ent.label_ == OUTLET:
+            ref = Ref("outlet", ent.ent_id_ or ent.text)
+        elif ent.label_ == KNOWN_ORG:
+            ref = Ref("organization", ent.ent_id_ or ent.text)
+        elif ent.label_ == "ORG" and _plausible_org(ctx, ent):
+            ref = Ref("organization", clean_text(ent.text).removeprefix("the "))
+        elif ent.label_ in ("GPE", "LOC", "FAC") and ent.text[:1].isupper():
+            ref = Ref("place", clean_text(ent.text).removeprefix("the "))
+        else:
+            continue
+        yield mention(ref, ent.start_char, ent.end_char, ent)
+    yield from _work_mentions(ctx, mention)
+
+
+def _plausible_org(ctx: ArticleContext, ent) -> bool:
+    text = clean_text(ent.text)
+    if not text[:1].isupper() or any(c.isdigit() for c in text) or "@" in text:
+        return False
+    if ctx.known_work(text) or ctx.gaz.award(text) or ctx.person_at(ent.start):
+        return False
+    if ctx.gaz.category_rules.features(text) <= ctx.gaz.category_vocab:
+        words = {w.casefold() for w in text.split()}
+        if words <= ctx.gaz.category_vocab:
+            return False
+    return not ctx.tweet_at(ent) or len(ent) > 1
+
+
+def _work_mentions(ctx: ArticleContext, mention) -> Iterable[Mention]:
+    """Plain mentions of work titles known anywhere in the corpus. A one-word
+    title that the model reads as a place ("Hollywood actor") is not the work."""
+    import re
+
+    doc = ctx.doc
+    for key, title in sorted(ctx.works.items()):
+        pattern = re.compile(r"(?<![\w@#])" + re.escape(title).replace("'", "['’]") + r"(?!\w)",
+                             re.IGNORECASE if len(title.split()) > 1 else 0)
+        for m in pattern.finditer(doc.text):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is None:
+                continue
+            if len(title.split()) == 1 and any(t.ent_type_ in ("GPE", "LOC", "NORP", "PERSON")
+                                               for t in span):
+                if not _marked_as_title(ctx, span):
+                    continue
+            yield mention(Ref("work", title), m.start(), m.end(), span)
+        del key
+
+
+def _marked_as_title(ctx: ArticleContext, span) -> bool:
+    doc = ctx.doc
+    before = doc[span.start - 1] if span.start else None
+    after = doc[span.end] if span.end < len(doc) else None
+    if after is not None and after.text in ("'s", "’s") and span.end + 1 < len(doc) and \
+            ctx.person_at(span.end + 1):
+        return True
+    return bool(before is not None and before.text in "\"“‘'")
+
+
+def _tweets(ctx: ArticleContext, mentions: list[Mention]) -> Iterable[Tweet]:
+    gaz: Gazetteer = ctx.gaz
+    del gaz
+    for index, t in enumerate(ctx.tweets):
+        inside = [m.ref for m in mentions if t.start <= m.start < t.text_end
+                  and m.ref.kind in ("person", "work", "award", "ceremony")]
+        cats = tuple(dict.fromkeys(m.category for m in mentions if t.start <= m.start < t.text_end
+                                   and m.category is not None))
+        refs = tuple(dict.fromkeys(inside))
+        from kg.extract.tweets import handles as tweet_handles
+
+        yield Tweet(
+            text=t.text,
+            author=t.author,
+            handle=t.handle,
+            date=t.date,
+            evidence=ctx.evidence_chars(t.start, t.end, file_offsets=True),
+            hashtags=hashtags(t.text),
+            links=links(t.text),
+            handles_mentioned=tweet_handles(t.text),
+            mentions=refs,
+            categories=cats,
+            index=index,
+        )
+
+
+__all__ = ["extract_corpus", "AWARD"]

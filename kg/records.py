@@ -1,0 +1,158 @@
+"""Small, NLP-free records that extraction yields and resolution consumes.
+
+Extraction speaks in surface names (``Ref``): "Ruffalo", "best leading actor".
+Resolution turns them into canonical entities. Nothing here knows about RDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal[
+    "person", "work", "organization", "outlet", "network", "award", "category", "ceremony",
+    "place", "account",
+]
+
+
+@dataclass(frozen=True, order=True)
+class Evidence:
+    """Where a fact comes from: a sentence of an article, by character offsets
+    into the article file (so ``article.text[start:end] == sentence``)."""
+
+    article: str
+    start: int
+    end: int
+    sentence: str
+
+
+@dataclass(frozen=True, order=True)
+class Ref:
+    """A name as the text gives it, plus what kind of thing it names."""
+
+    kind: Kind
+    name: str
+
+
+@dataclass(frozen=True, order=True)
+class CeremonyRef:
+    """One ceremony of an award, identified by the award's canonical name and year."""
+
+    award: str
+    year: int
+
+
+@dataclass(frozen=True, order=True)
+class CategoryRef:
+    """A category mention: its text and the canonical categories it may denote.
+
+    Paraphrases ("best leading actor") can fit several official categories;
+    resolution narrows ``candidates`` using other facts about the same nominee.
+    """
+
+    award: str
+    text: str
+    candidates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity named in an article (``start``/``end`` are file offsets)."""
+
+    ref: Ref
+    start: int
+    end: int
+    evidence: Evidence
+    category: CategoryRef | None = None  # for category mentions: what it may denote
+
+
+@dataclass(frozen=True)
+class NominationFact:
+    nominee: Ref
+    category: CategoryRef | None
+    work: Ref | None
+    ceremony: CeremonyRef
+    won: bool
+    evidence: Evidence
+    confidence: float = 1.0
+    character: str | None = None
+
+
+@dataclass(frozen=True)
+class CreditFact:
+    person: Ref
+    work: Ref
+    evidence: Evidence
+    role: str = "actor"
+    character: str | None = None
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class AirsFact:
+    work: Ref
+    network: Ref
+    evidence: Evidence
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class CitationFact:
+    outlet: Ref
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class CeremonyFact:
+    """What an article says about a ceremony; ``date_rank`` orders date guesses
+    (explicit date 3 > weekday 2 > "last night" 1 > "tonight" 0)."""
+
+    ceremony: CeremonyRef
+    evidence: Evidence
+    date: dt.date | None = None
+    date_rank: int = -1
+    host: Ref | None = None
+    venue: Ref | None = None
+
+
+@dataclass(frozen=True)
+class Tweet:
+    text: str
+    author: str
+    handle: str
+    date: dt.date | None
+    evidence: Evidence
+    hashtags: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    handles_mentioned: tuple[str, ...] = ()
+    mentions: tuple[Ref, ...] = ()
+    categories: tuple[CategoryRef, ...] = ()
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    speaker: Ref | None
+    evidence: Evidence
+    index: int = 0
+    confidence: float = 1.0
+
+
+@dataclass
+class ArticleFacts:
+    """Everything extracted from one article, before cross-article resolution."""
+
+    article_id: str
+    source: str
+    date: dt.date
+    mentions: list[Mention] = field(default_factory=list)
+    tweets: list[Tweet] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    nominations: list[NominationFact] = field(default_factory=list)
+    credits: list[CreditFact] = field(default_factory=list)
+    airs: list[AirsFact] = field(default_factory=list)
+    citations: list[CitationFact] = field(default_factory=list)
+    ceremonies: list[CeremonyFact] = field(default_factory=list)
+    aliases: dict[Ref, set[str]] = field(default_factory=dict)

@@ -1,0 +1,557 @@
+"""Cross-article entity resolution: surface names -> one node per real entity.
+
+"Mark Ruffalo", "Ruffalo" and "mark ruffalo" become one person; "Dan Levy"
+and "Daniel Levy" too (same surname, diminutive given name); "Schitt’s Creek"
+and "Schitt's Creek" one work. Category paraphrases are narrowed to one
+official category using the other facts about the same nominee and ceremony.
+Nothing here knows about spaCy or RDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from kg.gazetteer import Gazetteer, fold, load_gazetteer
+from kg.records import (
+    ArticleFacts,
+    CategoryRef,
+    CeremonyRef,
+    Evidence,
+    NominationFact,
+    Quote,
+    Ref,
+    Tweet,
+)
+
+ORG_KINDS = ("outlet", "network", "organization")
+
+
+def slugify(text: str) -> str:
+    """A readable, IRI-safe slug; falls back to a hash for names with no letters."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-")
+    return slug[:80] or "x" + hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def name_key(text: str) -> str:
+    """Key under which spellings of one name meet: case, apostrophes,
+    punctuation and a leading 'The' do not matter."""
+    key = re.sub(r"[^\w\s]", "", fold(text).replace("'", ""))
+    key = re.sub(r"\s+", " ", key).strip()
+    return re.sub(r"^the ", "", key)
+
+
+@dataclass
+class Entity:
+    id: str
+    kind: str  # person | work | organization | award | category | ceremony | place | account
+    name: str
+    subkind: str | None = None  # outlet | network for organisations
+    aliases: set[str] = field(default_factory=set)
+    articles: set[str] = field(default_factory=set)
+    evidence: list[Evidence] = field(default_factory=list)
+    attrs: dict = field(default_factory=dict)
+
+
+@dataclass
+class Nomination:
+    nominee: str
+    category: str | None
+    work: str | None
+    ceremony: str
+    won: bool
+    evidence: list[Evidence]
+    confidence: float
+
+
+@dataclass
+class Credit:
+    person: str
+    work: str
+    role: str
+    character: str | None
+    evidence: list[Evidence]
+    confidence: float
+
+
+@dataclass
+class ResolvedTweet:
+    article: str
+    tweet: Tweet
+    account: str
+    mentions: list[str]
+
+
+@dataclass
+class ResolvedQuote:
+    article: str
+    quote: Quote
+    speaker: str | None
+
+
+@dataclass
+class CeremonyDetails:
+    date: dt.date | None = None
+    host: str | None = None
+    venue: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Corpus:
+    """The resolved corpus: entities by id and the facts between them."""
+
+    articles: list[ArticleFacts]
+    entities: dict[str, Entity] = field(default_factory=dict)
+    nominations: list[Nomination] = field(default_factory=list)
+    credits: list[Credit] = field(default_factory=list)
+    airs: dict[str, tuple[str, list[Evidence]]] = field(default_factory=dict)
+    ceremonies: dict[str, CeremonyDetails] = field(default_factory=dict)
+    tweets: list[ResolvedTweet] = field(default_factory=list)
+    quotes: list[ResolvedQuote] = field(default_factory=list)
+    citations: dict[tuple[str, str], list[Evidence]] = field(default_factory=dict)
+    mentions: dict[tuple[str, str], list[Evidence]] = field(default_factory=dict)
+
+
+class Resolver:
+    def __init__(self, facts: list[ArticleFacts], gaz: Gazetteer | None = None) -> None:
+        self.facts = facts
+        self.gaz = gaz or load_gazetteer()
+        self.corpus = Corpus(articles=facts)
+        self._person_canon: dict[str, str | None] = {}
+        self._work_canon: dict[str, str] = {}
+        self._ids: dict[tuple[str, str], str] = {}
+        self._used_ids: set[str] = set()
+
+    # --- names ----------------------------------------------------------------------
+
+    def _entity(self, kind: str, key: str, name: str, subkind: str | None = None) -> Entity:
+        ident = self._ids.get((kind, key))
+        if ident is None:
+            base = f"{kind}/{slugify(name)}"
+            ident = base
+            n = 2
+            while ident in self._used_ids:
+                ident = f"{base}-{n}"
+                n += 1
+            self._used_ids.add(ident)
+            self._ids[(kind, key)] = ident
+            self.corpus.entities[ident] = Entity(ident, kind, name, subkind)
+        ent = self.corpus.entities[ident]
+        if subkind and (ent.subkind is None or ORG_KINDS.index(subkind) < ORG_KINDS.index(
+                ent.subkind)):
+            ent.subkind = subkind
+        return ent
+
+    def _collect_people(self) -> None:
+        names: Counter[str] = Counter()
+        for f in self.facts:
+            for m in f.mentions:
+                if m.ref.kind == "person":
+                    names[m.ref.name] += 1
+            for t in f.tweets:
+                if self._author_kind(t) == "person":
+                    names[t.author] += 1
+        by_key: dict[str, Counter[str]] = defaultdict(Counter)
+        for name, n in names.items():
+            by_key[name_key(name)][name] += n
+        multi = {k for k in by_key if len(k.split()) > 1}
+        # merge "Daniel Levy" into "Dan Levy": same surname, same given name family
+        parent: dict[str, str] = {k: k for k in by_key}
+
+        def find(k: str) -> str:
+            while parent[k] != k:
+                k = parent[k]
+            return k
+
+        ordered = sorted(multi, key=lambda k: (-sum(by_key[k].values()), k))
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                pa, pb = a.split(), b.split()
+                if pa[-1] == pb[-1] and len(pa) == len(pb) and find(a) != find(b) and \
+                        self.gaz.same_given_name(pa[0], pb[0]):
+                    parent[find(b)] = find(a)
+        for k in by_key:
+            if k in multi:
+                continue
+            hits = {find(m) for m in multi if k in (m.split()[-1], m.split()[0])}
+            if len(hits) == 1:
+                parent[k] = hits.pop()
+            elif len(hits) > 1:
+                parent[k] = ""  # "Levy" when the corpus has two Levys: unknown person
+        clusters: dict[str, Counter[str]] = defaultdict(Counter)
+        for k, counter in by_key.items():
+            root = find(k) if parent[k] != "" else ""
+            if root:
+                clusters[root].update(counter)
+        for root, counter in clusters.items():
+            canonical = _canonical_person(counter)
+            for k, ck in by_key.items():
+                if parent[k] != "" and find(k) == root:
+                    for variant in ck:
+                        self._person_canon[variant] = canonical
+            self._person_canon.setdefault(canonical, canonical)
+        for k, counter in by_key.items():
+            if parent[k] == "":
+                for variant in counter:
+                    self._person_canon[variant] = None
+
+    def _collect_works(self) -> None:
+        names: Counter[str] = Counter()
+        for f in self.facts:
+            for m in f.mentions:
+                if m.ref.kind == "work":
+                    names[m.ref.name] += 1
+            for x in [*f.credits, *f.airs]:
+                names[x.work.name] += 1
+            for n in f.nominations:
+                if n.work:
+                    names[n.work.name] += 1
+        groups: dict[str, Counter[str]] = defaultdict(Counter)
+        for name, n in names.items():
+            groups[name_key(name)][name.replace("’", "'")] += n
+        for key, counter in groups.items():
+            canonical = max(counter.items(), key=lambda kv: (kv[1], kv[0].startswith("The "),
+                                                            kv[0]))[0]
+            self._work_canon[key] = canonical
+
+    def _author_kind(self, t: Tweet) -> str:
+        if self.gaz.by_handle(t.handle):
+            return self.gaz.by_handle(t.handle)[0]
+        for kind in ORG_KINDS:
+            if self.gaz.lookup(kind, t.author):
+                return kind
+        if name_key(t.author) in self._work_canon:
+            return "work"
+        if re.sub(r"\W", "", t.author.casefold()) == t.handle.casefold() and \
+                any(c.isupper() for c in t.author[1:]) and " " not in t.author and \
+                not any(c.isdigit() for c in t.author):
+            return "organization"  # a brand-style account name: "NowThis"
+        return "person"
+
+    def person(self, name: str) -> Entity | None:
+        canonical = self._person_canon.get(name, name if name not in self._person_canon else None)
+        if canonical is None:
+            return None
+        ent = self._entity("person", name_key(canonical), canonical)
+        if name != canonical:
+            ent.aliases.add(name)
+        return ent
+
+    def work(self, name: str) -> Entity:
+        canonical = self._work_canon.get(name_key(name), name.replace("’", "'"))
+        ent = self._entity("work", name_key(canonical), canonical)
+        if name.replace("’", "'") != canonical:
+            ent.aliases.add(name)
+        return ent
+
+    def org(self, kind: str, name: str) -> Entity:
+        thing = None
+        for k in (kind, *ORG_KINDS):
+            thing = self.gaz.lookup(k, name)
+            if thing:
+                break
+        canonical = thing.name if thing else name
+        ent = self._entity("organization", name_key(canonical), canonical, subkind=kind
+                           if kind in ("outlet", "network") else None)
+        if thing:
+            ent.aliases.update(a for a in thing.aliases if a != canonical)
+        if name != canonical:
+            ent.aliases.add(name)
+        return ent
+
+    def award(self, name: str) -> Entity:
+        info = self.gaz.award(name)
+        canonical = info.name if info else name
+        ent = self._entity("award", name_key(canonical), canonical)
+        if info:
+            ent.aliases.update(info.aliases)
+        return ent
+
+    def ceremony(self, ref: CeremonyRef) -> Entity:
+        info = self.gaz.award_named(ref.award)
+        name = info.ceremony_name(ref.year)
+        ent = self._entity("ceremony", name_key(name), name)
+        ent.aliases.update(a for a in info.ceremony_alias_names(ref.year) if a != name)
+        ent.attrs.update(award=self.award(ref.award).id, year=ref.year,
+                         ordinal=info.ordinal_for(ref.year))
+        return ent
+
+    def category(self, award: str, name: str) -> Entity:
+        award_ent = self.award(award)
+        ent = self._entity("category", name_key(f"{award_ent.name} {name}"), name)
+        ent.attrs["award"] = award_ent.id
+        return ent
+
+    def place(self, name: str) -> Entity:
+        thing = self.gaz.lookup("place", name)
+        canonical = thing.name if thing else name
+        return self._entity("place", name_key(canonical), canonical)
+
+    def account(self, handle: str, display: str) -> Entity:
+        ent = self._entity("account", handle.casefold(), "@" + handle)
+        ent.attrs.setdefault("handle", handle)
+        ent.attrs.setdefault("display", display)
+        return ent
+
+    def ref(self, ref: Ref) -> Entity | None:
+        if ref.kind == "person":
+            return self.person(ref.name)
+        if ref.kind == "work":
+            return self.work(ref.name)
+        if ref.kind in ORG_KINDS:
+            return self.org(ref.kind, ref.name)
+        if ref.kind == "award":
+            return self.award(ref.name)
+        if ref.kind == "place":
+            return self.place(ref.name)
+        if ref.kind == "ceremony":
+            award, year = ref.name.split("|")
+            return self.ceremony(CeremonyRef(award, int(year)))
+        return None
+
+    # --- facts ----------------------------------------------------------------------
+
+    def resolve(self) -> Corpus:
+        self._collect_works()
+        self._collect_people()
+        c = self.corpus
+        for f in self.facts:
+            self._mentions(f)
+            self._tweets(f)
+            for q in f.quotes:
+                speaker = self.person(q.speaker.name) if q.speaker else None
+                c.quotes.append(ResolvedQuote(f.article_id, q, speaker.id if speaker else None))
+            for cit in f.citations:
+                ent = self.ref(cit.outlet)
+                if ent is not None:
+                    ent.articles.add(f.article_id)
+                    c.citations.setdefault((f.article_id, ent.id), []).append(cit.evidence)
+        self._credits()
+        self._airs()
+        self._nominations()
+        self._ceremonies()
+        return c
+
+    def _note(self, ent: Entity, ev: Evidence) -> None:
+        ent.articles.add(ev.article)
+        if len(ent.evidence) < 3 and ev not in ent.evidence:
+            ent.evidence.append(ev)
+
+    def _mentions(self, f: ArticleFacts) -> None:
+        for m in f.mentions:
+            if m.ref.kind == "category":
+                continue  # categories are linked once narrowed (see _nominations)
+            ent = self.ref(m.ref)
+            if ent is None:
+                continue
+            self._note(ent, m.evidence)
+            self.corpus.mentions.setdefault((f.article_id, ent.id), []).append(m.evidence)
+
+    def _tweets(self, f: ArticleFacts) -> None:
+        for t in f.tweets:
+            account = self.account(t.handle, t.author)
+            kind = self._author_kind(t)
+            if kind == "person":
+                owner = self.person(t.author)
+            elif kind == "work":
+                owner = self.work(t.author)
+            else:
+                by_handle = self.gaz.by_handle(t.handle)
+                owner = self.org(kind, by_handle[1].name if by_handle else t.author)
+            if owner is not None:
+                account.attrs["owner"] = owner.id
+                self._note(owner, t.evidence)
+                self.corpus.mentions.setdefault((f.article_id, owner.id), []).append(t.evidence)
+                if owner.kind == "organization" or owner.kind == "work":
+                    self.corpus.citations.setdefault((f.article_id, owner.id), []).append(
+                        t.evidence)
+            mentioned: list[str] = []
+            for r in t.mentions:
+                ent = self.ref(r)
+                if ent is not None and ent.id not in mentioned:
+                    mentioned.append(ent.id)
+            for cat in t.categories:
+                if len(cat.candidates) == 1:
+                    mentioned.append(self.category(cat.award, cat.candidates[0]).id)
+            self.corpus.tweets.append(ResolvedTweet(f.article_id, t, account.id, mentioned))
+
+    def _credits(self) -> None:
+        merged: dict[tuple[str, str], Credit] = {}
+        for f in self.facts:
+            for cr in f.credits:
+                person = self.person(cr.person.name)
+                if person is None:
+                    continue
+                work = self.work(cr.work.name)
+                key = (person.id, work.id)
+                old = merged.get(key)
+                if old is None:
+                    merged[key] = Credit(person.id, work.id, cr.role, cr.character,
+                                         [cr.evidence], cr.confidence)
+                else:
+                    old.evidence.append(cr.evidence)
+                    old.character = old.character or cr.character
+                    old.confidence = max(old.confidence, cr.confidence)
+                    if cr.role == "actor":
+                        old.role = "actor"
+        self.corpus.credits = [merged[k] for k in sorted(merged)]
+
+    def _airs(self) -> None:
+        votes: dict[str, Counter[str]] = defaultdict(Counter)
+        ev: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+        for f in self.facts:
+            for a in f.airs:
+                work = self.work(a.work.name)
+                net = self.org("network", a.network.name)
+                votes[work.id][net.id] += 1
+                ev[(work.id, net.id)].append(a.evidence)
+        for work_id, counter in sorted(votes.items()):
+            net_id = max(counter.items(), key=lambda kv: (kv[1], kv[0]))[0]
+            self.corpus.airs[work_id] = (net_id, ev[(work_id, net_id)])
+
+    def _ceremonies(self) -> None:
+        dates: dict[str, list[tuple[int, dt.date]]] = defaultdict(list)
+        hosts: dict[str, Counter[str]] = defaultdict(Counter)
+        venues: dict[str, Counter[str]] = defaultdict(Counter)
+        evidence: dict[str, list[Evidence]] = defaultdict(list)
+        for f in self.facts:
+            for cf in f.ceremonies:
+                cer = self.ceremony(cf.ceremony)
+                if cf.date:
+                    dates[cer.id].append((cf.date_rank, cf.date))
+                if cf.host:
+                    host = self.person(cf.host.name)
+                    if host:
+                        hosts[cer.id][host.id] += 1
+                if cf.venue:
+                    venues[cer.id][self.place(cf.venue.name).id] += 1
+                evidence[cer.id].append(cf.evidence)
+        for ent in self.corpus.entities.values():
+            if ent.kind != "ceremony":
+                continue
+            d = CeremonyDetails(evidence=evidence.get(ent.id, []))
+            if dates.get(ent.id):
+                ranked = Counter(dates[ent.id])
+                d.date = max(ranked.items(), key=lambda kv: (kv[0][0], kv[1], kv[0][1]))[0][1]
+            if hosts.get(ent.id):
+                d.host = max(hosts[ent.id].items(), key=lambda kv: (kv[1], kv[0]))[0]
+            if venues.get(ent.id):
+                d.venue = max(venues[ent.id].items(), key=lambda kv: (kv[1], kv[0]))[0]
+            self.corpus.ceremonies[ent.id] = d
+
+    def _nominations(self) -> None:
+        """Narrow categories, fill works, merge duplicates."""
+        facts: list[tuple[str, str, NominationFact, Entity]] = []
+        main_ceremony: dict[str, str] = {}
+        for f in self.facts:
+            cer_counts = Counter(self.ceremony(n.ceremony).id for n in f.nominations)
+            if cer_counts:
+                main_ceremony[f.article_id] = cer_counts.most_common(1)[0][0]
+            for n in f.nominations:
+                nominee = self.ref(n.nominee)
+                if nominee is None:
+                    continue
+                facts.append((f.article_id, self.ceremony(n.ceremony).id, n, nominee))
+        # categories each nominee is known for at each ceremony
+        chosen: dict[int, str | None] = {}
+        for i, (_, _, n, _) in enumerate(facts):
+            chosen[i] = n.category.candidates[0] if n.category and len(
+                n.category.candidates) == 1 else None
+        for _ in range(3):
+            definite: dict[tuple[str, str], set[str]] = defaultdict(set)
+            for i, (_, cer, _, nominee) in enumerate(facts):
+                if chosen[i]:
+                    definite[(nominee.id, cer)].add(chosen[i])
+            by_sentence: dict[tuple[Evidence, str], set[str]] = defaultdict(set)
+            for i, (_, _, n, _) in enumerate(facts):
+                if chosen[i] and n.category is not None:
+                    by_sentence[(n.evidence, n.category.text)].add(chosen[i])
+                if chosen[i] and n.category is None:
+                    by_sentence[(n.evidence, "")].add(chosen[i])
+            for i, (_, cer, n, nominee) in enumerate(facts):
+                if chosen[i]:
+                    continue
+                known = definite.get((nominee.id, cer), set())
+                if n.category is not None:
+                    fits = [c for c in n.category.candidates if c in known]
+                    same = by_sentence.get((n.evidence, n.category.text), set())
+                    if len(fits) == 1:
+                        chosen[i] = fits[0]
+                    elif len(same) == 1:
+                        chosen[i] = next(iter(same))
+                else:
+                    same = by_sentence.get((n.evidence, ""), set()) | {
+                        c for (ev, _), cats in by_sentence.items() if ev == n.evidence
+                        for c in cats}
+                    if len(known) == 1:
+                        chosen[i] = next(iter(known))
+                    elif len(same) == 1:
+                        chosen[i] = next(iter(same))
+        for i, (_, _, n, _) in enumerate(facts):
+            if chosen[i] is None and n.category is not None and n.category.candidates:
+                chosen[i] = n.category.candidates[0]
+        # merge
+        credit_works: dict[str, set[str]] = defaultdict(set)
+        for cr in self.corpus.credits:
+            credit_works[cr.person].add(cr.work)
+        merged: dict[tuple[str, str | None, str], Nomination] = {}
+        work_votes: dict[tuple, Counter[str]] = defaultdict(Counter)
+        for i, (article, cer, n, nominee) in enumerate(facts):
+            cat_name = chosen[i]
+            if cat_name is None and cer == main_ceremony.get(article):
+                continue  # a win or nomination we cannot place in a category
+            award = self.corpus.entities[self.ceremony(n.ceremony).id].attrs["award"]
+            cat = self.category(self.corpus.entities[award].name, cat_name) if cat_name else None
+            key = (nominee.id, cat.id if cat else None, cer)
+            nom = merged.get(key)
+            if nom is None:
+                nom = merged[key] = Nomination(nominee.id, key[1], None, cer, n.won, [], 0.0)
+            nom.won = nom.won or n.won
+            nom.evidence.append(n.evidence)
+            nom.confidence = max(nom.confidence, n.confidence)
+            if n.work:
+                work_votes[key][self.work(n.work.name).id] += 1
+            if cat:
+                self._note(cat, n.evidence)
+            self._note(nominee, n.evidence)
+        for key, nom in merged.items():
+            if work_votes[key]:
+                nom.work = max(work_votes[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
+            elif self.corpus.entities[nom.nominee].kind == "work":
+                nom.work = nom.nominee
+            elif len(credit_works.get(nom.nominee, ())) == 1:
+                nom.work = next(iter(credit_works[nom.nominee]))
+                nom.confidence = min(nom.confidence, 0.8)
+        self.corpus.nominations = [merged[k] for k in sorted(merged, key=lambda k: (
+            k[0], k[1] or "", k[2]))]
+        # credits implied by nominations for performing categories
+        known = {(c.person, c.work) for c in self.corpus.credits}
+        for nom in self.corpus.nominations:
+            if nom.work and self.corpus.entities[nom.nominee].kind == "person" and (
+                    nom.nominee, nom.work) not in known:
+                self.corpus.credits.append(Credit(nom.nominee, nom.work, "actor", None,
+                                                  nom.evidence[:1], 0.7))
+                known.add((nom.nominee, nom.work))
+        self.corpus.credits.sort(key=lambda c: (c.person, c.work))
+
+
+def _canonical_person(counter: Counter[str]) -> str:
+    def score(kv: tuple[str, int]) -> tuple:
+        name, n = kv
+        return (len(name.split()) > 1, not name.islower(), n, name)
+
+    best = max(counter.items(), key=score)[0]
+    return best.title() if best.islower() else best
+
+
+def resolve(facts: list[ArticleFacts], gaz: Gazetteer | None = None) -> Corpus:
+    return Resolver(facts, gaz).resolve()
+
+
+__all__ = ["Corpus", "Entity", "resolve", "slugify", "name_key", "CategoryRef"]

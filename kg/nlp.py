@@ -72,6 +72,29 @@ def _ruler_patterns(gaz: Gazetteer) -> list[dict]:
     return patterns
 
 
+_SENTENCE_ENDERS = {".", "!", "?", "…", '"', "”", "’", "'", ")", ":", ";", "!!", "?!", "..."}
+
+
+@Language.component("kg_sentence_hints")
+def sentence_hints(doc: Doc) -> Doc:
+    """Tell the parser where sentences cannot start: the small model splits
+    titles ("HBO's I Know | This Much Is True") and lists. A sentence may start
+    only after end punctuation or a line break; a line break always starts one."""
+    prev = None
+    newline = False
+    for tok in doc:
+        if tok.is_space:
+            newline = newline or "\n" in tok.text
+            continue
+        if prev is not None:
+            if newline or "\n" in prev.whitespace_:
+                tok.is_sent_start = True
+            elif prev.text not in _SENTENCE_ENDERS and not prev.text.endswith((".", "!", "?")):
+                tok.is_sent_start = False
+        prev, newline = tok, False
+    return doc
+
+
 @Language.component("kg_split_glued_names")
 def split_glued_names(doc: Doc) -> Doc:
     """Split entities that run across glued words ("Nicholas BraunKieran Culkin")."""
@@ -93,13 +116,15 @@ def load_pipeline(model: str | None = None) -> Language:
     """Load the model once per process and add kg's rules to it."""
     nlp = _load_model(model or os.environ.get("KG_SPACY_MODEL") or None)
     gaz = load_gazetteer()
-    infixes = [*nlp.Defaults.infixes, _GLUED_WORDS]
+    infixes = [*nlp.Defaults.infixes, _GLUED_WORDS, r"(?<=[!?.,])(?=#\w)"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     for name in {*(n for t in gaz.outlets for n in (t.name, *t.aliases)),
                  *(n for t in gaz.networks for n in (t.name, *t.aliases)),
                  *(n for t in gaz.organizations for n in (t.name, *t.aliases))}:
         if " " not in name and re.search(_GLUED_WORDS, name):
             nlp.tokenizer.add_special_case(name, [{"ORTH": name}])
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("kg_sentence_hints", before="parser")
     ruler = nlp.add_pipe(
         "entity_ruler", name="kg_gazetteer", before="ner" if "ner" in nlp.pipe_names else None
     )

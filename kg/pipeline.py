@@ -8,6 +8,7 @@ names only; ``kg.resolve`` links them across articles.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from spacy.language import Language
@@ -19,13 +20,14 @@ from kg.extract.context import ArticleContext, clean_text
 from kg.extract.people import collect_persons
 from kg.extract.quotes import extract_quotes
 from kg.extract.tweets import hashtags, links
-from kg.extract.works import find_works
-from kg.gazetteer import Gazetteer, fold, load_gazetteer
+from kg.extract.works import find_characters, find_works
+from kg.gazetteer import fold, load_gazetteer
 from kg.nlp import AWARD, KNOWN_ORG, NETWORK, OUTLET, load_pipeline
 from kg.records import (
     AirsFact,
     ArticleFacts,
     CeremonyRef,
+    CharacterFact,
     CreditFact,
     Mention,
     Ref,
@@ -41,7 +43,7 @@ def extract_corpus(articles: list[Article], nlp: Language | None = None,
     nlp = nlp or load_pipeline()
     gaz = load_gazetteer()
     contexts: list[ArticleContext] = []
-    docs = nlp.pipe(a.body for a in articles)
+    docs = nlp.pipe(nlp_text(a.body) for a in articles)
     for n, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
         ctx = ArticleContext(article=article, doc=doc, gaz=gaz)
         collect_persons(ctx)
@@ -59,6 +61,13 @@ def extract_corpus(articles: list[Article], nlp: Language | None = None,
                                                                       strict=True)]
 
 
+def nlp_text(text: str) -> str:
+    """The text the model reads: same length as the article body (so offsets
+    still point into the file), with a left quote used as an apostrophe
+    ("Show‘s") made a real apostrophe so the tokenizer splits the possessive."""
+    return re.sub(r"(?<=\w)‘(?=s\b)", "’", text)
+
+
 def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> ArticleFacts:
     ctx.works = dict(known)
     # a "person" that is really a work title ("Normal People's Paul Mescal")
@@ -67,7 +76,6 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
     ctx.persons = [p for p in ctx.persons if not _work_span_overlaps(p, hits)]
     article = ctx.article
     facts = ArticleFacts(article_id=article.id, source=article.path.name, date=article.date)
-    gaz = ctx.gaz
     awards = award_x.award_mentions(ctx)
     award = award_x.main_award(ctx, awards)
     ceremony = award_x.main_ceremony(ctx, awards, award)
@@ -89,20 +97,23 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
             facts.credits.append(CreditFact(nom.nominee, nom.work, nom.evidence,
                                             confidence=nom.confidence * 0.9))
     facts.ceremonies.extend(award_x.ceremony_facts(ctx, ceremony, awards))
+    for ch in find_characters(ctx):
+        facts.characters.append(CharacterFact(Ref("person", ch.person.name), ch.character,
+                                              ctx.evidence(ch.span)))
     facts.quotes.extend(extract_quotes(ctx))
     facts.citations.extend(outlet_x.extract_citations(ctx))
     facts.mentions.extend(_mentions(ctx, awards, categories, ceremony))
-    facts.tweets.extend(_tweets(ctx, facts.mentions))
+    facts.tweets.extend(_tweets(ctx, facts.mentions, award.name if award else None))
     return facts
 
 
 def _work_span_overlaps(person, hits) -> bool:
-    return any(h.span.start <= person.start < h.span.end for h in hits)
+    return any(h.span.start < person.end and person.start < h.span.end for h in hits)
 
 
 def _mentions(ctx: ArticleContext, awards, categories, ceremony: CeremonyRef | None
               ) -> Iterable[Mention]:
-    doc, gaz = ctx.doc, ctx.gaz
+    doc = ctx.doc
     off = ctx.offset
 
     def mention(ref: Ref, start_char: int, end_char: int, span, category=None) -> Mention:
@@ -140,8 +151,12 @@ def _plausible_org(ctx: ArticleContext, ent) -> bool:
     text = clean_text(ent.text)
     if not text[:1].isupper() or any(c.isdigit() for c in text) or "@" in text:
         return False
-    if ctx.known_work(text) or ctx.gaz.award(text) or ctx.person_at(ent.start):
+    if ctx.known_work(text) or ctx.gaz.award(text) or any(ctx.person_at(t.i) for t in ent):
         return False
+    if any(t.text in ("'s", "’s", "‘s") for t in ent) or len(text) <= 2:
+        return False
+    if any(text.casefold() in p.name.casefold().split() for p in ctx.persons):
+        return False  # "Aduba" tagged ORG
     if ctx.gaz.category_rules.features(text) <= ctx.gaz.category_vocab:
         words = {w.casefold() for w in text.split()}
         if words <= ctx.gaz.category_vocab:
@@ -152,8 +167,6 @@ def _plausible_org(ctx: ArticleContext, ent) -> bool:
 def _work_mentions(ctx: ArticleContext, mention) -> Iterable[Mention]:
     """Plain mentions of work titles known anywhere in the corpus. A one-word
     title that the model reads as a place ("Hollywood actor") is not the work."""
-    import re
-
     doc = ctx.doc
     for key, title in sorted(ctx.works.items()):
         pattern = re.compile(r"(?<![\w@#])" + re.escape(title).replace("'", "['’]") + r"(?!\w)",
@@ -180,12 +193,20 @@ def _marked_as_title(ctx: ArticleContext, span) -> bool:
     return bool(before is not None and before.text in "\"“‘'")
 
 
-def _tweets(ctx: ArticleContext, mentions: list[Mention]) -> Iterable[Tweet]:
-    gaz: Gazetteer = ctx.gaz
-    del gaz
+def _tweets(ctx: ArticleContext, mentions: list[Mention], main_award: str | None
+            ) -> Iterable[Tweet]:
+    """Tweets with what they speak of. "#Emmys" in a tweet about this year's show
+    is the ceremony; an award the article is not about ("an Oscar") is the award."""
     for index, t in enumerate(ctx.tweets):
-        inside = [m.ref for m in mentions if t.start <= m.start < t.text_end
-                  and m.ref.kind in ("person", "work", "award", "ceremony")]
+        inside = []
+        for m in mentions:
+            if not t.start <= m.start < t.text_end:
+                continue
+            if m.ref.kind in ("person", "work", "ceremony") or m.ref.kind == "award" and m.ref.name != main_award:
+                inside.append(m.ref)
+            elif m.ref.kind == "award":
+                year = t.date.year if t.date else ctx.article.date.year
+                inside.append(Ref("ceremony", f"{m.ref.name}|{year}"))
         cats = tuple(dict.fromkeys(m.category for m in mentions if t.start <= m.start < t.text_end
                                    and m.category is not None))
         refs = tuple(dict.fromkeys(inside))

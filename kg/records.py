@@ -76,7 +76,16 @@ class NominationFact:
     won: bool
     evidence: Evidence
     confidence: float = 1.0
-    character: str | None = None
+    work_guess: Ref | None = None  # the work the passage is about, when none is named
+
+
+@dataclass(frozen=True)
+class CharacterFact:
+    """A person plays a character; the work is left to resolution."""
+
+    person: Ref
+    character: str
+    evidence: Evidence
 
 
 @dataclass(frozen=True)
@@ -155,4 +164,5 @@ class ArticleFacts:
     airs: list[AirsFact] = field(default_factory=list)
     citations: list[CitationFact] = field(default_factory=list)
     ceremonies: list[CeremonyFact] = field(default_factory=list)
+    characters: list[CharacterFact] = field(default_factory=list)
     aliases: dict[Ref, set[str]] = field(default_factory=dict)

@@ -332,11 +332,28 @@ class Resolver:
                 if ent is not None:
                     ent.articles.add(f.article_id)
                     c.citations.setdefault((f.article_id, ent.id), []).append(cit.evidence)
+        self._tweet_handles()
         self._credits()
         self._airs()
         self._nominations()
+        self._characters()
         self._ceremonies()
         return c
+
+    def _characters(self) -> None:
+        """Attach "Rue (Zendaya)" to the one work the corpus credits that person with."""
+        by_person: dict[str, list[Credit]] = defaultdict(list)
+        for cr in self.corpus.credits:
+            by_person[cr.person].append(cr)
+        for f in self.facts:
+            for ch in f.characters:
+                person = self.person(ch.person.name)
+                if person is None or len(by_person.get(person.id, [])) != 1:
+                    continue
+                credit = by_person[person.id][0]
+                if not credit.character:
+                    credit.character = ch.character
+                    credit.evidence.append(ch.evidence)
 
     def _note(self, ent: Entity, ev: Evidence) -> None:
         ent.articles.add(ev.article)
@@ -380,6 +397,24 @@ class Resolver:
                 if len(cat.candidates) == 1:
                     mentioned.append(self.category(cat.award, cat.candidates[0]).id)
             self.corpus.tweets.append(ResolvedTweet(f.article_id, t, account.id, mentioned))
+
+    def _tweet_handles(self) -> None:
+        """Link @handles in tweet text: to the account of that handle when the
+        corpus has one, else to the person or work whose name the handle spells,
+        else to a bare account."""
+        spelled: dict[str, str] = {}
+        for ent in self.corpus.entities.values():
+            if ent.kind in ("person", "work", "organization"):
+                spelled.setdefault(re.sub(r"\W|_", "", name_key(ent.name)), ent.id)
+        for rt in self.corpus.tweets:
+            for handle in rt.tweet.handles_mentioned:
+                ident = self._ids.get(("account", handle.casefold()))
+                owner = self.corpus.entities[ident].attrs.get("owner") if ident else None
+                target = owner or spelled.get(handle.casefold())
+                if target is None:
+                    target = self.account(handle, handle).id
+                if target not in rt.mentions:
+                    rt.mentions.append(target)
 
     def _credits(self) -> None:
         merged: dict[tuple[str, str], Credit] = {}
@@ -458,50 +493,14 @@ class Resolver:
                 if nominee is None:
                     continue
                 facts.append((f.article_id, self.ceremony(n.ceremony).id, n, nominee))
-        # categories each nominee is known for at each ceremony
-        chosen: dict[int, str | None] = {}
-        for i, (_, _, n, _) in enumerate(facts):
-            chosen[i] = n.category.candidates[0] if n.category and len(
-                n.category.candidates) == 1 else None
-        for _ in range(3):
-            definite: dict[tuple[str, str], set[str]] = defaultdict(set)
-            for i, (_, cer, _, nominee) in enumerate(facts):
-                if chosen[i]:
-                    definite[(nominee.id, cer)].add(chosen[i])
-            by_sentence: dict[tuple[Evidence, str], set[str]] = defaultdict(set)
-            for i, (_, _, n, _) in enumerate(facts):
-                if chosen[i] and n.category is not None:
-                    by_sentence[(n.evidence, n.category.text)].add(chosen[i])
-                if chosen[i] and n.category is None:
-                    by_sentence[(n.evidence, "")].add(chosen[i])
-            for i, (_, cer, n, nominee) in enumerate(facts):
-                if chosen[i]:
-                    continue
-                known = definite.get((nominee.id, cer), set())
-                if n.category is not None:
-                    fits = [c for c in n.category.candidates if c in known]
-                    same = by_sentence.get((n.evidence, n.category.text), set())
-                    if len(fits) == 1:
-                        chosen[i] = fits[0]
-                    elif len(same) == 1:
-                        chosen[i] = next(iter(same))
-                else:
-                    same = by_sentence.get((n.evidence, ""), set()) | {
-                        c for (ev, _), cats in by_sentence.items() if ev == n.evidence
-                        for c in cats}
-                    if len(known) == 1:
-                        chosen[i] = next(iter(known))
-                    elif len(same) == 1:
-                        chosen[i] = next(iter(same))
-        for i, (_, _, n, _) in enumerate(facts):
-            if chosen[i] is None and n.category is not None and n.category.candidates:
-                chosen[i] = n.category.candidates[0]
+        chosen = _narrow_categories(facts)
         # merge
         credit_works: dict[str, set[str]] = defaultdict(set)
         for cr in self.corpus.credits:
             credit_works[cr.person].add(cr.work)
         merged: dict[tuple[str, str | None, str], Nomination] = {}
         work_votes: dict[tuple, Counter[str]] = defaultdict(Counter)
+        guess_votes: dict[tuple, Counter[str]] = defaultdict(Counter)
         for i, (article, cer, n, nominee) in enumerate(facts):
             cat_name = chosen[i]
             if cat_name is None and cer == main_ceremony.get(article):
@@ -517,6 +516,8 @@ class Resolver:
             nom.confidence = max(nom.confidence, n.confidence)
             if n.work:
                 work_votes[key][self.work(n.work.name).id] += 1
+            elif n.work_guess:
+                guess_votes[key][self.work(n.work_guess.name).id] += 1
             if cat:
                 self._note(cat, n.evidence)
             self._note(nominee, n.evidence)
@@ -528,6 +529,9 @@ class Resolver:
             elif len(credit_works.get(nom.nominee, ())) == 1:
                 nom.work = next(iter(credit_works[nom.nominee]))
                 nom.confidence = min(nom.confidence, 0.8)
+            elif guess_votes[key]:
+                nom.work = max(guess_votes[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
+                nom.confidence = min(nom.confidence, 0.6)
         self.corpus.nominations = [merged[k] for k in sorted(merged, key=lambda k: (
             k[0], k[1] or "", k[2]))]
         # credits implied by nominations for performing categories
@@ -539,6 +543,64 @@ class Resolver:
                                                   nom.evidence[:1], 0.7))
                 known.add((nom.nominee, nom.work))
         self.corpus.credits.sort(key=lambda c: (c.person, c.work))
+
+
+def _narrow_categories(facts: list[tuple[str, str, NominationFact, Entity]]
+                       ) -> dict[int, str | None]:
+    """Pick one official category per nomination fact.
+
+    A mention that fits one category is taken as is. A paraphrase that fits
+    several ("Lead Actor") takes the one the same nominee is named for at the
+    same ceremony elsewhere, or failing that the one most other mentions of that
+    nominee also fit. Facts with no category take the nominee's only category,
+    or the category of the other nominees in the same sentence ("fellow
+    nominees", "beat out").
+    """
+    chosen: dict[int, str | None] = {}
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, (_, cer, n, nominee) in enumerate(facts):
+        groups[(nominee.id, cer)].append(i)
+        cands = n.category.candidates if n.category else ()
+        chosen[i] = cands[0] if len(cands) == 1 else None
+    for _ in range(3):
+        for members in groups.values():
+            definite = {chosen[i] for i in members if chosen[i]}
+            for i in members:
+                n = facts[i][2]
+                if chosen[i] or n.category is None:
+                    continue
+                fits = [c for c in n.category.candidates if c in definite]
+                if len(fits) == 1:
+                    chosen[i] = fits[0]
+                elif not definite:
+                    support = Counter(c for j in members if j != i and facts[j][2].category
+                                      for c in facts[j][2].category.candidates)
+                    best = max(n.category.candidates, key=lambda c: support[c])
+                    if support[best] > 0:
+                        chosen[i] = best
+        by_sentence: dict[Evidence, set[str]] = defaultdict(set)
+        for i, (_, _, n, _) in enumerate(facts):
+            if chosen[i]:
+                by_sentence[n.evidence].add(chosen[i])
+        for members in groups.values():
+            definite = {chosen[i] for i in members if chosen[i]}
+            for i in members:
+                n = facts[i][2]
+                if chosen[i]:
+                    continue
+                same = by_sentence.get(n.evidence, set())
+                if n.category is not None:
+                    fits = [c for c in n.category.candidates if c in same]
+                    if len(fits) == 1:
+                        chosen[i] = fits[0]
+                elif len(definite) == 1:
+                    chosen[i] = next(iter(definite))
+                elif len(same) == 1:
+                    chosen[i] = next(iter(same))
+    for i, (_, _, n, _) in enumerate(facts):
+        if chosen[i] is None and n.category is not None and n.category.candidates:
+            chosen[i] = n.category.candidates[0]
+    return chosen
 
 
 def _canonical_person(counter: Counter[str]) -> str:

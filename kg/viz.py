@@ -46,7 +46,7 @@ from string import Template
 import networkx as nx
 from pyvis.network import Network
 from rdflib import RDF, BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL
+from rdflib.namespace import OWL, RDFS
 from rdflib.term import Node as Term
 
 from kg.vocab import KG, SCHEMA
@@ -331,7 +331,8 @@ class _Model:
 
     def name(self, t: Term) -> str:
         """Canonical display name: schema:name, else a name derived from the node."""
-        name = self.literal(t, SCHEMA.name) or self.literal(t, SCHEMA.headline)
+        name = (self.literal(t, SCHEMA.name) or self.literal(t, SCHEMA.headline)
+                or self.literal(t, RDFS.label))
         if name:
             return _one_line(name)
         kind = self.kind(t)
@@ -620,7 +621,7 @@ def _find(model: _Model, query: str) -> set[Term]:
         return exact
     names = sorted({n.name for n in model.nodes.values()}, key=str.casefold)
     by_norm = {norm(n): n for n in names}
-    close = difflib.get_close_matches(q, list(by_norm), n=8, cutoff=0.5)
+    close = difflib.get_close_matches(q, list(by_norm), n=8, cutoff=0.6)
     close += [k for k in by_norm if q and q in k and k not in close]
     hint = ", ".join(repr(by_norm[k]) for k in close[:8]) or "none"
     raise ValueError(f"no node named {query!r} in the graph; close names: {hint}")
@@ -756,7 +757,7 @@ def _options() -> dict[str, object]:
             "enabled": True,
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {"gravitationalConstant": -90, "centralGravity": 0.012,
-                                 "springLength": 150, "springConstant": 0.05,
+                                 "springLength": 130, "springConstant": 0.05,
                                  "damping": 0.5, "avoidOverlap": 0.6},
             "maxVelocity": 60,
             "minVelocity": 0.75,

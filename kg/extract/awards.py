@@ -22,8 +22,8 @@ from spacy.tokens import Span, Token
 from kg.extract.context import ArticleContext, PersonMention, clean_text, is_possessive
 from kg.extract.tweets import MONTHS
 from kg.extract.works import title_after, title_before
-from kg.gazetteer import AwardInfo, fold
-from kg.nlp import AWARD, NETWORK, VENUE
+from kg.gazetteer import AwardInfo
+from kg.nlp import AWARD, VENUE
 from kg.records import CategoryRef, CeremonyFact, CeremonyRef, NominationFact, Ref
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -226,18 +226,21 @@ def _work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> 
 
 
 def _work_after(ctx: ArticleContext, lo: int, hi: int) -> str | None:
-    """First known work after token lo in [lo, hi) ("for his role in HBO's X")."""
+    """The first known work introduced after token ``lo`` by "for/in/on" within the
+    same paragraph ("for his role in HBO's X", "for "X""). """
+    doc = ctx.doc
     for i in range(lo, hi):
-        for title, work in _works_at(ctx, i):
-            if title:
+        if "\n" in doc[i].text:
+            return None
+        if i > lo and doc[i - 1].lower_ in {"in", "on", "for", "of", "'s", "’s", "“", '"', "‘"}:
+            for _, work in _works_at(ctx, i):
                 return work
     return None
 
 
 def _works_at(ctx: ArticleContext, i: int) -> Iterator[tuple[str, str]]:
     doc = ctx.doc
-    if doc[i].text[:1].isupper() and not (i > 0 and doc[i - 1].text[:1].isupper()
-                                          and not is_possessive(doc[i - 1])):
+    if doc[i].text[:1].isupper():
         span = title_after(ctx, i)
         if span is not None:
             for end in range(span.end, span.start, -1):
@@ -247,9 +250,46 @@ def _works_at(ctx: ArticleContext, i: int) -> Iterator[tuple[str, str]]:
                     return
 
 
+@dataclass
+class _Clause:
+    """The tokens a cue governs: its clause, clipped to the tweet it is in."""
+
+    lo: int
+    hi: int
+    in_tweet: bool
+
+
+def _clause(ctx: ArticleContext, sent: Span, tok: Token) -> _Clause:
+    lo, hi = _clause_bounds(sent, tok.i)
+    tweet = ctx.tweet_at(tok)
+    if tweet is not None:
+        span = ctx.doc.char_span(tweet.start - ctx.offset, tweet.text_end - ctx.offset,
+                                 alignment_mode="expand")
+        if span is not None:
+            lo, hi = max(lo, span.start), min(hi, span.end)
+    else:
+        for t in ctx.tweets:  # a sentence running into the next tweet
+            span = ctx.doc.char_span(t.start - ctx.offset, t.end - ctx.offset,
+                                     alignment_mode="expand")
+            if span is not None and tok.i < span.start < hi:
+                hi = span.start
+    return _Clause(lo, hi, tweet is not None)
+
+
+def _ceremony_for(ctx: ArticleContext, tok: Token, awards: list[AwardMention],
+                  default: CeremonyRef) -> CeremonyRef:
+    """An award named right before a nomination noun ("a Screen Actors Guild Award
+    nomination") is the one that cue is about; otherwise the article's ceremony."""
+    for m in awards:
+        if 0 <= tok.i - m.span.end <= 1:
+            return m.ceremony or CeremonyRef(m.award.name, ctx.article.date.year)
+    return default
+
+
 def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                         ceremony: CeremonyRef | None, categories: list[CategoryMention],
                         awards: list[AwardMention]) -> Iterator[NominationFact]:
+    """Wins and nominations, sentence by sentence (see the module docstring)."""
     if award is None or ceremony is None:
         return
     doc, cues = ctx.doc, ctx.cues
@@ -258,97 +298,121 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
     nom_nouns = cues.words("nomination_nouns")
     recent: list[tuple[int, CategoryRef]] = []
     for s_index, sent in enumerate(ctx.sentences):
+        in_tweet = ctx.tweet_at(sent) is not None
         sent_cats = [c for c in categories if sent.start <= c.span.start < sent.end]
-        ceremony_here = _ceremony_in(ctx, sent, awards) or ceremony
-        if ceremony_here.award != award.name:
-            other = ctx.gaz.award_named(ceremony_here.award)
-            if any(t.lower_ in nom_nouns for t in sent):
-                for p in _coordinated(ctx, [p for p in ctx.persons_in(sent.start, sent.end)
-                                            if not p.is_character]):
-                    yield NominationFact(Ref("person", p.name), None, None, ceremony_here,
-                                         False, ctx.evidence(sent), 0.6)
-            del other
-            continue
         recent = [(i, c) for i, c in recent if s_index - i <= 3]
-        context_cat = recent[-1][1] if recent else None
-        for c in sent_cats:
-            recent.append((s_index, c.ref))
+        context_cat = recent[-1][1] if recent and not in_tweet else None
+        if not in_tweet:
+            recent.extend((s_index, c.ref) for c in sent_cats)
         seen: set[tuple[str, bool]] = set()
+        skip_until = -1
         for tok in sent:
+            if tok.i < skip_until:
+                continue
             n_loss = _match_phrase(doc, tok.i, loss_phrases)
             n_win = _match_phrase(doc, tok.i, win_phrases) or (1 if _is_win_token(tok, ctx) else 0)
-            is_nom = tok.lemma_.lower() in cues.words("nomination_lemmas") and tok.pos_ == "VERB"
-            is_nom = is_nom or (tok.lower_ in {"nominees"} and tok.i > 0)
-            if not (n_loss or n_win or is_nom):
+            is_nom = (tok.lemma_.lower() in cues.words("nomination_lemmas") and tok.pos_ == "VERB")
+            is_nom_noun = tok.lower_ in nom_nouns and tok.lower_ not in {"nominees", "nominee"}
+            if not (n_loss or n_win or is_nom or is_nom_noun or tok.lower_ == "nominees"):
                 continue
-            lo, hi = _clause_bounds(sent, tok.i)
-            cat = _best_category(sent_cats, lo, hi) or context_cat
-            before = [p for p in ctx.persons_in(lo, tok.i) if not p.is_character]
-            # the subject: from the parse, else the first person of the clause
-            # (and those coordinated with it)
-            subject = _dep_subject(ctx, tok)
-            if subject is None:
-                subject = _coordinated(ctx, before)
-            if not subject and any(t.lower_ in cues.words("pronouns") or
-                                   t.lemma_.lower() in cues.words("role_nouns")
-                                   for t in doc[lo : tok.i]):
-                focus = ctx.focus_before(tok.i)
-                subject = [focus] if focus else []
-            ev = ctx.evidence(sent)
-            if n_win or n_loss and _match_phrase(doc, tok.i, win_phrases):
+            skip_until = tok.i + max(n_loss, n_win, 1)
+            clause = _clause(ctx, sent, tok)
+            lo, hi = clause.lo, clause.hi
+            cer = _ceremony_for(ctx, tok, awards, ceremony)
+            ev = ctx.evidence(sent if not clause.in_tweet else doc[lo:hi])
+            if cer.award != award.name:
+                # a nomination for another award ("scored a SAG Award nomination")
+                if is_nom_noun:
+                    for p in _subject(ctx, tok, lo):
+                        yield NominationFact(Ref("person", p.name), None, None, cer, False, ev,
+                                             0.6)
+                continue
+            cat = _best_category(sent_cats, lo, hi) or (context_cat if not clause.in_tweet
+                                                        else None)
+            subject = _subject(ctx, tok, lo)
+            guess = None if clause.in_tweet else _nearest_work_before(ctx, tok.i)
+            confidence = 1.0 if cat in [c.ref for c in sent_cats] else 0.7
+            is_win = n_win and (not n_loss or _match_phrase(doc, tok.i, win_phrases))
+            if is_win:
                 if tok.text == "WON" and not subject:
-                    subject = _coordinated(ctx, [p for p in ctx.persons_in(sent.start, tok.i)])
+                    subject = _coordinated(ctx, [p for p in ctx.persons_in(lo, tok.i)
+                                                 if not p.is_character])
                 work = _work_after(ctx, tok.i, hi)
                 for p in subject:
                     if (p.name, True) in seen:
                         continue
                     seen.add((p.name, True))
                     w = _work_near(ctx, p, lo, hi) or work
-                    yield NominationFact(Ref("person", p.name), cat, _ref(w), ceremony_here, True,
-                                         ev, 1.0 if cat in [c.ref for c in sent_cats] else 0.7)
+                    yield NominationFact(Ref("person", p.name), cat, _ref(w), cer, True, ev,
+                                         confidence, work_guess=_ref(guess))
                 if not subject and tok.text == "WON" and cat is not None and not _is_performer(
-                        ctx, cat):
-                    w = _nearest_work_before(ctx, tok.i)
-                    if w:
-                        yield NominationFact(Ref("work", w), cat, _ref(w), ceremony_here, True,
-                                             ev, 0.7)
-            if n_loss or (is_nom and tok.lower_ == "nominees"):
-                anchor_work = None
-                if subject:
-                    anchor_work = _work_near(ctx, subject[0], lo, hi)
-                if tok.lower_ in {"nominees", "fellow"} and tok.i >= 2:
-                    pos = next((t for t in doc[lo : tok.i] if is_possessive(t)), None)
-                    if pos is not None and ctx.person_at(pos.i - 1):
-                        anchor = ctx.person_at(pos.i - 1)
-                        yield NominationFact(Ref("person", anchor.name), cat, None,
-                                             ceremony_here, False, ev, 0.6)
-                after = [p for p in ctx.persons_in(tok.i + max(n_loss, 1), hi)
-                         if not p.is_character]
-                prev_work = None
-                for idx, p in enumerate(after):
-                    seg_lo = after[idx - 1].end if idx else tok.i + max(n_loss, 1)
-                    seg_hi = after[idx + 1].start if idx + 1 < len(after) else hi
-                    w = _work_near(ctx, p, seg_lo, seg_hi)
-                    if w is None and p.start > 0 and doc[p.start - 1].lower_ in cues.words(
-                            "costar_nouns"):
-                        w = anchor_work
-                    if w is None and prev_work and all(
-                            t.lower_ in {",", "and"} for t in doc[seg_lo:p.start]):
-                        w = prev_work
-                    if (p.name, False) in seen:
-                        continue
-                    seen.add((p.name, False))
-                    prev_work = w if w and _possessive_work(ctx, p) else None
-                    yield NominationFact(Ref("person", p.name), cat, _ref(w), ceremony_here,
-                                         False, ev, 0.9)
-            elif is_nom:
+                        ctx, cat) and guess:
+                    yield NominationFact(Ref("work", guess), cat, _ref(guess), cer, True, ev, 0.7)
+            if n_loss or tok.lower_ == "nominees":
+                yield from _competitors(ctx, tok, n_loss, clause, subject, cat, cer, ev, seen,
+                                        is_win)
+            elif is_nom or (is_nom_noun and subject):
                 for p in subject:
-                    if (p.name, False) in seen:
+                    if (p.name, False) in seen or (p.name, True) in seen:
                         continue
                     seen.add((p.name, False))
-                    w = _work_near(ctx, p, lo, hi)
-                    yield NominationFact(Ref("person", p.name), cat, _ref(w), ceremony_here,
-                                         False, ev, 0.8)
+                    yield NominationFact(Ref("person", p.name), cat,
+                                         _ref(_work_near(ctx, p, lo, hi)), cer, False, ev, 0.8,
+                                         work_guess=_ref(guess))
+
+
+def _subject(ctx: ArticleContext, tok: Token, lo: int) -> list[PersonMention]:
+    """Who the cue is about: the parse's subject, else the first named person of
+    the clause (with those coordinated to it), else the person in focus when the
+    clause speaks of "he", "she" or "the actor"."""
+    subject = _dep_subject(ctx, tok)
+    if subject is None:
+        subject = _coordinated(ctx, [p for p in ctx.persons_in(lo, tok.i) if not p.is_character])
+    if not subject and any(t.lower_ in ctx.cues.words("pronouns") or
+                           t.lemma_.lower() in ctx.cues.words("role_nouns")
+                           for t in ctx.doc[lo : tok.i]):
+        focus = ctx.focus_before(tok.i)
+        subject = [focus] if focus else []
+    return subject
+
+
+def _competitors(ctx: ArticleContext, tok: Token, n_loss: int, clause: _Clause,
+                 subject: list[PersonMention], cat: CategoryRef | None, cer: CeremonyRef,
+                 ev, seen: set[tuple[str, bool]], subject_won: bool
+                 ) -> Iterator[NominationFact]:
+    """The people a loss cue lists ("beat out A for W1, B of W2 fame and C"), each
+    with the work the text attaches to them; the subject is a nominee too."""
+    doc = ctx.doc
+    lo, hi = clause.lo, clause.hi
+    anchor_work = _work_near(ctx, subject[0], lo, hi) if subject else None
+    anchors = list(subject)
+    if tok.lower_ in {"nominees", "fellow"}:
+        pos = next((t for t in doc[lo : tok.i] if is_possessive(t)), None)
+        if pos is not None and ctx.person_at(pos.i - 1):
+            anchors.append(ctx.person_at(pos.i - 1))
+    for a in anchors:
+        if (a.name, False) not in seen and (a.name, True) not in seen:
+            seen.add((a.name, False))
+            yield NominationFact(Ref("person", a.name), cat, _ref(_work_near(ctx, a, lo, hi)),
+                                 cer, False, ev, 0.6)
+    first = tok.i + max(n_loss, 1)
+    after = [p for p in ctx.persons_in(first, hi) if not p.is_character]
+    prev_work = None
+    for idx, p in enumerate(after):
+        seg_lo = after[idx - 1].end if idx else first
+        seg_hi = after[idx + 1].start if idx + 1 < len(after) else hi
+        w = _work_near(ctx, p, seg_lo, seg_hi)
+        if w is None and p.start > 0 and doc[p.start - 1].lower_ in ctx.cues.words(
+                "costar_nouns"):
+            w = anchor_work
+        if w is None and prev_work and all(t.lower_ in {",", "and"} for t in doc[seg_lo:p.start]):
+            w = prev_work
+        prev_work = w if w and _possessive_work(ctx, p) else (prev_work if w is None and
+                                                              prev_work else None)
+        if (p.name, False) in seen or (p.name, True) in seen:
+            continue
+        seen.add((p.name, False))
+        yield NominationFact(Ref("person", p.name), cat, _ref(w), cer, False, ev, 0.9)
 
 
 def _dep_subject(ctx: ArticleContext, tok: Token) -> list[PersonMention] | None:
@@ -401,24 +465,17 @@ def _best_category(cats: list[CategoryMention], lo: int, hi: int) -> CategoryRef
 
 
 def _nearest_work_before(ctx: ArticleContext, i: int) -> str | None:
+    """The last work named before token ``i`` outside tweets, within a few
+    sentences: what a list of winners without titles is about."""
+    sent_starts = [s.start for s in ctx.sentences if s.start <= i]
+    lo = sent_starts[-8] if len(sent_starts) >= 8 else 0
     best = None
-    for title_start in range(0, i):
-        for _, work in _works_at(ctx, title_start):
+    for k in range(lo, i):
+        if ctx.tweet_at(ctx.doc[k]):
+            continue
+        for _, work in _works_at(ctx, k):
             best = work
     return best
-
-
-def _ceremony_in(ctx: ArticleContext, sent: Span, awards: list[AwardMention]
-                 ) -> CeremonyRef | None:
-    for m in awards:
-        if sent.start <= m.span.start < sent.end and m.ceremony is not None:
-            if m.award.name != (m.ceremony.award):
-                continue
-            return m.ceremony
-    for m in awards:
-        if sent.start <= m.span.start < sent.end:
-            return CeremonyRef(m.award.name, ctx.article.date.year)
-    return None
 
 
 # --- ceremony details ------------------------------------------------------------------
@@ -483,20 +540,3 @@ def _date_in(ctx: ArticleContext, sent: Span) -> tuple[dt.date | None, int]:
     if re.search(r"\btonight\b|\btoday\b|\bthis evening\b", lower):
         return published, 0
     return best
-
-
-def known_award_refs(awards: list[AwardMention]) -> Iterator[tuple[AwardMention, Ref, Ref | None]]:
-    for m in awards:
-        yield m, Ref("award", m.award.name), (
-            Ref("ceremony", f"{m.ceremony.award}|{m.ceremony.year}") if m.ceremony else None)
-
-
-def network_of(span: Span) -> str | None:
-    for t in span:
-        if t.ent_type_ == NETWORK:
-            return t.text
-    return None
-
-
-def fold_name(text: str) -> str:
-    return fold(text)

@@ -15,7 +15,7 @@ from kg.extract.tweets import TweetSpan, find_tweets
 from kg.gazetteer import ONTOLOGY_DIR, Gazetteer, fold
 from kg.records import Evidence
 
-APOSTROPHE_S = {"'s", "’s", "'", "’"}
+APOSTROPHE_S = {"'s", "’s", "‘s", "'", "’"}
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,8 @@ class ArticleContext:
             if sent.start > i:
                 break
             cands = [p for p in self.persons_in(sent.start, min(sent.end, i + 1))
-                     if not p.is_character and not self.in_quote(p.start)]
+                     if not p.is_character and not self.in_quote(p.start)
+                     and self.doc[p.end - 1].dep_ not in ("poss", "pobj", "dobj", "compound")]
             subj = [p for p in cands if any(
                 t.dep_ in ("nsubj", "nsubjpass") for t in self.doc[p.start : p.end])]
             if subj:

@@ -16,24 +16,35 @@ from kg.extract.tweets import HANDLE
 from kg.gazetteer import fold
 
 _BAD_PERSON = re.compile(r"[\d@#/]|^[A-Z]{3,}$")
+_WEAK_LABELS = {"", "ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "LOC", "DATE"}
 _CHARACTER_CUES = {"as", "playing", "played", "plays", "portraying", "portrayed", "portrayal"}
 
 
 def _trim(span: Span) -> Span | None:
+    """Cut what a PERSON entity should not hold: a leading work or owner with its
+    possessive ("Succession's Kieran Culkin"), leading verbs and determiners,
+    trailing punctuation, emoji and lower-case words ("Dan Levy - a")."""
     start, end = span.start, span.end
     doc = span.doc
+    for k in range(start, end - 1):
+        if is_possessive(doc[k]):
+            start = k + 1
     while start < end and (doc[start].is_punct or doc[start].is_space or
                            (doc[start].pos_ in ("VERB", "AUX", "DET", "ADP", "PRON", "ADV")
                             and end - start > 1)):
         start += 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or
-                           is_possessive(doc[end - 1])):
+                           is_possessive(doc[end - 1]) or not doc[end - 1].text[:1].isupper()):
         end -= 1
+    for k in range(start + 1, end):  # "Dan Levy - a true Canadian"
+        if doc[k].is_punct and doc[k].text not in {".", "-"} or doc[k].text in {"-", "–", "—"}:
+            end = k
+            break
     return doc[start:end] if end > start else None
 
 
 def _acceptable(ctx: ArticleContext, text: str) -> bool:
-    if not text or _BAD_PERSON.search(text) or len(text.split()) > 4:
+    if not text or _BAD_PERSON.search(text) or len(text.split()) > 4 or "'s" in text:
         return False
     if not any(c.isalpha() for c in text) or text.islower() and len(text.split()) == 1:
         return False
@@ -88,20 +99,30 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
     Jeremy Irons") or listed next to a known name ("A, B and C")."""
     doc = ctx.doc
     taken = {i for s, e, _ in found for i in range(s, e)}
+    role_nouns = ctx.cues.words("role_nouns")
     out: list[tuple[int, int, str]] = []
+
+    def name_token(t) -> bool:
+        initial = len(t.text) == 2 and t.text[0].isupper() and t.text[1] == "."
+        return (t.pos_ == "PROPN" and t.is_title and t.is_alpha or initial) and \
+            t.ent_type_ in _WEAK_LABELS and t.i not in taken
+
     i = 0
     while i < len(doc):
         j = i
-        while j < len(doc) and j - i < 3 and doc[j].pos_ == "PROPN" and doc[j].is_title \
-                and j not in taken and not doc[j].ent_type_ and doc[j].is_alpha:
+        while j < len(doc) and j - i < 3 and name_token(doc[j]):
             j += 1
-        if j - i >= 2 and (j >= len(doc) or not (doc[j].is_title and doc[j].pos_ == "PROPN")):
+        if j - i >= 2 and doc[i].is_alpha and doc[j - 1].is_alpha and (
+                j >= len(doc) or not (doc[j].is_title and doc[j].pos_ == "PROPN")):
             prev = doc[i - 1] if i else None
             after = doc[j] if j < len(doc) else None
             in_list = (prev is not None and prev.text in {",", "and", "&"} and
                        (i - 2) in taken) or (after is not None and after.text in {",", "and"}
                                              and j + 1 in taken)
-            if prev is not None and (is_possessive(prev) or in_list):
+            subject = any(t.dep_ in ("nsubj", "nsubjpass") for t in doc[i:j]) and (
+                prev is None or prev.is_sent_start or prev.is_punct or prev.pos_ != "PROPN")
+            after_role = prev is not None and prev.lower_ in role_nouns
+            if (prev is not None and (is_possessive(prev) or in_list)) or subject or after_role:
                 text = clean_text(doc[i:j].text)
                 if _acceptable(ctx, text):
                     out.append((i, j, text))

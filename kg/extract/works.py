@@ -62,16 +62,21 @@ def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span |
             break
         if _cap(t):
             last = j
-        elif j > i and t.lower_ in TITLE_INNER and t.text.islower():
-            pass
-        elif j > i and is_possessive(t) and j + 1 < limit and _cap(doc[j + 1]):
-            pass
-        elif j > i and t.text == "." and doc[j - 1].text in ABBREVIATIONS:
+        elif j > i and t.lower_ in TITLE_INNER and t.text.islower() or j > i and is_possessive(t) and j + 1 < limit and _cap(doc[j + 1]) or j > i and t.text == "." and doc[j - 1].text in ABBREVIATIONS:
             pass
         else:
             break
         j += 1
     return doc[i : last + 1] if last is not None else None
+
+
+def name_after(ctx: ArticleContext, i: int, limit: int) -> Span | None:
+    """A run of capitalised words (a name, no inner lower-case words)."""
+    doc = ctx.doc
+    j = i
+    while j < limit and _cap(doc[j]) and doc[j].is_alpha and not (j > i and _glued(doc, j)):
+        j += 1
+    return doc[i:j] if j > i else None
 
 
 def title_before(ctx: ArticleContext, j: int) -> Span | None:
@@ -111,6 +116,10 @@ def _valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) ->
     if any(t.ent_type_ in (NETWORK, OUTLET, KNOWN_ORG, AWARD) for t in span):
         return False
     if strict and all(t.ent_type_ in _NOT_TITLE_ENTS for t in span):
+        return False
+    if len(span) == 1 and span[0].pos_ not in ("PROPN", "NOUN"):
+        return False  # "a Black actress"
+    if any(c in text for c in "#@/"):
         return False
     if strict and ctx.person_at(span.start) and ctx.person_at(span.start).end >= span.end \
             and len(ctx.person_at(span.start).name.split()) > 1 \
@@ -187,6 +196,44 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
     yield from _quoted_titles(ctx)
 
 
+@dataclass(frozen=True)
+class CharacterHit:
+    """A character a person plays, the work left to resolution."""
+
+    person: PersonMention
+    character: str
+    span: Span
+
+
+def find_characters(ctx: ArticleContext) -> Iterator[CharacterHit]:
+    """"Rue's (Zendaya)", "Rue (Zendaya)" and "for playing Rue" (the person the
+    text is about plays Rue)."""
+    doc = ctx.doc
+    for tok in doc:
+        if tok.text == "(" and tok.i >= 1 and tok.i + 1 < len(doc):
+            person = ctx.person_at(tok.i + 1)
+            k = tok.i - 1
+            if k >= 0 and is_possessive(doc[k]):
+                k -= 1
+            if person is None or person.start != tok.i + 1 or k < 0 or not _cap(doc[k]):
+                continue
+            if person.end < len(doc) and doc[person.end].text == ")":
+                char = ctx.person_at(k)
+                name = char.name if char else doc[k].text
+                yield CharacterHit(person, clean_text(name), doc[k : person.end + 1])
+        elif tok.lemma_ in _CHARACTER_VERBS and tok.i + 1 < len(doc) and _cap(doc[tok.i + 1]):
+            span = name_after(ctx, tok.i + 1, min(len(doc), tok.i + 5))
+            if span is None or ctx.known_work(span.text):
+                continue
+            after = doc[span.end] if span.end < len(doc) else None
+            if after is not None and after.lower_ in ("in", "on"):
+                continue  # "played X in W" is a credit with its work (find_works)
+            subject = [p for p in ctx.persons_in(tok.sent.start, tok.i) if not p.is_character]
+            person = subject[0] if subject else ctx.focus_before(tok.i)
+            if person is not None:
+                yield CharacterHit(person, clean_text(span.text), doc[tok.i : span.end])
+
+
 def _is_person_name(ctx: ArticleContext, span: Span) -> bool:
     """Whether a capitalised run names a person the article mentions elsewhere
     (so "Ruffalo's" is a person, while "Normal People's" is a title)."""
@@ -208,7 +255,7 @@ def _character_in_work(ctx: ArticleContext, tok: Token) -> WorkHit | None:
         if doc[j].text in {".", ";"}:
             return None
         j += 1
-    char_span = title_after(ctx, j, end) if j < end else None
+    char_span = name_after(ctx, j, end) if j < end else None
     if char_span is None or len(char_span) > 4:
         return None
     k = char_span.end
@@ -246,7 +293,7 @@ def _character_in_work(ctx: ArticleContext, tok: Token) -> WorkHit | None:
 
 _QUOTED_TITLE = re.compile(
     r"\b(?:in|for|on|of|watching|watch|from)\s+[\"“‘'](?P<t>[A-Z0-9][^\"“”‘’'\n]{0,60}?(?:['’]s"
-    r"[^\"“”‘’'\n]{0,40}?)?)[,.!?]?[\"”’']"
+    r"[^\"“”‘’'\n]{0,40}?)?)[,.!?]?[\"”’'](?![A-Za-z])"
 )
 
 

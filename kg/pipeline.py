@@ -19,6 +19,7 @@ from kg.extract import outlets as outlet_x
 from kg.extract.context import ArticleContext, clean_text
 from kg.extract.people import collect_persons
 from kg.extract.quotes import extract_quotes
+from kg.extract.tweets import handles as tweet_handles
 from kg.extract.tweets import hashtags, links
 from kg.extract.works import find_characters, find_works
 from kg.gazetteer import fold, load_gazetteer
@@ -90,6 +91,7 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
             facts.credits.append(CreditFact(Ref("person", hit.person.name), Ref("work", hit.title),
                                             ev, role=hit.role, character=hit.character,
                                             confidence=hit.confidence))
+    facts.airs.extend(_airs_by_cooccurrence(ctx, facts.airs))
     facts.nominations.extend(award_x.extract_nominations(ctx, award, ceremony, categories, awards))
     for nom in facts.nominations:
         if nom.work is not None and nom.nominee.kind == "person" and nom.category and \
@@ -105,6 +107,27 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
     facts.mentions.extend(_mentions(ctx, awards, categories, ceremony))
     facts.tweets.extend(_tweets(ctx, facts.mentions, award.name if award else None))
     return facts
+
+
+def _airs_by_cooccurrence(ctx: ArticleContext, strong: list[AirsFact]) -> Iterable[AirsFact]:
+    """A weak guess: a sentence naming one network and one work ("The Morning
+    Show's Billy Crudup brought Apple TV+ its first Emmy") links the two."""
+    doc = ctx.doc
+    for sent in ctx.sentences:
+        if ctx.tweet_at(sent):
+            continue
+        nets = {e.ent_id_ or e.text for e in sent.ents if e.label_ == NETWORK}
+        works: dict[str, str] = {}
+        for tok in sent:
+            if tok.i > 0 and doc[tok.i - 1].text[:1].isupper():
+                continue  # inside a longer title
+            for _, work in award_x._works_at(ctx, tok.i):
+                works.setdefault(re.sub(r"^the ", "", fold(work)), work)
+        if len(nets) == 1 and len(works) == 1:
+            ev = ctx.evidence(sent)
+            if not any(a.evidence == ev for a in strong):
+                yield AirsFact(Ref("work", works.popitem()[1]), Ref("network", nets.pop()), ev,
+                               0.5)
 
 
 def _work_span_overlaps(person, hits) -> bool:
@@ -154,6 +177,10 @@ def _plausible_org(ctx: ArticleContext, ent) -> bool:
     if ctx.known_work(text) or ctx.gaz.award(text) or any(ctx.person_at(t.i) for t in ent):
         return False
     if any(t.text in ("'s", "’s", "‘s") for t in ent) or len(text) <= 2:
+        return False
+    if text.isupper() and len(text) <= 4 and not ctx.gaz.lookup("organization", text):
+        return False  # "EMT", "DIY": abbreviations, rarely organisations
+    if len(ent) == 1 and ent[0].pos_ in ("ADJ", "NOUN"):
         return False
     if any(text.casefold() in p.name.casefold().split() for p in ctx.persons):
         return False  # "Aduba" tagged ORG
@@ -207,11 +234,13 @@ def _tweets(ctx: ArticleContext, mentions: list[Mention], main_award: str | None
             elif m.ref.kind == "award":
                 year = t.date.year if t.date else ctx.article.date.year
                 inside.append(Ref("ceremony", f"{m.ref.name}|{year}"))
+        resolved = tuple(
+            h for h in tweet_handles(t.text)
+            if any(m.ref.kind == "person" and t.start <= m.start < t.text_end
+                   and ctx.article.text[m.start:m.end].lstrip("@") == h for m in mentions))
         cats = tuple(dict.fromkeys(m.category for m in mentions if t.start <= m.start < t.text_end
                                    and m.category is not None))
         refs = tuple(dict.fromkeys(inside))
-        from kg.extract.tweets import handles as tweet_handles
-
         yield Tweet(
             text=t.text,
             author=t.author,
@@ -221,6 +250,7 @@ def _tweets(ctx: ArticleContext, mentions: list[Mention], main_award: str | None
             hashtags=hashtags(t.text),
             links=links(t.text),
             handles_mentioned=tweet_handles(t.text),
+            resolved_handles=resolved,
             mentions=refs,
             categories=cats,
             index=index,

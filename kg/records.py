@@ -77,6 +77,7 @@ class NominationFact:
     evidence: Evidence
     confidence: float = 1.0
     work_guess: Ref | None = None  # the work the passage is about, when none is named
+    costar_of: Ref | None = None  # "his costar X": X was nominated for that person's work
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ class Tweet:
     hashtags: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     handles_mentioned: tuple[str, ...] = ()
+    resolved_handles: tuple[str, ...] = ()  # handles already read as a person's name
     mentions: tuple[Ref, ...] = ()
     categories: tuple[CategoryRef, ...] = ()
     index: int = 0

@@ -226,8 +226,11 @@ class Resolver:
         for kind in ORG_KINDS:
             if self.gaz.lookup(kind, t.author):
                 return kind
-        if name_key(t.author) in self._work_canon:
+        key = name_key(t.author)
+        if key in self._work_canon:
             return "work"
+        if "(" in t.author or any(key.startswith(w + " ") for w in self._work_canon):
+            return "organization"  # "Show Name (Network)": a show's fan or network account
         if re.sub(r"\W", "", t.author.casefold()) == t.handle.casefold() and \
                 any(c.isupper() for c in t.author[1:]) and " " not in t.author and \
                 not any(c.isdigit() for c in t.author):
@@ -408,6 +411,8 @@ class Resolver:
                 spelled.setdefault(re.sub(r"\W|_", "", name_key(ent.name)), ent.id)
         for rt in self.corpus.tweets:
             for handle in rt.tweet.handles_mentioned:
+                if handle in rt.tweet.resolved_handles:
+                    continue
                 ident = self._ids.get(("account", handle.casefold()))
                 owner = self.corpus.entities[ident].attrs.get("owner") if ident else None
                 target = owner or spelled.get(handle.casefold())
@@ -438,13 +443,13 @@ class Resolver:
         self.corpus.credits = [merged[k] for k in sorted(merged)]
 
     def _airs(self) -> None:
-        votes: dict[str, Counter[str]] = defaultdict(Counter)
+        votes: dict[str, Counter[str]] = defaultdict(Counter)  # weighted by confidence
         ev: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
         for f in self.facts:
             for a in f.airs:
                 work = self.work(a.work.name)
                 net = self.org("network", a.network.name)
-                votes[work.id][net.id] += 1
+                votes[work.id][net.id] += a.confidence
                 ev[(work.id, net.id)].append(a.evidence)
         for work_id, counter in sorted(votes.items()):
             net_id = max(counter.items(), key=lambda kv: (kv[1], kv[0]))[0]
@@ -521,6 +526,19 @@ class Resolver:
             if cat:
                 self._note(cat, n.evidence)
             self._note(nominee, n.evidence)
+        costars: dict[tuple, str] = {}
+        for article, cer, n, nominee in facts:
+            if n.costar_of is not None:
+                other = self.ref(n.costar_of)
+                if other is not None:
+                    costars[(nominee.id, cer)] = other.id
+        for key, nom in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
+            if not work_votes[key] and (key[0], key[2]) in costars:
+                partner = costars[(key[0], key[2])]
+                for other_key, other in merged.items():
+                    if other_key[0] == partner and other_key[2] == key[2] and work_votes[other_key]:
+                        best = max(work_votes[other_key].items(), key=lambda kv: (kv[1], kv[0]))
+                        work_votes[key][best[0]] += 1
         for key, nom in merged.items():
             if work_votes[key]:
                 nom.work = max(work_votes[key].items(), key=lambda kv: (kv[1], kv[0]))[0]

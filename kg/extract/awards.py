@@ -232,7 +232,7 @@ def _work_after(ctx: ArticleContext, lo: int, hi: int) -> str | None:
     for i in range(lo, hi):
         if "\n" in doc[i].text:
             return None
-        if i > lo and doc[i - 1].lower_ in {"in", "on", "for", "of", "'s", "’s", "“", '"', "‘"}:
+        if i > lo and doc[i - 1].lower_ in {"in", "on", "for", "'s", "’s", "“", '"', "‘"}:
             for _, work in _works_at(ctx, i):
                 return work
     return None
@@ -402,9 +402,11 @@ def _competitors(ctx: ArticleContext, tok: Token, n_loss: int, clause: _Clause,
         seg_lo = after[idx - 1].end if idx else first
         seg_hi = after[idx + 1].start if idx + 1 < len(after) else hi
         w = _work_near(ctx, p, seg_lo, seg_hi)
+        costar = None
         if w is None and p.start > 0 and doc[p.start - 1].lower_ in ctx.cues.words(
                 "costar_nouns"):
             w = anchor_work
+            costar = Ref("person", subject[0].name) if subject else None
         if w is None and prev_work and all(t.lower_ in {",", "and"} for t in doc[seg_lo:p.start]):
             w = prev_work
         prev_work = w if w and _possessive_work(ctx, p) else (prev_work if w is None and
@@ -412,19 +414,22 @@ def _competitors(ctx: ArticleContext, tok: Token, n_loss: int, clause: _Clause,
         if (p.name, False) in seen or (p.name, True) in seen:
             continue
         seen.add((p.name, False))
-        yield NominationFact(Ref("person", p.name), cat, _ref(w), cer, False, ev, 0.9)
+        yield NominationFact(Ref("person", p.name), cat, _ref(w), cer, False, ev, 0.9,
+                             costar_of=costar)
 
 
 def _dep_subject(ctx: ArticleContext, tok: Token) -> list[PersonMention] | None:
-    """Persons in the grammatical subject of the cue verb (or of the verb it
-    hangs from: "Zendaya made history as the youngest actress to win").
-    None when the parse has no subject; [] when the subject is not a person."""
+    """Persons in the grammatical subject of the cue verb, or of the verbs above it
+    ("Zendaya made history as the youngest actress to win"; "X brought Apple TV+
+    its first Emmy win, taking the award"). None when the parse has no subject
+    at all; [] when the subjects are not people ("winners accepting awards")."""
     if tok.pos_ not in ("VERB", "AUX"):
         return None
-    head = tok
-    for _ in range(4):
+    head, saw_subject = tok, False
+    for _ in range(5):
         subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is not None:
+            saw_subject = True
             found: list[PersonMention] = []
             for t in subj.subtree:
                 p = ctx.person_at(t.i)
@@ -436,11 +441,10 @@ def _dep_subject(ctx: ArticleContext, tok: Token) -> list[PersonMention] | None:
                     ctx.cues.words("role_nouns"):
                 focus = ctx.focus_before(tok.i)
                 return [focus] if focus else []
-            return []
-        if head.head is head or head.dep_ in ("ROOT",):
+        if head.head is head or head.dep_ == "ROOT":
             break
         head = head.head
-    return None
+    return [] if saw_subject else None
 
 
 def _possessive_work(ctx: ArticleContext, p: PersonMention) -> bool:
@@ -468,7 +472,7 @@ def _nearest_work_before(ctx: ArticleContext, i: int) -> str | None:
     """The last work named before token ``i`` outside tweets, within a few
     sentences: what a list of winners without titles is about."""
     sent_starts = [s.start for s in ctx.sentences if s.start <= i]
-    lo = sent_starts[-8] if len(sent_starts) >= 8 else 0
+    lo = sent_starts[-15] if len(sent_starts) >= 15 else 0
     best = None
     for k in range(lo, i):
         if ctx.tweet_at(ctx.doc[k]):

@@ -33,8 +33,10 @@ def _trim(span: Span) -> Span | None:
                            (doc[start].pos_ in ("VERB", "AUX", "DET", "ADP", "PRON", "ADV")
                             and end - start > 1)):
         start += 1
+    has_capitals = any(t.text[:1].isupper() for t in doc[start:end])
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or
-                           is_possessive(doc[end - 1]) or not doc[end - 1].text[:1].isupper()):
+                           is_possessive(doc[end - 1]) or
+                           (has_capitals and not doc[end - 1].text[:1].isupper())):
         end -= 1
     for k in range(start + 1, end):  # "Dan Levy - a true Canadian"
         if doc[k].is_punct and doc[k].text not in {".", "-"} or doc[k].text in {"-", "–", "—"}:
@@ -117,8 +119,9 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
             prev = doc[i - 1] if i else None
             after = doc[j] if j < len(doc) else None
             in_list = (prev is not None and prev.text in {",", "and", "&"} and
-                       (i - 2) in taken) or (after is not None and after.text in {",", "and"}
-                                             and j + 1 in taken)
+                       any(k in taken for k in range(max(0, i - 7), i - 1))) or (
+                after is not None and after.text in {",", "and"}
+                and any(k in taken for k in range(j + 1, min(len(doc), j + 8))))
             subject = any(t.dep_ in ("nsubj", "nsubjpass") for t in doc[i:j]) and (
                 prev is None or prev.is_sent_start or prev.is_punct or prev.pos_ != "PROPN")
             after_role = prev is not None and prev.lower_ in role_nouns
@@ -194,7 +197,7 @@ def match_handle(handle: str, full_names: dict[str, str]) -> str | None:
         if not parts or not parts[0]:
             continue
         joined = "".join(parts)
-        if joined == h or (len(parts) >= 2 and len(parts[0]) > 1 and parts[-1] in h and parts[0] in h
-                           and h.index(parts[0]) < h.rindex(parts[-1])):
+        if joined == h or (len(parts) >= 2 and len(parts[0]) > 1 and parts[-1] in h
+                           and parts[0] in h and h.index(parts[0]) < h.rindex(parts[-1])):
             hits.add(name)
     return hits.pop() if len(hits) == 1 else None

@@ -24,6 +24,9 @@ ABBREVIATIONS = {"Mrs", "Mr", "Dr", "St", "Jr", "Ms", "Sr"}
 _NOT_TITLE_ENTS = {"GPE", "LOC", "NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY",
                    "PERCENT", NETWORK, OUTLET, KNOWN_ORG, AWARD}
 _CHARACTER_VERBS = {"play", "portray"}
+_GENRE_WORDS = {"drama", "comedy", "limited", "variety", "reality", "series", "movie", "television",
+                "tv", "musical", "documentary", "animated", "anthology", "talk", "sketch"}
+_TITLE_STOP_ENTS = {AWARD, NETWORK, OUTLET, KNOWN_ORG, "DATE", "TIME", "PERSON"}
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,19 @@ def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span |
         if j > i and (_glued(doc, j) or (ctx.person_at(j) and ctx.person_at(j).start == j
                                          and not ctx.person_at(i))):
             break
+        if j > i and t.ent_type_ in _TITLE_STOP_ENTS and t.ent_type_ != doc[i].ent_type_ and \
+                not (t.ent_type_ == "PERSON" and ctx.person_at(j) is None):
+            break
+        inner = j > i and (
+            (t.lower_ in TITLE_INNER and t.text.islower())
+            or (is_possessive(t) and j + 1 < limit and _cap(doc[j + 1]))
+            or (t.text == "." and doc[j - 1].text in ABBREVIATIONS)
+        )
+        if t.text[:1].isdigit() and j > i and not (_cap(doc[j - 1]) and doc[j - 1].is_alpha):
+            break  # "Succession at the 2020 Emmys": a year is not part of the title
         if _cap(t):
             last = j
-        elif j > i and t.lower_ in TITLE_INNER and t.text.islower() or j > i and is_possessive(t) and j + 1 < limit and _cap(doc[j + 1]) or j > i and t.text == "." and doc[j - 1].text in ABBREVIATIONS:
-            pass
-        else:
+        elif not inner:
             break
         j += 1
     return doc[i : last + 1] if last is not None else None
@@ -126,8 +137,10 @@ def _valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) ->
             and ctx.person_at(span.start).name != clean_text(text):
         return False  # a person's name ("Ruffalo" of "Mark Ruffalo")
     words = {w.casefold() for w in re.findall(r"\w+", text)}
-    vocab = ctx.gaz.category_vocab | ctx.cues.words("work_nouns")
-    if words <= vocab:
+    rules = ctx.gaz.category_rules
+    generic = (rules.head_words | rules.role_words | rules.connectors | rules.openers
+               | set(rules.synonyms) | ctx.cues.words("work_nouns") | _GENRE_WORDS)
+    if words <= generic:
         return False  # "Comedy Series", "Lead Actor"
     return not ctx.gaz.award(text)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ARTICLE_SUFFIXES = (".txt",)
-_DATE_LINE = re.compile(r"\A[ \t\ufeff]*date[ \t]+(?P<date>\S+)[ \t]*")
+_DATE_LINE = re.compile(r"\A[ \t\ufeff]*date[ \t]+(?P<date>\S+)[ \t]*(?:\r?\n)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 

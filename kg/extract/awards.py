@@ -21,9 +21,9 @@ from spacy.tokens import Span, Token
 
 from kg.extract.context import ArticleContext, PersonMention, clean_text, is_possessive
 from kg.extract.tweets import MONTHS
-from kg.extract.works import title_after, title_before
+from kg.extract.works import placeish, title_after, title_before
 from kg.gazetteer import AwardInfo
-from kg.nlp import AWARD, VENUE
+from kg.nlp import AWARD, NETWORK, VENUE
 from kg.records import CategoryRef, CeremonyFact, CeremonyRef, NominationFact, Ref
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -205,7 +205,8 @@ def _work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> 
     k = person.start - 1
     if k >= lo and doc[k].lower_ in ctx.cues.words("credit_nouns"):
         span = title_before(ctx, k)
-        if span is not None and span.start >= lo and ctx.known_work(span.text):
+        if span is not None and span.start >= lo and ctx.known_work(span.text) and \
+                not placeish(span):
             return ctx.known_work(span.text)
     if k >= lo and doc[k].text[:1].isupper() and not doc[k].is_punct:
         span = title_before(ctx, person.start)
@@ -229,10 +230,15 @@ def _work_after(ctx: ArticleContext, lo: int, hi: int) -> str | None:
     """The first known work introduced after token ``lo`` by "for/in/on" within the
     same paragraph ("for his role in HBO's X", "for "X""). """
     doc = ctx.doc
+    skippable = {"the", "a", "an", "hit", "new", "limited", "acclaimed", "'s", "’s"} | \
+        ctx.cues.words("work_nouns")
     for i in range(lo, hi):
         if "\n" in doc[i].text:
             return None
-        if i > lo and doc[i - 1].lower_ in {"in", "on", "for", "'s", "’s", "“", '"', "‘"}:
+        k = i - 1
+        while k > lo and (doc[k].lower_ in skippable or doc[k].ent_type_ == NETWORK):
+            k -= 1
+        if k >= lo and k < i and doc[k].lower_ in {"in", "on", "for", "“", '"', "‘"}:
             for _, work in _works_at(ctx, i):
                 return work
     return None
@@ -245,6 +251,9 @@ def _works_at(ctx: ArticleContext, i: int) -> Iterator[tuple[str, str]]:
         if span is not None:
             for end in range(span.end, span.start, -1):
                 work = ctx.known_work(doc[span.start : end].text)
+                if work and placeish(doc[span.start : end]) and not (
+                        end < len(doc) and is_possessive(doc[end])):
+                    continue  # "Hollywood actor", not the series
                 if work:
                     yield doc[span.start : end].text, work
                     return

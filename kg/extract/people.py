@@ -20,6 +20,11 @@ _WEAK_LABELS = {"", "ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "LOC"
 _CHARACTER_CUES = {"as", "playing", "played", "plays", "portraying", "portrayed", "portrayal"}
 
 
+_LEADING_ROLES = {"actor", "actress", "star", "host", "comedian", "singer", "director",
+                  "producer", "writer", "creator", "presenter", "nominee", "winner", "co-star",
+                  "costar", "rapper", "model", "showrunner", "filmmaker", "newcomer", "veteran"}
+
+
 def _trim(span: Span) -> Span | None:
     """Cut what a PERSON entity should not hold: a leading work or owner with its
     possessive ("Succession's Kieran Culkin"), leading verbs and determiners,
@@ -30,6 +35,7 @@ def _trim(span: Span) -> Span | None:
         if is_possessive(doc[k]):
             start = k + 1
     while start < end and (doc[start].is_punct or doc[start].is_space or
+                           (doc[start].lower_ in _LEADING_ROLES and end - start > 1) or
                            (doc[start].pos_ in ("VERB", "AUX", "DET", "ADP", "PRON", "ADV")
                             and end - start > 1)):
         start += 1
@@ -111,6 +117,9 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
 
     i = 0
     while i < len(doc):
+        if doc[i].lower_ in _LEADING_ROLES or doc[i].lower_ in ctx.cues.words("work_nouns"):
+            i += 1
+            continue
         j = i
         while j < len(doc) and j - i < 3 and name_token(doc[j]):
             j += 1
@@ -123,7 +132,8 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
                 after is not None and after.text in {",", "and"}
                 and any(k in taken for k in range(j + 1, min(len(doc), j + 8))))
             subject = any(t.dep_ in ("nsubj", "nsubjpass") for t in doc[i:j]) and (
-                prev is None or prev.is_sent_start or prev.is_punct or prev.pos_ != "PROPN")
+                prev is None or prev.is_sent_start or prev.is_punct or prev.pos_ != "PROPN") \
+                and (prev is None or prev.lower_ not in ctx.cues.words("work_nouns"))
             after_role = prev is not None and prev.lower_ in role_nouns
             if (prev is not None and (is_possessive(prev) or in_list)) or subject or after_role:
                 text = clean_text(doc[i:j].text)

@@ -145,6 +145,11 @@ def _valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) ->
     return not ctx.gaz.award(text)
 
 
+def placeish(span: Span) -> bool:
+    """A one-word place used as a modifier ("Hollywood actor"), not a title."""
+    return len(span) == 1 and span[0].ent_type_ in ("GPE", "LOC", "NORP")
+
+
 def _network_name(ent: Span) -> str:
     return ent.ent_id_ or ent.text
 
@@ -174,10 +179,11 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
                 yield WorkHit(clean_text(span.text), span, network=_network_name(ent))
     for tok in doc:
         # "the series X", "Sitcom X", "historical drama X"
-        if tok.lower_ in work_nouns and tok.i + 1 < len(doc) and not _cap(doc[tok.i - 1] if
-                                                                           tok.i else tok):
+        if tok.lower_ in work_nouns and tok.i + 1 < len(doc) and (
+                tok.i == 0 or tok.is_sent_start or not _cap(doc[tok.i - 1])):
             span = title_after(ctx, tok.i + 1)
-            if _valid_title(ctx, span) and not ctx.person_at(span.start):
+            person = ctx.person_at(span.start) if span is not None else None
+            if _valid_title(ctx, span) and not (person and person.start == span.start):
                 yield WorkHit(clean_text(span.text), span, confidence=0.9)
         # "X's <person>"
         if is_possessive(tok) and tok.i + 1 < len(doc):

@@ -1,0 +1,34 @@
+"""Small helpers shared by the tests: write articles, build them, run shipped queries."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg.builder import build_graph
+from kg.query import format_result, load_query_text, run_query
+
+
+def write_article(folder: Path, name: str, text: str, date: str = "2021-03-01") -> Path:
+    path = folder / f"{name}.txt"
+    path.write_text(f" date {date} {text}", encoding="utf-8")
+    return path
+
+
+def build_texts(folder: Path, texts: dict[str, str], date: str = "2021-03-01") -> Graph:
+    for name, text in texts.items():
+        write_article(folder, name, text, date)
+    return build_graph([folder]).graph
+
+
+def rows(graph: Graph, query: str) -> list[dict[str, str]]:
+    """Run a shipped query (or SPARQL) and return its rows as dicts of strings."""
+    text = format_result(run_query(graph, load_query_text(query)), "csv")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def column(graph: Graph, query: str, name: str) -> set[str]:
+    return {r[name] for r in rows(graph, query)}

@@ -1,0 +1,71 @@
+"""Reading article files, and every kind of bad input named in a clear error."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kg.articles import ArticleError, load_articles, parse_article, read_article
+
+
+def test_date_line_and_body_offsets(tmp_path):
+    path = tmp_path / "a1.txt"
+    path.write_text(" date 2020-09-21 First sentence.\nSecond line.", encoding="utf-8")
+    article = read_article(path)
+    assert article.id == "a1"
+    assert article.date == dt.date(2020, 9, 21)
+    assert article.body == "First sentence.\nSecond line."
+    assert article.text[article.body_start :].startswith("First")
+
+
+def test_date_line_on_its_own_line(tmp_path):
+    path = tmp_path / "a2.txt"
+    path.write_text("date 2021-01-05\nText here.", encoding="utf-8")
+    assert read_article(path).body == "Text here."
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "empty file"),
+        (b"   \n\n", "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
+        (b" date 2020-01-01 caf\xe9", "not UTF-8 text (invalid byte 0xe9 at offset 20)"),
+        (b"Just text without a date line.", "missing date line"),
+        (b" date 21/09/2020 Text", "malformed date '21/09/2020'"),
+        (b" date 2020-02-30 Text", "impossible date '2020-02-30'"),
+        (b" date 2020-02-03   ", "no text after the date line"),
+    ],
+)
+def test_bad_files_are_named_with_their_problem(tmp_path, data, problem):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(ArticleError) as info:
+        parse_article(path, path.read_bytes())
+    assert problem in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_a_batch_keeps_going_past_bad_files(tmp_path):
+    (tmp_path / "good.txt").write_text(" date 2020-09-21 Fine.", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "nodate.txt").write_text("No date here.", encoding="utf-8")
+    (tmp_path / "empty-folder").mkdir()
+    articles, errors = load_articles([tmp_path, tmp_path / "missing.txt",
+                                      tmp_path / "empty-folder"])
+    assert [a.id for a in articles] == ["good"]
+    problems = sorted((e.path.name, e.problem.split(" (")[0].split(":")[0]) for e in errors)
+    assert problems == [
+        ("empty-folder", "folder contains no article files"),
+        ("empty.txt", "empty file"),
+        ("missing.txt", "no such file or folder"),
+        ("nodate.txt", "missing date line"),
+    ]
+
+
+def test_articles_are_read_in_sorted_order(tmp_path):
+    for name in ("b", "a", "c"):
+        (tmp_path / f"{name}.txt").write_text(" date 2020-09-21 Text.", encoding="utf-8")
+    articles, errors = load_articles([tmp_path])
+    assert [a.id for a in articles] == ["a", "b", "c"] and not errors

@@ -1,0 +1,50 @@
+"""The embedded-tweet parser, on snippets written for these tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kg.extract.tweets import find_tweets, handles, hashtags, links, parse_month_date
+
+TEXT = (
+    "Intro paragraph of the story.\n\n"
+    "So proud of the whole cast tonight!!#Awards #BestShow pic.twitter.com/AbC123 "
+    "— Some Person (@some_person) March 2, 2021\n\n"
+    "first line of a long tweet\n\n\n\nsecond line, with @friend_1 https://t.co/xyz"
+    "— Network (Fan) (@NetFan) Mar 3, 2021\n\n"
+    "Closing paragraph."
+)
+
+
+def test_signature_author_handle_and_date():
+    tweets = list(find_tweets(TEXT))
+    assert [(t.author, t.handle, t.date) for t in tweets] == [
+        ("Some Person", "some_person", dt.date(2021, 3, 2)),
+        ("Network (Fan)", "NetFan", dt.date(2021, 3, 3)),
+    ]
+
+
+def test_tweet_text_is_its_paragraph_and_keeps_lost_line_breaks_together():
+    first, second = find_tweets(TEXT)
+    assert first.text.startswith("So proud") and "Intro" not in first.text
+    assert second.text.startswith("first line of a long tweet")
+    assert "second line" in second.text
+    assert TEXT[first.start : first.end].endswith("March 2, 2021")
+
+
+def test_hashtags_even_when_glued_to_text():
+    assert hashtags("in general!!#Emmys and #Oscars2021, #Emmys again") == ("Emmys", "Oscars2021")
+    assert hashtags("no tags, but a url https://x.example/#frag and C# code") == ()
+
+
+def test_links_and_handles():
+    first, second = find_tweets(TEXT)
+    assert links(first.text) == ("https://pic.twitter.com/AbC123",)
+    assert links(second.text) == ("https://t.co/xyz",)
+    assert handles(second.text) == ("friend_1",)
+    assert handles("mail me at a@b.com") == ()
+
+
+def test_month_dates():
+    assert parse_month_date("Sept. 20, 2020") == dt.date(2020, 9, 20)
+    assert parse_month_date("February 30, 2020") is None

@@ -599,6 +599,10 @@ def _select(model: _Model, *, focus: str | None, hops: int, max_nodes: int | Non
         keep = set()
         for c in centres:
             keep.update(nx.single_source_shortest_path_length(g, c, cutoff=hops))
+    # an entity only an article mentions (a place, a platform named in passing) has no
+    # drawn edge; floating alone it adds clutter, not information
+    connected = {t for t in keep if g.degree(t) > 0} | centres
+    keep = connected if connected else keep
     if max_nodes is not None and len(keep) > max_nodes:
         sub = g.subgraph(keep)
         ranked = sorted(keep, key=lambda t: (t not in centres, -sub.degree(t),

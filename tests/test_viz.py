@@ -1,0 +1,502 @@
+"""Tests for kg.viz: what is drawn, provenance in tooltips, safety, determinism and
+the page as Chromium runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rdflib
+from rdflib import RDF, BNode, Graph, Literal
+
+from kg.viz import KINDS, VizStats, render_html
+from kg.vocab import ID, KG, SCHEMA
+
+HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+TWEET_TEXT = "Mark Ruffalo called on Americans to use their privilege #Emmys"
+WIN_SENTENCE = "Hollywood actor Mark Ruffalo won his first Emmy Award at the 72nd Emmys."
+LOSS_SENTENCE = "Hugh Jackman was nominated for Bad Education."
+ARTICLE_FILE = "000_d11e5540654e02b6"
+DATE = rdflib.XSD.date
+REPO = Path(__file__).resolve().parents[1]
+
+MARK, HUGH, KIMMEL = ID["mark-ruffalo"], ID["hugh-jackman"], ID["jimmy-kimmel"]
+SERIES, FILM = ID["i-know-this-much-is-true"], ID["bad-education"]
+HBO, NOWTHIS, THR = ID["hbo"], ID["nowthis"], ID["the-hollywood-reporter"]
+AWARD, CATEGORY = ID["primetime-emmy-award"], ID["emmy-lead-actor-limited"]
+CEREMONY, VENUE = ID["72nd-primetime-emmys"], ID["staples-center"]
+ARTICLE, TWEET, EVIL_TWEET = ID["article-000"], ID["tweet-1"], ID["tweet-evil"]
+QUOTE, NOWTHIS_ACCOUNT, TROLL = ID["quote-1"], ID["account-nowthis"], ID["account-troll"]
+
+NAMES = {
+    MARK: "Mark Ruffalo", HUGH: "Hugh Jackman", KIMMEL: "Jimmy Kimmel",
+    SERIES: "I Know This Much Is True", FILM: "Bad Education", HBO: "HBO",
+    NOWTHIS: "NowThis", THR: "The Hollywood Reporter", AWARD: "Primetime Emmy Award",
+    CATEGORY: "Outstanding Lead Actor in a Limited Series", CEREMONY: "72nd Primetime Emmy Awards",
+    VENUE: "Staples Center", ARTICLE: "Mark Ruffalo's Emmy speech",
+}
+
+
+def build_graph() -> Graph:
+    """A small graph using every part of the model that the page draws or folds."""
+    g = Graph()
+    g.bind("kg", KG._NS)
+    g.bind("schema", SCHEMA)
+    types = {
+        MARK: SCHEMA.Person, HUGH: SCHEMA.Person, KIMMEL: SCHEMA.Person,
+        SERIES: SCHEMA.TVSeries, FILM: SCHEMA.Movie, HBO: SCHEMA.Organization,
+        NOWTHIS: SCHEMA.Organization, THR: SCHEMA.NewsMediaOrganization, AWARD: KG.Award,
+        CATEGORY: KG.AwardCategory, CEREMONY: KG.AwardCeremony, VENUE: SCHEMA.Place,
+        ARTICLE: SCHEMA.NewsArticle,
+    }
+    for node, cls in types.items():
+        g.add((node, RDF.type, cls))
+        g.add((node, SCHEMA.name, Literal(NAMES[node])))
+    g.add((MARK, SCHEMA.alternateName, Literal("Mark Alan Ruffalo")))
+    g.add((SERIES, KG.network, HBO))
+    g.add((CATEGORY, KG.award, AWARD))
+    g.add((CEREMONY, KG.award, AWARD))
+    g.add((CEREMONY, KG.host, KIMMEL))
+    g.add((CEREMONY, KG.venue, VENUE))
+    g.add((CEREMONY, KG.ordinal, Literal(72)))
+    g.add((ARTICLE, KG.sourceFile, Literal(ARTICLE_FILE)))
+    g.add((ARTICLE, SCHEMA.datePublished, Literal("2020-09-21", datatype=DATE)))
+    for entity in (MARK, HUGH, SERIES, AWARD, CEREMONY, KIMMEL):
+        g.add((ARTICLE, SCHEMA.mentions, entity))  # tooltips only, never edges
+    g.add((ARTICLE, KG.cites, THR))
+
+    def evidence(sentence: str, start: int) -> BNode:
+        ev = BNode()
+        g.add((ev, RDF.type, KG.Evidence))
+        g.add((ev, KG.sentence, Literal(sentence)))
+        g.add((ev, KG.inArticle, ARTICLE))
+        g.add((ev, KG.startOffset, Literal(start)))
+        return ev
+
+    for nominee, work, won, sentence, start in (
+        (MARK, SERIES, True, WIN_SENTENCE, 0),
+        (HUGH, FILM, False, LOSS_SENTENCE, 400),
+    ):
+        nom = BNode()  # blank nodes: their labels change on every parse
+        g.add((nom, RDF.type, KG.Nomination))
+        g.add((nom, KG.nominee, nominee))
+        g.add((nom, KG.category, CATEGORY))
+        g.add((nom, KG.forWork, work))
+        g.add((nom, KG.ceremony, CEREMONY))
+        g.add((nom, KG.won, Literal(won)))
+        g.add((nom, KG.evidence, evidence(sentence, start)))
+    g.add((MARK, KG.wonAward, CATEGORY))  # shortcut repeating the nomination
+    g.add((MARK, KG.actedIn, SERIES))  # shortcut repeating the credit
+
+    credit = BNode()
+    g.add((credit, RDF.type, KG.Credit))
+    g.add((credit, KG.performer, MARK))
+    g.add((credit, KG.work, SERIES))
+    g.add((credit, KG.role, Literal("actor")))
+    g.add((credit, KG.character, Literal("Dominick Birdsey")))
+    g.add((credit, KG.evidence, evidence("Ruffalo plays twins in I Know This Much Is True.", 90)))
+
+    g.add((NOWTHIS_ACCOUNT, RDF.type, KG.Account))
+    g.add((NOWTHIS_ACCOUNT, KG.handle, Literal("nowthisnews")))
+    g.add((NOWTHIS_ACCOUNT, KG.account, NOWTHIS))
+    g.add((TWEET, RDF.type, SCHEMA.SocialMediaPosting))
+    g.add((TWEET, SCHEMA.text, Literal(TWEET_TEXT)))
+    g.add((TWEET, SCHEMA.author, NOWTHIS_ACCOUNT))
+    g.add((TWEET, SCHEMA.datePublished, Literal("2020-09-21", datatype=DATE)))
+    g.add((TWEET, SCHEMA.mentions, MARK))
+    g.add((ARTICLE, KG.embeds, TWEET))
+
+    g.add((TROLL, RDF.type, KG.Account))  # no kg:account: drawn as the account itself
+    g.add((TROLL, KG.handle, Literal("troll")))
+    g.add((EVIL_TWEET, RDF.type, SCHEMA.SocialMediaPosting))
+    g.add((EVIL_TWEET, SCHEMA.text, Literal(HOSTILE)))
+    g.add((EVIL_TWEET, SCHEMA.author, TROLL))
+    g.add((ARTICLE, KG.embeds, EVIL_TWEET))
+
+    g.add((QUOTE, RDF.type, SCHEMA.Quotation))
+    g.add((QUOTE, SCHEMA.text, Literal("How are we going to take care of each other?")))
+    g.add((QUOTE, KG.speaker, MARK))
+    g.add((QUOTE, KG.inArticle, ARTICLE))
+    g.add((QUOTE, KG.evidence, evidence("He asked: How are we going to take care?", 200)))
+    return g
+
+
+EXPECTED_EDGES = {
+    ("Mark Ruffalo", "won", NAMES[CATEGORY]),
+    ("Hugh Jackman", "nominated for", NAMES[CATEGORY]),
+    (NAMES[CATEGORY], "at", NAMES[CEREMONY]),
+    (NAMES[CATEGORY], "of", NAMES[AWARD]),
+    (NAMES[CEREMONY], "of", NAMES[AWARD]),
+    (NAMES[CEREMONY], "hosted by", "Jimmy Kimmel"),
+    (NAMES[CEREMONY], "held at", "Staples Center"),
+    ("Mark Ruffalo", "acted in", NAMES[SERIES]),
+    ("Hugh Jackman", "for work", "Bad Education"),
+    (NAMES[SERIES], "airs on", "HBO"),
+    ("NowThis", "posted", "Tweet @nowthisnews"),
+    ("@troll", "posted", "Tweet @troll"),
+    ("Tweet @nowthisnews", "mentions", "Mark Ruffalo"),
+    ("Mark Ruffalo", "said", "\u201cHow are we going to take care of each\u2026\u201d"),
+    ("\u201cHow are we going to take care of each\u2026\u201d", "quoted in", NAMES[ARTICLE]),
+    (NAMES[ARTICLE], "cites", "The Hollywood Reporter"),
+    (NAMES[ARTICLE], "embeds", "Tweet @nowthisnews"),
+    (NAMES[ARTICLE], "embeds", "Tweet @troll"),
+}
+
+
+def payload(page: str) -> dict[str, Any]:
+    """The graph data the page hands to vis-network."""
+    m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', page, re.S)
+    assert m is not None
+    return json.loads(m.group(1))
+
+
+def render(tmp_path: Path, graph: Graph | None = None, name: str = "graph.html",
+           **kwargs: Any) -> tuple[VizStats, str, dict[str, Any]]:
+    out = tmp_path / name
+    stats = render_html(build_graph() if graph is None else graph, out, **kwargs)
+    page = out.read_text(encoding="utf-8")
+    return stats, page, payload(page)
+
+
+def node_by_name(data: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(n for n in data["nodes"] if n["name"] == name)
+
+
+def edge_triples(data: dict[str, Any]) -> set[tuple[str, str, str]]:
+    names = {n["id"]: n["name"] for n in data["nodes"]}
+    return {(names[e["from"]], e["label"], names[e["to"]]) for e in data["edges"]}
+
+
+def edge(data: dict[str, Any], src: str, label: str, dst: str) -> dict[str, Any]:
+    names = {n["id"]: n["name"] for n in data["nodes"]}
+    return next(e for e in data["edges"]
+                if (names[e["from"]], e["label"], names[e["to"]]) == (src, label, dst))
+
+
+# --------------------------------------------------------------------------- what is drawn
+
+
+def test_nodes_edges_and_labels(tmp_path: Path) -> None:
+    stats, _, data = render(tmp_path)
+    assert stats == VizStats(nodes=17, edges=18, total_nodes=17, total_edges=18)
+    assert len(data["nodes"]) == 17 and len(data["edges"]) == 18
+    names = {n["name"] for n in data["nodes"]}
+    assert set(NAMES.values()) <= names
+    assert {"Tweet @nowthisnews", "Tweet @troll", "@troll"} <= names
+    # Accounts with a known owner are shown as the owner; evidence and n-ary nodes never.
+    assert "@nowthisnews" not in names
+    assert not any("Evidence" in n["title"].split("\n")[0] for n in data["nodes"])
+    assert edge_triples(data) == EXPECTED_EDGES  # shortcuts and article mentions not drawn
+    assert node_by_name(data, "Mark Ruffalo")["label"] == "Mark Ruffalo"
+    long_label = node_by_name(data, NAMES[CATEGORY])["label"]
+    assert len(long_label) <= 32 and long_label.endswith("\u2026")
+
+
+def test_types_colours_and_shapes(tmp_path: Path) -> None:
+    _, _, data = render(tmp_path)
+    groups = {n["name"]: n["group"] for n in data["nodes"]}
+    assert groups["Mark Ruffalo"] == "person"
+    assert groups[NAMES[SERIES]] == groups["Bad Education"] == "work"
+    assert groups["HBO"] == groups["NowThis"] == "organisation"
+    assert groups["The Hollywood Reporter"] == "outlet"
+    assert groups[NAMES[AWARD]] == "award"
+    assert groups[NAMES[CATEGORY]] == "category"
+    assert groups[NAMES[CEREMONY]] == "ceremony"
+    assert groups["Tweet @troll"] == "tweet"
+    assert groups["@troll"] == "account"
+    assert groups[NAMES[ARTICLE]] == "article"
+    assert groups["Staples Center"] == "place"
+    assert groups["\u201cHow are we going to take care of each\u2026\u201d"] == "quotation"
+    styles = data["options"]["groups"]
+    assert len({(s["shape"], s["color"]["background"]) for s in styles.values()}) == len(KINDS)
+
+
+def test_winners_and_losers_look_different(tmp_path: Path) -> None:
+    _, _, data = render(tmp_path)
+    won = edge(data, "Mark Ruffalo", "won", NAMES[CATEGORY])
+    lost = edge(data, "Hugh Jackman", "nominated for", NAMES[CATEGORY])
+    assert lost.get("dashes") is True and not won.get("dashes")
+    assert won["color"] != lost["color"]
+
+
+def test_legend_lists_every_type(tmp_path: Path) -> None:
+    _, page, _ = render(tmp_path)
+    legend = re.search(r'<aside id="kg-legend">(.*?)</aside>', page, re.S)
+    assert legend is not None
+    for kind in KINDS:
+        if kind.key != "other":
+            assert f'data-kind="{kind.key}"' in legend.group(1)
+            assert kind.label in legend.group(1)
+    assert "nominated for" in legend.group(1)
+    assert '<input id="kg-search"' in page
+
+
+# --------------------------------------------------------------------------- tooltips
+
+
+def test_node_tooltips_carry_provenance(tmp_path: Path) -> None:
+    _, _, data = render(tmp_path)
+    mark = node_by_name(data, "Mark Ruffalo")["title"]
+    assert mark.startswith("Person: Mark Ruffalo")
+    assert "Also known as: Mark Alan Ruffalo" in mark
+    assert f"In articles: {ARTICLE_FILE}" in mark
+    assert WIN_SENTENCE in mark  # earliest evidence sentence of his facts
+    hugh = node_by_name(data, "Hugh Jackman")["title"]
+    assert LOSS_SENTENCE in hugh
+    tweet = node_by_name(data, "Tweet @nowthisnews")["title"]
+    assert tweet.startswith("Tweet\n")
+    for part in (TWEET_TEXT, "Author: NowThis", "Handle: @nowthisnews", "Date: 2020-09-21",
+                 f"In articles: {ARTICLE_FILE}"):
+        assert part in tweet
+    article = node_by_name(data, NAMES[ARTICLE])["title"]
+    assert f"File: {ARTICLE_FILE}" in article and "Mentions: " in article
+    assert "Accounts: @nowthisnews" in node_by_name(data, "NowThis")["title"]
+
+
+def test_edge_tooltips_carry_evidence(tmp_path: Path) -> None:
+    _, _, data = render(tmp_path)
+    won = edge(data, "Mark Ruffalo", "won", NAMES[CATEGORY])["title"]
+    assert WIN_SENTENCE in won and f"Article: {ARTICLE_FILE}" in won
+    assert "for I Know This Much Is True" in won and f"at {NAMES[CEREMONY]}" in won
+    acted = edge(data, "Mark Ruffalo", "acted in", NAMES[SERIES])["title"]
+    assert "as Dominick Birdsey" in acted and "Ruffalo plays twins" in acted
+    for e in data["edges"]:
+        assert e["title"]
+
+
+# --------------------------------------------------------------------------- safety
+
+
+def test_hostile_text_is_never_markup(tmp_path: Path) -> None:
+    _, page, data = render(tmp_path, title='<img src=x onerror="alert(1)"> & co')
+    # The text survives intact as data...
+    assert HOSTILE in node_by_name(data, "Tweet @troll")["title"]
+    # ...but never appears as markup anywhere in the page.
+    assert "<script>window.__pwned" not in page
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; co" in page
+    # Our three inline scripts (vis-network, data, app), none loading anything.
+    tags = re.findall(r"^<script\b[^>]*>", page, re.M)
+    assert tags == ["<script>", '<script id="kg-data" type="application/json">', "<script>"]
+
+
+def test_page_is_offline_and_has_no_absolute_paths(tmp_path: Path) -> None:
+    _, page, _ = render(tmp_path)
+    remote = re.findall(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?"
+                        r"(?:https?:)?//", page, re.I)
+    assert remote == []
+    assert not re.search(r"@import|url\(\s*[\"']?(?:https?:)?//", page, re.I)
+    assert "cdn.jsdelivr" not in page and "cdnjs" not in page
+    assert str(tmp_path) not in page and "site-packages" not in page
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def test_same_graph_gives_identical_bytes(tmp_path: Path) -> None:
+    g = build_graph()
+    render_html(g, tmp_path / "a.html")
+    render_html(g, tmp_path / "b.html")
+    # A fresh parse relabels every blank node; the page must not notice.
+    reparsed = Graph().parse(data=g.serialize(format="turtle"), format="turtle")
+    render_html(reparsed, tmp_path / "c.html")
+    a = (tmp_path / "a.html").read_bytes()
+    assert a == (tmp_path / "b.html").read_bytes() == (tmp_path / "c.html").read_bytes()
+
+
+def test_identical_across_processes(tmp_path: Path) -> None:
+    """What `kg viz GRAPH.ttl` does, in two interpreters with different string hashing."""
+    ttl = tmp_path / "graph.ttl"
+    build_graph().serialize(ttl, format="turtle")
+    code = ("import sys; from pathlib import Path; from rdflib import Graph; "
+            "from kg.viz import render_html; "
+            "render_html(Graph().parse(sys.argv[1]), Path(sys.argv[2]))")
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
+        subprocess.run([sys.executable, "-c", code, str(ttl), str(tmp_path / f"{seed}.html")],
+                       check=True, env=env, timeout=120)
+    assert (tmp_path / "1.html").read_bytes() == (tmp_path / "2.html").read_bytes()
+
+
+def test_write_is_atomic(tmp_path: Path) -> None:
+    out = tmp_path / "graph.html"
+    out.write_text("old")
+    render_html(build_graph(), out)
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html"]
+    assert (out.stat().st_mode & 0o777) == 0o666 & ~_umask()
+    before = out.read_bytes()
+    with pytest.raises(ValueError):
+        render_html(build_graph(), out, focus="nobody at all")
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html"]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_empty_graph(tmp_path: Path) -> None:
+    stats, _, data = render(tmp_path, Graph())
+    assert stats == VizStats(0, 0, 0, 0)
+    assert data["nodes"] == [] and data["edges"] == []
+
+
+# --------------------------------------------------------------------------- focus / max
+
+
+def test_focus_keeps_the_neighbourhood(tmp_path: Path) -> None:
+    stats, _, data = render(tmp_path, focus="hugh JACKMAN", hops=1)
+    assert {n["name"] for n in data["nodes"]} == {"Hugh Jackman", NAMES[CATEGORY], "Bad Education"}
+    assert stats.nodes == 3 and stats.edges == 2 and stats.total_nodes == 17
+    _, _, data = render(tmp_path, focus="Hugh Jackman", hops=2)
+    assert {n["name"] for n in data["nodes"]} == {
+        "Hugh Jackman", NAMES[CATEGORY], "Bad Education", "Mark Ruffalo", NAMES[CEREMONY],
+        NAMES[AWARD]}
+    _, _, data = render(tmp_path, focus="Hugh Jackman", hops=0)
+    assert [n["name"] for n in data["nodes"]] == ["Hugh Jackman"]
+
+
+def test_focus_by_alias(tmp_path: Path) -> None:
+    _, _, data = render(tmp_path, focus="mark alan ruffalo", hops=1)
+    assert "Mark Ruffalo" in {n["name"] for n in data["nodes"]}
+
+
+def test_unknown_focus_lists_close_names(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="Mark Rufalo") as info:
+        render_html(build_graph(), tmp_path / "x.html", focus="Mark Rufalo")
+    assert "'Mark Ruffalo'" in str(info.value)
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_max_nodes_keeps_most_connected_deterministically(tmp_path: Path) -> None:
+    # Mark, the category, the ceremony and the article all have degree 4; ties go by name.
+    stats, _, data = render(tmp_path, max_nodes=3)
+    assert [n["name"] for n in data["nodes"]] == [
+        "Mark Ruffalo", NAMES[CEREMONY], NAMES[ARTICLE]]
+    assert stats.nodes == 3 and stats.total_nodes == 17
+    _, _, data = render(tmp_path, focus="Staples Center", hops=3, max_nodes=2)
+    assert {n["name"] for n in data["nodes"]} == {"Staples Center", NAMES[CEREMONY]}
+
+
+@pytest.mark.parametrize("kwargs", [{"hops": -1}, {"max_nodes": 0}])
+def test_bad_arguments(tmp_path: Path, kwargs: dict[str, int]) -> None:
+    with pytest.raises(ValueError):
+        render_html(build_graph(), tmp_path / "x.html", **kwargs)
+
+
+# --------------------------------------------------------------------------- in Chromium
+
+
+@pytest.fixture
+def viz_page(viz_browser: Any, tmp_path: Path) -> Any:
+    """The synthetic graph's page, loaded and laid out, with what it logged and fetched."""
+    out = tmp_path / "graph.html"
+    render_html(build_graph(), out)
+    page = viz_browser.new_page(viewport={"width": 1400, "height": 900})
+    page.kg_errors = []
+    page.kg_requests = []
+    page.on("console", lambda m: page.kg_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: page.kg_errors.append(str(exc)))
+    page.on("request", lambda r: page.kg_requests.append(r.url))
+    page.goto(out.resolve().as_uri())
+    page.wait_for_function("window.kgReady === true", timeout=30_000)
+    yield page
+    page.close()
+
+
+def _hover(page: Any, name: str) -> str:
+    """Move the mouse onto a node and return the text of vis-network's tooltip."""
+    node_id = page.evaluate(
+        "name => network.body.data.nodes.get({filter: n => n.name === name})[0].id", name)
+    x, y = page.evaluate(
+        """id => {
+            const p = network.canvasToDOM(network.getPositions([id])[id]);
+            const box = document.getElementById('mynetwork').getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        node_id,
+    )
+    page.mouse.move(5, 5)
+    page.mouse.move(x, y, steps=5)
+    tooltip = page.locator("div.vis-tooltip")
+    tooltip.wait_for(state="visible", timeout=5_000)
+    return tooltip.evaluate("el => el.textContent")
+
+
+@pytest.mark.browser
+def test_page_loads_offline_without_errors(viz_page: Any) -> None:
+    assert viz_page.kg_errors == []
+    assert viz_page.kg_requests, "the page itself should have been requested"
+    offline = [u for u in viz_page.kg_requests if not u.startswith(("file:", "data:", "about:"))]
+    assert offline == []
+
+
+@pytest.mark.browser
+def test_network_holds_all_nodes_and_edges(viz_page: Any) -> None:
+    counts = viz_page.evaluate(
+        "[network.body.data.nodes.length, network.body.data.edges.length]")
+    assert counts == [17, 18]
+    assert viz_page.locator("#kg-legend").is_visible()
+    assert viz_page.locator("#kg-legend li[data-kind=person]").is_visible()
+
+
+@pytest.mark.browser
+def test_hovering_a_tweet_shows_its_text(viz_page: Any) -> None:
+    text = _hover(viz_page, "Tweet @nowthisnews")
+    assert TWEET_TEXT in text and "@nowthisnews" in text
+
+
+@pytest.mark.browser
+def test_hostile_tweet_renders_as_text(viz_page: Any) -> None:
+    text = _hover(viz_page, "Tweet @troll")
+    assert "<script>window.__pwned=1</script>" in text and "<img src=x" in text
+    viz_page.wait_for_timeout(300)  # give an injected onerror handler time to fire
+    assert viz_page.evaluate("typeof window.__pwned") == "undefined"
+    assert viz_page.locator("div.vis-tooltip img, div.vis-tooltip script").count() == 0
+    assert viz_page.kg_errors == []
+
+
+@pytest.mark.browser
+def test_type_filter_and_search(viz_page: Any) -> None:
+    viz_page.locator("#kg-legend input[data-kind=tweet]").uncheck()
+    hidden = viz_page.evaluate(
+        "network.body.data.nodes.get({filter: n => n.hidden === true}).map(n => n.name)")
+    assert sorted(hidden) == ["Tweet @nowthisnews", "Tweet @troll"]
+    assert viz_page.evaluate(
+        "network.body.data.edges.get({filter: e => e.hidden === true}).length") == 5
+    viz_page.fill("#kg-search", "mark ruffalo")
+    viz_page.press("#kg-search", "Enter")
+    selected = viz_page.evaluate(
+        "network.getSelectedNodes().map(id => network.body.data.nodes.get(id).name)")
+    assert selected == ["Mark Ruffalo"]
+    viz_page.click("#kg-reset")
+    assert viz_page.evaluate(
+        "network.body.data.nodes.get({filter: n => n.hidden === true}).length") == 0
+
+
+@pytest.mark.browser
+def test_screenshot(viz_browser: Any, tmp_path: Path) -> None:
+    # screenshot() starts its own Playwright, which cannot nest inside the session's
+    # one in this thread: run it in a child process. viz_browser only gates skip/CI.
+    del viz_browser
+    out = tmp_path / "graph.html"
+    render_html(build_graph(), out)
+    png = tmp_path / "graph.png"
+    code = "import sys; from pathlib import Path; from kg.viz import screenshot; " \
+           "screenshot(Path(sys.argv[1]), Path(sys.argv[2]), width=800, height=500)"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    subprocess.run([sys.executable, "-c", code, str(out), str(png)], check=True, env=env,
+                   timeout=120)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(data[16:20], "big") == 800 and int.from_bytes(data[20:24], "big") == 500
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html", "graph.png"]

@@ -8,6 +8,7 @@ offsets in the article file, so "where does this come from?" is a SPARQL query.
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import OWL
@@ -32,6 +33,11 @@ PREFIXES = {"schema": SCHEMA, "kg": KG._NS, "id": ID, "rdfs": RDFS, "xsd": XSD, 
 
 def _iri(ident: str) -> URIRef:
     return ID[ident]
+
+
+def _decimal(value: float) -> Literal:
+    """A confidence as an exact xsd:decimal (a float would fail sh:datatype checks)."""
+    return Literal(Decimal(str(round(value, 2))), datatype=XSD.decimal)
 
 
 def _digest(*parts: object) -> str:
@@ -100,9 +106,9 @@ class GraphBuilder:
             g.add((a, SCHEMA.name, Literal(f.article_id)))
             g.add((a, KG.sourceFile, Literal(f.article_id)))
             g.add((a, SCHEMA.datePublished, Literal(f.date.isoformat(), datatype=XSD.date)))
-        for (article, ent_id), evs in sorted(corpus.mentions.items()):
+        for article, ent_id in sorted(corpus.mentions):
             g.add((ID[f"article/{article}"], SCHEMA.mentions, _iri(ent_id)))
-        for (article, ent_id), evs in sorted(corpus.citations.items()):
+        for article, ent_id in sorted(corpus.citations):
             g.add((ID[f"article/{article}"], KG.cites, _iri(ent_id)))
         for nom in corpus.nominations:
             n = ID[f"nomination/{_digest(nom.nominee, nom.category, nom.ceremony)}"]
@@ -117,7 +123,7 @@ class GraphBuilder:
             g.add((n, KG.ceremony, _iri(nom.ceremony)))
             g.add((n, KG.won, Literal(nom.won)))
             if nom.confidence < 1.0:
-                g.add((n, KG.confidence, Literal(round(nom.confidence, 2), datatype=XSD.decimal)))
+                g.add((n, KG.confidence, _decimal(nom.confidence)))
             for ev in sorted(set(nom.evidence)):
                 self.evidence(n, ev)
         for cr in corpus.credits:
@@ -129,11 +135,11 @@ class GraphBuilder:
             if cr.character:
                 g.add((c, KG.character, Literal(cr.character)))
             if cr.confidence < 1.0:
-                g.add((c, KG.confidence, Literal(round(cr.confidence, 2), datatype=XSD.decimal)))
+                g.add((c, KG.confidence, _decimal(cr.confidence)))
             g.add((_iri(cr.person), KG.actedIn, _iri(cr.work)))
             for ev in sorted(set(cr.evidence)):
                 self.evidence(c, ev)
-        for work_id, (net_id, evs) in sorted(corpus.airs.items()):
+        for work_id, (net_id, _evidence) in sorted(corpus.airs.items()):
             g.add((_iri(work_id), KG.network, _iri(net_id)))
         for rt in corpus.tweets:
             t = rt.tweet
@@ -160,7 +166,7 @@ class GraphBuilder:
             if rq.speaker:
                 g.add((s, KG.speaker, _iri(rq.speaker)))
             if q.confidence < 1.0:
-                g.add((s, KG.confidence, Literal(round(q.confidence, 2), datatype=XSD.decimal)))
+                g.add((s, KG.confidence, _decimal(q.confidence)))
             self.evidence(s, q.evidence)
         return g
 

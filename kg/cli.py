@@ -121,6 +121,15 @@ def cmd_viz(args: argparse.Namespace) -> int:
         _err(str(exc))
         return EXIT_NOTHING
     print(f"kg: wrote {args.output} ({stats.nodes} nodes, {stats.edges} edges)", file=sys.stderr)
+    if args.screenshot:
+        from kg.viz import screenshot
+
+        try:
+            screenshot(Path(args.output), Path(args.screenshot))
+        except Exception as exc:  # no Chromium / Playwright on this machine
+            _err(f"cannot take a screenshot: {exc}")
+            return EXIT_SOME_FAILED
+        print(f"kg: wrote {args.screenshot}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -134,7 +143,8 @@ def make_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build graph.ttl (and graph.html) from articles",
                        description="Read article files and folders; write OUT/graph.ttl and "
                                    "OUT/graph.html. Unreadable files are reported and skipped; "
-                                   "the exit code is 1 if any was skipped, 2 if none could be read.")
+                                   "the exit code is 1 if any was skipped, 2 if none could be "
+                                   "read.")
     b.add_argument("paths", nargs="+", help="article files (.txt) and/or folders of them")
     b.add_argument("-o", "--output", default="output", help="output folder (default: output)")
     b.add_argument("--model", help="spaCy model name or path (default: en_core_web_sm, "
@@ -163,6 +173,8 @@ def make_parser() -> argparse.ArgumentParser:
     z.add_argument("--focus", help="only the neighbourhood of the entity with this name")
     z.add_argument("--hops", type=int, default=2, help="neighbourhood radius for --focus")
     z.add_argument("--max-nodes", type=int, help="keep the N most connected nodes")
+    z.add_argument("--screenshot", metavar="PNG", help="also save a PNG of the page "
+                                                       "(needs Chromium and Playwright)")
     z.set_defaults(func=cmd_viz)
     return parser
 

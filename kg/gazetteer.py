@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-ONTOLOGY_DIR = Path(os.environ.get("KG_ONTOLOGY", Path(__file__).resolve().parent.parent / "ontology"))
+ONTOLOGY_DIR = Path(
+    os.environ.get("KG_ONTOLOGY", Path(__file__).resolve().parent.parent / "ontology"))
 
 
 def ordinal(n: int) -> str:
@@ -150,7 +151,8 @@ class Gazetteer:
     def same_given_name(self, a: str, b: str) -> bool:
         """True when two given names are the same or diminutives of one name."""
         a, b = a.casefold(), b.casefold()
-        return a == b or bool(self.nicknames.get(a, frozenset()) & self.nicknames.get(b, frozenset()))
+        none: frozenset[str] = frozenset()
+        return a == b or bool(self.nicknames.get(a, none) & self.nicknames.get(b, none))
 
     def match_category(self, award: str, text: str) -> tuple[str, ...]:
         """Official categories of ``award`` that the mention ``text`` may denote,

@@ -68,7 +68,8 @@ def _ruler_patterns(gaz: Gazetteer) -> list[dict]:
         add(VENUE, [thing.name, *thing.aliases], thing.name)
     for award in gaz.awards:
         add(AWARD, [award.name, *award.aliases], award.name)
-        add(AWARD, [a + "s" for a in (award.name, *award.aliases) if not a.endswith("s")], award.name)
+        plurals = [a + "s" for a in (award.name, *award.aliases) if not a.endswith("s")]
+        add(AWARD, plurals, award.name)
     return patterns
 
 

@@ -202,10 +202,10 @@ def _work_mentions(ctx: ArticleContext, mention) -> Iterable[Mention]:
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is None:
                 continue
-            if len(title.split()) == 1 and any(t.ent_type_ in ("GPE", "LOC", "NORP", "PERSON")
-                                               for t in span):
-                if not _marked_as_title(ctx, span):
-                    continue
+            placeish = len(title.split()) == 1 and any(
+                t.ent_type_ in ("GPE", "LOC", "NORP", "PERSON") for t in span)
+            if placeish and not _marked_as_title(ctx, span):
+                continue
             yield mention(Ref("work", title), m.start(), m.end(), span)
         del key
 
@@ -229,7 +229,8 @@ def _tweets(ctx: ArticleContext, mentions: list[Mention], main_award: str | None
         for m in mentions:
             if not t.start <= m.start < t.text_end:
                 continue
-            if m.ref.kind in ("person", "work", "ceremony") or m.ref.kind == "award" and m.ref.name != main_award:
+            if m.ref.kind in ("person", "work", "ceremony") or (
+                    m.ref.kind == "award" and m.ref.name != main_award):
                 inside.append(m.ref)
             elif m.ref.kind == "award":
                 year = t.date.year if t.date else ctx.article.date.year

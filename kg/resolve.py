@@ -526,19 +526,21 @@ class Resolver:
             if cat:
                 self._note(cat, n.evidence)
             self._note(nominee, n.evidence)
+        # "his costar X": X was up for the work of the person named with them
         costars: dict[tuple, str] = {}
-        for article, cer, n, nominee in facts:
+        for _, cer, n, nominee in facts:
             if n.costar_of is not None:
                 other = self.ref(n.costar_of)
                 if other is not None:
                     costars[(nominee.id, cer)] = other.id
-        for key, nom in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
-            if not work_votes[key] and (key[0], key[2]) in costars:
-                partner = costars[(key[0], key[2])]
-                for other_key, other in merged.items():
-                    if other_key[0] == partner and other_key[2] == key[2] and work_votes[other_key]:
-                        best = max(work_votes[other_key].items(), key=lambda kv: (kv[1], kv[0]))
-                        work_votes[key][best[0]] += 1
+        for key in sorted(merged, key=lambda k: (k[0], k[1] or "", k[2])):
+            partner = costars.get((key[0], key[2]))
+            if work_votes[key] or partner is None:
+                continue
+            for other_key in sorted(merged, key=lambda k: (k[0], k[1] or "", k[2])):
+                if other_key[0] == partner and other_key[2] == key[2] and work_votes[other_key]:
+                    best = max(work_votes[other_key].items(), key=lambda kv: (kv[1], kv[0]))
+                    work_votes[key][best[0]] += 1
         for key, nom in merged.items():
             if work_votes[key]:
                 nom.work = max(work_votes[key].items(), key=lambda kv: (kv[1], kv[0]))[0]

@@ -7,8 +7,8 @@ checks extraction, resolution and the queries together.
 from __future__ import annotations
 
 import pytest
-
 from helpers import build_texts, column, rows
+
 from kg.gazetteer import load_gazetteer
 
 EMMY_2021 = "73rd Primetime Emmy Awards"

@@ -514,13 +514,12 @@ def ceremony_facts(ctx: ArticleContext, ceremony: CeremonyRef | None,
                 if p and p.start == tok.i + n and about:
                     yield CeremonyFact(ceremony, ev, host=Ref("person", p.name))
         for ent in sent.ents:
-            if ent.label_ == VENUE or (ent[-1].text in venue_words and ent.label_ in (
-                    "FAC", "ORG", "GPE", "LOC") and len(ent) >= 2):
-                if about:
-                    name = ent.ent_id_ if ent.label_ == VENUE and ent.ent_id_ else clean_text(
-                        ent.text)
-                    name = re.sub(r"^(?:the|The)\s+", "", name)
-                    yield CeremonyFact(ceremony, ev, venue=Ref("place", name))
+            is_venue = ent.label_ == VENUE or (ent[-1].text in venue_words and ent.label_ in (
+                "FAC", "ORG", "GPE", "LOC") and len(ent) >= 2)
+            if is_venue and about:
+                name = ent.ent_id_ if ent.label_ == VENUE and ent.ent_id_ else clean_text(ent.text)
+                name = re.sub(r"^(?:the|The)\s+", "", name)
+                yield CeremonyFact(ceremony, ev, venue=Ref("place", name))
         if about and ceremony.year == ctx.article.date.year:
             date, rank = _date_in(ctx, sent)
             if date:

@@ -1,0 +1,104 @@
+"""The command line: build, query, validate, viz; errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def kg(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    result = kg("build", "seeds", "-o", str(out), "--no-html")
+    assert result.returncode == 0, result.stderr
+    return out / "graph.ttl"
+
+
+def test_build_reports_bad_files_and_still_builds_the_rest(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "good.txt").write_text(" date 2020-09-21 Jane Roe won an Emmy.", encoding="utf-8")
+    (src / "binary.txt").write_bytes(b"\x00\x01\x02")
+    (src / "nodate.txt").write_text("hello", encoding="utf-8")
+    out = tmp_path / "out"
+    result = kg("build", str(src), str(tmp_path / "nope.txt"), "-o", str(out), "--no-html")
+    assert result.returncode == 1
+    err = result.stderr
+    assert "binary.txt: binary file" in err
+    assert "nodate.txt: missing date line" in err
+    assert "nope.txt: no such file or folder" in err
+    assert (out / "graph.ttl").exists()
+    assert [p.name for p in out.iterdir()] == ["graph.ttl"]  # no temporary files left
+
+
+def test_build_with_nothing_readable_writes_nothing(tmp_path):
+    (tmp_path / "empty").mkdir()
+    out = tmp_path / "out"
+    result = kg("build", str(tmp_path / "empty"), "-o", str(out))
+    assert result.returncode == 2
+    assert "folder contains no article files" in result.stderr
+    assert not (out / "graph.ttl").exists()
+
+
+def test_query_by_name_in_every_format(built):
+    csv_out = kg("query", "winners", "--graph", str(built), "--format", "csv").stdout
+    assert csv_out.splitlines()[0] == "winner,category,work,ceremony"
+    assert "Mark Ruffalo" in csv_out
+    data = json.loads(kg("query", "winners", "--graph", str(built), "--format", "json").stdout)
+    assert data[0]["winner"] == "Mark Ruffalo"
+    tsv = kg("query", "winners", "--graph", str(built), "--format", "tsv").stdout
+    assert tsv.splitlines()[0].split("\t") == ["winner", "category", "work", "ceremony"]
+    table = kg("query", "winners", "--graph", str(built)).stdout
+    assert "(1 row)" in table
+
+
+def test_query_inline_sparql_with_predeclared_prefixes_and_rq_files(built, tmp_path):
+    out = kg("query", "SELECT ?n WHERE { ?p a schema:Person ; schema:name ?n } ORDER BY ?n",
+             "--graph", str(built), "--format", "csv").stdout
+    assert "Jimmy Kimmel" in out
+    rq = tmp_path / "mine.rq"
+    rq.write_text("SELECT (COUNT(*) AS ?tweets) WHERE { ?t a schema:SocialMediaPosting }")
+    assert kg("query", str(rq), "--graph", str(built), "--format", "csv").stdout.split() == [
+        "tweets", "7"]
+
+
+def test_query_syntax_error_names_line_and_column(built):
+    result = kg("query", "SELECT ?x WHERE {\n  ?x a schema:Person .\n  FILTER( }", "--graph",
+                str(built))
+    assert result.returncode == 2
+    assert "SPARQL syntax error at line 3" in result.stderr
+
+
+def test_query_unknown_name_lists_the_shipped_ones(built):
+    result = kg("query", "winnerz", "--graph", str(built))
+    assert result.returncode == 2
+    assert "no shipped query named 'winnerz'" in result.stderr and "winners" in result.stderr
+
+
+def test_query_list_describes_every_shipped_query():
+    out = kg("query", "--list").stdout
+    for name in ("winners", "nominations", "credits", "works", "ceremonies", "tweets",
+                 "tweet-hashtags", "tweet-mentions", "outlets", "quotes", "entities"):
+        assert name in out
+
+
+def test_missing_graph_is_a_clear_error(tmp_path):
+    result = kg("query", "winners", "--graph", str(tmp_path / "none.ttl"))
+    assert result.returncode == 2 and "no such graph file" in result.stderr
+
+
+def test_help_explains_each_command():
+    for command in ("build", "query", "validate", "viz"):
+        result = kg(command, "--help")
+        assert result.returncode == 0 and "usage: kg " + command in result.stdout

@@ -1,0 +1,54 @@
+"""Quotation spans and their speakers, on snippets written for these tests."""
+
+from __future__ import annotations
+
+from helpers import build_texts, rows
+
+from kg.extract.quotes import find_quote_spans
+
+
+def spans(text: str) -> list[str]:
+    return [text[q.start : q.end] for q in find_quote_spans(text)]
+
+
+def test_double_and_single_quotes_and_apostrophes():
+    text = "She said: 'I didn't know what's next.' Then \u201cthanks\u201d and \"bye now\"."
+    assert spans(text) == ["I didn't know what's next.", "thanks", "bye now"]
+
+
+def test_quote_within_a_quote_stays_in_the_outer_one():
+    text = "He said, \"A poet wrote, 'less is more.' I agree.\""
+    assert spans(text) == ["A poet wrote, 'less is more.' I agree."]
+
+
+def test_a_quote_continued_in_the_next_paragraph():
+    text = "He went on: \u201cFirst part.\n\n\u201cSecond part.\u201d"
+    found = find_quote_spans(text)
+    assert [text[q.start:q.end] for q in found] == ["First part.", "Second part."]
+    assert [q.continued for q in found] == [False, True]
+
+
+def test_speakers_by_name_pronoun_role_and_continuation(tmp_path):
+    graph = build_texts(tmp_path, {"q1": (
+        "Nadia Brooks won an Emmy for Outstanding Lead Actress in a Comedy Series.\n\n"
+        "\u201cI am so grateful,\u201d Brooks said. \u201cMy family made this possible.\u201d\n\n"
+        "The actress continued: \u201cThank you all.\n\n"
+        "\u201cGood night.\u201d\n\n"
+        "Critics called the show a \u201cmasterpiece\u201d in their reviews."
+    )})
+    got = [(r["speaker"], r["quote"]) for r in rows(graph, "quotes")]
+    assert sorted(got) == sorted([
+        ("Nadia Brooks", "I am so grateful,"),
+        ("Nadia Brooks", "My family made this possible."),
+        ("Nadia Brooks", "Thank you all."),
+        ("Nadia Brooks", "Good night."),
+    ])  # the scare quote "masterpiece" has no speaker cue and is not a quotation
+
+
+def test_text_quoted_inside_a_tweet_is_not_a_quotation(tmp_path):
+    graph = build_texts(tmp_path, {"q2": (
+        "Fans reacted online.\n\n"
+        "She said \"we did it\" and I cried pic.twitter.com/x1 "
+        "\u2014 A Fan (@afan) March 1, 2021"
+    )})
+    assert rows(graph, "quotes") == []

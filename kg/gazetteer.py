@@ -154,6 +154,10 @@ class Gazetteer:
         none: frozenset[str] = frozenset()
         return a == b or bool(self.nicknames.get(a, none) & self.nicknames.get(b, none))
 
+    def is_given_name(self, word: str) -> bool:
+        """Whether ``word`` is a common given name (or a diminutive of one)."""
+        return word.casefold() in self.nicknames
+
     def match_category(self, award: str, text: str) -> tuple[str, ...]:
         """Official categories of ``award`` that the mention ``text`` may denote,
         best first (fewest words the mention leaves unsaid)."""

@@ -21,7 +21,7 @@ from spacy.tokens import Span, Token
 
 from kg.extract.context import ArticleContext, PersonMention, clean_text, is_possessive
 from kg.extract.tweets import MONTHS
-from kg.extract.works import placeish, title_after, title_before
+from kg.extract.works import placeish, title_after, title_before, valid_title
 from kg.gazetteer import AwardInfo
 from kg.nlp import AWARD, NETWORK, VENUE
 from kg.records import CategoryRef, CeremonyFact, CeremonyRef, NominationFact, Ref
@@ -150,12 +150,32 @@ def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[Cate
 # --- nominations -----------------------------------------------------------------------
 
 def _match_phrase(doc, i: int, phrases: list[tuple[str, ...]]) -> int:
-    """Length of the longest phrase starting at token i (0 if none)."""
+    """Number of tokens covered by the longest phrase starting at token i (0 if
+    none). Phrases are compared as text, so "(photo courtesy:" matches however
+    the tokenizer splits it."""
+    tok = doc[i]
+    lower = _lower_text(doc)
     for p in phrases:
-        n = len(p)
-        if i + n <= len(doc) and tuple(t.lower_ for t in doc[i : i + n]) == p:
-            return n
+        text = " ".join(p)
+        end = tok.idx + len(text)
+        if not lower.startswith(text, tok.idx):
+            continue
+        if end < len(lower) and lower[end - 1].isalnum() and lower[end].isalnum():
+            continue  # "won" must not match the start of "wonder"
+        n = 0
+        while i + n < len(doc) and doc[i + n].idx < end:
+            n += 1
+        return n
     return 0
+
+
+def _lower_text(doc) -> str:
+    cached = doc.user_data.get("kg_lower")
+    if cached is None:
+        # lower-case letter by letter, keeping every offset where it was
+        cached = "".join(c.lower() if len(c.lower()) == 1 else c for c in doc.text)
+        cached = doc.user_data["kg_lower"] = re.sub(r"\s", " ", cached)
+    return cached
 
 
 def _is_win_token(tok: Token, ctx: ArticleContext) -> bool:
@@ -208,10 +228,13 @@ def _work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> 
         if span is not None and span.start >= lo and ctx.known_work(span.text) and \
                 not placeish(span):
             return ctx.known_work(span.text)
-    if k >= lo and doc[k].text[:1].isupper() and not doc[k].is_punct:
-        span = title_before(ctx, person.start)
-        if span is not None and span.start >= lo and ctx.known_work(span.text):
-            return ctx.known_work(span.text)
+    if k >= lo and doc[k].text[:1].isupper() and not doc[k].is_punct and doc[k].whitespace_:
+        span = title_before(ctx, person.start)  # "The Handmaid's Tale Bradley Whitford"
+        if span is not None and span.start >= lo:
+            if ctx.known_work(span.text):
+                return ctx.known_work(span.text)
+            if len(span) >= 2 and valid_title(ctx, span) and not placeish(span):
+                return clean_text(span.text)
     j = person.end
     if j < hi and doc[j].lower_ in {"for", "of", "from", "in", "("}:
         span = title_after(ctx, j + 1, hi)
@@ -342,8 +365,10 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
             guess = None if clause.in_tweet else _nearest_work_before(ctx, tok.i)
             confidence = 1.0 if cat in [c.ref for c in sent_cats] else 0.7
             is_win = n_win and (not n_loss or _match_phrase(doc, tok.i, win_phrases))
+            # a list line: "Name for "Category" (WON!)"
+            won_marker = any(t.text == "WON" for t in doc[tok.i : tok.i + max(n_win, 1)])
             if is_win:
-                if tok.text == "WON" and not subject:
+                if won_marker and not subject:
                     subject = _coordinated(ctx, [p for p in ctx.persons_in(lo, tok.i)
                                                  if not p.is_character])
                 work = _work_after(ctx, tok.i, hi)
@@ -354,7 +379,7 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                     w = _work_near(ctx, p, lo, hi) or work
                     yield NominationFact(Ref("person", p.name), cat, _ref(w), cer, True, ev,
                                          confidence, work_guess=_ref(guess))
-                if not subject and tok.text == "WON" and cat is not None and not _is_performer(
+                if not subject and won_marker and cat is not None and not _is_performer(
                         ctx, cat) and guess:
                     yield NominationFact(Ref("work", guess), cat, _ref(guess), cer, True, ev, 0.7)
             if n_loss or tok.lower_ == "nominees":

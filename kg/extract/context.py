@@ -29,7 +29,7 @@ class Cues:
 
     def phrases(self, key: str) -> list[tuple[str, ...]]:
         out = [tuple(p.casefold().split()) for p in self.raw.get(key, ())]
-        return sorted(out, key=len, reverse=True)
+        return sorted(out, key=lambda p: (-len(" ".join(p)), p))
 
 
 @cache

@@ -135,6 +135,10 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
                 prev is None or prev.is_sent_start or prev.is_punct or prev.pos_ != "PROPN") \
                 and (prev is None or prev.lower_ not in ctx.cues.words("work_nouns"))
             after_role = prev is not None and prev.lower_ in role_nouns
+            if j - i == 3 and not ctx.gaz.is_given_name(doc[i].text) and \
+                    ctx.gaz.is_given_name(doc[i + 1].text):
+                i += 1  # "The Handmaid's Tale Bradley Whitford": the title's last word
+                prev = doc[i - 1]
             if (prev is not None and (is_possessive(prev) or in_list)) or subject or after_role:
                 text = clean_text(doc[i:j].text)
                 if _acceptable(ctx, text):

@@ -118,7 +118,7 @@ def title_before(ctx: ArticleContext, j: int) -> Span | None:
     return doc[i:j] if i < j else None
 
 
-def _valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) -> bool:
+def valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) -> bool:
     if span is None or len(span) == 0 or len(span) > 10:
         return False
     text = span.text
@@ -168,14 +168,14 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
             while k < len(doc) and doc[k].lower_ in work_nouns | {"limited", "new", "hit"}:
                 k += 1
             span = title_after(ctx, k)
-            if _valid_title(ctx, span, strict=False):
+            if valid_title(ctx, span, strict=False):
                 yield WorkHit(clean_text(span.text), span, network=_network_name(ent))
         elif doc[k].lower_ in work_nouns or (k + 1 < len(doc) and
                                              f"{doc[k].lower_} {doc[k+1].lower_}" in work_nouns):
             while k < len(doc) and doc[k].lower_ in work_nouns | {"limited"}:
                 k += 1
             span = title_after(ctx, k)
-            if _valid_title(ctx, span, strict=False):
+            if valid_title(ctx, span, strict=False):
                 yield WorkHit(clean_text(span.text), span, network=_network_name(ent))
     for tok in doc:
         # "the series X", "Sitcom X", "historical drama X"
@@ -183,19 +183,19 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
                 tok.i == 0 or tok.is_sent_start or not _cap(doc[tok.i - 1])):
             span = title_after(ctx, tok.i + 1)
             person = ctx.person_at(span.start) if span is not None else None
-            if _valid_title(ctx, span) and not (person and person.start == span.start):
+            if valid_title(ctx, span) and not (person and person.start == span.start):
                 yield WorkHit(clean_text(span.text), span, confidence=0.9)
         # "X's <person>"
         if is_possessive(tok) and tok.i + 1 < len(doc):
             person = ctx.person_at(tok.i + 1)
             if person and person.start == tok.i + 1:
                 span = title_before(ctx, tok.i)
-                if _valid_title(ctx, span, strict=False) and not _is_person_name(ctx, span):
+                if valid_title(ctx, span, strict=False) and not _is_person_name(ctx, span):
                     yield WorkHit(clean_text(span.text), span, person=person)
         # "X star <person>", "the X actress"
         if tok.lower_ in credit_nouns and tok.i > 0 and _cap(doc[tok.i - 1]):
             span = title_before(ctx, tok.i)
-            if not _valid_title(ctx, span) or _is_person_name(ctx, span):
+            if not valid_title(ctx, span) or _is_person_name(ctx, span):
                 continue
             person = ctx.person_at(tok.i + 1) if tok.i + 1 < len(doc) else None
             confidence = 1.0
@@ -296,7 +296,7 @@ def _character_in_work(ctx: ArticleContext, tok: Token) -> WorkHit | None:
         while k < len(doc) and doc[k].lower_ in ctx.cues.words("work_nouns"):
             k += 1
     span = title_after(ctx, k) if k < len(doc) else None
-    if not _valid_title(ctx, span, strict=False):
+    if not valid_title(ctx, span, strict=False):
         return None
     character = clean_text(char_span.text)
     person = None
@@ -325,6 +325,6 @@ def _quoted_titles(ctx: ArticleContext) -> Iterator[WorkHit]:
         words = re.findall(r"[\w'’]+", m.group("t"))
         content = [w for w in words if w.casefold() not in TITLE_INNER]
         if content and all(w[0].isupper() or w[0].isdigit() for w in content) and \
-                _valid_title(ctx, span, strict=False) and not ctx.gaz.match_category(
+                valid_title(ctx, span, strict=False) and not ctx.gaz.match_category(
                     "", m.group("t")):
             yield WorkHit(clean_text(m.group("t")), span, confidence=0.9)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
+from urllib.parse import quote
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import OWL
@@ -35,6 +36,15 @@ def _iri(ident: str) -> URIRef:
     return ID[ident]
 
 
+def _part(text: str) -> str:
+    """An IRI-safe path segment for a file name ("my story (1)" -> "my%20story%20%281%29")."""
+    return quote(text, safe="-_.~")
+
+
+def _article(article_id: str) -> URIRef:
+    return ID[f"article/{_part(article_id)}"]
+
+
 def _decimal(value: float) -> Literal:
     """A confidence as an exact xsd:decimal (a float would fail sh:datatype checks)."""
     return Literal(Decimal(str(round(value, 2))), datatype=XSD.decimal)
@@ -51,11 +61,11 @@ class GraphBuilder:
             self.g.bind(prefix, ns)
 
     def evidence(self, subject: URIRef, ev: Evidence) -> None:
-        node = ID[f"evidence/{ev.article}-{ev.start}-{ev.end}"]
+        node = ID[f"evidence/{_part(ev.article)}-{ev.start}-{ev.end}"]
         g = self.g
         if (node, RDF.type, KG.Evidence) not in g:
             g.add((node, RDF.type, KG.Evidence))
-            g.add((node, KG.inArticle, ID[f"article/{ev.article}"]))
+            g.add((node, KG.inArticle, _article(ev.article)))
             g.add((node, KG.sentence, Literal(ev.sentence)))
             g.add((node, KG.startOffset, Literal(ev.start, datatype=XSD.integer)))
             g.add((node, KG.endOffset, Literal(ev.end, datatype=XSD.integer)))
@@ -101,15 +111,15 @@ class GraphBuilder:
         for e in sorted(corpus.entities.values(), key=lambda e: e.id):
             self.entity(e, corpus)
         for f in corpus.articles:
-            a = ID[f"article/{f.article_id}"]
+            a = _article(f.article_id)
             g.add((a, RDF.type, SCHEMA.NewsArticle))
             g.add((a, SCHEMA.name, Literal(f.article_id)))
             g.add((a, KG.sourceFile, Literal(f.article_id)))
             g.add((a, SCHEMA.datePublished, Literal(f.date.isoformat(), datatype=XSD.date)))
         for article, ent_id in sorted(corpus.mentions):
-            g.add((ID[f"article/{article}"], SCHEMA.mentions, _iri(ent_id)))
+            g.add((_article(article), SCHEMA.mentions, _iri(ent_id)))
         for article, ent_id in sorted(corpus.citations):
-            g.add((ID[f"article/{article}"], KG.cites, _iri(ent_id)))
+            g.add((_article(article), KG.cites, _iri(ent_id)))
         for nom in corpus.nominations:
             n = ID[f"nomination/{_digest(nom.nominee, nom.category, nom.ceremony)}"]
             g.add((n, RDF.type, KG.Nomination))
@@ -143,7 +153,7 @@ class GraphBuilder:
             g.add((_iri(work_id), KG.network, _iri(net_id)))
         for rt in corpus.tweets:
             t = rt.tweet
-            s = ID[f"tweet/{rt.article}-{t.index + 1}"]
+            s = ID[f"tweet/{_part(rt.article)}-{t.index + 1}"]
             g.add((s, RDF.type, SCHEMA.SocialMediaPosting))
             g.add((s, SCHEMA.text, Literal(t.text)))
             g.add((s, SCHEMA.author, _iri(rt.account)))
@@ -155,14 +165,14 @@ class GraphBuilder:
                 g.add((s, KG.link, Literal(link, datatype=XSD.anyURI)))
             for m in rt.mentions:
                 g.add((s, SCHEMA.mentions, _iri(m)))
-            g.add((ID[f"article/{rt.article}"], KG.embeds, s))
+            g.add((_article(rt.article), KG.embeds, s))
             self.evidence(s, t.evidence)
         for rq in corpus.quotes:
             q = rq.quote
-            s = ID[f"quote/{rq.article}-{q.index + 1}"]
+            s = ID[f"quote/{_part(rq.article)}-{q.index + 1}"]
             g.add((s, RDF.type, SCHEMA.Quotation))
             g.add((s, SCHEMA.text, Literal(q.text)))
-            g.add((s, KG.inArticle, ID[f"article/{rq.article}"]))
+            g.add((s, KG.inArticle, _article(rq.article)))
             if rq.speaker:
                 g.add((s, KG.speaker, _iri(rq.speaker)))
             if q.confidence < 1.0:

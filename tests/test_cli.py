@@ -102,3 +102,31 @@ def test_help_explains_each_command():
     for command in ("build", "query", "validate", "viz"):
         result = kg(command, "--help")
         assert result.returncode == 0 and "usage: kg " + command in result.stdout
+
+
+def test_odd_file_names_and_hostile_text_make_valid_turtle(tmp_path):
+    from rdflib import Graph
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "my story (1) <é>.txt").write_text(
+        ' date 2021-03-01 Jane "<b>" Roe won an Emmy. "Hi" \\ \u2028 she said.\n\n'
+        "<script>alert(1)</script> pic.twitter.com/x \u2014 Evil <b> (@evil) March 1, 2021",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    assert kg("build", str(src), "-o", str(out), "--no-html").returncode == 0
+    graph = Graph().parse(out / "graph.ttl", format="turtle")
+    texts = {str(o) for o in graph.objects(None, None)}
+    assert any(t.startswith("<script>alert(1)</script>") for t in texts)
+    assert kg("validate", str(out / "graph.ttl")).returncode == 0
+
+
+def test_builds_do_not_depend_on_hash_seeds(tmp_path):
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        env_cmd = [sys.executable, "-m", "kg", "build", "seeds", "-o", str(out), "--no-html"]
+        subprocess.run(env_cmd, cwd=ROOT, check=True, capture_output=True, timeout=300,
+                       env={**__import__("os").environ, "PYTHONHASHSEED": seed})
+        outputs.append((out / "graph.ttl").read_bytes())
+    assert outputs[0] == outputs[1]

@@ -155,8 +155,10 @@ class Gazetteer:
         return a == b or bool(self.nicknames.get(a, none) & self.nicknames.get(b, none))
 
     def is_given_name(self, word: str) -> bool:
-        """Whether ``word`` is a common given name (or a diminutive of one)."""
-        return word.casefold() in self.nicknames
+        """Whether ``word`` is a known given name: in the diminutives list, or in
+        gender-guesser's dictionary of about 40,000 first names (a cheap, strong
+        signal that a capitalised pair is a person, not a title)."""
+        return word.casefold() in self.nicknames or _known_first_name(word)
 
     def match_category(self, award: str, text: str) -> tuple[str, ...]:
         """Official categories of ``award`` that the mention ``text`` may denote,
@@ -199,6 +201,24 @@ def _read(path: Path) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
+
+
+_NOT_FIRST_NAMES = frozenset({"the", "a", "an", "of", "and", "in", "on", "for", "to", "best",
+                              "outstanding", "young", "king", "page", "sky", "storm"})
+
+
+@cache
+def _first_names():
+    import gender_guesser.detector
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+@cache
+def _known_first_name(word: str) -> bool:
+    if not word[:1].isupper() or word.casefold() in _NOT_FIRST_NAMES or not word.isalpha():
+        return False
+    return _first_names().get_gender(word) != "unknown"
 
 
 @cache

@@ -43,6 +43,7 @@ class PersonMention:
     end: int
     name: str  # the fullest name the article gives this person
     is_character: bool = False
+    given: bool = False  # starts with a known given name: surely a person, not a title
 
 
 @dataclass

@@ -85,7 +85,8 @@ def collect_persons(ctx: ArticleContext) -> None:
         is_char = before in _CHARACTER_CUES or (
             end < len(doc) and is_possessive(doc[end]) and end + 1 < len(doc)
             and doc[end + 1].text == "(")
-        ctx.persons.append(PersonMention(start, end, name, is_character=is_char))
+        given = ctx.gaz.is_given_name(name.split()[0]) and len(name.split()) > 1
+        ctx.persons.append(PersonMention(start, end, name, is_character=is_char, given=given))
     # handles inside tweets that spell a person's name
     everyone = {**{fold(t): t for _, _, t in raw if len(t.split()) == 1}, **full}
     for tweet in ctx.tweets:
@@ -135,15 +136,22 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
                 prev is None or prev.is_sent_start or prev.is_punct or prev.pos_ != "PROPN") \
                 and (prev is None or prev.lower_ not in ctx.cues.words("work_nouns"))
             after_role = prev is not None and prev.lower_ in role_nouns
-            if j - i == 3 and not ctx.gaz.is_given_name(doc[i].text) and \
-                    ctx.gaz.is_given_name(doc[i + 1].text):
+            if j - i == 3 and ctx.gaz.is_given_name(doc[i + 1].text) and (
+                    not ctx.gaz.is_given_name(doc[i].text) or (prev is not None
+                                                               and is_possessive(prev))):
                 i += 1  # "The Handmaid's Tale Bradley Whitford": the title's last word
                 prev = doc[i - 1]
-            if (prev is not None and (is_possessive(prev) or in_list)) or subject or after_role:
-                text = clean_text(doc[i:j].text)
-                if _acceptable(ctx, text):
-                    out.append((i, j, text))
-                    taken.update(range(i, j))
+            text = clean_text(doc[i:j].text)
+            given = ctx.gaz.is_given_name(doc[i].text)
+            recurring = doc.text.count(text) >= 2
+            if not given and not (recurring and subject):
+                i = j
+                continue
+            placed = (prev is not None and (is_possessive(prev) or in_list)) or subject or \
+                after_role
+            if placed and _acceptable(ctx, text):
+                out.append((i, j, text))
+                taken.update(range(i, j))
             i = j
         else:
             i = max(j, i + 1)

@@ -19,7 +19,7 @@ from kg.extract.context import ArticleContext, PersonMention, clean_text, is_pos
 from kg.nlp import AWARD, KNOWN_ORG, NETWORK, OUTLET
 
 TITLE_INNER = {"of", "the", "a", "an", "and", "in", "on", "to", "is", "for", "at", "with",
-               "from", "or", "&", "vs", "vs."}
+               "from", "or", "&", "vs", "vs.", "de", "del", "la", "le", "les", "los", "las"}
 ABBREVIATIONS = {"Mrs", "Mr", "Dr", "St", "Jr", "Ms", "Sr"}
 _NOT_TITLE_ENTS = {"GPE", "LOC", "NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY",
                    "PERCENT", NETWORK, OUTLET, KNOWN_ORG, AWARD}
@@ -60,14 +60,15 @@ def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span |
     last, j = None, i
     while j < limit:
         t = doc[j]
-        if j > i and (_glued(doc, j) or (ctx.person_at(j) and ctx.person_at(j).start == j
-                                         and not ctx.person_at(i))):
+        person = ctx.person_at(j) if j > i else None
+        if j > i and (_glued(doc, j) or (person is not None and person.start == j
+                                         and person.given and not ctx.person_at(i))):
             break
         if j > i and t.ent_type_ in _TITLE_STOP_ENTS and t.ent_type_ != doc[i].ent_type_ and \
                 not (t.ent_type_ == "PERSON" and ctx.person_at(j) is None):
             break
         inner = j > i and (
-            (t.lower_ in TITLE_INNER and t.text.islower())
+            (t.lower_ in TITLE_INNER and (t.text.islower() or t.text == "&"))
             or (is_possessive(t) and j + 1 < limit and _cap(doc[j + 1]))
             or (t.text == "." and doc[j - 1].text in ABBREVIATIONS)
         )

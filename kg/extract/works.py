@@ -105,6 +105,8 @@ def title_before(ctx: ArticleContext, j: int) -> Span | None:
             break
         if t.text in ("\n", "\n\n") or t.is_space:
             break
+        if is_possessive(t) and i >= 2 and doc[i - 2].ent_type_ in (NETWORK, OUTLET, KNOWN_ORG):
+            break  # "Netflix's Colder Rivers": the network is not part of the title
         if _cap(t) or (t.lower_ in TITLE_INNER and t.text.islower() and i < j) or (
                 is_possessive(t) and i < j and _cap(doc[i])) or (
                 t.text == "." and i - 2 >= 0 and doc[i - 2].text in ABBREVIATIONS):

@@ -94,8 +94,8 @@ class GraphBuilder:
                 if details.date:
                     g.add((s, SCHEMA.startDate, Literal(details.date.isoformat(),
                                                         datatype=XSD.date)))
-                if details.host:
-                    g.add((s, KG.host, _iri(details.host)))
+                for host in details.hosts:
+                    g.add((s, KG.host, _iri(host)))
                 if details.venue:
                     g.add((s, KG.venue, _iri(details.venue)))
         if e.kind == "account":

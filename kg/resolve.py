@@ -97,7 +97,7 @@ class ResolvedQuote:
 @dataclass
 class CeremonyDetails:
     date: dt.date | None = None
-    host: str | None = None
+    hosts: list[str] = field(default_factory=list)
     venue: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
 
@@ -292,9 +292,9 @@ class Resolver:
         return ent
 
     def place(self, name: str) -> Entity:
-        thing = self.gaz.lookup("place", name)
-        canonical = thing.name if thing else name
-        return self._entity("place", name_key(canonical), canonical)
+        """A place under the name the text gives (venues get renamed: the article's
+        "Crypto.com Arena" stays that, not an older name of the building)."""
+        return self._entity("place", name_key(name), name)
 
     def account(self, handle: str, display: str) -> Entity:
         ent = self._entity("account", handle.casefold(), "@" + handle)
@@ -479,8 +479,7 @@ class Resolver:
             if dates.get(ent.id):
                 ranked = Counter(dates[ent.id])
                 d.date = max(ranked.items(), key=lambda kv: (kv[0][0], kv[1], kv[0][1]))[0][1]
-            if hosts.get(ent.id):
-                d.host = max(hosts[ent.id].items(), key=lambda kv: (kv[1], kv[0]))[0]
+            d.hosts = sorted(hosts.get(ent.id, {}))
             if venues.get(ent.id):
                 d.venue = max(venues[ent.id].items(), key=lambda kv: (kv[1], kv[0]))[0]
             self.corpus.ceremonies[ent.id] = d

@@ -34,7 +34,8 @@ def test_tweet_text_is_its_paragraph_and_keeps_lost_line_breaks_together():
 
 def test_hashtags_even_when_glued_to_text():
     assert hashtags("in general!!#Emmys and #Oscars2021, #Emmys again") == ("Emmys", "Oscars2021")
-    assert hashtags("no tags, but a url https://x.example/#frag and C# code") == ()
+    assert hashtags("screaming in my car#Oscars") == ("Oscars",)
+    assert hashtags("no tags, but a url https://x.example/#frag and C# code &#39;") == ()
 
 
 def test_links_and_handles():

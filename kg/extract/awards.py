@@ -50,6 +50,7 @@ def award_mentions(ctx: ArticleContext) -> list[AwardMention]:
     """Award names, and the ceremony each refers to ("the 72nd annual Primetime Emmy
     Awards", "Emmys 2020", "this year's Emmy Awards")."""
     out = []
+    found = []
     doc = ctx.doc
     for ent in doc.ents:
         if ent.label_ != AWARD:
@@ -76,8 +77,17 @@ def award_mentions(ctx: ArticleContext) -> list[AwardMention]:
         plural = ent.text.endswith("s") or ent[-1].lower_ in {"awards", "emmys"}
         is_ceremony = year is not None or plural or (ent.start > 0 and doc[ent.start - 1].lower_
                                                      in {"at", "during"})
+        found.append((ent, award, year, is_ceremony))
+    # a bare "the Emmys" is the ceremony the article numbers or dates elsewhere
+    # ("the 75th Emmys", held in January of the next year), else this year's
+    explicit: dict[str, Counter[int]] = {}
+    for _, award, year, _ in found:
+        if year is not None:
+            explicit.setdefault(award.name, Counter())[year] += 1
+    for ent, award, year, is_ceremony in found:
         if year is None:
-            year = ctx.article.date.year
+            years = explicit.get(award.name)
+            year = years.most_common(1)[0][0] if years else ctx.article.date.year
         ceremony = CeremonyRef(award.name, year) if is_ceremony else None
         out.append(AwardMention(ent, award, ceremony))
     return out
@@ -534,18 +544,22 @@ def ceremony_facts(ctx: ArticleContext, ceremony: CeremonyRef | None,
             t.lower_ in {"ceremony", "show", "awards", "telecast", "broadcast"} for t in sent)
         for tok in sent:
             n = _match_phrase(doc, tok.i, host_cues)
-            if n and tok.i + n < sent.end:
-                p = ctx.person_at(tok.i + n)
-                if p and p.start == tok.i + n and about:
+            if n and tok.i + n < sent.end and about:
+                # "hosted by A and B", "host A"
+                after = [p for p in ctx.persons_in(tok.i + n, sent.end) if not p.is_character]
+                if after and after[0].start == tok.i + n:
+                    for p in _coordinated(ctx, after):
+                        yield CeremonyFact(ceremony, ev, host=Ref("person", p.name))
+            elif tok.lemma_ == "host" and tok.pos_ == "VERB" and about and not n:
+                for p in _dep_subject(ctx, tok) or []:  # "A hosted the 75th Tony Awards"
                     yield CeremonyFact(ceremony, ev, host=Ref("person", p.name))
         for ent in sent.ents:
             is_venue = ent.label_ == VENUE or (ent[-1].text in venue_words and ent.label_ in (
                 "FAC", "ORG", "GPE", "LOC") and len(ent) >= 2)
             if is_venue and about:
-                name = ent.ent_id_ if ent.label_ == VENUE and ent.ent_id_ else clean_text(ent.text)
-                name = re.sub(r"^(?:the|The)\s+", "", name)
+                name = re.sub(r"^(?:the|The)\s+", "", clean_text(ent.text))
                 yield CeremonyFact(ceremony, ev, venue=Ref("place", name))
-        if about and ceremony.year == ctx.article.date.year:
+        if about and 0 <= ctx.article.date.year - ceremony.year <= 1:
             date, rank = _date_in(ctx, sent)
             if date:
                 yield CeremonyFact(ceremony, ev, date=date, date_rank=rank)

@@ -73,6 +73,7 @@ def collect_persons(ctx: ArticleContext) -> None:
         span = _trim(ent)
         if span is None or (len(span) == 1 and len(ent) > 1 and span.start > ent.start):
             continue  # "Need Hollywood" is no person called Hollywood
+        span = doc[span.start : _extend_hyphenated(doc, span.start, span.end)]
         text = clean_text(span.text)
         if _acceptable(ctx, text):
             raw.append((span.start, span.end, text))
@@ -141,6 +142,7 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
                                                                and is_possessive(prev))):
                 i += 1  # "The Handmaid's Tale Bradley Whitford": the title's last word
                 prev = doc[i - 1]
+            j = _extend_hyphenated(doc, i, j)
             text = clean_text(doc[i:j].text)
             given = ctx.gaz.is_given_name(doc[i].text)
             recurring = doc.text.count(text) >= 2
@@ -161,22 +163,38 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
 def _surname_mentions(ctx: ArticleContext, found: list[tuple[int, int, str]],
                       full: dict[str, str]) -> list[tuple[int, int, str]]:
     """Surnames the model did not tag ("Ruffalo's fellow nominees", swallowed
-    into a date): a capitalised proper noun that is the surname of exactly one
-    person the article names in full."""
+    into a date, or hyphenated like "Marceau-Oakes"): the surname of exactly one
+    person the article names in full, found as a capitalised word."""
+    doc = ctx.doc
     taken = {i for s, e, _ in found for i in range(s, e)}
     surnames: dict[str, set[str]] = {}
-    for key, name in full.items():
-        surnames.setdefault(key.split()[-1], set()).add(name)
+    for name in full.values():
+        surname = name.split()[-1]
+        if len(surname) > 2:
+            surnames.setdefault(surname, set()).add(name)
     out = []
-    for tok in ctx.doc:
-        if tok.i in taken or not tok.is_title or tok.pos_ != "PROPN":
+    for surname, names in sorted(surnames.items()):
+        if len(names) != 1:
             continue
-        if tok.ent_type_ in ("PERSON", "WORK_OF_ART", "NETWORK", "OUTLET", "KNOWN_ORG", "AWARD"):
-            continue
-        names = surnames.get(tok.lower_)
-        if names and len(names) == 1:
-            out.append((tok.i, tok.i + 1, tok.text))
+        for m in re.finditer(r"(?<![\w-])" + re.escape(surname) + r"(?![\w-])", doc.text):
+            span = doc.char_span(m.start(), m.end())
+            if span is None or any(t.i in taken for t in span):
+                continue
+            if any(t.ent_type_ in ("WORK_OF_ART", "NETWORK", "OUTLET", "KNOWN_ORG", "AWARD")
+                   for t in span) or not span[0].text[:1].isupper():
+                continue
+            out.append((span.start, span.end, surname))
+            taken.update(range(span.start, span.end))
     return out
+
+
+def _extend_hyphenated(doc, start: int, end: int) -> int:
+    """Extend a name over a hyphenated surname the model cut ("Dorsey" of
+    "Emmanuel Dorsey-Kwan")."""
+    while end + 1 < len(doc) and doc[end].text in {"-", "‐"} and not doc[end - 1].whitespace_ \
+            and not doc[end].whitespace_ and doc[end + 1].is_title:
+        end += 2
+    return end
 
 
 def _full_names(ctx: ArticleContext, names: list[str]) -> dict[str, str]:

@@ -32,7 +32,7 @@ SIGNATURE = re.compile(
     rf"(?P<date>(?:{_MONTH_RE})\.?[ \t]+\d{{1,2}},[ \t]*\d{{4}})",
     re.IGNORECASE,
 )
-HASHTAG = re.compile(r"(?<![\w/&#])#([A-Za-z_]\w*)")
+HASHTAG = re.compile(r"(?<![/&#])#([A-Za-z_]\w*)")
 HANDLE = re.compile(r"(?<![\w@/])@(\w{1,30})")
 LINK = re.compile(r"(?:https?://|pic\.twitter\.com/|t\.co/)[^\s\"'<>”“)]+")
 _TRAILING_PUNCT = ".,;:!?)]}’”'\""
@@ -97,7 +97,7 @@ def find_tweets(text: str, start: int = 0) -> Iterator[TweetSpan]:
 def hashtags(text: str) -> tuple[str, ...]:
     """Hashtags without '#', in order of first use, also when glued to text."""
     seen: dict[str, None] = {}
-    for m in HASHTAG.finditer(text):
+    for m in HASHTAG.finditer(LINK.sub(" ", text)):
         seen.setdefault(m.group(1), None)
     return tuple(seen)
 

@@ -17,11 +17,12 @@ from kg.articles import Article
 from kg.extract import awards as award_x
 from kg.extract import outlets as outlet_x
 from kg.extract.context import ArticleContext, clean_text
+from kg.extract.lists import ListEntry, find_list_entries
 from kg.extract.people import collect_persons
 from kg.extract.quotes import extract_quotes
 from kg.extract.tweets import handles as tweet_handles
 from kg.extract.tweets import hashtags, links
-from kg.extract.works import find_characters, find_works
+from kg.extract.works import WorkHit, find_characters, find_works
 from kg.gazetteer import fold, load_gazetteer
 from kg.nlp import AWARD, KNOWN_ORG, NETWORK, OUTLET, load_pipeline
 from kg.records import (
@@ -31,6 +32,7 @@ from kg.records import (
     CharacterFact,
     CreditFact,
     Mention,
+    NominationFact,
     Ref,
     Tweet,
 )
@@ -55,6 +57,8 @@ def extract_corpus(articles: list[Article], nlp: Language | None = None,
     known: dict[str, str] = {}
     for ctx in contexts:
         hits = list(find_works(ctx))
+        award = award_x.main_award(ctx, award_x.award_mentions(ctx))
+        hits.extend(_list_work_hits(ctx, find_list_entries(ctx, award)))
         hits_by_article.append(hits)
         for hit in hits:
             known.setdefault(fold(hit.title), hit.title)
@@ -93,6 +97,13 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
                                             confidence=hit.confidence))
     facts.airs.extend(_airs_by_cooccurrence(ctx, facts.airs))
     facts.nominations.extend(award_x.extract_nominations(ctx, award, ceremony, categories, awards))
+    if ceremony is not None:
+        for entry in find_list_entries(ctx, award):
+            nominee = Ref("person" if entry.nominee_is_person else "work", entry.nominee)
+            work = Ref("work", entry.work) if entry.work else None
+            facts.nominations.append(NominationFact(
+                nominee, entry.category, work, ceremony, entry.won,
+                ctx.evidence_chars(entry.start, entry.end), 0.9))
     for nom in facts.nominations:
         if nom.work is not None and nom.nominee.kind == "person" and nom.category and \
                 award_x._is_performer(ctx, nom.category):
@@ -128,6 +139,18 @@ def _airs_by_cooccurrence(ctx: ArticleContext, strong: list[AirsFact]) -> Iterab
             if not any(a.evidence == ev for a in strong):
                 yield AirsFact(Ref("work", works.popitem()[1]), Ref("network", nets.pop()), ev,
                                0.5)
+
+
+def _list_work_hits(ctx: ArticleContext, entries: Iterable[ListEntry]) -> Iterable[WorkHit]:
+    """Titles named in winners lists ("Jane Roe, Some Show (WON)")."""
+    for entry in entries:
+        if not entry.work:
+            continue
+        pos = ctx.doc.text.find(entry.work, entry.start, entry.end)
+        span = ctx.doc.char_span(pos, pos + len(entry.work), alignment_mode="expand") \
+            if pos >= 0 else None
+        if span is not None:
+            yield WorkHit(entry.work, span, confidence=0.9)
 
 
 def _work_span_overlaps(person, hits) -> bool:

@@ -247,7 +247,13 @@ def _work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> 
                 return clean_text(span.text)
     j = person.end
     if j < hi and doc[j].lower_ in {"for", "of", "from", "in", "("}:
-        span = title_after(ctx, j + 1, hi)
+        k = j + 1
+        if k < hi and doc[k].ent_type_ == NETWORK:  # "of HBO's Merrow Point"
+            while k < hi and doc[k].ent_type_ == NETWORK:
+                k += 1
+            if k < hi and is_possessive(doc[k]):
+                k += 1
+        span = title_after(ctx, k, hi)
         if span is not None:
             return ctx.known_work(span.text) or clean_text(span.text)
     if j < hi and doc[j].lower_ in {"who", "which", ","}:

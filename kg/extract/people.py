@@ -83,6 +83,12 @@ def collect_persons(ctx: ArticleContext) -> None:
     for start, end, text in raw:
         name = _resolve_local(ctx, text, full)
         before = doc[start - 1].lower_ if start > 0 else ""
+        k = start - 1  # "as short-order cook Dot Pellegrino"
+        while k > max(0, start - 5) and (doc[k].is_lower or doc[k].text == "-") and \
+                doc[k].lower_ not in _CHARACTER_CUES:
+            k -= 1
+        if k >= 0 and doc[k].lower_ in _CHARACTER_CUES:
+            before = doc[k].lower_
         is_char = before in _CHARACTER_CUES or (
             end < len(doc) and is_possessive(doc[end]) and end + 1 < len(doc)
             and doc[end + 1].text == "(")

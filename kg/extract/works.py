@@ -67,6 +67,12 @@ def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span |
         if j > i and t.ent_type_ in _TITLE_STOP_ENTS and t.ent_type_ != doc[i].ent_type_ and \
                 not (t.ent_type_ == "PERSON" and ctx.person_at(j) is None):
             break
+        if j > i and t.lower_ in ("and", "&"):
+            k = j + 1  # "Merrow Point and Kingsfall's Dorian Lowell": a new item starts
+            while k < limit and _cap(doc[k]):
+                k += 1
+            if k < limit and is_possessive(doc[k]):
+                break
         inner = j > i and (
             (t.lower_ in TITLE_INNER and (t.text.islower() or t.text == "&"))
             or (is_possessive(t) and j + 1 < limit and _cap(doc[j + 1]))

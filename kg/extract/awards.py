@@ -344,6 +344,8 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
     win_phrases = cues.phrases("win_phrases")
     loss_phrases = cues.phrases("loss_phrases")
     nom_nouns = cues.words("nomination_nouns")
+    award_to = cues.phrases("award_to_phrases")
+    lost_to = cues.phrases("lost_to_phrases")
     recent: list[tuple[int, CategoryRef]] = []
     for s_index, sent in enumerate(ctx.sentences):
         in_tweet = ctx.tweet_at(sent) is not None
@@ -356,6 +358,17 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
         skip_until = -1
         for tok in sent:
             if tok.i < skip_until:
+                continue
+            n_to = _match_phrase(doc, tok.i, award_to)
+            if n_to:  # "Leading actress goes to Imogen Thackeray for The Marram Grass"
+                yield from _awarded_to(ctx, sent, tok, n_to, sent_cats, ceremony, seen)
+                skip_until = tok.i + n_to
+                continue
+            n_lost = _match_phrase(doc, tok.i, lost_to)
+            if n_lost:  # "Glass Orchard's Ambrose Tilling lost out to him"
+                yield from _lost_to(ctx, sent, tok, n_lost, sent_cats, context_cat, ceremony,
+                                    seen)
+                skip_until = tok.i + n_lost
                 continue
             n_loss = _match_phrase(doc, tok.i, loss_phrases)
             n_win = _match_phrase(doc, tok.i, win_phrases) or (1 if _is_win_token(tok, ctx) else 0)
@@ -375,14 +388,17 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                         yield NominationFact(Ref("person", p.name), None, None, cer, False, ev,
                                              0.6)
                 continue
-            cat = _best_category(sent_cats, lo, hi) or (context_cat if not clause.in_tweet
-                                                        else None)
             subject = _subject(ctx, tok, lo)
+            cat = _category_for(sent_cats, tok.i, lo, hi)
+            if cat is None and not clause.in_tweet and _refers_back(ctx, tok, lo, hi, subject):
+                cat = context_cat  # "competed in the category", "the actor won for ..."
             guess = None if clause.in_tweet else _nearest_work_before(ctx, tok.i)
             confidence = 1.0 if cat in [c.ref for c in sent_cats] else 0.7
             is_win = n_win and (not n_loss or _match_phrase(doc, tok.i, win_phrases))
             # a list line: "Name for "Category" (WON!)"
             won_marker = any(t.text == "WON" for t in doc[tok.i : tok.i + max(n_win, 1)])
+            program = cat is not None and not _is_performer(ctx, cat)
+            work_subject = _work_subject(ctx, tok, lo) if program and not subject else None
             if is_win:
                 if won_marker and not subject:
                     subject = _coordinated(ctx, [p for p in ctx.persons_in(lo, tok.i)
@@ -395,9 +411,14 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                     w = _work_near(ctx, p, lo, hi) or work
                     yield NominationFact(Ref("person", p.name), cat, _ref(w), cer, True, ev,
                                          confidence, work_guess=_ref(guess))
-                if not subject and won_marker and cat is not None and not _is_performer(
-                        ctx, cat) and guess:
-                    yield NominationFact(Ref("work", guess), cat, _ref(guess), cer, True, ev, 0.7)
+                if not subject and program:
+                    winner = work_subject or (guess if won_marker else None)
+                    if winner and (winner, True) not in seen:
+                        seen.add((winner, True))
+                        yield NominationFact(Ref("work", winner), cat, _ref(winner), cer, True,
+                                             ev, 0.9 if work_subject else 0.7)
+                if program:  # "winning Best Picture over A and B", "beating out A and B"
+                    yield from _work_competitors(ctx, tok, hi, cat, cer, ev, seen)
             if n_loss or tok.lower_ == "nominees":
                 yield from _competitors(ctx, tok, n_loss, clause, subject, cat, cer, ev, seen,
                                         is_win)
@@ -409,6 +430,134 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                     yield NominationFact(Ref("person", p.name), cat,
                                          _ref(_work_near(ctx, p, lo, hi)), cer, False, ev, 0.8,
                                          work_guess=_ref(guess))
+
+
+def _awarded_to(ctx: ArticleContext, sent: Span, tok: Token, n: int,
+                cats: list[CategoryMention], cer: CeremonyRef, seen: set[tuple[str, bool]]
+                ) -> Iterator[NominationFact]:
+    """The category before the phrase, the winner right after it."""
+    clause = _clause(ctx, sent, tok)
+    before = [c for c in cats if clause.lo <= c.span.start < tok.i]
+    if not before:
+        return
+    cat = max(before, key=lambda c: c.span.start).ref
+    first = tok.i + n
+    ev = ctx.evidence(sent)
+    person = ctx.person_at(first) if first < len(ctx.doc) else None
+    if person is not None and person.start == first:
+        if (person.name, True) not in seen:
+            seen.add((person.name, True))
+            work = _work_near(ctx, person, clause.lo, clause.hi)
+            yield NominationFact(Ref("person", person.name), cat, _ref(work), cer, True, ev, 0.9)
+    elif not _is_performer(ctx, cat):
+        found = next(iter(_works_at(ctx, first)), None) if first < len(ctx.doc) else None
+        if found and (found[1], True) not in seen:
+            seen.add((found[1], True))
+            yield NominationFact(Ref("work", found[1]), cat, Ref("work", found[1]), cer, True,
+                                 ev, 0.9)
+
+
+def _lost_to(ctx: ArticleContext, sent: Span, tok: Token, n: int, cats: list[CategoryMention],
+             context_cat: CategoryRef | None, cer: CeremonyRef, seen: set[tuple[str, bool]]
+             ) -> Iterator[NominationFact]:
+    """The subject lost; a person named right after the phrase won."""
+    clause = _clause(ctx, sent, tok)
+    cat = _category_for(cats, tok.i, clause.lo, clause.hi) or context_cat
+    ev = ctx.evidence(sent)
+    for p in _subject(ctx, tok, clause.lo):
+        if (p.name, False) not in seen and (p.name, True) not in seen:
+            seen.add((p.name, False))
+            yield NominationFact(Ref("person", p.name), cat,
+                                 _ref(_work_near(ctx, p, clause.lo, clause.hi)), cer, False, ev,
+                                 0.8)
+    first = tok.i + n
+    winner = ctx.person_at(first) if first < len(ctx.doc) else None
+    if winner is not None and winner.start == first and (winner.name, True) not in seen:
+        seen.add((winner.name, True))
+        yield NominationFact(Ref("person", winner.name), cat,
+                             _ref(_work_near(ctx, winner, clause.lo, clause.hi)), cer, True, ev,
+                             0.8)
+
+
+def _category_for(cats: list[CategoryMention], i: int, lo: int, hi: int) -> CategoryRef | None:
+    """The category a cue at token i speaks of: the first one after it in the
+    clause ("X won Best Director and Y was named Best Supporting Actress"), else
+    the nearest one before it."""
+    inside = [c for c in cats if lo <= c.span.start < hi]
+    after = [c for c in inside if c.span.start >= i]
+    if after:
+        return min(after, key=lambda c: c.span.start).ref
+    before = [c for c in inside if c.span.start < i]
+    return max(before, key=lambda c: c.span.start).ref if before else None
+
+
+_ANAPHORS = {"category", "award", "prize", "trophy", "honour", "honor", "gong", "statuette"}
+
+
+def _refers_back(ctx: ArticleContext, tok: Token, lo: int, hi: int,
+                 subject: list[PersonMention]) -> bool:
+    """Whether a clause without a category name points back to one: "the
+    category", "the award", or a winner named as "he", "the star"."""
+    doc = ctx.doc
+    if any(t.lower_ in _ANAPHORS and t.i > 0 and doc[t.i - 1].lower_ in {"the", "this", "that"}
+           for t in doc[lo:hi]):
+        return True
+    return any(t.lower_ in ctx.cues.words("pronouns") or t.lemma_.lower() in
+               ctx.cues.words("role_nouns") for t in doc[lo : tok.i]) and bool(subject)
+
+
+_WORK_HEADS = {"saga", "film", "movie", "series", "show", "album", "record", "song", "musical",
+               "play", "documentary", "feature", "fable", "epic", "thriller", "drama", "comedy",
+               "sitcom", "miniseries", "production", "revival", "picture", "adaptation"}
+
+
+def _work_subject(ctx: ArticleContext, tok: Token, lo: int) -> str | None:
+    """The work that won a program category: a title in the subject ("Copperline
+    wins Best Musical"), or the work a descriptive subject stands for ("The
+    sprawling family saga took home Best Picture")."""
+    doc = ctx.doc
+    head = tok
+    for _ in range(5):
+        subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None:
+            for t in subj.subtree:
+                for _, work in _works_at(ctx, t.i):
+                    return work
+            if subj.lemma_.lower() in _WORK_HEADS | ctx.cues.words("work_nouns"):
+                return _nearest_work_before(ctx, subj.left_edge.i, sentences=2)
+            return None
+        if head.head is head or head.dep_ == "ROOT":
+            break
+        head = head.head
+    for i in range(lo, tok.i):  # no parse subject: the first title of the clause
+        for _, work in _works_at(ctx, i):
+            return work
+    del doc
+    return None
+
+
+def _work_competitors(ctx: ArticleContext, tok: Token, hi: int, cat: CategoryRef,
+                      cer: CeremonyRef, ev, seen: set[tuple[str, bool]]
+                      ) -> Iterator[NominationFact]:
+    """Works a program category was won over: titles after "beating out", "over",
+    "edging out" up to the end of the clause."""
+    doc = ctx.doc
+    loss = ctx.cues.phrases("loss_phrases")
+    start = None
+    for t in doc[tok.i + 1 : hi]:
+        if t.lower_ == "over" or _match_phrase(doc, t.i, loss):
+            start = t.i + 1
+            break
+    if start is None:
+        return
+    i = start
+    while i < hi:
+        found = next(iter(_works_at(ctx, i)), None)
+        if found and (found[1], False) not in seen and (found[1], True) not in seen:
+            seen.add((found[1], False))
+            yield NominationFact(Ref("work", found[1]), cat, Ref("work", found[1]), cer, False,
+                                 ev, 0.8)
+        i += 1
 
 
 def _subject(ctx: ArticleContext, tok: Token, lo: int) -> list[PersonMention]:
@@ -518,11 +667,11 @@ def _best_category(cats: list[CategoryMention], lo: int, hi: int) -> CategoryRef
     return min(inside, key=lambda c: (len(c.ref.candidates), -len(c.span))).ref
 
 
-def _nearest_work_before(ctx: ArticleContext, i: int) -> str | None:
+def _nearest_work_before(ctx: ArticleContext, i: int, sentences: int = 15) -> str | None:
     """The last work named before token ``i`` outside tweets, within a few
     sentences: what a list of winners without titles is about."""
     sent_starts = [s.start for s in ctx.sentences if s.start <= i]
-    lo = sent_starts[-15] if len(sent_starts) >= 15 else 0
+    lo = sent_starts[-sentences] if len(sent_starts) >= sentences else 0
     best = None
     for k in range(lo, i):
         if ctx.tweet_at(ctx.doc[k]):

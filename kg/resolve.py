@@ -216,7 +216,8 @@ class Resolver:
         for name, n in names.items():
             groups[name_key(name)][name.replace("’", "'")] += n
         for key, counter in groups.items():
-            canonical = max(counter.items(), key=lambda kv: (kv[1], kv[0].startswith("The "),
+            # the fullest form: "The Marram Grass" even where the text says "Marram Grass"
+            canonical = max(counter.items(), key=lambda kv: (kv[0].startswith("The "), kv[1],
                                                             kv[0]))[0]
             self._work_canon[key] = canonical
 

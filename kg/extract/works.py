@@ -137,8 +137,9 @@ def valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) -> 
         return False
     if strict and all(t.ent_type_ in _NOT_TITLE_ENTS for t in span):
         return False
-    if len(span) == 1 and span[0].pos_ not in ("PROPN", "NOUN"):
-        return False  # "a Black actress"
+    if len(span) == 1 and (span[0].pos_ not in ("PROPN", "NOUN") or
+                           span[0].lower_ in ctx.gaz.category_vocab):
+        return False  # "a Black actress", "Female Actor in a Leading Role"
     if any(c in text for c in "#@/"):
         return False
     if strict and ctx.person_at(span.start) and ctx.person_at(span.start).end >= span.end \
@@ -249,8 +250,14 @@ def find_characters(ctx: ArticleContext) -> Iterator[CharacterHit]:
                 char = ctx.person_at(k)
                 name = char.name if char else doc[k].text
                 yield CharacterHit(person, clean_text(name), doc[k : person.end + 1])
-        elif tok.lemma_ in _CHARACTER_VERBS and tok.i + 1 < len(doc) and _cap(doc[tok.i + 1]):
-            span = name_after(ctx, tok.i + 1, min(len(doc), tok.i + 5))
+        elif tok.lemma_ in _CHARACTER_VERBS and tok.i + 1 < len(doc):
+            k = tok.i + 1  # "plays smuggler Nadia Castellan", "playing jazz pianist Leon Harrow"
+            while k < min(len(doc), tok.i + 4) and (doc[k].is_lower or doc[k].text == "-") \
+                    and doc[k].pos_ in ("NOUN", "ADJ", "PUNCT", "PROPN"):
+                k += 1
+            if k >= len(doc) or not _cap(doc[k]):
+                continue
+            span = name_after(ctx, k, min(len(doc), k + 4))
             if span is None or ctx.known_work(span.text):
                 continue
             after = doc[span.end] if span.end < len(doc) else None

@@ -700,9 +700,13 @@ def ceremony_facts(ctx: ArticleContext, ceremony: CeremonyRef | None,
         for tok in sent:
             n = _match_phrase(doc, tok.i, host_cues)
             if n and tok.i + n < sent.end and about:
-                # "hosted by A and B", "host A"
-                after = [p for p in ctx.persons_in(tok.i + n, sent.end) if not p.is_character]
-                if after and after[0].start == tok.i + n:
+                # "hosted by A and B", "host A", "emceed by comedian A"
+                first = tok.i + n
+                while first < min(sent.end, tok.i + n + 2) and (doc[first].is_lower or
+                                                                  doc[first].text == "-"):
+                    first += 1
+                after = [p for p in ctx.persons_in(first, sent.end) if not p.is_character]
+                if after and after[0].start == first:
                     for p in _coordinated(ctx, after):
                         yield CeremonyFact(ceremony, ev, host=Ref("person", p.name))
             elif tok.lemma_ == "host" and tok.pos_ == "VERB" and about and not n:

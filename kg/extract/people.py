@@ -89,6 +89,8 @@ def collect_persons(ctx: ArticleContext) -> None:
             k -= 1
         if k >= 0 and doc[k].lower_ in _CHARACTER_CUES:
             before = doc[k].lower_
+        if before == "as" and k >= 0 and not _role_as(doc, k, end):
+            before = ""  # "as Lorna Whitcombe hosted the show": a conjunction
         is_char = before in _CHARACTER_CUES or (
             end < len(doc) and is_possessive(doc[end]) and end + 1 < len(doc)
             and doc[end + 1].text == "(")
@@ -106,6 +108,22 @@ def collect_persons(ctx: ArticleContext) -> None:
             if span is not None and not ctx.person_at(span.start):
                 ctx.persons.append(PersonMention(span.start, span.end, person))
     ctx.persons.sort(key=lambda p: p.start)
+
+
+_ROLE_BEFORE_AS = {"role", "turn", "performance", "portrayal", "star", "appear", "cast", "return",
+                   "debut", "play", "perform", "reprise", "appearance", "work", "stint"}
+
+
+def _role_as(doc, as_index: int, name_end: int) -> bool:
+    """Whether "as <name>" names a character: "her turn as X", "starring as X",
+    "as X in <title>" (but not "as X hosted the show")."""
+    prev = doc[as_index - 1] if as_index > 0 else None
+    if prev is not None and prev.lemma_.lower() in _ROLE_BEFORE_AS:
+        return True
+    if name_end < len(doc) and doc[name_end].lower_ in {"in", "on", "from"}:
+        return True
+    return name_end + 1 < len(doc) and doc[name_end].text == "," and \
+        doc[name_end + 1].lower_ in {"in", "on"}
 
 
 def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]

@@ -160,6 +160,14 @@ class Gazetteer:
         signal that a capitalised pair is a person, not a title)."""
         return word.casefold() in self.nicknames or _known_first_name(word)
 
+    def gender(self, first_name: str) -> str | None:
+        """"m", "f" or None (unknown or used for both): used only to check that
+        "she" or "he" can refer to a person."""
+        if not first_name[:1].isupper() or not first_name.isalpha():
+            return None
+        g = _first_names().get_gender(first_name)
+        return {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(g)
+
     def match_category(self, award: str, text: str) -> tuple[str, ...]:
         """Official categories of ``award`` that the mention ``text`` may denote,
         best first (fewest words the mention leaves unsaid)."""

@@ -638,7 +638,7 @@ def _dep_subject(ctx: ArticleContext, tok: Token) -> list[PersonMention] | None:
                 return found
             if subj.lower_ in ctx.cues.words("pronouns") or subj.lemma_.lower() in \
                     ctx.cues.words("role_nouns"):
-                focus = ctx.focus_before(tok.i)
+                focus = ctx.focus_before(tok.i, pronoun=subj.lower_)
                 return [focus] if focus else []
         if head.head is head or head.dep_ == "ROOT":
             break

@@ -15,6 +15,8 @@ from kg.extract.tweets import TweetSpan, find_tweets
 from kg.gazetteer import ONTOLOGY_DIR, Gazetteer, fold
 from kg.records import Evidence
 
+_PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f",
+                   "actress": "f"}
 APOSTROPHE_S = {"'s", "’s", "‘s", "'", "’"}
 
 
@@ -100,23 +102,35 @@ class ArticleContext:
     def persons_in(self, start: int, end: int) -> list[PersonMention]:
         return [p for p in self.persons if start <= p.start and p.end <= end]
 
-    def focus_before(self, i: int) -> PersonMention | None:
-        """The person the text is about at token ``i``: the last person who was a
-        sentence subject (or a sentence's first named person) before ``i``."""
-        best = None
-        for sent in self.sentences:
-            if sent.start > i:
+    def focus_before(self, i: int, pronoun: str | None = None) -> PersonMention | None:
+        """The person the text is about at token ``i`` (whom "he", "she" or "the
+        winner" refers to): the most salient person of the current paragraph so
+        far, where being a sentence subject counts double and a later mention wins
+        a tie; in a paragraph that names no one who fits, the focus of the last
+        paragraph that does. "she" and "he" only refer to people whose first name
+        is not known to be of the other gender."""
+        doc = self.doc
+        wanted = _PRONOUN_GENDER.get((pronoun or "").casefold())
+        scores: dict[int, dict[str, float]] = {}  # paragraph start -> name -> salience
+        last: dict[str, PersonMention] = {}
+        for p in self.persons:
+            if p.start > i:
                 break
-            cands = [p for p in self.persons_in(sent.start, min(sent.end, i + 1))
-                     if not p.is_character and not self.in_quote(p.start)
-                     and self.doc[p.end - 1].dep_ not in ("poss", "pobj", "dobj", "compound")]
-            subj = [p for p in cands if any(
-                t.dep_ in ("nsubj", "nsubjpass") for t in self.doc[p.start : p.end])]
-            if subj:
-                best = subj[-1]
-            elif cands:
-                best = cands[0]
-        return best
+            head = doc[p.end - 1]
+            if p.is_character or self.in_quote(p.start) or head.dep_ in ("poss", "compound"):
+                continue
+            if wanted and self.gaz.gender(p.name.split()[0]) not in (None, wanted):
+                continue
+            para = doc.text.rfind("\n", 0, doc[p.start].idx) + 1
+            subject = any(t.dep_ in ("nsubj", "nsubjpass") for t in doc[p.start : p.end])
+            table = scores.setdefault(para, {})
+            table[p.name] = table.get(p.name, 0.0) + (2.0 if subject else 1.0)
+            last[p.name] = p
+        if not scores:
+            return None
+        table = scores[max(scores)]
+        name = max(table, key=lambda n: (table[n], last[n].start))
+        return last[name]
 
     @cached_property
     def quote_token_mask(self) -> set[int]:

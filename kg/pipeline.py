@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from kg.articles import Article
 from kg.extract import awards as award_x
@@ -40,13 +41,23 @@ from kg.records import (
 Progress = Callable[[int, int, str], None]
 
 
-def extract_corpus(articles: list[Article], nlp: Language | None = None,
-                   progress: Progress | None = None) -> list[ArticleFacts]:
-    """Extract facts from every article (see the module docstring for the passes)."""
+def parse_articles(articles: list[Article], nlp: Language | None = None) -> Iterable[Doc]:
+    """Run the spaCy pipeline over the articles (the slow step, worth caching)."""
     nlp = nlp or load_pipeline()
+    return nlp.pipe(nlp_text(a.body) for a in articles)
+
+
+def extract_corpus(articles: list[Article], nlp: Language | None = None,
+                   progress: Progress | None = None,
+                   docs: Iterable[Doc] | None = None) -> list[ArticleFacts]:
+    """Extract facts from every article (see the module docstring for the passes).
+
+    ``docs`` are the articles' parsed Docs when the caller has them (a store
+    keeps them between builds); otherwise the articles are parsed here."""
     gaz = load_gazetteer()
     contexts: list[ArticleContext] = []
-    docs = nlp.pipe(nlp_text(a.body) for a in articles)
+    if docs is None:
+        docs = parse_articles(articles, nlp)
     for n, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
         ctx = ArticleContext(article=article, doc=doc, gaz=gaz)
         collect_persons(ctx)

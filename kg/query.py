@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, Variable
 from rdflib.query import Result
 
 from kg.gazetteer import ONTOLOGY_DIR
@@ -65,19 +65,23 @@ def _position(text: str, loc: int) -> tuple[int, int]:
     return line, col
 
 
-def run_query(graph: Graph, text: str) -> Result:
-    try:
-        return graph.query(text, initNs=PREFIXES)
-    except Exception as exc:  # pyparsing's ParseException and friends
-        loc = getattr(exc, "loc", None)
-        if loc is not None:
-            line, col = _position(text, loc)
-            src = text.splitlines()[line - 1] if text.splitlines() else ""
-            raise QueryError(
-                f"SPARQL syntax error at line {line}, column {col}: {getattr(exc, 'msg', exc)}\n"
-                f"  {src}\n  {' ' * (col - 1)}^"
-            ) from None
-        raise QueryError(f"query failed: {exc}") from None
+def _syntax_error(text: str, line: int, col: int, message: str) -> QueryError:
+    lines = text.splitlines()
+    src = lines[line - 1] if 0 < line <= len(lines) else ""
+    return QueryError(f"SPARQL syntax error at line {line}, column {col}: {message}\n"
+                      f"  {src}\n  {' ' * max(col - 1, 0)}^")
+
+
+@dataclass
+class QueryOutput:
+    """A query's answer, whatever ran it: rows for SELECT, a boolean for ASK,
+    Turtle text for CONSTRUCT / DESCRIBE."""
+
+    kind: str  # "select" | "ask" | "graph"
+    columns: list[str]
+    rows: list[list[str]]
+    boolean: bool = False
+    turtle: str = ""
 
 
 def _cell(value) -> str:
@@ -90,13 +94,86 @@ def _cell(value) -> str:
     return str(value)
 
 
-def format_result(result: Result, fmt: str = "table") -> str:
+def run_query(graph: Graph, text: str, params: dict[str, str] | None = None) -> QueryOutput:
+    """Run SPARQL over an rdflib graph; ``params`` bind variables to literals
+    (``?name`` = "Jane Roe"), so values never need splicing into query text."""
+    bindings = {Variable(k): Literal(v) for k, v in (params or {}).items()}
+    try:
+        result = graph.query(text, initNs=PREFIXES, initBindings=bindings)
+    except Exception as exc:  # pyparsing's ParseException and friends
+        loc = getattr(exc, "loc", None)
+        if loc is not None:
+            line, col = _position(text, loc)
+            raise _syntax_error(text, line, col, getattr(exc, "msg", str(exc))) from None
+        raise QueryError(f"query failed: {exc}") from None
+    return _from_rdflib(result)
+
+
+def _from_rdflib(result: Result) -> QueryOutput:
     if result.type in ("CONSTRUCT", "DESCRIBE"):
-        return result.serialize(format="turtle").decode("utf-8")
+        data = result.serialize(format="turtle")
+        return QueryOutput("graph", [], [], turtle=data.decode("utf-8") if isinstance(
+            data, bytes) else str(data))
     if result.type == "ASK":
-        return ("true" if result.askAnswer else "false") + "\n"
+        return QueryOutput("ask", [], [], boolean=bool(result.askAnswer))
     columns = [str(v) for v in result.vars]
     rows = [[_cell(row[i]) for i in range(len(columns))] for row in result]
+    return QueryOutput("select", columns, rows)
+
+
+def run_store_query(store_path: Path, text: str,
+                    params: dict[str, str] | None = None) -> QueryOutput:
+    """Run SPARQL over a kg store (its named graphs seen as one default graph)."""
+    import pyoxigraph
+
+    from kg.store import OXIGRAPH_DIR
+
+    store = pyoxigraph.Store.read_only(str(store_path / OXIGRAPH_DIR))
+    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    if params:
+        # a trailing VALUES block binds the parameters; literals are escaped, never spliced
+        names = " ".join(f"?{k}" for k in params)
+        values = " ".join(_sparql_string(v) for v in params.values())
+        text = f"{text}\nVALUES ({names}) {{ ({values}) }}"
+    try:
+        result = store.query(text, prefixes=prefixes, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        m = re.match(r"error at (\d+):(\d+): (.*)", str(exc), re.S)
+        if m:
+            raise _syntax_error(text, int(m.group(1)), int(m.group(2)), m.group(3)) from None
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
+    except OSError as exc:
+        raise QueryError(f"query failed: {exc}") from None
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        return QueryOutput("ask", [], [], boolean=bool(result))
+    if isinstance(result, pyoxigraph.QueryTriples):
+        data = pyoxigraph.serialize(result, format=pyoxigraph.RdfFormat.TURTLE)
+        return QueryOutput("graph", [], [], turtle=data.decode("utf-8"))
+    columns = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        rows.append([_ox_cell(solution[i]) for i in range(len(columns))])
+    return QueryOutput("select", columns, rows)
+
+
+def _sparql_string(value: str) -> str:
+    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+               .replace("\r", "\\r"))
+    return f'"{escaped}"'
+
+
+def _ox_cell(term) -> str:
+    if term is None:
+        return ""
+    return f"_:{term.value}" if type(term).__name__ == "BlankNode" else term.value
+
+
+def format_result(result: QueryOutput, fmt: str = "table") -> str:
+    if result.kind == "graph":
+        return result.turtle
+    if result.kind == "ask":
+        return ("true" if result.boolean else "false") + "\n"
+    columns, rows = result.columns, result.rows
     if fmt in ("csv", "tsv"):
         buf = io.StringIO()
         writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")

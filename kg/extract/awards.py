@@ -94,12 +94,26 @@ def award_mentions(ctx: ArticleContext) -> list[AwardMention]:
 
 
 def main_award(ctx: ArticleContext, mentions: list[AwardMention]) -> AwardInfo | None:
+    """The award the article is about: the one it names most (first named wins a
+    tie); when it names none, the award whose official categories it names."""
     counts = Counter(m.award.name for m in mentions)
     if not counts:
-        return None
+        return _award_by_categories(ctx)
     best = max(counts.items(), key=lambda kv: (kv[1], -min(m.span.start for m in mentions
                                                             if m.award.name == kv[0])))
     return ctx.gaz.award_named(best[0])
+
+
+def _award_by_categories(ctx: ArticleContext) -> AwardInfo | None:
+    """"Outstanding Lead Actor in a Drama Series" is an Emmy category even when
+    the article never says "Emmy": count exact category names per award."""
+    text = ctx.doc.text.casefold().replace("’", "'")
+    best: tuple[int, str] | None = None
+    for award in ctx.gaz.awards:
+        hits = sum(1 for c in award.categories if len(c.split()) >= 3 and c.casefold() in text)
+        if hits and (best is None or hits > best[0]):
+            best = (hits, award.name)
+    return ctx.gaz.award_named(best[1]) if best else None
 
 
 def main_ceremony(ctx: ArticleContext, mentions: list[AwardMention],

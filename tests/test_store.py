@@ -1,0 +1,132 @@
+"""The persistent store (incremental builds), exports and query parameters."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from kg.exports import export
+from kg.query import run_store_query
+from kg.store import build_into_store, load_store_graph
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ARTICLES = {
+    "s1": "Nadia Brooks won the Emmy for Outstanding Lead Actress in a Comedy Series for her "
+          "role in the HBO series Paper Moons. She beat out Lena Ortiz for Harbor Lights.",
+    "s2": "Tomas Ferreira won Outstanding Lead Actor in a Drama Series for Netflix's Low Tide. "
+          "\u201cI did not expect this,\u201d Ferreira said.",
+    "s3": "Nadia Brooks was also praised by Variety. Low Tide's Tomas Ferreira thanked his "
+          "family. #Emmys pic.twitter.com/x1 \u2014 Fan Account (@fan) September 20, 2021",
+}
+
+
+def _write(folder: Path, name: str, text: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.txt"
+    path.write_text(f" date 2021-09-20 {text or ARTICLES[name]}", encoding="utf-8")
+    return path
+
+
+def _quads(store: Path) -> set[tuple]:
+    import pyoxigraph
+
+    s = pyoxigraph.Store.read_only(str(store / "oxigraph"))
+    return {(str(q.subject), str(q.predicate), str(q.object), q.graph_name.value) for q in s}
+
+
+def test_incremental_store_equals_a_fresh_build(tmp_path):
+    src = tmp_path / "src"
+    a, b, c = (_write(src, n) for n in ("s1", "s2", "s3"))
+    store = tmp_path / "store"
+    build_into_store([a, b], store)
+    build_into_store([c], store)          # add a third article
+    build_into_store([a], store)          # rebuild one of them
+    fresh = tmp_path / "fresh"
+    build_into_store([a, b, c], fresh)
+    assert _quads(store) == _quads(fresh)
+    assert len(_quads(store)) > 0
+
+
+def test_rebuilding_an_article_replaces_its_facts(tmp_path):
+    src = tmp_path / "src"
+    store = tmp_path / "store"
+    build_into_store([_write(src, "s1"), _write(src, "s2")], store)
+    winners = {r[0] for r in run_store_query(store, _WINNERS).rows}
+    assert winners == {"Nadia Brooks", "Tomas Ferreira"}
+    _write(src, "s2", "Ada Okafor won Outstanding Lead Actor in a Drama Series for Low Tide.")
+    build_into_store([src / "s2.txt"], store)
+    winners = {r[0] for r in run_store_query(store, _WINNERS).rows}
+    assert winners == {"Nadia Brooks", "Ada Okafor"}
+    graphs = {q[3] for q in _quads(store)}
+    assert any(g.endswith("graph/article/s1") for g in graphs)
+    assert any(g.endswith("graph/entities") for g in graphs)
+
+
+_WINNERS = """SELECT ?w WHERE { ?n a kg:Nomination ; kg:won true ; kg:nominee/schema:name ?w }"""
+
+
+def test_store_graph_matches_the_file_build(tmp_path):
+    from kg.builder import build_graph
+
+    src = tmp_path / "src"
+    paths = [_write(src, n) for n in ARTICLES]
+    store = tmp_path / "store"
+    result = build_into_store(paths, store)
+    assert isomorphic(load_store_graph(store), result.graph)
+    assert isomorphic(result.graph, build_graph(paths).graph)
+
+
+def test_a_folder_that_is_not_a_store_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    from kg.store import StoreError
+
+    with pytest.raises(StoreError, match="not a kg store"):
+        build_into_store([_write(tmp_path / "src", "s1")], tmp_path)
+
+
+def test_exports_round_trip_and_keep_one_graph_per_article(tmp_path):
+    from kg.builder import build_graph
+
+    src = tmp_path / "src"
+    graph = build_graph([_write(src, n) for n in ARTICLES]).graph
+    nt = Graph().parse(data=export(graph, "nt").decode(), format="nt")
+    assert isomorphic(nt, graph)
+    jsonld = Graph().parse(data=export(graph, "jsonld").decode(), format="json-ld")
+    assert isomorphic(jsonld, graph)
+    ds = Dataset()
+    ds.parse(data=export(graph, "nq").decode(), format="nquads")
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert {n.rsplit("/", 1)[-1] for n in names} >= {"s1", "s2", "s3", "entities"}
+    assert export(graph, "trig") == export(build_graph([src]).graph, "trig")
+
+
+def kg(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_cli_store_query_and_params(tmp_path):
+    src = tmp_path / "src"
+    for n in ARTICLES:
+        _write(src, n)
+    store = tmp_path / "store"
+    assert kg("build", str(src), "--store", str(store)).returncode == 0
+    out = kg("query", "winners", "--graph", str(store), "--format", "csv").stdout
+    assert "Nadia Brooks" in out and "Tomas Ferreira" in out
+    about = kg("query", "entity", "--graph", str(store), "--param", "name=Tomas Ferreira",
+               "--format", "csv").stdout
+    assert "Low Tide" in about and "Nadia Brooks" not in about
+    hostile = kg("query", "entity", "--graph", str(store), "--param",
+                 'name=x" } . DROP ALL ; #', "--format", "csv")
+    assert hostile.returncode == 0 and hostile.stdout.strip() == "direction,property,value"
+    bad = kg("query", "winners", "--graph", str(store), "--param", "no equals sign")
+    assert bad.returncode == 2 and "NAME=VALUE" in bad.stderr
+    shutil.rmtree(store / "oxigraph")
+    assert kg("query", "winners", "--graph", str(store)).returncode == 2

@@ -127,7 +127,7 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
     facts.quotes.extend(extract_quotes(ctx))
     facts.citations.extend(outlet_x.extract_citations(ctx))
     facts.mentions.extend(_mentions(ctx, awards, categories, ceremony))
-    facts.tweets.extend(_tweets(ctx, facts.mentions, award.name if award else None))
+    facts.tweets.extend(_tweets(ctx, facts.mentions, award.name if award else None, ceremony))
     return facts
 
 
@@ -254,8 +254,8 @@ def _marked_as_title(ctx: ArticleContext, span) -> bool:
     return bool(before is not None and before.text in "\"“‘'")
 
 
-def _tweets(ctx: ArticleContext, mentions: list[Mention], main_award: str | None
-            ) -> Iterable[Tweet]:
+def _tweets(ctx: ArticleContext, mentions: list[Mention], main_award: str | None,
+            main_ceremony: CeremonyRef | None) -> Iterable[Tweet]:
     """Tweets with what they speak of. "#Emmys" in a tweet about this year's show
     is the ceremony; an award the article is not about ("an Oscar") is the award."""
     for index, t in enumerate(ctx.tweets):
@@ -266,9 +266,8 @@ def _tweets(ctx: ArticleContext, mentions: list[Mention], main_award: str | None
             if m.ref.kind in ("person", "work", "ceremony") or (
                     m.ref.kind == "award" and m.ref.name != main_award):
                 inside.append(m.ref)
-            elif m.ref.kind == "award":
-                year = t.date.year if t.date else ctx.article.date.year
-                inside.append(Ref("ceremony", f"{m.ref.name}|{year}"))
+            elif m.ref.kind == "award" and main_ceremony is not None:
+                inside.append(Ref("ceremony", f"{main_ceremony.award}|{main_ceremony.year}"))
         resolved = tuple(
             h for h in tweet_handles(t.text)
             if any(m.ref.kind == "person" and t.start <= m.start < t.text_end

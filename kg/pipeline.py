@@ -138,7 +138,7 @@ def _airs_by_cooccurrence(ctx: ArticleContext, strong: list[AirsFact]) -> Iterab
     for sent in ctx.sentences:
         if ctx.tweet_at(sent):
             continue
-        nets = {e.ent_id_ or e.text for e in sent.ents if e.label_ == NETWORK}
+        nets = {e.ent_id_ or e.text for e in ctx.ents_in(sent) if e.label_ == NETWORK}
         works: dict[str, str] = {}
         for tok in sent:
             if tok.i > 0 and doc[tok.i - 1].text[:1].isupper():
@@ -157,7 +157,7 @@ def _list_work_hits(ctx: ArticleContext, entries: Iterable[ListEntry]) -> Iterab
     for entry in entries:
         if not entry.work:
             continue
-        pos = ctx.doc.text.find(entry.work, entry.start, entry.end)
+        pos = ctx.text.find(entry.work, entry.start, entry.end)
         span = ctx.doc.char_span(pos, pos + len(entry.work), alignment_mode="expand") \
             if pos >= 0 else None
         if span is not None:
@@ -187,7 +187,7 @@ def _mentions(ctx: ArticleContext, awards, categories, ceremony: CeremonyRef | N
     for c in categories:
         yield mention(Ref("category", c.ref.text), c.span.start_char, c.span.end_char, c.span,
                       c.ref)
-    for ent in doc.ents:
+    for ent in ctx.ents:
         if ent.label_ == NETWORK:
             ref = Ref("network", ent.ent_id_ or ent.text)
         elif ent.label_ == OUTLET:
@@ -232,7 +232,7 @@ def _work_mentions(ctx: ArticleContext, mention) -> Iterable[Mention]:
     for key, title in sorted(ctx.works.items()):
         pattern = re.compile(r"(?<![\w@#])" + re.escape(title).replace("'", "['’]") + r"(?!\w)",
                              re.IGNORECASE if len(title.split()) > 1 else 0)
-        for m in pattern.finditer(doc.text):
+        for m in pattern.finditer(ctx.text):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is None:
                 continue

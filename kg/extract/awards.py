@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from spacy.tokens import Span, Token
 
@@ -52,7 +53,7 @@ def award_mentions(ctx: ArticleContext) -> list[AwardMention]:
     out = []
     found = []
     doc = ctx.doc
-    for ent in doc.ents:
+    for ent in ctx.ents:
         if ent.label_ != AWARD:
             continue
         award = ctx.gaz.award(ent.ent_id_ or ent.text) or ctx.gaz.award(ent.text)
@@ -107,7 +108,7 @@ def main_award(ctx: ArticleContext, mentions: list[AwardMention]) -> AwardInfo |
 def _award_by_categories(ctx: ArticleContext) -> AwardInfo | None:
     """"Outstanding Lead Actor in a Drama Series" is an Emmy category even when
     the article never says "Emmy": count exact category names per award."""
-    text = ctx.doc.text.casefold().replace("’", "'")
+    text = ctx.text.casefold().replace("’", "'")
     best: tuple[int, str] | None = None
     for award in ctx.gaz.awards:
         hits = sum(1 for c in award.categories if len(c.split()) >= 3 and c.casefold() in text)
@@ -176,21 +177,37 @@ def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[Cate
 def _match_phrase(doc, i: int, phrases: list[tuple[str, ...]]) -> int:
     """Number of tokens covered by the longest phrase starting at token i (0 if
     none). Phrases are compared as text, so "(photo courtesy:" matches however
-    the tokenizer splits it."""
-    tok = doc[i]
+    the tokenizer splits it; all matches in a Doc are found once, by one regex."""
+    key = ("kg_phrases", tuple(phrases))
+    table = doc.user_data.get(key)
+    if table is None:
+        table = doc.user_data[key] = _phrase_table(doc, tuple(phrases))
+    return table.get(i, 0)
+
+
+@cache
+def _phrase_regex(phrases: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
+    alternatives = sorted({" ".join(p) for p in phrases}, key=lambda t: (-len(t), t))
+    body = "|".join(re.escape(a) for a in alternatives)
+    # a phrase ending in a letter or digit must end at a word boundary ("won" is not "wonder")
+    return re.compile(rf"(?:{body})(?:(?<=[^\w])|(?!\w))")
+
+
+def _phrase_table(doc, phrases: tuple[tuple[str, ...], ...]) -> dict[int, int]:
     lower = _lower_text(doc)
-    for p in phrases:
-        text = " ".join(p)
-        end = tok.idx + len(text)
-        if not lower.startswith(text, tok.idx):
+    starts = {t.idx: t.i for t in doc}
+    pattern = _phrase_regex(phrases)
+    table: dict[int, int] = {}
+    for tok_idx, i in starts.items():
+        m = pattern.match(lower, tok_idx)
+        if m is None:
             continue
-        if end < len(lower) and lower[end - 1].isalnum() and lower[end].isalnum():
-            continue  # "won" must not match the start of "wonder"
+        end = m.end()
         n = 0
         while i + n < len(doc) and doc[i + n].idx < end:
             n += 1
-        return n
-    return 0
+        table[i] = n
+    return table
 
 
 def _lower_text(doc) -> str:
@@ -726,7 +743,7 @@ def ceremony_facts(ctx: ArticleContext, ceremony: CeremonyRef | None,
             elif tok.lemma_ == "host" and tok.pos_ == "VERB" and about and not n:
                 for p in _dep_subject(ctx, tok) or []:  # "A hosted the 75th Tony Awards"
                     yield CeremonyFact(ceremony, ev, host=Ref("person", p.name))
-        for ent in sent.ents:
+        for ent in ctx.ents_in(sent):
             is_venue = ent.label_ == VENUE or (ent[-1].text in venue_words and ent.label_ in (
                 "FAC", "ORG", "GPE", "LOC") and len(ent) >= 2)
             if is_venue and about:

@@ -69,6 +69,22 @@ class ArticleContext:
     def sentences(self) -> list[Span]:
         return list(self.doc.sents)
 
+    @cached_property
+    def text(self) -> str:
+        """The Doc's text, computed once (spaCy joins its tokens on every access)."""
+        return self.doc.text
+
+    @cached_property
+    def ents(self) -> list[Span]:
+        """The Doc's entities, computed once (spaCy rebuilds them on every access)."""
+        return list(self.doc.ents)
+
+    def ents_in(self, span: Span) -> list[Span]:
+        return [e for e in self.ents if span.start <= e.start and e.end <= span.end]
+
+    def ent_at(self, i: int) -> Span | None:
+        return next((e for e in self.ents if e.start <= i < e.end), None)
+
     def file_offset(self, char: int) -> int:
         return self.offset + char
 
@@ -121,7 +137,7 @@ class ArticleContext:
                 continue
             if wanted and self.gaz.gender(p.name.split()[0]) not in (None, wanted):
                 continue
-            para = doc.text.rfind("\n", 0, doc[p.start].idx) + 1
+            para = self.text.rfind("\n", 0, doc[p.start].idx) + 1
             subject = any(t.dep_ in ("nsubj", "nsubjpass") for t in doc[p.start : p.end])
             table = scores.setdefault(para, {})
             table[p.name] = table.get(p.name, 0.0) + (2.0 if subject else 1.0)
@@ -137,7 +153,7 @@ class ArticleContext:
         from kg.extract.quotes import find_quote_spans
 
         mask: set[int] = set()
-        for q in find_quote_spans(self.doc.text):
+        for q in find_quote_spans(self.text):
             span = self.doc.char_span(q.start, q.end, alignment_mode="expand")
             if span is not None:
                 mask.update(range(span.start, span.end))

@@ -89,7 +89,7 @@ def find_list_entries(ctx: ArticleContext, award: AwardInfo | None) -> Iterator[
     """Every nominee line of every list in the article (see the module docstring)."""
     if award is None:
         return
-    text = ctx.doc.text
+    text = ctx.text
     lines = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\n]+", text)]
     i = 0
     while i < len(lines):

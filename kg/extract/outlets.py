@@ -14,7 +14,7 @@ from kg.records import CitationFact, Ref
 
 def extract_citations(ctx: ArticleContext) -> Iterator[CitationFact]:
     doc, gaz = ctx.doc, ctx.gaz
-    for ent in doc.ents:
+    for ent in ctx.ents:
         if ent.label_ == OUTLET and not ctx.tweet_at(ent):
             yield CitationFact(Ref("outlet", ent.ent_id_ or ent.text), ctx.evidence(ent))
     cues = ctx.cues.phrases("citation_cues")

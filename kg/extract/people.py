@@ -67,7 +67,7 @@ def collect_persons(ctx: ArticleContext) -> None:
     within the article to the fullest name it gives."""
     doc = ctx.doc
     raw: list[tuple[int, int, str]] = []
-    for ent in doc.ents:
+    for ent in ctx.ents:
         if ent.label_ != "PERSON":
             continue
         span = _trim(ent)
@@ -169,7 +169,7 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
             j = _extend_hyphenated(doc, i, j)
             text = clean_text(doc[i:j].text)
             given = ctx.gaz.is_given_name(doc[i].text)
-            recurring = doc.text.count(text) >= 2
+            recurring = ctx.text.count(text) >= 2
             if not given and not (recurring and subject):
                 i = j
                 continue
@@ -206,7 +206,7 @@ def _surname_mentions(ctx: ArticleContext, found: list[tuple[int, int, str]],
     for surname, names in sorted(surnames.items()):
         if len(names) != 1:
             continue
-        for m in re.finditer(r"(?<![\w-])" + re.escape(surname) + r"(?![\w-])", doc.text):
+        for m in re.finditer(r"(?<![\w-])" + re.escape(surname) + r"(?![\w-])", ctx.text):
             span = doc.char_span(m.start(), m.end())
             if span is None or any(t.i in taken for t in span):
                 continue

@@ -118,35 +118,35 @@ def _speaker_from_subject(ctx: ArticleContext, verb: Token, quote_tok: int
 def extract_quotes(ctx: ArticleContext) -> Iterator[Quote]:
     doc, cues = ctx.doc, ctx.cues
     speech = cues.words("speech_lemmas")
-    spans = find_quote_spans(doc.text)
+    spans = find_quote_spans(ctx.text)
     last: tuple[PersonMention | None, int] | None = None  # speaker, paragraph end
     index = 0
     for q in spans:
         span = doc.char_span(q.start, q.end, alignment_mode="expand")
         if span is None or len(span) == 0:
             continue
-        words = doc.text[q.start : q.end].strip()
+        words = ctx.text[q.start : q.end].strip()
         if ctx.tweet_at(span) or _looks_like_title(words) or len(words) < 2:
             continue
         # the sentences around the quote, including the one just before or after it
         # ("...?” he asked" is often split off as a sentence of its own)
         first_sent, last_sent = doc[span.start].sent, doc[span.end - 1].sent
-        if not doc.text[first_sent.start_char : q.start].strip(" \"“‘'") and first_sent.start:
+        if not ctx.text[first_sent.start_char : q.start].strip(" \"“‘'") and first_sent.start:
             prev = doc[first_sent.start - 1].sent
-            if "\n" not in doc.text[prev.end_char - 1 : q.start]:
+            if "\n" not in ctx.text[prev.end_char - 1 : q.start]:
                 first_sent = prev
-        if not doc.text[q.end : last_sent.end_char].strip(" \"”’'.,?!") and \
+        if not ctx.text[q.end : last_sent.end_char].strip(" \"”’'.,?!") and \
                 last_sent.end < len(doc):
             nxt = doc[last_sent.end].sent
-            if "\n" not in doc.text[q.end : nxt.start_char + 1]:
+            if "\n" not in ctx.text[q.end : nxt.start_char + 1]:
                 last_sent = nxt
         context = [t for t in doc[first_sent.start : last_sent.end] if not ctx.in_quote(t.i)]
         verbs = [t for t in context if t.lemma_.lower() in speech and t.pos_ in ("VERB", "AUX")]
         speaker: PersonMention | None = None
         confidence = 1.0
-        para_end = doc.text.find("\n", q.end)
-        para_end = len(doc.text) if para_end < 0 else para_end
-        colon = doc.text[:max(q.start - 1, 0)].rstrip().endswith(":")
+        para_end = ctx.text.find("\n", q.end)
+        para_end = len(ctx.text) if para_end < 0 else para_end
+        colon = ctx.text[:max(q.start - 1, 0)].rstrip().endswith(":")
         if verbs:
             verb = min(verbs, key=lambda t: min(abs(t.i - span.start), abs(t.i - span.end)))
             speaker, confidence = _speaker_from_subject(ctx, verb, span.start)

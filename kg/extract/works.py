@@ -171,7 +171,7 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
     doc, cues = ctx.doc, ctx.cues
     work_nouns = cues.words("work_nouns")
     credit_nouns = cues.words("credit_nouns")
-    for ent in doc.ents:
+    for ent in ctx.ents:
         if ent.label_ != NETWORK or ent.end >= len(doc):
             continue
         k = ent.end
@@ -308,7 +308,7 @@ def _character_in_work(ctx: ArticleContext, tok: Token) -> WorkHit | None:
             return None
         k += 1
     if k < len(doc) and doc[k].ent_type_ == NETWORK:
-        ent = next(e for e in doc.ents if e.start <= k < e.end)
+        ent = ctx.ent_at(k)
         network = _network_name(ent)
         k = ent.end + (1 if ent.end < len(doc) and is_possessive(doc[ent.end]) else 0)
         while k < len(doc) and doc[k].lower_ in ctx.cues.words("work_nouns"):
@@ -335,7 +335,7 @@ _QUOTED_TITLE = re.compile(
 
 
 def _quoted_titles(ctx: ArticleContext) -> Iterator[WorkHit]:
-    text = ctx.doc.text
+    text = ctx.text
     for m in _QUOTED_TITLE.finditer(text):
         span = ctx.doc.char_span(m.start("t"), m.end("t"), alignment_mode="expand")
         if span is None:

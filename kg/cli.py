@@ -4,6 +4,7 @@
     kg query winners --graph output/graph.ttl [--format csv]
     kg validate output/graph.ttl
     kg viz output/graph.ttl -o graph.html [--focus NAME --hops 2 --max-nodes 300]
+    kg serve output/graph.ttl           a read-only SPARQL endpoint on 127.0.0.1:7878
 """
 
 from __future__ import annotations
@@ -248,6 +249,10 @@ def make_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes")
     v.add_argument("graph", nargs="?", default="output/graph.ttl")
     v.set_defaults(func=cmd_validate)
+
+    from kg.serve import add_serve_parser
+
+    add_serve_parser(sub)
 
     z = sub.add_parser("viz", help="render a graph as an interactive HTML page")
     z.add_argument("graph", nargs="?", default="output/graph.ttl")

@@ -691,13 +691,6 @@ def _is_performer(ctx: ArticleContext, cat: CategoryRef) -> bool:
     return bool(feats & (rules.performer_words | {"directing", "writing", "lead", "supporting"}))
 
 
-def _best_category(cats: list[CategoryMention], lo: int, hi: int) -> CategoryRef | None:
-    inside = [c for c in cats if lo <= c.span.start < hi]
-    if not inside:
-        return None
-    return min(inside, key=lambda c: (len(c.ref.candidates), -len(c.span))).ref
-
-
 def _nearest_work_before(ctx: ArticleContext, i: int, sentences: int = 15) -> str | None:
     """The last work named before token ``i`` outside tweets, within a few
     sentences: what a list of winners without titles is about."""

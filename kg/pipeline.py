@@ -87,7 +87,8 @@ def nlp_text(text: str) -> str:
 def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> ArticleFacts:
     ctx.works = dict(known)
     # a "person" that is really a work title ("Quiet Rivers' Lena Ortiz")
-    ctx.persons = [p for p in ctx.persons if fold(p.name) not in known
+    titles = {re.sub(r"^the ", "", k) for k in known}
+    ctx.persons = [p for p in ctx.persons if re.sub(r"^the ", "", fold(p.name)) not in titles
                    or len(p.name.split()) > 1 and _work_span_overlaps(p, hits)]
     ctx.persons = [p for p in ctx.persons if not _work_span_overlaps(p, hits)]
     article = ctx.article

@@ -23,7 +23,7 @@ from spacy.tokens import Span, Token
 from kg.extract.context import ArticleContext, PersonMention, clean_text, is_possessive
 from kg.extract.tweets import MONTHS
 from kg.extract.works import placeish, title_after, title_before, valid_title
-from kg.gazetteer import AwardInfo
+from kg.gazetteer import AwardInfo, fold
 from kg.nlp import AWARD, NETWORK, VENUE
 from kg.records import CategoryRef, CeremonyFact, CeremonyRef, NominationFact, Ref
 
@@ -154,7 +154,9 @@ def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[Cate
                        for w in words)
         opener = words[0] in rules.openers
         has_role = any(w in rules.role_words for w in words)
-        while has_head and len(content) >= 2 and (opener or has_role) and len(span):
+        exact = bool(ctx.gaz.match_category(award.name, span.text)) and any(
+            fold(c) == fold(span.text) for c in award.categories)  # "Album of the Year"
+        while (exact or (has_head and len(content) >= 2 and (opener or has_role))) and len(span):
             candidates = ctx.gaz.match_category(award.name, span.text)
             if candidates:
                 out.append(CategoryMention(span, CategoryRef(award.name, clean_text(span.text),
@@ -267,7 +269,7 @@ def _work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> 
     if k >= lo and doc[k].lower_ in ctx.cues.words("credit_nouns"):
         span = title_before(ctx, k)
         if span is not None and span.start >= lo and ctx.known_work(span.text) and \
-                not placeish(span):
+                not placeish(span) and valid_title(ctx, span):
             return ctx.known_work(span.text)
     if k >= lo and doc[k].text[:1].isupper() and not doc[k].is_punct and doc[k].whitespace_:
         span = title_before(ctx, person.start)  # "The Fisherman's Tale Nora Quinn"

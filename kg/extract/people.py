@@ -89,7 +89,7 @@ def collect_persons(ctx: ArticleContext) -> None:
             k -= 1
         if k >= 0 and doc[k].lower_ in _CHARACTER_CUES:
             before = doc[k].lower_
-        if before == "as" and k >= 0 and not _role_as(doc, k, end):
+        if before == "as" and k >= 0 and k == start - 1 and not _role_as(doc, k, end):
             before = ""  # "as Lorna Whitcombe hosted the show": a conjunction
         is_char = before in _CHARACTER_CUES or (
             end < len(doc) and is_possessive(doc[end]) and end + 1 < len(doc)

@@ -140,8 +140,9 @@ def valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) -> 
     if strict and all(t.ent_type_ in _NOT_TITLE_ENTS for t in span):
         return False
     if len(span) == 1 and (span[0].pos_ not in ("PROPN", "NOUN") or
-                           span[0].lower_ in ctx.gaz.category_vocab):
-        return False  # "a Black actress", "Female Actor in a Leading Role"
+                           span[0].lower_ in ctx.gaz.category_vocab or
+                           span[0].text in ctx.cues.raw.get("demonyms", ())):
+        return False  # "a Black actress", "Female Actor in a Leading Role", "Welsh actor"
     if any(c in text for c in "#@/"):
         return False
     if strict and ctx.person_at(span.start) and ctx.person_at(span.start).end >= span.end \

@@ -217,7 +217,7 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
                 person = ctx.person_at(span.start - 3)  # "Tomas Ferreira, the X star"
             if person is None:
                 person, confidence = ctx.focus_before(tok.i), 0.7
-            role = "creator" if "creator" in tok.lower_ else "actor"
+            role = ctx.cues.raw.get("credit_roles", {}).get(tok.lower_, "actor")
             yield WorkHit(clean_text(span.text), span, person=person, confidence=confidence,
                           role=role)
         # "as <character> in X", "who played his father, Hedda, in X"

@@ -35,9 +35,9 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     articles, errors = load_articles(paths)
     if not articles:
         return BuildResult(Graph(), None, errors, 0)
-    facts = extract_corpus(articles, load_pipeline(model), progress=progress)
+    facts = extract_corpus(articles, load_pipeline(model), progress=progress, errors=errors)
     corpus = resolve(facts)
-    return BuildResult(to_graph(corpus), corpus, errors, len(articles))
+    return BuildResult(to_graph(corpus), corpus, errors, len(facts))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.articles import Article
+from kg.articles import Article, ArticleError
 from kg.extract import awards as award_x
 from kg.extract import outlets as outlet_x
 from kg.extract.context import ArticleContext, clean_text
@@ -49,32 +49,56 @@ def parse_articles(articles: list[Article], nlp: Language | None = None) -> Iter
 
 def extract_corpus(articles: list[Article], nlp: Language | None = None,
                    progress: Progress | None = None,
-                   docs: Iterable[Doc] | None = None) -> list[ArticleFacts]:
+                   docs: Iterable[Doc] | None = None,
+                   errors: list[ArticleError] | None = None) -> list[ArticleFacts]:
     """Extract facts from every article (see the module docstring for the passes).
 
     ``docs`` are the articles' parsed Docs when the caller has them (a store
-    keeps them between builds); otherwise the articles are parsed here."""
+    keeps them between builds); otherwise the articles are parsed here. An
+    article whose extraction fails is left out and reported in ``errors`` (a
+    bug on one odd article must not cost the whole batch)."""
     gaz = load_gazetteer()
+    failures = errors if errors is not None else []
     contexts: list[ArticleContext] = []
     if docs is None:
         docs = parse_articles(articles, nlp)
     for n, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
         ctx = ArticleContext(article=article, doc=doc, gaz=gaz)
-        collect_persons(ctx)
+        try:
+            collect_persons(ctx)
+        except Exception as exc:  # noqa: BLE001 - reported per article, see docstring
+            failures.append(_failure(article, exc))
+            continue
         contexts.append(ctx)
         if progress:
             progress(n, len(articles), article.id)
-    hits_by_article = []
+    hits_by_article: list[list[WorkHit]] = []
     known: dict[str, str] = {}
+    kept: list[ArticleContext] = []
     for ctx in contexts:
-        hits = list(find_works(ctx))
-        award = award_x.main_award(ctx, award_x.award_mentions(ctx))
-        hits.extend(_list_work_hits(ctx, find_list_entries(ctx, award)))
+        try:
+            hits = list(find_works(ctx))
+            award = award_x.main_award(ctx, award_x.award_mentions(ctx))
+            hits.extend(_list_work_hits(ctx, find_list_entries(ctx, award)))
+        except Exception as exc:  # noqa: BLE001
+            failures.append(_failure(ctx.article, exc))
+            continue
+        kept.append(ctx)
         hits_by_article.append(hits)
         for hit in hits:
             known.setdefault(fold(hit.title), hit.title)
-    return [_extract_article(ctx, hits, known) for ctx, hits in zip(contexts, hits_by_article,
-                                                                      strict=True)]
+    out = []
+    for ctx, hits in zip(kept, hits_by_article, strict=True):
+        try:
+            out.append(_extract_article(ctx, hits, known))
+        except Exception as exc:  # noqa: BLE001
+            failures.append(_failure(ctx.article, exc))
+    return out
+
+
+def _failure(article: Article, exc: Exception) -> ArticleError:
+    return ArticleError(article.path, f"extraction failed ({type(exc).__name__}: {exc}); "
+                                      "the article was left out, please report this")
 
 
 def nlp_text(text: str) -> str:

@@ -134,7 +134,7 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
         return BuildResult(Graph(), None, errors, 0)
     nlp = load_pipeline(model)
     docs = store.docs(articles, nlp)
-    facts = extract_corpus(articles, nlp, progress=progress, docs=docs)
+    facts = extract_corpus(articles, nlp, progress=progress, docs=docs, errors=errors)
     corpus = resolve(facts)
     graph = to_graph(corpus)
     store.write(graph)

@@ -147,3 +147,24 @@ def test_ceremony_names_follow_the_award_numbering():
     assert gaz.award("Emmys").ceremony_name(2020) == "72nd Primetime Emmy Awards"
     assert gaz.award("Oscars").ceremony_name(2021) == "93rd Academy Awards"
     assert gaz.award("SAG Awards").ceremony_name(2020) == "26th Screen Actors Guild Awards"
+
+
+def test_a_failing_article_is_reported_and_the_rest_still_builds(tmp_path, monkeypatch):
+    from kg import pipeline
+    from kg.builder import build_graph
+
+    (tmp_path / "good.txt").write_text(" date 2021-03-01 Jane Roe won an Emmy.", encoding="utf-8")
+    (tmp_path / "bad.txt").write_text(" date 2021-03-01 Trigger the bug.", encoding="utf-8")
+    real = pipeline.collect_persons
+
+    def flaky(ctx):
+        if "Trigger" in ctx.article.text:
+            raise RuntimeError("boom")
+        return real(ctx)
+
+    monkeypatch.setattr(pipeline, "collect_persons", flaky)
+    result = build_graph([tmp_path])
+    assert result.articles == 1
+    assert [(e.path.name, e.problem.split(" (")[0]) for e in result.errors] == [
+        ("bad.txt", "extraction failed")]
+    assert "RuntimeError: boom" in result.errors[0].problem

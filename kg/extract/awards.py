@@ -20,7 +20,13 @@ from functools import cache
 
 from spacy.tokens import Span, Token
 
-from kg.extract.context import ArticleContext, PersonMention, clean_text, is_possessive
+from kg.extract.context import (
+    ArticleContext,
+    PersonMention,
+    clean_text,
+    is_possessive,
+    subject_core,
+)
 from kg.extract.tweets import MONTHS
 from kg.extract.works import placeish, title_after, title_before, valid_title
 from kg.gazetteer import AwardInfo, fold
@@ -663,7 +669,7 @@ def _dep_subject(ctx: ArticleContext, tok: Token) -> list[PersonMention] | None:
         if subj is not None:
             saw_subject = True
             found: list[PersonMention] = []
-            for t in subj.subtree:
+            for t in subject_core(subj):
                 p = ctx.person_at(t.i)
                 if p is not None and p not in found and not p.is_character:
                     found.append(p)

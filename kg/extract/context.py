@@ -166,6 +166,23 @@ class ArticleContext:
         return self.works.get(fold(text))
 
 
+_CORE_DEPS = {"compound", "conj", "cc", "flat", "appos", "det", "amod", "nmod", "punct", "poss",
+              "case"}
+
+
+def subject_core(token: Token) -> list[Token]:
+    """The subject phrase without its relative clauses and modifiers ("Wren, who
+    edged out X, kept it brief" is about Wren, not X): the head with its
+    compounds and coordinated heads ("A and B won")."""
+    out, todo = [], [token]
+    while todo:
+        t = todo.pop()
+        out.append(t)
+        todo.extend(c for c in t.children if c.dep_ in _CORE_DEPS and c.dep_ != "appos"
+                    or (c.dep_ == "conj" and t.dep_ in ("nsubj", "nsubjpass", "conj")))
+    return sorted(out, key=lambda t: t.i)
+
+
 def clean_text(text: str) -> str:
     """Normalise whitespace and typographic apostrophes in a name."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")

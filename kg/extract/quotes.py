@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from kg.extract.context import ArticleContext, PersonMention
+from kg.extract.context import ArticleContext, PersonMention, subject_core
 from kg.records import Quote, Ref
 
 _OPEN_DOUBLE, _CLOSE_DOUBLE = "“", "”"
@@ -101,7 +101,8 @@ def _speaker_from_subject(ctx: ArticleContext, verb: Token, quote_tok: int
         if subj is not None:
             person = ctx.person_at(subj.i)
             if person is None:
-                person = next((ctx.person_at(t.i) for t in subj.subtree if ctx.person_at(t.i)),
+                person = next((ctx.person_at(t.i) for t in subject_core(subj)
+                               if ctx.person_at(t.i)),
                               None)
             if person is not None:
                 return person, 1.0

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import Graph
+if TYPE_CHECKING:  # rdflib is imported by the build, not by every kg module
+    from rdflib import Graph
 
 __all__ = ["build", "__version__"]
 __version__ = "0.1.0"

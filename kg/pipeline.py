@@ -113,8 +113,7 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
     # a "person" that is really a work title ("Quiet Rivers' Lena Ortiz")
     titles = {re.sub(r"^the ", "", k) for k in known}
     ctx.persons = [p for p in ctx.persons if re.sub(r"^the ", "", fold(p.name)) not in titles
-                   or len(p.name.split()) > 1 and _work_span_overlaps(p, hits)]
-    ctx.persons = [p for p in ctx.persons if not _work_span_overlaps(p, hits)]
+                   and not _work_span_overlaps(p, hits)]
     article = ctx.article
     facts = ArticleFacts(article_id=article.id, source=article.path.name, date=article.date)
     awards = award_x.award_mentions(ctx)
@@ -144,6 +143,7 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
         if nom.work is not None and nom.nominee.kind == "person" and nom.category and \
                 award_x._is_performer(ctx, nom.category):
             facts.credits.append(CreditFact(nom.nominee, nom.work, nom.evidence,
+                                            role=award_x.credit_role(ctx, nom.category),
                                             confidence=nom.confidence * 0.9))
     facts.ceremonies.extend(award_x.ceremony_facts(ctx, ceremony, awards))
     for ch in find_characters(ctx):

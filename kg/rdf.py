@@ -1,8 +1,10 @@
 """Resolved corpus -> RDF graph (schema.org where it fits, kg: for the rest).
 
-Every fact-bearing node (nomination, credit, quotation, tweet, citation of an
-outlet) points to ``kg:Evidence`` nodes holding the sentence and its character
-offsets in the article file, so "where does this come from?" is a SPARQL query.
+Every fact-bearing node (nomination, credit, quotation, tweet, and one sentence
+per entity) points to ``kg:Evidence`` nodes holding the sentence and its
+character offsets in the article file, so "where does this come from?" is a
+SPARQL query. Citations and networks are plain links (article -> outlet, work ->
+network) without evidence of their own.
 """
 
 from __future__ import annotations
@@ -146,7 +148,8 @@ class GraphBuilder:
                 g.add((c, KG.character, Literal(cr.character)))
             if cr.confidence < 1.0:
                 g.add((c, KG.confidence, _decimal(cr.confidence)))
-            g.add((_iri(cr.person), KG.actedIn, _iri(cr.work)))
+            if cr.role == "actor":
+                g.add((_iri(cr.person), KG.actedIn, _iri(cr.work)))
             for ev in sorted(set(cr.evidence)):
                 self.evidence(c, ev)
         for work_id, (net_id, _evidence) in sorted(corpus.airs.items()):

@@ -416,7 +416,7 @@ class Resolver:
                     continue
                 ident = self._ids.get(("account", handle.casefold()))
                 owner = self.corpus.entities[ident].attrs.get("owner") if ident else None
-                target = owner or spelled.get(handle.casefold())
+                target = owner or spelled.get(re.sub(r"\W|_", "", handle.casefold()))
                 if target is None:
                     target = self.account(handle, handle).id
                 if target not in rt.mentions:
@@ -559,7 +559,10 @@ class Resolver:
         for nom in self.corpus.nominations:
             if nom.work and self.corpus.entities[nom.nominee].kind == "person" and (
                     nom.nominee, nom.work) not in known:
-                self.corpus.credits.append(Credit(nom.nominee, nom.work, "actor", None,
+                category = self.corpus.entities[nom.category].name if nom.category else ""
+                role = ("director" if "Direct" in category else
+                        "writer" if re.search(r"Writ|Screenplay", category) else "actor")
+                self.corpus.credits.append(Credit(nom.nominee, nom.work, role, None,
                                                   nom.evidence[:1], 0.7))
                 known.add((nom.nominee, nom.work))
         self.corpus.credits.sort(key=lambda c: (c.person, c.work))

@@ -565,7 +565,7 @@ def _work_subject(ctx: ArticleContext, tok: Token, lo: int) -> str | None:
             if subj.lemma_.lower() in _WORK_HEADS | ctx.cues.words("work_nouns"):
                 return _nearest_work_before(ctx, subj.left_edge.i, sentences=2)
             return None
-        if head.head is head or head.dep_ == "ROOT":
+        if head.head.i == head.i or head.dep_ == "ROOT":
             break
         head = head.head
     for i in range(lo, tok.i):  # no parse subject: the first title of the clause
@@ -679,7 +679,7 @@ def _dep_subject(ctx: ArticleContext, tok: Token) -> list[PersonMention] | None:
                     ctx.cues.words("role_nouns"):
                 focus = ctx.focus_before(tok.i, pronoun=subj.lower_)
                 return [focus] if focus else []
-        if head.head is head or head.dep_ == "ROOT":
+        if head.head.i == head.i or head.dep_ == "ROOT":
             break
         head = head.head
     return [] if saw_subject else None
@@ -691,6 +691,17 @@ def _possessive_work(ctx: ArticleContext, p: PersonMention) -> bool:
 
 def _ref(work: str | None) -> Ref | None:
     return Ref("work", work) if work else None
+
+
+def credit_role(ctx: ArticleContext, cat: CategoryRef) -> str:
+    """The credit a nomination in this category implies: "director", "writer" or
+    "actor"."""
+    feats = ctx.gaz.category_rules.features(cat.candidates[0]) if cat.candidates else frozenset()
+    if "directing" in feats:
+        return "director"
+    if "writing" in feats or "screenplay" in feats:
+        return "writer"
+    return "actor"
 
 
 def _is_performer(ctx: ArticleContext, cat: CategoryRef) -> bool:

@@ -166,8 +166,7 @@ class ArticleContext:
         return self.works.get(fold(text))
 
 
-_CORE_DEPS = {"compound", "conj", "cc", "flat", "appos", "det", "amod", "nmod", "punct", "poss",
-              "case"}
+_CORE_DEPS = {"compound", "conj", "cc", "flat", "det", "amod", "nmod", "punct", "poss", "case"}
 
 
 def subject_core(token: Token) -> list[Token]:
@@ -178,8 +177,7 @@ def subject_core(token: Token) -> list[Token]:
     while todo:
         t = todo.pop()
         out.append(t)
-        todo.extend(c for c in t.children if c.dep_ in _CORE_DEPS and c.dep_ != "appos"
-                    or (c.dep_ == "conj" and t.dep_ in ("nsubj", "nsubjpass", "conj")))
+        todo.extend(c for c in t.children if c.dep_ in _CORE_DEPS)
     return sorted(out, key=lambda t: t.i)
 
 

@@ -110,7 +110,7 @@ def _speaker_from_subject(ctx: ArticleContext, verb: Token, quote_tok: int
                     "role_nouns"):
                 return ctx.focus_before(quote_tok, pronoun=subj.lower_), 0.8
             return None, 0.5
-        if head.head is head:
+        if head.head.i == head.i:
             break
         head = head.head
     return ctx.focus_before(quote_tok), 0.6
@@ -162,7 +162,7 @@ def extract_quotes(ctx: ArticleContext) -> Iterator[Quote]:
         else:
             last = None
             continue
-        last = (speaker, para_end if not q.continued else para_end)
+        last = (speaker, para_end)
         ref = Ref("person", speaker.name) if speaker else None
         ev = ctx.evidence_chars(min(first_sent.start_char, q.start - 1),
                                 max(last_sent.end_char, q.end + 1))

@@ -25,7 +25,7 @@ from kg.extract.tweets import handles as tweet_handles
 from kg.extract.tweets import hashtags, links
 from kg.extract.works import WorkHit, find_characters, find_works
 from kg.gazetteer import fold, load_gazetteer
-from kg.nlp import AWARD, KNOWN_ORG, NETWORK, OUTLET, load_pipeline
+from kg.nlp import KNOWN_ORG, NETWORK, OUTLET, load_pipeline
 from kg.records import (
     AirsFact,
     ArticleFacts,
@@ -254,7 +254,7 @@ def _work_mentions(ctx: ArticleContext, mention) -> Iterable[Mention]:
     """Plain mentions of work titles known anywhere in the corpus. A one-word
     title that the model reads as a place ("a London actor") is not the work."""
     doc = ctx.doc
-    for key, title in sorted(ctx.works.items()):
+    for title in sorted(ctx.works.values()):
         pattern = re.compile(r"(?<![\w@#])" + re.escape(title).replace("'", "['’]") + r"(?!\w)",
                              re.IGNORECASE if len(title.split()) > 1 else 0)
         for m in pattern.finditer(ctx.text):
@@ -266,7 +266,6 @@ def _work_mentions(ctx: ArticleContext, mention) -> Iterable[Mention]:
             if placeish and not _marked_as_title(ctx, span):
                 continue
             yield mention(Ref("work", title), m.start(), m.end(), span)
-        del key
 
 
 def _marked_as_title(ctx: ArticleContext, span) -> bool:
@@ -316,4 +315,4 @@ def _tweets(ctx: ArticleContext, mentions: list[Mention], main_award: str | None
         )
 
 
-__all__ = ["extract_corpus", "AWARD"]
+__all__ = ["extract_corpus", "parse_articles", "nlp_text"]

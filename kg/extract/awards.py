@@ -554,7 +554,6 @@ def _work_subject(ctx: ArticleContext, tok: Token, lo: int) -> str | None:
     """The work that won a program category: a title in the subject ("Copperline
     wins Best Musical"), or the work a descriptive subject stands for ("The
     sprawling family saga took home Best Picture")."""
-    doc = ctx.doc
     head = tok
     for _ in range(5):
         subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
@@ -571,7 +570,6 @@ def _work_subject(ctx: ArticleContext, tok: Token, lo: int) -> str | None:
     for i in range(lo, tok.i):  # no parse subject: the first title of the clause
         for _, work in _works_at(ctx, i):
             return work
-    del doc
     return None
 
 

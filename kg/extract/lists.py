@@ -94,7 +94,8 @@ def find_list_entries(ctx: ArticleContext, award: AwardInfo | None) -> Iterator[
     i = 0
     while i < len(lines):
         start, end, line = lines[i]
-        if ctx.tweet_at(ctx.doc.char_span(start, end, alignment_mode="expand") or ctx.doc[0:1]):
+        line_at = ctx.file_offset(start)
+        if any(t.start <= line_at < t.end for t in ctx.tweets):
             i += 1
             continue
         header = _HEADER.match(line)

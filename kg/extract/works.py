@@ -26,6 +26,9 @@ ABBREVIATIONS = {"Mrs", "Mr", "Dr", "St", "Jr", "Ms", "Sr"}
 _NOT_TITLE_ENTS = {"GPE", "LOC", "NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY",
                    "PERCENT", NETWORK, OUTLET, KNOWN_ORG, AWARD}
 _CHARACTER_VERBS = {"play", "portray"}
+# words that stand between a network and a title: "HBO's new reality show X"
+_WORK_ADJECTIVES = {"limited", "new", "hit", "reality", "talk", "variety", "animated", "sketch",
+                    "period", "historical", "acclaimed", "original", "docu"}
 _GENRE_WORDS = {"drama", "comedy", "limited", "variety", "reality", "series", "movie", "television",
                 "tv", "musical", "documentary", "animated", "anthology", "talk", "sketch"}
 _TITLE_STOP_ENTS = {AWARD, NETWORK, OUTLET, KNOWN_ORG, "DATE", "TIME", "PERSON"}
@@ -178,14 +181,14 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
         k = ent.end
         if is_possessive(doc[k]) and k + 1 < len(doc):
             k += 1
-            while k < len(doc) and doc[k].lower_ in work_nouns | {"limited", "new", "hit"}:
+            while k < len(doc) and doc[k].lower_ in work_nouns | _WORK_ADJECTIVES:
                 k += 1
             span = title_after(ctx, k)
             if valid_title(ctx, span, strict=False):
                 yield WorkHit(clean_text(span.text), span, network=_network_name(ent))
         elif doc[k].lower_ in work_nouns or (k + 1 < len(doc) and
                                              f"{doc[k].lower_} {doc[k+1].lower_}" in work_nouns):
-            while k < len(doc) and doc[k].lower_ in work_nouns | {"limited"}:
+            while k < len(doc) and doc[k].lower_ in work_nouns | _WORK_ADJECTIVES:
                 k += 1
             span = title_after(ctx, k)
             if valid_title(ctx, span, strict=False):
@@ -304,17 +307,18 @@ def _character_in_work(ctx: ArticleContext, tok: Token) -> WorkHit | None:
     k += 1
     network = None
     while k < len(doc) and k < tok.sent.end and not _cap(doc[k]):
-        if doc[k].lower_ not in {"the", "historical", "period", "limited"} | ctx.cues.words(
-                "work_nouns"):
+        if doc[k].lower_ not in {"the"} | _WORK_ADJECTIVES | ctx.cues.words("work_nouns"):
             return None
         k += 1
+    if k >= tok.sent.end:
+        return None
     if k < len(doc) and doc[k].ent_type_ == NETWORK:
         ent = ctx.ent_at(k)
         network = _network_name(ent)
         k = ent.end + (1 if ent.end < len(doc) and is_possessive(doc[ent.end]) else 0)
         while k < len(doc) and doc[k].lower_ in ctx.cues.words("work_nouns"):
             k += 1
-    span = title_after(ctx, k) if k < len(doc) else None
+    span = title_after(ctx, k, tok.sent.end) if k < tok.sent.end else None
     if not valid_title(ctx, span, strict=False):
         return None
     character = clean_text(char_span.text)

@@ -168,3 +168,17 @@ def test_a_failing_article_is_reported_and_the_rest_still_builds(tmp_path, monke
     assert [(e.path.name, e.problem.split(" (")[0]) for e in result.errors] == [
         ("bad.txt", "extraction failed")]
     assert "RuntimeError: boom" in result.errors[0].problem
+
+
+@pytest.mark.parametrize("sentence", [
+    "Nadia Brooks was awarded the Emmy for Outstanding Lead Actress in a Comedy Series.",
+    "Nadia Brooks claimed Outstanding Lead Actress in a Comedy Series at the Emmys.",
+    "The Emmy for Outstanding Lead Actress in a Comedy Series went to Nadia Brooks.",
+    "Outstanding Lead Actress in a Comedy Series: Nadia Brooks, Paper Moons (WON); Ana Ruiz, "
+    "Low Tide",
+])
+def test_ways_news_reports_a_win(tmp_path, sentence):
+    graph = build_texts(tmp_path, {"w1": sentence}, date="2021-09-20")
+    winners = {(r["winner"], r["category"]) for r in rows(graph, "winners")}
+    assert ("Nadia Brooks", "Outstanding Lead Actress in a Comedy Series") in winners
+    assert all(r["ceremony"] == EMMY_2021 for r in rows(graph, "winners"))

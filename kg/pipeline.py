@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from kg.articles import Article, ArticleError
 from kg.extract import awards as award_x
 from kg.extract import outlets as outlet_x
-from kg.extract.context import ArticleContext, clean_text
+from kg.extract.context import ArticleContext, clean_text, known_name
 from kg.extract.lists import ListEntry, find_list_entries
 from kg.extract.people import collect_persons
 from kg.extract.quotes import extract_quotes
@@ -36,6 +36,7 @@ from kg.records import (
     NominationFact,
     Ref,
     Tweet,
+    ceremony_ref,
 )
 
 Progress = Callable[[int, int, str], None]
@@ -163,7 +164,7 @@ def _airs_by_cooccurrence(ctx: ArticleContext, strong: list[AirsFact]) -> Iterab
     for sent in ctx.sentences:
         if ctx.tweet_at(sent):
             continue
-        nets = {e.ent_id_ or e.text for e in ctx.ents_in(sent) if e.label_ == NETWORK}
+        nets = {known_name(e) for e in ctx.ents_in(sent) if e.label_ == NETWORK}
         works: dict[str, str] = {}
         for tok in sent:
             if tok.i > 0 and doc[tok.i - 1].text[:1].isupper():
@@ -207,18 +208,18 @@ def _mentions(ctx: ArticleContext, awards, categories, ceremony: CeremonyRef | N
     for m in awards:
         yield mention(Ref("award", m.award.name), m.span.start_char, m.span.end_char, m.span)
         if m.ceremony:
-            yield mention(Ref("ceremony", f"{m.ceremony.award}|{m.ceremony.year}"),
+            yield mention(ceremony_ref(m.ceremony),
                           m.span.start_char, m.span.end_char, m.span)
     for c in categories:
         yield mention(Ref("category", c.ref.text), c.span.start_char, c.span.end_char, c.span,
                       c.ref)
     for ent in ctx.ents:
         if ent.label_ == NETWORK:
-            ref = Ref("network", ent.ent_id_ or ent.text)
+            ref = Ref("network", known_name(ent))
         elif ent.label_ == OUTLET:
-            ref = Ref("outlet", ent.ent_id_ or ent.text)
+            ref = Ref("outlet", known_name(ent))
         elif ent.label_ == KNOWN_ORG:
-            ref = Ref("organization", ent.ent_id_ or ent.text)
+            ref = Ref("organization", known_name(ent))
         elif ent.label_ == "ORG" and _plausible_org(ctx, ent):
             ref = Ref("organization", clean_text(ent.text).removeprefix("the "))
         elif ent.label_ in ("GPE", "LOC", "FAC") and ent.text[:1].isupper():
@@ -291,7 +292,7 @@ def _tweets(ctx: ArticleContext, mentions: list[Mention], main_award: str | None
                     m.ref.kind == "award" and m.ref.name != main_award):
                 inside.append(m.ref)
             elif m.ref.kind == "award" and main_ceremony is not None:
-                inside.append(Ref("ceremony", f"{main_ceremony.award}|{main_ceremony.year}"))
+                inside.append(ceremony_ref(main_ceremony))
         resolved = tuple(
             h for h in tweet_handles(t.text)
             if any(m.ref.kind == "person" and t.start <= m.start < t.text_end

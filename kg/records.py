@@ -43,6 +43,16 @@ class CeremonyRef:
     year: int
 
 
+def ceremony_ref(ceremony: CeremonyRef) -> Ref:
+    """A ceremony as a ``Ref`` (for mentions), readable back with ``ceremony_of``."""
+    return Ref("ceremony", f"{ceremony.award}|{ceremony.year}")
+
+
+def ceremony_of(ref: Ref) -> CeremonyRef:
+    award, year = ref.name.rsplit("|", 1)
+    return CeremonyRef(award, int(year))
+
+
 @dataclass(frozen=True, order=True)
 class CategoryRef:
     """A category mention: its text and the canonical categories it may denote.

@@ -26,6 +26,7 @@ from kg.records import (
     Quote,
     Ref,
     Tweet,
+    ceremony_of,
 )
 
 ORG_KINDS = ("outlet", "network", "organization")
@@ -315,8 +316,7 @@ class Resolver:
         if ref.kind == "place":
             return self.place(ref.name)
         if ref.kind == "ceremony":
-            award, year = ref.name.split("|")
-            return self.ceremony(CeremonyRef(award, int(year)))
+            return self.ceremony(ceremony_of(ref))
         return None
 
     # --- facts ----------------------------------------------------------------------

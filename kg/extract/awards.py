@@ -25,6 +25,7 @@ from kg.extract.context import (
     PersonMention,
     clean_text,
     is_possessive,
+    known_name,
     subject_core,
 )
 from kg.extract.tweets import MONTHS
@@ -62,7 +63,7 @@ def award_mentions(ctx: ArticleContext) -> list[AwardMention]:
     for ent in ctx.ents:
         if ent.label_ != AWARD:
             continue
-        award = ctx.gaz.award(ent.ent_id_ or ent.text) or ctx.gaz.award(ent.text)
+        award = ctx.gaz.award(known_name(ent)) or ctx.gaz.award(ent.text)
         if award is None:
             continue
         year = None

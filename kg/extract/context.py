@@ -181,6 +181,11 @@ def subject_core(token: Token) -> list[Token]:
     return sorted(out, key=lambda t: t.i)
 
 
+def known_name(ent: Span) -> str:
+    """The canonical name the gazetteer ruler gave an entity, else its text."""
+    return ent.ent_id_ or ent.text
+
+
 def clean_text(text: str) -> str:
     """Normalise whitespace and typographic apostrophes in a name."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")

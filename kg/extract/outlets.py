@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kg.extract.awards import _match_phrase
-from kg.extract.context import ArticleContext, clean_text
+from kg.extract.context import ArticleContext, clean_text, known_name
 from kg.nlp import KNOWN_ORG, NETWORK, OUTLET
 from kg.records import CitationFact, Ref
 
@@ -16,7 +16,7 @@ def extract_citations(ctx: ArticleContext) -> Iterator[CitationFact]:
     doc, gaz = ctx.doc, ctx.gaz
     for ent in ctx.ents:
         if ent.label_ == OUTLET and not ctx.tweet_at(ent):
-            yield CitationFact(Ref("outlet", ent.ent_id_ or ent.text), ctx.evidence(ent))
+            yield CitationFact(Ref("outlet", known_name(ent)), ctx.evidence(ent))
     cues = ctx.cues.phrases("citation_cues")
     for tok in doc:
         n = _match_phrase(doc, tok.i, cues)

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from kg.extract.context import ArticleContext, PersonMention, clean_text, is_possessive
+from kg.extract.context import (
+    ArticleContext,
+    PersonMention,
+    clean_text,
+    is_possessive,
+    known_name,
+)
 from kg.nlp import AWARD, KNOWN_ORG, NETWORK, OUTLET
 
 # "for" is left out on purpose: in award news it separates more often than it joins
@@ -166,10 +172,6 @@ def placeish(span: Span) -> bool:
     return len(span) == 1 and span[0].ent_type_ in ("GPE", "LOC", "NORP")
 
 
-def _network_name(ent: Span) -> str:
-    return ent.ent_id_ or ent.text
-
-
 def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
     """Yield every work a pattern marks in the article."""
     doc, cues = ctx.doc, ctx.cues
@@ -185,14 +187,14 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
                 k += 1
             span = title_after(ctx, k)
             if valid_title(ctx, span, strict=False):
-                yield WorkHit(clean_text(span.text), span, network=_network_name(ent))
+                yield WorkHit(clean_text(span.text), span, network=known_name(ent))
         elif doc[k].lower_ in work_nouns or (k + 1 < len(doc) and
                                              f"{doc[k].lower_} {doc[k+1].lower_}" in work_nouns):
             while k < len(doc) and doc[k].lower_ in work_nouns | _WORK_ADJECTIVES:
                 k += 1
             span = title_after(ctx, k)
             if valid_title(ctx, span, strict=False):
-                yield WorkHit(clean_text(span.text), span, network=_network_name(ent))
+                yield WorkHit(clean_text(span.text), span, network=known_name(ent))
     for tok in doc:
         # "the series X", "Sitcom X", "historical drama X"
         if tok.lower_ in work_nouns and tok.i + 1 < len(doc) and (
@@ -314,7 +316,7 @@ def _character_in_work(ctx: ArticleContext, tok: Token) -> WorkHit | None:
         return None
     if k < len(doc) and doc[k].ent_type_ == NETWORK:
         ent = ctx.ent_at(k)
-        network = _network_name(ent)
+        network = known_name(ent)
         k = ent.end + (1 if ent.end < len(doc) and is_possessive(doc[ent.end]) else 0)
         while k < len(doc) and doc[k].lower_ in ctx.cues.words("work_nouns"):
             k += 1

@@ -18,6 +18,7 @@ from kg.articles import Article, ArticleError
 from kg.extract import awards as award_x
 from kg.extract import outlets as outlet_x
 from kg.extract.context import ArticleContext, clean_text, known_name
+from kg.extract.frames import frame_nominations, frame_titles
 from kg.extract.lists import ListEntry, find_list_entries
 from kg.extract.people import collect_persons
 from kg.extract.quotes import extract_quotes
@@ -81,6 +82,7 @@ def extract_corpus(articles: list[Article], nlp: Language | None = None,
             hits = list(find_works(ctx))
             award = award_x.main_award(ctx, award_x.award_mentions(ctx))
             hits.extend(_list_work_hits(ctx, find_list_entries(ctx, award)))
+            hits.extend(frame_titles(ctx, award_x.category_mentions(ctx, award)))
         except Exception as exc:  # noqa: BLE001
             failures.append(_failure(ctx.article, exc))
             continue
@@ -133,6 +135,9 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
                                             confidence=hit.confidence))
     facts.airs.extend(_airs_by_cooccurrence(ctx, facts.airs))
     facts.nominations.extend(award_x.extract_nominations(ctx, award, ceremony, categories, awards))
+    if ceremony is not None:
+        covered = {(n.evidence.start, n.category.text) for n in facts.nominations if n.category}
+        facts.nominations.extend(frame_nominations(ctx, categories, ceremony, covered))
     if ceremony is not None:
         for entry in find_list_entries(ctx, award):
             nominee = Ref("person" if entry.nominee_is_person else "work", entry.nominee)

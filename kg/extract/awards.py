@@ -103,13 +103,39 @@ def award_mentions(ctx: ArticleContext) -> list[AwardMention]:
 
 def main_award(ctx: ArticleContext, mentions: list[AwardMention]) -> AwardInfo | None:
     """The award the article is about: the one it names most (first named wins a
-    tie); when it names none, the award whose official categories it names."""
-    counts = Counter(m.award.name for m in mentions)
+    tie); when it names none, the award whose official categories it names.
+
+    A mention of the ceremony ("at the Baftas", "the 34th Spirit Awards") weighs
+    more than a trophy named in passing ("the Oscar favourite", "an Emmy
+    winner"), and a mention in the opening paragraph more than a later one: an
+    article about one show often compares its winners with another's."""
+    counts: Counter[str] = Counter()  # float weights
+    opening_end = _opening_end(ctx)
+    for m in mentions:
+        if m.ceremony is not None:
+            opening = m.span.start < opening_end and not ctx.tweet_at(m.span)
+            weight = 6.0 if opening else 2.0
+        elif m.span.root.dep_ in ("compound", "amod", "nmod"):
+            weight = 0.5  # "the Oscar favourite", "an Emmy-winning actor"
+        else:
+            weight = 1.0
+        counts[m.award.name] += weight
     if not counts:
         return _award_by_categories(ctx)
     best = max(counts.items(), key=lambda kv: (kv[1], -min(m.span.start for m in mentions
                                                             if m.award.name == kv[0])))
     return ctx.gaz.award_named(best[0])
+
+
+def _opening_end(ctx: ArticleContext) -> int:
+    """The token index where the opening (first two sentences with words) ends."""
+    seen = 0
+    for sent in ctx.sentences:
+        if any(t.is_alpha for t in sent):
+            seen += 1
+            if seen == 2:
+                return sent.end
+    return len(ctx.doc)
 
 
 def _award_by_categories(ctx: ArticleContext) -> AwardInfo | None:

@@ -80,13 +80,25 @@ class CategoryRules:
     supporting_word: str
     performer_words: frozenset[str]
 
+    female_words: frozenset[str] = frozenset()
+    acting_words: frozenset[str] = frozenset()
+
     def features(self, text: str) -> frozenset[str]:
+        """The words of a category name that tell categories apart, normalised:
+        "leading actress" -> {lead, actor, female}. Gender is a feature of its
+        own, so "Best Actress", "Female Actor in a Leading Role" and "Best
+        Female Lead" share it; a lead or supporting category always concerns
+        an actor, whether or not its name says so ("Best Supporting Female")."""
         words = re.findall(r"[\w+]+", text.casefold())
         out = set()
         for w in words:
+            if w in self.female_words:
+                out.add("female")
             w = self.synonyms.get(w, w)
             if w not in self.ignored:
                 out.add(w)
+        if out & self.acting_words and not out & self.performer_words:
+            out.add("actor")
         return frozenset(out)
 
 
@@ -179,7 +191,8 @@ class Gazetteer:
         if exact:
             return (exact[0],)
         core = mention - rules.soft
-        fits = [(c, f) for c, f in self._category_features.get(award, []) if core <= f]
+        fits = [(c, f) for c, f in self._category_features.get(award, []) if core <= f
+                and ("female" in f) == ("female" in mention)]
         if not fits:
             return ()
         is_performer = bool(mention & rules.performer_words)
@@ -265,6 +278,8 @@ def load_gazetteer(directory: Path = ONTOLOGY_DIR) -> Gazetteer:
         lead_word=raw_rules.get("lead_word", "lead"),
         supporting_word=raw_rules.get("supporting_word", "supporting"),
         performer_words=frozenset(raw_rules.get("performer_words", ())),
+        female_words=frozenset(raw_rules.get("female_words", ())),
+        acting_words=frozenset(raw_rules.get("acting_words", ())),
     )
     return Gazetteer(
         awards=awards,

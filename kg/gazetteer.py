@@ -40,6 +40,9 @@ class AwardInfo:
     first_year: int
     month: int | None
     categories: tuple[str, ...]
+    # older names of prizes that ``categories`` holds under their current name:
+    # recognised when written out in full, never offered for a paraphrase
+    former_categories: tuple[str, ...] = ()
 
     def ceremony_name(self, year: int) -> str:
         return self._fill(self.ceremony_pattern, year)
@@ -81,6 +84,7 @@ class CategoryRules:
     performer_words: frozenset[str]
 
     female_words: frozenset[str] = frozenset()
+    alternates: dict[str, tuple[str, ...]] = field(default_factory=dict)
     acting_words: frozenset[str] = frozenset()
 
     def features(self, text: str) -> frozenset[str]:
@@ -137,6 +141,8 @@ class Gazetteer:
         vocab = set(rules.connectors) | set(rules.openers) | set(rules.synonyms)
         for award in self.awards:
             feats = []
+            for cat in award.former_categories:
+                vocab.update(re.findall(r"[\w+]+", cat.casefold()))
             for cat in award.categories:
                 vocab.update(re.findall(r"[\w+]+", cat.casefold()))
                 feats.append((cat, rules.features(cat)))
@@ -180,6 +186,11 @@ class Gazetteer:
         g = _first_names().get_gender(first_name)
         return {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(g)
 
+    def _fitting(self, award: str, core: frozenset[str], mention: frozenset[str]
+                 ) -> list[tuple[str, frozenset[str]]]:
+        return [(c, f) for c, f in self._category_features.get(award, []) if core <= f
+                and ("female" in f) == ("female" in mention)]
+
     def match_category(self, award: str, text: str) -> tuple[str, ...]:
         """Official categories of ``award`` that the mention ``text`` may denote,
         best first (fewest words the mention leaves unsaid)."""
@@ -187,12 +198,25 @@ class Gazetteer:
         mention = rules.features(text)
         if not mention:
             return ()
-        exact = [c for c, f in self._category_features.get(award, []) if fold(c) == fold(text)]
+        info = self.award_by_alias.get(fold(award))
+        names = (*info.categories, *info.former_categories) if info else ()
+        exact = [c for c in names if fold(c) == fold(text)]
         if exact:
             return (exact[0],)
         core = mention - rules.soft
-        fits = [(c, f) for c, f in self._category_features.get(award, []) if core <= f
-                and ("female" in f) == ("female" in mention)]
+        fits = self._fitting(award, core, mention)
+        if not fits:
+            # each award names its prizes its own way: "best picture" is the Spirit
+            # Awards' "Best Feature" and BAFTA's "Best Film"; "best leading actor"
+            # is the Oscars' "Best Actor"
+            for word in sorted(core & set(rules.alternates)):
+                for alt in rules.alternates[word]:
+                    swapped = (core - {word}) | ({alt} if alt else set())  # "": drop it
+                    fits = self._fitting(award, frozenset(swapped), mention)
+                    if fits:
+                        break
+                if fits:
+                    break
         if not fits:
             return ()
         is_performer = bool(mention & rules.performer_words)
@@ -259,6 +283,7 @@ def load_gazetteer(directory: Path = ONTOLOGY_DIR) -> Gazetteer:
                 first_year=int(ceremony.get("first_year", 1)),
                 month=ceremony.get("month"),
                 categories=tuple(item.get("categories", ())),
+                former_categories=tuple(item.get("former_categories", ())),
             )
         )
     nick: dict[str, set[str]] = {}
@@ -280,6 +305,7 @@ def load_gazetteer(directory: Path = ONTOLOGY_DIR) -> Gazetteer:
         performer_words=frozenset(raw_rules.get("performer_words", ())),
         female_words=frozenset(raw_rules.get("female_words", ())),
         acting_words=frozenset(raw_rules.get("acting_words", ())),
+        alternates={k: tuple(v) for k, v in raw_rules.get("alternates", {}).items()},
     )
     return Gazetteer(
         awards=awards,

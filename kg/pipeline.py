@@ -8,6 +8,7 @@ names only; ``kg.resolve`` links them across articles.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
 
@@ -18,7 +19,7 @@ from kg.articles import Article, ArticleError
 from kg.extract import awards as award_x
 from kg.extract import outlets as outlet_x
 from kg.extract.context import ArticleContext, clean_text, known_name
-from kg.extract.frames import frame_nominations, frame_titles
+from kg.extract.frames import frame_nominations, frame_titles, is_program, list_nominations
 from kg.extract.lists import ListEntry, find_list_entries
 from kg.extract.people import collect_persons
 from kg.extract.quotes import extract_quotes
@@ -138,6 +139,7 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
     if ceremony is not None:
         covered = {(n.evidence.start, n.category.text) for n in facts.nominations if n.category}
         facts.nominations.extend(frame_nominations(ctx, categories, ceremony, covered))
+        facts.nominations.extend(list_nominations(ctx, categories, ceremony))
     if ceremony is not None:
         for entry in find_list_entries(ctx, award):
             nominee = Ref("person" if entry.nominee_is_person else "work", entry.nominee)
@@ -145,6 +147,8 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
             facts.nominations.append(NominationFact(
                 nominee, entry.category, work, ceremony, entry.won,
                 ctx.evidence_chars(entry.start, entry.end), 0.9))
+    facts.nominations = list(_works_from_credits(ctx, facts.nominations, facts.credits))
+    facts.nominations = list(_program_nominees(ctx, facts.nominations))
     for nom in facts.nominations:
         if nom.work is not None and nom.nominee.kind == "person" and nom.category and \
                 award_x._is_performer(ctx, nom.category):
@@ -160,6 +164,36 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
     facts.mentions.extend(_mentions(ctx, awards, categories, ceremony))
     facts.tweets.extend(_tweets(ctx, facts.mentions, award.name if award else None, ceremony))
     return facts
+
+
+def _works_from_credits(ctx: ArticleContext, nominations: list[NominationFact],
+                        credits: list[CreditFact]) -> Iterable[NominationFact]:
+    """A performer's nomination that names no work is for the one work the
+    article credits them with ("The Tin Harbor star ... won best actor")."""
+    works: dict[str, set[str]] = {}
+    for c in credits:
+        if c.role == "actor":
+            works.setdefault(c.person.name, set()).add(c.work.name)
+    for nom in nominations:
+        if nom.work is None and nom.nominee.kind == "person" and nom.category and \
+                award_x._is_performer(ctx, nom.category) and \
+                len(works.get(nom.nominee.name, ())) == 1:
+            work = next(iter(works[nom.nominee.name]))
+            nom = dataclasses.replace(nom, work=Ref("work", work))
+        yield nom
+
+
+def _program_nominees(ctx: ArticleContext, nominations: list[NominationFact]
+                      ) -> Iterable[NominationFact]:
+    """A film or series prize goes to the work: a person named as its winner
+    ("Ivo Marsh's Tin Harbor won best picture") stands for their work, and is
+    dropped when the text names none."""
+    for nom in nominations:
+        if nom.nominee.kind == "person" and nom.category and is_program(ctx, nom.category):
+            if nom.work is None:
+                continue
+            nom = dataclasses.replace(nom, nominee=nom.work)
+        yield nom
 
 
 def _airs_by_cooccurrence(ctx: ArticleContext, strong: list[AirsFact]) -> Iterable[AirsFact]:

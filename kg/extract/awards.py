@@ -162,7 +162,12 @@ def main_ceremony(ctx: ArticleContext, mentions: list[AwardMention],
 # --- categories ------------------------------------------------------------------------
 
 def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[CategoryMention]:
-    """Runs of category words that name (or paraphrase) a category of ``award``."""
+    """Runs of category words that name (or paraphrase) a category of ``award``.
+
+    A run of category vocabulary can hold more than the category ("award for
+    the best actress for her role in"): words are dropped from the left until
+    the run starts like a category, and for each start the longest prefix that
+    names a category is taken."""
     if award is None:
         return []
     rules = ctx.gaz.category_rules
@@ -178,33 +183,42 @@ def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[Cate
         while j < len(doc) and (doc[j].lower_ in vocab) and not (
                 j > i and doc[j - 1].whitespace_ == "" and doc[j].is_alpha and doc[j - 1].is_alpha):
             j += 1
-        while j > i and doc[j - 1].lower_ in rules.connectors:
-            j -= 1
-        span = doc[i:j]
-        words = [t.lower_ for t in span]
-        content = [w for w in words if w not in rules.connectors]
-        has_head = any(rules.synonyms.get(w, w) in rules.head_words or w in rules.head_words
-                       for w in words)
-        opener = words[0] in rules.openers
-        has_role = any(w in rules.role_words for w in words)
-        exact = bool(ctx.gaz.match_category(award.name, span.text)) and any(
-            fold(c) == fold(span.text) for c in award.categories)  # "Album of the Year"
-        while (exact or (has_head and len(content) >= 2 and (opener or has_role))) and len(span):
-            candidates = ctx.gaz.match_category(award.name, span.text)
-            if candidates:
-                out.append(CategoryMention(span, CategoryRef(award.name, clean_text(span.text),
-                                                             candidates)))
+        found = None
+        for start in range(i, j):
+            if doc[start].lower_ in rules.connectors:
+                continue
+            found = next((m for end in range(j, start, -1)
+                          if (m := _category_at(ctx, award, doc[start:end])) is not None), None)
+            if found is not None:
                 break
-            # "award for the best leading actor": drop words from the left until it fits
-            k = span.start + 1
-            while k < span.end and doc[k].lower_ in rules.connectors:
-                k += 1
-            span = doc[k : span.end]
-            words = [t.lower_ for t in span]
-            content = [w for w in words if w not in rules.connectors]
-            opener = bool(words) and words[0] in rules.openers
-        i = max(j, i + 1)
+        if found is not None:
+            out.append(found)
+            i = max(found.span.end, i + 1)
+        else:
+            i = max(j, i + 1)
     return out
+
+
+def _category_at(ctx: ArticleContext, award: AwardInfo, span: Span) -> CategoryMention | None:
+    """The category ``span`` names, if it reads like one: an official name, or a
+    paraphrase with a head word ("actress", "picture") after "best" /
+    "outstanding" or with a role word ("supporting actor")."""
+    rules = ctx.gaz.category_rules
+    if span[-1].lower_ in rules.connectors:
+        return None
+    words = [t.lower_ for t in span]
+    content = [w for w in words if w not in rules.connectors]
+    has_head = any(rules.synonyms.get(w, w) in rules.head_words or w in rules.head_words
+                   for w in words)
+    opener = words[0] in rules.openers
+    has_role = any(w in rules.role_words for w in words)
+    exact = any(fold(c) == fold(span.text) for c in award.categories)  # "Album of the Year"
+    if not (exact or (has_head and len(content) >= 2 and (opener or has_role))):
+        return None
+    candidates = ctx.gaz.match_category(award.name, span.text)
+    if not candidates:
+        return None
+    return CategoryMention(span, CategoryRef(award.name, clean_text(span.text), candidates))
 
 
 # --- nominations -----------------------------------------------------------------------

@@ -35,9 +35,16 @@ from kg.extract.awards import (
     _nearest_work_before,
     _work_after,
     _work_near,
+    credit_role,
 )
-from kg.extract.context import ArticleContext, PersonMention, clean_text, subject_core
-from kg.extract.works import WorkHit, _cap, placeish, title_after, valid_title
+from kg.extract.context import (
+    ArticleContext,
+    PersonMention,
+    clean_text,
+    is_possessive,
+    subject_core,
+)
+from kg.extract.works import TITLE_INNER, WorkHit, _cap, _glued, title_after, valid_title
 from kg.records import CategoryRef, CeremonyRef, NominationFact, Ref
 
 # how far up the parse a category may sit below the verb that governs it
@@ -119,21 +126,53 @@ def _person_in(ctx: ArticleContext, tokens: Iterable[Token]) -> list[PersonMenti
     return found
 
 
-def _title_at(ctx: ArticleContext, i: int, hi: int | None = None) -> Span | None:
-    """A title starting at token i: the longest known work there, else a
-    capitalised run that is not a person named with a given name."""
-    span = title_after(ctx, i, hi)
+def _title_at(ctx: ArticleContext, i: int, hi: int) -> Span | None:
+    """The title starting at token i of a slot that only a title fills: the
+    longest known work there, else the capitalised run ("Tin Harbor", "Can You
+    Ever Forgive Me?", "Avatar: The Long Tide"), whatever the model's entity
+    labels say, unless it is a person named with a known given name."""
+    span = _slot_run(ctx, i, hi)
     if span is None:
         return None
     for end in range(span.end, span.start, -1):
         if ctx.known_work(ctx.doc[span.start : end].text):
             return ctx.doc[span.start : end]
-    if not valid_title(ctx, span) or placeish(span):
+    if not valid_title(ctx, span, strict=False) or span.text.isupper():
         return None
     person = ctx.person_at(span.start)
     if person is not None and person.given and person.end >= span.end:
         return None
     return span
+
+
+def _slot_run(ctx: ArticleContext, i: int, hi: int) -> Span | None:
+    doc = ctx.doc
+    last = None
+    j = i
+    while j < hi:
+        t = doc[j]
+        if _cap(t) and not (j > i and _glued(doc, j)):
+            last = j
+        elif j > i and t.text in {"!", "?"} and last == j - 1:
+            last = j
+            break
+        elif not (j > i and (_inner(t) or t.text == ":" or is_possessive(t))
+                  and _cap_after_inner(doc, j + 1, hi)):
+            break
+        j += 1
+    return doc[i : last + 1] if last is not None else None
+
+
+def _inner(t: Token) -> bool:
+    return t.lower_ in TITLE_INNER and t.text.islower()
+
+
+def _cap_after_inner(doc, j: int, hi: int) -> bool:
+    """Whether a capitalised word follows, past lower-case title words ("All
+    Quiet on the Western Front")."""
+    while j < hi and _inner(doc[j]):
+        j += 1
+    return j < hi and _cap(doc[j])
 
 
 def _work_name(ctx: ArticleContext, span: Span) -> str:
@@ -145,73 +184,105 @@ def frame_nominations(ctx: ArticleContext, categories: list[CategoryMention],
                       ) -> Iterator[NominationFact]:
     """Nominations read off category frames. ``covered`` holds (evidence start,
     category text) pairs another extractor already decided; those are skipped."""
-    doc = ctx.doc
     for frame in frames(ctx, categories):
         cat = frame.category
         sent = cat.span.sent
         ev = ctx.evidence(sent)
         if (ev.start, cat.ref.text) in covered:
             continue
-        performer = _is_performer(ctx, cat.ref)
-        nominees: list[Ref] = []
-        work: str | None = None
-        after_cat = cat.span.end
-        # "best director for Marsh", "best actress for her role in The Vane"
-        if after_cat + 1 < sent.end and doc[after_cat].lower_ == "for":
-            p = ctx.person_at(after_cat + 1)
-            if p is not None and p.start == after_cat + 1 and not p.is_character:
-                nominees.append(Ref("person", p.name))
-                work = _work_near(ctx, p, sent.start, sent.end)
-        if not nominees and frame.category_in_subject:
-            obj = _to_object(frame.verb)
-            if obj is not None:
-                nominees.extend(_nominee_at(ctx, obj, cat.ref, performer, sent))
-        if not nominees and not frame.category_in_subject:
-            subj = _subject_token(frame.verb)
-            if subj is not None:
-                nominees.extend(_nominee_at(ctx, subj, cat.ref, performer, sent))
-        if not nominees:
-            continue
-        for nominee in nominees:
-            w = work
-            if nominee.kind == "work":
-                w = nominee.name
-            elif w is None and performer:
-                p = next((p for p in ctx.persons_in(sent.start, sent.end)
-                          if p.name == nominee.name), None)
-                w = (_work_near(ctx, p, sent.start, sent.end) if p else None) or \
-                    _work_after(ctx, after_cat, sent.end)
-            yield NominationFact(nominee, cat.ref, Ref("work", w) if w else None, ceremony,
-                                 frame.won, ev, 0.8)
+        people = _frame_people(ctx, frame)
+        if people and (_is_performer(ctx, cat.ref) or _credits_person(ctx, cat.ref)):
+            # "Paper Lanterns took two prizes: best director for Noor Okafor"
+            subject_title = _frame_title(ctx, frame) if _for_person(ctx, cat) else None
+            for p in people:
+                work = _work_near(ctx, p, sent.start, sent.end) or \
+                    _work_after(ctx, cat.span.end, sent.end) or \
+                    (_work_name(ctx, subject_title) if subject_title is not None else None)
+                yield NominationFact(Ref("person", p.name), cat.ref,
+                                     Ref("work", work) if work else None, ceremony, frame.won,
+                                     ev, 0.8)
+        elif not _is_performer(ctx, cat.ref):
+            work = _frame_work(ctx, frame)
+            if work:
+                yield NominationFact(Ref("work", work), cat.ref, Ref("work", work), ceremony,
+                                     frame.won, ev, 0.8)
 
 
-def _nominee_at(ctx: ArticleContext, tok: Token, cat: CategoryRef, performer: bool,
-                sent: Span) -> list[Ref]:
-    """The nominee a slot holds: people for a performance category, a title (or
-    the work a descriptive noun stands for) for a program category."""
-    core = [t for t in subject_core(tok) if t.dep_ != "poss"]  # not "Marsh's film"
-    people = _person_in(ctx, core)
-    if performer:
-        if people:
-            return [Ref("person", p.name) for p in people]
-        if tok.lower_ in ctx.cues.words("pronouns") or \
-                tok.lemma_.lower() in ctx.cues.words("role_nouns"):
-            focus = ctx.focus_before(tok.i, pronoun=tok.lower_)
-            return [Ref("person", focus.name)] if focus else []
+def _slot(frame: Frame) -> Token | None:
+    """The token whose phrase names the nominee: the object of "to" when the
+    category is the subject ("the award for best actor went to X"), else the
+    subject of the verb."""
+    if frame.category_in_subject:
+        return _to_object(frame.verb)
+    return _subject_token(frame.verb)
+
+
+def _frame_people(ctx: ArticleContext, frame: Frame) -> list[PersonMention]:
+    """The people a frame names as nominees: "best director for X", the
+    nominee slot's people (not an owner: "X's film"), or the person "he" /
+    "the actress" refers to. For a program category only people named with a
+    known given name count ("The Long Field won best picture" is a title)."""
+    cat = frame.category
+    p = _for_person(ctx, cat)
+    if p is not None:
+        return [p]
+    tok = _slot(frame)
+    if tok is None:
         return []
-    if not people:
-        start = tok.left_edge.i
-        while start < tok.i and not _cap(ctx.doc[start]):
-            start += 1
-        span = _title_at(ctx, start, sent.end)
-        if span is not None and span.start <= tok.i < span.end + 1:
-            return [Ref("work", _work_name(ctx, span))]
-    if people and _credits_person(ctx, cat):
-        return [Ref("person", p.name) for p in people]  # "Marsh won best director"
-    if tok.lemma_.lower() in ctx.cues.words("work_nouns") | {"story", "saga", "epic", "tale"}:
-        work = _nearest_work_before(ctx, tok.left_edge.i, sentences=2)
-        return [Ref("work", work)] if work else []
+    people = _person_in(ctx, [t for t in subject_core(tok) if t.dep_ != "poss"])
+    if not _is_performer(ctx, cat.ref) and not _credits_person(ctx, cat.ref):
+        return [p for p in people if p.given]
+    if people:
+        return people
+    if tok.lower_ in ctx.cues.words("pronouns") or \
+            tok.lemma_.lower() in ctx.cues.words("role_nouns"):
+        focus = ctx.focus_before(tok.i, pronoun=tok.lower_)
+        return [focus] if focus else []
     return []
+
+
+def _for_person(ctx: ArticleContext, cat: CategoryMention) -> PersonMention | None:
+    """The person in "best director for Noor Okafor"."""
+    doc, end = ctx.doc, cat.span.end
+    if end + 1 < cat.span.sent.end and doc[end].lower_ == "for":
+        p = ctx.person_at(end + 1)
+        if p is not None and p.start == end + 1 and not p.is_character:
+            return p
+    return None
+
+
+def is_program(ctx: ArticleContext, cat: CategoryRef) -> bool:
+    """A prize for a film, series or production, which a work wins, not a person."""
+    return not _is_performer(ctx, cat) and not _credits_person(ctx, cat)
+
+
+def _frame_title(ctx: ArticleContext, frame: Frame) -> Span | None:
+    """The title in a frame's nominee slot ("Paper Lanterns was crowned best picture")."""
+    tok = _slot(frame)
+    if tok is None:
+        return None
+    doc = ctx.doc
+    start = tok.left_edge.i
+    while start < tok.i and not _cap(doc[start]):
+        start += 1
+    if start > tok.sent.start and doc[start - 1].pos_ == "SCONJ" and _cap(doc[start - 1]) and \
+            doc[start - 1].head.i != frame.verb.i:
+        start -= 1  # "If Rivers Could Sing was crowned": the title's first word, parsed apart
+    span = _title_at(ctx, start, tok.sent.end)
+    return span if span is not None and span.start <= tok.i < span.end + 1 else None
+
+
+def _frame_work(ctx: ArticleContext, frame: Frame) -> str | None:
+    """The work a program-category frame names: a title in the nominee slot, or
+    the work a descriptive slot ("the film", "the saga") stands for."""
+    span = _frame_title(ctx, frame)
+    if span is not None:
+        return _work_name(ctx, span)
+    tok = _slot(frame)
+    if tok is not None and tok.lemma_.lower() in ctx.cues.words("work_nouns") | {
+            "story", "saga", "epic", "tale"}:
+        return _nearest_work_before(ctx, tok.left_edge.i, sentences=2)
+    return None
 
 
 def _credits_person(ctx: ArticleContext, cat: CategoryRef) -> bool:
@@ -223,10 +294,96 @@ def _credits_person(ctx: ArticleContext, cat: CategoryRef) -> bool:
     return not (feats & programs)
 
 
+# --- nominee lists ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NomineeList:
+    """"Other contenders for Best Picture were A, B and C": a category and the
+    nominees a list names for it (titles for a program category, else people)."""
+
+    category: CategoryMention
+    items: tuple[Span, ...]
+    people: tuple[PersonMention | None, ...]
+
+
+def nominee_lists(ctx: ArticleContext, categories: list[CategoryMention]
+                  ) -> Iterator[NomineeList]:
+    """Lists introduced by a nominee noun and a category: "the nominees for best
+    actor were A, B and C", "other contenders for Best Picture included A, B"."""
+    doc = ctx.doc
+    nouns = ctx.cues.words("nominee_list_nouns")
+    for cat in categories:
+        sent = cat.span.sent
+        if ctx.tweet_at(cat.span) or not any(t.lemma_.lower() in nouns or t.lower_ in nouns
+                                             for t in doc[sent.start : cat.span.start + 2]):
+            continue
+        k = cat.span.end
+        while k < sent.end and not (doc[k].lemma_ in ("be", "include") or doc[k].text == ":"):
+            if doc[k].lemma_.lower() not in nouns and doc[k].pos_ not in ("ADV", "DET", "ADJ"):
+                break
+            k += 1
+        if k >= sent.end or not (doc[k].lemma_ in ("be", "include") or doc[k].text == ":"):
+            continue
+        items = _list_items(ctx, k + 1, sent.end)
+        if len(items) >= 2:
+            people = tuple(_person_item(ctx, span) for span in items)
+            yield NomineeList(cat, tuple(items), people)
+
+
+def _list_items(ctx: ArticleContext, start: int, end: int) -> list[Span]:
+    """Capitalised items separated by commas and a final "and"; the list ends at
+    the first piece that is not one capitalised run."""
+    doc = ctx.doc
+    items: list[Span] = []
+    k = start
+    while k < end:
+        while k < end and (doc[k].text in {",", ";"} or doc[k].lower_ in {"and", "&"}):
+            k += 1
+        if k >= end or doc[k].is_punct:
+            break
+        run = _slot_run(ctx, k, end)
+        if run is None:
+            break
+        items.append(run)
+        k = run.end
+        if k < end and doc[k].text == "(":  # "A (Some Film)"
+            close = next((t.i for t in doc[k:end] if t.text == ")"), None)
+            if close is None:
+                break
+            k = close + 1
+        if k < end and not (doc[k].text in {",", ";"} or doc[k].lower_ in {"and", "&"}):
+            break
+    return items
+
+
+def _person_item(ctx: ArticleContext, span: Span) -> PersonMention | None:
+    p = ctx.person_at(span.start)
+    return p if p is not None and p.start == span.start and p.end >= span.end - 1 and \
+        not p.is_character else None
+
+
+def list_nominations(ctx: ArticleContext, categories: list[CategoryMention],
+                     ceremony: CeremonyRef) -> Iterator[NominationFact]:
+    for nl in nominee_lists(ctx, categories):
+        ev = ctx.evidence(nl.category.span.sent)
+        program = not _is_performer(ctx, nl.category.ref) and \
+            not _credits_person(ctx, nl.category.ref)
+        for span, person in zip(nl.items, nl.people, strict=True):
+            if program and (person is None or not person.given):
+                title = _work_name(ctx, span)
+                yield NominationFact(Ref("work", title), nl.category.ref, Ref("work", title),
+                                     ceremony, False, ev, 0.8)
+            elif not program and person is not None:
+                work = _work_near(ctx, person, span.start, span.sent.end)
+                yield NominationFact(Ref("person", person.name), nl.category.ref,
+                                     Ref("work", work) if work else None, ceremony, False, ev,
+                                     0.8)
+
+
 # --- titles the frames mark (first pass) ------------------------------------------------
 
 _ROLE_WORDS = {"role", "roles", "performance", "turn", "portrayal", "work", "part"}
-_POSSESSIVE_PRONOUNS = {"his", "her", "their", "its", "the"}
+_POSSESSIVE_PRONOUNS = {"his", "her", "their", "its"}
 
 
 def frame_titles(ctx: ArticleContext, categories: list[CategoryMention]) -> Iterator[WorkHit]:
@@ -241,28 +398,36 @@ def frame_titles(ctx: ArticleContext, categories: list[CategoryMention]) -> Iter
         if k < sent.end and doc[k].lower_ == "for":
             yield from _title_after_for(ctx, k + 1, sent.end)
     for frame in frames(ctx, categories):
-        sent = frame.category.span.sent
-        if _is_performer(ctx, frame.category.ref) or frame.category_in_subject:
+        cat = frame.category
+        sent = cat.span.sent
+        people = _frame_people(ctx, frame)
+        if _is_performer(ctx, cat.ref) or people or frame.category_in_subject:
             # "Ada Quill won best actress for her role in The Vane"
+            person = people[0] if len(people) == 1 else None
             for t in frame.verb.subtree:
-                if t.lower_ == "for" and t.i > frame.category.span.start:
-                    yield from _title_after_for(ctx, t.i + 1, sent.end)
+                if t.lower_ == "for" and t.i > cat.span.start and (
+                        person is None or not person.start <= t.i < person.end):
+                    yield from _title_after_for(ctx, t.i + 1, sent.end, person,
+                                                credit_role(ctx, cat.ref))
                     break
             continue
-        subj = _subject_token(frame.verb)
-        if subj is None or _person_in(ctx, subject_core(subj)):
-            continue
-        start = subj.left_edge.i
-        while start < subj.i and not _cap(doc[start]):
-            start += 1
-        span = _title_at(ctx, start, sent.end)
-        if span is not None and span.start <= subj.i < span.end + 1:
+        span = _frame_title(ctx, frame)
+        if span is not None:
             yield WorkHit(clean_text(span.text), span, confidence=0.8)
+    for nl in nominee_lists(ctx, categories):
+        if _is_performer(ctx, nl.category.ref) or _credits_person(ctx, nl.category.ref):
+            continue
+        for span, person in zip(nl.items, nl.people, strict=True):
+            if (person is None or not person.given) and valid_title(ctx, span, strict=False):
+                yield WorkHit(clean_text(span.text), span, confidence=0.8)
     yield from _name_title_pairs(ctx)
     yield from _parenthesised_titles(ctx)
 
 
-def _title_after_for(ctx: ArticleContext, i: int, hi: int) -> Iterator[WorkHit]:
+def _title_after_for(ctx: ArticleContext, i: int, hi: int, person: PersonMention | None = None,
+                     role: str = "actor") -> Iterator[WorkHit]:
+    """The title after "for" ("for Tin Harbor", "for her role as X in Tin
+    Harbor", "for the film Tin Harbor"), credited to the frame's nominee."""
     doc = ctx.doc
     k = i
     if k < hi and doc[k].lower_ in _POSSESSIVE_PRONOUNS:
@@ -281,13 +446,16 @@ def _title_after_for(ctx: ArticleContext, i: int, hi: int) -> Iterator[WorkHit]:
             k += 1
         else:
             return
+    elif k + 1 < hi and doc[k].lower_ == "the" and doc[k + 1].lower_ in ctx.cues.words(
+            "work_nouns"):
+        k += 1  # "for the film Tin Harbor"
     while k < hi and doc[k].lower_ in ctx.cues.words("work_nouns"):
         k += 1
     if k >= hi or ctx.person_at(k) is not None and ctx.person_at(k).given:
         return
     span = _title_at(ctx, k, hi)
     if span is not None:
-        yield WorkHit(clean_text(span.text), span, confidence=0.8)
+        yield WorkHit(clean_text(span.text), span, person=person, confidence=0.8, role=role)
 
 
 def _name_title_pairs(ctx: ArticleContext) -> Iterator[WorkHit]:
@@ -347,4 +515,5 @@ def _parenthesised_titles(ctx: ArticleContext) -> Iterator[WorkHit]:
         yield WorkHit(clean_text(title.text), title, person=person, confidence=0.8)
 
 
-__all__ = ["Frame", "frames", "frame_nominations", "frame_titles"]
+__all__ = ["Frame", "NomineeList", "frame_nominations", "frame_titles", "frames",
+           "list_nominations", "nominee_lists"]

@@ -73,6 +73,8 @@ def collect_persons(ctx: ArticleContext) -> None:
         span = _trim(ent)
         if span is None or (len(span) == 1 and len(ent) > 1 and span.start > ent.start):
             continue  # "Need London" is no person called London
+        if len(span) > 1 and span.start > 0 and doc[span.start - 1].lower_ == "the":
+            continue  # "The Long Field": nobody's name follows "the"
         span = doc[span.start : _extend_hyphenated(doc, span.start, span.end)]
         text = clean_text(span.text)
         if _acceptable(ctx, text):
@@ -170,8 +172,9 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
             text = clean_text(doc[i:j].text)
             given = ctx.gaz.is_given_name(doc[i].text)
             recurring = ctx.text.count(text) >= 2
-            if not given and not (recurring and subject):
-                i = j
+            if (not given and not (recurring and subject)) or (
+                    prev is not None and prev.lower_ == "the"):
+                i = j  # "The Long Field" is a title: nobody's name follows "the"
                 continue
             # a known given name leading a pair of proper nouns is a person wherever it
             # stands; other pairs only where a name fits (after a possessive, in a list

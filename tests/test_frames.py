@@ -1,0 +1,91 @@
+"""Award frames: wins read off category mentions, on snippets written for these tests.
+
+Every name and title here is invented. Each article exercises one phrasing
+that no cue phrase of the older rules covered; the shipped queries check it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import build_texts, rows
+
+OSCARS_2025 = "97th Academy Awards"
+SPIRIT_2025 = "40th Independent Spirit Awards"
+
+
+@pytest.fixture(scope="module")
+def frames_night(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("frames")
+    return build_texts(folder, {
+        "crowned": (
+            "The Long Field was crowned best picture at the 97th Academy Awards on Sunday, "
+            "ending a long awards season."
+        ),
+        "advcl": (
+            "Ada Quill continued her sweep of the season at the 97th Academy Awards, winning "
+            "best actress for her role in The Vane."
+        ),
+        "went_to": (
+            "At the 97th Academy Awards, the award for best actor went to Ivo Marsh for his "
+            "role as a lighthouse keeper in Tin Harbor."
+        ),
+    }, date="2025-03-03")
+
+
+@pytest.fixture(scope="module")
+def spirit_night(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("spirit")
+    return build_texts(folder, {
+        "spirit": (
+            "Paper Lanterns was crowned best picture on Saturday at the Film Independent "
+            "Spirit Awards, as Oscar favourite Salt Road scooped best international film.\n\n"
+            "Paper Lanterns took two other prizes: best director for Noor Okafor and best "
+            "supporting actress for Lia Brandt.\n\n"
+            "Hana Sorel won best actress for her role in Night Ferry. Later, Sorel thanked "
+            "her mother, and the Oscars were mentioned twice more: the Oscars are next week."
+        ),
+    }, date="2025-02-23")
+
+
+def _winners(graph) -> set[tuple[str, str, str, str]]:
+    return {(r["winner"], r["category"], r["work"], r["ceremony"]) for r in rows(graph, "winners")}
+
+
+def test_a_title_crowned_with_a_program_category(frames_night):
+    assert ("The Long Field", "Best Picture", "The Long Field", OSCARS_2025) in \
+        _winners(frames_night)
+
+
+def test_a_participle_win_takes_the_subject_of_its_clause(frames_night):
+    assert ("Ada Quill", "Best Actress", "The Vane", OSCARS_2025) in _winners(frames_night)
+
+
+def test_the_award_for_a_category_went_to_a_person(frames_night):
+    assert ("Ivo Marsh", "Best Actor", "Tin Harbor", OSCARS_2025) in _winners(frames_night)
+
+
+def test_titles_in_frame_slots_are_works(frames_night):
+    works = {r["work"] for r in rows(frames_night, "works")}
+    assert {"The Long Field", "The Vane", "Tin Harbor"} <= works
+
+
+def test_the_ceremony_named_in_the_opening_is_the_articles_award(spirit_night):
+    ceremonies = {r["ceremony"] for r in rows(spirit_night, "winners")}
+    assert ceremonies == {SPIRIT_2025}
+
+
+def test_program_category_paraphrase_maps_to_the_awards_own_name(spirit_night):
+    # the Spirit Awards call their top prize "Best Feature"
+    assert ("Paper Lanterns", "Best Feature", "Paper Lanterns", SPIRIT_2025) in \
+        _winners(spirit_night)
+
+
+def test_categories_listed_with_their_winners(spirit_night):
+    winners = _winners(spirit_night)
+    assert ("Noor Okafor", "Best Director") in {(w, c) for w, c, _, _ in winners}
+    assert ("Lia Brandt", "Best Supporting Female") in {(w, c) for w, c, _, _ in winners}
+
+
+def test_gender_of_a_category_paraphrase(spirit_night):
+    # "best actress" is the Spirit Awards' "Best Female Lead", never a male category
+    assert ("Hana Sorel", "Best Female Lead", "Night Ferry", SPIRIT_2025) in _winners(spirit_night)

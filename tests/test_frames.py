@@ -89,3 +89,58 @@ def test_categories_listed_with_their_winners(spirit_night):
 def test_gender_of_a_category_paraphrase(spirit_night):
     # "best actress" is the Spirit Awards' "Best Female Lead", never a male category
     assert ("Hana Sorel", "Best Female Lead", "Night Ferry", SPIRIT_2025) in _winners(spirit_night)
+
+
+@pytest.fixture(scope="module")
+def lists_night(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("lists")
+    return build_texts(folder, {
+        "contenders": (
+            "Paper Lanterns won the Oscar for best picture at the 97th Academy Awards.\n\n"
+            "Other contenders for Best Picture were All Quiet in the Northern Bay, Avatar: The "
+            "Salt Sea, Glass Orchard and Women Walking."
+        ),
+        "including": (
+            "At the 97th Academy Awards, Salt Road won seven prizes, while Paper Lanterns took "
+            "four – including best actress for Hana Sorel – and Glass Orchard scored two."
+        ),
+        "role": (
+            "Mira Castell made history on the night at the 97th Academy Awards, becoming the "
+            "first deaf actor to win, for her role in Quiet Harbour."
+        ),
+        "cast": (
+            "\"Glass Orchard\" cast members Tomas Ferreira, Ada Okafor and Priya Raman "
+            "presented a clip onstage during the 97th Academy Awards."
+        ),
+        "if_title": (
+            "If Rivers Could Sing was crowned best documentary at the 97th Academy Awards."
+        ),
+    }, date="2025-03-03")
+
+
+def test_a_nominee_list_after_a_category_names_works(lists_night):
+    noms = {(r["nominee"], r["category"], r["won"]) for r in rows(lists_night, "nominations")}
+    for title in ("All Quiet in the Northern Bay", "Avatar: The Salt Sea", "Glass Orchard",
+                  "Women Walking"):
+        assert (title, "Best Picture", "false") in noms
+    assert ("Paper Lanterns", "Best Picture", "true") in noms
+
+
+def test_a_category_inside_an_including_phrase(lists_night):
+    assert ("Hana Sorel", "Best Actress", "Paper Lanterns", OSCARS_2025) in _winners(lists_night)
+
+
+def test_a_role_phrase_credits_the_clause_subject(lists_night):
+    credits = {(r["person"], r["work"]) for r in rows(lists_night, "credits")}
+    assert ("Mira Castell", "Quiet Harbour") in credits
+
+
+def test_cast_members_of_a_title(lists_night):
+    credits = {(r["person"], r["work"]) for r in rows(lists_night, "credits")}
+    assert {("Tomas Ferreira", "Glass Orchard"), ("Ada Okafor", "Glass Orchard"),
+            ("Priya Raman", "Glass Orchard")} <= credits
+
+
+def test_a_title_opening_with_a_conjunction(lists_night):
+    assert ("If Rivers Could Sing", "Best Documentary Feature", "If Rivers Could Sing",
+            OSCARS_2025) in _winners(lists_night)

@@ -70,6 +70,7 @@ def frames(ctx: ArticleContext, categories: Iterable[CategoryMention]) -> Iterat
     win or nomination verb."""
     win = ctx.cues.words("win_lemmas") | ctx.cues.words("frame_win_lemmas")
     nominate = ctx.cues.words("nomination_lemmas") | ctx.cues.words("frame_nomination_lemmas")
+    passing = ctx.cues.words("frame_passing_lemmas")
     for cat in categories:
         if ctx.tweet_at(cat.span):
             continue
@@ -80,8 +81,8 @@ def frames(ctx: ArticleContext, categories: Iterable[CategoryMention]) -> Iterat
             if tok.head.i == tok.i or tok.dep_ not in _CLIMB_DEPS:
                 break
             tok = tok.head
-            if tok.pos_ in ("VERB", "AUX"):
-                break
+            if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() not in passing:
+                break  # not "including": "took four, including best actress for X"
         if tok.pos_ not in ("VERB", "AUX"):
             continue
         lemma = tok.lemma_.lower()
@@ -266,8 +267,10 @@ def _frame_title(ctx: ArticleContext, frame: Frame) -> Span | None:
     while start < tok.i and not _cap(doc[start]):
         start += 1
     if start > tok.sent.start and doc[start - 1].pos_ == "SCONJ" and _cap(doc[start - 1]) and \
-            doc[start - 1].head.i != frame.verb.i:
-        start -= 1  # "If Rivers Could Sing was crowned": the title's first word, parsed apart
+            not any(t.text == "," for t in doc[start : frame.verb.i]):
+        # "If Rivers Could Sing was crowned": a clause opening with "If" would end
+        # in a comma before the main verb; without one, "If" begins the title
+        start -= 1
     span = _title_at(ctx, start, tok.sent.end)
     return span if span is not None and span.start <= tok.i < span.end + 1 else None
 
@@ -344,6 +347,12 @@ def _list_items(ctx: ArticleContext, start: int, end: int) -> list[Span]:
         run = _slot_run(ctx, k, end)
         if run is None:
             break
+        if items and any(t.lower_ in {"and", "&"} for t in run):
+            cut = max(t.i for t in run if t.lower_ in {"and", "&"})  # "C and D" ends a list
+            items.append(doc[run.start : cut])
+            run = _slot_run(ctx, cut + 1, end)
+            if run is None:
+                break
         items.append(run)
         k = run.end
         if k < end and doc[k].text == "(":  # "A (Some Film)"
@@ -422,6 +431,84 @@ def frame_titles(ctx: ArticleContext, categories: list[CategoryMention]) -> Iter
                 yield WorkHit(clean_text(span.text), span, confidence=0.8)
     yield from _name_title_pairs(ctx)
     yield from _parenthesised_titles(ctx)
+    yield from _role_titles(ctx)
+    yield from _cast_lists(ctx)
+
+
+def _role_titles(ctx: ArticleContext) -> Iterator[WorkHit]:
+    """"X made history, winning for her role as Y in Tin Harbor": a role phrase
+    names the work its clause's subject acted in, whatever the verb."""
+    doc = ctx.doc
+    for tok in doc:
+        if tok.lower_ != "for" or tok.i + 2 >= len(doc) or ctx.tweet_at(tok):
+            continue
+        if doc[tok.i + 1].lower_ not in _POSSESSIVE_PRONOUNS or \
+                doc[tok.i + 2].lower_ not in _ROLE_WORDS:
+            continue
+        person = _clause_person(ctx, tok)
+        if person is not None:
+            yield from _title_after_for(ctx, tok.i + 1, tok.sent.end, person, "actor")
+
+
+def _clause_person(ctx: ArticleContext, tok: Token) -> PersonMention | None:
+    """The person a phrase at ``tok`` is about: the subject of the verb it hangs
+    from, else the last person named before it in the sentence."""
+    head = tok
+    for _ in range(6):
+        if head.pos_ in ("VERB", "AUX"):
+            subj = _subject_token(head)
+            if subj is not None:
+                people = _person_in(ctx, subject_core(subj))
+                if len(people) == 1:
+                    return people[0]
+                if subj.lower_ in ctx.cues.words("pronouns"):
+                    return ctx.focus_before(tok.i, pronoun=subj.lower_)
+            break
+        if head.head.i == head.i:
+            break
+        head = head.head
+    before = [p for p in ctx.persons_in(tok.sent.start, tok.i) if not p.is_character]
+    return before[-1] if before else None
+
+
+def _cast_lists(ctx: ArticleContext) -> Iterator[WorkHit]:
+    """"Tin Harbor cast members A, B and C", "the Tin Harbor stars A and B":
+    each person in the list acted in the title before the cast noun."""
+    doc = ctx.doc
+    nouns = ctx.cues.words("cast_nouns")
+    for tok in doc:
+        if tok.lower_ not in nouns or tok.i == 0 or ctx.tweet_at(tok):
+            continue
+        k = tok.i
+        while k + 1 < len(doc) and doc[k + 1].lower_ in nouns:  # "cast members"
+            k += 1
+        j = tok.i - 1
+        while j > tok.sent.start and doc[j].text in {'"', "”", "’", "'"}:
+            j -= 1
+        end = j + 1
+        start = j
+        while start > tok.sent.start and (_cap(doc[start - 1]) or _inner(doc[start - 1])):
+            start -= 1
+        while start < end and not _cap(doc[start]):
+            start += 1
+        if start >= end or doc[start].text in {'"', "“"}:
+            continue
+        title = _slot_run(ctx, start, end)
+        if title is None or title.end != end or not valid_title(ctx, title, strict=False) or \
+                any(p.given for p in _person_in(ctx, title)):
+            continue
+        people = []
+        i = k + 1
+        while i < tok.sent.end:
+            p = ctx.person_at(i)
+            if p is None or p.start != i or p.is_character:
+                break
+            people.append(p)
+            i = p.end
+            while i < tok.sent.end and (doc[i].text == "," or doc[i].lower_ in {"and", "&"}):
+                i += 1
+        for p in people:
+            yield WorkHit(clean_text(title.text), title, person=p, confidence=0.8)
 
 
 def _title_after_for(ctx: ArticleContext, i: int, hi: int, person: PersonMention | None = None,

@@ -144,3 +144,28 @@ def test_cast_members_of_a_title(lists_night):
 def test_a_title_opening_with_a_conjunction(lists_night):
     assert ("If Rivers Could Sing", "Best Documentary Feature", "If Rivers Could Sing",
             OSCARS_2025) in _winners(lists_night)
+
+
+@pytest.fixture(scope="module")
+def listicle(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("listicle")
+    return build_texts(folder, {
+        "winners": (
+            "Winners\n\n"
+            "Paper Lanterns – The period drama missed out on best film but it was the toast of "
+            "the Baftas, picking up five wins including for leading actress Hana Sorel and "
+            "supporting actress Lia Brandt.\n\n"
+            "Ivo Marsh – The veteran has been a force in the industry for 30 years and finally "
+            "won his first Bafta at the ceremony."
+        ),
+    }, date="2025-02-17")
+
+
+def test_a_heading_title_and_categories_followed_by_their_winners(listicle):
+    winners = {(w, c, work) for w, c, work, _ in _winners(listicle)}
+    assert ("Hana Sorel", "Best Actress in a Leading Role", "Paper Lanterns") in winners
+    assert ("Lia Brandt", "Best Actress in a Supporting Role", "Paper Lanterns") in winners
+
+
+def test_winning_the_award_itself_names_no_category(listicle):
+    assert not {c for w, c, _, _ in _winners(listicle) if w == "Ivo Marsh"} - {""}

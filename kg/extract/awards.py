@@ -470,8 +470,13 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                 continue
             subject = _subject(ctx, tok, lo)
             cat = _category_for(sent_cats, tok.i, lo, hi)
-            if cat is None and not clause.in_tweet and _refers_back(ctx, tok, lo, hi, subject):
-                cat = context_cat  # "competed in the category", "the actor won for ..."
+            names_award = any(0 < e.start - tok.i <= 4 and ctx.gaz.award(e.text)
+                              for e in ctx.ents_in(sent))
+            if cat is None and not clause.in_tweet and not names_award and \
+                    _refers_back(ctx, tok, lo, hi, subject):
+                # "competed in the category", "the actor won for ...", but not "won
+                # his first Bafta": a win of the award itself names no category
+                cat = context_cat
             guess = None if clause.in_tweet else _nearest_work_before(ctx, tok.i)
             confidence = 1.0 if cat in [c.ref for c in sent_cats] else 0.7
             is_win = n_win and (not n_loss or _match_phrase(doc, tok.i, win_phrases))
@@ -641,11 +646,13 @@ def _work_competitors(ctx: ArticleContext, tok: Token, hi: int, cat: CategoryRef
 def _subject(ctx: ArticleContext, tok: Token, lo: int) -> list[PersonMention]:
     """Who the cue is about: the parse's subject, else the first named person of
     the clause (with those coordinated to it), else the person in focus when the
-    clause speaks of "he", "she" or "the actor"."""
-    subject = _dep_subject(ctx, tok)
+    clause speaks of "he", "she" or "the actor". A subject that is no person
+    ("the director's film won") is not replaced by the person in focus."""
+    parsed = _dep_subject(ctx, tok)
+    subject = parsed
     if subject is None:
         subject = _coordinated(ctx, [p for p in ctx.persons_in(lo, tok.i) if not p.is_character])
-    if not subject and any(t.lower_ in ctx.cues.words("pronouns") or
+    if parsed is None and not subject and any(t.lower_ in ctx.cues.words("pronouns") or
                            t.lemma_.lower() in ctx.cues.words("role_nouns")
                            for t in ctx.doc[lo : tok.i]):
         focus = ctx.focus_before(tok.i)

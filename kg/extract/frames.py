@@ -195,10 +195,11 @@ def frame_nominations(ctx: ArticleContext, categories: list[CategoryMention],
         if people and (_is_performer(ctx, cat.ref) or _credits_person(ctx, cat.ref)):
             # "Paper Lanterns took two prizes: best director for Noor Okafor"
             subject_title = _frame_title(ctx, frame) if _for_person(ctx, cat) else None
+            topic = heading_work(ctx, cat.span.start) if _for_person(ctx, cat) else None
             for p in people:
                 work = _work_near(ctx, p, sent.start, sent.end) or \
                     _work_after(ctx, cat.span.end, sent.end) or \
-                    (_work_name(ctx, subject_title) if subject_title is not None else None)
+                    (_work_name(ctx, subject_title) if subject_title is not None else topic)
                 yield NominationFact(Ref("person", p.name), cat.ref,
                                      Ref("work", work) if work else None, ceremony, frame.won,
                                      ev, 0.8)
@@ -243,12 +244,16 @@ def _frame_people(ctx: ArticleContext, frame: Frame) -> list[PersonMention]:
 
 
 def _for_person(ctx: ArticleContext, cat: CategoryMention) -> PersonMention | None:
-    """The person in "best director for Noor Okafor"."""
+    """The person a category names right after it: "best director for Noor
+    Okafor", "leading actress Hana Sorel", "best actor winner Ivo Marsh"."""
     doc, end = ctx.doc, cat.span.end
-    if end + 1 < cat.span.sent.end and doc[end].lower_ == "for":
-        p = ctx.person_at(end + 1)
-        if p is not None and p.start == end + 1 and not p.is_character:
-            return p
+    k = end
+    if k < cat.span.sent.end and (doc[k].lower_ == "for" or
+                                  doc[k].lower_ in ctx.cues.words("category_title_nouns")):
+        k += 1
+    p = ctx.person_at(k) if k < cat.span.sent.end else None
+    if p is not None and p.start == k and not p.is_character:
+        return p
     return None
 
 
@@ -283,9 +288,28 @@ def _frame_work(ctx: ArticleContext, frame: Frame) -> str | None:
         return _work_name(ctx, span)
     tok = _slot(frame)
     if tok is not None and tok.lemma_.lower() in ctx.cues.words("work_nouns") | {
-            "story", "saga", "epic", "tale"}:
-        return _nearest_work_before(ctx, tok.left_edge.i, sentences=2)
+            "story", "saga", "epic", "tale", "it"}:
+        return heading_work(ctx, tok.i) or (
+            _nearest_work_before(ctx, tok.left_edge.i, sentences=2) if tok.lower_ != "it"
+            else None)
     return None
+
+
+def heading_work(ctx: ArticleContext, i: int) -> str | None:
+    """The work a paragraph is about when it opens with its title as a heading
+    ("Paper Lanterns – The period drama took seven prizes ...")."""
+    doc = ctx.doc
+    para = ctx.text.rfind("\n", 0, doc[i].idx) + 1
+    span = doc.char_span(para, para + 1, alignment_mode="expand")
+    if span is None:
+        return None
+    start = span.start
+    while start < len(doc) and doc[start].is_space:
+        start += 1
+    run = _slot_run(ctx, start, min(len(doc), start + 12))
+    if run is None or run.end >= len(doc) or doc[run.end].text not in {"–", "—", ":", "-"}:
+        return None
+    return ctx.known_work(run.text)
 
 
 def _credits_person(ctx: ArticleContext, cat: CategoryRef) -> bool:
@@ -327,10 +351,20 @@ def nominee_lists(ctx: ArticleContext, categories: list[CategoryMention]
             k += 1
         if k >= sent.end or not (doc[k].lemma_ in ("be", "include") or doc[k].text == ":"):
             continue
-        items = _list_items(ctx, k + 1, sent.end)
+        items = _list_items(ctx, k + 1, _line_end(ctx, k))
         if len(items) >= 2:
             people = tuple(_person_item(ctx, span) for span in items)
             yield NomineeList(cat, tuple(items), people)
+
+
+def _line_end(ctx: ArticleContext, k: int) -> int:
+    """The end of the line token ``k`` is on (a list may run past a colon the
+    parser took for a sentence end: "Top Gun: Maverick")."""
+    doc = ctx.doc
+    end = k
+    while end < len(doc) and "\n" not in doc[end].text and "\n" not in doc[end].whitespace_:
+        end += 1
+    return min(end + 1, len(doc))
 
 
 def _list_items(ctx: ArticleContext, start: int, end: int) -> list[Span]:
@@ -433,6 +467,31 @@ def frame_titles(ctx: ArticleContext, categories: list[CategoryMention]) -> Iter
     yield from _parenthesised_titles(ctx)
     yield from _role_titles(ctx)
     yield from _cast_lists(ctx)
+    yield from _heading_titles(ctx)
+
+
+def _heading_titles(ctx: ArticleContext) -> Iterator[WorkHit]:
+    """"Paper Lanterns – The period drama took seven prizes": a paragraph
+    opening with a capitalised run, a dash and a description by a work noun
+    is about that work."""
+    doc = ctx.doc
+    work_nouns = ctx.cues.words("work_nouns") | {"story", "saga", "epic", "tale", "picture"}
+    for sent in ctx.sentences:
+        start = sent.start
+        if start > 0 and "\n" not in doc[start - 1].text + doc[start - 1].whitespace_:
+            continue
+        run = _slot_run(ctx, start, min(sent.end, start + 12))
+        if run is None or run.end + 1 >= sent.end or doc[run.end].text not in {"–", "—"}:
+            continue
+        if any(p.given for p in _person_in(ctx, run)) or ctx.tweet_at(run):
+            continue
+        for t in doc[run.end + 1 : min(sent.end, run.end + 7)]:
+            if t.pos_ in ("VERB", "AUX"):
+                break
+            if t.lemma_.lower() in work_nouns and t.pos_ == "NOUN":
+                if valid_title(ctx, run, strict=False):
+                    yield WorkHit(clean_text(run.text), run, confidence=0.8)
+                break
 
 
 def _role_titles(ctx: ArticleContext) -> Iterator[WorkHit]:

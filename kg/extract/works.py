@@ -152,6 +152,9 @@ def valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) -> 
                            span[0].lower_ in ctx.gaz.category_vocab or
                            span[0].text in ctx.cues.raw.get("demonyms", ())):
         return False  # "a Black actress", "Female Actor in a Leading Role", "Welsh actor"
+    if len(span) == 2 and span[0].lower_ == "the" and \
+            span[1].text in ctx.cues.raw.get("demonyms", ()):
+        return False  # "The British actress"
     if any(c in text for c in "#@/"):
         return False
     if strict and ctx.person_at(span.start) and ctx.person_at(span.start).end >= span.end \

@@ -176,11 +176,11 @@ def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[Cate
     out: list[CategoryMention] = []
     i = 0
     while i < len(doc):
-        if doc[i].lower_ not in vocab or doc[i].lower_ in rules.connectors:
+        if not _in_vocab(doc[i], vocab) or doc[i].lower_ in rules.connectors:
             i += 1
             continue
         j = i
-        while j < len(doc) and (doc[j].lower_ in vocab) and not (
+        while j < len(doc) and _in_vocab(doc[j], vocab) and not (
                 j > i and doc[j - 1].whitespace_ == "" and doc[j].is_alpha and doc[j - 1].is_alpha):
             j += 1
         found = None
@@ -199,12 +199,23 @@ def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[Cate
     return out
 
 
+def _in_vocab(tok: Token, vocab: frozenset[str]) -> bool:
+    """A category word, or one made of category words ("R&B/pop")."""
+    if tok.lower_ in vocab:
+        return True
+    parts = re.findall(r"[\w+]+", tok.lower_)
+    return len(parts) > 1 and all(p in vocab for p in parts)
+
+
 def _category_at(ctx: ArticleContext, award: AwardInfo, span: Span) -> CategoryMention | None:
     """The category ``span`` names, if it reads like one: an official name, or a
     paraphrase with a head word ("actress", "picture") after "best" /
-    "outstanding" or with a role word ("supporting actor")."""
+    "outstanding" or with a role word ("supporting actor"). "and best" starts
+    another category ("best new artist and best pop award")."""
     rules = ctx.gaz.category_rules
-    if span[-1].lower_ in rules.connectors:
+    if span[-1].lower_ in rules.connectors or any(
+            t.lower_ in rules.openers and span.doc[t.i - 1].lower_ in {"and", "or", ",", "&"}
+            for t in span[1:]):
         return None
     words = [t.lower_ for t in span]
     content = [w for w in words if w not in rules.connectors]
@@ -477,7 +488,10 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                 # "competed in the category", "the actor won for ...", but not "won
                 # his first Bafta": a win of the award itself names no category
                 cat = context_cat
+            # the work the passage is about, a guess for screen and stage roles only
+            # (a singer's prize is not for the album the article named last)
             guess = None if clause.in_tweet else _nearest_work_before(ctx, tok.i)
+            person_guess = None if cat is not None and not is_acting(ctx, cat) else guess
             confidence = 1.0 if cat in [c.ref for c in sent_cats] else 0.7
             is_win = n_win and (not n_loss or _match_phrase(doc, tok.i, win_phrases))
             # a list line: "Name for "Category" (WON!)"
@@ -495,7 +509,7 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                     seen.add((p.name, True))
                     w = _work_near(ctx, p, lo, hi) or work
                     yield NominationFact(Ref("person", p.name), cat, _ref(w), cer, True, ev,
-                                         confidence, work_guess=_ref(guess))
+                                         confidence, work_guess=_ref(person_guess))
                 if not subject and program:
                     winner = work_subject or (guess if won_marker else None)
                     if winner and (winner, True) not in seen:
@@ -514,7 +528,7 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                     seen.add((p.name, False))
                     yield NominationFact(Ref("person", p.name), cat,
                                          _ref(_work_near(ctx, p, lo, hi)), cer, False, ev, 0.8,
-                                         work_guess=_ref(guess))
+                                         work_guess=_ref(person_guess))
 
 
 def _awarded_to(ctx: ArticleContext, sent: Span, tok: Token, n: int,
@@ -748,6 +762,14 @@ def credit_role(ctx: ArticleContext, cat: CategoryRef) -> str:
     if "writing" in feats or "screenplay" in feats:
         return "writer"
     return "actor"
+
+
+def is_acting(ctx: ArticleContext, cat: CategoryRef) -> bool:
+    """A prize for a screen or stage performance, directing or writing: one
+    that credits its nominee with a work ("Best Actress", not "Best Rock
+    Performance")."""
+    feats = ctx.gaz.category_rules.features(cat.candidates[0]) if cat.candidates else frozenset()
+    return bool(feats & {"actor", "directing", "writing", "screenplay", "host"})
 
 
 def _is_performer(ctx: ArticleContext, cat: CategoryRef) -> bool:

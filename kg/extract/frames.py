@@ -36,6 +36,7 @@ from kg.extract.awards import (
     _work_after,
     _work_near,
     credit_role,
+    is_acting,
 )
 from kg.extract.context import (
     ArticleContext,
@@ -236,6 +237,12 @@ def _frame_people(ctx: ArticleContext, frame: Frame) -> list[PersonMention]:
         return [p for p in people if p.given]
     if people:
         return people
+    if _is_artist_category(ctx, cat.ref):
+        # "Tems took best international act": an artist prize goes to an artist,
+        # whatever the model made of the name
+        span = _frame_title(ctx, frame)
+        if span is not None and not ctx.known_work(span.text) and not ctx.in_quote(span.start):
+            return [PersonMention(span.start, span.end, clean_text(span.text))]
     if tok.lower_ in ctx.cues.words("pronouns") or \
             tok.lemma_.lower() in ctx.cues.words("role_nouns"):
         focus = ctx.focus_before(tok.i, pronoun=tok.lower_)
@@ -255,6 +262,11 @@ def _for_person(ctx: ArticleContext, cat: CategoryMention) -> PersonMention | No
     if p is not None and p.start == k and not p.is_character:
         return p
     return None
+
+
+def _is_artist_category(ctx: ArticleContext, cat: CategoryRef) -> bool:
+    feats = ctx.gaz.category_rules.features(cat.candidates[0] if cat.candidates else cat.text)
+    return bool(feats & ctx.cues.words("artist_category_words"))
 
 
 def is_program(ctx: ArticleContext, cat: CategoryRef) -> bool:
@@ -446,7 +458,7 @@ def frame_titles(ctx: ArticleContext, categories: list[CategoryMention]) -> Iter
         people = _frame_people(ctx, frame)
         if _is_performer(ctx, cat.ref) or people or frame.category_in_subject:
             # "Ada Quill won best actress for her role in The Vane"
-            person = people[0] if len(people) == 1 else None
+            person = people[0] if len(people) == 1 and is_acting(ctx, cat.ref) else None
             for t in frame.verb.subtree:
                 if t.lower_ == "for" and t.i > cat.span.start and (
                         person is None or not person.start <= t.i < person.end):

@@ -86,19 +86,31 @@ def award_mentions(ctx: ArticleContext) -> list[AwardMention]:
         is_ceremony = year is not None or plural or (ent.start > 0 and doc[ent.start - 1].lower_
                                                      in {"at", "during"})
         found.append((ent, award, year, is_ceremony))
-    # a bare "the Emmys" is the ceremony the article numbers or dates elsewhere
-    # ("the 75th Emmys", held in January of the next year), else this year's
-    explicit: dict[str, Counter[int]] = {}
-    for _, award, year, _ in found:
-        if year is not None:
-            explicit.setdefault(award.name, Counter())[year] += 1
+    # a bare "the Emmys" is the latest ceremony as of the article's date (this
+    # year's once its month is near, else last year's: "the 75th Emmys", held in
+    # January of the next year), unless the opening numbers or dates another one;
+    # a past show named in passing ("teased at the 2022 VMAs") does not count
+    opening_end = _opening_end(ctx)
+    opening: dict[str, Counter[int]] = {}
+    for ent, award, year, _ in found:
+        if year is not None and ent.start < opening_end:
+            opening.setdefault(award.name, Counter())[year] += 1
     for ent, award, year, is_ceremony in found:
         if year is None:
-            years = explicit.get(award.name)
-            year = years.most_common(1)[0][0] if years else ctx.article.date.year
+            years = opening.get(award.name)
+            year = years.most_common(1)[0][0] if years else _latest_ceremony(ctx, award)
         ceremony = CeremonyRef(award.name, year) if is_ceremony else None
         out.append(AwardMention(ent, award, ceremony))
     return out
+
+
+def _latest_ceremony(ctx: ArticleContext, award: AwardInfo) -> int:
+    """The year of the award's latest ceremony as of the article's date, counting
+    one due within two months as this year's (news before a show is about it)."""
+    date = ctx.article.date
+    if award.month is None or date.month >= award.month - 2:
+        return date.year
+    return date.year - 1
 
 
 def main_award(ctx: ArticleContext, mentions: list[AwardMention]) -> AwardInfo | None:

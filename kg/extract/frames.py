@@ -72,6 +72,7 @@ def frames(ctx: ArticleContext, categories: Iterable[CategoryMention]) -> Iterat
     win = ctx.cues.words("win_lemmas") | ctx.cues.words("frame_win_lemmas")
     nominate = ctx.cues.words("nomination_lemmas") | ctx.cues.words("frame_nomination_lemmas")
     passing = ctx.cues.words("frame_passing_lemmas")
+    title_nouns = ctx.cues.words("category_title_nouns")
     for cat in categories:
         if ctx.tweet_at(cat.span):
             continue
@@ -84,9 +85,15 @@ def frames(ctx: ArticleContext, categories: Iterable[CategoryMention]) -> Iterat
             tok = tok.head
             if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() not in passing:
                 break  # not "including": "took four, including best actress for X"
+            if tok.pos_ == "NOUN" and tok.lemma_.lower() in title_nouns:
+                break
+        lemma = tok.lemma_.lower()
+        if tok.pos_ == "NOUN" and lemma in title_nouns:
+            # "first-time winners in key categories, including best actress (X)"
+            yield Frame(cat, tok, True, False)
+            continue
         if tok.pos_ not in ("VERB", "AUX"):
             continue
-        lemma = tok.lemma_.lower()
         if lemma in win or (lemma in _TO_LEMMAS and _has_to(tok)):
             yield Frame(cat, tok, True, in_subject)
         elif lemma in nominate:
@@ -133,9 +140,16 @@ def _title_at(ctx: ArticleContext, i: int, hi: int) -> Span | None:
     longest known work there, else the capitalised run ("Tin Harbor", "Can You
     Ever Forgive Me?", "Avatar: The Long Tide"), whatever the model's entity
     labels say, unless it is a person named with a known given name."""
+    doc = ctx.doc
     span = _slot_run(ctx, i, hi)
     if span is None:
         return None
+    k = span.end
+    if k < hi and is_possessive(doc[k]):  # "Wizkid's “Essence”": the owner, then the title
+        k += 1
+        while k < hi and doc[k].text in {'"', "“", "‘", "'"}:
+            k += 1
+        return _title_at(ctx, k, hi) if k < hi and _cap(doc[k]) else None
     for end in range(span.end, span.start, -1):
         if ctx.known_work(ctx.doc[span.start : end].text):
             return ctx.doc[span.start : end]
@@ -242,7 +256,9 @@ def _frame_people(ctx: ArticleContext, frame: Frame) -> list[PersonMention]:
         # whatever the model made of the name
         span = _frame_title(ctx, frame)
         if span is not None and not ctx.known_work(span.text) and not ctx.in_quote(span.start):
-            return [PersonMention(span.start, span.end, clean_text(span.text))]
+            end = next((t.i for t in span if t.i > span.start and t.pos_ in ("VERB", "AUX")),
+                       span.end)  # "BTS Makes History ...": a headline's verb ends the name
+            return [PersonMention(span.start, end, clean_text(ctx.doc[span.start : end].text))]
     if tok.lower_ in ctx.cues.words("pronouns") or \
             tok.lemma_.lower() in ctx.cues.words("role_nouns"):
         focus = ctx.focus_before(tok.i, pronoun=tok.lower_)
@@ -251,16 +267,22 @@ def _frame_people(ctx: ArticleContext, frame: Frame) -> list[PersonMention]:
 
 
 def _for_person(ctx: ArticleContext, cat: CategoryMention) -> PersonMention | None:
-    """The person a category names right after it: "best director for Noor
-    Okafor", "leading actress Hana Sorel", "best actor winner Ivo Marsh"."""
+    """The person a category names right beside it: "best director for Noor
+    Okafor", "leading actress Hana Sorel", "best actor winner Ivo Marsh", "best
+    actress (Hana Sorel)", "Hana Sorel (best actress)"."""
     doc, end = ctx.doc, cat.span.end
     k = end
-    if k < cat.span.sent.end and (doc[k].lower_ == "for" or
+    if k < cat.span.sent.end and (doc[k].lower_ in {"for", "("} or
                                   doc[k].lower_ in ctx.cues.words("category_title_nouns")):
         k += 1
     p = ctx.person_at(k) if k < cat.span.sent.end else None
     if p is not None and p.start == k and not p.is_character:
         return p
+    start = cat.span.start  # "Zendaya (best actress)"
+    if start >= 2 and doc[start - 1].text == "(" and end < len(doc) and doc[end].text == ")":
+        p = ctx.person_at(start - 2)
+        if p is not None and p.end == start - 1 and not p.is_character:
+            return p
     return None
 
 

@@ -49,3 +49,22 @@ def test_links_and_handles():
 def test_month_dates():
     assert parse_month_date("Sept. 20, 2020") == dt.date(2020, 9, 20)
     assert parse_month_date("February 30, 2020") is None
+
+
+def test_attribution_on_a_line_of_its_own():
+    text = ("Story text.\nUnreal night #Awards\n— Ana Ruiz (@ana_ruiz) May 1, 2021\n"
+            "What a win\n— Bo Lind (@bolind) May 1, 2021")
+    tweets = list(find_tweets(text))
+    assert [(t.text, t.handle) for t in tweets] == [("Unreal night #Awards", "ana_ruiz"),
+                                                   ("What a win", "bolind")]
+
+
+def test_attribution_after_a_plain_hyphen():
+    text = ("Thank you all pic.twitter.com/Zz9- Band_official (@band_label) May 2, 2021\n"
+            "A well-known (@x) fact - Jo Doe (@jodoe) May 3, 2021")
+    assert [(t.author, t.handle) for t in find_tweets(text)] == [
+        ("Band_official", "band_label"), ("Jo Doe", "jodoe")]
+
+
+def test_hashtags_in_any_script():
+    assert hashtags("#밤하늘 and #Noche_Buena, not #1") == ("밤하늘", "Noche_Buena")

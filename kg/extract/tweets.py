@@ -28,11 +28,15 @@ MONTHS = {
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 SIGNATURE = re.compile(
-    r"[ \t]*[—–][ \t]*(?P<author>[^\n—–]{1,80}?)[ \t]*\(@(?P<handle>\w{1,30})\)[ \t]*"
+    # "— Name (@handle) Month D, YYYY"; a plain hyphen too ("...pic.twitter.com/x- Name
+    # (@handle)"), where the name may hold no parenthesis or hyphen of its own
+    r"[ \t]*(?:[—–][ \t]*(?P<author>[^\n—–]{1,80}?)"
+    r"|(?:(?<=\S)-|(?<=\s)-)[ \t]*(?P<author_h>[^\n—–()\-]{1,80}?))"
+    r"[ \t]*\(@(?P<handle>\w{1,30})\)[ \t]*"
     rf"(?P<date>(?:{_MONTH_RE})\.?[ \t]+\d{{1,2}},[ \t]*\d{{4}})",
     re.IGNORECASE,
 )
-HASHTAG = re.compile(r"(?<![/&#])#([A-Za-z_]\w*)")
+HASHTAG = re.compile(r"(?<![/&#])#((?:(?!\d)\w)\w*)")  # any script: "#오늘의방탄"
 HANDLE = re.compile(r"(?<![\w@/])@(\w{1,30})")
 LINK = re.compile(r"(?:https?://|pic\.twitter\.com/|t\.co/)[^\s\"'<>”“)]+")
 _TRAILING_PUNCT = ".,;:!?)]}’”'\""
@@ -68,6 +72,9 @@ def find_tweets(text: str, start: int = 0) -> Iterator[TweetSpan]:
     for sig in SIGNATURE.finditer(text, start):
         line_start = text.rfind("\n", floor, sig.start()) + 1
         line_start = max(line_start, floor)
+        if not text[line_start : sig.start()].strip() and line_start > floor:
+            # the attribution on a line of its own: the text is the line above
+            line_start = max(text.rfind("\n", floor, line_start - 1) + 1, floor)
         # pull in earlier paragraphs separated from this one by 2+ blank lines
         while True:
             gap = re.search(r"\n[ \t]*\n[ \t]*\n\s*\Z", text[floor:line_start])
@@ -87,7 +94,7 @@ def find_tweets(text: str, start: int = 0) -> Iterator[TweetSpan]:
             end=sig.end(),
             text_end=sig.start(),
             text=tweet_text,
-            author=" ".join(sig.group("author").split()),
+            author=" ".join((sig.group("author") or sig.group("author_h")).split()),
             handle=sig.group("handle"),
             date=parse_month_date(sig.group("date")),
         )

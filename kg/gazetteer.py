@@ -43,6 +43,7 @@ class AwardInfo:
     # older names of prizes that ``categories`` holds under their current name:
     # recognised when written out in full, never offered for a paraphrase
     former_categories: tuple[str, ...] = ()
+    skipped_years: tuple[int, ...] = ()  # years without a ceremony, for the numbering
 
     def ceremony_name(self, year: int) -> str:
         return self._fill(self.ceremony_pattern, year)
@@ -51,10 +52,14 @@ class AwardInfo:
         return [self._fill(p, year) for p in self.ceremony_aliases]
 
     def ordinal_for(self, year: int) -> int:
-        return year - self.first_year + 1
+        return year - self.first_year + 1 - sum(1 for y in self.skipped_years if y < year)
 
     def year_for(self, ordinal_number: int) -> int:
-        return self.first_year + ordinal_number - 1
+        year = self.first_year + ordinal_number - 1
+        for skipped in sorted(self.skipped_years):  # the Tonys held none in 2020
+            if skipped <= year:
+                year += 1
+        return year
 
     def _fill(self, pattern: str, year: int) -> str:
         return pattern.replace("{ordinal}", ordinal(self.ordinal_for(year))).replace(
@@ -284,6 +289,7 @@ def load_gazetteer(directory: Path = ONTOLOGY_DIR) -> Gazetteer:
                 month=ceremony.get("month"),
                 categories=tuple(item.get("categories", ())),
                 former_categories=tuple(item.get("former_categories", ())),
+                skipped_years=tuple(ceremony.get("skipped_years", ())),
             )
         )
     nick: dict[str, set[str]] = {}

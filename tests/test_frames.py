@@ -169,3 +169,11 @@ def test_a_heading_title_and_categories_followed_by_their_winners(listicle):
 
 def test_winning_the_award_itself_names_no_category(listicle):
     assert not {c for w, c, _, _ in _winners(listicle) if w == "Ivo Marsh"} - {""}
+
+
+def test_a_numbered_ceremony_counts_the_years_an_award_skipped():
+    from kg.gazetteer import load_gazetteer
+
+    tony = load_gazetteer().award_named("Tony Award")  # no ceremony in 2020
+    assert (tony.ordinal_for(2019), tony.ordinal_for(2024)) == (73, 77)
+    assert tony.year_for(74) == 2021

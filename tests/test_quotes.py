@@ -52,3 +52,12 @@ def test_text_quoted_inside_a_tweet_is_not_a_quotation(tmp_path):
         "\u2014 A Fan (@afan) March 1, 2021"
     )})
     assert rows(graph, "quotes") == []
+
+
+def test_a_stage_name_the_model_does_not_tag_speaks(tmp_path):
+    graph = build_texts(tmp_path, {"q2": (
+        "The band won Best New Artist at the Grammys.\n\n"
+        "\u201cSeven friends from one small town made this,\u201d KQ said."
+    )})
+    assert [(r["speaker"], r["quote"]) for r in rows(graph, "quotes")] == [
+        ("KQ", "Seven friends from one small town made this,")]

@@ -17,9 +17,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
-from kg.extract.context import ArticleContext, PersonMention, subject_core
+from kg.extract.context import ArticleContext, PersonMention, clean_text, subject_core
 from kg.records import Quote, Ref
 
 _OPEN_DOUBLE, _CLOSE_DOUBLE = "“", "”"
@@ -109,11 +109,26 @@ def _speaker_from_subject(ctx: ArticleContext, verb: Token, quote_tok: int
             if subj.lower_ in cues.words("pronouns") or subj.lemma_.lower() in cues.words(
                     "role_nouns"):
                 return ctx.focus_before(quote_tok, pronoun=subj.lower_), 0.8
+            name = _proper_name(subj)
+            if name is not None:  # "RM said": a stage name the model did not tag
+                return PersonMention(name.start, name.end, clean_text(name.text)), 0.8
             return None, 0.5
         if head.head.i == head.i:
             break
         head = head.head
     return ctx.focus_before(quote_tok), 0.6
+
+
+def _proper_name(subj: Token) -> Span | None:
+    """The subject as a name: proper nouns only, one to four of them."""
+    tokens = [t for t in subject_core(subj) if t.dep_ in ("compound", "flat") or t.i == subj.i]
+    if not tokens or len(tokens) > 4 or any(t.pos_ != "PROPN" or not t.text[:1].isupper()
+                                            for t in tokens):
+        return None
+    if tokens[-1].i - tokens[0].i + 1 != len(tokens) or subj.ent_type_ not in ("", "PERSON",
+                                                                               "ORG", "NORP"):
+        return None
+    return subj.doc[tokens[0].i : tokens[-1].i + 1]
 
 
 def extract_quotes(ctx: ArticleContext) -> Iterator[Quote]:

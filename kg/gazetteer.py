@@ -230,7 +230,8 @@ class Gazetteer:
             fits = lead_fits or fits
             with_lead = [(c, f) for c, f in fits if rules.lead_word in f]
             fits = with_lead or fits
-        fits.sort(key=lambda cf: (len(cf[1] - mention), cf[0]))
+        order = {c: n for n, (c, _) in enumerate(self._category_features.get(award, []))}
+        fits.sort(key=lambda cf: (len(cf[1] - mention), order[cf[0]]))  # main prizes first
         return tuple(c for c, _ in fits)
 
 

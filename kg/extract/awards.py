@@ -200,7 +200,8 @@ def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[Cate
             if doc[start].lower_ in rules.connectors:
                 continue
             found = next((m for end in range(j, start, -1)
-                          if (m := _category_at(ctx, award, doc[start:end])) is not None), None)
+                          if (m := _category_at(ctx, award, doc[start:end],
+                                                _prize_noun_at(doc, end))) is not None), None)
             if found is not None:
                 break
         if found is not None:
@@ -219,7 +220,13 @@ def _in_vocab(tok: Token, vocab: frozenset[str]) -> bool:
     return len(parts) > 1 and all(p in vocab for p in parts)
 
 
-def _category_at(ctx: ArticleContext, award: AwardInfo, span: Span) -> CategoryMention | None:
+def _prize_noun_at(doc, i: int) -> bool:
+    """Whether token i names a prize ("the best pop award", "the leading actor prize")."""
+    return i < len(doc) and doc[i].lemma_.lower() in _ANAPHORS
+
+
+def _category_at(ctx: ArticleContext, award: AwardInfo, span: Span,
+                 before_prize: bool = False) -> CategoryMention | None:
     """The category ``span`` names, if it reads like one: an official name, or a
     paraphrase with a head word ("actress", "picture") after "best" /
     "outstanding" or with a role word ("supporting actor"). "and best" starts
@@ -236,7 +243,9 @@ def _category_at(ctx: ArticleContext, award: AwardInfo, span: Span) -> CategoryM
     opener = words[0] in rules.openers
     has_role = any(w in rules.role_words for w in words)
     exact = any(fold(c) == fold(span.text) for c in award.categories)  # "Album of the Year"
-    if not (exact or (has_head and len(content) >= 2 and (opener or has_role))):
+    # a head word ("actress", "album") unless a prize noun follows: "the best pop award"
+    if not (exact or ((has_head or (before_prize and opener)) and len(content) >= 2
+                      and (opener or has_role))):
         return None
     candidates = ctx.gaz.match_category(award.name, span.text)
     if not candidates:

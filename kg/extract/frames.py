@@ -200,6 +200,7 @@ def frame_nominations(ctx: ArticleContext, categories: list[CategoryMention],
                       ) -> Iterator[NominationFact]:
     """Nominations read off category frames. ``covered`` holds (evidence start,
     category text) pairs another extractor already decided; those are skipped."""
+    doc = ctx.doc
     for frame in frames(ctx, categories):
         cat = frame.category
         sent = cat.span.sent
@@ -220,6 +221,13 @@ def frame_nominations(ctx: ArticleContext, categories: list[CategoryMention],
                                      ev, 0.8)
         elif not _is_performer(ctx, cat.ref):
             work = _frame_work(ctx, frame)
+            if work is None and not is_program(ctx, cat.ref):
+                # "took the award for Favorite Pop Song for their hit "Paper Sky""
+                k = cat.span.end
+                span = for_title(ctx, k + 1, sent.end) if k < sent.end and \
+                    doc[k].lower_ == "for" else None
+                work = _work_name(ctx, span) if span is not None else \
+                    _work_after(ctx, cat.span.end, sent.end)
             if work:
                 yield NominationFact(Ref("work", work), cat.ref, Ref("work", work), ceremony,
                                      frame.won, ev, 0.8)
@@ -251,11 +259,15 @@ def _frame_people(ctx: ArticleContext, frame: Frame) -> list[PersonMention]:
         return [p for p in people if p.given]
     if people:
         return people
-    if _is_artist_category(ctx, cat.ref):
+    if not _is_performer(ctx, cat.ref):
         # "Tems took best international act": an artist prize goes to an artist,
-        # whatever the model made of the name
+        # whatever the model made of the name; so does a song or album prize whose
+        # slot holds a band or label ("The Rivets took home the award for Favorite
+        # Rock Song"), not a quoted title
         span = _frame_title(ctx, frame)
-        if span is not None and not ctx.known_work(span.text) and not ctx.in_quote(span.start):
+        artist = span is not None and (_is_artist_category(ctx, cat.ref) or any(
+            t.ent_type_ in ("ORG", "PERSON", "NORP") for t in span))
+        if artist and not ctx.known_work(span.text) and not ctx.in_quote(span.start):
             end = next((t.i for t in span if t.i > span.start and t.pos_ in ("VERB", "AUX")),
                        span.end)  # "BTS Makes History ...": a headline's verb ends the name
             return [PersonMention(span.start, end, clean_text(ctx.doc[span.start : end].text))]
@@ -606,36 +618,46 @@ def _cast_lists(ctx: ArticleContext) -> Iterator[WorkHit]:
 
 def _title_after_for(ctx: ArticleContext, i: int, hi: int, person: PersonMention | None = None,
                      role: str = "actor") -> Iterator[WorkHit]:
-    """The title after "for" ("for Tin Harbor", "for her role as X in Tin
-    Harbor", "for the film Tin Harbor"), credited to the frame's nominee."""
+    """The title after "for", as a work hit credited to the frame's nominee."""
+    span = for_title(ctx, i, hi)
+    if span is not None:
+        yield WorkHit(clean_text(span.text), span, person=person, confidence=0.8, role=role)
+
+
+def for_title(ctx: ArticleContext, i: int, hi: int) -> Span | None:
+    """The title a "for" phrase starting at token i names: "for Tin Harbor",
+    "for her role as X in Tin Harbor", "for the film Tin Harbor", "for their
+    2021 summer hit "Paper Sky"". None when the phrase names no title."""
     doc = ctx.doc
+    work_nouns = ctx.cues.words("work_nouns")
     k = i
-    if k < hi and doc[k].lower_ in _POSSESSIVE_PRONOUNS:
+    if k < hi and (doc[k].lower_ in _POSSESSIVE_PRONOUNS or doc[k].lower_ == "the"):
         k += 1
         if k < hi and doc[k].lower_ in _ROLE_WORDS:
             k += 1
             while k < hi and doc[k].lower_ not in {"in", "on", ",", ";"}:  # "as X in"
                 k += 1
-            if k < hi and doc[k].lower_ in {"in", "on"}:
-                k += 1
-            else:
-                return
+            if k >= hi or doc[k].lower_ not in {"in", "on"}:
+                return None
+            k += 1
             if k < hi and doc[k].lower_ in _POSSESSIVE_PRONOUNS:
                 k += 1
-        elif k < hi and doc[k].lower_ in ctx.cues.words("work_nouns"):
-            k += 1
         else:
-            return
-    elif k + 1 < hi and doc[k].lower_ == "the" and doc[k + 1].lower_ in ctx.cues.words(
-            "work_nouns"):
-        k += 1  # "for the film Tin Harbor"
-    while k < hi and doc[k].lower_ in ctx.cues.words("work_nouns"):
+            # "their 2021 summer hit": a few lower-case words or numbers, then a work noun
+            m = k
+            while m < min(hi, k + 4) and doc[m].lower_ not in work_nouns and (
+                    doc[m].is_lower or doc[m].like_num):
+                m += 1
+            if m >= hi or doc[m].lower_ not in work_nouns:
+                return None
+            k = m
+    while k < hi and doc[k].lower_ in work_nouns:
+        k += 1
+    while k < hi and doc[k].text in {'"', "“", "‘"}:
         k += 1
     if k >= hi or ctx.person_at(k) is not None and ctx.person_at(k).given:
-        return
-    span = _title_at(ctx, k, hi)
-    if span is not None:
-        yield WorkHit(clean_text(span.text), span, person=person, confidence=0.8, role=role)
+        return None
+    return _title_at(ctx, k, hi)
 
 
 def _name_title_pairs(ctx: ArticleContext) -> Iterator[WorkHit]:

@@ -79,6 +79,8 @@ def _item(ctx: ArticleContext, cat: CategoryRef, text: str, start: int, end: int
     work = clean_text(work).strip("\"“”'‘’") if work else None
     if not nominee or not nominee[:1].isupper() or (work is not None and not work[:1].isupper()):
         return None
+    if _category(ctx, ctx.gaz.award_named(cat.award), nominee) is not None:
+        return None  # a line of category names (captions), not a list of nominees
     is_person = _looks_like_person(ctx, nominee)
     if work is None and not is_person:
         work = nominee

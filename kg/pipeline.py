@@ -18,8 +18,9 @@ from spacy.tokens import Doc
 from kg.articles import Article, ArticleError
 from kg.extract import awards as award_x
 from kg.extract import outlets as outlet_x
+from kg.extract.awards import is_program
 from kg.extract.context import ArticleContext, clean_text, known_name
-from kg.extract.frames import frame_nominations, frame_titles, is_program, list_nominations
+from kg.extract.frames import frame_nominations, frame_titles, list_nominations
 from kg.extract.lists import ListEntry, find_list_entries
 from kg.extract.people import collect_persons
 from kg.extract.quotes import extract_quotes

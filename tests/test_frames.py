@@ -177,3 +177,47 @@ def test_a_numbered_ceremony_counts_the_years_an_award_skipped():
     tony = load_gazetteer().award_named("Tony Award")  # no ceremony in 2020
     assert (tony.ordinal_for(2019), tony.ordinal_for(2024)) == (73, 77)
     assert tony.year_for(74) == 2021
+
+
+@pytest.fixture(scope="module")
+def music_night(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("music")
+    return build_texts(folder, {
+        "grammys": (
+            "Wren Adler has won the best new artist and best pop award at the 67th Annual "
+            "Grammy Awards."
+        ),
+        "bets": (
+            "Koray and Lune were the top winners at the 2025 BET Awards on Sunday.\n\n"
+            "Koray took best international act and also best collaboration for Mado's "
+            "\u201cSalt Water\u201d.\n\n"
+            "This year saw many first-time winners, including best female R&B/pop artist "
+            "(Lune) and Tessa Vale (best actress)."
+        ),
+        "amas": (
+            "The Rivets also took home the award for Favorite Rock Song for their 2025 summer "
+            "hit \"Paper Kites\" at the 2025 American Music Awards."
+        ),
+    }, date="2025-06-30")
+
+
+def test_coordinated_categories_and_a_prize_noun(music_night):
+    won = {(w, c) for w, c, _, _ in _winners(music_night)}
+    assert ("Wren Adler", "Best New Artist") in won
+    assert any(w == "Wren Adler" and c.startswith("Best Pop") for w, c in won)
+
+
+def test_an_artist_prize_goes_to_the_name_in_the_slot(music_night):
+    won = {(w, c, work) for w, c, work, _ in _winners(music_night)}
+    assert ("Koray", "Best International Act", "") in won
+    assert ("Koray", "Best Collaboration", "Salt Water") in won
+
+
+def test_names_beside_categories_in_parentheses(music_night):
+    won = {(w, c) for w, c, _, _ in _winners(music_night)}
+    assert {("Lune", "Best Female R&B/Pop Artist"), ("Tessa Vale", "Best Actress")} <= won
+
+
+def test_a_song_prize_won_by_a_band_for_its_hit(music_night):
+    won = {(w, c, work) for w, c, work, _ in _winners(music_night)}
+    assert ("The Rivets", "Favorite Rock Song", "Paper Kites") in won

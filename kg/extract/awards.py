@@ -517,7 +517,7 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
             is_win = n_win and (not n_loss or _match_phrase(doc, tok.i, win_phrases))
             # a list line: "Name for "Category" (WON!)"
             won_marker = any(t.text == "WON" for t in doc[tok.i : tok.i + max(n_win, 1)])
-            program = cat is not None and not _is_performer(ctx, cat)
+            program = cat is not None and is_program(ctx, cat)
             work_subject = _work_subject(ctx, tok, lo) if program and not subject else None
             if is_win:
                 if won_marker and not subject:
@@ -791,6 +791,20 @@ def is_acting(ctx: ArticleContext, cat: CategoryRef) -> bool:
     Performance")."""
     feats = ctx.gaz.category_rules.features(cat.candidates[0]) if cat.candidates else frozenset()
     return bool(feats & {"actor", "directing", "writing", "screenplay", "host"})
+
+
+def _credits_person(ctx: ArticleContext, cat: CategoryRef) -> bool:
+    """Categories a person may win though they are not performances
+    (directing, writing, cinematography, an artist's song or album): any
+    category without a film or television program word (picture, film, series...)."""
+    feats = ctx.gaz.category_rules.features(cat.candidates[0] if cat.candidates else cat.text)
+    programs = set(ctx.cues.words("program_category_words"))
+    return not (feats & programs)
+
+
+def is_program(ctx: ArticleContext, cat: CategoryRef) -> bool:
+    """A prize for a film, series or production, which a work wins, not a person."""
+    return not _is_performer(ctx, cat) and not _credits_person(ctx, cat)
 
 
 def _is_performer(ctx: ArticleContext, cat: CategoryRef) -> bool:

@@ -31,12 +31,14 @@ from spacy.tokens import Span, Token
 
 from kg.extract.awards import (
     CategoryMention,
+    _credits_person,
     _is_performer,
     _nearest_work_before,
     _work_after,
     _work_near,
     credit_role,
     is_acting,
+    is_program,
 )
 from kg.extract.context import (
     ArticleContext,
@@ -200,7 +202,6 @@ def frame_nominations(ctx: ArticleContext, categories: list[CategoryMention],
                       ) -> Iterator[NominationFact]:
     """Nominations read off category frames. ``covered`` holds (evidence start,
     category text) pairs another extractor already decided; those are skipped."""
-    doc = ctx.doc
     for frame in frames(ctx, categories):
         cat = frame.category
         sent = cat.span.sent
@@ -212,9 +213,11 @@ def frame_nominations(ctx: ArticleContext, categories: list[CategoryMention],
             # "Paper Lanterns took two prizes: best director for Noor Okafor"
             subject_title = _frame_title(ctx, frame) if _for_person(ctx, cat) else None
             topic = heading_work(ctx, cat.span.start) if _for_person(ctx, cat) else None
+            hi = min([c.span.start for c in categories
+                      if cat.span.end <= c.span.start < sent.end] + [sent.end])
             for p in people:
-                work = _work_near(ctx, p, sent.start, sent.end) or \
-                    _work_after(ctx, cat.span.end, sent.end) or \
+                work = _work_near(ctx, p, sent.start, hi) or _cat_for_title(ctx, cat, hi) or \
+                    _work_after(ctx, cat.span.end, hi) or \
                     (_work_name(ctx, subject_title) if subject_title is not None else topic)
                 yield NominationFact(Ref("person", p.name), cat.ref,
                                      Ref("work", work) if work else None, ceremony, frame.won,
@@ -222,15 +225,22 @@ def frame_nominations(ctx: ArticleContext, categories: list[CategoryMention],
         elif not _is_performer(ctx, cat.ref):
             work = _frame_work(ctx, frame)
             if work is None and not is_program(ctx, cat.ref):
-                # "took the award for Favorite Pop Song for their hit "Paper Sky""
-                k = cat.span.end
-                span = for_title(ctx, k + 1, sent.end) if k < sent.end and \
-                    doc[k].lower_ == "for" else None
-                work = _work_name(ctx, span) if span is not None else \
+                # "took the award for Favorite Pop Song for their hit "Paper Kites""
+                work = _cat_for_title(ctx, cat, sent.end) or \
                     _work_after(ctx, cat.span.end, sent.end)
             if work:
                 yield NominationFact(Ref("work", work), cat.ref, Ref("work", work), ceremony,
                                      frame.won, ev, 0.8)
+
+
+def _cat_for_title(ctx: ArticleContext, cat: CategoryMention, hi: int) -> str | None:
+    """The work in a "for" phrase right after the category ("best rock song for
+    their hit "Paper Kites"")."""
+    k = cat.span.end
+    if k >= hi or ctx.doc[k].lower_ != "for":
+        return None
+    span = for_title(ctx, k + 1, hi)
+    return _work_name(ctx, span) if span is not None else None
 
 
 def _slot(frame: Frame) -> Token | None:
@@ -266,7 +276,7 @@ def _frame_people(ctx: ArticleContext, frame: Frame) -> list[PersonMention]:
         # Rock Song"), not a quoted title
         span = _frame_title(ctx, frame)
         artist = span is not None and (_is_artist_category(ctx, cat.ref) or any(
-            t.ent_type_ in ("ORG", "PERSON", "NORP") for t in span))
+            t.ent_type_ in ("ORG", "PERSON", "NORP") for t in span) or _is_music(ctx, cat.ref))
         if artist and not ctx.known_work(span.text) and not ctx.in_quote(span.start):
             end = next((t.i for t in span if t.i > span.start and t.pos_ in ("VERB", "AUX")),
                        span.end)  # "BTS Makes History ...": a headline's verb ends the name
@@ -288,8 +298,14 @@ def _for_person(ctx: ArticleContext, cat: CategoryMention) -> PersonMention | No
                                   doc[k].lower_ in ctx.cues.words("category_title_nouns")):
         k += 1
     p = ctx.person_at(k) if k < cat.span.sent.end else None
-    if p is not None and p.start == k and not p.is_character:
+    if p is not None and p.start == k and not p.is_character and not (
+            p.end < len(doc) and is_possessive(doc[p.end])):  # not "for Mado's song"
         return p
+    if end < len(doc) and doc[end].text == "(":  # "best actress (Lune)": a name, tagged or not
+        close = next((t.i for t in doc[end + 1 : min(len(doc), end + 6)] if t.text == ")"), None)
+        run = _slot_run(ctx, end + 1, close) if close is not None else None
+        if run is not None and run.end == close and not ctx.known_work(run.text):
+            return PersonMention(run.start, run.end, clean_text(run.text))
     start = cat.span.start  # "Zendaya (best actress)"
     if start >= 2 and doc[start - 1].text == "(" and end < len(doc) and doc[end].text == ")":
         p = ctx.person_at(start - 2)
@@ -303,9 +319,11 @@ def _is_artist_category(ctx: ArticleContext, cat: CategoryRef) -> bool:
     return bool(feats & ctx.cues.words("artist_category_words"))
 
 
-def is_program(ctx: ArticleContext, cat: CategoryRef) -> bool:
-    """A prize for a film, series or production, which a work wins, not a person."""
-    return not _is_performer(ctx, cat) and not _credits_person(ctx, cat)
+def _is_music(ctx: ArticleContext, cat: CategoryRef) -> bool:
+    """A song, album or video prize: won by its artist unless the text names the
+    record itself (quoted, or a title known from elsewhere)."""
+    feats = ctx.gaz.category_rules.features(cat.candidates[0] if cat.candidates else cat.text)
+    return bool(feats & ctx.cues.words("music_category_words"))
 
 
 def _frame_title(ctx: ArticleContext, frame: Frame) -> Span | None:
@@ -356,15 +374,6 @@ def heading_work(ctx: ArticleContext, i: int) -> str | None:
     if run is None or run.end >= len(doc) or doc[run.end].text not in {"–", "—", ":", "-"}:
         return None
     return ctx.known_work(run.text)
-
-
-def _credits_person(ctx: ArticleContext, cat: CategoryRef) -> bool:
-    """Categories a person may win though they are not performances
-    (directing, writing, cinematography, an artist's song or album): any
-    category without a film or television program word (picture, film, series...)."""
-    feats = ctx.gaz.category_rules.features(cat.candidates[0] if cat.candidates else cat.text)
-    programs = set(ctx.cues.words("program_category_words"))
-    return not (feats & programs)
 
 
 # --- nominee lists ---------------------------------------------------------------------
@@ -627,7 +636,7 @@ def _title_after_for(ctx: ArticleContext, i: int, hi: int, person: PersonMention
 def for_title(ctx: ArticleContext, i: int, hi: int) -> Span | None:
     """The title a "for" phrase starting at token i names: "for Tin Harbor",
     "for her role as X in Tin Harbor", "for the film Tin Harbor", "for their
-    2021 summer hit "Paper Sky"". None when the phrase names no title."""
+    2021 summer hit "Paper Kites"". None when the phrase names no title."""
     doc = ctx.doc
     work_nouns = ctx.cues.words("work_nouns")
     k = i

@@ -152,7 +152,7 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
     facts.nominations = list(_program_nominees(ctx, facts.nominations))
     for nom in facts.nominations:
         if nom.work is not None and nom.nominee.kind == "person" and nom.category and \
-                award_x._is_performer(ctx, nom.category):
+                award_x.is_performer(ctx, nom.category):
             facts.credits.append(CreditFact(nom.nominee, nom.work, nom.evidence,
                                             role=award_x.credit_role(ctx, nom.category),
                                             confidence=nom.confidence * 0.9))
@@ -177,7 +177,7 @@ def _works_from_credits(ctx: ArticleContext, nominations: list[NominationFact],
             works.setdefault(c.person.name, set()).add(c.work.name)
     for nom in nominations:
         if nom.work is None and nom.nominee.kind == "person" and nom.category and \
-                award_x._is_performer(ctx, nom.category) and \
+                award_x.is_performer(ctx, nom.category) and \
                 len(works.get(nom.nominee.name, ())) == 1:
             work = next(iter(works[nom.nominee.name]))
             nom = dataclasses.replace(nom, work=Ref("work", work))
@@ -209,7 +209,7 @@ def _airs_by_cooccurrence(ctx: ArticleContext, strong: list[AirsFact]) -> Iterab
         for tok in sent:
             if tok.i > 0 and doc[tok.i - 1].text[:1].isupper():
                 continue  # inside a longer title
-            for _, work in award_x._works_at(ctx, tok.i):
+            for _, work in award_x.works_at(ctx, tok.i):
                 works.setdefault(re.sub(r"^the ", "", fold(work)), work)
         if len(nets) == 1 and len(works) == 1:
             ev = ctx.evidence(sent)

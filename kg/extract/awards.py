@@ -336,7 +336,7 @@ def _coordinated(ctx: ArticleContext, persons: list[PersonMention]) -> list[Pers
     return out
 
 
-def _work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> str | None:
+def work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> str | None:
     """The work the text attaches to a nominee: 'W's P', 'W star P', 'W P', 'P for W',
     'P of W fame', 'P from W', 'P (W)', 'P who played ... in W'."""
     doc = ctx.doc
@@ -377,7 +377,7 @@ def _work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> 
     return None
 
 
-def _work_after(ctx: ArticleContext, lo: int, hi: int) -> str | None:
+def work_after(ctx: ArticleContext, lo: int, hi: int) -> str | None:
     """The first known work introduced after token ``lo`` by "for/in/on" within the
     same paragraph ("for his role in HBO's X", "for "X""). """
     doc = ctx.doc
@@ -390,12 +390,12 @@ def _work_after(ctx: ArticleContext, lo: int, hi: int) -> str | None:
         while k > lo and (doc[k].lower_ in skippable or doc[k].ent_type_ == NETWORK):
             k -= 1
         if k >= lo and k < i and doc[k].lower_ in {"in", "on", "for", "“", '"', "‘"}:
-            for _, work in _works_at(ctx, i):
+            for _, work in works_at(ctx, i):
                 return work
     return None
 
 
-def _works_at(ctx: ArticleContext, i: int) -> Iterator[tuple[str, str]]:
+def works_at(ctx: ArticleContext, i: int) -> Iterator[tuple[str, str]]:
     doc = ctx.doc
     if doc[i].text[:1].isupper():
         span = title_after(ctx, i)
@@ -511,7 +511,7 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                 cat = context_cat
             # the work the passage is about, a guess for screen and stage roles only
             # (a singer's prize is not for the album the article named last)
-            guess = None if clause.in_tweet else _nearest_work_before(ctx, tok.i)
+            guess = None if clause.in_tweet else nearest_work_before(ctx, tok.i)
             person_guess = None if cat is not None and not is_acting(ctx, cat) else guess
             confidence = 1.0 if cat in [c.ref for c in sent_cats] else 0.7
             is_win = n_win and (not n_loss or _match_phrase(doc, tok.i, win_phrases))
@@ -523,12 +523,12 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                 if won_marker and not subject:
                     subject = _coordinated(ctx, [p for p in ctx.persons_in(lo, tok.i)
                                                  if not p.is_character])
-                work = _work_after(ctx, tok.i, hi)
+                work = work_after(ctx, tok.i, hi)
                 for p in subject:
                     if (p.name, True) in seen:
                         continue
                     seen.add((p.name, True))
-                    w = _work_near(ctx, p, lo, hi) or work
+                    w = work_near(ctx, p, lo, hi) or work
                     yield NominationFact(Ref("person", p.name), cat, _ref(w), cer, True, ev,
                                          confidence, work_guess=_ref(person_guess))
                 if not subject and program:
@@ -548,7 +548,7 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                         continue
                     seen.add((p.name, False))
                     yield NominationFact(Ref("person", p.name), cat,
-                                         _ref(_work_near(ctx, p, lo, hi)), cer, False, ev, 0.8,
+                                         _ref(work_near(ctx, p, lo, hi)), cer, False, ev, 0.8,
                                          work_guess=_ref(person_guess))
 
 
@@ -567,10 +567,10 @@ def _awarded_to(ctx: ArticleContext, sent: Span, tok: Token, n: int,
     if person is not None and person.start == first:
         if (person.name, True) not in seen:
             seen.add((person.name, True))
-            work = _work_near(ctx, person, clause.lo, clause.hi)
+            work = work_near(ctx, person, clause.lo, clause.hi)
             yield NominationFact(Ref("person", person.name), cat, _ref(work), cer, True, ev, 0.9)
-    elif not _is_performer(ctx, cat):
-        found = next(iter(_works_at(ctx, first)), None) if first < len(ctx.doc) else None
+    elif not is_performer(ctx, cat):
+        found = next(iter(works_at(ctx, first)), None) if first < len(ctx.doc) else None
         if found and (found[1], True) not in seen:
             seen.add((found[1], True))
             yield NominationFact(Ref("work", found[1]), cat, Ref("work", found[1]), cer, True,
@@ -588,14 +588,14 @@ def _lost_to(ctx: ArticleContext, sent: Span, tok: Token, n: int, cats: list[Cat
         if (p.name, False) not in seen and (p.name, True) not in seen:
             seen.add((p.name, False))
             yield NominationFact(Ref("person", p.name), cat,
-                                 _ref(_work_near(ctx, p, clause.lo, clause.hi)), cer, False, ev,
+                                 _ref(work_near(ctx, p, clause.lo, clause.hi)), cer, False, ev,
                                  0.8)
     first = tok.i + n
     winner = ctx.person_at(first) if first < len(ctx.doc) else None
     if winner is not None and winner.start == first and (winner.name, True) not in seen:
         seen.add((winner.name, True))
         yield NominationFact(Ref("person", winner.name), cat,
-                             _ref(_work_near(ctx, winner, clause.lo, clause.hi)), cer, True, ev,
+                             _ref(work_near(ctx, winner, clause.lo, clause.hi)), cer, True, ev,
                              0.8)
 
 
@@ -640,16 +640,16 @@ def _work_subject(ctx: ArticleContext, tok: Token, lo: int) -> str | None:
         subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is not None:
             for t in subj.subtree:
-                for _, work in _works_at(ctx, t.i):
+                for _, work in works_at(ctx, t.i):
                     return work
             if subj.lemma_.lower() in _WORK_HEADS | ctx.cues.words("work_nouns"):
-                return _nearest_work_before(ctx, subj.left_edge.i, sentences=2)
+                return nearest_work_before(ctx, subj.left_edge.i, sentences=2)
             return None
         if head.head.i == head.i or head.dep_ == "ROOT":
             break
         head = head.head
     for i in range(lo, tok.i):  # no parse subject: the first title of the clause
-        for _, work in _works_at(ctx, i):
+        for _, work in works_at(ctx, i):
             return work
     return None
 
@@ -670,7 +670,7 @@ def _work_competitors(ctx: ArticleContext, tok: Token, hi: int, cat: CategoryRef
         return
     i = start
     while i < hi:
-        found = next(iter(_works_at(ctx, i)), None)
+        found = next(iter(works_at(ctx, i)), None)
         if found and (found[1], False) not in seen and (found[1], True) not in seen:
             seen.add((found[1], False))
             yield NominationFact(Ref("work", found[1]), cat, Ref("work", found[1]), cer, False,
@@ -703,7 +703,7 @@ def _competitors(ctx: ArticleContext, tok: Token, n_loss: int, clause: _Clause,
     with the work the text attaches to them; the subject is a nominee too."""
     doc = ctx.doc
     lo, hi = clause.lo, clause.hi
-    anchor_work = _work_near(ctx, subject[0], lo, hi) if subject else None
+    anchor_work = work_near(ctx, subject[0], lo, hi) if subject else None
     anchors = list(subject)
     if tok.lower_ in {"nominees", "fellow"}:
         pos = next((t for t in doc[lo : tok.i] if is_possessive(t)), None)
@@ -712,7 +712,7 @@ def _competitors(ctx: ArticleContext, tok: Token, n_loss: int, clause: _Clause,
     for a in anchors:
         if (a.name, False) not in seen and (a.name, True) not in seen:
             seen.add((a.name, False))
-            yield NominationFact(Ref("person", a.name), cat, _ref(_work_near(ctx, a, lo, hi)),
+            yield NominationFact(Ref("person", a.name), cat, _ref(work_near(ctx, a, lo, hi)),
                                  cer, False, ev, 0.6)
     first = tok.i + max(n_loss, 1)
     after = [p for p in ctx.persons_in(first, hi) if not p.is_character]
@@ -720,7 +720,7 @@ def _competitors(ctx: ArticleContext, tok: Token, n_loss: int, clause: _Clause,
     for idx, p in enumerate(after):
         seg_lo = after[idx - 1].end if idx else first
         seg_hi = after[idx + 1].start if idx + 1 < len(after) else hi
-        w = _work_near(ctx, p, seg_lo, seg_hi)
+        w = work_near(ctx, p, seg_lo, seg_hi)
         costar = None
         if w is None and p.start > 0 and doc[p.start - 1].lower_ in ctx.cues.words(
                 "costar_nouns"):
@@ -793,7 +793,7 @@ def is_acting(ctx: ArticleContext, cat: CategoryRef) -> bool:
     return bool(feats & {"actor", "directing", "writing", "screenplay", "host"})
 
 
-def _credits_person(ctx: ArticleContext, cat: CategoryRef) -> bool:
+def credits_person(ctx: ArticleContext, cat: CategoryRef) -> bool:
     """Categories a person may win though they are not performances
     (directing, writing, cinematography, an artist's song or album): any
     category without a film or television program word (picture, film, series...)."""
@@ -804,16 +804,16 @@ def _credits_person(ctx: ArticleContext, cat: CategoryRef) -> bool:
 
 def is_program(ctx: ArticleContext, cat: CategoryRef) -> bool:
     """A prize for a film, series or production, which a work wins, not a person."""
-    return not _is_performer(ctx, cat) and not _credits_person(ctx, cat)
+    return not is_performer(ctx, cat) and not credits_person(ctx, cat)
 
 
-def _is_performer(ctx: ArticleContext, cat: CategoryRef) -> bool:
+def is_performer(ctx: ArticleContext, cat: CategoryRef) -> bool:
     rules = ctx.gaz.category_rules
     feats = rules.features(cat.candidates[0]) if cat.candidates else frozenset()
     return bool(feats & (rules.performer_words | {"directing", "writing", "lead", "supporting"}))
 
 
-def _nearest_work_before(ctx: ArticleContext, i: int, sentences: int = 15) -> str | None:
+def nearest_work_before(ctx: ArticleContext, i: int, sentences: int = 15) -> str | None:
     """The last work named before token ``i`` outside tweets, within a few
     sentences: what a list of winners without titles is about."""
     sent_starts = [s.start for s in ctx.sentences if s.start <= i]
@@ -822,7 +822,7 @@ def _nearest_work_before(ctx: ArticleContext, i: int, sentences: int = 15) -> st
     for k in range(lo, i):
         if ctx.tweet_at(ctx.doc[k]):
             continue
-        for _, work in _works_at(ctx, k):
+        for _, work in works_at(ctx, k):
             best = work
     return best
 

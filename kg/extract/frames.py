@@ -31,14 +31,14 @@ from spacy.tokens import Span, Token
 
 from kg.extract.awards import (
     CategoryMention,
-    _credits_person,
-    _is_performer,
-    _nearest_work_before,
-    _work_after,
-    _work_near,
     credit_role,
+    credits_person,
     is_acting,
+    is_performer,
     is_program,
+    nearest_work_before,
+    work_after,
+    work_near,
 )
 from kg.extract.context import (
     ArticleContext,
@@ -47,7 +47,7 @@ from kg.extract.context import (
     is_possessive,
     subject_core,
 )
-from kg.extract.works import TITLE_INNER, WorkHit, _cap, _glued, title_after, valid_title
+from kg.extract.works import TITLE_INNER, WorkHit, glued, is_cap, title_after, valid_title
 from kg.records import CategoryRef, CeremonyRef, NominationFact, Ref
 
 # how far up the parse a category may sit below the verb that governs it
@@ -151,7 +151,7 @@ def _title_at(ctx: ArticleContext, i: int, hi: int) -> Span | None:
         k += 1
         while k < hi and doc[k].text in {'"', "“", "‘", "'"}:
             k += 1
-        return _title_at(ctx, k, hi) if k < hi and _cap(doc[k]) else None
+        return _title_at(ctx, k, hi) if k < hi and is_cap(doc[k]) else None
     for end in range(span.end, span.start, -1):
         if ctx.known_work(ctx.doc[span.start : end].text):
             return ctx.doc[span.start : end]
@@ -169,7 +169,7 @@ def _slot_run(ctx: ArticleContext, i: int, hi: int) -> Span | None:
     j = i
     while j < hi:
         t = doc[j]
-        if _cap(t) and not (j > i and _glued(doc, j)):
+        if is_cap(t) and not (j > i and glued(doc, j)):
             last = j
         elif j > i and t.text in {"!", "?"} and last == j - 1:
             last = j
@@ -190,7 +190,7 @@ def _cap_after_inner(doc, j: int, hi: int) -> bool:
     Quiet on the Western Front")."""
     while j < hi and _inner(doc[j]):
         j += 1
-    return j < hi and _cap(doc[j])
+    return j < hi and is_cap(doc[j])
 
 
 def _work_name(ctx: ArticleContext, span: Span) -> str:
@@ -209,25 +209,25 @@ def frame_nominations(ctx: ArticleContext, categories: list[CategoryMention],
         if (ev.start, cat.ref.text) in covered:
             continue
         people = _frame_people(ctx, frame)
-        if people and (_is_performer(ctx, cat.ref) or _credits_person(ctx, cat.ref)):
+        if people and (is_performer(ctx, cat.ref) or credits_person(ctx, cat.ref)):
             # "Paper Lanterns took two prizes: best director for Noor Okafor"
             subject_title = _frame_title(ctx, frame) if _for_person(ctx, cat) else None
             topic = heading_work(ctx, cat.span.start) if _for_person(ctx, cat) else None
             hi = min([c.span.start for c in categories
                       if cat.span.end <= c.span.start < sent.end] + [sent.end])
             for p in people:
-                work = _work_near(ctx, p, sent.start, hi) or _cat_for_title(ctx, cat, hi) or \
-                    _work_after(ctx, cat.span.end, hi) or \
+                work = work_near(ctx, p, sent.start, hi) or _cat_for_title(ctx, cat, hi) or \
+                    work_after(ctx, cat.span.end, hi) or \
                     (_work_name(ctx, subject_title) if subject_title is not None else topic)
                 yield NominationFact(Ref("person", p.name), cat.ref,
                                      Ref("work", work) if work else None, ceremony, frame.won,
                                      ev, 0.8)
-        elif not _is_performer(ctx, cat.ref):
+        elif not is_performer(ctx, cat.ref):
             work = _frame_work(ctx, frame)
             if work is None and not is_program(ctx, cat.ref):
                 # "took the award for Favorite Pop Song for their hit "Paper Kites""
                 work = _cat_for_title(ctx, cat, sent.end) or \
-                    _work_after(ctx, cat.span.end, sent.end)
+                    work_after(ctx, cat.span.end, sent.end)
             if work:
                 yield NominationFact(Ref("work", work), cat.ref, Ref("work", work), ceremony,
                                      frame.won, ev, 0.8)
@@ -265,11 +265,11 @@ def _frame_people(ctx: ArticleContext, frame: Frame) -> list[PersonMention]:
     if tok is None:
         return []
     people = _person_in(ctx, [t for t in subject_core(tok) if t.dep_ != "poss"])
-    if not _is_performer(ctx, cat.ref) and not _credits_person(ctx, cat.ref):
+    if not is_performer(ctx, cat.ref) and not credits_person(ctx, cat.ref):
         return [p for p in people if p.given]
     if people:
         return people
-    if not _is_performer(ctx, cat.ref):
+    if not is_performer(ctx, cat.ref):
         # "Tems took best international act": an artist prize goes to an artist,
         # whatever the model made of the name; so does a song or album prize whose
         # slot holds a band or label ("The Rivets took home the award for Favorite
@@ -333,9 +333,9 @@ def _frame_title(ctx: ArticleContext, frame: Frame) -> Span | None:
         return None
     doc = ctx.doc
     start = tok.left_edge.i
-    while start < tok.i and not _cap(doc[start]):
+    while start < tok.i and not is_cap(doc[start]):
         start += 1
-    if start > tok.sent.start and doc[start - 1].pos_ == "SCONJ" and _cap(doc[start - 1]) and \
+    if start > tok.sent.start and doc[start - 1].pos_ == "SCONJ" and is_cap(doc[start - 1]) and \
             not any(t.text == "," for t in doc[start : frame.verb.i]):
         # "If Rivers Could Sing was crowned": a clause opening with "If" would end
         # in a comma before the main verb; without one, "If" begins the title
@@ -354,7 +354,7 @@ def _frame_work(ctx: ArticleContext, frame: Frame) -> str | None:
     if tok is not None and tok.lemma_.lower() in ctx.cues.words("work_nouns") | {
             "story", "saga", "epic", "tale", "it"}:
         return heading_work(ctx, tok.i) or (
-            _nearest_work_before(ctx, tok.left_edge.i, sentences=2) if tok.lower_ != "it"
+            nearest_work_before(ctx, tok.left_edge.i, sentences=2) if tok.lower_ != "it"
             else None)
     return None
 
@@ -464,15 +464,15 @@ def list_nominations(ctx: ArticleContext, categories: list[CategoryMention],
                      ceremony: CeremonyRef) -> Iterator[NominationFact]:
     for nl in nominee_lists(ctx, categories):
         ev = ctx.evidence(nl.category.span.sent)
-        program = not _is_performer(ctx, nl.category.ref) and \
-            not _credits_person(ctx, nl.category.ref)
+        program = not is_performer(ctx, nl.category.ref) and \
+            not credits_person(ctx, nl.category.ref)
         for span, person in zip(nl.items, nl.people, strict=True):
             if program and (person is None or not person.given):
                 title = _work_name(ctx, span)
                 yield NominationFact(Ref("work", title), nl.category.ref, Ref("work", title),
                                      ceremony, False, ev, 0.8)
             elif not program and person is not None:
-                work = _work_near(ctx, person, span.start, span.sent.end)
+                work = work_near(ctx, person, span.start, span.sent.end)
                 yield NominationFact(Ref("person", person.name), nl.category.ref,
                                      Ref("work", work) if work else None, ceremony, False, ev,
                                      0.8)
@@ -499,7 +499,7 @@ def frame_titles(ctx: ArticleContext, categories: list[CategoryMention]) -> Iter
         cat = frame.category
         sent = cat.span.sent
         people = _frame_people(ctx, frame)
-        if _is_performer(ctx, cat.ref) or people or frame.category_in_subject:
+        if is_performer(ctx, cat.ref) or people or frame.category_in_subject:
             # "Ada Quill won best actress for her role in The Vane"
             person = people[0] if len(people) == 1 and is_acting(ctx, cat.ref) else None
             for t in frame.verb.subtree:
@@ -513,7 +513,7 @@ def frame_titles(ctx: ArticleContext, categories: list[CategoryMention]) -> Iter
         if span is not None:
             yield WorkHit(clean_text(span.text), span, confidence=0.8)
     for nl in nominee_lists(ctx, categories):
-        if _is_performer(ctx, nl.category.ref) or _credits_person(ctx, nl.category.ref):
+        if is_performer(ctx, nl.category.ref) or credits_person(ctx, nl.category.ref):
             continue
         for span, person in zip(nl.items, nl.people, strict=True):
             if (person is None or not person.given) and valid_title(ctx, span, strict=False):
@@ -601,9 +601,9 @@ def _cast_lists(ctx: ArticleContext) -> Iterator[WorkHit]:
             j -= 1
         end = j + 1
         start = j
-        while start > tok.sent.start and (_cap(doc[start - 1]) or _inner(doc[start - 1])):
+        while start > tok.sent.start and (is_cap(doc[start - 1]) or _inner(doc[start - 1])):
             start -= 1
-        while start < end and not _cap(doc[start]):
+        while start < end and not is_cap(doc[start]):
             start += 1
         if start >= end or doc[start].text in {'"', "“"}:
             continue
@@ -685,7 +685,7 @@ def _name_title_pairs(ctx: ArticleContext) -> Iterator[WorkHit]:
             while end > p.end + 1 and doc[end - 1].lower_ in {",", "and", "&"}:
                 end -= 1
             span = doc[p.end + 1 : end]
-            if not span or not _cap(span[0]) or any(t.text in {";", ":"} for t in span):
+            if not span or not is_cap(span[0]) or any(t.text in {";", ":"} for t in span):
                 continue
             title = title_after(ctx, span.start, end)
             if end == nxt.start:

@@ -53,11 +53,11 @@ class WorkHit:
     role: str = "actor"
 
 
-def _cap(tok: Token) -> bool:
+def is_cap(tok: Token) -> bool:
     return (tok.text[:1].isupper() or tok.text[:1].isdigit()) and not tok.is_punct
 
 
-def _glued(doc, j: int) -> bool:
+def glued(doc, j: int) -> bool:
     return j > 0 and not doc[j - 1].whitespace_ and doc[j - 1].is_alpha and doc[j].is_alpha \
         and doc[j].text[:1].isupper() and doc[j - 1].text[-1:].islower()
 
@@ -66,13 +66,13 @@ def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span |
     """The capitalised run starting at token ``i``: 'The Long Way Home Is True'."""
     doc = ctx.doc
     limit = min(limit or len(doc), len(doc))
-    if i >= limit or not _cap(doc[i]):
+    if i >= limit or not is_cap(doc[i]):
         return None
     last, j = None, i
     while j < limit:
         t = doc[j]
         person = ctx.person_at(j) if j > i else None
-        if j > i and (_glued(doc, j) or (person is not None and person.start == j
+        if j > i and (glued(doc, j) or (person is not None and person.start == j
                                          and person.given and not ctx.person_at(i))):
             break
         if j > i and t.ent_type_ in _TITLE_STOP_ENTS and t.ent_type_ != doc[i].ent_type_ and \
@@ -80,18 +80,18 @@ def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span |
             break
         if j > i and t.lower_ in ("and", "&"):
             k = j + 1  # "Merrow Point and Kingsfall's Dorian Lowell": a new item starts
-            while k < limit and _cap(doc[k]):
+            while k < limit and is_cap(doc[k]):
                 k += 1
             if k < limit and is_possessive(doc[k]):
                 break
         inner = j > i and (
             (t.lower_ in TITLE_INNER and (t.text.islower() or t.text == "&"))
-            or (is_possessive(t) and j + 1 < limit and _cap(doc[j + 1]))
+            or (is_possessive(t) and j + 1 < limit and is_cap(doc[j + 1]))
             or (t.text == "." and doc[j - 1].text in ABBREVIATIONS)
         )
-        if t.text[:1].isdigit() and j > i and not (_cap(doc[j - 1]) and doc[j - 1].is_alpha):
+        if t.text[:1].isdigit() and j > i and not (is_cap(doc[j - 1]) and doc[j - 1].is_alpha):
             break  # "Low Tide at the 2020 Emmys": a year is not part of the title
-        if _cap(t):
+        if is_cap(t):
             last = j
         elif not inner:
             break
@@ -103,7 +103,7 @@ def name_after(ctx: ArticleContext, i: int, limit: int) -> Span | None:
     """A run of capitalised words (a name, no inner lower-case words)."""
     doc = ctx.doc
     j = i
-    while j < limit and _cap(doc[j]) and doc[j].is_alpha and not (j > i and _glued(doc, j)):
+    while j < limit and is_cap(doc[j]) and doc[j].is_alpha and not (j > i and glued(doc, j)):
         j += 1
     return doc[i:j] if j > i else None
 
@@ -124,16 +124,16 @@ def title_before(ctx: ArticleContext, j: int) -> Span | None:
             break
         if is_possessive(t) and i >= 2 and doc[i - 2].ent_type_ in (NETWORK, OUTLET, KNOWN_ORG):
             break  # "Netflix's Colder Rivers": the network is not part of the title
-        if _cap(t) or (t.lower_ in TITLE_INNER and t.text.islower() and i < j) or (
-                is_possessive(t) and i < j and _cap(doc[i])) or (
+        if is_cap(t) or (t.lower_ in TITLE_INNER and t.text.islower() and i < j) or (
+                is_possessive(t) and i < j and is_cap(doc[i])) or (
                 t.text == "." and i - 2 >= 0 and doc[i - 2].text in ABBREVIATIONS):
-            if i < j and _glued(doc, i):
+            if i < j and glued(doc, i):
                 break
             i -= 1
         else:
             break
     work_nouns = ctx.cues.words("work_nouns")
-    while i < j and (not _cap(doc[i]) or doc[i].lower_ in work_nouns or is_possessive(doc[i])):
+    while i < j and (not is_cap(doc[i]) or doc[i].lower_ in work_nouns or is_possessive(doc[i])):
         i += 1
     return doc[i:j] if i < j else None
 
@@ -201,7 +201,7 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
     for tok in doc:
         # "the series X", "Sitcom X", "historical drama X"
         if tok.lower_ in work_nouns and tok.i + 1 < len(doc) and (
-                tok.i == 0 or tok.is_sent_start or not _cap(doc[tok.i - 1])):
+                tok.i == 0 or tok.is_sent_start or not is_cap(doc[tok.i - 1])):
             span = title_after(ctx, tok.i + 1)
             person = ctx.person_at(span.start) if span is not None else None
             if valid_title(ctx, span) and not (person and person.start == span.start):
@@ -214,7 +214,7 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
                 if valid_title(ctx, span, strict=False) and not _is_person_name(ctx, span):
                     yield WorkHit(clean_text(span.text), span, person=person)
         # "X star <person>", "the X actress"
-        if tok.lower_ in credit_nouns and tok.i > 0 and _cap(doc[tok.i - 1]):
+        if tok.lower_ in credit_nouns and tok.i > 0 and is_cap(doc[tok.i - 1]):
             span = title_before(ctx, tok.i)
             if not valid_title(ctx, span) or _is_person_name(ctx, span):
                 continue
@@ -255,7 +255,7 @@ def find_characters(ctx: ArticleContext) -> Iterator[CharacterHit]:
             k = tok.i - 1
             if k >= 0 and is_possessive(doc[k]):
                 k -= 1
-            if person is None or person.start != tok.i + 1 or k < 0 or not _cap(doc[k]):
+            if person is None or person.start != tok.i + 1 or k < 0 or not is_cap(doc[k]):
                 continue
             if person.end < len(doc) and doc[person.end].text == ")":
                 char = ctx.person_at(k)
@@ -266,7 +266,7 @@ def find_characters(ctx: ArticleContext) -> Iterator[CharacterHit]:
             while k < min(len(doc), tok.i + 4) and (doc[k].is_lower or doc[k].text == "-") \
                     and doc[k].pos_ in ("NOUN", "ADJ", "PUNCT", "PROPN"):
                 k += 1
-            if k >= len(doc) or not _cap(doc[k]):
+            if k >= len(doc) or not is_cap(doc[k]):
                 continue
             span = name_after(ctx, k, min(len(doc), k + 4))
             if span is None or ctx.known_work(span.text):
@@ -297,7 +297,7 @@ def _character_in_work(ctx: ArticleContext, tok: Token) -> WorkHit | None:
     doc = ctx.doc
     end = min(tok.sent.end, tok.i + 12)
     j = tok.i + 1
-    while j < end and not _cap(doc[j]):  # "played his father, Hedda"
+    while j < end and not is_cap(doc[j]):  # "played his father, Hedda"
         if doc[j].text in {".", ";"}:
             return None
         j += 1
@@ -311,7 +311,7 @@ def _character_in_work(ctx: ArticleContext, tok: Token) -> WorkHit | None:
         return None
     k += 1
     network = None
-    while k < len(doc) and k < tok.sent.end and not _cap(doc[k]):
+    while k < len(doc) and k < tok.sent.end and not is_cap(doc[k]):
         if doc[k].lower_ not in {"the"} | _WORK_ADJECTIVES | ctx.cues.words("work_nouns"):
             return None
         k += 1

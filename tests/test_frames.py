@@ -221,3 +221,22 @@ def test_names_beside_categories_in_parentheses(music_night):
 def test_a_song_prize_won_by_a_band_for_its_hit(music_night):
     won = {(w, c, work) for w, c, work, _ in _winners(music_night)}
     assert ("The Rivets", "Favorite Rock Song", "Paper Kites") in won
+
+
+def test_portrayal_of_a_character_in_a_title(tmp_path):
+    graph = build_texts(tmp_path, {"p": (
+        "Bram Oduya won the best actor Oscar at the 97th Academy Awards for his portrayal of "
+        "Edwin Harrow in Lantern Street."
+    )}, date="2025-03-03")
+    credits = {(r["person"], r["work"], r["character"]) for r in rows(graph, "credits")}
+    assert ("Bram Oduya", "Lantern Street", "Edwin Harrow") in credits
+
+
+def test_cast_members_with_hyphenated_given_names(tmp_path):
+    graph = build_texts(tmp_path, {"c": (
+        "\"Moon Harbor\" cast members Park Min-jun, Seo Ha-eun and Kim Do-yun presented a "
+        "clip onstage during the 2025 SAG Awards."
+    )}, date="2025-02-24")
+    credits = {(r["person"], r["work"]) for r in rows(graph, "credits")}
+    assert {("Park Min-jun", "Moon Harbor"), ("Seo Ha-eun", "Moon Harbor"),
+            ("Kim Do-yun", "Moon Harbor")} <= credits

@@ -47,7 +47,15 @@ from kg.extract.context import (
     is_possessive,
     subject_core,
 )
-from kg.extract.works import TITLE_INNER, WorkHit, glued, is_cap, title_after, valid_title
+from kg.extract.works import (
+    TITLE_INNER,
+    WorkHit,
+    glued,
+    is_cap,
+    name_after,
+    title_after,
+    valid_title,
+)
 from kg.records import CategoryRef, CeremonyRef, NominationFact, Ref
 
 # how far up the parse a category may sit below the verb that governs it
@@ -627,10 +635,22 @@ def _cast_lists(ctx: ArticleContext) -> Iterator[WorkHit]:
 
 def _title_after_for(ctx: ArticleContext, i: int, hi: int, person: PersonMention | None = None,
                      role: str = "actor") -> Iterator[WorkHit]:
-    """The title after "for", as a work hit credited to the frame's nominee."""
+    """The title after "for", as a work hit credited to the frame's nominee, with
+    the character a role phrase names ("for his portrayal of X in Tin Harbor")."""
     span = for_title(ctx, i, hi)
-    if span is not None:
-        yield WorkHit(clean_text(span.text), span, person=person, confidence=0.8, role=role)
+    if span is None:
+        return
+    character = None
+    if person is not None and role == "actor":
+        doc = ctx.doc
+        for k in range(i, span.start - 1):
+            if doc[k].lower_ in {"as", "of"} and is_cap(doc[k + 1]):
+                name = name_after(ctx, k + 1, span.start)
+                if name is not None and not ctx.known_work(name.text):
+                    character = clean_text(name.text)
+                break
+    yield WorkHit(clean_text(span.text), span, person=person, confidence=0.8, role=role,
+                  character=character)
 
 
 def for_title(ctx: ArticleContext, i: int, hi: int) -> Span | None:

@@ -17,6 +17,8 @@ from kg.gazetteer import fold
 
 _BAD_PERSON = re.compile(r"[\d@#/]|^[A-Z]{3,}$")
 _WEAK_LABELS = {"", "ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "LOC", "DATE"}
+_OPEN_QUOTES = {'"', "“", "‘", "'"}
+_CLOSE_QUOTES = {'"', "”", "’", "'"}
 _CHARACTER_CUES = {"as", "playing", "played", "plays", "portraying", "portrayed", "portrayal"}
 
 
@@ -75,6 +77,9 @@ def collect_persons(ctx: ArticleContext) -> None:
             continue  # "Need London" is no person called London
         if len(span) > 1 and span.start > 0 and doc[span.start - 1].lower_ == "the":
             continue  # "The Long Field": nobody's name follows "the"
+        if span.start > 0 and span.end < len(doc) and doc[span.start - 1].text in _OPEN_QUOTES \
+                and doc[span.end].text in _CLOSE_QUOTES:
+            continue  # "“Moon Harbor”" in quotes is a title
         span = doc[span.start : _extend_hyphenated(doc, span.start, span.end)]
         text = clean_text(span.text)
         if _acceptable(ctx, text):
@@ -172,7 +177,9 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
             text = clean_text(doc[i:j].text)
             given = ctx.gaz.is_given_name(doc[i].text)
             recurring = ctx.text.count(text) >= 2
-            if (not given and not (recurring and subject)) or (
+            quoted = prev is not None and after is not None and prev.text in _OPEN_QUOTES \
+                and after.text in _CLOSE_QUOTES
+            if (not given and not (recurring and subject)) or quoted or (
                     prev is not None and prev.lower_ == "the"):
                 i = j  # "The Long Field" is a title: nobody's name follows "the"
                 continue
@@ -222,10 +229,18 @@ def _surname_mentions(ctx: ArticleContext, found: list[tuple[int, int, str]],
 
 
 def _extend_hyphenated(doc, start: int, end: int) -> int:
-    """Extend a name over a hyphenated surname the model cut ("Dorsey" of
-    "Emmanuel Dorsey-Kwan")."""
-    while end + 1 < len(doc) and doc[end].text in {"-", "‐"} and not doc[end - 1].whitespace_ \
-            and not doc[end].whitespace_ and doc[end + 1].is_title:
+    """Extend a name over a hyphenated part the model cut: a surname ("Dorsey"
+    of "Emmanuel Dorsey-Kwan") or a given name's second syllable ("Min-jun" of
+    "Park Min-jun")."""
+    def hyphen_part(k: int) -> bool:  # "-Kwan", "-jun" glued to a capitalised word at k-1
+        return k + 1 < len(doc) and doc[k].text in {"-", "‐"} and not doc[k - 1].whitespace_ \
+            and not doc[k].whitespace_ and doc[k - 1].is_title and doc[k + 1].is_alpha and (
+                doc[k + 1].is_title or (doc[k + 1].is_lower and len(doc[k + 1]) <= 5))
+
+    if end + 2 < len(doc) and doc[end].is_title and doc[end - 1].whitespace_ and \
+            hyphen_part(end + 1) and doc[end + 2].is_lower:
+        end += 1  # "Kim" tagged, "Do-yun" left out
+    while hyphen_part(end):
         end += 2
     return end
 

@@ -182,3 +182,12 @@ def test_ways_news_reports_a_win(tmp_path, sentence):
     winners = {(r["winner"], r["category"]) for r in rows(graph, "winners")}
     assert ("Nadia Brooks", "Outstanding Lead Actress in a Comedy Series") in winners
     assert all(r["ceremony"] == EMMY_2021 for r in rows(graph, "winners"))
+
+
+def test_an_outlet_cited_with_as_per(tmp_path):
+    from helpers import build_texts
+
+    graph = build_texts(tmp_path, {"per": (
+        "\u201cThis is unbelievable,\u201d Nell Varga told the crowd, as per Variety."
+    )})
+    assert column(graph, "outlets", "outlet") == {"Variety"}

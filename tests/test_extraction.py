@@ -188,6 +188,6 @@ def test_an_outlet_cited_with_as_per(tmp_path):
     from helpers import build_texts
 
     graph = build_texts(tmp_path, {"per": (
-        "\u201cThis is unbelievable,\u201d Nell Varga told the crowd, as per Variety."
+        "\u201cThis is unbelievable,\u201d Nell Varga said on stage, as per People."
     )})
-    assert column(graph, "outlets", "outlet") == {"Variety"}
+    assert column(graph, "outlets", "outlet") == {"People"}

@@ -422,7 +422,7 @@ def nominee_lists(ctx: ArticleContext, categories: list[CategoryMention]
 
 def _line_end(ctx: ArticleContext, k: int) -> int:
     """The end of the line token ``k`` is on (a list may run past a colon the
-    parser took for a sentence end: "Top Gun: Maverick")."""
+    parser took for a sentence end: "Harbor Lights: Low Tide")."""
     doc = ctx.doc
     end = k
     while end < len(doc) and "\n" not in doc[end].text and "\n" not in doc[end].whitespace_:

@@ -715,11 +715,7 @@ def _name_title_pairs(ctx: ArticleContext) -> Iterator[WorkHit]:
             if ctx.person_at(title.start) is not None:
                 continue
             yield WorkHit(clean_text(title.text), title,
-                          person=p if _is_person_slot(ctx, p) else None, confidence=0.7)
-
-
-def _is_person_slot(ctx: ArticleContext, p: PersonMention) -> bool:
-    return not p.is_character
+                          person=p, confidence=0.7)
 
 
 _PAREN = re.compile(r"\(([^()\n]{2,80})\)")

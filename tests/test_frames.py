@@ -240,3 +240,12 @@ def test_cast_members_with_hyphenated_given_names(tmp_path):
     credits = {(r["person"], r["work"]) for r in rows(graph, "credits")}
     assert {("Park Min-jun", "Moon Harbor"), ("Seo Ha-eun", "Moon Harbor"),
             ("Kim Do-yun", "Moon Harbor")} <= credits
+
+
+def test_titles_alternating_with_names_in_a_list(tmp_path):
+    graph = build_texts(tmp_path, {"alt": (
+        "Ivo Marsh bested Tomas Ferreira, Phantom Lantern, Daniel Okafor, Saltwater Harbor, "
+        "and Maria Quill, Copper Sky to win the Best Actor trophy at the 97th Academy Awards."
+    )}, date="2025-03-03")
+    credits = {(r["person"], r["work"]) for r in rows(graph, "credits")}
+    assert {("Tomas Ferreira", "Phantom Lantern"), ("Daniel Okafor", "Saltwater Harbor")} <= credits

@@ -698,6 +698,7 @@ def _name_title_pairs(ctx: ArticleContext) -> Iterator[WorkHit]:
         if ctx.tweet_at(sent):
             continue
         persons = [p for p in ctx.persons_in(sent.start, sent.end) if not p.is_character]
+        tagged = 0
         for p, nxt in zip(persons, persons[1:], strict=False):
             if p.end + 1 >= nxt.start or doc[p.end].text != ",":
                 continue
@@ -714,8 +715,35 @@ def _name_title_pairs(ctx: ArticleContext) -> Iterator[WorkHit]:
                 continue
             if ctx.person_at(title.start) is not None:
                 continue
+            tagged += 1
             yield WorkHit(clean_text(title.text), title,
                           person=p, confidence=0.7)
+        yield from _untagged_pair_titles(ctx, persons, tagged)
+
+
+def _untagged_pair_titles(ctx: ArticleContext, persons: list[PersonMention], tagged: int
+                          ) -> Iterator[WorkHit]:
+    """"A Name, Title One, B Name, Title Two": where the model took a title for a
+    person, a "person" without a known given name sitting between two people
+    who have one, each after a comma, is the first one's work (with the
+    ``tagged`` pairs found otherwise, at least two pairs in the sentence, so the
+    list is surely alternating)."""
+    doc = ctx.doc
+    pairs = []
+    for a, b, c in zip(persons, persons[1:], persons[2:], strict=False):
+        if not (not b.given and (a.given or c.given)):
+            continue
+        if doc[a.end].text != "," or a.end + 1 != b.start:
+            continue
+        if not (b.end < c.start and all(t.lower_ in {",", "and", "&"}
+                                        for t in doc[b.end : c.start])):
+            continue
+        span = doc[b.start : b.end]
+        if valid_title(ctx, span, strict=False):
+            pairs.append((a, span))
+    if len(pairs) + tagged >= 2:
+        for person, span in pairs:
+            yield WorkHit(clean_text(span.text), span, person=person, confidence=0.7)
 
 
 _PAREN = re.compile(r"\(([^()\n]{2,80})\)")

@@ -141,14 +141,12 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
         covered = {(n.evidence.start, n.category.text) for n in facts.nominations if n.category}
         facts.nominations.extend(frame_nominations(ctx, categories, ceremony, covered))
         facts.nominations.extend(list_nominations(ctx, categories, ceremony))
-    if ceremony is not None:
         for entry in find_list_entries(ctx, award):
             nominee = Ref("person" if entry.nominee_is_person else "work", entry.nominee)
             work = Ref("work", entry.work) if entry.work else None
             facts.nominations.append(NominationFact(
                 nominee, entry.category, work, ceremony, entry.won,
                 ctx.evidence_chars(entry.start, entry.end), 0.9))
-    facts.nominations = list(_works_from_credits(ctx, facts.nominations, facts.credits))
     facts.nominations = list(_program_nominees(ctx, facts.nominations))
     for nom in facts.nominations:
         if nom.work is not None and nom.nominee.kind == "person" and nom.category and \
@@ -165,23 +163,6 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
     facts.mentions.extend(_mentions(ctx, awards, categories, ceremony))
     facts.tweets.extend(_tweets(ctx, facts.mentions, award.name if award else None, ceremony))
     return facts
-
-
-def _works_from_credits(ctx: ArticleContext, nominations: list[NominationFact],
-                        credits: list[CreditFact]) -> Iterable[NominationFact]:
-    """A performer's nomination that names no work is for the one work the
-    article credits them with ("The Tin Harbor star ... won best actor")."""
-    works: dict[str, set[str]] = {}
-    for c in credits:
-        if c.role == "actor":
-            works.setdefault(c.person.name, set()).add(c.work.name)
-    for nom in nominations:
-        if nom.work is None and nom.nominee.kind == "person" and nom.category and \
-                award_x.is_performer(ctx, nom.category) and \
-                len(works.get(nom.nominee.name, ())) == 1:
-            work = next(iter(works[nom.nominee.name]))
-            nom = dataclasses.replace(nom, work=Ref("work", work))
-        yield nom
 
 
 def _program_nominees(ctx: ArticleContext, nominations: list[NominationFact]

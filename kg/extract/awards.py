@@ -199,7 +199,7 @@ def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[Cate
         for start in range(i, j):
             if doc[start].lower_ in rules.connectors:
                 continue
-            found = next((m for end in range(j, start, -1)
+            found = next((m for end in range(min(j, start + _MAX_CATEGORY_TOKENS), start, -1)
                           if (m := _category_at(ctx, award, doc[start:end],
                                                 _prize_noun_at(doc, end))) is not None), None)
             if found is not None:
@@ -210,6 +210,11 @@ def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[Cate
         else:
             i = max(j, i + 1)
     return out
+
+
+# the longest official names run to about 15 words; a longer run of category words
+# is searched in windows of this size, so the search stays linear in the text
+_MAX_CATEGORY_TOKENS = 18
 
 
 def _in_vocab(tok: Token, vocab: frozenset[str]) -> bool:

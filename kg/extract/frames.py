@@ -420,12 +420,16 @@ def nominee_lists(ctx: ArticleContext, categories: list[CategoryMention]
             yield NomineeList(cat, tuple(items), people)
 
 
+_MAX_LIST_TOKENS = 300  # a nominee list is read this far at most
+
+
 def _line_end(ctx: ArticleContext, k: int) -> int:
     """The end of the line token ``k`` is on (a list may run past a colon the
     parser took for a sentence end: "Harbor Lights: Low Tide")."""
     doc = ctx.doc
     end = k
-    while end < len(doc) and "\n" not in doc[end].text and "\n" not in doc[end].whitespace_:
+    limit = min(len(doc), k + _MAX_LIST_TOKENS)
+    while end < limit and "\n" not in doc[end].text and "\n" not in doc[end].whitespace_:
         end += 1
     return min(end + 1, len(doc))
 
@@ -609,7 +613,8 @@ def _cast_lists(ctx: ArticleContext) -> Iterator[WorkHit]:
             j -= 1
         end = j + 1
         start = j
-        while start > tok.sent.start and (is_cap(doc[start - 1]) or _inner(doc[start - 1])):
+        while start > max(tok.sent.start, j - 12) and (is_cap(doc[start - 1]) or
+                                                       _inner(doc[start - 1])):
             start -= 1
         while start < end and not is_cap(doc[start]):
             start += 1

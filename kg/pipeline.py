@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from spacy.language import Language
@@ -147,7 +148,7 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
             facts.nominations.append(NominationFact(
                 nominee, entry.category, work, ceremony, entry.won,
                 ctx.evidence_chars(entry.start, entry.end), 0.9))
-    facts.nominations = list(_program_nominees(ctx, facts.nominations))
+    facts.nominations = _respectively(list(_program_nominees(ctx, facts.nominations)))
     for nom in facts.nominations:
         if nom.work is not None and nom.nominee.kind == "person" and nom.category and \
                 award_x.is_performer(ctx, nom.category):
@@ -176,6 +177,41 @@ def _program_nominees(ctx: ArticleContext, nominations: list[NominationFact]
                 continue
             nom = dataclasses.replace(nom, nominee=nom.work)
         yield nom
+
+
+def _respectively(nominations: list[NominationFact]) -> list[NominationFact]:
+    """"Ivo Marsh and Ada Quill won best actor and actress": when one sentence
+    gives every one of n people every one of n categories with the same
+    polarity, the k-th person goes with the k-th category (in text order)."""
+    groups: dict[tuple, list[NominationFact]] = defaultdict(list)
+    for n in nominations:
+        if n.nominee.kind == "person" and n.category is not None:
+            groups[(n.evidence, n.won)].append(n)
+    dropped: set[int] = set()
+    for (ev, _), noms in groups.items():
+        people = sorted({n.nominee.name for n in noms}, key=lambda p: ev.sentence.find(p))
+        cats = _in_text_order({n.category.text for n in noms}, ev.sentence)
+        pairs = {(n.nominee.name, n.category.text) for n in noms}
+        if len(people) < 2 or len(people) != len(cats) or len(pairs) != len(people) ** 2 or \
+                any(ev.sentence.find(p) < 0 for p in people):
+            continue
+        keep = set(zip(people, cats, strict=True))
+        dropped.update(id(n) for n in noms if (n.nominee.name, n.category.text) not in keep)
+    return [n for n in nominations if id(n) not in dropped]
+
+
+def _in_text_order(categories: set[str], sentence: str) -> list[str]:
+    """Categories in the order the sentence names them, each placed by a word
+    no other of them has ("actress" of an elided "best actor and actress")."""
+    words = {c: set(re.findall(r"\w+", c.lower())) for c in categories}
+
+    def position(c: str) -> int:
+        own = words[c] - set().union(*(w for d, w in words.items() if d != c))
+        found = [m.start() for w in own
+                 if (m := re.search(rf"\b{re.escape(w)}\b", sentence.lower()))]
+        return min(found, default=len(sentence))
+
+    return sorted(categories, key=lambda c: (position(c), c))
 
 
 def _airs_by_cooccurrence(ctx: ArticleContext, strong: list[AirsFact]) -> Iterable[AirsFact]:

@@ -249,3 +249,48 @@ def test_titles_alternating_with_names_in_a_list(tmp_path):
     )}, date="2025-03-03")
     credits = {(r["person"], r["work"]) for r in rows(graph, "credits")}
     assert {("Tomas Ferreira", "Phantom Lantern"), ("Daniel Okafor", "Saltwater Harbor")} <= credits
+
+
+@pytest.fixture(scope="module")
+def shared_words(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("shared")
+    return build_texts(folder, {
+        "grammys": (
+            "Wren Adler has won best new artist at the 67th Annual Grammy Awards.\n\n"
+            "The singer arrived with four nominations - best new artist, album, record, and "
+            "song of the year.\n\n"
+            "While accepting the award, Adler thanked her band.\n\n"
+            "Later, Cole Barrow whose 'Cinder Street' won the Grammy for best country album "
+            "thanked his family. The band's track 'Paper Kites' won best rock performance."
+        ),
+    }, date="2025-02-03"), build_texts(tmp_path_factory.mktemp("oscars"), {
+        "oscars": (
+            "Ivo Marsh and Ada Quill won best actor and actress at the 97th Academy Awards "
+            "on Sunday."
+        ),
+    }, date="2025-03-03")
+
+
+def _nominations(graph) -> set[tuple[str, str, str]]:
+    return {(r["nominee"], r["category"], r["won"]) for r in rows(graph, "nominations")}
+
+
+def test_a_category_list_sharing_its_tail_names_each_category(shared_words):
+    noms = _nominations(shared_words[0])
+    for category in ("Album of the Year", "Record of the Year", "Song of the Year"):
+        assert ("Wren Adler", category, "false") in noms
+
+
+def test_the_award_after_a_list_of_nominations_is_the_one_won(shared_words):
+    assert ("Wren Adler", "Song of the Year", "true") not in _nominations(shared_words[0])
+
+
+def test_a_quoted_record_wins_a_music_prize(shared_words):
+    won = {(w, c, work) for w, c, work, _ in _winners(shared_words[0])}
+    assert ("Cole Barrow", "Best Country Album", "Cinder Street") in won
+    assert ("Paper Kites", "Best Rock Performance", "Paper Kites") in won
+
+
+def test_coordinated_people_and_categories_pair_in_order(shared_words):
+    won = {(w, c.split()[1]) for w, c, _, _ in _winners(shared_words[1])}
+    assert won == {("Ivo Marsh", "Actor"), ("Ada Quill", "Actress")}

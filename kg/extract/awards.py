@@ -209,7 +209,64 @@ def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[Cate
             i = max(found.span.end, i + 1)
         else:
             i = max(j, i + 1)
-    return out
+    return sorted(out + list(_elided_categories(ctx, award, out)), key=lambda c: c.span.start)
+
+
+_LIST_GLUE = {",", "and", "or", "&"}
+_MAX_ELIDED = 6  # "album, record and song of the year": the shared words are read this far
+
+
+def _elided_categories(ctx: ArticleContext, award: AwardInfo, found: list[CategoryMention]
+                       ) -> Iterator[CategoryMention]:
+    """Categories named by one word of a coordination that shares the rest of
+    the name with its neighbour: "album, record and song of the year" (the tail
+    shared: Album of the Year, Record of the Year) and "best actor and actress"
+    (the opening shared: Best Actress). Each bare word counts only when the
+    name it makes is a category of the award."""
+    doc = ctx.doc
+    taken = {t for c in found for t in range(c.span.start, c.span.end)}
+
+    def make(k: int, text: str) -> CategoryMention | None:
+        if k in taken or not doc[k].is_alpha or doc[k].is_stop:
+            return None
+        candidates = ctx.gaz.match_category(award.name, text)
+        exact = [c for c in candidates if fold(c) == fold(text)] or candidates
+        if not candidates or len(candidates) > 3:
+            return None
+        ref = CategoryRef(award.name, clean_text(text), tuple(exact))
+        return CategoryMention(doc[k : k + 1], ref)
+
+    for cat in found:
+        span = cat.span
+        tail = span[1:].text
+        k = span.start - 1  # backwards over "album, record, and"
+        for _ in range(_MAX_ELIDED):
+            while k >= 0 and doc[k].lower_ in _LIST_GLUE:
+                k -= 1
+            if k < 0 or k == span.start - 1 or doc[k + 1].lower_ not in _LIST_GLUE:
+                break
+            m = make(k, f"{doc[k].text} {tail}") if len(span) > 1 else None
+            if m is None:
+                break
+            yield m
+            k -= 1
+        head = span[:-1].text
+        k = span.end  # forwards over "and actress"
+        people_words = ctx.gaz.category_rules.performer_words | {"director"}
+        for _ in range(_MAX_ELIDED if span[-1].lower_ in people_words else 0):
+            glue = k
+            while k < len(doc) and doc[k].lower_ in _LIST_GLUE:
+                k += 1
+            if k == glue or k >= len(doc) or len(span) < 2:
+                break
+            if k + 1 < len(doc) and (doc[k + 1].lower_ in ctx.gaz.category_vocab or
+                                     doc[k + 1].text[:1].isupper()):
+                break  # "actor and supporting actress", "actor and director Ivo Marsh"
+            m = make(k, f"{head} {doc[k].text}") if doc[k].lower_ in people_words else None
+            if m is None:
+                break
+            yield m
+            k += 1
 
 
 # the longest official names run to about 15 words; a longer run of category words
@@ -248,6 +305,10 @@ def _category_at(ctx: ArticleContext, award: AwardInfo, span: Span,
     opener = words[0] in rules.openers
     has_role = any(w in rules.role_words for w in words)
     exact = any(fold(c) == fold(span.text) for c in award.categories)  # "Album of the Year"
+    people_words = rules.performer_words | {"director"}
+    if not exact and len(words) >= 3 and words[-2] in {"and", "or", "&"} and \
+            words[-1] in people_words and words[-3] in people_words:
+        return None  # "best actor and actress" names two categories (see _elided_categories)
     # a head word ("actress", "album") unless a prize noun follows: "the best pop award"
     if not (exact or ((has_head or (before_prize and opener)) and len(content) >= 2
                       and (opener or has_role))):
@@ -373,6 +434,13 @@ def work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> s
         span = title_after(ctx, k, hi)
         if span is not None:
             return ctx.known_work(span.text) or clean_text(span.text)
+    k = j + 1 if j < hi and (doc[j].lower_ == "whose" or is_possessive(doc[j])) else None
+    while k is not None and k < hi and doc[k].text in {'"', "“", "‘", "'"}:
+        k += 1
+    if k is not None and k < hi:  # "P whose 'W' won", "P's “W”"
+        span = title_after(ctx, k, hi)
+        if span is not None and ctx.known_work(span.text):
+            return ctx.known_work(span.text)
     if j < hi and doc[j].lower_ in {"who", "which", ","}:
         for t in doc[j:hi]:
             if t.lower_ == "in" and t.i + 1 < hi:
@@ -454,7 +522,37 @@ def _ceremony_for(ctx: ArticleContext, tok: Token, awards: list[AwardMention],
 def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                         ceremony: CeremonyRef | None, categories: list[CategoryMention],
                         awards: list[AwardMention]) -> Iterator[NominationFact]:
-    """Wins and nominations, sentence by sentence (see the module docstring)."""
+    """Wins and nominations, sentence by sentence (see the module docstring).
+
+    The categories won so far are passed back in, so that "the award" after a
+    sentence listing several categories means the one last won, not the one
+    last listed."""
+    won: list[tuple[int, CategoryRef]] = []
+    for fact in _nominations(ctx, award, ceremony, categories, awards, won):
+        if fact.won and fact.category is not None:
+            won.append((fact.evidence.start, fact.category))
+        yield fact
+
+
+def _context_category(ctx: ArticleContext, recent: list[tuple[int, CategoryRef]],
+                      won: list[tuple[int, CategoryRef]]) -> CategoryRef | None:
+    """The category "the award" points back to: the last one named within a few
+    sentences; when the last sentence naming categories named several, the
+    last of those recent ones that was won."""
+    if not recent:
+        return None
+    last = [c for i, c in recent if i == recent[-1][0]]
+    if len(last) > 1:
+        first = ctx.sentences[recent[0][0]].start_char + ctx.offset
+        recently_won = [c for start, c in won if start >= first]
+        if recently_won:
+            return recently_won[-1]
+    return recent[-1][1]
+
+
+def _nominations(ctx: ArticleContext, award: AwardInfo | None, ceremony: CeremonyRef | None,
+                 categories: list[CategoryMention], awards: list[AwardMention],
+                 won: list[tuple[int, CategoryRef]]) -> Iterator[NominationFact]:
     if award is None or ceremony is None:
         return
     doc, cues = ctx.doc, ctx.cues
@@ -468,7 +566,7 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
         in_tweet = ctx.tweet_at(sent) is not None
         sent_cats = [c for c in categories if sent.start <= c.span.start < sent.end]
         recent = [(i, c) for i, c in recent if s_index - i <= 3]
-        context_cat = recent[-1][1] if recent and not in_tweet else None
+        context_cat = _context_category(ctx, recent, won) if not in_tweet else None
         if not in_tweet:
             recent.extend((s_index, c.ref) for c in sent_cats)
         seen: set[tuple[str, bool]] = set()
@@ -548,13 +646,15 @@ def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,
                 yield from _competitors(ctx, tok, n_loss, clause, subject, cat, cer, ev, seen,
                                         is_win)
             elif is_nom or (is_nom_noun and subject):
+                listed = _listed_after(ctx, sent_cats, tok.i, hi) if is_nom_noun else []
                 for p in subject:
                     if (p.name, False) in seen or (p.name, True) in seen:
                         continue
                     seen.add((p.name, False))
-                    yield NominationFact(Ref("person", p.name), cat,
-                                         _ref(work_near(ctx, p, lo, hi)), cer, False, ev, 0.8,
-                                         work_guess=_ref(person_guess))
+                    for c in [m.ref for m in listed] or [cat]:
+                        yield NominationFact(Ref("person", p.name), c,
+                                             _ref(work_near(ctx, p, lo, hi)), cer, False, ev,
+                                             0.8, work_guess=_ref(person_guess))
 
 
 def _awarded_to(ctx: ArticleContext, sent: Span, tok: Token, n: int,
@@ -602,6 +702,25 @@ def _lost_to(ctx: ArticleContext, sent: Span, tok: Token, n: int, cats: list[Cat
         yield NominationFact(Ref("person", winner.name), cat,
                              _ref(work_near(ctx, winner, clause.lo, clause.hi)), cer, True, ev,
                              0.8)
+
+
+def _listed_after(ctx: ArticleContext, cats: list[CategoryMention], i: int, hi: int
+                  ) -> list[CategoryMention]:
+    """The categories listed right after a nomination noun ("four nominations -
+    best new artist, album, record and song of the year"): a run of category
+    mentions with only list punctuation and "and" between them."""
+    doc = ctx.doc
+    ahead = sorted((c for c in cats if i < c.span.start < hi), key=lambda c: c.span.start)
+    out: list[CategoryMention] = []
+    k = i + 1
+    for c in ahead:
+        gap = doc[k : c.span.start]
+        if len(gap) > 3 or any(not (t.is_punct or t.lower_ in _LIST_GLUE or t.pos_ == "DET")
+                               for t in gap):
+            break
+        out.append(c)
+        k = c.span.end
+    return out if len(out) >= 2 else []
 
 
 def _category_for(cats: list[CategoryMention], i: int, lo: int, hi: int) -> CategoryRef | None:
@@ -815,7 +934,19 @@ def is_program(ctx: ArticleContext, cat: CategoryRef) -> bool:
 def is_performer(ctx: ArticleContext, cat: CategoryRef) -> bool:
     rules = ctx.gaz.category_rules
     feats = rules.features(cat.candidates[0]) if cat.candidates else frozenset()
+    if is_record_performance(ctx, cat):
+        return False
     return bool(feats & (rules.performer_words | {"directing", "writing", "lead", "supporting"}))
+
+
+def is_record_performance(ctx: ArticleContext, cat: CategoryRef) -> bool:
+    """A music prize for a recorded performance ("Best Rock Performance",
+    "Best Pop Duo/Group Performance"): "performance" with no actor, role or
+    host in the name, so a record and its artist win it, not an actor."""
+    rules = ctx.gaz.category_rules
+    feats = rules.features(cat.candidates[0]) if cat.candidates else frozenset()
+    return "performance" in feats and not feats & (
+        (rules.performer_words - {"performance"}) | rules.acting_words | {"actor", "cast"})
 
 
 def nearest_work_before(ctx: ArticleContext, i: int, sentences: int = 15) -> str | None:

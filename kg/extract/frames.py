@@ -36,6 +36,7 @@ from kg.extract.awards import (
     is_acting,
     is_performer,
     is_program,
+    is_record_performance,
     nearest_work_before,
     work_after,
     work_near,
@@ -53,6 +54,7 @@ from kg.extract.works import (
     glued,
     is_cap,
     name_after,
+    quoted_title_at,
     title_after,
     valid_title,
 )
@@ -331,7 +333,7 @@ def _is_music(ctx: ArticleContext, cat: CategoryRef) -> bool:
     """A song, album or video prize: won by its artist unless the text names the
     record itself (quoted, or a title known from elsewhere)."""
     feats = ctx.gaz.category_rules.features(cat.candidates[0] if cat.candidates else cat.text)
-    return bool(feats & ctx.cues.words("music_category_words"))
+    return bool(feats & ctx.cues.words("music_category_words")) or is_record_performance(ctx, cat)
 
 
 def _frame_title(ctx: ArticleContext, frame: Frame) -> Span | None:
@@ -339,6 +341,9 @@ def _frame_title(ctx: ArticleContext, frame: Frame) -> Span | None:
     tok = _slot(frame)
     if tok is None:
         return None
+    quoted = quoted_title_at(ctx, tok.i)
+    if quoted is not None:  # "the band's track 'Paper Kites' won best rock song"
+        return quoted
     doc = ctx.doc
     start = tok.left_edge.i
     while start < tok.i and not is_cap(doc[start]):

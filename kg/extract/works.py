@@ -170,6 +170,33 @@ def valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) -> 
     return not ctx.gaz.award(text)
 
 
+_OPEN_QUOTES = {'"', "“", "‘", "'"}
+_CLOSE_QUOTES = {'"', "”", "’", "'"}
+_MAX_QUOTED_TITLE = 10
+
+
+def quoted_title_at(ctx: ArticleContext, i: int) -> Span | None:
+    """The quoted title token ``i`` lies in ("'Paper Kites'", "“Low Tide”"): a
+    short run of title words between an opening and a closing quote mark, each
+    content word capitalised. Quotation marks around a slot are the writer
+    saying "this is a name", whatever the model made of the words."""
+    doc = ctx.doc
+    lo = max(doc[i].sent.start, i - _MAX_QUOTED_TITLE)
+    hi = min(doc[i].sent.end, i + _MAX_QUOTED_TITLE + 1)
+    start = next((k for k in range(i, lo - 1, -1) if doc[k].text in _OPEN_QUOTES), None)
+    end = next((k for k in range(i + 1, hi) if doc[k].text in _CLOSE_QUOTES), None)
+    if start is None or end is None or end - start < 2:
+        return None
+    span = doc[start + 1 : end]
+    words = [t for t in span if not t.is_punct]
+    if not words or not all(is_cap(t) or (t.lower_ in TITLE_INNER and t.text.islower())
+                                                  for t in words) or not is_cap(words[0]):
+        return None
+    if ctx.gaz.match_category("", span.text) or not valid_title(ctx, span, strict=False):
+        return None
+    return span
+
+
 def placeish(span: Span) -> bool:
     """A one-word place used as a modifier ("a London actor"), not a title."""
     return len(span) == 1 and span[0].ent_type_ in ("GPE", "LOC", "NORP")
@@ -199,7 +226,13 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
             if valid_title(ctx, span, strict=False):
                 yield WorkHit(clean_text(span.text), span, network=known_name(ent))
     for tok in doc:
-        # "the series X", "Sitcom X", "historical drama X"
+        # "the series X", "Sitcom X", "historical drama X", "the track 'X'"; an
+        # owner's quoted title: "whose 'X' won", "Mado's “X”"
+        if tok.i + 2 < len(doc) and doc[tok.i + 1].text in _OPEN_QUOTES and (
+                tok.lower_ in work_nouns or tok.lower_ == "whose" or is_possessive(tok)):
+            span = quoted_title_at(ctx, tok.i + 2)
+            if span is not None and span.start == tok.i + 2:
+                yield WorkHit(clean_text(span.text), span, confidence=0.9)
         if tok.lower_ in work_nouns and tok.i + 1 < len(doc) and (
                 tok.i == 0 or tok.is_sent_start or not is_cap(doc[tok.i - 1])):
             span = title_after(ctx, tok.i + 1)

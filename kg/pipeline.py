@@ -324,6 +324,27 @@ def _work_mentions(ctx: ArticleContext, mention) -> Iterable[Mention]:
             if placeish and not _marked_as_title(ctx, span):
                 continue
             yield mention(Ref("work", title), m.start(), m.end(), span)
+    yield from _tweet_work_mentions(ctx, mention)
+
+
+def _tweet_work_mentions(ctx: ArticleContext, mention) -> Iterable[Mention]:
+    """Titles as tweets write them: a hashtag ("#TinHarbor") or shouted in
+    capitals ("TIN HARBOR WON"); the plain pass above needs the title's case."""
+    squashed = {re.sub(r"\W", "", fold(t)): t for t in ctx.works.values()}
+    squashed.pop("", None)
+    shouted = {t.upper(): t for t in ctx.works.values() if len(t) >= 4 and t.upper() != t}
+    for tweet in ctx.tweets:
+        lo, hi = tweet.start - ctx.offset, tweet.text_end - ctx.offset
+        found = [(m.start(), m.end(), squashed.get(re.sub(r"\W", "", fold(m.group(1)))))
+                 for m in re.finditer(r"(?<![\w#])#(\w+)", ctx.text[lo:hi])]
+        for upper, title in shouted.items():
+            if upper in ctx.text[lo:hi]:
+                found.extend((m.start(), m.end(), title) for m in re.finditer(
+                    rf"(?<!\w){re.escape(upper)}(?!\w)", ctx.text[lo:hi]))
+        for start, end, title in sorted(found, key=lambda f: (f[0], f[1], f[2] or "")):
+            span = ctx.doc.char_span(lo + start, lo + end, alignment_mode="expand")
+            if title is not None and span is not None:
+                yield mention(Ref("work", title), lo + start, lo + end, span)
 
 
 def _marked_as_title(ctx: ArticleContext, span) -> bool:

@@ -68,3 +68,18 @@ def test_attribution_after_a_plain_hyphen():
 
 def test_hashtags_in_any_script():
     assert hashtags("#밤하늘 and #Noche_Buena, not #1") == ("밤하늘", "Noche_Buena")
+
+
+def test_tweets_name_titles_as_hashtags_or_in_capitals(tmp_path):
+    from helpers import build_texts, rows
+    graph = build_texts(tmp_path, {"t": (
+        "The film Salt Road won best picture at the 97th Academy Awards.\n\n"
+        "What a night for #SaltRoad and #RiaMoss pic.twitter.com/abcDEF123 "
+        "\u2014 Noor Okafor (@nooro) March 3, 2025\n\n"
+        "SALT ROAD BEST PICTURE pic.twitter.com/ghiJKL456 \u2014 Ada Quill (@adaq) March 3, 2025\n\n"
+        "Ria Moss produced the film."
+    )}, date="2025-03-03")
+    mentions = {(r["handle"], r["mentioned"]) for r in rows(graph, "tweet-mentions")}
+    assert {("nooro", "Salt Road"), ("adaq", "Salt Road"), ("nooro", "Ria Moss")} <= mentions
+    people = {r["entity"] for r in rows(graph, "entities") if r["type"] == "Person"}
+    assert "RiaMoss" not in people

@@ -12,7 +12,6 @@ import re
 from spacy.tokens import Span
 
 from kg.extract.context import ArticleContext, PersonMention, clean_text, is_possessive
-from kg.extract.tweets import HANDLE
 from kg.gazetteer import fold
 
 _BAD_PERSON = re.compile(r"[\d@#/]|^[A-Z]{3,}$")
@@ -70,8 +69,8 @@ def collect_persons(ctx: ArticleContext) -> None:
     doc = ctx.doc
     raw: list[tuple[int, int, str]] = []
     for ent in ctx.ents:
-        if ent.label_ != "PERSON":
-            continue
+        if ent.label_ != "PERSON" or _tagged(doc, ent.start_char):
+            continue  # "#RiaMoss" is a hashtag, matched to a name below like a handle
         span = _trim(ent)
         if span is None or (len(span) == 1 and len(ent) > 1 and span.start > ent.start):
             continue  # "Need London" is no person called London
@@ -103,10 +102,10 @@ def collect_persons(ctx: ArticleContext) -> None:
             and doc[end + 1].text == "(")
         given = ctx.gaz.is_given_name(name.split()[0]) and len(name.split()) > 1
         ctx.persons.append(PersonMention(start, end, name, is_character=is_char, given=given))
-    # handles inside tweets that spell a person's name
+    # handles and hashtags inside tweets that spell a person's name
     everyone = {**{fold(t): t for _, _, t in raw if len(t.split()) == 1}, **full}
     for tweet in ctx.tweets:
-        for m in HANDLE.finditer(ctx.article.text, tweet.start, tweet.text_end):
+        for m in _TAG.finditer(ctx.article.text, tweet.start, tweet.text_end):
             person = match_handle(m.group(1), everyone)
             if person is None:
                 continue
@@ -275,6 +274,16 @@ def _resolve_local(ctx: ArticleContext, text: str, full: dict[str, str]) -> str:
     return text if not text.islower() else text.title()
 
 
+_TAG = re.compile(r"(?<![\w@/#])[@#](\w{1,30})")
+
+
+def _tagged(doc, char: int) -> bool:
+    """Whether the text at ``char`` is part of a hashtag or handle ("#RiaMoss",
+    which the tokenizer may split at the capital)."""
+    word_start = max(doc.text.rfind(" ", 0, char), doc.text.rfind("\n", 0, char)) + 1
+    return doc.text[word_start : word_start + 1] in ("#", "@")
+
+
 def match_handle(handle: str, full_names: dict[str, str]) -> str | None:
     """The person whose name a handle spells: '@realivanhale' -> 'Ivan Hale',
     '@robjhale' -> 'Rob Hale' (first name and surname both inside the handle)."""
@@ -285,7 +294,8 @@ def match_handle(handle: str, full_names: dict[str, str]) -> str | None:
         if not parts or not parts[0]:
             continue
         joined = "".join(parts)
-        if joined == h or (len(parts) >= 2 and len(parts[0]) > 1 and parts[-1] in h
+        if joined == h or re.fullmatch(rf"{re.escape(joined)}(?:\d+|_[a-z]+)", h) and \
+                len(joined) >= 3 or (len(parts) >= 2 and len(parts[0]) > 1 and parts[-1] in h
                            and parts[0] in h and h.index(parts[0]) < h.rindex(parts[-1])):
             hits.add(name)
     return hits.pop() if len(hits) == 1 else None

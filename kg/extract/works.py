@@ -234,10 +234,18 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
             if span is not None and span.start == tok.i + 2:
                 yield WorkHit(clean_text(span.text), span, confidence=0.9)
         if tok.lower_ in work_nouns and tok.i + 1 < len(doc) and (
-                tok.i == 0 or tok.is_sent_start or not is_cap(doc[tok.i - 1])):
+                tok.i == 0 or tok.is_sent_start or not is_cap(doc[tok.i - 1])
+                or doc[tok.i - 1].lower_ in {"the", "a", "an"}):
             span = title_after(ctx, tok.i + 1)
             person = ctx.person_at(span.start) if span is not None else None
-            if valid_title(ctx, span) and not (person and person.start == span.start):
+            if person is not None and not person.given and person.start == span.start and \
+                    person.end == span.end:
+                person = None  # "the film Salt Road": a title, unless a given name says person
+            # the noun is the cue: a model's place label on "the film Salt Road" is
+            # overruled, except for a one-word place ("a London film")
+            strict = span is None or person is not None or placeish(span)
+            if valid_title(ctx, span, strict=strict) and \
+                    not (person and person.start == span.start):
                 yield WorkHit(clean_text(span.text), span, confidence=0.9)
         # "X's <person>"
         if is_possessive(tok) and tok.i + 1 < len(doc):

@@ -61,3 +61,23 @@ def test_a_stage_name_the_model_does_not_tag_speaks(tmp_path):
     )})
     assert [(r["speaker"], r["quote"]) for r in rows(graph, "quotes")] == [
         ("KQ", "Seven friends from one small town made this,")]
+
+
+def test_a_pronoun_speaker_is_resolved_where_the_pronoun_stands(tmp_path):
+    graph = build_texts(tmp_path, {"q": (
+        "Ivo Marsh won best actor at the 97th Academy Awards.\n\n"
+        "He thanked director Tomas Brandt for \u201cthe wildest journey of my life\u201d."
+    )}, date="2025-03-03")
+    speakers = {r["speaker"] for r in rows(graph, "quotes")}
+    assert speakers == {"Ivo Marsh"}
+
+
+def test_owned_things_and_photo_credits_are_not_people(tmp_path):
+    graph = build_texts(tmp_path, {"p": (
+        "Image Source: Getty Images | Photo by Lena Ortiz\n\n"
+        "Wren Adler won best new artist at the 67th Annual Grammy Awards, then promoted "
+        "her record-breaking Halcyon Nights Tour on stage."
+    )}, date="2025-02-03")
+    people = {r["entity"] for r in rows(graph, "entities") if r["type"] == "Person"}
+    assert "Wren Adler" in people and "Lena Ortiz" in people
+    assert not {"Photo", "Halcyon Nights Tour", "Image Source"} & people

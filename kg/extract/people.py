@@ -57,6 +57,8 @@ def _acceptable(ctx: ArticleContext, text: str) -> bool:
         return False
     if not any(c.isalpha() for c in text) or text.islower() and len(text.split()) == 1:
         return False
+    if text.split()[0].casefold() in ctx.cues.words("page_furniture_words"):
+        return False  # "Photo by ...", "Image Source"
     gaz = ctx.gaz
     if any(gaz.lookup(k, text) for k in ("network", "outlet", "organization", "place")):
         return False
@@ -76,6 +78,8 @@ def collect_persons(ctx: ArticleContext) -> None:
             continue  # "Need London" is no person called London
         if len(span) > 1 and span.start > 0 and doc[span.start - 1].lower_ == "the":
             continue  # "The Long Field": nobody's name follows "the"
+        if _owned(doc, span.start):
+            continue  # "her record-breaking Lantern Tour" is hers, not a person
         if span.start > 0 and span.end < len(doc) and doc[span.start - 1].text in _OPEN_QUOTES \
                 and doc[span.end].text in _CLOSE_QUOTES:
             continue  # "“Moon Harbor”" in quotes is a title
@@ -272,6 +276,25 @@ def _resolve_local(ctx: ArticleContext, text: str, full: dict[str, str]) -> str:
         if len(hits) == 1:
             return hits.pop()
     return text if not text.islower() else text.title()
+
+
+_OWNERS = {"his", "her", "their", "its", "my", "our", "your"}
+
+
+def _owned(doc, start: int) -> bool:
+    """Whether a possessive pronoun, past adjectives only, comes right before
+    token ``start`` ("her record-breaking X"); a person would take a noun
+    between ("her co-star X")."""
+    k = start - 1
+    while k >= max(0, start - 6):
+        t = doc[k]
+        hyphened = t.text == "-" or (k + 1 < start and doc[k + 1].text == "-") or \
+            (k > 0 and doc[k - 1].text == "-")
+        modifier = t.pos_ in ("ADJ", "ADV") or t.tag_ in ("VBG", "VBN")
+        if not (modifier or (hyphened and k < start - 1)):
+            break
+        k -= 1
+    return k >= 0 and doc[k].lower_ in _OWNERS and doc[k].tag_ == "PRP$"
 
 
 _TAG = re.compile(r"(?<![\w@/#])[@#](\w{1,30})")

@@ -108,7 +108,9 @@ def _speaker_from_subject(ctx: ArticleContext, verb: Token, quote_tok: int
                 return person, 1.0
             if subj.lower_ in cues.words("pronouns") or subj.lemma_.lower() in cues.words(
                     "role_nouns"):
-                return ctx.focus_before(quote_tok, pronoun=subj.lower_), 0.8
+                # whom "he" means is settled where "he" stands: "He thanked Ivo
+                # for “...”" is not about Ivo, named between the pronoun and the quote
+                return ctx.focus_before(min(subj.i, quote_tok), pronoun=subj.lower_), 0.8
             name = _proper_name(subj)
             if name is not None:  # "RM said": a stage name the model did not tag
                 return PersonMention(name.start, name.end, clean_text(name.text)), 0.8

@@ -76,7 +76,8 @@ def test_tweets_name_titles_as_hashtags_or_in_capitals(tmp_path):
         "The film Salt Road won best picture at the 97th Academy Awards.\n\n"
         "What a night for #SaltRoad and #RiaMoss pic.twitter.com/abcDEF123 "
         "\u2014 Noor Okafor (@nooro) March 3, 2025\n\n"
-        "SALT ROAD BEST PICTURE pic.twitter.com/ghiJKL456 \u2014 Ada Quill (@adaq) March 3, 2025\n\n"
+        "SALT ROAD BEST PICTURE pic.twitter.com/ghiJKL456 "
+        "\u2014 Ada Quill (@adaq) March 3, 2025\n\n"
         "Ria Moss produced the film."
     )}, date="2025-03-03")
     mentions = {(r["handle"], r["mentioned"]) for r in rows(graph, "tweet-mentions")}

@@ -294,3 +294,12 @@ def test_a_quoted_record_wins_a_music_prize(shared_words):
 def test_coordinated_people_and_categories_pair_in_order(shared_words):
     won = {(w, c.split()[1]) for w, c, _, _ in _winners(shared_words[1])}
     assert won == {("Ivo Marsh", "Actor"), ("Ada Quill", "Actress")}
+
+
+def test_a_work_after_the_category_and_its_prize_noun(tmp_path):
+    graph = build_texts(tmp_path, {"v": (
+        "At the MTV Video Music Awards on Tuesday, Wren Adler won the coveted Video of the "
+        "Year award with Night-Swim, earning her fourth trophy of the evening."
+    )}, date="2025-09-10")
+    won = {(w, c, work) for w, c, work, _ in _winners(graph)}
+    assert ("Wren Adler", "Video of the Year", "Night-Swim") in won

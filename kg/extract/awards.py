@@ -451,8 +451,9 @@ def work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> s
 
 
 def work_after(ctx: ArticleContext, lo: int, hi: int) -> str | None:
-    """The first known work introduced after token ``lo`` by "for/in/on" within the
-    same paragraph ("for his role in HBO's X", "for "X""). """
+    """The first known work introduced after token ``lo`` by "for/in/on/with"
+    within the same paragraph ("for his role in HBO's X", "for "X"", "won video
+    of the year with X"). """
     doc = ctx.doc
     skippable = {"the", "a", "an", "hit", "new", "limited", "acclaimed", "'s", "’s"} | \
         ctx.cues.words("work_nouns")
@@ -462,7 +463,7 @@ def work_after(ctx: ArticleContext, lo: int, hi: int) -> str | None:
         k = i - 1
         while k > lo and (doc[k].lower_ in skippable or doc[k].ent_type_ == NETWORK):
             k -= 1
-        if k >= lo and k < i and doc[k].lower_ in {"in", "on", "for", "“", '"', "‘"}:
+        if k >= lo and k < i and doc[k].lower_ in {"in", "on", "for", "with", "“", '"', "‘"}:
             for _, work in works_at(ctx, i):
                 return work
     return None

@@ -184,6 +184,9 @@ def _slot_run(ctx: ArticleContext, i: int, hi: int) -> Span | None:
         elif j > i and t.text in {"!", "?"} and last == j - 1:
             last = j
             break
+        elif j > i and t.text == "-" and not doc[j - 1].whitespace_ and not t.whitespace_ \
+                and j + 1 < hi and is_cap(doc[j + 1]):
+            pass  # "Anti-Hero"
         elif not (j > i and (_inner(t) or t.text == ":" or is_possessive(t))
                   and _cap_after_inner(doc, j + 1, hi)):
             break
@@ -246,11 +249,25 @@ def frame_nominations(ctx: ArticleContext, categories: list[CategoryMention],
 def _cat_for_title(ctx: ArticleContext, cat: CategoryMention, hi: int) -> str | None:
     """The work in a "for" phrase right after the category ("best rock song for
     their hit "Paper Kites"")."""
-    k = cat.span.end
-    if k >= hi or ctx.doc[k].lower_ != "for":
-        return None
-    span = for_title(ctx, k + 1, hi)
+    k = after_category(ctx, cat, hi)
+    span = for_title(ctx, k, hi) if k is not None else None
     return _work_name(ctx, span) if span is not None else None
+
+
+_PRIZE_NOUNS = {"award", "prize", "trophy", "honour", "honor", "gong", "statuette"}
+
+
+def after_category(ctx: ArticleContext, cat: CategoryMention, hi: int) -> int | None:
+    """Where the work phrase after a category starts: past "for" ("best actor
+    for Tin Harbor") or "with" ("took video of the year with "Paper Kites""),
+    and past a prize noun between ("the best actress award for The Vane")."""
+    doc = ctx.doc
+    k = cat.span.end
+    if k < hi and doc[k].lemma_.lower() in _PRIZE_NOUNS:
+        k += 1
+    if k >= hi or doc[k].lower_ not in {"for", "with"}:
+        return None
+    return k + 1
 
 
 def _slot(frame: Frame) -> Token | None:
@@ -503,15 +520,14 @@ _POSSESSIVE_PRONOUNS = {"his", "her", "their", "its"}
 
 def frame_titles(ctx: ArticleContext, categories: list[CategoryMention]) -> Iterator[WorkHit]:
     """Titles in the slots of award phrasing (see the module docstring)."""
-    doc = ctx.doc
     for cat in categories:
         if ctx.tweet_at(cat.span):
             continue
         sent = cat.span.sent
         # "best actor for Tin Harbor", "best actress for her role in The Vane"
-        k = cat.span.end
-        if k < sent.end and doc[k].lower_ == "for":
-            yield from _title_after_for(ctx, k + 1, sent.end)
+        k = after_category(ctx, cat, sent.end)
+        if k is not None:
+            yield from _title_after_for(ctx, k, sent.end)
     for frame in frames(ctx, categories):
         cat = frame.category
         sent = cat.span.sent

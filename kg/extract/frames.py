@@ -186,7 +186,7 @@ def _slot_run(ctx: ArticleContext, i: int, hi: int) -> Span | None:
             break
         elif j > i and t.text == "-" and not doc[j - 1].whitespace_ and not t.whitespace_ \
                 and j + 1 < hi and is_cap(doc[j + 1]):
-            pass  # "Anti-Hero"
+            pass  # "Night-Swim"
         elif not (j > i and (_inner(t) or t.text == ":" or is_possessive(t))
                   and _cap_after_inner(doc, j + 1, hi)):
             break

@@ -87,7 +87,7 @@ def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span |
         inner = j > i and (
             (t.lower_ in TITLE_INNER and (t.text.islower() or t.text == "&"))
             or (t.text == "-" and not doc[j - 1].whitespace_ and not t.whitespace_
-                and j + 1 < limit and is_cap(doc[j + 1]))  # "Anti-Hero"
+                and j + 1 < limit and is_cap(doc[j + 1]))  # "Night-Swim"
             or (is_possessive(t) and j + 1 < limit and is_cap(doc[j + 1]))
             or (t.text == "." and doc[j - 1].text in ABBREVIATIONS)
         )

@@ -303,3 +303,12 @@ def test_a_work_after_the_category_and_its_prize_noun(tmp_path):
     )}, date="2025-09-10")
     won = {(w, c, work) for w, c, work, _ in _winners(graph)}
     assert ("Wren Adler", "Video of the Year", "Night-Swim") in won
+
+
+def test_up_for_a_list_of_categories_is_a_nomination_for_each(tmp_path):
+    graph = build_texts(tmp_path, {"u": (
+        "At the 2025 Billboard Music Awards, fans waited for hours. Koray was also up for "
+        "two awards - Top Social Artist and Top Duo/Group."
+    )}, date="2025-05-20")
+    noms = _nominations(graph)
+    assert {("Koray", "Top Social Artist", "false"), ("Koray", "Top Duo/Group", "false")} <= noms

@@ -85,16 +85,19 @@ def frames(ctx: ArticleContext, categories: Iterable[CategoryMention]) -> Iterat
     nominate = ctx.cues.words("nomination_lemmas") | ctx.cues.words("frame_nomination_lemmas")
     passing = ctx.cues.words("frame_passing_lemmas")
     title_nouns = ctx.cues.words("category_title_nouns")
+    up_for = ctx.cues.words("frame_nomination_for_words")
     for cat in categories:
         if ctx.tweet_at(cat.span):
             continue
-        tok, in_subject = cat.span.root, False
+        tok, in_subject, contending = cat.span.root, False, False
         for _ in range(_MAX_CLIMB):
             if tok.dep_ in ("nsubj", "nsubjpass"):
                 in_subject = True
             if tok.head.i == tok.i or tok.dep_ not in _CLIMB_DEPS:
                 break
             tok = tok.head
+            if tok.lower_ == "for" and tok.i > 0 and tok.doc[tok.i - 1].lower_ in up_for:
+                contending = True  # "was up for two awards - A and B"
             if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() not in passing:
                 break  # not "including": "took four, including best actress for X"
             if tok.pos_ == "NOUN" and tok.lemma_.lower() in title_nouns:
@@ -106,7 +109,9 @@ def frames(ctx: ArticleContext, categories: Iterable[CategoryMention]) -> Iterat
             continue
         if tok.pos_ not in ("VERB", "AUX"):
             continue
-        if lemma in win or (lemma in _TO_LEMMAS and _has_to(tok)):
+        if contending:
+            yield Frame(cat, tok, False, in_subject)
+        elif lemma in win or (lemma in _TO_LEMMAS and _has_to(tok)):
             yield Frame(cat, tok, True, in_subject)
         elif lemma in nominate:
             yield Frame(cat, tok, False, in_subject)

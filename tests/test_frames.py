@@ -312,3 +312,16 @@ def test_up_for_a_list_of_categories_is_a_nomination_for_each(tmp_path):
     )}, date="2025-05-20")
     noms = _nominations(graph)
     assert {("Koray", "Top Social Artist", "false"), ("Koray", "Top Duo/Group", "false")} <= noms
+
+
+def test_titles_a_noun_introduces_and_an_ensemble_prize(tmp_path):
+    graph = build_texts(tmp_path, {"w": (
+        "Wren Adler became prominent after the albums titled Glass Hours and Salt Water. "
+        "Her tenth studio album, Copper Lake, which she teased last year, sold well.\n\n"
+        "The cast of Tin Harbor won Outstanding Performance by a Cast in a Motion Picture at "
+        "the 31st annual SAG Awards."
+    )}, date="2025-02-24")
+    works = {r["work"] for r in rows(graph, "works")}
+    assert {"Glass Hours", "Salt Water", "Copper Lake", "Tin Harbor"} <= works
+    won = {(w, c) for w, c, _, _ in _winners(graph)}
+    assert ("Tin Harbor", "Outstanding Performance by a Cast in a Motion Picture") in won

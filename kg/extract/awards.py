@@ -935,9 +935,12 @@ def is_program(ctx: ArticleContext, cat: CategoryRef) -> bool:
 def is_performer(ctx: ArticleContext, cat: CategoryRef) -> bool:
     rules = ctx.gaz.category_rules
     feats = rules.features(cat.candidates[0]) if cat.candidates else frozenset()
-    if is_record_performance(ctx, cat):
-        return False
+    if is_record_performance(ctx, cat) or feats & _ENSEMBLE_WORDS:
+        return False  # "Best Rock Performance"; "Outstanding Performance by a Cast" is the work's
     return bool(feats & (rules.performer_words | {"directing", "writing", "lead", "supporting"}))
+
+
+_ENSEMBLE_WORDS = frozenset({"cast", "ensemble"})
 
 
 def is_record_performance(ctx: ArticleContext, cat: CategoryRef) -> bool:

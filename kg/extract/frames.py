@@ -40,6 +40,7 @@ from kg.extract.awards import (
     nearest_work_before,
     work_after,
     work_near,
+    works_at,
 )
 from kg.extract.context import (
     ArticleContext,
@@ -386,6 +387,11 @@ def _frame_work(ctx: ArticleContext, frame: Frame) -> str | None:
     if span is not None:
         return _work_name(ctx, span)
     tok = _slot(frame)
+    if tok is not None and tok.lemma_.lower() in ctx.cues.words("cast_nouns"):
+        of = next((c for c in tok.children if c.lower_ == "of"), None)  # "the cast of X won"
+        if of is not None and of.i + 1 < len(ctx.doc):
+            for _, work in works_at(ctx, of.i + 1):
+                return work
     if tok is not None and tok.lemma_.lower() in ctx.cues.words("work_nouns") | {
             "story", "saga", "epic", "tale", "it"}:
         return heading_work(ctx, tok.i) or (

@@ -249,6 +249,7 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
             if valid_title(ctx, span, strict=strict) and \
                     not (person and person.start == span.start):
                 yield WorkHit(clean_text(span.text), span, confidence=0.9)
+        yield from _named_after_noun(ctx, tok)
         # "X's <person>"
         if is_possessive(tok) and tok.i + 1 < len(doc):
             person = ctx.person_at(tok.i + 1)
@@ -277,6 +278,50 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
             if hit:
                 yield hit
     yield from _quoted_titles(ctx)
+
+
+_NAMING_WORDS = {"titled", "entitled", "called", "named", "dubbed"}
+
+
+def _named_after_noun(ctx: ArticleContext, tok: Token) -> Iterator[WorkHit]:
+    """Titles a noun introduces less directly: "her tenth studio album, Night
+    Swim, which ..." (an apposition), "the albums titled A and B", "the cast
+    of Tin Harbor" (a work noun or a cast noun, then the title)."""
+    doc = ctx.doc
+    k = tok.i + 1
+    if k + 1 >= len(doc):
+        return
+    if tok.lower_ in ctx.cues.words("work_nouns") | {"albums", "films", "songs", "singles",
+                                                      "movies", "shows"}:
+        if doc[k].text == ",":
+            span = title_after(ctx, k + 1)
+            if span is not None and span.end < len(doc) and doc[span.end].text in {",", "."} \
+                    and span.root.dep_ == "appos" and span.root.head.i == tok.i \
+                    and valid_title(ctx, span, strict=False) \
+                    and not (ctx.person_at(span.start) and ctx.person_at(span.start).given):
+                yield WorkHit(clean_text(span.text), span, confidence=0.8)
+            return
+        if doc[k].lower_ in _NAMING_WORDS:  # "titled A and B"
+            k += 1
+            while k < len(doc):
+                span = title_after(ctx, k)
+                if span is None or not valid_title(ctx, span, strict=False):
+                    return
+                cut = next((t.i for t in span if t.i > span.start and t.lower_ in {"and", "&"}),
+                           None)
+                if cut is not None and not ctx.known_work(span.text):
+                    span = doc[span.start : cut]  # "A and B": two titles, unless one is known
+                yield WorkHit(clean_text(span.text), span, confidence=0.8)
+                k = span.end
+                if k < len(doc) and doc[k].lower_ in {"and", "&", ","}:
+                    k += 1
+                else:
+                    return
+    elif tok.lemma_.lower() == "cast" and doc[k].lower_ == "of":  # "the cast of Tin Harbor"
+        span = title_after(ctx, k + 1)
+        if span is not None and valid_title(ctx, span, strict=False) and \
+                not (ctx.person_at(span.start) and ctx.person_at(span.start).given):
+            yield WorkHit(clean_text(span.text), span, confidence=0.8)
 
 
 @dataclass(frozen=True)

@@ -325,3 +325,17 @@ def test_titles_a_noun_introduces_and_an_ensemble_prize(tmp_path):
     assert {"Glass Hours", "Salt Water", "Copper Lake", "Tin Harbor"} <= works
     won = {(w, c) for w, c, _, _ in _winners(graph)}
     assert ("Tin Harbor", "Outstanding Performance by a Cast in a Motion Picture") in won
+
+
+def test_characters_named_after_a_description_or_a_possessive(tmp_path):
+    graph = build_texts(tmp_path, {"c": (
+        "Tomas Brandt won best supporting actor for his portrayal of US government official "
+        "Lewis Strand in Copper Lake at the 97th Academy Awards.\n\n"
+        "Ada Quill was named best actress for her acclaimed portrayal of theoretical "
+        "physicist J Ross Hale. Critics loved Ada Quill's heroine Evelyn."
+    )}, date="2025-03-03")
+    credits = {(r["person"], r["work"], r["character"]) for r in rows(graph, "credits")}
+    assert ("Tomas Brandt", "Copper Lake", "Lewis Strand") in credits
+    assert any(p == "Ada Quill" and c == "Evelyn" for p, _, c in credits)
+    winners = {w for w, _, _, _ in _winners(graph)}
+    assert winners == {"Tomas Brandt", "Ada Quill"}

@@ -59,6 +59,7 @@ from kg.extract.works import (
     title_after,
     valid_title,
 )
+from kg.nlp import AWARD
 from kg.records import CategoryRef, CeremonyRef, NominationFact, Ref
 
 # how far up the parse a category may sit below the verb that governs it
@@ -209,7 +210,8 @@ def _cap_after_inner(doc, j: int, hi: int) -> bool:
     Quiet on the Western Front")."""
     while j < hi and _inner(doc[j]):
         j += 1
-    return j < hi and is_cap(doc[j])
+    # not "Copper Lake at the 97th Academy Awards": an ordinal or an award ends the title
+    return j < hi and is_cap(doc[j]) and doc[j].ent_type_ not in ("ORDINAL", "DATE", AWARD)
 
 
 def _work_name(ctx: ArticleContext, span: Span) -> str:
@@ -681,8 +683,15 @@ def _title_after_for(ctx: ArticleContext, i: int, hi: int, person: PersonMention
     if person is not None and role == "actor":
         doc = ctx.doc
         for k in range(i, span.start - 1):
-            if doc[k].lower_ in {"as", "of"} and is_cap(doc[k + 1]):
-                name = name_after(ctx, k + 1, span.start)
+            if doc[k].lower_ in {"as", "of"}:
+                # past a description: "as US envoy Lewis Strand", "of physicist J Ross Hale"
+                m = k + 1
+                while m < span.start - 1 and (doc[m].is_lower or doc[m].ent_type_ in (
+                        "GPE", "NORP") and not ctx.person_at(m)):
+                    m += 1
+                if not is_cap(doc[m]) or m >= span.start:
+                    continue
+                name = name_after(ctx, m, span.start)
                 if name is not None and not ctx.known_work(name.text):
                     character = clean_text(name.text)
                 break

@@ -7,6 +7,7 @@ mentions of the person whose name the handle spells.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from spacy.tokens import Span
@@ -93,12 +94,15 @@ def collect_persons(ctx: ArticleContext) -> None:
     for start, end, text in raw:
         name = _resolve_local(ctx, text, full)
         before = doc[start - 1].lower_ if start > 0 else ""
-        k = start - 1  # "as short-order cook Dot Pellegrino"
-        while k > max(0, start - 5) and (doc[k].is_lower or doc[k].text == "-") and \
+        k = start - 1  # "as short-order cook Dot Pellegrino", "of US envoy J Ross Hale"
+        while k > max(0, start - 7) and _descriptor(doc[k]) and \
                 doc[k].lower_ not in _CHARACTER_CUES:
             k -= 1
         if k >= 0 and doc[k].lower_ in _CHARACTER_CUES:
             before = doc[k].lower_
+        elif k == start - 1 >= 1 and doc[k].lower_ in ctx.cues.words("owned_role_nouns") and \
+                is_possessive(doc[k - 1]):
+            before = "as"  # "Ada Quill's heroine Evelyn"
         if before == "as" and k >= 0 and k == start - 1 and not _role_as(doc, k, end):
             before = ""  # "as Lorna Whitcombe hosted the show": a conjunction
         is_char = before in _CHARACTER_CUES or (
@@ -106,6 +110,10 @@ def collect_persons(ctx: ArticleContext) -> None:
             and doc[end + 1].text == "(")
         given = ctx.gaz.is_given_name(name.split()[0]) and len(name.split()) > 1
         ctx.persons.append(PersonMention(start, end, name, is_character=is_char, given=given))
+    # a name the article gives as a character once is a character throughout
+    characters = {p.name for p in ctx.persons if p.is_character}
+    ctx.persons = [dataclasses.replace(p, is_character=True) if p.name in characters else p
+                   for p in ctx.persons]
     # handles and hashtags inside tweets that spell a person's name
     everyone = {**{fold(t): t for _, _, t in raw if len(t.split()) == 1}, **full}
     for tweet in ctx.tweets:
@@ -279,6 +287,13 @@ def _resolve_local(ctx: ArticleContext, text: str, full: dict[str, str]) -> str:
 
 
 _OWNERS = {"his", "her", "their", "its", "my", "our", "your"}
+
+
+def _descriptor(t) -> bool:
+    """A word of the description between a role cue and a character's name:
+    lower-case words, hyphens, a nationality ("US", "British") or an initial."""
+    return t.is_lower or t.text == "-" or t.ent_type_ in ("GPE", "NORP") or \
+        (len(t.text.rstrip(".")) == 1 and t.text[:1].isupper())
 
 
 def _owned(doc, start: int) -> bool:

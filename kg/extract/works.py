@@ -349,6 +349,13 @@ def find_characters(ctx: ArticleContext) -> Iterator[CharacterHit]:
                 char = ctx.person_at(k)
                 name = char.name if char else doc[k].text
                 yield CharacterHit(person, clean_text(name), doc[k : person.end + 1])
+        elif tok.lower_ in ctx.cues.words("owned_role_nouns") and 2 <= tok.i < len(doc) - 1 and \
+                is_possessive(doc[tok.i - 1]):
+            person = ctx.person_at(tok.i - 2)  # "Ada Quill's heroine Evelyn"
+            char = ctx.person_at(tok.i + 1)
+            if person is not None and not person.is_character and char is not None and \
+                    char.start == tok.i + 1:
+                yield CharacterHit(person, char.name, doc[person.start : char.end])
         elif tok.lemma_ in _CHARACTER_VERBS and tok.i + 1 < len(doc):
             k = tok.i + 1  # "plays smuggler Nadia Castellan", "playing jazz pianist Leon Harrow"
             while k < min(len(doc), tok.i + 4) and (doc[k].is_lower or doc[k].text == "-") \

@@ -277,7 +277,9 @@ def _mentions(ctx: ArticleContext, awards, categories, ceremony: CeremonyRef | N
             ref = Ref("outlet", known_name(ent))
         elif ent.label_ == KNOWN_ORG:
             ref = Ref("organization", known_name(ent))
-        elif ent.label_ == "ORG" and _plausible_org(ctx, ent):
+        elif ent.label_ == "ORG" and _plausible_org(ctx, ent) and not any(
+                c.span.start < ent.end and ent.start < c.span.end for c in categories):
+            # not "Congrats Best New Artist": a category inside is no organisation
             ref = Ref("organization", clean_text(ent.text).removeprefix("the "))
         elif ent.label_ in ("GPE", "LOC", "FAC") and ent.text[:1].isupper():
             ref = Ref("place", clean_text(ent.text).removeprefix("the "))

@@ -231,6 +231,8 @@ class Resolver:
         key = name_key(t.author)
         if key in self._work_canon:
             return "work"
+        if self._names_award(t.author):
+            return "organization"  # "Harbor Music Awards", "Recording Academy / Harbors"
         if "(" in t.author or any(key.startswith(w + " ") for w in self._work_canon):
             return "organization"  # "Show Name (Network)": a show's fan or network account
         if re.sub(r"\W", "", t.author.casefold()) == t.handle.casefold() and \
@@ -238,6 +240,14 @@ class Resolver:
                 not any(c.isdigit() for c in t.author):
             return "organization"  # a brand-style account name: "NowThis"
         return "person"
+
+    def _names_award(self, author: str) -> bool:
+        """Whether an account name names an award or its presenter (the show's
+        or academy's own account, not a person)."""
+        words = f" {fold(author)} "
+        return any(f" {fold(name)} " in words
+                   for a in self.gaz.awards for name in (a.name, *a.aliases, a.presenter or "")
+                   if name and len(name) > 3)
 
     def person(self, name: str) -> Entity | None:
         canonical = self._person_canon.get(name, name if name not in self._person_canon else None)

@@ -84,3 +84,15 @@ def test_tweets_name_titles_as_hashtags_or_in_capitals(tmp_path):
     assert {("nooro", "Salt Road"), ("adaq", "Salt Road"), ("nooro", "Ria Moss")} <= mentions
     people = {r["entity"] for r in rows(graph, "entities") if r["type"] == "Person"}
     assert "RiaMoss" not in people
+
+
+def test_an_awards_account_is_an_organisation_and_a_category_is_no_organisation(tmp_path):
+    from helpers import build_texts, rows
+    graph = build_texts(tmp_path, {"t": (
+        "Wren Adler won Top Social Artist at the 2025 Billboard Music Awards.\n\n"
+        "Congrats Top Social Artist Wren Adler! pic.twitter.com/abcDEF123 "
+        "\u2014 Billboard Music Awards (@BBMAs) May 20, 2025"
+    )}, date="2025-05-21")
+    types = {(r["entity"], r["type"]) for r in rows(graph, "entities")}
+    assert ("Billboard Music Awards", "Person") not in types
+    assert not any(t == "Organization" and "Top Social Artist" in e for e, t in types)

@@ -16,7 +16,6 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 
 from spacy.tokens import Span, Token
 
@@ -28,6 +27,7 @@ from kg.extract.context import (
     known_name,
     subject_core,
 )
+from kg.extract.cue_phrases import cue_length
 from kg.extract.tweets import MONTHS
 from kg.extract.works import placeish, title_after, title_before, valid_title
 from kg.gazetteer import AwardInfo, fold
@@ -321,51 +321,6 @@ def _category_at(ctx: ArticleContext, award: AwardInfo, span: Span,
 
 # --- nominations -----------------------------------------------------------------------
 
-def _match_phrase(doc, i: int, phrases: list[tuple[str, ...]]) -> int:
-    """Number of tokens covered by the longest phrase starting at token i (0 if
-    none). Phrases are compared as text, so "(photo courtesy:" matches however
-    the tokenizer splits it; all matches in a Doc are found once, by one regex."""
-    key = ("kg_phrases", tuple(phrases))
-    table = doc.user_data.get(key)
-    if table is None:
-        table = doc.user_data[key] = _phrase_table(doc, tuple(phrases))
-    return table.get(i, 0)
-
-
-@cache
-def _phrase_regex(phrases: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
-    alternatives = sorted({" ".join(p) for p in phrases}, key=lambda t: (-len(t), t))
-    body = "|".join(re.escape(a) for a in alternatives)
-    # a phrase ending in a letter or digit must end at a word boundary ("won" is not "wonder")
-    return re.compile(rf"(?:{body})(?:(?<=[^\w])|(?!\w))")
-
-
-def _phrase_table(doc, phrases: tuple[tuple[str, ...], ...]) -> dict[int, int]:
-    lower = _lower_text(doc)
-    starts = {t.idx: t.i for t in doc}
-    pattern = _phrase_regex(phrases)
-    table: dict[int, int] = {}
-    for tok_idx, i in starts.items():
-        m = pattern.match(lower, tok_idx)
-        if m is None:
-            continue
-        end = m.end()
-        n = 0
-        while i + n < len(doc) and doc[i + n].idx < end:
-            n += 1
-        table[i] = n
-    return table
-
-
-def _lower_text(doc) -> str:
-    cached = doc.user_data.get("kg_lower")
-    if cached is None:
-        # lower-case letter by letter, keeping every offset where it was
-        cached = "".join(c.lower() if len(c.lower()) == 1 else c for c in doc.text)
-        cached = doc.user_data["kg_lower"] = re.sub(r"\s", " ", cached)
-    return cached
-
-
 def _is_win_token(tok: Token, ctx: ArticleContext) -> bool:
     if tok.i > 0 and tok.doc[tok.i - 1].text == "-":
         return False  # "expected-to-win"
@@ -557,11 +512,7 @@ def _nominations(ctx: ArticleContext, award: AwardInfo | None, ceremony: Ceremon
     if award is None or ceremony is None:
         return
     doc, cues = ctx.doc, ctx.cues
-    win_phrases = cues.phrases("win_phrases")
-    loss_phrases = cues.phrases("loss_phrases")
     nom_nouns = cues.words("nomination_nouns")
-    award_to = cues.phrases("award_to_phrases")
-    lost_to = cues.phrases("lost_to_phrases")
     recent: list[tuple[int, CategoryRef]] = []
     for s_index, sent in enumerate(ctx.sentences):
         in_tweet = ctx.tweet_at(sent) is not None
@@ -575,19 +526,19 @@ def _nominations(ctx: ArticleContext, award: AwardInfo | None, ceremony: Ceremon
         for tok in sent:
             if tok.i < skip_until:
                 continue
-            n_to = _match_phrase(doc, tok.i, award_to)
+            n_to = cue_length(doc, tok.i, "AWARD_TO")
             if n_to:  # "Leading actress goes to Imogen Thackeray for The Marram Grass"
                 yield from _awarded_to(ctx, sent, tok, n_to, sent_cats, ceremony, seen)
                 skip_until = tok.i + n_to
                 continue
-            n_lost = _match_phrase(doc, tok.i, lost_to)
+            n_lost = cue_length(doc, tok.i, "LOST_TO")
             if n_lost:  # "Glass Orchard's Ambrose Tilling lost out to him"
                 yield from _lost_to(ctx, sent, tok, n_lost, sent_cats, context_cat, ceremony,
                                     seen)
                 skip_until = tok.i + n_lost
                 continue
-            n_loss = _match_phrase(doc, tok.i, loss_phrases)
-            n_win = _match_phrase(doc, tok.i, win_phrases) or (1 if _is_win_token(tok, ctx) else 0)
+            n_loss = cue_length(doc, tok.i, "LOSS")
+            n_win = cue_length(doc, tok.i, "WIN") or (1 if _is_win_token(tok, ctx) else 0)
             is_nom = (tok.lemma_.lower() in cues.words("nomination_lemmas") and tok.pos_ == "VERB")
             is_nom_noun = tok.lower_ in nom_nouns and tok.lower_ not in {"nominees", "nominee"}
             if not (n_loss or n_win or is_nom or is_nom_noun or tok.lower_ == "nominees"):
@@ -618,7 +569,7 @@ def _nominations(ctx: ArticleContext, award: AwardInfo | None, ceremony: Ceremon
             guess = None if clause.in_tweet else nearest_work_before(ctx, tok.i)
             person_guess = None if cat is not None and not is_acting(ctx, cat) else guess
             confidence = 1.0 if cat in [c.ref for c in sent_cats] else 0.7
-            is_win = n_win and (not n_loss or _match_phrase(doc, tok.i, win_phrases))
+            is_win = n_win and (not n_loss or cue_length(doc, tok.i, "WIN"))
             # a list line: "Name for "Category" (WON!)"
             won_marker = any(t.text == "WON" for t in doc[tok.i : tok.i + max(n_win, 1)])
             program = cat is not None and is_program(ctx, cat)
@@ -785,10 +736,9 @@ def _work_competitors(ctx: ArticleContext, tok: Token, hi: int, cat: CategoryRef
     """Works a program category was won over: titles after "beating out", "over",
     "edging out" up to the end of the clause."""
     doc = ctx.doc
-    loss = ctx.cues.phrases("loss_phrases")
     start = None
     for t in doc[tok.i + 1 : hi]:
-        if t.lower_ == "over" or _match_phrase(doc, t.i, loss):
+        if t.lower_ == "over" or cue_length(doc, t.i, "LOSS"):
             start = t.i + 1
             break
     if start is None:
@@ -975,7 +925,6 @@ def ceremony_facts(ctx: ArticleContext, ceremony: CeremonyRef | None,
     if ceremony is None:
         return
     doc, cues = ctx.doc, ctx.cues
-    host_cues = cues.phrases("host_cues")
     venue_words = set(cues.raw.get("venue_words", ()))
     for sent in ctx.sentences:
         if ctx.tweet_at(sent):
@@ -984,7 +933,7 @@ def ceremony_facts(ctx: ArticleContext, ceremony: CeremonyRef | None,
         about = any(sent.start <= m.span.start < sent.end for m in awards) or any(
             t.lower_ in {"ceremony", "show", "awards", "telecast", "broadcast"} for t in sent)
         for tok in sent:
-            n = _match_phrase(doc, tok.i, host_cues)
+            n = cue_length(doc, tok.i, "HOST")
             if n and tok.i + n < sent.end and about:
                 # "hosted by A and B", "host A", "emceed by comedian A"
                 first = tok.i + n

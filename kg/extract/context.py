@@ -22,16 +22,14 @@ APOSTROPHE_S = {"'s", "’s", "‘s", "'", "’"}
 
 @dataclass(frozen=True)
 class Cues:
-    """Cue words and phrases from ``ontology/patterns/cues.json``."""
+    """Cue words from ``ontology/patterns/cues.json`` (cue phrases are Matcher
+    patterns: ``kg.extract.cue_phrases``)."""
 
     raw: dict
 
     def words(self, key: str) -> frozenset[str]:
         return frozenset(w.casefold() for w in self.raw.get(key, ()))
 
-    def phrases(self, key: str) -> list[tuple[str, ...]]:
-        out = [tuple(p.casefold().split()) for p in self.raw.get(key, ())]
-        return sorted(out, key=lambda p: (-len(" ".join(p)), p))
 
 
 @cache

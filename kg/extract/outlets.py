@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kg.extract.awards import _match_phrase
 from kg.extract.context import ArticleContext, clean_text, known_name
+from kg.extract.cue_phrases import cue_length
 from kg.nlp import KNOWN_ORG, NETWORK, OUTLET
 from kg.records import CitationFact, Ref
 
@@ -17,9 +17,8 @@ def extract_citations(ctx: ArticleContext) -> Iterator[CitationFact]:
     for ent in ctx.ents:
         if ent.label_ == OUTLET and not ctx.tweet_at(ent):
             yield CitationFact(Ref("outlet", known_name(ent)), ctx.evidence(ent))
-    cues = ctx.cues.phrases("citation_cues")
     for tok in doc:
-        n = _match_phrase(doc, tok.i, cues)
+        n = cue_length(doc, tok.i, "CITATION")
         if not n or ctx.tweet_at(tok):
             continue
         i = tok.i + n

@@ -1,0 +1,56 @@
+"""Cue phrases as Matcher patterns: each label on sentences written for these
+tests, and a bad pattern file failing loudly."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.cue_phrases import CuePatternError, cue_length, cue_spans, load_patterns
+from kg.nlp import load_pipeline
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline()
+
+
+def _cues(nlp, text: str) -> dict[str, set[str]]:
+    doc = nlp(text)
+    found: dict[str, set[str]] = {}
+    for span in cue_spans(doc):
+        if cue_length(doc, span.start, span.label_) == len(span):  # the longest at its start
+            found.setdefault(span.label_, set()).add(span.text.lower())
+    return found
+
+
+@pytest.mark.parametrize(("text", "label", "phrase"), [
+    ("Ada Quill took home best actress.", "WIN", "took home"),
+    ("Ada Quill is taking home the prize.", "WIN", "taking home"),
+    ("Tin Harbor (won!) best drama.", "WIN", "(won!)"),
+    ("Ada Quill beat out Lena Ortiz.", "LOSS", "beat out"),
+    ("Ada Quill was up against Lena Ortiz.", "LOSS", "up against"),
+    ("The award for best actress goes to Ada Quill.", "AWARD_TO", "goes to"),
+    ("Best actress was presented to Ada Quill.", "AWARD_TO", "was presented to"),
+    ("Lena Ortiz lost out to Ada Quill.", "LOST_TO", "lost out to"),
+    ("Lena Ortiz is losing to Ada Quill again.", "LOST_TO", "losing to"),
+    ("The show was hosted by Ivo Marsh.", "HOST", "hosted by"),
+    ("The actress told Harbor Weekly she was thrilled.", "CITATION", "told"),
+    ("(Photo courtesy: Harbor Weekly)", "CITATION", "(photo courtesy:"),
+])
+def test_each_label_matches_its_phrasing_in_any_inflection(nlp, text, label, phrase):
+    assert phrase in _cues(nlp, text).get(label, set())
+
+
+def test_going_to_is_no_award_cue(nlp):
+    assert "AWARD_TO" not in _cues(nlp, "Ada Quill is going to the ceremony.")
+
+
+def test_a_bad_pattern_line_names_the_file_and_line(tmp_path):
+    bad = tmp_path / "cues.jsonl"
+    bad.write_text('{"label": "WIN", "pattern": [{"LOWER": "won"}]}\n'
+                   '{"label": "TRIUMPH", "pattern": [{"LOWER": "won"}]}\n', encoding="utf-8")
+    with pytest.raises(CuePatternError, match=r"cues\.jsonl:2: unknown label"):
+        load_patterns(bad)
+    bad.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(CuePatternError, match=r"cues\.jsonl:1"):
+        load_patterns(bad)

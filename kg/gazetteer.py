@@ -89,8 +89,16 @@ class CategoryRules:
     performer_words: frozenset[str]
 
     female_words: frozenset[str] = frozenset()
+    artist_words: frozenset[str] = frozenset()
+    record_words: frozenset[str] = frozenset()
     alternates: dict[str, tuple[str, ...]] = field(default_factory=dict)
     acting_words: frozenset[str] = frozenset()
+
+    def is_artist_prize(self, category: str) -> bool:
+        """A prize for an artist, not for a work: "Best New Artist", "Top
+        Duo/Group" (but not "Best Collaboration", which a record wins)."""
+        feats = self.features(category)
+        return bool(feats & self.artist_words) and not feats & self.record_words
 
     def features(self, text: str) -> frozenset[str]:
         """The words of a category name that tell categories apart, normalised:
@@ -310,6 +318,8 @@ def load_gazetteer(directory: Path = ONTOLOGY_DIR) -> Gazetteer:
         lead_word=raw_rules.get("lead_word", "lead"),
         supporting_word=raw_rules.get("supporting_word", "supporting"),
         performer_words=frozenset(raw_rules.get("performer_words", ())),
+        artist_words=frozenset(raw_rules.get("artist_words", ())),
+        record_words=frozenset(raw_rules.get("record_words", ())),
         female_words=frozenset(raw_rules.get("female_words", ())),
         acting_words=frozenset(raw_rules.get("acting_words", ())),
         alternates={k: tuple(v) for k, v in raw_rules.get("alternates", {}).items()},

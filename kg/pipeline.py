@@ -170,12 +170,16 @@ def _program_nominees(ctx: ArticleContext, nominations: list[NominationFact]
                       ) -> Iterable[NominationFact]:
     """A film or series prize goes to the work: a person named as its winner
     ("Ivo Marsh's Tin Harbor won best picture") stands for their work, and is
-    dropped when the text names none."""
+    dropped when the text names none. An artist's prize names no work."""
+    rules = ctx.gaz.category_rules
     for nom in nominations:
         if nom.nominee.kind == "person" and nom.category and is_program(ctx, nom.category):
             if nom.work is None:
                 continue
             nom = dataclasses.replace(nom, nominee=nom.work)
+        elif nom.nominee.kind == "person" and nom.category and rules.is_artist_prize(
+                nom.category.candidates[0] if nom.category.candidates else nom.category.text):
+            nom = dataclasses.replace(nom, work=None, work_guess=None)  # "Best New Artist"
         yield nom
 
 

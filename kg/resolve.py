@@ -552,10 +552,14 @@ class Resolver:
                     best = max(work_votes[other_key].items(), key=lambda kv: (kv[1], kv[0]))
                     work_votes[key][best[0]] += 1
         for key, nom in merged.items():
+            artist_prize = nom.category is not None and self.gaz.category_rules.is_artist_prize(
+                self.corpus.entities[nom.category].name)  # "Best New Artist" names no work
             if work_votes[key]:
                 nom.work = max(work_votes[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
             elif self.corpus.entities[nom.nominee].kind == "work":
                 nom.work = nom.nominee
+            elif artist_prize:
+                continue
             elif len(credit_works.get(nom.nominee, ())) == 1:
                 nom.work = next(iter(credit_works[nom.nominee]))
                 nom.confidence = min(nom.confidence, 0.8)

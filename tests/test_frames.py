@@ -339,3 +339,13 @@ def test_characters_named_after_a_description_or_a_possessive(tmp_path):
     assert any(p == "Ada Quill" and c == "Evelyn" for p, _, c in credits)
     winners = {w for w, _, _, _ in _winners(graph)}
     assert winners == {"Tomas Brandt", "Ada Quill"}
+
+
+def test_an_artist_prize_names_no_work(tmp_path):
+    graph = build_texts(tmp_path, {"a": (
+        "Koray Dunn sang on Mado's \u201cSalt Water\u201d this spring.\n\n"
+        "At the 2025 BET Awards, Koray Dunn won best male R&B/pop artist for the first "
+        "time. Koray Dunn wasn't present to accept his award."
+    )}, date="2025-06-30")
+    won = {(w, c, work) for w, c, work, _ in _winners(graph)}
+    assert ("Koray Dunn", "Best Male R&B/Pop Artist", "") in won

@@ -351,14 +351,14 @@ def _for_person(ctx: ArticleContext, cat: CategoryMention) -> PersonMention | No
 
 def _is_artist_category(ctx: ArticleContext, cat: CategoryRef) -> bool:
     feats = ctx.gaz.category_rules.features(cat.candidates[0] if cat.candidates else cat.text)
-    return bool(feats & ctx.cues.words("artist_category_words"))
+    return bool(feats & ctx.gaz.category_rules.artist_words)
 
 
 def _is_music(ctx: ArticleContext, cat: CategoryRef) -> bool:
     """A song, album or video prize: won by its artist unless the text names the
     record itself (quoted, or a title known from elsewhere)."""
     feats = ctx.gaz.category_rules.features(cat.candidates[0] if cat.candidates else cat.text)
-    return bool(feats & ctx.cues.words("music_category_words")) or is_record_performance(ctx, cat)
+    return bool(feats & ctx.gaz.category_rules.record_words) or is_record_performance(ctx, cat)
 
 
 def _frame_title(ctx: ArticleContext, frame: Frame) -> Span | None:

@@ -191,3 +191,12 @@ def test_an_outlet_cited_with_as_per(tmp_path):
         "\u201cThis is unbelievable,\u201d Nell Varga said on stage, as per People."
     )})
     assert column(graph, "outlets", "outlet") == {"People"}
+
+
+def test_ceremony_host_as_subject_and_the_first_weekday_named(tmp_path):
+    graph = build_texts(tmp_path, {"c": (
+        "The 97th Academy Awards were held on Sunday night (Monday morning in Seoul).\n\n"
+        "Ivo Marsh hosted the event for the second time."
+    )}, date="2025-03-03")
+    (row,) = rows(graph, "ceremonies")
+    assert (row["date"], row["host"]) == ("2025-03-02", "Ivo Marsh")

@@ -931,7 +931,7 @@ def ceremony_facts(ctx: ArticleContext, ceremony: CeremonyRef | None,
             continue
         ev = ctx.evidence(sent)
         about = any(sent.start <= m.span.start < sent.end for m in awards) or any(
-            t.lower_ in {"ceremony", "show", "awards", "telecast", "broadcast"} for t in sent)
+            t.lower_ in cues.words("ceremony_nouns") for t in sent)
         for tok in sent:
             n = cue_length(doc, tok.i, "HOST")
             if n and tok.i + n < sent.end and about:
@@ -975,11 +975,13 @@ def _date_in(ctx: ArticleContext, sent: Span) -> tuple[dt.date | None, int]:
             except ValueError:
                 continue
     lower = text.casefold()
-    for name in WEEKDAYS:
-        if re.search(rf"\b{name}(?:'s|’s)?\b", lower):
-            delta = (published.weekday() - WEEKDAYS.index(name)) % 7
-            best = (published - dt.timedelta(days=delta), 2)
-            return best
+    # the first weekday the sentence names ("on Sunday night (Monday morning in Seoul)")
+    named = [(m.start(), name) for name in WEEKDAYS
+             if (m := re.search(rf"\b{name}(?:'s|’s)?\b", lower))]
+    if named:
+        name = min(named)[1]
+        delta = (published.weekday() - WEEKDAYS.index(name)) % 7
+        return published - dt.timedelta(days=delta), 2
     if re.search(r"\blast night\b|\byesterday\b", lower):
         return published - dt.timedelta(days=1), 1
     if re.search(r"\btonight\b|\btoday\b|\bthis evening\b", lower):

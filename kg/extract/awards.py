@@ -30,7 +30,7 @@ from kg.extract.context import (
 from kg.extract.cue_phrases import cue_length
 from kg.extract.tweets import MONTHS
 from kg.extract.works import placeish, title_after, title_before, valid_title
-from kg.gazetteer import AwardInfo, fold
+from kg.gazetteer import AwardInfo, CategoryRules, fold
 from kg.nlp import AWARD, NETWORK, VENUE
 from kg.records import CategoryRef, CeremonyFact, CeremonyRef, NominationFact, Ref
 
@@ -213,6 +213,11 @@ def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[Cate
 
 
 _LIST_GLUE = {",", "and", "or", "&"}
+
+
+def _people_words(rules: CategoryRules) -> frozenset[str]:
+    """Head words of prizes named for a person's job ("actor", "director")."""
+    return rules.performer_words | {"director"}
 _MAX_ELIDED = 6  # "album, record and song of the year": the shared words are read this far
 
 
@@ -252,7 +257,7 @@ def _elided_categories(ctx: ArticleContext, award: AwardInfo, found: list[Catego
             k -= 1
         head = span[:-1].text
         k = span.end  # forwards over "and actress"
-        people_words = ctx.gaz.category_rules.performer_words | {"director"}
+        people_words = _people_words(ctx.gaz.category_rules)
         for _ in range(_MAX_ELIDED if span[-1].lower_ in people_words else 0):
             glue = k
             while k < len(doc) and doc[k].lower_ in _LIST_GLUE:
@@ -305,7 +310,7 @@ def _category_at(ctx: ArticleContext, award: AwardInfo, span: Span,
     opener = words[0] in rules.openers
     has_role = any(w in rules.role_words for w in words)
     exact = any(fold(c) == fold(span.text) for c in award.categories)  # "Album of the Year"
-    people_words = rules.performer_words | {"director"}
+    people_words = _people_words(rules)
     if not exact and len(words) >= 3 and words[-2] in {"and", "or", "&"} and \
             words[-1] in people_words and words[-3] in people_words:
         return None  # "best actor and actress" names two categories (see _elided_categories)

@@ -81,3 +81,13 @@ def test_owned_things_and_photo_credits_are_not_people(tmp_path):
     people = {r["entity"] for r in rows(graph, "entities") if r["type"] == "Person"}
     assert "Wren Adler" in people and "Lena Ortiz" in people
     assert not {"Photo", "Halcyon Nights Tour", "Image Source"} & people
+
+
+def test_a_hyphenated_stage_name_speaks(tmp_path):
+    graph = build_texts(tmp_path, {"s": (
+        "Koray won Top Social Artist at the 2025 Billboard Music Awards.\n\n"
+        "\"Thank you fans for giving us this award,\" J-Kay began while RM added, "
+        "\"We think this award is proof of our bond.\""
+    )}, date="2025-05-20")
+    speakers = {r["speaker"] for r in rows(graph, "quotes")}
+    assert speakers == {"J-Kay", "RM"}

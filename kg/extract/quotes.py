@@ -123,14 +123,18 @@ def _speaker_from_subject(ctx: ArticleContext, verb: Token, quote_tok: int
 
 def _proper_name(subj: Token) -> Span | None:
     """The subject as a name: proper nouns only, one to four of them."""
+    doc = subj.doc
     tokens = [t for t in subject_core(subj) if t.dep_ in ("compound", "flat") or t.i == subj.i]
     if not tokens or len(tokens) > 4 or any(t.pos_ != "PROPN" or not t.text[:1].isupper()
                                             for t in tokens):
         return None
-    if tokens[-1].i - tokens[0].i + 1 != len(tokens) or subj.ent_type_ not in ("", "PERSON",
-                                                                               "ORG", "NORP"):
+    # "J-Kay": a hyphen glued to both parts belongs to the name
+    inside = [t for t in doc[tokens[0].i : tokens[-1].i + 1] if t not in tokens]
+    if any(t.text != "-" or t.whitespace_ or doc[t.i - 1].whitespace_ for t in inside):
         return None
-    return subj.doc[tokens[0].i : tokens[-1].i + 1]
+    if subj.ent_type_ not in ("", "PERSON", "ORG", "NORP", "WORK_OF_ART", "PRODUCT"):
+        return None  # the model's label is weak on stage names; a date or number never speaks
+    return doc[tokens[0].i : tokens[-1].i + 1]
 
 
 def extract_quotes(ctx: ArticleContext) -> Iterator[Quote]:

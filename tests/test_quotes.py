@@ -91,3 +91,13 @@ def test_a_hyphenated_stage_name_speaks(tmp_path):
     )}, date="2025-05-20")
     speakers = {r["speaker"] for r in rows(graph, "quotes")}
     assert speakers == {"J-Kay", "RM"}
+
+
+def test_an_opening_participle_is_no_first_name(tmp_path):
+    graph = build_texts(tmp_path, {"p": (
+        "Koray won the Top Social Artist award at the 2025 Billboard Music Awards.\n"
+        "Beating Lune, Mado, Tessa Vale and Wren Adler, Koray won the fan-voted honour for "
+        "the fourth consecutive time."
+    )}, date="2025-05-20")
+    people = {r["entity"] for r in rows(graph, "entities") if r["type"] == "Person"}
+    assert "Beating Lune" not in people and "Lune" in people

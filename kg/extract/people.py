@@ -77,6 +77,8 @@ def collect_persons(ctx: ArticleContext) -> None:
         span = _trim(ent)
         if span is None or (len(span) == 1 and len(ent) > 1 and span.start > ent.start):
             continue  # "Need London" is no person called London
+        if len(span) > 1 and _opening_participle(ctx, span[0]):
+            span = span[1:]  # "Beating Lune, Mado and Tessa Vale, Koray won ..."
         if len(span) > 1 and span.start > 0 and doc[span.start - 1].lower_ == "the":
             continue  # "The Long Field": nobody's name follows "the"
         if _owned(doc, span.start):
@@ -294,6 +296,13 @@ def _descriptor(t) -> bool:
     lower-case words, hyphens, a nationality ("US", "British") or an initial."""
     return t.is_lower or t.text == "-" or t.ent_type_ in ("GPE", "NORP") or \
         (len(t.text.rstrip(".")) == 1 and t.text[:1].isupper())
+
+
+def _opening_participle(ctx: ArticleContext, tok) -> bool:
+    """A sentence opening with a participle the model read as a first name
+    ("Beating Lune, ..."): capitalised only because it opens the sentence."""
+    return tok.is_sent_start and tok.is_title and tok.lower_.endswith(("ing", "ed")) and \
+        len(tok) > 5 and not ctx.gaz.is_given_name(tok.text)
 
 
 def _owned(doc, start: int) -> bool:

@@ -136,7 +136,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         QueryError,
         format_result,
         load_query_text,
-        run_query,
+        run_file_query,
         run_store_query,
         shipped_queries,
     )
@@ -158,7 +158,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     try:
         text = load_query_text(args.query)
         source = Path(args.graph)
-        from kg.store import is_store
+        from kg.storedir import is_store
 
         if source.is_dir() and is_store(source):
             result = run_store_query(source, text, params)
@@ -166,7 +166,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             _err(f"{source}: a folder that is not a kg store (make one with 'kg build --store')")
             return EXIT_NOTHING
         else:
-            result = run_query(_load_graph(args.graph), text, params)
+            result = run_file_query(source, text, params)
         sys.stdout.write(format_result(result, args.format))
     except QueryError as exc:
         _err(str(exc))

@@ -126,9 +126,38 @@ def run_store_query(store_path: Path, text: str,
     """Run SPARQL over a kg store (its named graphs seen as one default graph)."""
     import pyoxigraph
 
-    from kg.store import OXIGRAPH_DIR
+    from kg.storedir import OXIGRAPH_DIR
 
     store = pyoxigraph.Store.read_only(str(store_path / OXIGRAPH_DIR))
+    return _run_oxigraph(store, text, params)
+
+
+# suffixes Oxigraph reads; any other suffix is read as Turtle, like ``kg validate`` does
+_OX_SUFFIXES = {".ttl": "ttl", ".nt": "nt", ".nq": "nq", ".trig": "trig", ".jsonld": "jsonld",
+                ".json": "jsonld", ".rdf": "rdf", ".owl": "rdf", ".xml": "rdf", ".n3": "n3"}
+
+
+def run_file_query(path: Path, text: str, params: dict[str, str] | None = None) -> QueryOutput:
+    """Run SPARQL over an RDF file (format from its suffix), loaded into an
+    in-memory Oxigraph store: parsing and evaluation are native code, many
+    times faster than rdflib on a graph of real size. The named graphs of an
+    N-Quads or TriG file are seen as one default graph."""
+    import pyoxigraph
+
+    if not path.is_file():
+        raise QueryError(f"{path}: no such graph file (build one with 'kg build')")
+    fmt = pyoxigraph.RdfFormat.from_extension(_OX_SUFFIXES.get(path.suffix.lower(), "ttl"))
+    store = pyoxigraph.Store()
+    try:
+        store.bulk_load(path=str(path), format=fmt)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise QueryError(f"{path}: not a readable {fmt.name} file ({exc})") from None
+    return _run_oxigraph(store, text, params)
+
+
+def _run_oxigraph(store, text: str, params: dict[str, str] | None) -> QueryOutput:
+    import pyoxigraph
+
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
     if params:
         # a trailing VALUES block binds the parameters; literals are escaped, never spliced

@@ -44,11 +44,12 @@ from collections import deque
 from pathlib import Path
 from typing import IO, Any
 
+from kg.storedir import OXIGRAPH_DIR
+
 EXIT_OK, EXIT_FAILED, EXIT_NOTHING = 0, 1, 2
 
 # Suffix -> pyoxigraph.RdfFormat attribute; the formats a kg build or export writes.
 RDF_SUFFIXES = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG"}
-KG_STORE_DB = "oxigraph"  # where a kg store keeps its Oxigraph database (kg.store.OXIGRAPH_DIR)
 
 PREFIXES = ("PREFIX kg: <https://w3id.org/kgnews/ontology#> "
             "PREFIX schema: <https://schema.org/> ")
@@ -233,12 +234,12 @@ def prepare_store(source: Path, workdir: Path) -> tuple[Path, str]:
         raise ServeError(f"{source}: no such file or folder (build a graph with 'kg build')")
     location = workdir / "store"
     if source.is_dir():
-        for database in (source, source / KG_STORE_DB):
+        for database in (source, source / OXIGRAPH_DIR):
             if is_oxigraph_store(database):
                 snapshot_store(database, location)
                 return location, f"{source} (a snapshot of the Oxigraph store {database})"
         raise ServeError(f"{source}: a folder, but not an Oxigraph store (no CURRENT file) "
-                         f"nor a kg store (no {KG_STORE_DB}/ in it); give an RDF file "
+                         f"nor a kg store (no {OXIGRAPH_DIR}/ in it); give an RDF file "
                          f"({', '.join(RDF_SUFFIXES)}) or a store folder")
     quads = load_into_store(source, location)
     return location, f"{source} ({quads} triple{'s' if quads != 1 else ''})"

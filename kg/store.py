@@ -32,16 +32,11 @@ from kg.nlp import load_pipeline
 from kg.pipeline import extract_corpus, parse_articles
 from kg.rdf import to_graph
 from kg.resolve import resolve
-
-OXIGRAPH_DIR = "oxigraph"
+from kg.storedir import OXIGRAPH_DIR, is_store
 
 
 class StoreError(Exception):
     pass
-
-
-def is_store(path: Path) -> bool:
-    return (path / OXIGRAPH_DIR).is_dir()
 
 
 def _rules_fingerprint() -> str:

@@ -93,6 +93,32 @@ def test_query_list_describes_every_shipped_query():
         assert name in out
 
 
+def test_query_over_a_file_runs_on_oxigraph_without_loading_the_build(built, tmp_path):
+    code = ("import sys; from kg.cli import main; rc = main(['query', 'winners', '--graph', "
+            f"{str(built)!r}, '--format', 'csv']); "
+            "print('spacy' in sys.modules, 'rdflib.plugins.sparql' in sys.modules); "
+            "sys.exit(rc)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Mark Ruffalo" in result.stdout
+    assert result.stdout.splitlines()[-1] == "False False"  # no spaCy, no rdflib SPARQL
+
+
+def test_query_over_n_quads_sees_every_named_graph(tmp_path):
+    result = kg("build", "seeds", "-o", str(tmp_path), "--no-html", "--export", "nq")
+    assert result.returncode == 0, result.stderr
+    out = kg("query", "winners", "--graph", str(tmp_path / "graph.nq"), "--format", "csv").stdout
+    assert "Mark Ruffalo" in out
+
+
+def test_an_unreadable_graph_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix x: <", encoding="utf-8")
+    result = kg("query", "winners", "--graph", str(bad))
+    assert result.returncode == 2 and "bad.ttl: not a readable Turtle file" in result.stderr
+
+
 def test_missing_graph_is_a_clear_error(tmp_path):
     result = kg("query", "winners", "--graph", str(tmp_path / "none.ttl"))
     assert result.returncode == 2 and "no such graph file" in result.stderr

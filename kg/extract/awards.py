@@ -11,6 +11,7 @@ Harbor Lights", "Harbor Lights star Priya Raman").
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections import Counter
@@ -429,10 +430,13 @@ def work_after(ctx: ArticleContext, lo: int, hi: int) -> str | None:
     return None
 
 
+_MAX_TITLE_TOKENS = 20  # a known title is looked for this far: a run of capitals stays linear
+
+
 def works_at(ctx: ArticleContext, i: int) -> Iterator[tuple[str, str]]:
     doc = ctx.doc
     if doc[i].text[:1].isupper():
-        span = title_after(ctx, i)
+        span = title_after(ctx, i, i + _MAX_TITLE_TOKENS)
         if span is not None:
             for end in range(span.end, span.start, -1):
                 work = ctx.known_work(doc[span.start : end].text)
@@ -911,15 +915,34 @@ def is_record_performance(ctx: ArticleContext, cat: CategoryRef) -> bool:
 def nearest_work_before(ctx: ArticleContext, i: int, sentences: int = 15) -> str | None:
     """The last work named before token ``i`` outside tweets, within a few
     sentences: what a list of winners without titles is about."""
-    sent_starts = [s.start for s in ctx.sentences if s.start <= i]
-    lo = sent_starts[-sentences] if len(sent_starts) >= sentences else 0
-    best = None
-    for k in range(lo, i):
-        if ctx.tweet_at(ctx.doc[k]):
-            continue
-        for _, work in works_at(ctx, k):
-            best = work
-    return best
+    starts = [s.start for s in ctx.sentences]
+    n = bisect.bisect_right(starts, i)  # sentences starting at or before i
+    lo = max(starts[n - sentences] if n >= sentences else 0, i - _MAX_LOOKBACK)
+    positions, works = _work_positions(ctx)
+    k = bisect.bisect_left(positions, i) - 1  # the last work starting before i
+    return works[k] if k >= 0 and positions[k] >= lo else None
+
+
+# how far back (in tokens) a passage's work is looked for, however long its sentences
+_MAX_LOOKBACK = 600
+
+
+def _work_positions(ctx: ArticleContext) -> tuple[list[int], list[str]]:
+    """Where known works start outside tweets, in token order, computed once per
+    set of known works (the second pass knows more titles than the first)."""
+    key = (id(ctx.works), len(ctx.works))
+    cached = ctx.__dict__.get("_work_positions")
+    if cached is None or cached[0] != key or cached[1] is not ctx.works:
+        positions: list[int] = []
+        works: list[str] = []
+        for k in range(len(ctx.doc)):
+            if ctx.tweet_at(ctx.doc[k]):
+                continue
+            for _, work in works_at(ctx, k):
+                positions.append(k)
+                works.append(work)
+        cached = ctx.__dict__["_work_positions"] = (key, ctx.works, positions, works)
+    return cached[2], cached[3]
 
 
 # --- ceremony details ------------------------------------------------------------------

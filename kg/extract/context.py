@@ -111,7 +111,19 @@ class ArticleContext:
     # --- people -------------------------------------------------------------------
 
     def person_at(self, i: int) -> PersonMention | None:
-        return next((p for p in self.persons if p.start <= i < p.end), None)
+        return self._person_index().get(i)
+
+    def _person_index(self) -> dict[int, PersonMention]:
+        """Token -> the first person (in list order) covering it, rebuilt when
+        ``persons`` is replaced or grows, so a lookup is O(1), not O(persons)."""
+        cached = self.__dict__.get("_persons_by_token")
+        if cached is None or cached[0] is not self.persons or cached[1] != len(self.persons):
+            index: dict[int, PersonMention] = {}
+            for p in self.persons:
+                for k in range(p.start, p.end):
+                    index.setdefault(k, p)
+            cached = self.__dict__["_persons_by_token"] = (self.persons, len(self.persons), index)
+        return cached[2]
 
     def persons_in(self, start: int, end: int) -> list[PersonMention]:
         return [p for p in self.persons if start <= p.start and p.end <= end]

@@ -72,7 +72,7 @@ def collect_persons(ctx: ArticleContext) -> None:
     doc = ctx.doc
     raw: list[tuple[int, int, str]] = []
     for ent in ctx.ents:
-        if ent.label_ != "PERSON" or _tagged(doc, ent.start_char):
+        if ent.label_ != "PERSON" or _tagged(ctx.text, ent.start_char):
             continue  # "#RiaMoss" is a hashtag, matched to a name below like a handle
         span = _trim(ent)
         if span is None or (len(span) == 1 and len(ent) > 1 and span.start > ent.start):
@@ -127,7 +127,7 @@ def collect_persons(ctx: ArticleContext) -> None:
                                  alignment_mode="expand")
             if span is not None and not ctx.person_at(span.start):
                 ctx.persons.append(PersonMention(span.start, span.end, person))
-    ctx.persons.sort(key=lambda p: p.start)
+    ctx.persons = sorted(ctx.persons, key=lambda p: p.start)
 
 
 _ROLE_BEFORE_AS = {"role", "turn", "performance", "portrayal", "star", "appear", "cast", "return",
@@ -324,11 +324,12 @@ def _owned(doc, start: int) -> bool:
 _TAG = re.compile(r"(?<![\w@/#])[@#](\w{1,30})")
 
 
-def _tagged(doc, char: int) -> bool:
+def _tagged(text: str, char: int) -> bool:
     """Whether the text at ``char`` is part of a hashtag or handle ("#RiaMoss",
-    which the tokenizer may split at the capital)."""
-    word_start = max(doc.text.rfind(" ", 0, char), doc.text.rfind("\n", 0, char)) + 1
-    return doc.text[word_start : word_start + 1] in ("#", "@")
+    which the tokenizer may split at the capital). Looks back one word only."""
+    lo = max(0, char - 40)
+    word_start = max(text.rfind(" ", lo, char), text.rfind("\n", lo, char), lo - 1) + 1
+    return text[word_start : word_start + 1] in ("#", "@")
 
 
 def match_handle(handle: str, full_names: dict[str, str]) -> str | None:

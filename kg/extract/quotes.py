@@ -38,9 +38,13 @@ def _scan(text: str, start: int, end: int, opens: str, closes: str, straight: st
           skip: list[tuple[int, int]]) -> Iterator[tuple[int, int, bool]]:
     """Yield (start, end, closed) of quotes in text[start:end] for one mark style."""
     i, open_at = start, None
+    skip = sorted(skip)
+    s_index = 0  # the skipped ranges are passed in order, so each is checked once
     while i < end:
-        if any(a <= i < b for a, b in skip):
-            i += 1
+        while s_index < len(skip) and skip[s_index][1] <= i:
+            s_index += 1
+        if s_index < len(skip) and skip[s_index][0] <= i:
+            i = skip[s_index][1]
             continue
         c = text[i]
         prev = text[i - 1] if i > start else " "
@@ -137,6 +141,9 @@ def _proper_name(subj: Token) -> Span | None:
     return doc[tokens[0].i : tokens[-1].i + 1]
 
 
+_CONTEXT_TOKENS = 60  # how far from a quote its speech verb is looked for
+
+
 def extract_quotes(ctx: ArticleContext) -> Iterator[Quote]:
     doc, cues = ctx.doc, ctx.cues
     speech = cues.words("speech_lemmas")
@@ -162,7 +169,10 @@ def extract_quotes(ctx: ArticleContext) -> Iterator[Quote]:
             nxt = doc[last_sent.end].sent
             if "\n" not in ctx.text[q.end : nxt.start_char + 1]:
                 last_sent = nxt
-        context = [t for t in doc[first_sent.start : last_sent.end] if not ctx.in_quote(t.i)]
+        # the cue sits near the quote: a window, so one endless sentence stays linear
+        lo = max(first_sent.start, span.start - _CONTEXT_TOKENS)
+        hi = min(last_sent.end, span.end + _CONTEXT_TOKENS)
+        context = [t for t in doc[lo:hi] if not ctx.in_quote(t.i)]
         verbs = [t for t in context if t.lemma_.lower() in speech and t.pos_ in ("VERB", "AUX")]
         speaker: PersonMention | None = None
         confidence = 1.0

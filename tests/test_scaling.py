@@ -1,0 +1,56 @@
+"""Extraction stays linear in an article's length, however long its sentences.
+
+Measured by counting the work done (token lookups of the two scans that used to
+walk back to the start of a sentence), not by the clock: twice the text must
+cost about twice as much, never four times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from kg.articles import Article
+from kg.extract import awards
+from kg.extract.context import ArticleContext
+from kg.pipeline import extract_corpus
+
+NAMES = ["Ada Quill", "Ivo Marsh", "Tomas Brandt", "Noor Okafor", "Lena Ortiz"]
+WORKS = ["Copper Lake", "Salt Road", "Glass Hours"]
+
+
+def _one_sentence(chunks: int) -> str:
+    """An article with no full stop: clauses joined by commas."""
+    rng = random.Random(7)
+    return ", ".join(
+        f"{rng.choice(NAMES)} won best actress for {rng.choice(WORKS)} at the 97th Academy "
+        f"Awards and {rng.choice(NAMES)} said \"thank you\" while the crowd cheered"
+        for _ in range(chunks))
+
+
+def _cost(monkeypatch, chunks: int, tmp_path) -> int:
+    calls = {"n": 0}
+    title_after, person_at = awards.title_after, ArticleContext.person_at
+
+    def counting_title_after(*args, **kwargs):
+        calls["n"] += 1
+        return title_after(*args, **kwargs)
+
+    def counting_person_at(self, i):
+        calls["n"] += 1
+        return person_at(self, i)
+
+    monkeypatch.setattr(awards, "title_after", counting_title_after)
+    monkeypatch.setattr(ArticleContext, "person_at", counting_person_at)
+    path = tmp_path / f"long{chunks}.txt"
+    text = " date 2025-03-03\n" + _one_sentence(chunks) + "\n"
+    path.write_text(text, encoding="utf-8")
+    article = Article(id=path.stem, path=path, date=dt.date(2025, 3, 3), text=text,
+                      body_start=text.index("\n") + 1)
+    extract_corpus([article])
+    return calls["n"]
+
+
+def test_one_endless_sentence_costs_linear_work(monkeypatch, tmp_path):
+    small, large = _cost(monkeypatch, 60, tmp_path), _cost(monkeypatch, 120, tmp_path)
+    assert large < 2.6 * small, (small, large)

@@ -335,18 +335,24 @@ def _is_win_token(tok: Token, ctx: ArticleContext) -> bool:
     return tok.lemma_.lower() in ctx.cues.words("win_lemmas") and tok.pos_ in ("VERB", "AUX")
 
 
-def _clause_bounds(sent: Span, i: int) -> tuple[int, int]:
+def _clause_bounds(ctx: ArticleContext, sent: Span, i: int) -> tuple[int, int]:
     """The clause of the sentence around token i: split at ';' and ', while'."""
-    doc = sent.doc
-    start, end = sent.start, sent.end
-    for t in sent:
-        if t.text == ";" or (t.text == "," and t.i + 1 < sent.end and
-                             doc[t.i + 1].lower_ in {"while", "whereas"}):
-            if t.i < i:
-                start = t.i + 1
-            elif t.i > i:
-                end = min(end, t.i)
+    splits = _clause_splits(ctx, sent)
+    k = bisect.bisect_left(splits, i)
+    start = splits[k - 1] + 1 if k > 0 else sent.start
+    after = k + 1 if k < len(splits) and splits[k] == i else k
+    end = splits[after] if after < len(splits) else sent.end
     return start, end
+
+
+def _clause_splits(ctx: ArticleContext, sent: Span) -> list[int]:
+    """Where a sentence splits into clauses, computed once per sentence."""
+    cache = ctx.__dict__.setdefault("_clause_splits", {})
+    if sent.start not in cache:
+        doc = ctx.doc
+        cache[sent.start] = [t.i for t in sent if t.text == ";" or (
+            t.text == "," and t.i + 1 < sent.end and doc[t.i + 1].lower_ in {"while", "whereas"})]
+    return cache[sent.start]
 
 
 def _coordinated(ctx: ArticleContext, persons: list[PersonMention]) -> list[PersonMention]:
@@ -458,7 +464,7 @@ class _Clause:
 
 
 def _clause(ctx: ArticleContext, sent: Span, tok: Token) -> _Clause:
-    lo, hi = _clause_bounds(sent, tok.i)
+    lo, hi = _clause_bounds(ctx, sent, tok.i)
     tweet = ctx.tweet_at(tok)
     if tweet is not None:
         span = ctx.doc.char_span(tweet.start - ctx.offset, tweet.text_end - ctx.offset,

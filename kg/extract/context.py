@@ -3,6 +3,7 @@ the people named in the article and who the text is currently about."""
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -68,6 +69,15 @@ class ArticleContext:
         return list(self.doc.sents)
 
     @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
+    def sentence_at(self, i: int) -> Span:
+        """The sentence of token ``i``, by bisection (spaCy's ``Span.sent`` walks
+        the sentence, which is slow when a sentence is very long)."""
+        return self.sentences[bisect.bisect_right(self._sentence_starts, i) - 1]
+
+    @cached_property
     def text(self) -> str:
         """The Doc's text, computed once (spaCy joins its tokens on every access)."""
         return self.doc.text
@@ -95,7 +105,7 @@ class ArticleContext:
         tweet = self.tweet_at(span)
         if tweet:
             return self.evidence_chars(tweet.start, tweet.end, file_offsets=True)
-        sent = span.sent if span.start < len(self.doc) else span
+        sent = self.sentence_at(span.start) if span.start < len(self.doc) else span
         return self.evidence_chars(sent.start_char, sent.end_char)
 
     def evidence_chars(self, start: int, end: int, file_offsets: bool = False) -> Evidence:

@@ -225,7 +225,7 @@ def frame_nominations(ctx: ArticleContext, categories: list[CategoryMention],
     category text) pairs another extractor already decided; those are skipped."""
     for frame in frames(ctx, categories):
         cat = frame.category
-        sent = cat.span.sent
+        sent = ctx.sentence_at(cat.span.start)
         ev = ctx.evidence(sent)
         if (ev.start, cat.ref.text) in covered:
             continue
@@ -329,10 +329,10 @@ def _for_person(ctx: ArticleContext, cat: CategoryMention) -> PersonMention | No
     actress (Hana Sorel)", "Hana Sorel (best actress)"."""
     doc, end = ctx.doc, cat.span.end
     k = end
-    if k < cat.span.sent.end and (doc[k].lower_ in {"for", "("} or
+    if k < ctx.sentence_at(cat.span.start).end and (doc[k].lower_ in {"for", "("} or
                                   doc[k].lower_ in ctx.cues.words("category_title_nouns")):
         k += 1
-    p = ctx.person_at(k) if k < cat.span.sent.end else None
+    p = ctx.person_at(k) if k < ctx.sentence_at(cat.span.start).end else None
     if p is not None and p.start == k and not p.is_character and not (
             p.end < len(doc) and is_possessive(doc[p.end])):  # not "for Mado's song"
         return p
@@ -431,6 +431,9 @@ class NomineeList:
     people: tuple[PersonMention | None, ...]
 
 
+_NOMINEE_NOUN_WINDOW = 12  # "the other contenders this year for Best Picture were ..."
+
+
 def nominee_lists(ctx: ArticleContext, categories: list[CategoryMention]
                   ) -> Iterator[NomineeList]:
     """Lists introduced by a nominee noun and a category: "the nominees for best
@@ -438,9 +441,10 @@ def nominee_lists(ctx: ArticleContext, categories: list[CategoryMention]
     doc = ctx.doc
     nouns = ctx.cues.words("nominee_list_nouns")
     for cat in categories:
-        sent = cat.span.sent
+        sent = ctx.sentence_at(cat.span.start)
+        lo = max(sent.start, cat.span.start - _NOMINEE_NOUN_WINDOW)
         if ctx.tweet_at(cat.span) or not any(t.lemma_.lower() in nouns or t.lower_ in nouns
-                                             for t in doc[sent.start : cat.span.start + 2]):
+                                             for t in doc[lo : cat.span.start + 2]):
             continue
         k = cat.span.end
         while k < sent.end and not (doc[k].lemma_ in ("be", "include") or doc[k].text == ":"):
@@ -531,25 +535,29 @@ _ROLE_WORDS = {"role", "roles", "performance", "turn", "portrayal", "work", "par
 _POSSESSIVE_PRONOUNS = {"his", "her", "their", "its"}
 
 
+_FOR_WINDOW = 30  # how far after a category its "for" phrase is looked for
+
+
 def frame_titles(ctx: ArticleContext, categories: list[CategoryMention]) -> Iterator[WorkHit]:
     """Titles in the slots of award phrasing (see the module docstring)."""
     for cat in categories:
         if ctx.tweet_at(cat.span):
             continue
-        sent = cat.span.sent
+        sent = ctx.sentence_at(cat.span.start)
         # "best actor for Tin Harbor", "best actress for her role in The Vane"
         k = after_category(ctx, cat, sent.end)
         if k is not None:
             yield from _title_after_for(ctx, k, sent.end)
     for frame in frames(ctx, categories):
         cat = frame.category
-        sent = cat.span.sent
+        sent = ctx.sentence_at(cat.span.start)
         people = _frame_people(ctx, frame)
         if is_performer(ctx, cat.ref) or people or frame.category_in_subject:
             # "Ada Quill won best actress for her role in The Vane"
             person = people[0] if len(people) == 1 and is_acting(ctx, cat.ref) else None
-            for t in frame.verb.subtree:
-                if t.lower_ == "for" and t.i > cat.span.start and (
+            near = ctx.doc[cat.span.end : min(sent.end, cat.span.end + _FOR_WINDOW)]
+            for t in near:  # the "for" of the verb's own phrase, a few words on
+                if t.lower_ == "for" and frame.verb in t.ancestors and (
                         person is None or not person.start <= t.i < person.end):
                     yield from _title_after_for(ctx, t.i + 1, sent.end, person,
                                                 credit_role(ctx, cat.ref))

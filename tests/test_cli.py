@@ -156,3 +156,13 @@ def test_builds_do_not_depend_on_hash_seeds(tmp_path):
                        env={**__import__("os").environ, "PYTHONHASHSEED": seed})
         outputs.append((out / "graph.ttl").read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_build_in_two_processes_writes_the_same_bytes(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    for out, jobs in ((one, "1"), (two, "2")):
+        result = kg("build", "seeds", "tests/data/heldout", "-o", str(out), "--no-html",
+                    "--jobs", jobs)
+        assert result.returncode == 0, result.stderr
+    assert (one / "graph.ttl").read_bytes() == (two / "graph.ttl").read_bytes()
+    assert kg("build", "seeds", "--jobs", "0").returncode == 2

@@ -936,9 +936,8 @@ _MAX_LOOKBACK = 600
 def _work_positions(ctx: ArticleContext) -> tuple[list[int], list[str]]:
     """Where known works start outside tweets, in token order, computed once per
     set of known works (the second pass knows more titles than the first)."""
-    key = (id(ctx.works), len(ctx.works))
     cached = ctx.__dict__.get("_work_positions")
-    if cached is None or cached[0] != key or cached[1] is not ctx.works:
+    if cached is None or cached[0] is not ctx.works or cached[1] != len(ctx.works):
         positions: list[int] = []
         works: list[str] = []
         for k in range(len(ctx.doc)):
@@ -947,7 +946,7 @@ def _work_positions(ctx: ArticleContext) -> tuple[list[int], list[str]]:
             for _, work in works_at(ctx, k):
                 positions.append(k)
                 works.append(work)
-        cached = ctx.__dict__["_work_positions"] = (key, ctx.works, positions, works)
+        cached = ctx.__dict__["_work_positions"] = (ctx.works, len(ctx.works), positions, works)
     return cached[2], cached[3]
 
 

@@ -19,6 +19,9 @@ from kg.records import Evidence
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f",
                    "actress": "f"}
 APOSTROPHE_S = {"'s", "’s", "‘s", "'", "’"}
+# quotation marks that open and close a quoted title or quotation, curly and straight
+OPEN_QUOTES = frozenset({'"', "“", "‘", "'"})
+CLOSE_QUOTES = frozenset({'"', "”", "’", "'"})
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,18 @@ import re
 
 from spacy.tokens import Span
 
-from kg.extract.context import ArticleContext, PersonMention, clean_text, is_possessive
+from kg.extract.context import (
+    CLOSE_QUOTES,
+    OPEN_QUOTES,
+    ArticleContext,
+    PersonMention,
+    clean_text,
+    is_possessive,
+)
 from kg.gazetteer import fold
 
 _BAD_PERSON = re.compile(r"[\d@#/]|^[A-Z]{3,}$")
 _WEAK_LABELS = {"", "ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "LOC", "DATE"}
-_OPEN_QUOTES = {'"', "“", "‘", "'"}
-_CLOSE_QUOTES = {'"', "”", "’", "'"}
 _CHARACTER_CUES = {"as", "playing", "played", "plays", "portraying", "portrayed", "portrayal"}
 
 
@@ -83,8 +88,8 @@ def collect_persons(ctx: ArticleContext) -> None:
             continue  # "The Long Field": nobody's name follows "the"
         if _owned(doc, span.start):
             continue  # "her record-breaking Lantern Tour" is hers, not a person
-        if span.start > 0 and span.end < len(doc) and doc[span.start - 1].text in _OPEN_QUOTES \
-                and doc[span.end].text in _CLOSE_QUOTES:
+        if span.start > 0 and span.end < len(doc) and doc[span.start - 1].text in OPEN_QUOTES \
+                and doc[span.end].text in CLOSE_QUOTES:
             continue  # "“Moon Harbor”" in quotes is a title
         span = doc[span.start : _extend_hyphenated(doc, span.start, span.end)]
         text = clean_text(span.text)
@@ -190,8 +195,8 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
             text = clean_text(doc[i:j].text)
             given = ctx.gaz.is_given_name(doc[i].text)
             recurring = ctx.text.count(text) >= 2
-            quoted = prev is not None and after is not None and prev.text in _OPEN_QUOTES \
-                and after.text in _CLOSE_QUOTES
+            quoted = prev is not None and after is not None and prev.text in OPEN_QUOTES \
+                and after.text in CLOSE_QUOTES
             if (not given and not (recurring and subject)) or quoted or (
                     prev is not None and prev.lower_ == "the"):
                 i = j  # "The Long Field" is a title: nobody's name follows "the"

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from kg.extract.context import (
+    CLOSE_QUOTES,
+    OPEN_QUOTES,
     ArticleContext,
     PersonMention,
     clean_text,
@@ -172,8 +174,6 @@ def valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) -> 
     return not ctx.gaz.award(text)
 
 
-_OPEN_QUOTES = {'"', "“", "‘", "'"}
-_CLOSE_QUOTES = {'"', "”", "’", "'"}
 _MAX_QUOTED_TITLE = 10
 
 
@@ -185,8 +185,8 @@ def quoted_title_at(ctx: ArticleContext, i: int) -> Span | None:
     doc = ctx.doc
     lo = max(doc[i].sent.start, i - _MAX_QUOTED_TITLE)
     hi = min(doc[i].sent.end, i + _MAX_QUOTED_TITLE + 1)
-    start = next((k for k in range(i, lo - 1, -1) if doc[k].text in _OPEN_QUOTES), None)
-    end = next((k for k in range(i + 1, hi) if doc[k].text in _CLOSE_QUOTES), None)
+    start = next((k for k in range(i, lo - 1, -1) if doc[k].text in OPEN_QUOTES), None)
+    end = next((k for k in range(i + 1, hi) if doc[k].text in CLOSE_QUOTES), None)
     if start is None or end is None or end - start < 2:
         return None
     span = doc[start + 1 : end]
@@ -230,7 +230,7 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
     for tok in doc:
         # "the series X", "Sitcom X", "historical drama X", "the track 'X'"; an
         # owner's quoted title: "whose 'X' won", "Mado's “X”"
-        if tok.i + 2 < len(doc) and doc[tok.i + 1].text in _OPEN_QUOTES and (
+        if tok.i + 2 < len(doc) and doc[tok.i + 1].text in OPEN_QUOTES and (
                 tok.lower_ in work_nouns or tok.lower_ == "whose" or is_possessive(tok)):
             span = quoted_title_at(ctx, tok.i + 2)
             if span is not None and span.start == tok.i + 2:

@@ -11,6 +11,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+import functools
 from functools import cache
 from pathlib import Path
 
@@ -44,6 +45,15 @@ class AwardInfo:
     # recognised when written out in full, never offered for a paraphrase
     former_categories: tuple[str, ...] = ()
     skipped_years: tuple[int, ...] = ()  # years without a ceremony, for the numbering
+
+    @functools.cached_property
+    def folded_names(self) -> dict[str, str]:
+        """Folded category name -> the name (current names first), computed once:
+        matching asks this for every run of category words in every article."""
+        out: dict[str, str] = {}
+        for c in (*self.categories, *self.former_categories):
+            out.setdefault(fold(c), c)
+        return out
 
     def ceremony_name(self, year: int) -> str:
         return self._fill(self.ceremony_pattern, year)
@@ -212,10 +222,9 @@ class Gazetteer:
         if not mention:
             return ()
         info = self.award_by_alias.get(fold(award))
-        names = (*info.categories, *info.former_categories) if info else ()
-        exact = [c for c in names if fold(c) == fold(text)]
+        exact = info.folded_names.get(fold(text)) if info else None
         if exact:
-            return (exact[0],)
+            return (exact,)
         core = mention - rules.soft
         fits = self._fitting(award, core, mention)
         if not fits:

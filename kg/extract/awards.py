@@ -310,7 +310,7 @@ def _category_at(ctx: ArticleContext, award: AwardInfo, span: Span,
                    for w in words)
     opener = words[0] in rules.openers
     has_role = any(w in rules.role_words for w in words)
-    exact = any(fold(c) == fold(span.text) for c in award.categories)  # "Album of the Year"
+    exact = award.folded_names.get(fold(span.text)) in award.categories  # "Album of the Year"
     people_words = _people_words(rules)
     if not exact and len(words) >= 3 and words[-2] in {"and", "or", "&"} and \
             words[-1] in people_words and words[-3] in people_words:

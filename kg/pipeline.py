@@ -1,9 +1,10 @@
 """Per-article extraction: Article -> spaCy Doc -> ArticleFacts.
 
-Two passes over the corpus: the first finds people and the works that
+Two passes over each article: the first finds people and the works that
 phrasing marks as titles; the second, knowing every work title in the corpus,
-links plain mentions of them and extracts the facts. Extraction yields surface
-names only; ``kg.resolve`` links them across articles.
+links plain mentions of them and extracts the facts (``kg.passes`` runs them
+over a corpus). Extraction yields surface names only; ``kg.resolve`` links them
+across articles.
 """
 
 from __future__ import annotations
@@ -11,25 +12,22 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from spacy.language import Language
-from spacy.tokens import Doc
-
-from kg.articles import Article, ArticleError
 from kg.extract import awards as award_x
 from kg.extract import outlets as outlet_x
 from kg.extract.awards import is_program
 from kg.extract.context import ArticleContext, clean_text, known_name
 from kg.extract.frames import frame_nominations, frame_titles, list_nominations
+from kg.extract.known_works import KnownWorks
 from kg.extract.lists import ListEntry, find_list_entries
 from kg.extract.people import collect_persons
 from kg.extract.quotes import extract_quotes
 from kg.extract.tweets import handles as tweet_handles
 from kg.extract.tweets import hashtags, links
 from kg.extract.works import WorkHit, find_characters, find_works
-from kg.gazetteer import fold, load_gazetteer
-from kg.nlp import KNOWN_ORG, NETWORK, OUTLET, load_pipeline
+from kg.gazetteer import fold
+from kg.nlp import KNOWN_ORG, NETWORK, OUTLET
 from kg.records import (
     AirsFact,
     ArticleFacts,
@@ -43,75 +41,16 @@ from kg.records import (
     ceremony_ref,
 )
 
-Progress = Callable[[int, int, str], None]
 
-
-def parse_articles(articles: list[Article], nlp: Language | None = None,
-                   jobs: int = 1) -> Iterable[Doc]:
-    """Run the spaCy pipeline over the articles (the slow step, worth caching),
-    in ``jobs`` processes (spaCy's ``n_process``; the Docs, and so the graph,
-    are the same for any number)."""
-    nlp = nlp or load_pipeline()
-    texts = (nlp_text(a.body) for a in articles)
-    if jobs > 1 and len(articles) > 1:
-        return nlp.pipe(texts, n_process=min(jobs, len(articles)), batch_size=8)
-    return nlp.pipe(texts)
-
-
-def extract_corpus(articles: list[Article], nlp: Language | None = None,
-                   progress: Progress | None = None,
-                   docs: Iterable[Doc] | None = None,
-                   errors: list[ArticleError] | None = None,
-                   jobs: int = 1) -> list[ArticleFacts]:
-    """Extract facts from every article (see the module docstring for the passes).
-
-    ``docs`` are the articles' parsed Docs when the caller has them (a store
-    keeps them between builds); otherwise the articles are parsed here. An
-    article whose extraction fails is left out and reported in ``errors`` (a
-    bug on one odd article must not cost the whole batch)."""
-    gaz = load_gazetteer()
-    failures = errors if errors is not None else []
-    contexts: list[ArticleContext] = []
-    if docs is None:
-        docs = parse_articles(articles, nlp, jobs)
-    for n, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
-        ctx = ArticleContext(article=article, doc=doc, gaz=gaz)
-        try:
-            collect_persons(ctx)
-        except Exception as exc:  # noqa: BLE001 - reported per article, see docstring
-            failures.append(_failure(article, exc))
-            continue
-        contexts.append(ctx)
-        if progress:
-            progress(n, len(articles), article.id)
-    hits_by_article: list[list[WorkHit]] = []
-    known: dict[str, str] = {}
-    kept: list[ArticleContext] = []
-    for ctx in contexts:
-        try:
-            hits = list(find_works(ctx))
-            award = award_x.main_award(ctx, award_x.award_mentions(ctx))
-            hits.extend(_list_work_hits(ctx, find_list_entries(ctx, award)))
-            hits.extend(frame_titles(ctx, award_x.category_mentions(ctx, award)))
-        except Exception as exc:  # noqa: BLE001
-            failures.append(_failure(ctx.article, exc))
-            continue
-        kept.append(ctx)
-        hits_by_article.append(hits)
-        for hit in hits:
-            known.setdefault(fold(hit.title), hit.title)
-    out = []
-    for ctx, hits in zip(kept, hits_by_article, strict=True):
-        try:
-            out.append(_extract_article(ctx, hits, known))
-        except Exception as exc:  # noqa: BLE001
-            failures.append(_failure(ctx.article, exc))
-    return out
-
-
-def _failure(article: Article, exc: Exception) -> ArticleError:
-    return ArticleError(article.path, f"extraction failed ({type(exc).__name__}: {exc}); "
-                                      "the article was left out, please report this")
+def first_pass(ctx: ArticleContext) -> list[WorkHit]:
+    """The people of one article and the works its phrasing marks as titles
+    (what the second pass of every article needs from this one: the titles)."""
+    collect_persons(ctx)
+    hits = list(find_works(ctx))
+    award = award_x.main_award(ctx, award_x.award_mentions(ctx))
+    hits.extend(_list_work_hits(ctx, find_list_entries(ctx, award)))
+    hits.extend(frame_titles(ctx, award_x.category_mentions(ctx, award)))
+    return hits
 
 
 def nlp_text(text: str) -> str:
@@ -121,11 +60,14 @@ def nlp_text(text: str) -> str:
     return re.sub(r"(?<=\w)‘(?=s\b)", "’", text)
 
 
-def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> ArticleFacts:
-    ctx.works = dict(known)
+def extract_article(ctx: ArticleContext, hits: list[WorkHit], known: KnownWorks
+                    ) -> ArticleFacts:
+    """The second pass over one article (after ``first_pass``), knowing every
+    work title in the corpus."""
+    ctx.works = known.by_fold
     # a "person" that is really a work title ("Quiet Rivers' Lena Ortiz")
-    titles = {re.sub(r"^the ", "", k) for k in known}
-    ctx.persons = [p for p in ctx.persons if re.sub(r"^the ", "", fold(p.name)) not in titles
+    ctx.persons = [p for p in ctx.persons
+                   if re.sub(r"^the ", "", fold(p.name)) not in known.bare_folds
                    and not _work_span_overlaps(p, hits)]
     article = ctx.article
     facts = ArticleFacts(article_id=article.id, source=article.path.name, date=article.date)
@@ -168,7 +110,7 @@ def _extract_article(ctx: ArticleContext, hits, known: dict[str, str]) -> Articl
                                               ctx.evidence(ch.span)))
     facts.quotes.extend(extract_quotes(ctx))
     facts.citations.extend(outlet_x.extract_citations(ctx))
-    facts.mentions.extend(_mentions(ctx, awards, categories, ceremony))
+    facts.mentions.extend(_mentions(ctx, known, awards, categories, ceremony))
     facts.tweets.extend(_tweets(ctx, facts.mentions, award.name if award else None, ceremony))
     return facts
 
@@ -262,8 +204,8 @@ def _work_span_overlaps(person, hits) -> bool:
     return any(h.span.start < person.end and person.start < h.span.end for h in hits)
 
 
-def _mentions(ctx: ArticleContext, awards, categories, ceremony: CeremonyRef | None
-              ) -> Iterable[Mention]:
+def _mentions(ctx: ArticleContext, known: KnownWorks, awards, categories,
+              ceremony: CeremonyRef | None) -> Iterable[Mention]:
     doc = ctx.doc
     off = ctx.offset
 
@@ -297,7 +239,7 @@ def _mentions(ctx: ArticleContext, awards, categories, ceremony: CeremonyRef | N
         else:
             continue
         yield mention(ref, ent.start_char, ent.end_char, ent)
-    yield from _work_mentions(ctx, mention)
+    yield from _work_mentions(ctx, known, mention)
 
 
 def _plausible_org(ctx: ArticleContext, ent) -> bool:
@@ -321,14 +263,12 @@ def _plausible_org(ctx: ArticleContext, ent) -> bool:
     return not ctx.tweet_at(ent) or len(ent) > 1
 
 
-def _work_mentions(ctx: ArticleContext, mention) -> Iterable[Mention]:
+def _work_mentions(ctx: ArticleContext, known: KnownWorks, mention) -> Iterable[Mention]:
     """Plain mentions of work titles known anywhere in the corpus. A one-word
     title that the model reads as a place ("a London actor") is not the work."""
     doc = ctx.doc
-    for title in sorted(ctx.works.values()):
-        pattern = re.compile(r"(?<![\w@#])" + re.escape(title).replace("'", "['’]") + r"(?!\w)",
-                             re.IGNORECASE if len(title.split()) > 1 else 0)
-        for m in pattern.finditer(ctx.text):
+    for title in known.candidates(ctx.text):
+        for m in known.pattern(title).finditer(ctx.text):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is None:
                 continue
@@ -337,20 +277,18 @@ def _work_mentions(ctx: ArticleContext, mention) -> Iterable[Mention]:
             if placeish and not _marked_as_title(ctx, span):
                 continue
             yield mention(Ref("work", title), m.start(), m.end(), span)
-    yield from _tweet_work_mentions(ctx, mention)
+    yield from _tweet_work_mentions(ctx, known, mention)
 
 
-def _tweet_work_mentions(ctx: ArticleContext, mention) -> Iterable[Mention]:
+def _tweet_work_mentions(ctx: ArticleContext, known: KnownWorks, mention
+                         ) -> Iterable[Mention]:
     """Titles as tweets write them: a hashtag ("#TinHarbor") or shouted in
     capitals ("TIN HARBOR WON"); the plain pass above needs the title's case."""
-    squashed = {re.sub(r"\W", "", fold(t)): t for t in ctx.works.values()}
-    squashed.pop("", None)
-    shouted = {t.upper(): t for t in ctx.works.values() if len(t) >= 4 and t.upper() != t}
     for tweet in ctx.tweets:
         lo, hi = tweet.start - ctx.offset, tweet.text_end - ctx.offset
-        found = [(m.start(), m.end(), squashed.get(re.sub(r"\W", "", fold(m.group(1)))))
+        found = [(m.start(), m.end(), known.squashed.get(re.sub(r"\W", "", fold(m.group(1)))))
                  for m in re.finditer(r"(?<![\w#])#(\w+)", ctx.text[lo:hi])]
-        for upper, title in shouted.items():
+        for upper, title in known.shouted_in(ctx.text[lo:hi]):
             if upper in ctx.text[lo:hi]:
                 found.extend((m.start(), m.end(), title) for m in re.finditer(
                     rf"(?<!\w){re.escape(upper)}(?!\w)", ctx.text[lo:hi]))
@@ -407,4 +345,4 @@ def _tweets(ctx: ArticleContext, mentions: list[Mention], main_award: str | None
         )
 
 
-__all__ = ["extract_corpus", "parse_articles", "nlp_text"]
+__all__ = ["extract_article", "first_pass", "nlp_text"]

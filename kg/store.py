@@ -20,16 +20,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rdflib import Graph
-from spacy.language import Language
-from spacy.tokens import Doc
 
-import kg
 from kg.articles import Article, load_articles
 from kg.builder import BuildResult
 from kg.dataset import to_dataset
-from kg.gazetteer import ONTOLOGY_DIR
 from kg.nlp import load_pipeline
-from kg.pipeline import extract_corpus, parse_articles
+from kg.passes import doc_key, extract_corpus, rules_fingerprint
 from kg.rdf import to_graph
 from kg.resolve import resolve
 from kg.storedir import OXIGRAPH_DIR, is_store
@@ -37,16 +33,6 @@ from kg.storedir import OXIGRAPH_DIR, is_store
 
 class StoreError(Exception):
     pass
-
-
-def _rules_fingerprint() -> str:
-    """Changes whenever a gazetteer or pattern file changes (they shape the Docs)."""
-    h = hashlib.sha256(kg.__version__.encode())
-    for f in sorted((ONTOLOGY_DIR / "gazetteers").glob("*.json")) + sorted(
-            (ONTOLOGY_DIR / "patterns").glob("*.json")):
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()
 
 
 class ArticleStore:
@@ -76,26 +62,11 @@ class ArticleStore:
         target = self.articles_dir / f"{hashlib.sha256(article.id.encode()).hexdigest()[:16]}.json"
         target.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
-    def docs(self, articles: list[Article], nlp: Language) -> list[Doc]:
-        """Cached Docs where the text, model and rules are unchanged; parse the rest."""
-        meta = nlp.meta
-        salt = f"{meta.get('name')}-{meta.get('version')}-{_rules_fingerprint()}"
-        keys = [hashlib.sha256((salt + a.text).encode()).hexdigest() for a in articles]
-        docs: list[Doc | None] = []
-        for key in keys:
-            f = self.docs_dir / f"{key}.spacy"
-            docs.append(Doc(nlp.vocab).from_bytes(f.read_bytes()) if f.exists() else None)
-        missing = [i for i, d in enumerate(docs) if d is None]
-        parsed = list(parse_articles([articles[i] for i in missing], nlp))
-        self.docs_dir.mkdir(parents=True, exist_ok=True)
-        for i, doc in zip(missing, parsed, strict=True):
-            (self.docs_dir / f"{keys[i]}.spacy").write_bytes(doc.to_bytes())
-            docs[i] = doc
-        wanted = {f"{k}.spacy" for k in keys}
+    def forget_other_docs(self, keep: set[str]) -> None:
+        """Drop the parsed Docs of articles no longer in the store (replaced ones)."""
         for f in self.docs_dir.glob("*.spacy"):
-            if f.name not in wanted:
-                f.unlink()  # Docs of replaced articles
-        return [d for d in docs if d is not None]
+            if f.name not in keep:
+                f.unlink()
 
     def write(self, graph: Graph) -> None:
         """Replace the database's content with ``graph``, split into named graphs."""
@@ -117,7 +88,8 @@ class ArticleStore:
 
 def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
                      model: str | None = None,
-                     progress: Callable[[int, int, str], None] | None = None) -> BuildResult:
+                     progress: Callable[[int, int, str], None] | None = None,
+                     jobs: int = 1) -> BuildResult:
     """Add the articles under ``paths`` to the store and rebuild its database."""
     store = ArticleStore(store_path)
     new, errors = load_articles(paths)
@@ -127,9 +99,10 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
     articles = [merged[k] for k in sorted(merged)]
     if not articles:
         return BuildResult(Graph(), None, errors, 0)
-    nlp = load_pipeline(model)
-    docs = store.docs(articles, nlp)
-    facts = extract_corpus(articles, nlp, progress=progress, docs=docs, errors=errors)
+    facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
+                           doc_dir=store.docs_dir)
+    nlp, fingerprint = load_pipeline(model), rules_fingerprint()
+    store.forget_other_docs({f"{doc_key(nlp, a.text, fingerprint)}.spacy" for a in articles})
     corpus = resolve(facts)
     graph = to_graph(corpus)
     store.write(graph)

@@ -13,7 +13,7 @@ import random
 from kg.articles import Article
 from kg.extract import awards
 from kg.extract.context import ArticleContext
-from kg.pipeline import extract_corpus
+from kg.passes import extract_corpus
 
 NAMES = ["Ada Quill", "Ivo Marsh", "Tomas Brandt", "Noor Okafor", "Lena Ortiz"]
 WORKS = ["Copper Lake", "Salt Road", "Glass Hours"]

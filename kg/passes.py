@@ -1,0 +1,231 @@
+"""Extraction over a whole corpus: two passes, streamed, in N processes.
+
+The first pass parses each article, writes its Doc to a folder and returns the
+work titles it found; the second pass, knowing every title in the corpus,
+reads each Doc back and extracts its facts. Only the small things cross between
+passes and processes (titles, facts), never live Docs, so memory stays flat
+however many articles there are; and because titles are merged in article
+order, the facts are the same for any number of processes.
+
+Docs are filed by a key of their text, the model and kg's rules, so a
+persistent folder (a store's) doubles as a parse cache: an unchanged article
+is never parsed twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import kg
+from kg.articles import Article, ArticleError
+from kg.extract.context import ArticleContext
+from kg.extract.known_works import KnownWorks
+from kg.gazetteer import ONTOLOGY_DIR, fold, load_gazetteer
+from kg.nlp import load_pipeline
+from kg.pipeline import extract_article, first_pass, nlp_text
+from kg.records import ArticleFacts
+
+Progress = Callable[[int, int, str], None]
+
+# articles handed to a process at a time: enough to batch the model's work,
+# few enough that every process stays busy to the end
+_CHUNK = 8
+
+
+def rules_fingerprint() -> str:
+    """Changes whenever kg, a gazetteer or a pattern file changes (they shape the Docs)."""
+    h = hashlib.sha256(kg.__version__.encode())
+    for f in sorted((ONTOLOGY_DIR / "gazetteers").glob("*.json")) + sorted(
+            (ONTOLOGY_DIR / "patterns").glob("*.json*")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def doc_key(nlp: Language, text: str, fingerprint: str) -> str:
+    """The name a parsed Doc is filed under: its text, the model and kg's rules."""
+    meta = nlp.meta
+    salt = f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}-{fingerprint}"
+    return hashlib.sha256((salt + text).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Job:
+    index: int
+    article: Article
+    doc_path: Path
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What every process needs to do its part (sent once per process)."""
+
+    model: str | None
+    known_path: Path | None = None
+
+
+_settings: _Settings | None = None
+_known: KnownWorks | None = None
+
+
+def _init(settings: _Settings) -> None:
+    global _settings, _known
+    _settings, _known = settings, None
+
+
+def _nlp() -> Language:
+    assert _settings is not None
+    return load_pipeline(_settings.model)
+
+
+def _known_works() -> KnownWorks:
+    global _known
+    if _known is None:
+        assert _settings is not None and _settings.known_path is not None
+        pairs = json.loads(_settings.known_path.read_text(encoding="utf-8"))
+        _known = KnownWorks(dict(pairs))
+    return _known
+
+
+def _save_doc(doc: Doc, path: Path) -> None:
+    """Write atomically: a persistent folder must never hold half a Doc."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(doc.to_bytes(exclude=["tensor", "user_data"]))
+    os.replace(tmp, path)
+
+
+def _load_doc(path: Path) -> Doc:
+    return Doc(_nlp().vocab).from_bytes(path.read_bytes())
+
+
+def _failure(article: Article, exc: Exception) -> ArticleError:
+    return ArticleError(article.path, f"extraction failed ({type(exc).__name__}: {exc}); "
+                                      "the article was left out, please report this")
+
+
+def _first(jobs: Sequence[_Job]) -> list[tuple[int, list[str] | ArticleError]]:
+    """Parse the articles not yet in the folder, file their Docs, and return
+    the titles each one marks (or why it failed)."""
+    nlp = _nlp()
+    missing = [j for j in jobs if not j.doc_path.exists()]
+    parsed = dict(zip((j.index for j in missing),
+                      nlp.pipe(nlp_text(j.article.body) for j in missing), strict=True))
+    out: list[tuple[int, list[str] | ArticleError]] = []
+    for job in jobs:
+        doc = parsed.get(job.index)
+        if doc is not None:
+            _save_doc(doc, job.doc_path)
+        else:
+            doc = _load_doc(job.doc_path)
+        try:
+            hits = first_pass(ArticleContext(article=job.article, doc=doc, gaz=load_gazetteer()))
+            out.append((job.index, [hit.title for hit in hits]))
+        except Exception as exc:  # noqa: BLE001 - one odd article must not cost the batch
+            out.append((job.index, _failure(job.article, exc)))
+    return out
+
+
+def _second(jobs: Sequence[_Job]) -> list[tuple[int, ArticleFacts | ArticleError]]:
+    """Read each article's Doc back and extract its facts."""
+    known = _known_works()
+    out: list[tuple[int, ArticleFacts | ArticleError]] = []
+    for job in jobs:
+        ctx = ArticleContext(article=job.article, doc=_load_doc(job.doc_path),
+                             gaz=load_gazetteer())
+        try:
+            out.append((job.index, extract_article(ctx, first_pass(ctx), known)))
+        except Exception as exc:  # noqa: BLE001
+            out.append((job.index, _failure(job.article, exc)))
+    return out
+
+
+def _chunks(jobs: list[_Job], processes: int) -> list[list[_Job]]:
+    """Up to ``_CHUNK`` articles each, smaller for a small corpus so that every
+    process gets several."""
+    size = max(1, min(_CHUNK, len(jobs) // (processes * 4)))
+    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
+
+
+def _run(step, jobs: list[_Job], settings: _Settings, processes: int,
+         progress: Progress | None) -> Iterator[tuple[int, object]]:
+    """``step`` over the jobs in chunks, in order; in this process when
+    ``processes`` is 1, else in a pool (forked where the platform allows, so
+    the loaded model is shared rather than loaded again)."""
+    names = {j.index: j.article.id for j in jobs}
+    done = 0
+
+    def report(results):
+        nonlocal done
+        for index, result in results:
+            done += 1
+            if progress:
+                progress(done, len(jobs), names[index])
+            yield index, result
+
+    if processes <= 1 or len(jobs) <= 1:
+        _init(settings)
+        for chunk in _chunks(jobs, 1):
+            yield from report(step(chunk))
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context(method),
+                             initializer=_init, initargs=(settings,)) as pool:
+        for results in pool.map(step, _chunks(jobs, processes)):
+            yield from report(results)
+
+
+def extract_corpus(articles: Sequence[Article], model: str | None = None,
+                   progress: Progress | None = None,
+                   errors: list[ArticleError] | None = None,
+                   jobs: int = 1, doc_dir: Path | None = None) -> list[ArticleFacts]:
+    """Facts of every article, in article order (see the module docstring).
+
+    ``doc_dir`` keeps the parsed Docs (a store's cache); without it they live
+    in a temporary folder for the length of the build. An article whose
+    extraction fails is left out and reported in ``errors``."""
+    failures = errors if errors is not None else []
+    if not articles:
+        return []
+    nlp = load_pipeline(model)  # loaded here once, so forked processes share it
+    fingerprint = rules_fingerprint()
+    with tempfile.TemporaryDirectory(prefix="kg-docs-") as scratch:
+        folder = Path(doc_dir) if doc_dir is not None else Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        jobs_list = [_Job(i, a, folder / f"{doc_key(nlp, a.text, fingerprint)}.spacy")
+                     for i, a in enumerate(articles)]
+        titles: dict[int, list[str]] = {}
+        for index, result in _run(_first, jobs_list, _Settings(model), jobs, progress):
+            if isinstance(result, ArticleError):
+                failures.append(result)
+            else:
+                titles[index] = result
+        known: dict[str, str] = {}
+        for index in sorted(titles):  # the first spelling in article order wins
+            for title in titles[index]:
+                known.setdefault(fold(title), title)
+        known_path = Path(scratch) / "known-titles.json"
+        known_path.write_text(json.dumps(list(known.items())), encoding="utf-8")
+        second_jobs = [j for j in jobs_list if j.index in titles]
+        facts: dict[int, ArticleFacts] = {}
+        for index, result in _run(_second, second_jobs, _Settings(model, known_path), jobs,
+                                  None):
+            if isinstance(result, ArticleError):
+                failures.append(result)
+            else:
+                facts[index] = result
+    return [facts[i] for i in sorted(facts)]
+
+
+__all__ = ["doc_key", "extract_corpus", "rules_fingerprint"]

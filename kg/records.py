@@ -16,7 +16,7 @@ Kind = Literal[
 ]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Evidence:
     """Where a fact comes from: a sentence of an article, by character offsets
     into the article file (so ``article.text[start:end] == sentence``)."""
@@ -27,7 +27,7 @@ class Evidence:
     sentence: str
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Ref:
     """A name as the text gives it, plus what kind of thing it names."""
 
@@ -35,7 +35,7 @@ class Ref:
     name: str
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class CeremonyRef:
     """One ceremony of an award, identified by the award's canonical name and year."""
 
@@ -53,7 +53,7 @@ def ceremony_of(ref: Ref) -> CeremonyRef:
     return CeremonyRef(award, int(year))
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class CategoryRef:
     """A category mention: its text and the canonical categories it may denote.
 
@@ -66,7 +66,7 @@ class CategoryRef:
     candidates: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """An entity named in an article (``start``/``end`` are file offsets)."""
 
@@ -77,7 +77,7 @@ class Mention:
     category: CategoryRef | None = None  # for category mentions: what it may denote
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NominationFact:
     nominee: Ref
     category: CategoryRef | None
@@ -90,7 +90,7 @@ class NominationFact:
     costar_of: Ref | None = None  # "his costar X": X was nominated for that person's work
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CharacterFact:
     """A person plays a character; the work is left to resolution."""
 
@@ -99,7 +99,7 @@ class CharacterFact:
     evidence: Evidence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CreditFact:
     person: Ref
     work: Ref
@@ -109,7 +109,7 @@ class CreditFact:
     confidence: float = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AirsFact:
     work: Ref
     network: Ref
@@ -117,13 +117,13 @@ class AirsFact:
     confidence: float = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CitationFact:
     outlet: Ref
     evidence: Evidence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CeremonyFact:
     """What an article says about a ceremony; ``date_rank`` orders date guesses
     (explicit date 3 > weekday 2 > "last night" 1 > "tonight" 0)."""
@@ -136,7 +136,7 @@ class CeremonyFact:
     venue: Ref | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tweet:
     text: str
     author: str
@@ -152,7 +152,7 @@ class Tweet:
     index: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     text: str
     speaker: Ref | None
@@ -161,7 +161,7 @@ class Quote:
     confidence: float = 1.0
 
 
-@dataclass
+@dataclass(slots=True)
 class ArticleFacts:
     """Everything extracted from one article, before cross-article resolution."""
 

@@ -63,6 +63,8 @@ class ArticleContext:
     cues: Cues = field(default_factory=load_cues)
     persons: list[PersonMention] = field(default_factory=list)
     works: dict[str, str] = field(default_factory=dict)  # folded title -> title
+    _evidence_by_offsets: dict[tuple[int, int], Evidence] = field(default_factory=dict,
+                                                                  repr=False)
 
     @property
     def offset(self) -> int:
@@ -124,7 +126,13 @@ class ArticleContext:
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        return Evidence(self.article.id, start, end, text[start:end])
+        # one object per sentence: an article's dozens of mentions share it
+        # (and so does pickling), rather than each holding a copy of the text
+        shared = self._evidence_by_offsets.get((start, end))
+        if shared is None:
+            shared = self._evidence_by_offsets[(start, end)] = Evidence(
+                self.article.id, start, end, text[start:end])
+        return shared
 
     # --- people -------------------------------------------------------------------
 

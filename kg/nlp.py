@@ -33,7 +33,8 @@ class ModelNotFound(RuntimeError):
     pass
 
 
-def _load_model(name: str | None) -> Language:
+def load_model(name: str | None = None) -> Language:
+    """The pretrained model alone, without kg's rules (what benchmarks compare with)."""
     names = [name] if name else list(FALLBACK_MODELS)
     for candidate in names:
         try:
@@ -115,7 +116,7 @@ def split_glued_names(doc: Doc) -> Doc:
 @cache
 def load_pipeline(model: str | None = None) -> Language:
     """Load the model once per process and add kg's rules to it."""
-    nlp = _load_model(model or os.environ.get("KG_SPACY_MODEL") or None)
+    nlp = load_model(model or os.environ.get("KG_SPACY_MODEL") or None)
     gaz = load_gazetteer()
     infixes = [*nlp.Defaults.infixes, _GLUED_WORDS, r"(?<=[!?.,])(?=#\w)"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer

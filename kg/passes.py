@@ -18,6 +18,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import pickle
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -38,19 +39,32 @@ from kg.records import ArticleFacts
 
 Progress = Callable[[int, int, str], None]
 
+_KG_DIR = Path(kg.__file__).parent
+
 # articles handed to a process at a time: enough to batch the model's work,
 # few enough that every process stays busy to the end
 _CHUNK = 8
 
 
 def rules_fingerprint() -> str:
-    """Changes whenever kg, a gazetteer or a pattern file changes (they shape the Docs)."""
+    """Changes whenever kg, a gazetteer, a pattern file or the pipeline's code
+    changes (they shape the Docs)."""
     h = hashlib.sha256(kg.__version__.encode())
-    for f in sorted((ONTOLOGY_DIR / "gazetteers").glob("*.json")) + sorted(
-            (ONTOLOGY_DIR / "patterns").glob("*.json*")):
+    for f in [*sorted((ONTOLOGY_DIR / "gazetteers").glob("*.json")),
+              *sorted((ONTOLOGY_DIR / "patterns").glob("*.json*")), _KG_DIR / "nlp.py"]:
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()
+
+
+def extraction_fingerprint() -> str:
+    """Changes whenever the code that turns a Doc into facts changes: kept
+    facts are reused only while it stays the same."""
+    h = hashlib.sha256(rules_fingerprint().encode())
+    for f in sorted([*_KG_DIR.glob("*.py"), *(_KG_DIR / "extract").glob("*.py")]):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def doc_key(nlp: Language, text: str, fingerprint: str) -> str:
@@ -65,6 +79,9 @@ class _Job:
     index: int
     article: Article
     doc_path: Path
+    # where the article's titles and facts are kept between builds (a store), or None
+    titles_path: Path | None = None
+    facts_path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -98,16 +115,25 @@ def _known_works() -> KnownWorks:
     return _known
 
 
-def _save_doc(doc: Doc, path: Path) -> None:
-    """Write atomically: a persistent folder must never hold half a Doc."""
+def _write_atomic(path: Path, data: bytes) -> None:
+    """A persistent folder must never hold half a file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(doc.to_bytes(exclude=["tensor", "user_data"]))
+        fh.write(data)
     os.replace(tmp, path)
 
 
-def _load_doc(path: Path) -> Doc:
-    return Doc(_nlp().vocab).from_bytes(path.read_bytes())
+def _save_doc(doc: Doc, path: Path) -> None:
+    _write_atomic(path, doc.to_bytes(exclude=["tensor", "user_data"]))
+
+
+def _load_doc(job: _Job) -> Doc:
+    """The article's Doc from the folder (parsed again if it went missing)."""
+    if not job.doc_path.exists():
+        doc = _nlp()(nlp_text(job.article.body))
+        _save_doc(doc, job.doc_path)
+        return doc
+    return Doc(_nlp().vocab).from_bytes(job.doc_path.read_bytes())
 
 
 def _failure(article: Article, exc: Exception) -> ArticleError:
@@ -128,10 +154,13 @@ def _first(jobs: Sequence[_Job]) -> list[tuple[int, list[str] | ArticleError]]:
         if doc is not None:
             _save_doc(doc, job.doc_path)
         else:
-            doc = _load_doc(job.doc_path)
+            doc = _load_doc(job)
         try:
             hits = first_pass(ArticleContext(article=job.article, doc=doc, gaz=load_gazetteer()))
-            out.append((job.index, [hit.title for hit in hits]))
+            titles = [hit.title for hit in hits]
+            if job.titles_path is not None:
+                _write_atomic(job.titles_path, json.dumps(titles).encode())
+            out.append((job.index, titles))
         except Exception as exc:  # noqa: BLE001 - one odd article must not cost the batch
             out.append((job.index, _failure(job.article, exc)))
     return out
@@ -142,12 +171,16 @@ def _second(jobs: Sequence[_Job]) -> list[tuple[int, ArticleFacts | ArticleError
     known = _known_works()
     out: list[tuple[int, ArticleFacts | ArticleError]] = []
     for job in jobs:
-        ctx = ArticleContext(article=job.article, doc=_load_doc(job.doc_path),
+        ctx = ArticleContext(article=job.article, doc=_load_doc(job),
                              gaz=load_gazetteer())
         try:
-            out.append((job.index, extract_article(ctx, first_pass(ctx), known)))
+            facts = extract_article(ctx, first_pass(ctx), known)
         except Exception as exc:  # noqa: BLE001
             out.append((job.index, _failure(job.article, exc)))
+            continue
+        if job.facts_path is not None:
+            _write_atomic(job.facts_path, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+        out.append((job.index, facts))
     return out
 
 
@@ -192,40 +225,101 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
                    jobs: int = 1, doc_dir: Path | None = None) -> list[ArticleFacts]:
     """Facts of every article, in article order (see the module docstring).
 
-    ``doc_dir`` keeps the parsed Docs (a store's cache); without it they live
-    in a temporary folder for the length of the build. An article whose
-    extraction fails is left out and reported in ``errors``."""
+    ``doc_dir`` keeps what a later build can reuse (a store's cache): each
+    article's Doc, the titles it marks and its facts. An article is parsed
+    only if its Doc is not there, and extracted again only if its facts are
+    not there or a title it mentions was added to (or dropped from) the
+    corpus since. Without ``doc_dir`` everything lives in a temporary folder
+    for the length of the build. An article whose extraction fails is left
+    out and reported in ``errors``."""
     failures = errors if errors is not None else []
     if not articles:
         return []
     nlp = load_pipeline(model)  # loaded here once, so forked processes share it
-    fingerprint = rules_fingerprint()
+    fingerprint, code = rules_fingerprint(), extraction_fingerprint()
     with tempfile.TemporaryDirectory(prefix="kg-docs-") as scratch:
-        folder = Path(doc_dir) if doc_dir is not None else Path(scratch)
+        keep = doc_dir is not None
+        folder = Path(doc_dir) if keep else Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        jobs_list = [_Job(i, a, folder / f"{doc_key(nlp, a.text, fingerprint)}.spacy")
-                     for i, a in enumerate(articles)]
-        titles: dict[int, list[str]] = {}
-        for index, result in _run(_first, jobs_list, _Settings(model), jobs, progress):
-            if isinstance(result, ArticleError):
-                failures.append(result)
-            else:
-                titles[index] = result
+        jobs_list = []
+        for i, a in enumerate(articles):
+            key = doc_key(nlp, a.text, fingerprint)
+            jobs_list.append(_Job(i, a, folder / f"{key}.spacy",
+                                  folder / f"{key}-{code}.titles.json" if keep else None,
+                                  folder / f"{key}-{code}.facts.pickle" if keep else None))
+        titles = _titles(jobs_list, model, jobs, progress, failures)
         known: dict[str, str] = {}
         for index in sorted(titles):  # the first spelling in article order wins
             for title in titles[index]:
                 known.setdefault(fold(title), title)
+        known_file = folder / f"known-titles-{code}.json"
+        before = dict(json.loads(known_file.read_text(encoding="utf-8"))) \
+            if keep and known_file.exists() else None
+        changed = KnownWorks(_changed_titles(before, known))
+        facts: dict[int, ArticleFacts] = {}
+        second_jobs = []
+        for job in jobs_list:
+            if job.index not in titles:
+                continue
+            if before is not None and job.facts_path is not None and job.facts_path.exists() \
+                    and not changed.mentioned_in(job.article.text):
+                facts[job.index] = pickle.loads(job.facts_path.read_bytes())
+            else:
+                second_jobs.append(job)
         known_path = Path(scratch) / "known-titles.json"
         known_path.write_text(json.dumps(list(known.items())), encoding="utf-8")
-        second_jobs = [j for j in jobs_list if j.index in titles]
-        facts: dict[int, ArticleFacts] = {}
         for index, result in _run(_second, second_jobs, _Settings(model, known_path), jobs,
                                   None):
             if isinstance(result, ArticleError):
                 failures.append(result)
             else:
                 facts[index] = result
+        if keep:
+            _write_atomic(known_file, known_path.read_bytes())
     return [facts[i] for i in sorted(facts)]
 
 
-__all__ = ["doc_key", "extract_corpus", "rules_fingerprint"]
+def _titles(jobs_list: list[_Job], model: str | None, jobs: int, progress: Progress | None,
+            failures: list[ArticleError]) -> dict[int, list[str]]:
+    """The first pass: each article's titles, read back where kept, else found."""
+    titles: dict[int, list[str]] = {}
+    todo = []
+    for job in jobs_list:
+        if job.titles_path is not None and job.titles_path.exists():
+            titles[job.index] = json.loads(job.titles_path.read_text(encoding="utf-8"))
+        else:
+            todo.append(job)
+    for index, result in _run(_first, todo, _Settings(model), jobs, progress):
+        if isinstance(result, ArticleError):
+            failures.append(result)
+        else:
+            titles[index] = result
+    return titles
+
+
+def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -> None:
+    """Remove from a kept folder what no longer serves: the Docs, titles and
+    facts of articles not in ``articles`` or made by other code or rules."""
+    nlp, fingerprint, code = load_pipeline(model), rules_fingerprint(), extraction_fingerprint()
+    keys = {doc_key(nlp, a.text, fingerprint) for a in articles}
+    wanted = {f"known-titles-{code}.json"} | {f"{k}.spacy" for k in keys} | {
+        f"{k}-{code}.{kind}" for k in keys for kind in ("titles.json", "facts.pickle")}
+    for f in folder.iterdir():
+        if f.is_file() and f.name not in wanted:
+            f.unlink()
+
+
+def _changed_titles(before: dict[str, str] | None, after: dict[str, str]) -> dict[str, str]:
+    """Titles added, dropped or spelt differently since the last build (by
+    folded key); an article mentioning one must be extracted again."""
+    if before is None:
+        return {}
+    out = {}
+    for key in sorted(before.keys() | after.keys()):
+        if before.get(key) != after.get(key):
+            for n, title in enumerate(t for t in (before.get(key), after.get(key)) if t):
+                out[f"{key}\x00{n}"] = title
+    return out
+
+
+__all__ = ["doc_key", "extract_corpus", "extraction_fingerprint", "prune", "rules_fingerprint"]

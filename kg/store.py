@@ -2,12 +2,15 @@
 
     STORE/oxigraph/     the Oxigraph database (one named graph per article)
     STORE/articles/     the articles built into the store (text and date)
-    STORE/docs/         their parsed spaCy Docs, keyed by text, model and rules
+    STORE/docs/         their parsed spaCy Docs, titles and facts, keyed by text,
+                        model, rules and code (see ``kg.passes``)
 
 Building into a store adds the new articles to those already there (an article
-with the same name replaces the old one), reuses the parsed Docs of unchanged
-articles, and rewrites the database from the whole set, so the store always
-equals a fresh build of every article it holds.
+with the same name replaces the old one). Unchanged articles are neither parsed
+nor extracted again, unless a title they mention came or went; resolution and
+the database are redone from the whole set, so the store always equals a fresh
+build of every article it holds. The kept facts are Python pickles: treat a
+store folder like a database file, and open only stores you trust.
 """
 
 from __future__ import annotations
@@ -24,8 +27,7 @@ from rdflib import Graph
 from kg.articles import Article, load_articles
 from kg.builder import BuildResult
 from kg.dataset import to_dataset
-from kg.nlp import load_pipeline
-from kg.passes import doc_key, extract_corpus, rules_fingerprint
+from kg.passes import extract_corpus, prune
 from kg.rdf import to_graph
 from kg.resolve import resolve
 from kg.storedir import OXIGRAPH_DIR, is_store
@@ -62,12 +64,6 @@ class ArticleStore:
         target = self.articles_dir / f"{hashlib.sha256(article.id.encode()).hexdigest()[:16]}.json"
         target.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
-    def forget_other_docs(self, keep: set[str]) -> None:
-        """Drop the parsed Docs of articles no longer in the store (replaced ones)."""
-        for f in self.docs_dir.glob("*.spacy"):
-            if f.name not in keep:
-                f.unlink()
-
     def write(self, graph: Graph) -> None:
         """Replace the database's content with ``graph``, split into named graphs."""
         import pyoxigraph
@@ -101,8 +97,7 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
         return BuildResult(Graph(), None, errors, 0)
     facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
                            doc_dir=store.docs_dir)
-    nlp, fingerprint = load_pipeline(model), rules_fingerprint()
-    store.forget_other_docs({f"{doc_key(nlp, a.text, fingerprint)}.spacy" for a in articles})
+    prune(store.docs_dir, articles, model)
     corpus = resolve(facts)
     graph = to_graph(corpus)
     store.write(graph)

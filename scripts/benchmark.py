@@ -1,58 +1,172 @@
 #!/usr/bin/env python3
-"""Print build speed and memory on a synthetic corpus of N articles.
+"""Measure kg at scale on synthetic corpora, as ratios to raw spaCy in one run.
 
-    .venv/bin/python scripts/benchmark.py --copies 20
+    .venv/bin/python scripts/benchmark.py --sizes 100,1000,10000
 
-The corpus repeats the seed articles and the invented held-out articles under
-new names (each copy is a separate article), so the figures are comparable
-between runs. It prints figures; it asserts nothing.
+For each size N it writes N articles with invented names (scripts/synthetic.py)
+and measures, each step in a fresh process:
+
+- raw: the plain spaCy model's ``nlp.pipe`` over the same texts, one process
+  (model load included, as it is in a build);
+- ``kg build --no-html`` with ``--jobs 1`` and ``--jobs J``: articles/s and
+  the ratio of kg's throughput to raw's (1.0 = as fast as parsing alone);
+- peak memory: the largest sum of the resident memory of the build's processes;
+- the store: building N articles into a store, then adding one more;
+- queries: loading the largest build's graph.ttl into Oxigraph, and each
+  shipped competency query after that.
+
+The machine is shared, so wall-clock figures vary between runs; ratios within
+one run are what to compare. It prints figures and asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
-import shutil
+import contextlib
+import random
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from synthetic import World, article, write_corpus  # noqa: E402
+
+PYTHON = sys.executable
+KG = [PYTHON, "-m", "kg"]
+
+RAW_PARSE = """
+import sys
+from pathlib import Path
+from kg.articles import load_articles
+from kg.nlp import load_model
+articles, _ = load_articles([sys.argv[1]])
+nlp = load_model()
+for _ in nlp.pipe(a.body for a in articles):
+    pass
+"""
+
+
+def measure(cmd: list[str]) -> tuple[float, float]:
+    """Run ``cmd``; return (wall seconds, peak MB of the summed RSS of it and its children)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def watch() -> None:
+        nonlocal peak
+        try:
+            root = psutil.Process(proc.pid)
+            while not done.is_set():
+                total = 0
+                for p in [root, *root.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):  # a worker that just ended
+                        total += p.memory_info().rss
+                peak = max(peak, total)
+                done.wait(0.1)
+        except psutil.Error:
+            pass
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    _, err = proc.communicate()
+    done.set()
+    watcher.join()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()[-2000:]}")
+    return time.perf_counter() - started, peak / 2**20
+
+
+def query_times(graph: Path) -> tuple[float, int, dict[str, float]]:
+    """(load seconds, triples, query name -> seconds) for a graph file in Oxigraph."""
+    import pyoxigraph
+
+    from kg.query import _run_oxigraph, shipped_queries
+
+    t0 = time.perf_counter()
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(graph), format=pyoxigraph.RdfFormat.TURTLE)
+    load = time.perf_counter() - t0
+    times = {}
+    for q in shipped_queries():
+        if q.name == "entity":  # needs a parameter
+            continue
+        t = time.perf_counter()
+        _run_oxigraph(store, q.path.read_text(encoding="utf-8"), None)
+        times[q.name] = time.perf_counter() - t
+    return load, len(store), times
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--copies", type=int, default=10, help="copies of each source article")
+    ap.add_argument("--sizes", default="100,1000,10000",
+                    help="comma-separated corpus sizes (default: 100,1000,10000)")
+    ap.add_argument("--jobs", type=int, default=2, help="processes for the parallel build")
+    ap.add_argument("--jobs1-max", type=int, default=1000,
+                    help="skip the one-process build above this size (it takes longest)")
     args = ap.parse_args()
-    sources = sorted((ROOT / "seeds").glob("*.txt")) + sorted(
-        (ROOT / "tests/data/heldout").glob("*.txt"))
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "corpus"
-        corpus.mkdir()
-        for n in range(args.copies):
-            for src in sources:
-                shutil.copy(src, corpus / f"{src.stem}-{n:04d}.txt")
-        words = sum(len(p.read_text(encoding="utf-8").split()) for p in corpus.iterdir())
-        from kg.builder import build_graph, serialize_turtle
-        from kg.nlp import load_pipeline
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        last_graph = None
+        for n in sizes:
+            corpus = Path(tmp) / f"corpus-{n}"
+            write_corpus(n, corpus)
+            raw_s, raw_mb = measure([PYTHON, "-c", RAW_PARSE, str(corpus)])
+            row = {"n": n, "raw_s": raw_s, "raw_mb": raw_mb}
+            if n <= args.jobs1_max:
+                out1 = Path(tmp) / f"out1-{n}"
+                row["kg1_s"], row["kg1_mb"] = measure(
+                    [*KG, "build", str(corpus), "-o", str(out1), "--no-html", "-q",
+                     "--jobs", "1"])
+            outj = Path(tmp) / f"outj-{n}"
+            row["kgj_s"], row["kgj_mb"] = measure(
+                [*KG, "build", str(corpus), "-o", str(outj), "--no-html", "-q",
+                 "--jobs", str(args.jobs)])
+            store = Path(tmp) / f"store-{n}"
+            row["store_s"], _ = measure([*KG, "build", str(corpus), "--store", str(store), "-q",
+                                         "--jobs", str(args.jobs)])
+            extra = Path(tmp) / f"extra-{n}"
+            extra.mkdir()
+            (extra / "one-more.txt").write_text(article(World(n, random.Random(99)),
+                                                        random.Random(99)), encoding="utf-8")
+            row["add_s"], _ = measure([*KG, "build", str(extra), "--store", str(store), "-q",
+                                       "--jobs", str(args.jobs)])
+            rows.append(row)
+            last_graph = outj / "graph.ttl"
+            _print(rows, args.jobs)
+        if last_graph is not None:
+            load, triples, times = query_times(last_graph)
+            print(f"\nqueries on the {sizes[-1]}-article graph ({triples} triples) in Oxigraph: "
+                  f"load {load:.1f} s; slowest query {max(times.values()):.2f} s "
+                  f"({max(times, key=times.get)}), all {len(times)} in "
+                  f"{sum(times.values()):.2f} s")
 
-        t0 = time.perf_counter()
-        load_pipeline()
-        t1 = time.perf_counter()
-        result = build_graph([corpus])
-        t2 = time.perf_counter()
-        data = serialize_turtle(result.graph)
-        t3 = time.perf_counter()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"articles        {result.articles}")
-    print(f"words           {words}")
-    print(f"model load      {t1 - t0:.1f} s")
-    print(f"build           {t2 - t1:.1f} s  ({result.articles / (t2 - t1):.1f} articles/s, "
-          f"{words / (t2 - t1):.0f} words/s)")
-    print(f"turtle          {t3 - t2:.1f} s  ({len(data) / 1e6:.1f} MB, {len(result.graph)} "
-          "triples)")
-    print(f"peak memory     {peak_mb:.0f} MB")
+
+def _rate(row: dict, secs: float) -> str:
+    """Articles per second, and throughput as a multiple of raw spaCy's."""
+    return f"{row['n'] / secs:5.1f}/s {row['raw_s'] / secs:4.2f}x"
+
+
+def _print(rows: list[dict], jobs: int) -> None:
+    print(f"\n{'articles':>8} {'raw spaCy':>14} {'kg --jobs 1':>20} {f'kg --jobs {jobs}':>20} "
+          f"{'peak MB j1/j' + str(jobs):>14} {'store build':>12} {'add 1':>7}")
+    for r in rows:
+        n = r["n"]
+        kg1 = f"{r['kg1_s']:6.0f} s {_rate(r, r['kg1_s'])}" if "kg1_s" in r else "-"
+        mem = f"{r.get('kg1_mb', 0):.0f}/{r['kgj_mb']:.0f}"
+        print(f"{n:>8} {r['raw_s']:6.0f} s {n / r['raw_s']:5.1f}/s {kg1:>20} "
+              f"{r['kgj_s']:6.0f} s {_rate(r, r['kgj_s']):>12} {mem:>14} {r['store_s']:10.0f} s "
+              f"{r['add_s']:5.1f} s", flush=True)
 
 
 if __name__ == "__main__":

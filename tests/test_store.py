@@ -130,3 +130,35 @@ def test_cli_store_query_and_params(tmp_path):
     assert bad.returncode == 2 and "NAME=VALUE" in bad.stderr
     shutil.rmtree(store / "oxigraph")
     assert kg("query", "winners", "--graph", str(store)).returncode == 2
+
+
+def test_a_new_title_reextracts_the_stored_articles_that_mention_it(tmp_path, monkeypatch):
+    import kg.passes
+
+    calls: list[str] = []
+    real = kg.passes.extract_article
+
+    def counting(ctx, hits, known):
+        calls.append(ctx.article.id)
+        return real(ctx, hits, known)
+
+    monkeypatch.setattr(kg.passes, "extract_article", counting)
+    src = tmp_path / "src"
+    old = _write(src, "old", "Ada Quill said Copper Lake changed her life.")
+    new = _write(src, "new", "Copper Lake won Outstanding Drama Series at the Emmys. "
+                             "Its star Ada Quill thanked the crew.")
+    other = _write(src, "other", "Tomas Brandt won Outstanding Lead Actor in a Drama Series "
+                                 "for Paper Lanterns.")
+    store = tmp_path / "store"
+    build_into_store([old], store)
+    calls.clear()
+    build_into_store([new], store)  # "Copper Lake" is now a known title: "old" mentions it
+    assert sorted(calls) == ["new", "old"]
+    calls.clear()
+    build_into_store([other], store)  # a title nobody else mentions: only "other" is read
+    assert calls == ["other"]
+    fresh = tmp_path / "fresh"
+    build_into_store([old, new, other], fresh)
+    assert _quads(store) == _quads(fresh)
+    assert any(q[2].endswith("work/copper-lake>") and q[3].endswith("graph/article/old")
+               for q in _quads(store))

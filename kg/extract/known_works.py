@@ -71,6 +71,16 @@ class KnownWorks:
         for w in sorted(words & self._shouted.keys(), key=lambda k: (k is not None, k or "")):
             yield from self._shouted[w].items()
 
+    def mentioned_in(self, text: str) -> bool:
+        """Whether ``text`` may mention one of the titles (by its first word, in
+        capitals, or squashed into a hashtag): cheap, and never a false "no"."""
+        if not self.by_fold:
+            return False
+        if self.candidates(text):
+            return True
+        return any(re.sub(r"\W", "", fold(tag)) in self.squashed
+                   for tag in re.findall(r"#(\w+)", text))
+
     def pattern(self, title: str) -> re.Pattern[str]:
         """The title as a whole-word pattern; case matters for one-word titles
         only ("Ruth" the series, "ruth" the word)."""

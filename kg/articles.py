@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ARTICLE_SUFFIXES = (".txt",)
+# a news article is tens of kilobytes; past this a file is a dump, not an article
+# (longer texts than spaCy's limit are parsed in pieces, see ``kg.nlp.parse``)
+MAX_ARTICLE_BYTES = 10_000_000
 _DATE_LINE = re.compile(r"\A[ \t\ufeff]*date[ \t]+(?P<date>\S+)[ \t]*(?:\r?\n)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
@@ -80,6 +83,10 @@ def read_article(path: Path | str) -> Article:
     """Read one article file from disk."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            raise ArticleError(path, f"too long for an article ({size / 1e6:.1f} MB; the limit "
+                                     f"is {MAX_ARTICLE_BYTES / 1e6:.0f} MB)")
         data = path.read_bytes()
     except FileNotFoundError:
         raise ArticleError(path, "no such file") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 import spacy
@@ -111,6 +112,44 @@ def split_glued_names(doc: Doc) -> Doc:
         ents.append(Span(doc, start, ent.end, label=ent.label_, kb_id=ent.kb_id_))
     doc.ents = ents
     return doc
+
+
+# a text longer than this is parsed in pieces cut at a paragraph, line, sentence
+# or word boundary, then joined into one Doc (offsets unchanged): spaCy refuses
+# texts over ``nlp.max_length`` and its memory grows steeply with piece length
+PIECE_CHARS = 100_000
+
+
+def _cut(text: str, start: int, limit: int) -> int:
+    """Where the piece from ``start`` ends: the last boundary before ``limit``."""
+    if len(text) - start <= limit:
+        return len(text)
+    window = text[start : start + limit]
+    for boundary in ("\n\n", "\n", ". ", " "):
+        k = window.rfind(boundary)
+        if k > limit // 2:
+            return start + k + len(boundary)
+    return start + limit  # no boundary at all: cut inside a run of letters
+
+
+def pieces(text: str, limit: int) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` characters that join back to it."""
+    out, start = [], 0
+    while start < len(text):
+        end = _cut(text, start, limit)
+        out.append(text[start:end])
+        start = end
+    return out or [""]
+
+
+def parse(nlp: Language, texts: Iterable[str]) -> Iterator[Doc]:
+    """``nlp.pipe`` over the texts, a long text parsed in pieces (see ``PIECE_CHARS``)
+    and joined, so its Doc has the same text and offsets as one parse would."""
+    split = [pieces(text, PIECE_CHARS) for text in texts]
+    docs = nlp.pipe(part for parts in split for part in parts)  # batched across texts
+    for parts in split:
+        got = [next(docs) for _ in parts]
+        yield got[0] if len(got) == 1 else Doc.from_docs(got, ensure_whitespace=False)
 
 
 @cache

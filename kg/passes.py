@@ -33,7 +33,7 @@ from kg.articles import Article, ArticleError
 from kg.extract.context import ArticleContext
 from kg.extract.known_works import KnownWorks
 from kg.gazetteer import ONTOLOGY_DIR, fold, load_gazetteer
-from kg.nlp import load_pipeline
+from kg.nlp import load_pipeline, parse
 from kg.pipeline import extract_article, first_pass, nlp_text
 from kg.records import ArticleFacts
 
@@ -130,7 +130,7 @@ def _save_doc(doc: Doc, path: Path) -> None:
 def _load_doc(job: _Job) -> Doc:
     """The article's Doc from the folder (parsed again if it went missing)."""
     if not job.doc_path.exists():
-        doc = _nlp()(nlp_text(job.article.body))
+        doc = next(parse(_nlp(), [nlp_text(job.article.body)]))
         _save_doc(doc, job.doc_path)
         return doc
     return Doc(_nlp().vocab).from_bytes(job.doc_path.read_bytes())
@@ -147,7 +147,7 @@ def _first(jobs: Sequence[_Job]) -> list[tuple[int, list[str] | ArticleError]]:
     nlp = _nlp()
     missing = [j for j in jobs if not j.doc_path.exists()]
     parsed = dict(zip((j.index for j in missing),
-                      nlp.pipe(nlp_text(j.article.body) for j in missing), strict=True))
+                      parse(nlp, [nlp_text(j.article.body) for j in missing]), strict=True))
     out: list[tuple[int, list[str] | ArticleError]] = []
     for job in jobs:
         doc = parsed.get(job.index)

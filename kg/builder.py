@@ -6,8 +6,6 @@ into place, so a failed or interrupted build never leaves a half-written file.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,20 +37,6 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs)
     corpus = resolve(facts)
     return BuildResult(to_graph(corpus), corpus, errors, len(facts))
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def serialize_turtle(graph: Graph) -> bytes:

@@ -75,7 +75,8 @@ def _cores() -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from kg.builder import build_graph, serialize_turtle, write_atomic
+    from kg.atomic import write_atomic
+    from kg.builder import build_graph, serialize_turtle
     from kg.exports import export
 
     out = Path(args.output or "output")

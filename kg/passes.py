@@ -14,10 +14,10 @@ is never parsed twice.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
-import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +30,7 @@ from spacy.tokens import Doc
 
 import kg
 from kg.articles import Article, ArticleError
+from kg.atomic import write_atomic
 from kg.extract.context import ArticleContext
 from kg.extract.known_works import KnownWorks
 from kg.gazetteer import ONTOLOGY_DIR, fold, load_gazetteer
@@ -115,25 +116,19 @@ def _known_works() -> KnownWorks:
     return _known
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """A persistent folder must never hold half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-
-
 def _save_doc(doc: Doc, path: Path) -> None:
-    _write_atomic(path, doc.to_bytes(exclude=["tensor", "user_data"]))
+    write_atomic(path, doc.to_bytes(exclude=["tensor", "user_data"]))
 
 
 def _load_doc(job: _Job) -> Doc:
-    """The article's Doc from the folder (parsed again if it went missing)."""
-    if not job.doc_path.exists():
-        doc = next(parse(_nlp(), [nlp_text(job.article.body)]))
-        _save_doc(doc, job.doc_path)
-        return doc
-    return Doc(_nlp().vocab).from_bytes(job.doc_path.read_bytes())
+    """The article's Doc from the folder (parsed again if it went missing or
+    cannot be read)."""
+    if job.doc_path.exists():
+        with contextlib.suppress(Exception):  # a damaged file: parse again below
+            return Doc(_nlp().vocab).from_bytes(job.doc_path.read_bytes())
+    doc = next(parse(_nlp(), [nlp_text(job.article.body)]))
+    _save_doc(doc, job.doc_path)
+    return doc
 
 
 def _failure(article: Article, exc: Exception) -> ArticleError:
@@ -159,7 +154,7 @@ def _first(jobs: Sequence[_Job]) -> list[tuple[int, list[str] | ArticleError]]:
             hits = first_pass(ArticleContext(article=job.article, doc=doc, gaz=load_gazetteer()))
             titles = [hit.title for hit in hits]
             if job.titles_path is not None:
-                _write_atomic(job.titles_path, json.dumps(titles).encode())
+                write_atomic(job.titles_path, json.dumps(titles).encode())
             out.append((job.index, titles))
         except Exception as exc:  # noqa: BLE001 - one odd article must not cost the batch
             out.append((job.index, _failure(job.article, exc)))
@@ -179,7 +174,7 @@ def _second(jobs: Sequence[_Job]) -> list[tuple[int, ArticleFacts | ArticleError
             out.append((job.index, _failure(job.article, exc)))
             continue
         if job.facts_path is not None:
-            _write_atomic(job.facts_path, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomic(job.facts_path, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
         out.append((job.index, facts))
     return out
 
@@ -253,17 +248,18 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
             for title in titles[index]:
                 known.setdefault(fold(title), title)
         known_file = folder / f"known-titles-{code}.json"
-        before = dict(json.loads(known_file.read_text(encoding="utf-8"))) \
-            if keep and known_file.exists() else None
+        kept_known = _read_kept(known_file if keep else None, json.loads)
+        before = dict(kept_known) if isinstance(kept_known, list) else None
         changed = KnownWorks(_changed_titles(before, known))
         facts: dict[int, ArticleFacts] = {}
         second_jobs = []
         for job in jobs_list:
             if job.index not in titles:
                 continue
-            if before is not None and job.facts_path is not None and job.facts_path.exists() \
-                    and not changed.mentioned_in(job.article.text):
-                facts[job.index] = pickle.loads(job.facts_path.read_bytes())
+            kept = _read_kept(job.facts_path, pickle.loads) if before is not None and \
+                not changed.mentioned_in(job.article.text) else None
+            if isinstance(kept, ArticleFacts):
+                facts[job.index] = kept
             else:
                 second_jobs.append(job)
         known_path = Path(scratch) / "known-titles.json"
@@ -275,7 +271,7 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
             else:
                 facts[index] = result
         if keep:
-            _write_atomic(known_file, known_path.read_bytes())
+            write_atomic(known_file, known_path.read_bytes())
     return [facts[i] for i in sorted(facts)]
 
 
@@ -285,8 +281,9 @@ def _titles(jobs_list: list[_Job], model: str | None, jobs: int, progress: Progr
     titles: dict[int, list[str]] = {}
     todo = []
     for job in jobs_list:
-        if job.titles_path is not None and job.titles_path.exists():
-            titles[job.index] = json.loads(job.titles_path.read_text(encoding="utf-8"))
+        kept = _read_kept(job.titles_path, json.loads)
+        if isinstance(kept, list):
+            titles[job.index] = kept
         else:
             todo.append(job)
     for index, result in _run(_first, todo, _Settings(model), jobs, progress):
@@ -307,6 +304,17 @@ def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -
     for f in folder.iterdir():
         if f.is_file() and f.name not in wanted:
             f.unlink()
+
+
+def _read_kept(path: Path | None, decode: Callable[[bytes], object]) -> object:
+    """What a kept file holds, or None if there is none or it cannot be read
+    (a damaged file is made again, never trusted)."""
+    if path is None or not path.exists():
+        return None
+    try:
+        return decode(path.read_bytes())
+    except Exception:  # noqa: BLE001 - any damage means "not kept"
+        return None
 
 
 def _changed_titles(before: dict[str, str] | None, after: dict[str, str]) -> dict[str, str]:

@@ -26,14 +26,11 @@ provenance goes into the tooltips instead.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import html
 import json
 import math
-import os
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -49,6 +46,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDFS
 from rdflib.term import Node as Term
 
+from kg.atomic import replace_from, temp_beside, write_atomic
 from kg.vocab import KG, SCHEMA
 
 __all__ = ["CHROMIUM_ARGS", "CHROMIUM_PATH", "KINDS", "VizStats", "render_html", "screenshot"]
@@ -228,7 +226,7 @@ def render_html(
     keep = _select(model, focus=focus, hops=hops, max_nodes=max_nodes)
     page, n_nodes, n_edges = _page(model, keep, title=title, focus=focus, hops=hops,
                                    total_nodes=total_nodes)
-    _write_atomic(Path(out), page.encode("utf-8"))
+    write_atomic(Path(out), page.encode("utf-8"), durable=True)
     return VizStats(n_nodes, n_edges, total_nodes, total_edges)
 
 
@@ -252,15 +250,12 @@ def screenshot(html_path: Path, png: Path, width: int = 1600, height: int = 1000
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(Path(html_path).resolve().as_uri())
             page.wait_for_function("window.kgReady === true", timeout=60_000)
-            fd, tmp = tempfile.mkstemp(dir=png.parent, prefix=f".{png.name}.", suffix=".png")
-            os.close(fd)
+            tmp = temp_beside(png)
             try:
-                page.screenshot(path=tmp)
-                os.chmod(tmp, _default_mode())
-                os.replace(tmp, png)
+                page.screenshot(path=str(tmp), type="png")
+                replace_from(tmp, png)
             except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
+                tmp.unlink(missing_ok=True)
                 raise
         finally:
             browser.close()
@@ -913,31 +908,6 @@ def _legend_html(counts: dict[str, int]) -> str:
         '<h2>Node types</h2><ul class="kg-kinds">' + "".join(rows) + "</ul>"
         '<h2>Edges</h2><ul class="kg-edges">' + edge_items + "</ul>"
     )
-
-
-def _default_mode() -> int:
-    """Permissions a normally created file would get (mkstemp makes 0600 files)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _write_atomic(out: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder and os.replace, so readers never see
-    a partial page and a failed render leaves the previous file intact."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _default_mode())
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 # The page. string.Template substitutes in one pass, so text inserted for one

@@ -30,7 +30,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg import serve as kgserve
-from kg.builder import build_graph, serialize_turtle, write_atomic
+from kg.atomic import write_atomic
+from kg.builder import build_graph, serialize_turtle
 from kg.serve import (
     WINNERS,
     RunawayWatch,

@@ -162,3 +162,15 @@ def test_a_new_title_reextracts_the_stored_articles_that_mention_it(tmp_path, mo
     assert _quads(store) == _quads(fresh)
     assert any(q[2].endswith("work/copper-lake>") and q[3].endswith("graph/article/old")
                for q in _quads(store))
+
+
+def test_damaged_cache_files_are_made_again(tmp_path):
+    src = tmp_path / "src"
+    paths = [_write(src, n) for n in ("s1", "s2")]
+    store = tmp_path / "store"
+    build_into_store(paths, store)
+    before = _quads(store)
+    for f in (store / "docs").iterdir():
+        f.write_bytes(b"\x00garbage")
+    build_into_store(paths, store)
+    assert _quads(store) == before

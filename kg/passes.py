@@ -35,7 +35,7 @@ from kg.extract.context import ArticleContext
 from kg.extract.known_works import KnownWorks
 from kg.gazetteer import ONTOLOGY_DIR, fold, load_gazetteer
 from kg.nlp import load_pipeline, parse
-from kg.pipeline import extract_article, first_pass, nlp_text
+from kg.pipeline import extract_article, first_pass, first_pass_state, nlp_text, resume
 from kg.records import ArticleFacts
 
 Progress = Callable[[int, int, str], None]
@@ -80,8 +80,9 @@ class _Job:
     index: int
     article: Article
     doc_path: Path
-    # where the article's titles and facts are kept between builds (a store), or None
-    titles_path: Path | None = None
+    # the first pass's result (titles, people, work hits), beside the Doc
+    first_path: Path
+    # where the article's facts are kept between builds (a store), or None
     facts_path: Path | None = None
 
 
@@ -151,10 +152,11 @@ def _first(jobs: Sequence[_Job]) -> list[tuple[int, list[str] | ArticleError]]:
         else:
             doc = _load_doc(job)
         try:
-            hits = first_pass(ArticleContext(article=job.article, doc=doc, gaz=load_gazetteer()))
+            ctx = ArticleContext(article=job.article, doc=doc, gaz=load_gazetteer())
+            hits = first_pass(ctx)
             titles = [hit.title for hit in hits]
-            if job.titles_path is not None:
-                write_atomic(job.titles_path, json.dumps(titles).encode())
+            write_atomic(job.first_path, pickle.dumps((titles, first_pass_state(ctx, hits)),
+                                                      protocol=pickle.HIGHEST_PROTOCOL))
             out.append((job.index, titles))
         except Exception as exc:  # noqa: BLE001 - one odd article must not cost the batch
             out.append((job.index, _failure(job.article, exc)))
@@ -169,7 +171,9 @@ def _second(jobs: Sequence[_Job]) -> list[tuple[int, ArticleFacts | ArticleError
         ctx = ArticleContext(article=job.article, doc=_load_doc(job),
                              gaz=load_gazetteer())
         try:
-            facts = extract_article(ctx, first_pass(ctx), known)
+            kept = _read_kept(job.first_path, pickle.loads)
+            hits = resume(ctx, kept[1]) if isinstance(kept, tuple) else first_pass(ctx)
+            facts = extract_article(ctx, hits, known)
         except Exception as exc:  # noqa: BLE001
             out.append((job.index, _failure(job.article, exc)))
             continue
@@ -240,7 +244,7 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
         for i, a in enumerate(articles):
             key = doc_key(nlp, a.text, fingerprint)
             jobs_list.append(_Job(i, a, folder / f"{key}.spacy",
-                                  folder / f"{key}-{code}.titles.json" if keep else None,
+                                  folder / f"{key}-{code}.first.pickle",
                                   folder / f"{key}-{code}.facts.pickle" if keep else None))
         titles = _titles(jobs_list, model, jobs, progress, failures)
         known: dict[str, str] = {}
@@ -281,9 +285,9 @@ def _titles(jobs_list: list[_Job], model: str | None, jobs: int, progress: Progr
     titles: dict[int, list[str]] = {}
     todo = []
     for job in jobs_list:
-        kept = _read_kept(job.titles_path, json.loads)
-        if isinstance(kept, list):
-            titles[job.index] = kept
+        kept = _read_kept(job.first_path, pickle.loads)
+        if isinstance(kept, tuple) and isinstance(kept[0], list):
+            titles[job.index] = kept[0]
         else:
             todo.append(job)
     for index, result in _run(_first, todo, _Settings(model), jobs, progress):
@@ -300,7 +304,7 @@ def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -
     nlp, fingerprint, code = load_pipeline(model), rules_fingerprint(), extraction_fingerprint()
     keys = {doc_key(nlp, a.text, fingerprint) for a in articles}
     wanted = {f"known-titles-{code}.json"} | {f"{k}.spacy" for k in keys} | {
-        f"{k}-{code}.{kind}" for k in keys for kind in ("titles.json", "facts.pickle")}
+        f"{k}-{code}.{kind}" for k in keys for kind in ("first.pickle", "facts.pickle")}
     for f in folder.iterdir():
         if f.is_file() and f.name not in wanted:
             f.unlink()

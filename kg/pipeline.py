@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from kg.extract import awards as award_x
 from kg.extract import outlets as outlet_x
 from kg.extract.awards import is_program
-from kg.extract.context import ArticleContext, clean_text, known_name
+from kg.extract.context import ArticleContext, PersonMention, clean_text, known_name
 from kg.extract.frames import frame_nominations, frame_titles, list_nominations
 from kg.extract.known_works import KnownWorks
 from kg.extract.lists import ListEntry, find_list_entries
@@ -58,6 +58,24 @@ def nlp_text(text: str) -> str:
     still point into the file), with a left quote used as an apostrophe
     ("Show‘s") made a real apostrophe so the tokenizer splits the possessive."""
     return re.sub(r"(?<=\w)‘(?=s\b)", "’", text)
+
+
+# what the second pass needs from the first, without the Doc (so it can be
+# pickled, kept in a store and read back beside the Doc): the article's people
+# and its work hits with their token offsets
+FirstPassState = tuple[list[PersonMention], list[tuple[WorkHit, int, int]]]
+
+
+def first_pass_state(ctx: ArticleContext, hits: list[WorkHit]) -> FirstPassState:
+    return ctx.persons, [(dataclasses.replace(h, span=None), h.span.start, h.span.end)
+                         for h in hits]
+
+
+def resume(ctx: ArticleContext, state: FirstPassState) -> list[WorkHit]:
+    """Put a Doc's context back where ``first_pass`` left it; return the hits."""
+    persons, hits = state
+    ctx.persons = list(persons)
+    return [dataclasses.replace(h, span=ctx.doc[start:end]) for h, start, end in hits]
 
 
 def extract_article(ctx: ArticleContext, hits: list[WorkHit], known: KnownWorks
@@ -345,4 +363,5 @@ def _tweets(ctx: ArticleContext, mentions: list[Mention], main_award: str | None
         )
 
 
-__all__ = ["extract_article", "first_pass", "nlp_text"]
+__all__ = ["FirstPassState", "extract_article", "first_pass", "first_pass_state", "nlp_text",
+           "resume"]

@@ -1,15 +1,17 @@
 """Extraction over a whole corpus: two passes, streamed, in N processes.
 
-The first pass parses each article, writes its Doc to a folder and returns the
-work titles it found; the second pass, knowing every title in the corpus,
-reads each Doc back and extracts its facts. Only the small things cross between
+The first pass parses each article, files its Doc and what the second pass
+needs from it (its people and work hits) in a folder, and returns the work
+titles it found; the second pass, knowing every title in the corpus, reads
+each article back and extracts its facts. Only small things cross between
 passes and processes (titles, facts), never live Docs, so memory stays flat
 however many articles there are; and because titles are merged in article
 order, the facts are the same for any number of processes.
 
-Docs are filed by a key of their text, the model and kg's rules, so a
-persistent folder (a store's) doubles as a parse cache: an unchanged article
-is never parsed twice.
+Files are named by a key of the article's text, the model and kg's rules (and,
+for extraction results, kg's code), so a persistent folder (a store's) doubles
+as a cache: an unchanged article is never parsed twice, nor extracted twice
+unless a title it mentions came or went.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +26,7 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, mon
     target.write_bytes(b"old")
 
     def broken_rename(src, dst):
-        assert os.path.exists(src) and open(src, "rb").read() == b"new"  # written in full
+        assert Path(src).read_bytes() == b"new"  # written in full before the rename
         raise OSError("disk went away")
 
     monkeypatch.setattr(kg.atomic.os, "replace", broken_rename)

@@ -82,10 +82,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = Path(args.output or "output")
     started = time.perf_counter()
 
-    def progress(n: int, total: int, name: str) -> None:
+    def progress(n: int, total: int, what: str) -> None:
         if not args.quiet and sys.stderr.isatty():
-            print(f"\rkg: reading {n}/{total} {name[:40]:<40}", end="", file=sys.stderr,
-                  flush=True)
+            print(f"\rkg: {n}/{total} {what[:50]:<50}", end="", file=sys.stderr, flush=True)
 
     try:
         if args.store:

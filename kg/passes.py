@@ -40,6 +40,7 @@ from kg.nlp import load_pipeline, parse
 from kg.pipeline import extract_article, first_pass, first_pass_state, nlp_text, resume
 from kg.records import ArticleFacts
 
+# (done, total, "parsing ARTICLE" | "extracting ARTICLE"), once per article and pass
 Progress = Callable[[int, int, str], None]
 
 _KG_DIR = Path(kg.__file__).parent
@@ -193,7 +194,7 @@ def _chunks(jobs: list[_Job], processes: int) -> list[list[_Job]]:
 
 
 def _run(step, jobs: list[_Job], settings: _Settings, processes: int,
-         progress: Progress | None) -> Iterator[tuple[int, object]]:
+         progress: Progress | None, phase: str) -> Iterator[tuple[int, object]]:
     """``step`` over the jobs in chunks, in order; in this process when
     ``processes`` is 1, else in a pool (forked where the platform allows, so
     the loaded model is shared rather than loaded again)."""
@@ -205,7 +206,7 @@ def _run(step, jobs: list[_Job], settings: _Settings, processes: int,
         for index, result in results:
             done += 1
             if progress:
-                progress(done, len(jobs), names[index])
+                progress(done, len(jobs), f"{phase} {names[index]}")
             yield index, result
 
     if processes <= 1 or len(jobs) <= 1:
@@ -271,7 +272,7 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
         known_path = Path(scratch) / "known-titles.json"
         known_path.write_text(json.dumps(list(known.items())), encoding="utf-8")
         for index, result in _run(_second, second_jobs, _Settings(model, known_path), jobs,
-                                  None):
+                                  progress, "extracting"):
             if isinstance(result, ArticleError):
                 failures.append(result)
             else:
@@ -292,7 +293,7 @@ def _titles(jobs_list: list[_Job], model: str | None, jobs: int, progress: Progr
             titles[job.index] = kept[0]
         else:
             todo.append(job)
-    for index, result in _run(_first, todo, _Settings(model), jobs, progress):
+    for index, result in _run(_first, todo, _Settings(model), jobs, progress, "parsing"):
         if isinstance(result, ArticleError):
             failures.append(result)
         else:

@@ -1,4 +1,5 @@
-"""Extraction stays linear in an article's length, however long its sentences.
+"""Extraction stays linear in an article's length, however long its sentences
+(and says how far it has got).
 
 Measured by counting the work done (token lookups of the two scans that used to
 walk back to the start of a sentence), not by the clock: twice the text must
@@ -9,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 
 from kg.articles import Article
 from kg.extract import awards
 from kg.extract.context import ArticleContext
 from kg.passes import extract_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
 
 NAMES = ["Ada Quill", "Ivo Marsh", "Tomas Brandt", "Noor Okafor", "Lena Ortiz"]
 WORKS = ["Copper Lake", "Salt Road", "Glass Hours"]
@@ -54,3 +58,13 @@ def _cost(monkeypatch, chunks: int, tmp_path) -> int:
 def test_one_endless_sentence_costs_linear_work(monkeypatch, tmp_path):
     small, large = _cost(monkeypatch, 60, tmp_path), _cost(monkeypatch, 120, tmp_path)
     assert large < 2.6 * small, (small, large)
+
+
+def test_progress_is_reported_for_each_article_in_both_passes():
+    from kg.builder import build_graph
+
+    seen: list[tuple[int, int, str]] = []
+    build_graph([ROOT / "seeds"], progress=lambda n, total, what: seen.append(
+        (n, total, what.split()[0])))
+    assert seen == [(1, 2, "parsing"), (2, 2, "parsing"),
+                    (1, 2, "extracting"), (2, 2, "extracting")]

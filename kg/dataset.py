@@ -10,7 +10,10 @@ article's facts can be replaced exactly.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Node
 
 from kg.vocab import ID
 
@@ -39,20 +42,31 @@ def _article_of(subject: URIRef) -> str | None:
     return None
 
 
+def quads(graph: Graph) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+    """Each triple of ``graph`` with the named graph it belongs in (see the
+    module docstring), without copying the graph."""
+    names: dict[str, URIRef] = {}
+    for s, p, o in graph:
+        article = _article_of(s) if isinstance(s, URIRef) else None
+        if article is None:
+            yield s, p, o, ENTITIES_GRAPH
+            continue
+        name = names.get(article)
+        if name is None:
+            name = names[article] = article_graph_iri(article)
+        yield s, p, o, name
+
+
 def to_dataset(graph: Graph) -> Dataset:
     """Split ``graph`` into the named graphs described in the module docstring."""
     ds = Dataset()
     for prefix, ns in graph.namespaces():
         ds.bind(prefix, ns)
-    entities = ds.graph(ENTITIES_GRAPH)
-    graphs: dict[str, Graph] = {}
-    for s, p, o in graph:
-        article = _article_of(s) if isinstance(s, URIRef) else None
-        if article is None:
-            entities.add((s, p, o))
-            continue
-        target = graphs.get(article)
+    ds.graph(ENTITIES_GRAPH)
+    graphs: dict[URIRef, Graph] = {}
+    for s, p, o, name in quads(graph):
+        target = graphs.get(name)
         if target is None:
-            target = graphs[article] = ds.graph(article_graph_iri(article))
+            target = graphs[name] = ds.graph(name)
         target.add((s, p, o))
     return ds

@@ -182,12 +182,18 @@ class Gazetteer:
         return next(a for a in self.awards if a.name == canonical)
 
     def by_handle(self, handle: str) -> tuple[str, NamedThing] | None:
-        key = handle.casefold()
+        return self._handles.get(handle.casefold())
+
+    @functools.cached_property
+    def _handles(self) -> dict[str, tuple[str, NamedThing]]:
+        """Casefolded account handle -> its owner (outlets first, then
+        organizations, then networks), built once: every tweet asks."""
+        out: dict[str, tuple[str, NamedThing]] = {}
         for kind in ("outlet", "organization", "network"):
             for thing in self._by_kind[kind].values():
-                if key in (h.casefold() for h in thing.handles):
-                    return kind, thing
-        return None
+                for h in thing.handles:
+                    out.setdefault(h.casefold(), (kind, thing))
+        return out
 
     def same_given_name(self, a: str, b: str) -> bool:
         """True when two given names are the same or diminutives of one name."""

@@ -22,7 +22,7 @@ import json
 import multiprocessing
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,11 +71,12 @@ def extraction_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def doc_key(nlp: Language, text: str, fingerprint: str) -> str:
-    """The name a parsed Doc is filed under: its text, the model and kg's rules."""
+def doc_keys(nlp: Language, texts: Iterable[str], fingerprint: str) -> list[str]:
+    """The names parsed Docs are filed under: their text, the model and kg's
+    rules (``nlp.meta`` is slow to build, so it is read once for all texts)."""
     meta = nlp.meta
     salt = f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}-{fingerprint}"
-    return hashlib.sha256((salt + text).encode()).hexdigest()
+    return [hashlib.sha256((salt + text).encode()).hexdigest() for text in texts]
 
 
 @dataclass(frozen=True)
@@ -244,8 +245,8 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
         folder = Path(doc_dir) if keep else Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         jobs_list = []
-        for i, a in enumerate(articles):
-            key = doc_key(nlp, a.text, fingerprint)
+        keys = doc_keys(nlp, (a.text for a in articles), fingerprint)
+        for i, (a, key) in enumerate(zip(articles, keys, strict=True)):
             jobs_list.append(_Job(i, a, folder / f"{key}.spacy",
                                   folder / f"{key}-{code}.first.pickle",
                                   folder / f"{key}-{code}.facts.pickle" if keep else None))
@@ -305,7 +306,7 @@ def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -
     """Remove from a kept folder what no longer serves: the Docs, titles and
     facts of articles not in ``articles`` or made by other code or rules."""
     nlp, fingerprint, code = load_pipeline(model), rules_fingerprint(), extraction_fingerprint()
-    keys = {doc_key(nlp, a.text, fingerprint) for a in articles}
+    keys = set(doc_keys(nlp, (a.text for a in articles), fingerprint))
     wanted = {f"known-titles-{code}.json"} | {f"{k}.spacy" for k in keys} | {
         f"{k}-{code}.{kind}" for k in keys for kind in ("first.pickle", "facts.pickle")}
     for f in folder.iterdir():
@@ -337,4 +338,4 @@ def _changed_titles(before: dict[str, str] | None, after: dict[str, str]) -> dic
     return out
 
 
-__all__ = ["doc_key", "extract_corpus", "extraction_fingerprint", "prune", "rules_fingerprint"]
+__all__ = ["doc_keys", "extract_corpus", "extraction_fingerprint", "prune", "rules_fingerprint"]

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kg.gazetteer import Gazetteer, fold, load_gazetteer
 from kg.records import (
@@ -128,6 +129,7 @@ class Resolver:
         self._work_canon: dict[str, str] = {}
         self._ids: dict[tuple[str, str], str] = {}
         self._used_ids: set[str] = set()
+        self._ceremony_entities: dict[CeremonyRef, Entity] = {}
 
     # --- names ----------------------------------------------------------------------
 
@@ -233,7 +235,8 @@ class Resolver:
             return "work"
         if self._names_award(t.author):
             return "organization"  # "Harbor Music Awards", "Recording Academy / Harbors"
-        if "(" in t.author or any(key.startswith(w + " ") for w in self._work_canon):
+        if "(" in t.author or any(key[:i] in self._work_canon
+                                  for i, c in enumerate(key) if c == " "):
             return "organization"  # "Show Name (Network)": a show's fan or network account
         if re.sub(r"\W", "", t.author.casefold()) == t.handle.casefold() and \
                 any(c.isupper() for c in t.author[1:]) and " " not in t.author and \
@@ -245,9 +248,13 @@ class Resolver:
         """Whether an account name names an award or its presenter (the show's
         or academy's own account, not a person)."""
         words = f" {fold(author)} "
-        return any(f" {fold(name)} " in words
-                   for a in self.gaz.awards for name in (a.name, *a.aliases, a.presenter or "")
-                   if name and len(name) > 3)
+        return any(name in words for name in self._award_names)
+
+    @cached_property
+    def _award_names(self) -> tuple[str, ...]:
+        """Every award's names and presenter, folded and padded, computed once."""
+        return tuple(f" {fold(name)} " for a in self.gaz.awards
+                     for name in (a.name, *a.aliases, a.presenter or "") if name and len(name) > 3)
 
     def person(self, name: str) -> Entity | None:
         canonical = self._person_canon.get(name, name if name not in self._person_canon else None)
@@ -289,6 +296,12 @@ class Resolver:
         return ent
 
     def ceremony(self, ref: CeremonyRef) -> Entity:
+        found = self._ceremony_entities.get(ref)
+        if found is None:
+            found = self._ceremony_entities[ref] = self._new_ceremony(ref)
+        return found
+
+    def _new_ceremony(self, ref: CeremonyRef) -> Entity:
         info = self.gaz.award_named(ref.award)
         name = info.ceremony_name(ref.year)
         ent = self._entity("ceremony", name_key(name), name)

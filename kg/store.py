@@ -22,11 +22,12 @@ import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kg.articles import Article, load_articles
 from kg.builder import BuildResult
-from kg.dataset import to_dataset
+from kg.dataset import quads
 from kg.passes import extract_corpus, prune
 from kg.rdf import to_graph
 from kg.resolve import resolve
@@ -68,18 +69,34 @@ class ArticleStore:
         """Replace the database's content with ``graph``, split into named graphs."""
         import pyoxigraph
 
-        data = to_dataset(graph).serialize(format="nquads", encoding="utf-8")
         tmp = self.path / (OXIGRAPH_DIR + ".new")
         if tmp.exists():
             shutil.rmtree(tmp)
         store = pyoxigraph.Store(str(tmp))
-        store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+        store.bulk_extend(pyoxigraph.Quad(*map(_ox_term, q)) for q in quads(graph))
         store.flush()
         del store
         final = self.path / OXIGRAPH_DIR
         if final.exists():
             shutil.rmtree(final)
         tmp.rename(final)
+
+
+def _ox_term(term: Node):
+    """An rdflib term as pyoxigraph's (no text round trip, no copy of the graph)."""
+    import pyoxigraph
+
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return pyoxigraph.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
+        return pyoxigraph.Literal(str(term))
+    raise TypeError(f"not an RDF term for the store: {term!r}")
 
 
 def build_into_store(paths: Iterable[Path | str], store_path: Path | str,

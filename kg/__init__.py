@@ -24,4 +24,5 @@ def build(paths: Iterable[Path | str], model: str | None = None) -> Graph:
     """
     from kg.builder import build_graph
 
-    return build_graph(paths, model=model).graph
+    with build_graph(paths, model=model) as result:
+        return result.graph

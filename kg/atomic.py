@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def default_mode() -> int:
@@ -37,14 +39,16 @@ def replace_from(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def write_atomic(path: Path | str, data: bytes, durable: bool = False) -> None:
-    """Write ``data`` to ``path`` via a temporary file and an atomic rename;
-    ``durable`` also syncs it to disk first (for outputs a user keeps)."""
+@contextlib.contextmanager
+def open_atomic(path: Path | str, durable: bool = False) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through: a temporary file beside it,
+    renamed into place when the block ends without an error (and removed if it
+    does not); ``durable`` also syncs it to disk first (for outputs a user keeps)."""
     path = Path(path)
     tmp = temp_beside(path)
     try:
         with open(tmp, "wb") as fh:
-            fh.write(data)
+            yield fh
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -55,4 +59,10 @@ def write_atomic(path: Path | str, data: bytes, durable: bool = False) -> None:
         raise
 
 
-__all__ = ["default_mode", "replace_from", "temp_beside", "write_atomic"]
+def write_atomic(path: Path | str, data: bytes, durable: bool = False) -> None:
+    """Write ``data`` to ``path`` as ``open_atomic`` does."""
+    with open_atomic(path, durable) as fh:
+        fh.write(data)
+
+
+__all__ = ["default_mode", "open_atomic", "replace_from", "temp_beside", "write_atomic"]

@@ -1,44 +1,90 @@
-"""The whole pipeline, from files to a graph on disk.
+"""The whole pipeline, from files to a graph database.
 
-Output files are written to a temporary file in the target folder and renamed
-into place, so a failed or interrupted build never leaves a half-written file.
+A build parses and extracts the articles (``kg.passes``), resolves the facts
+across them (``kg.resolve``) and streams the RDF quads (``kg.rdf``) into an
+Oxigraph database in a temporary folder, from which the outputs are written
+(``kg.exports``). The graph is never held in memory as a whole, so memory does
+not grow with it; ``BuildResult.graph`` gives an rdflib graph on request.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import Graph
 
-from kg.articles import ArticleError, load_articles
+from kg.articles import Article, ArticleError, load_articles
+from kg.dataset import fill, open_database, to_rdflib
 from kg.passes import extract_corpus
-from kg.rdf import to_graph
+from kg.rdf import corpus_quads
 from kg.resolve import Corpus, resolve
+
+# the prefix of a build's temporary database folder (inside ``workdir``)
+WORK_PREFIX = ".kg-graph-"
 
 
 @dataclass
 class BuildResult:
-    graph: Graph
+    """What a build made: its graph database, the resolved corpus and the
+    files that could not be read. Close it (or use ``with``) to remove a
+    temporary database."""
+
+    database: pyoxigraph.Store | None
     corpus: Corpus | None
     errors: list[ArticleError] = field(default_factory=list)
     articles: int = 0
+    workdir: tempfile.TemporaryDirectory | None = None
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The whole graph as one rdflib graph (built on first use)."""
+        return to_rdflib(self.database) if self.database is not None else Graph()
+
+    @property
+    def triples(self) -> int:
+        return len(self.database) if self.database is not None else 0
+
+    def close(self) -> None:
+        self.database = None
+        if self.workdir is not None:
+            self.workdir.cleanup()
+            self.workdir = None
+
+    def __enter__(self) -> BuildResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def build_corpus(articles: list[Article], model: str | None,
+                 progress: Callable[[int, int, str], None] | None, errors: list[ArticleError],
+                 jobs: int, doc_dir: Path | None = None) -> Corpus:
+    """Extract (keeping per-article files in ``doc_dir`` when given) and resolve."""
+    facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
+                           doc_dir=doc_dir)
+    return resolve(facts)
 
 
 def build_graph(paths: Iterable[Path | str], model: str | None = None,
                 progress: Callable[[int, int, str], None] | None = None,
-                jobs: int = 1) -> BuildResult:
+                jobs: int = 1, workdir: Path | None = None) -> BuildResult:
     """Read, extract, resolve and convert; bad files are collected, not raised.
-    ``jobs`` processes parse and extract; the graph is the same for any number."""
+    ``jobs`` processes parse and extract; the graph is the same for any number.
+    The database goes to a temporary folder in ``workdir`` (default: the
+    system's temporary folder), removed when the result is closed."""
     articles, errors = load_articles(paths)
     if not articles:
-        return BuildResult(Graph(), None, errors, 0)
-    facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs)
-    corpus = resolve(facts)
-    return BuildResult(to_graph(corpus), corpus, errors, len(facts))
-
-
-def serialize_turtle(graph: Graph) -> bytes:
-    data = graph.serialize(format="turtle", encoding="utf-8")
-    return data if isinstance(data, bytes) else data.encode("utf-8")
+        return BuildResult(None, None, errors, 0)
+    corpus = build_corpus(articles, model, progress, errors, jobs)
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+    tmp = tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=workdir)
+    database = open_database(Path(tmp.name))
+    fill(database, corpus_quads(corpus))
+    return BuildResult(database, corpus, errors, len(corpus.articles), tmp)

@@ -75,9 +75,7 @@ def _cores() -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from kg.atomic import write_atomic
-    from kg.builder import build_graph, serialize_turtle
-    from kg.exports import export
+    from kg.builder import build_graph
 
     out = Path(args.output or "output")
     started = time.perf_counter()
@@ -86,6 +84,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         if not args.quiet and sys.stderr.isatty():
             print(f"\rkg: {n}/{total} {what[:50]:<50}", end="", file=sys.stderr, flush=True)
 
+    formats = _export_formats(args.export)
     try:
         if args.store:
             from kg.store import StoreError, build_into_store
@@ -98,33 +97,37 @@ def cmd_build(args: argparse.Namespace) -> int:
                 return EXIT_NOTHING
         else:
             result = build_graph(args.paths, model=args.model, progress=progress,
-                                 jobs=args.jobs)
+                                 jobs=args.jobs, workdir=out)
     except Exception as exc:  # a model that cannot load, a broken gazetteer
         _err(f"build failed: {exc}")
         return EXIT_NOTHING
     if not args.quiet and sys.stderr.isatty():
         print(file=sys.stderr)
-    if not args.store:
-        args.output = args.output or "output"
+    with result:
+        return _write_outputs(args, result, out, formats, started)
+
+
+def _write_outputs(args: argparse.Namespace, result, out: Path, formats: list[str],
+                   started: float) -> int:
+    """Report skipped files and write the build's files from its database."""
+    from kg.exports import write_file
+
     for error in result.errors:
         _err(f"skipped {error.path}: {error.problem}")
     if result.articles == 0:
         _err("no articles could be read; nothing written")
         return EXIT_NOTHING
     written: list[Path] = []
+    no_html = args.no_html
     if args.store:
         written.append(Path(args.store))
-        if args.output is None:
-            args.no_html = True
+        no_html = no_html or args.output is None
     if not args.store or args.output is not None:
-        ttl = out / "graph.ttl"
-        write_atomic(ttl, serialize_turtle(result.graph))
-        written.append(ttl)
-        for fmt in _export_formats(args.export):
+        for fmt in ["ttl", *formats]:
             path = out / f"graph.{fmt}"
-            write_atomic(path, export(result.graph, fmt))
+            write_file(result.database, fmt, path)
             written.append(path)
-    if not args.no_html:
+    if not no_html:
         from kg.viz import render_html
 
         html = out / "graph.html"
@@ -132,7 +135,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         written.append(html)
     if not args.quiet:
         secs = time.perf_counter() - started
-        print(f"kg: built {result.articles} article(s) into {len(result.graph)} triples in "
+        print(f"kg: built {result.articles} article(s) into {result.triples} triples in "
               f"{secs:.1f} s: " + ", ".join(str(p) for p in written), file=sys.stderr)
     return EXIT_SOME_FAILED if result.errors else EXIT_OK
 

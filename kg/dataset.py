@@ -4,69 +4,66 @@ An article's graph holds what only that article says: the article node, its
 tweets, quotations, evidence sentences and what it mentions and cites. The
 entities graph holds the linked entities and the facts resolved across
 articles (nominations, credits, networks, ceremonies). N-Quads / TriG exports
-and the persistent store use this split, so provenance survives export and an
+and the persistent store keep this split, so provenance survives export and an
 article's facts can be replaced exactly.
+
+A build writes its quads into an Oxigraph database on disk (``fill``), never
+into an in-memory graph, so its memory does not grow with the graph; outputs
+are streamed from that database. ``to_rdflib`` merges it into one rdflib graph
+for the steps that want one (the HTML page, SHACL validation, the Python API).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
+from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.term import Node
+import pyoxigraph
+from rdflib import BNode, Graph, Literal, URIRef
 
 from kg.vocab import ID
 
 ENTITIES_GRAPH = ID["graph/entities"]
-_ARTICLE_PREFIXES = ("article/", "tweet/", "quote/", "evidence/")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def article_graph_iri(article_part: str) -> URIRef:
+    """The named graph of one article (``article_part`` already IRI-encoded)."""
     return ID[f"graph/article/{article_part}"]
 
 
-def _article_of(subject: URIRef) -> str | None:
-    """The (IRI-encoded) article a subject belongs to, if it is article-specific."""
-    local = str(subject)
-    if not local.startswith(str(ID)):
-        return None
-    local = local[len(str(ID)) :]
-    for prefix in _ARTICLE_PREFIXES:
-        if local.startswith(prefix):
-            rest = local[len(prefix) :]
-            if prefix == "article/":
-                return rest
-            # "tweet/<article>-<n>", "evidence/<article>-<start>-<end>"
-            parts = rest.rsplit("-", 2 if prefix == "evidence/" else 1)
-            return parts[0]
-    return None
+def open_database(path: Path) -> pyoxigraph.Store:
+    """A new, empty Oxigraph database at ``path`` (which must not hold one)."""
+    path.mkdir(parents=True, exist_ok=True)
+    return pyoxigraph.Store(str(path))
 
 
-def quads(graph: Graph) -> Iterator[tuple[Node, Node, Node, URIRef]]:
-    """Each triple of ``graph`` with the named graph it belongs in (see the
-    module docstring), without copying the graph."""
-    names: dict[str, URIRef] = {}
-    for s, p, o in graph:
-        article = _article_of(s) if isinstance(s, URIRef) else None
-        if article is None:
-            yield s, p, o, ENTITIES_GRAPH
-            continue
-        name = names.get(article)
-        if name is None:
-            name = names[article] = article_graph_iri(article)
-        yield s, p, o, name
+def fill(database: pyoxigraph.Store, quads: Iterable[pyoxigraph.Quad]) -> None:
+    """Load a stream of quads with Oxigraph's bulk loader (duplicates kept once)."""
+    database.bulk_extend(quads)
+    database.flush()
 
 
-def to_dataset(graph: Graph) -> Dataset:
-    """Split ``graph`` into the named graphs described in the module docstring."""
-    ds = Dataset()
-    for prefix, ns in graph.namespaces():
-        ds.bind(prefix, ns)
-    ds.graph(ENTITIES_GRAPH)
-    graphs: dict[URIRef, Graph] = {}
-    for s, p, o, name in quads(graph):
-        target = graphs.get(name)
-        if target is None:
-            target = graphs[name] = ds.graph(name)
-        target.add((s, p, o))
-    return ds
+def _rdflib_term(term) -> URIRef | BNode | Literal:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == _XSD_STRING:
+        return Literal(term.value)  # rdflib tells a plain literal from an xsd:string one
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def to_rdflib(database: pyoxigraph.Store) -> Graph:
+    """Every named graph of ``database`` merged into one rdflib graph, with the
+    project's prefixes bound."""
+    from kg.rdf import PREFIXES
+
+    graph = Graph()
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns)
+    for q in database.quads_for_pattern(None, None, None, None):
+        graph.add((_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object)))
+    return graph

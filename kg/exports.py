@@ -1,28 +1,60 @@
-"""Exports beyond Turtle: N-Triples, N-Quads and TriG (one named graph per
-article, for provenance) and JSON-LD with a context of the project's prefixes."""
+"""Writing a build's graph: Turtle (the merged graph), N-Triples, N-Quads and
+TriG (one named graph per article, for provenance) and JSON-LD.
+
+Every format is streamed from the build's Oxigraph database (``kg.dataset``)
+by Oxigraph's serialisers, which escape every string for the format (no raw
+line breaks in short literals). The order is the database's: it depends only
+on the quads, so the same graph always gives the same bytes.
+"""
 
 from __future__ import annotations
 
-from rdflib import Graph
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
 
-from kg.dataset import to_dataset
+import pyoxigraph
+
+from kg.atomic import open_atomic
 from kg.rdf import PREFIXES
 
 FORMATS = ("nt", "nq", "trig", "jsonld")
+# the Turtle file names entities in full: "id:" would need "\/" in every local name
+TURTLE_PREFIXES = {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items()) if prefix != "id"}
+_DATASET_FORMATS = {"nq": pyoxigraph.RdfFormat.N_QUADS, "trig": pyoxigraph.RdfFormat.TRIG}
+_GRAPH_FORMATS = {"ttl": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+                  "jsonld": pyoxigraph.RdfFormat.JSON_LD}
 
 
-def export(graph: Graph, fmt: str) -> bytes:
-    """Serialise ``graph`` as ``fmt`` (one of ``FORMATS``), deterministically."""
-    if fmt == "nt":
-        lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
-        return b"".join(sorted(lines))
-    if fmt == "nq":
-        data = to_dataset(graph).serialize(format="nquads", encoding="utf-8")
-        return b"".join(sorted(data.splitlines(keepends=True)))
-    if fmt == "trig":
-        return to_dataset(graph).serialize(format="trig", encoding="utf-8")
-    if fmt == "jsonld":
-        context = {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items())}
-        return graph.serialize(format="json-ld", context=context, indent=2, sort_keys=True,
-                               encoding="utf-8")
-    raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
+def _merged(database: pyoxigraph.Store) -> Iterator[pyoxigraph.Triple]:
+    """The triples of every named graph. Each subject lives in one graph (see
+    ``kg.rdf``), so a subject's triples stay together for Turtle's grouping."""
+    for q in database.quads_for_pattern(None, None, None, None):
+        yield pyoxigraph.Triple(q.subject, q.predicate, q.object)
+
+
+def write_graph(database: pyoxigraph.Store, fmt: str, out: BinaryIO) -> None:
+    """Serialise the database as ``fmt``: "ttl" or one of ``FORMATS``."""
+    if fmt in _DATASET_FORMATS:
+        prefixes = TURTLE_PREFIXES if fmt == "trig" else None
+        database.dump(out, _DATASET_FORMATS[fmt], prefixes=prefixes)
+    elif fmt in _GRAPH_FORMATS:
+        prefixes = TURTLE_PREFIXES if fmt in ("ttl", "jsonld") else None
+        pyoxigraph.serialize(_merged(database), out, _GRAPH_FORMATS[fmt], prefixes=prefixes)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+def export(database: pyoxigraph.Store, fmt: str) -> bytes:
+    """The database serialised as ``fmt``, in memory (small graphs, tests)."""
+    import io
+
+    buffer = io.BytesIO()
+    write_graph(database, fmt, buffer)
+    return buffer.getvalue()
+
+
+def write_file(database: pyoxigraph.Store, fmt: str, path: Path) -> None:
+    """Stream the database into ``path`` (atomically: see ``kg.atomic``)."""
+    with open_atomic(path) as fh:
+        write_graph(database, fmt, fh)

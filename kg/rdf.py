@@ -1,24 +1,34 @@
-"""Resolved corpus -> RDF graph (schema.org where it fits, kg: for the rest).
+"""Resolved corpus -> RDF quads (schema.org where it fits, kg: for the rest).
 
 Every fact-bearing node (nomination, credit, quotation, tweet, and one sentence
 per entity) points to ``kg:Evidence`` nodes holding the sentence and its
 character offsets in the article file, so "where does this come from?" is a
 SPARQL query. Citations and networks are plain links (article -> outlet, work ->
 network) without evidence of their own.
+
+Each quad goes to a named graph chosen by its subject (see ``kg.dataset``):
+the article, its tweets, quotations and evidence sentences in the article's
+graph, everything else in the entities graph. Quads are produced as a stream of
+pyoxigraph terms, so a large corpus goes straight into an Oxigraph database
+without an in-memory graph in between.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from decimal import Decimal
+from functools import cache
 from urllib.parse import quote
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from pyoxigraph import Literal, NamedNode, Quad
+from rdflib import RDF, RDFS, XSD, URIRef
 from rdflib.namespace import OWL
 
+from kg.dataset import ENTITIES_GRAPH, article_graph_iri
 from kg.records import Evidence
 from kg.resolve import Corpus, Entity
-from kg.vocab import ID, KG, SCHEMA
+from kg.vocab import ENTITY_BASE, ID, KG, SCHEMA
 
 CLASS_OF = {
     "person": SCHEMA.Person,
@@ -34,8 +44,14 @@ ORG_CLASS = {"outlet": SCHEMA.NewsMediaOrganization, "network": SCHEMA.Organizat
 PREFIXES = {"schema": SCHEMA, "kg": KG._NS, "id": ID, "rdfs": RDFS, "xsd": XSD, "owl": OWL}
 
 
-def _iri(ident: str) -> URIRef:
-    return ID[ident]
+@cache
+def _v(term: URIRef) -> NamedNode:
+    """A vocabulary term (few, reused everywhere) as a pyoxigraph node."""
+    return NamedNode(str(term))
+
+
+def _iri(ident: str) -> NamedNode:
+    return NamedNode(ENTITY_BASE + ident)
 
 
 def _part(text: str) -> str:
@@ -43,148 +59,189 @@ def _part(text: str) -> str:
     return quote(text, safe="-_.~")
 
 
-def _article(article_id: str) -> URIRef:
-    return ID[f"article/{_part(article_id)}"]
+def _article(article_id: str) -> NamedNode:
+    return _iri(f"article/{_part(article_id)}")
+
+
+def _text(value: str) -> Literal:
+    return Literal(value)
+
+
+def _typed(value: object, datatype: URIRef) -> Literal:
+    return Literal(str(value), datatype=_v(datatype))
 
 
 def _decimal(value: float) -> Literal:
     """A confidence as an exact xsd:decimal (a float would fail sh:datatype checks)."""
-    return Literal(Decimal(str(round(value, 2))), datatype=XSD.decimal)
+    return _typed(Decimal(str(round(value, 2))), XSD.decimal)
 
 
 def _digest(*parts: object) -> str:
     return hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:12]
 
 
-class GraphBuilder:
-    def __init__(self) -> None:
-        self.g = Graph()
-        for prefix, ns in PREFIXES.items():
-            self.g.bind(prefix, ns)
+class QuadWriter:
+    """Turns a resolved corpus into quads; each evidence node is written once."""
 
-    def evidence(self, subject: URIRef, ev: Evidence) -> None:
-        node = ID[f"evidence/{_part(ev.article)}-{ev.start}-{ev.end}"]
-        g = self.g
-        if (node, RDF.type, KG.Evidence) not in g:
-            g.add((node, RDF.type, KG.Evidence))
-            g.add((node, KG.inArticle, _article(ev.article)))
-            g.add((node, KG.sentence, Literal(ev.sentence)))
-            g.add((node, KG.startOffset, Literal(ev.start, datatype=XSD.integer)))
-            g.add((node, KG.endOffset, Literal(ev.end, datatype=XSD.integer)))
-        g.add((subject, KG.evidence, node))
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self._evidence_done: set[str] = set()
+        self._graphs: dict[str, NamedNode] = {}
+        self._entities = NamedNode(str(ENTITIES_GRAPH))
 
-    def entity(self, e: Entity, corpus: Corpus) -> None:
-        g, s = self.g, _iri(e.id)
+    def _graph_of(self, article_id: str) -> NamedNode:
+        graph = self._graphs.get(article_id)
+        if graph is None:
+            graph = self._graphs[article_id] = NamedNode(
+                str(article_graph_iri(_part(article_id))))
+        return graph
+
+    def evidence(self, subject: NamedNode, graph: NamedNode, ev: Evidence) -> Iterator[Quad]:
+        """The link from ``subject`` to its evidence sentence, and the sentence
+        node itself (in its article's graph) the first time it is cited."""
+        local = f"evidence/{_part(ev.article)}-{ev.start}-{ev.end}"
+        node = _iri(local)
+        if local not in self._evidence_done:
+            self._evidence_done.add(local)
+            where = self._graph_of(ev.article)
+            yield Quad(node, _v(RDF.type), _v(KG.Evidence), where)
+            yield Quad(node, _v(KG.inArticle), _article(ev.article), where)
+            yield Quad(node, _v(KG.sentence), _text(ev.sentence), where)
+            yield Quad(node, _v(KG.startOffset), _typed(ev.start, XSD.integer), where)
+            yield Quad(node, _v(KG.endOffset), _typed(ev.end, XSD.integer), where)
+        yield Quad(subject, _v(KG.evidence), node, graph)
+
+    def entity(self, e: Entity) -> Iterator[Quad]:
+        s, g = _iri(e.id), self._entities
+
+        def q(p: URIRef, o) -> Quad:
+            return Quad(s, _v(p), o, g)
+
         if e.kind == "organization":
-            g.add((s, RDF.type, ORG_CLASS.get(e.subkind, SCHEMA.Organization)))
+            yield q(RDF.type, _v(ORG_CLASS.get(e.subkind, SCHEMA.Organization)))
         else:
-            g.add((s, RDF.type, CLASS_OF[e.kind]))
-        g.add((s, SCHEMA.name, Literal(e.name)))
-        g.add((s, RDFS.label, Literal(e.name)))
+            yield q(RDF.type, _v(CLASS_OF[e.kind]))
+        if e.kind == "account":
+            # labelled by its handle, named by its display name
+            if e.attrs["display"] != e.name:
+                yield q(SCHEMA.name, _text(e.attrs["display"]))
+        else:
+            yield q(SCHEMA.name, _text(e.name))
+        yield q(RDFS.label, _text(e.name))
         for alias in sorted(e.aliases):
             if alias != e.name:
-                g.add((s, SCHEMA.alternateName, Literal(alias)))
+                yield q(SCHEMA.alternateName, _text(alias))
         for ev in e.evidence[:1]:
-            self.evidence(s, ev)
-        if e.kind == "category":
-            g.add((s, KG.award, _iri(e.attrs["award"])))
+            yield from self.evidence(s, g, ev)
+        if e.kind in ("category", "ceremony"):
+            yield q(KG.award, _iri(e.attrs["award"]))
         if e.kind == "ceremony":
-            g.add((s, KG.award, _iri(e.attrs["award"])))
-            g.add((s, KG.ordinal, Literal(e.attrs["ordinal"], datatype=XSD.integer)))
-            details = corpus.ceremonies.get(e.id)
+            yield q(KG.ordinal, _typed(e.attrs["ordinal"], XSD.integer))
+            details = self.corpus.ceremonies.get(e.id)
             if details:
                 if details.date:
-                    g.add((s, SCHEMA.startDate, Literal(details.date.isoformat(),
-                                                        datatype=XSD.date)))
+                    yield q(SCHEMA.startDate, _typed(details.date.isoformat(), XSD.date))
                 for host in details.hosts:
-                    g.add((s, KG.host, _iri(host)))
+                    yield q(KG.host, _iri(host))
                 if details.venue:
-                    g.add((s, KG.venue, _iri(details.venue)))
+                    yield q(KG.venue, _iri(details.venue))
         if e.kind == "account":
-            g.add((s, KG.handle, Literal(e.attrs["handle"])))
-            g.add((s, SCHEMA.name, Literal(e.attrs["display"])))
-            g.remove((s, SCHEMA.name, Literal(e.name)))
-            g.set((s, RDFS.label, Literal(e.name)))
+            yield q(KG.handle, _text(e.attrs["handle"]))
             if "owner" in e.attrs:
-                g.add((s, KG.account, _iri(e.attrs["owner"])))
+                yield q(KG.account, _iri(e.attrs["owner"]))
 
-    def build(self, corpus: Corpus) -> Graph:
-        g = self.g
-        for e in sorted(corpus.entities.values(), key=lambda e: e.id):
-            self.entity(e, corpus)
+    def articles(self) -> Iterator[Quad]:
+        corpus = self.corpus
         for f in corpus.articles:
-            a = _article(f.article_id)
-            g.add((a, RDF.type, SCHEMA.NewsArticle))
-            g.add((a, SCHEMA.name, Literal(f.article_id)))
-            g.add((a, KG.sourceFile, Literal(f.article_id)))
-            g.add((a, SCHEMA.datePublished, Literal(f.date.isoformat(), datatype=XSD.date)))
-        for article, ent_id in sorted(corpus.mentions):
-            g.add((_article(article), SCHEMA.mentions, _iri(ent_id)))
-        for article, ent_id in sorted(corpus.citations):
-            g.add((_article(article), KG.cites, _iri(ent_id)))
-        for nom in corpus.nominations:
-            n = ID[f"nomination/{_digest(nom.nominee, nom.category, nom.ceremony)}"]
-            g.add((n, RDF.type, KG.Nomination))
-            g.add((n, KG.nominee, _iri(nom.nominee)))
+            a, g = _article(f.article_id), self._graph_of(f.article_id)
+            yield Quad(a, _v(RDF.type), _v(SCHEMA.NewsArticle), g)
+            yield Quad(a, _v(SCHEMA.name), _text(f.article_id), g)
+            yield Quad(a, _v(KG.sourceFile), _text(f.article_id), g)
+            yield Quad(a, _v(SCHEMA.datePublished), _typed(f.date.isoformat(), XSD.date), g)
+        for links, predicate in ((corpus.mentions, SCHEMA.mentions), (corpus.citations, KG.cites)):
+            for article, ent_id in sorted(links):
+                yield Quad(_article(article), _v(predicate), _iri(ent_id), self._graph_of(article))
+
+    def nominations(self) -> Iterator[Quad]:
+        g = self._entities
+        for nom in self.corpus.nominations:
+            n = _iri(f"nomination/{_digest(nom.nominee, nom.category, nom.ceremony)}")
+            nominee = _iri(nom.nominee)
+            yield Quad(n, _v(RDF.type), _v(KG.Nomination), g)
+            yield Quad(n, _v(KG.nominee), nominee, g)
             if nom.category:
-                g.add((n, KG.category, _iri(nom.category)))
-                g.add((_iri(nom.nominee), KG.wonAward if nom.won else KG.nominatedFor,
-                       _iri(nom.category)))
+                category = _iri(nom.category)
+                yield Quad(n, _v(KG.category), category, g)
+                yield Quad(nominee, _v(KG.wonAward if nom.won else KG.nominatedFor), category, g)
             if nom.work:
-                g.add((n, KG.forWork, _iri(nom.work)))
-            g.add((n, KG.ceremony, _iri(nom.ceremony)))
-            g.add((n, KG.won, Literal(nom.won)))
+                yield Quad(n, _v(KG.forWork), _iri(nom.work), g)
+            yield Quad(n, _v(KG.ceremony), _iri(nom.ceremony), g)
+            yield Quad(n, _v(KG.won), _typed("true" if nom.won else "false", XSD.boolean), g)
             if nom.confidence < 1.0:
-                g.add((n, KG.confidence, _decimal(nom.confidence)))
+                yield Quad(n, _v(KG.confidence), _decimal(nom.confidence), g)
             for ev in sorted(set(nom.evidence)):
-                self.evidence(n, ev)
-        for cr in corpus.credits:
-            c = ID[f"credit/{_digest(cr.person, cr.work)}"]
-            g.add((c, RDF.type, KG.Credit))
-            g.add((c, KG.performer, _iri(cr.person)))
-            g.add((c, KG.work, _iri(cr.work)))
-            g.add((c, KG.role, Literal(cr.role)))
+                yield from self.evidence(n, g, ev)
+
+    def credits(self) -> Iterator[Quad]:
+        g = self._entities
+        for cr in self.corpus.credits:
+            c = _iri(f"credit/{_digest(cr.person, cr.work)}")
+            yield Quad(c, _v(RDF.type), _v(KG.Credit), g)
+            yield Quad(c, _v(KG.performer), _iri(cr.person), g)
+            yield Quad(c, _v(KG.work), _iri(cr.work), g)
+            yield Quad(c, _v(KG.role), _text(cr.role), g)
             if cr.character:
-                g.add((c, KG.character, Literal(cr.character)))
+                yield Quad(c, _v(KG.character), _text(cr.character), g)
             if cr.confidence < 1.0:
-                g.add((c, KG.confidence, _decimal(cr.confidence)))
+                yield Quad(c, _v(KG.confidence), _decimal(cr.confidence), g)
             if cr.role == "actor":
-                g.add((_iri(cr.person), KG.actedIn, _iri(cr.work)))
+                yield Quad(_iri(cr.person), _v(KG.actedIn), _iri(cr.work), g)
             for ev in sorted(set(cr.evidence)):
-                self.evidence(c, ev)
-        for work_id, (net_id, _evidence) in sorted(corpus.airs.items()):
-            g.add((_iri(work_id), KG.network, _iri(net_id)))
-        for rt in corpus.tweets:
-            t = rt.tweet
-            s = ID[f"tweet/{_part(rt.article)}-{t.index + 1}"]
-            g.add((s, RDF.type, SCHEMA.SocialMediaPosting))
-            g.add((s, SCHEMA.text, Literal(t.text)))
-            g.add((s, SCHEMA.author, _iri(rt.account)))
+                yield from self.evidence(c, g, ev)
+        for work_id, (net_id, _evidence) in sorted(self.corpus.airs.items()):
+            yield Quad(_iri(work_id), _v(KG.network), _iri(net_id), g)
+
+    def tweets(self) -> Iterator[Quad]:
+        for rt in self.corpus.tweets:
+            t, g = rt.tweet, self._graph_of(rt.article)
+            s = _iri(f"tweet/{_part(rt.article)}-{t.index + 1}")
+            yield Quad(s, _v(RDF.type), _v(SCHEMA.SocialMediaPosting), g)
+            yield Quad(s, _v(SCHEMA.text), _text(t.text), g)
+            yield Quad(s, _v(SCHEMA.author), _iri(rt.account), g)
             if t.date:
-                g.add((s, SCHEMA.datePublished, Literal(t.date.isoformat(), datatype=XSD.date)))
+                yield Quad(s, _v(SCHEMA.datePublished), _typed(t.date.isoformat(), XSD.date), g)
             for h in t.hashtags:
-                g.add((s, KG.hashtag, Literal(h)))
+                yield Quad(s, _v(KG.hashtag), _text(h), g)
             for link in t.links:
-                g.add((s, KG.link, Literal(link, datatype=XSD.anyURI)))
+                yield Quad(s, _v(KG.link), _typed(link, XSD.anyURI), g)
             for m in rt.mentions:
-                g.add((s, SCHEMA.mentions, _iri(m)))
-            g.add((_article(rt.article), KG.embeds, s))
-            self.evidence(s, t.evidence)
-        for rq in corpus.quotes:
-            q = rq.quote
-            s = ID[f"quote/{_part(rq.article)}-{q.index + 1}"]
-            g.add((s, RDF.type, SCHEMA.Quotation))
-            g.add((s, SCHEMA.text, Literal(q.text)))
-            g.add((s, KG.inArticle, _article(rq.article)))
+                yield Quad(s, _v(SCHEMA.mentions), _iri(m), g)
+            yield Quad(_article(rt.article), _v(KG.embeds), s, g)
+            yield from self.evidence(s, g, t.evidence)
+
+    def quotes(self) -> Iterator[Quad]:
+        for rq in self.corpus.quotes:
+            q, g = rq.quote, self._graph_of(rq.article)
+            s = _iri(f"quote/{_part(rq.article)}-{q.index + 1}")
+            yield Quad(s, _v(RDF.type), _v(SCHEMA.Quotation), g)
+            yield Quad(s, _v(SCHEMA.text), _text(q.text), g)
+            yield Quad(s, _v(KG.inArticle), _article(rq.article), g)
             if rq.speaker:
-                g.add((s, KG.speaker, _iri(rq.speaker)))
+                yield Quad(s, _v(KG.speaker), _iri(rq.speaker), g)
             if q.confidence < 1.0:
-                g.add((s, KG.confidence, _decimal(q.confidence)))
-            self.evidence(s, q.evidence)
-        return g
+                yield Quad(s, _v(KG.confidence), _decimal(q.confidence), g)
+            yield from self.evidence(s, g, q.evidence)
+
+    def quads(self) -> Iterator[Quad]:
+        for e in sorted(self.corpus.entities.values(), key=lambda e: e.id):
+            yield from self.entity(e)
+        yield from self.articles()
+        yield from self.nominations()
+        yield from self.credits()
+        yield from self.tweets()
+        yield from self.quotes()
 
 
-def to_graph(corpus: Corpus) -> Graph:
-    return GraphBuilder().build(corpus)
-
-
+def corpus_quads(corpus: Corpus) -> Iterator[Quad]:
+    """Every quad of the corpus's graph (duplicates possible; a store keeps one)."""
+    return QuadWriter(corpus).quads()

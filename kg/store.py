@@ -22,15 +22,15 @@ import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+import pyoxigraph
+from rdflib import Graph
 
 from kg.articles import Article, load_articles
-from kg.builder import BuildResult
-from kg.dataset import quads
-from kg.passes import extract_corpus, prune
-from kg.rdf import to_graph
-from kg.resolve import resolve
+from kg.builder import BuildResult, build_corpus
+from kg.dataset import fill, open_database, to_rdflib
+from kg.passes import prune
+from kg.rdf import corpus_quads
+from kg.resolve import Corpus
 from kg.storedir import OXIGRAPH_DIR, is_store
 
 
@@ -65,38 +65,21 @@ class ArticleStore:
         target = self.articles_dir / f"{hashlib.sha256(article.id.encode()).hexdigest()[:16]}.json"
         target.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
-    def write(self, graph: Graph) -> None:
-        """Replace the database's content with ``graph``, split into named graphs."""
-        import pyoxigraph
-
+    def write(self, corpus: Corpus) -> pyoxigraph.Store:
+        """Replace the database's content with the corpus's quads (one named
+        graph per article); the old database stays until the new one is whole.
+        Returns the new database, open."""
         tmp = self.path / (OXIGRAPH_DIR + ".new")
         if tmp.exists():
             shutil.rmtree(tmp)
-        store = pyoxigraph.Store(str(tmp))
-        store.bulk_extend(pyoxigraph.Quad(*map(_ox_term, q)) for q in quads(graph))
-        store.flush()
-        del store
+        database = open_database(tmp)
+        fill(database, corpus_quads(corpus))
+        del database  # closed before its folder is renamed
         final = self.path / OXIGRAPH_DIR
         if final.exists():
             shutil.rmtree(final)
         tmp.rename(final)
-
-
-def _ox_term(term: Node):
-    """An rdflib term as pyoxigraph's (no text round trip, no copy of the graph)."""
-    import pyoxigraph
-
-    if isinstance(term, URIRef):
-        return pyoxigraph.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return pyoxigraph.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return pyoxigraph.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
-        return pyoxigraph.Literal(str(term))
-    raise TypeError(f"not an RDF term for the store: {term!r}")
+        return pyoxigraph.Store(str(final))
 
 
 def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
@@ -111,31 +94,15 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
         merged[a.id] = a
     articles = [merged[k] for k in sorted(merged)]
     if not articles:
-        return BuildResult(Graph(), None, errors, 0)
-    facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
-                           doc_dir=store.docs_dir)
+        return BuildResult(None, None, errors, 0)
+    corpus = build_corpus(articles, model, progress, errors, jobs, doc_dir=store.docs_dir)
     prune(store.docs_dir, articles, model)
-    corpus = resolve(facts)
-    graph = to_graph(corpus)
-    store.write(graph)
+    database = store.write(corpus)
     for a in new:
         store._save_article(a)
-    return BuildResult(graph, corpus, errors, len(articles))
+    return BuildResult(database, corpus, errors, len(articles))
 
 
 def load_store_graph(store_path: Path | str) -> Graph:
     """The store's content as one rdflib graph (named graphs merged)."""
-    import pyoxigraph
-
-    store = pyoxigraph.Store.read_only(str(Path(store_path) / OXIGRAPH_DIR))
-    data = store.dump(format=pyoxigraph.RdfFormat.N_QUADS)
-    from rdflib import Dataset
-
-    ds = Dataset()
-    ds.parse(data=data.decode("utf-8") if isinstance(data, bytes) else data, format="nquads")
-    merged = Graph()
-    for quad in ds.quads():
-        merged.add(quad[:3])
-    return merged
-
-
+    return to_rdflib(pyoxigraph.Store.read_only(str(Path(store_path) / OXIGRAPH_DIR)))

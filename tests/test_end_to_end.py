@@ -3,6 +3,7 @@ round-tripping through Turtle, and that the committed output/ is current."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from helpers import column, rows
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kg.builder import build_graph, serialize_turtle
+from kg.builder import BuildResult, build_graph
+from kg.exports import export
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -19,8 +21,14 @@ CATEGORY = "Outstanding Lead Actor in a Limited Series or Movie"
 
 
 @pytest.fixture(scope="module")
-def seeds_graph() -> Graph:
-    return build_graph([SEEDS]).graph
+def seeds_build() -> Iterator[BuildResult]:
+    with build_graph([SEEDS]) as result:
+        yield result
+
+
+@pytest.fixture(scope="module")
+def seeds_graph(seeds_build: BuildResult) -> Graph:
+    return seeds_build.graph
 
 
 def test_winner(seeds_graph):
@@ -82,17 +90,18 @@ def test_entities_are_typed_and_linked(seeds_graph):
     assert ("Hollywood", "CreativeWork") in entities
 
 
-def test_two_builds_are_byte_identical_and_turtle_round_trips(seeds_graph):
-    first = serialize_turtle(seeds_graph)
-    second = serialize_turtle(build_graph([SEEDS]).graph)
+def test_two_builds_are_byte_identical_and_turtle_round_trips(seeds_build, seeds_graph):
+    first = export(seeds_build.database, "ttl")
+    with build_graph([SEEDS]) as again:
+        second = export(again.database, "ttl")
     assert first == second
     reparsed = Graph().parse(data=first.decode("utf-8"), format="turtle")
     assert isomorphic(reparsed, seeds_graph)
 
 
-def test_committed_output_is_current(seeds_graph):
+def test_committed_output_is_current(seeds_build):
     committed = (ROOT / "output" / "graph.ttl").read_bytes()
-    assert committed == serialize_turtle(seeds_graph), (
+    assert committed == export(seeds_build.database, "ttl"), (
         "output/graph.ttl is stale: run 'kg build seeds -o output'")
 
 

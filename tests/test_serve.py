@@ -30,8 +30,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg import serve as kgserve
-from kg.atomic import write_atomic
-from kg.builder import build_graph, serialize_turtle
+from kg.builder import build_graph
+from kg.exports import write_file
 from kg.serve import (
     WINNERS,
     RunawayWatch,
@@ -68,10 +68,10 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 @pytest.fixture(scope="module")
 def graph_ttl(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed articles built once and written as Turtle, as `kg build` does."""
-    result = build_graph([SEEDS])
-    assert result.articles > 0 and not result.errors
     path = tmp_path_factory.mktemp("graph") / "graph.ttl"
-    write_atomic(path, serialize_turtle(result.graph))
+    with build_graph([SEEDS]) as result:
+        assert result.articles > 0 and not result.errors
+        write_file(result.database, "ttl", path)
     return path
 
 

@@ -95,16 +95,19 @@ def test_exports_round_trip_and_keep_one_graph_per_article(tmp_path):
     from kg.builder import build_graph
 
     src = tmp_path / "src"
-    graph = build_graph([_write(src, n) for n in ARTICLES]).graph
-    nt = Graph().parse(data=export(graph, "nt").decode(), format="nt")
-    assert isomorphic(nt, graph)
-    jsonld = Graph().parse(data=export(graph, "jsonld").decode(), format="json-ld")
-    assert isomorphic(jsonld, graph)
+    result = build_graph([_write(src, n) for n in ARTICLES])
+    database, graph = result.database, result.graph
+    for fmt in ("ttl", "nt", "jsonld"):
+        reparsed = Graph().parse(data=export(database, fmt).decode(),
+                                 format={"ttl": "turtle", "jsonld": "json-ld"}.get(fmt, fmt))
+        assert isomorphic(reparsed, graph), fmt
     ds = Dataset()
-    ds.parse(data=export(graph, "nq").decode(), format="nquads")
+    ds.parse(data=export(database, "nq").decode(), format="nquads")
     names = {str(g.identifier) for g in ds.graphs() if len(g)}
     assert {n.rsplit("/", 1)[-1] for n in names} >= {"s1", "s2", "s3", "entities"}
-    assert export(graph, "trig") == export(build_graph([src]).graph, "trig")
+    with build_graph([src]) as again:
+        assert export(database, "trig") == export(again.database, "trig")
+    result.close()
 
 
 def kg(*args: str) -> subprocess.CompletedProcess:

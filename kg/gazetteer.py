@@ -195,6 +195,13 @@ class Gazetteer:
                     out.setdefault(h.casefold(), (kind, thing))
         return out
 
+    def given_name_keys(self, name: str) -> set[str]:
+        """Keys two given names share exactly when ``same_given_name`` holds for
+        them: the name itself and the diminutive families it belongs to (lets
+        callers group names instead of comparing every pair)."""
+        name = name.casefold()
+        return {"=" + name, *("~" + family for family in self.nicknames.get(name, ()))}
+
     def same_given_name(self, a: str, b: str) -> bool:
         """True when two given names are the same or diminutives of one name."""
         a, b = a.casefold(), b.casefold()

@@ -15,7 +15,9 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+
+from networkx.utils import UnionFind
 
 from kg.gazetteer import Gazetteer, fold, load_gazetteer
 from kg.records import (
@@ -40,12 +42,17 @@ def slugify(text: str) -> str:
     return slug[:80] or "x" + hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 16)  # the same names recur in every article
 def name_key(text: str) -> str:
     """Key under which spellings of one name meet: case, apostrophes,
     punctuation and a leading 'The' do not matter."""
-    key = re.sub(r"[^\w\s]", "", fold(text).replace("'", ""))
-    key = re.sub(r"\s+", " ", key).strip()
-    return re.sub(r"^the ", "", key)
+    key = _PUNCTUATION.sub("", fold(text).replace("'", ""))
+    key = _SPACES.sub(" ", key).strip()
+    return key[4:] if key.startswith("the ") else key
 
 
 @dataclass
@@ -163,46 +170,51 @@ class Resolver:
         by_key: dict[str, Counter[str]] = defaultdict(Counter)
         for name, n in names.items():
             by_key[name_key(name)][name] += n
-        multi = {k for k in by_key if len(k.split()) > 1}
-        # merge "Robert Hale" into "Rob Hale": same surname, same given name family
-        parent: dict[str, str] = {k: k for k in by_key}
-
-        def find(k: str) -> str:
-            while parent[k] != k:
-                k = parent[k]
-            return k
-
-        ordered = sorted(multi, key=lambda k: (-sum(by_key[k].values()), k))
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                pa, pb = a.split(), b.split()
-                if pa[-1] == pb[-1] and len(pa) == len(pb) and find(a) != find(b) and \
-                        self.gaz.same_given_name(pa[0], pb[0]):
-                    parent[find(b)] = find(a)
+        clusters = self._full_name_clusters([k for k in by_key if len(k.split()) > 1])
+        # a one-word name joins the one full name it is the first or last word of;
+        # "Hale" when the corpus has two Hales is an unknown person
+        by_word: dict[str, set[str]] = defaultdict(set)
+        for full in clusters:
+            words = full.split()
+            by_word[words[0]].add(full)
+            by_word[words[-1]].add(full)
+        root_of: dict[str, str | None] = {}
         for k in by_key:
-            if k in multi:
-                continue
-            hits = {find(m) for m in multi if k in (m.split()[-1], m.split()[0])}
-            if len(hits) == 1:
-                parent[k] = hits.pop()
-            elif len(hits) > 1:
-                parent[k] = ""  # "Hale" when the corpus has two Hales: unknown person
-        clusters: dict[str, Counter[str]] = defaultdict(Counter)
-        for k, counter in by_key.items():
-            root = find(k) if parent[k] != "" else ""
-            if root:
-                clusters[root].update(counter)
-        for root, counter in clusters.items():
-            canonical = _canonical_person(counter)
-            for k, ck in by_key.items():
-                if parent[k] != "" and find(k) == root:
-                    for variant in ck:
-                        self._person_canon[variant] = canonical
+            if not k:
+                root_of[k] = None  # no letters or digits at all
+            elif k in clusters:
+                root_of[k] = clusters[k]
+            else:
+                hits = {clusters[full] for full in by_word.get(k, ())}
+                root_of[k] = hits.pop() if len(hits) == 1 else None if hits else k
+        members: dict[str, list[str]] = defaultdict(list)
+        for k, root in root_of.items():
+            if root is not None:
+                members[root].append(k)
+        for keys in members.values():
+            canonical = _canonical_person(sum((by_key[k] for k in keys), Counter()))
+            for k in keys:
+                for variant in by_key[k]:
+                    self._person_canon[variant] = canonical
             self._person_canon.setdefault(canonical, canonical)
-        for k, counter in by_key.items():
-            if parent[k] == "":
-                for variant in counter:
+        for k, root in root_of.items():
+            if root is None:
+                for variant in by_key[k]:
                     self._person_canon[variant] = None
+
+    def _full_name_clusters(self, keys: list[str]) -> dict[str, str]:
+        """Each multi-word name key -> its cluster's label: "Robert Hale" and
+        "Rob Hale" meet (same surname and length, given names of one family).
+        Names are grouped by surname, length and given-name key, so the cost is
+        linear in the number of names, not in their pairs."""
+        clusters = UnionFind(keys)
+        first_with: dict[tuple[str, int, str], str] = {}
+        for k in keys:
+            words = k.split()
+            for given in self.gaz.given_name_keys(words[0]):
+                other = first_with.setdefault((words[-1], len(words), given), k)
+                clusters.union(other, k)
+        return {k: clusters[k] for k in keys}
 
     def _collect_works(self) -> None:
         names: Counter[str] = Counter()

@@ -1,0 +1,67 @@
+"""Resolution of people's names across articles, on facts written by hand
+(no spaCy): spellings of one name meet, diminutives meet, a lone surname joins
+the one full name it belongs to and stays unresolved when two fit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kg.gazetteer import load_gazetteer
+from kg.records import ArticleFacts, Evidence, Mention, Ref
+from kg.resolve import Resolver, name_key
+
+
+def _facts(*names: str) -> list[ArticleFacts]:
+    """One article per name, each mentioning that person once."""
+    out = []
+    for i, name in enumerate(names):
+        article = f"a{i}"
+        sentence = f"{name} was there."
+        ev = Evidence(article, 0, len(sentence), sentence)
+        out.append(ArticleFacts(article, article, dt.date(2021, 1, 1),
+                                mentions=[Mention(Ref("person", name), 0, len(name), ev)]))
+    return out
+
+
+def _canon(*names: str) -> dict[str, str | None]:
+    resolver = Resolver(_facts(*names))
+    resolver._collect_people()
+    return {n: resolver._person_canon.get(n) for n in names}
+
+
+def test_name_key_ignores_case_punctuation_and_a_leading_the():
+    assert name_key("The Copper Lake ") == name_key("copper  lake") == "copper lake"
+    assert name_key("Copper-Lake!") == "copperlake"
+    assert name_key("Theodora Quill") == "theodora quill"
+    assert name_key("Ada O'Quill") == name_key("ada oquill")
+
+
+def test_diminutives_of_one_given_name_meet_and_the_fuller_form_wins():
+    canon = _canon("Robert Hale", "Robert Hale", "Rob Hale", "robert hale")
+    assert set(canon.values()) == {"Robert Hale"}
+
+
+def test_a_different_given_name_or_surname_stays_apart():
+    canon = _canon("Robert Hale", "Mina Hale", "Robert Vance")
+    assert len(set(canon.values())) == 3
+
+
+def test_a_lone_surname_joins_its_only_full_name():
+    canon = _canon("Tomas Brandt", "Brandt", "Tomas Brandt")
+    assert canon["Brandt"] == "Tomas Brandt"
+
+
+def test_a_lone_surname_shared_by_two_people_is_unknown():
+    canon = _canon("Tomas Brandt", "Ilse Brandt", "Brandt")
+    assert canon["Brandt"] is None
+    assert canon["Tomas Brandt"] == "Tomas Brandt"
+
+
+def test_given_name_keys_agree_with_same_given_name():
+    gaz = load_gazetteer()
+    names = sorted({n for k, v in gaz.nicknames.items() for n in (k, *v)})[:300]
+    names += ["Ada", "Ivo", "Robert", "Rob", "Bob", "Roberta"]
+    for a in names[::7]:
+        for b in names[::5]:
+            shared = bool(gaz.given_name_keys(a) & gaz.given_name_keys(b))
+            assert shared == gaz.same_given_name(a, b), (a, b)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
@@ -82,7 +83,10 @@ _SENTENCE_ENDERS = {".", "!", "?", "…", '"', "”", "’", "'", ")", ":", ";",
 def sentence_hints(doc: Doc) -> Doc:
     """Tell the parser where sentences cannot start: the small model splits
     titles ("HBO's I Know | This Much Is True") and lists. A sentence may start
-    only after end punctuation or a line break; a line break always starts one."""
+    only after end punctuation or a line break; a line break always starts one.
+    The hints are written in one array (setting ``Token.is_sent_start`` one by
+    one rescans the whole Doc each time: quadratic in a long article)."""
+    starts = doc.to_array([SENT_START]).astype("int64")
     prev = None
     newline = False
     for tok in doc:
@@ -91,10 +95,11 @@ def sentence_hints(doc: Doc) -> Doc:
             continue
         if prev is not None:
             if newline or "\n" in prev.whitespace_:
-                tok.is_sent_start = True
+                starts[tok.i] = 1
             elif prev.text not in _SENTENCE_ENDERS and not prev.text.endswith((".", "!", "?")):
-                tok.is_sent_start = False
+                starts[tok.i] = -1
         prev, newline = tok, False
+    doc.from_array([SENT_START], starts.astype("uint64"))  # -1 wraps, as spaCy stores it
     return doc
 
 

@@ -241,6 +241,10 @@ def _mentions(ctx: ArticleContext, known: KnownWorks, awards, categories,
     for c in categories:
         yield mention(Ref("category", c.ref.text), c.span.start_char, c.span.end_char, c.span,
                       c.ref)
+    # indexes built once: an article's ORG entities are checked against every
+    # person and category, which would be quadratic in a long article
+    person_words = {w for p in ctx.persons for w in p.name.casefold().split()}
+    in_category = {i for c in categories for i in range(c.span.start, c.span.end)}
     for ent in ctx.ents:
         if ent.label_ == NETWORK:
             ref = Ref("network", known_name(ent))
@@ -248,8 +252,8 @@ def _mentions(ctx: ArticleContext, known: KnownWorks, awards, categories,
             ref = Ref("outlet", known_name(ent))
         elif ent.label_ == KNOWN_ORG:
             ref = Ref("organization", known_name(ent))
-        elif ent.label_ == "ORG" and _plausible_org(ctx, ent) and not any(
-                c.span.start < ent.end and ent.start < c.span.end for c in categories):
+        elif ent.label_ == "ORG" and _plausible_org(ctx, ent, person_words) and not any(
+                i in in_category for i in range(ent.start, ent.end)):
             # not "Congrats Best New Artist": a category inside is no organisation
             ref = Ref("organization", clean_text(ent.text).removeprefix("the "))
         elif ent.label_ in ("GPE", "LOC", "FAC") and ent.text[:1].isupper():
@@ -260,7 +264,7 @@ def _mentions(ctx: ArticleContext, known: KnownWorks, awards, categories,
     yield from _work_mentions(ctx, known, mention)
 
 
-def _plausible_org(ctx: ArticleContext, ent) -> bool:
+def _plausible_org(ctx: ArticleContext, ent, person_words: set[str]) -> bool:
     text = clean_text(ent.text)
     if not text[:1].isupper() or any(c.isdigit() for c in text) or "@" in text:
         return False
@@ -272,7 +276,7 @@ def _plausible_org(ctx: ArticleContext, ent) -> bool:
         return False  # "EMT", "DIY": abbreviations, rarely organisations
     if len(ent) == 1 and ent[0].pos_ in ("ADJ", "NOUN"):
         return False
-    if any(text.casefold() in p.name.casefold().split() for p in ctx.persons):
+    if text.casefold() in person_words:
         return False  # "Okafor" tagged ORG
     if ctx.gaz.category_rules.features(text) <= ctx.gaz.category_vocab:
         words = {w.casefold() for w in text.split()}

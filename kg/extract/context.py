@@ -97,11 +97,25 @@ class ArticleContext:
         """The Doc's entities, computed once (spaCy rebuilds them on every access)."""
         return list(self.doc.ents)
 
+    @cached_property
+    def _ent_starts(self) -> list[int]:
+        return [e.start for e in self.ents]
+
     def ents_in(self, span: Span) -> list[Span]:
-        return [e for e in self.ents if span.start <= e.start and e.end <= span.end]
+        """The entities inside ``span`` (found by bisection: entities are sorted
+        and do not overlap)."""
+        out = []
+        for k in range(bisect.bisect_left(self._ent_starts, span.start), len(self.ents)):
+            e = self.ents[k]
+            if e.start >= span.end:
+                break
+            if e.end <= span.end:
+                out.append(e)
+        return out
 
     def ent_at(self, i: int) -> Span | None:
-        return next((e for e in self.ents if e.start <= i < e.end), None)
+        k = bisect.bisect_right(self._ent_starts, i) - 1
+        return self.ents[k] if k >= 0 and self.ents[k].end > i else None
 
     def file_offset(self, char: int) -> int:
         return self.offset + char

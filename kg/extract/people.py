@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import lru_cache
 
 from spacy.tokens import Span
 
@@ -230,20 +231,36 @@ def _surname_mentions(ctx: ArticleContext, found: list[tuple[int, int, str]],
         surname = name.split()[-1]
         if len(surname) > 2:
             surnames.setdefault(surname, set()).add(name)
-    out = []
-    for surname, names in sorted(surnames.items()):
-        if len(names) != 1:
+    by_length: dict[int, set[str]] = {}
+    for surname, names in surnames.items():
+        if len(names) == 1:
+            by_length.setdefault(len(surname), set()).add(surname)
+    # a surname counts where it fills whole tokens between non-word characters;
+    # looked up at each token start by length (linear in the text, not
+    # surnames x text)
+    text = ctx.text
+    hits = []
+    for tok in doc:
+        p = tok.idx
+        if p and _WORDISH.match(text, p - 1):
             continue
-        for m in re.finditer(r"(?<![\w-])" + re.escape(surname) + r"(?![\w-])", ctx.text):
-            span = doc.char_span(m.start(), m.end())
-            if span is None or any(t.i in taken for t in span):
-                continue
-            if any(t.ent_type_ in ("WORK_OF_ART", "NETWORK", "OUTLET", "KNOWN_ORG", "AWARD")
-                   for t in span) or not span[0].text[:1].isupper():
-                continue
-            out.append((span.start, span.end, surname))
-            taken.update(range(span.start, span.end))
+        for length, candidates in by_length.items():
+            if text[p : p + length] in candidates and not _WORDISH.match(text, p + length):
+                hits.append((text[p : p + length], p))
+    out = []
+    for surname, p in sorted(hits):
+        span = doc.char_span(p, p + len(surname))
+        if span is None or any(t.i in taken for t in span):
+            continue
+        if any(t.ent_type_ in ("WORK_OF_ART", "NETWORK", "OUTLET", "KNOWN_ORG", "AWARD")
+               for t in span) or not span[0].text[:1].isupper():
+            continue
+        out.append((span.start, span.end, surname))
+        taken.update(range(span.start, span.end))
     return out
+
+
+_WORDISH = re.compile(r"[\w-]")
 
 
 def _extend_hyphenated(doc, start: int, end: int) -> int:
@@ -337,18 +354,28 @@ def _tagged(text: str, char: int) -> bool:
     return text[word_start : word_start + 1] in ("#", "@")
 
 
+_HANDLE_SUFFIX = re.compile(r"\d+|_[a-z]+")
+
+
+@lru_cache(maxsize=1 << 14)
+def _name_words(key: str) -> tuple[str, ...]:
+    """A name's words without punctuation, as handles spell them."""
+    return tuple(re.sub(r"\W", "", p) for p in key.split())
+
+
 def match_handle(handle: str, full_names: dict[str, str]) -> str | None:
     """The person whose name a handle spells: '@realivanhale' -> 'Ivan Hale',
     '@robjhale' -> 'Rob Hale' (first name and surname both inside the handle)."""
     h = handle.casefold()
     hits = set()
     for key, name in full_names.items():
-        parts = [re.sub(r"\W", "", p) for p in key.split()]
+        parts = _name_words(key)
         if not parts or not parts[0]:
             continue
         joined = "".join(parts)
-        if joined == h or re.fullmatch(rf"{re.escape(joined)}(?:\d+|_[a-z]+)", h) and \
-                len(joined) >= 3 or (len(parts) >= 2 and len(parts[0]) > 1 and parts[-1] in h
-                           and parts[0] in h and h.index(parts[0]) < h.rindex(parts[-1])):
+        if joined == h or (len(joined) >= 3 and h.startswith(joined)
+                           and _HANDLE_SUFFIX.fullmatch(h, len(joined))) or \
+                (len(parts) >= 2 and len(parts[0]) > 1 and parts[-1] in h
+                 and parts[0] in h and h.index(parts[0]) < h.rindex(parts[-1])):
             hits.add(name)
     return hits.pop() if len(hits) == 1 else None

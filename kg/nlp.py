@@ -148,13 +148,17 @@ def pieces(text: str, limit: int) -> list[str]:
 
 
 def parse(nlp: Language, texts: Iterable[str]) -> Iterator[Doc]:
-    """``nlp.pipe`` over the texts, a long text parsed in pieces (see ``PIECE_CHARS``)
-    and joined, so its Doc has the same text and offsets as one parse would."""
-    split = [pieces(text, PIECE_CHARS) for text in texts]
-    docs = nlp.pipe(part for parts in split for part in parts)  # batched across texts
-    for parts in split:
-        got = [next(docs) for _ in parts]
-        yield got[0] if len(got) == 1 else Doc.from_docs(got, ensure_whitespace=False)
+    """``nlp.pipe`` over the texts; a long text is parsed in pieces (see
+    ``PIECE_CHARS``), one at a time so memory stays that of one piece, and
+    joined, so its Doc has the same text and offsets as one parse would."""
+    texts = list(texts)
+    short = nlp.pipe(t for t in texts if len(t) <= PIECE_CHARS)  # batched
+    for text in texts:
+        if len(text) <= PIECE_CHARS:
+            yield next(short)
+        else:
+            yield Doc.from_docs([nlp(part) for part in pieces(text, PIECE_CHARS)],
+                                ensure_whitespace=False)
 
 
 @cache

@@ -120,9 +120,16 @@ class ArticleContext:
     def file_offset(self, char: int) -> int:
         return self.offset + char
 
+    @cached_property
+    def _tweet_starts(self) -> list[int]:
+        return [t.start for t in self.tweets]
+
     def tweet_at(self, token: Token | Span) -> TweetSpan | None:
+        """The embedded tweet holding ``token`` (tweets are in text order and do
+        not overlap, so found by bisection)."""
         pos = self.file_offset(token.idx if isinstance(token, Token) else token.start_char)
-        return next((t for t in self.tweets if t.start <= pos < t.end), None)
+        k = bisect.bisect_right(self._tweet_starts, pos) - 1
+        return self.tweets[k] if k >= 0 and pos < self.tweets[k].end else None
 
     def evidence(self, span: Span) -> Evidence:
         """Evidence for a fact found in ``span``: its sentence (or tweet)."""
@@ -177,26 +184,50 @@ class ArticleContext:
         is not known to be of the other gender."""
         doc = self.doc
         wanted = _PRONOUN_GENDER.get((pronoun or "").casefold())
-        scores: dict[int, dict[str, float]] = {}  # paragraph start -> name -> salience
+        # only the last paragraph that names someone who fits counts: walk the
+        # people back from ``i`` and stop once that paragraph is behind us
+        # (walking from the start would be quadratic in a long article)
+        starts = self._person_starts()
+        table: dict[str, float] = {}
         last: dict[str, PersonMention] = {}
-        for p in self.persons:
-            if p.start > i:
-                break
+        focus_para = None
+        for k in range(bisect.bisect_right(starts, i) - 1, -1, -1):
+            p = self.persons[k]
             head = doc[p.end - 1]
             if p.is_character or self.in_quote(p.start) or head.dep_ in ("poss", "compound"):
                 continue
             if wanted and self.gaz.gender(p.name.split()[0]) not in (None, wanted):
                 continue
-            para = self.text.rfind("\n", 0, doc[p.start].idx) + 1
+            para = self.paragraph_start(doc[p.start].idx)
+            if focus_para is None:
+                focus_para = para
+            elif para != focus_para:
+                break
             subject = any(t.dep_ in ("nsubj", "nsubjpass") for t in doc[p.start : p.end])
-            table = scores.setdefault(para, {})
             table[p.name] = table.get(p.name, 0.0) + (2.0 if subject else 1.0)
-            last[p.name] = p
-        if not scores:
+            last.setdefault(p.name, p)
+        if not table:
             return None
-        table = scores[max(scores)]
         name = max(table, key=lambda n: (table[n], last[n].start))
         return last[name]
+
+    def _person_starts(self) -> list[int]:
+        """The start token of each person, in list order (people are kept in text
+        order), rebuilt when ``persons`` is replaced or grows."""
+        cached = self.__dict__.get("_person_starts_cache")
+        if cached is None or cached[0] is not self.persons or cached[1] != len(self.persons):
+            cached = (self.persons, len(self.persons), [p.start for p in self.persons])
+            self.__dict__["_person_starts_cache"] = cached
+        return cached[2]
+
+    @cached_property
+    def _line_breaks(self) -> list[int]:
+        return [m.start() for m in re.finditer("\n", self.text)]
+
+    def paragraph_start(self, char: int) -> int:
+        """Where the line holding ``char`` starts (by bisection over the line breaks)."""
+        k = bisect.bisect_left(self._line_breaks, char)
+        return self._line_breaks[k - 1] + 1 if k else 0
 
     @cached_property
     def quote_token_mask(self) -> set[int]:

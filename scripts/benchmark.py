@@ -150,6 +150,8 @@ def main() -> None:
                   f"load {load:.1f} s; slowest query {max(times.values()):.2f} s "
                   f"({max(times, key=times.get)}), all {len(times)} in "
                   f"{sum(times.values()):.2f} s")
+            for name, secs in sorted(times.items(), key=lambda kv: -kv[1]):
+                print(f"  {name:24} {secs:6.2f} s")
 
 
 def _rate(row: dict, secs: float) -> str:
@@ -159,13 +161,13 @@ def _rate(row: dict, secs: float) -> str:
 
 def _print(rows: list[dict], jobs: int) -> None:
     print(f"\n{'articles':>8} {'raw spaCy':>14} {'kg --jobs 1':>20} {f'kg --jobs {jobs}':>20} "
-          f"{'peak MB j1/j' + str(jobs):>14} {'store build':>12} {'add 1':>7}")
+          f"{'peak MB raw/j1/j' + str(jobs):>18} {'store build':>12} {'add 1':>7}")
     for r in rows:
         n = r["n"]
         kg1 = f"{r['kg1_s']:6.0f} s {_rate(r, r['kg1_s'])}" if "kg1_s" in r else "-"
-        mem = f"{r.get('kg1_mb', 0):.0f}/{r['kgj_mb']:.0f}"
+        mem = f"{r['raw_mb']:.0f}/{r.get('kg1_mb', 0):.0f}/{r['kgj_mb']:.0f}"
         print(f"{n:>8} {r['raw_s']:6.0f} s {n / r['raw_s']:5.1f}/s {kg1:>20} "
-              f"{r['kgj_s']:6.0f} s {_rate(r, r['kgj_s']):>12} {mem:>14} {r['store_s']:10.0f} s "
+              f"{r['kgj_s']:6.0f} s {_rate(r, r['kgj_s']):>12} {mem:>18} {r['store_s']:10.0f} s "
               f"{r['add_s']:5.1f} s", flush=True)
 
 

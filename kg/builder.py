@@ -9,6 +9,8 @@ not grow with it; ``BuildResult.graph`` gives an rdflib graph on request.
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,7 +26,8 @@ from kg.passes import extract_corpus
 from kg.rdf import corpus_quads
 from kg.resolve import Corpus, resolve
 
-# the prefix of a build's temporary database folder (inside ``workdir``)
+# a build's temporary database folder (inside ``workdir``) is named
+# WORK_PREFIX + its process id + "-" + a random part
 WORK_PREFIX = ".kg-graph-"
 
 
@@ -62,6 +65,28 @@ class BuildResult:
         self.close()
 
 
+def remove_stale_work(workdir: Path) -> list[Path]:
+    """Remove the temporary databases of builds whose process is gone (killed
+    before it could clean up); a running build's folder is left alone."""
+    removed = []
+    for folder in workdir.glob(WORK_PREFIX + "*"):
+        pid = folder.name[len(WORK_PREFIX):].split("-", 1)[0]
+        if folder.is_dir() and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
 def build_corpus(articles: list[Article], model: str | None,
                  progress: Callable[[int, int, str], None] | None, errors: list[ArticleError],
                  jobs: int, doc_dir: Path | None = None) -> Corpus:
@@ -84,7 +109,8 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     corpus = build_corpus(articles, model, progress, errors, jobs)
     if workdir is not None:
         workdir.mkdir(parents=True, exist_ok=True)
-    tmp = tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=workdir)
+        remove_stale_work(workdir)
+    tmp = tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=workdir)
     database = open_database(Path(tmp.name))
     fill(database, corpus_quads(corpus))
     return BuildResult(database, corpus, errors, len(corpus.articles), tmp)

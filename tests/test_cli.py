@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,24 @@ def test_build_reports_bad_files_and_still_builds_the_rest(tmp_path):
     assert "nope.txt: no such file or folder" in err
     assert (out / "graph.ttl").exists()
     assert [p.name for p in out.iterdir()] == ["graph.ttl"]  # no temporary files left
+
+
+def test_the_database_a_killed_build_left_is_removed_by_the_next(tmp_path):
+    from kg.builder import WORK_PREFIX, build_graph
+
+    out = tmp_path / "out"
+    stale = out / f"{WORK_PREFIX}4999999-abc"  # above Linux's largest process id
+    live = out / f"{WORK_PREFIX}{os.getpid()}-def"  # a build still running: this process
+    for folder in (stale, live):
+        folder.mkdir(parents=True)
+        (folder / "LOCK").write_text("", encoding="utf-8")
+    (tmp_path / "a.txt").write_text(" date 2021-03-01 Ada Quill won an Emmy.", encoding="utf-8")
+    with build_graph([tmp_path / "a.txt"], workdir=out) as result:
+        assert result.triples > 0
+        assert not stale.exists() and live.exists()
+        ours = [p for p in out.iterdir() if p not in (live,)]
+        assert len(ours) == 1 and ours[0].name.startswith(f"{WORK_PREFIX}{os.getpid()}-")
+    assert [p.name for p in out.iterdir()] == [live.name]  # its own database removed
 
 
 def test_build_with_nothing_readable_writes_nothing(tmp_path):

@@ -177,3 +177,21 @@ def test_damaged_cache_files_are_made_again(tmp_path):
         f.write_bytes(b"\x00garbage")
     build_into_store(paths, store)
     assert _quads(store) == before
+
+
+def test_an_entity_that_gains_a_fuller_name_is_renamed_everywhere(tmp_path):
+    src = tmp_path / "src"
+    first = _write(src, "first", "Rob Hale won Outstanding Lead Actor in a Drama Series for "
+                                 "Paper Lanterns at the Emmys.")
+    second = _write(src, "second", "Robert Hale thanked the cast of Paper Lanterns.")
+    store = tmp_path / "store"
+    build_into_store([first], store)
+    assert any(q[0].endswith("person/rob-hale>") for q in _quads(store))
+    build_into_store([second], store)
+    quads = _quads(store)
+    assert not any("person/rob-hale>" in q[0] + q[2] for q in quads)
+    assert any(q[2].endswith("person/robert-hale>") and q[3].endswith("graph/article/first")
+               for q in quads)  # the first article's mention follows the new name
+    fresh = tmp_path / "fresh"
+    build_into_store([first, second], fresh)
+    assert quads == _quads(fresh)

@@ -15,8 +15,12 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg import __version__
+
+if TYPE_CHECKING:  # the build is imported only by the commands that build
+    from kg.builder import BuildResult
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING = 0, 1, 2
 
@@ -107,8 +111,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         return _write_outputs(args, result, out, formats, started)
 
 
-def _write_outputs(args: argparse.Namespace, result, out: Path, formats: list[str],
-                   started: float) -> int:
+def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
+                   formats: list[str], started: float) -> int:
     """Report skipped files and write the build's files from its database."""
     from kg.exports import write_file
 

@@ -10,7 +10,8 @@ and measures, each step in a fresh process:
   (model load included, as it is in a build);
 - ``kg build --no-html`` with ``--jobs 1`` and ``--jobs J``: articles/s and
   the ratio of kg's throughput to raw's (1.0 = as fast as parsing alone);
-- peak memory: the largest sum of the resident memory of the build's processes;
+- peak memory: the largest sum of the proportional set sizes (PSS) of the
+  build's processes (shared pages counted once);
 - the store: building N articles into a store, then adding one more;
 - queries: loading the largest build's graph.ttl into Oxigraph, and each
   shipped competency query after that.
@@ -55,7 +56,10 @@ for _ in nlp.pipe(a.body for a in articles):
 
 
 def measure(cmd: list[str]) -> tuple[float, float]:
-    """Run ``cmd``; return (wall seconds, peak MB of the summed RSS of it and its children)."""
+    """Run ``cmd``; return (wall seconds, peak MB of the memory of it and its
+    children). Memory is summed PSS (each shared page counted once, split
+    between the processes sharing it): summed RSS would count the model's pages
+    that forked workers share with their parent once per process."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -69,7 +73,7 @@ def measure(cmd: list[str]) -> tuple[float, float]:
                 total = 0
                 for p in [root, *root.children(recursive=True)]:
                     with contextlib.suppress(psutil.Error):  # a worker that just ended
-                        total += p.memory_info().rss
+                        total += p.memory_full_info().pss
                 peak = max(peak, total)
                 done.wait(0.1)
         except psutil.Error:

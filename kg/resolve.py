@@ -568,12 +568,16 @@ class Resolver:
                 other = self.ref(n.costar_of)
                 if other is not None:
                     costars[(nominee.id, cer)] = other.id
-        for key in sorted(merged, key=lambda k: (k[0], k[1] or "", k[2])):
+        ordered = sorted(merged, key=lambda k: (k[0], k[1] or "", k[2]))
+        by_nominee: dict[tuple, list[tuple]] = defaultdict(list)  # (nominee, ceremony) -> keys
+        for key in ordered:
+            by_nominee[(key[0], key[2])].append(key)
+        for key in ordered:
             partner = costars.get((key[0], key[2]))
             if work_votes[key] or partner is None:
                 continue
-            for other_key in sorted(merged, key=lambda k: (k[0], k[1] or "", k[2])):
-                if other_key[0] == partner and other_key[2] == key[2] and work_votes[other_key]:
+            for other_key in by_nominee.get((partner, key[2]), ()):
+                if work_votes[other_key]:
                     best = max(work_votes[other_key].items(), key=lambda kv: (kv[1], kv[0]))
                     work_votes[key][best[0]] += 1
         for key, nom in merged.items():

@@ -15,6 +15,7 @@ for the steps that want one (the HTML page, SHACL validation, the Python API).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -38,9 +39,19 @@ def open_database(path: Path) -> pyoxigraph.Store:
     return pyoxigraph.Store(str(path))
 
 
+# quads handed to Oxigraph's bulk loader at a time: it holds what it is given
+# in memory to sort it, so one call with a whole graph costs memory in
+# proportion to the graph (about 600 MB at 1.4 million quads); batches keep it
+# flat for a few percent more time
+FILL_BATCH = 50_000
+
+
 def fill(database: pyoxigraph.Store, quads: Iterable[pyoxigraph.Quad]) -> None:
-    """Load a stream of quads with Oxigraph's bulk loader (duplicates kept once)."""
-    database.bulk_extend(quads)
+    """Load a stream of quads with Oxigraph's bulk loader, in batches of
+    ``FILL_BATCH`` (duplicates kept once)."""
+    stream = iter(quads)
+    while batch := list(itertools.islice(stream, FILL_BATCH)):
+        database.bulk_extend(batch)
     database.flush()
 
 

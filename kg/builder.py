@@ -93,6 +93,8 @@ def build_corpus(articles: list[Article], model: str | None,
     """Extract (keeping per-article files in ``doc_dir`` when given) and resolve."""
     facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
                            doc_dir=doc_dir)
+    if progress:
+        progress(len(facts), len(facts), "linking entities across articles")
     return resolve(facts)
 
 
@@ -111,6 +113,8 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
         workdir.mkdir(parents=True, exist_ok=True)
         remove_stale_work(workdir)
     tmp = tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=workdir)
+    if progress:
+        progress(len(corpus.articles), len(corpus.articles), "writing the graph")
     database = open_database(Path(tmp.name))
     fill(database, corpus_quads(corpus))
     return BuildResult(database, corpus, errors, len(corpus.articles), tmp)

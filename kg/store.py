@@ -97,6 +97,8 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
         return BuildResult(None, None, errors, 0)
     corpus = build_corpus(articles, model, progress, errors, jobs, doc_dir=store.docs_dir)
     prune(store.docs_dir, articles, model)
+    if progress:
+        progress(len(articles), len(articles), "writing the graph")
     database = store.write(corpus)
     for a in new:
         store._save_article(a)

@@ -60,11 +60,12 @@ def test_one_endless_sentence_costs_linear_work(monkeypatch, tmp_path):
     assert large < 2.6 * small, (small, large)
 
 
-def test_progress_is_reported_for_each_article_in_both_passes():
+def test_progress_is_reported_for_each_article_in_both_passes_and_each_later_step():
     from kg.builder import build_graph
 
     seen: list[tuple[int, int, str]] = []
     build_graph([ROOT / "seeds"], progress=lambda n, total, what: seen.append(
-        (n, total, what.split()[0])))
+        (n, total, what.split()[0]))).close()
     assert seen == [(1, 2, "parsing"), (2, 2, "parsing"),
-                    (1, 2, "extracting"), (2, 2, "extracting")]
+                    (1, 2, "extracting"), (2, 2, "extracting"),
+                    (2, 2, "linking"), (2, 2, "writing")]

@@ -441,7 +441,7 @@ _MAX_TITLE_TOKENS = 20  # a known title is looked for this far: a run of capital
 
 def works_at(ctx: ArticleContext, i: int) -> Iterator[tuple[str, str]]:
     doc = ctx.doc
-    if doc[i].text[:1].isupper():
+    if doc[i].text[:1].isupper() and ctx.may_start_known_work(doc[i].text):
         span = title_after(ctx, i, i + _MAX_TITLE_TOKENS)
         if span is not None:
             for end in range(span.end, span.start, -1):

@@ -246,6 +246,17 @@ class ArticleContext:
     def known_work(self, text: str) -> str | None:
         return self.works.get(fold(text))
 
+    def may_start_known_work(self, word: str) -> bool:
+        """Whether some known title starts with ``word`` (a cheap test before
+        trying every run of capitals that starts there against the titles)."""
+        cached = self.__dict__.get("_sorted_work_keys")
+        if cached is None or cached[0] is not self.works or cached[1] != len(self.works):
+            cached = (self.works, len(self.works), sorted(self.works))
+            self.__dict__["_sorted_work_keys"] = cached
+        keys, prefix = cached[2], fold(word)
+        k = bisect.bisect_left(keys, prefix)
+        return k < len(keys) and keys[k].startswith(prefix)
+
 
 _CORE_DEPS = {"compound", "conj", "cc", "flat", "det", "amod", "nmod", "punct", "poss", "case"}
 

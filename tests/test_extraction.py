@@ -200,3 +200,23 @@ def test_ceremony_host_as_subject_and_the_first_weekday_named(tmp_path):
     )}, date="2025-03-03")
     (row,) = rows(graph, "ceremonies")
     assert (row["date"], row["host"]) == ("2025-03-02", "Ivo Marsh")
+
+
+def test_a_word_may_start_a_known_title_only_if_some_title_starts_with_it(tmp_path):
+    import datetime as dt
+
+    import spacy
+
+    from kg.articles import Article
+    from kg.extract.context import ArticleContext
+    from kg.gazetteer import load_gazetteer
+
+    text = "Copper Lake won."
+    article = Article(id="a", path=tmp_path / "a.txt", date=dt.date(2021, 1, 1), text=text,
+                      body_start=0)
+    ctx = ArticleContext(article=article, doc=spacy.blank("en")(text), gaz=load_gazetteer())
+    ctx.works["copper lake"] = "Copper Lake"
+    assert ctx.may_start_known_work("Copper") and ctx.may_start_known_work("COPPER")
+    assert not ctx.may_start_known_work("Salt") and not ctx.may_start_known_work("Lake")
+    ctx.works["salt road"] = "Salt Road"  # a title learnt later counts at once
+    assert ctx.may_start_known_work("Salt")

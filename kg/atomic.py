@@ -59,10 +59,24 @@ def open_atomic(path: Path | str, durable: bool = False) -> Iterator[BinaryIO]:
         raise
 
 
+def remove_temps(folder: Path | str, target: str = "*") -> list[Path]:
+    """Remove the temporary files ``temp_beside`` made in ``folder`` for files
+    named like ``target`` (a glob): what a killed writer leaves behind. Call it
+    only while holding the folder's lock (``kg.locking``), or a live writer's
+    file could go."""
+    removed = []
+    for tmp in Path(folder).glob(f".{target}.*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
 def write_atomic(path: Path | str, data: bytes, durable: bool = False) -> None:
     """Write ``data`` to ``path`` as ``open_atomic`` does."""
     with open_atomic(path, durable) as fh:
         fh.write(data)
 
 
-__all__ = ["default_mode", "open_atomic", "replace_from", "temp_beside", "write_atomic"]
+__all__ = ["default_mode", "open_atomic", "remove_temps", "replace_from", "temp_beside",
+           "write_atomic"]

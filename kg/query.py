@@ -126,9 +126,9 @@ def run_store_query(store_path: Path, text: str,
     """Run SPARQL over a kg store (its named graphs seen as one default graph)."""
     import pyoxigraph
 
-    from kg.storedir import OXIGRAPH_DIR
+    from kg.storedir import database_dir
 
-    store = pyoxigraph.Store.read_only(str(store_path / OXIGRAPH_DIR))
+    store = pyoxigraph.Store.read_only(str(database_dir(store_path)))
     return _run_oxigraph(store, text, params)
 
 

@@ -7,11 +7,25 @@ from __future__ import annotations
 from pathlib import Path
 
 OXIGRAPH_DIR = "oxigraph"  # the Oxigraph database inside a store folder
+# A rebuild fills OXIGRAPH_DIR + NEW_SUFFIX, then renames the current database to
+# OXIGRAPH_DIR + OLD_SUFFIX and the new one into place: if it is killed between
+# those two renames, the previous database is still there under the old name.
+NEW_SUFFIX, OLD_SUFFIX = ".new", ".old"
+
+
+def database_dir(path: Path) -> Path:
+    """The store's Oxigraph database folder: normally ``oxigraph/``; the previous
+    one when a rebuild was interrupted while swapping them."""
+    current = path / OXIGRAPH_DIR
+    previous = path / (OXIGRAPH_DIR + OLD_SUFFIX)
+    if not current.is_dir() and previous.is_dir():
+        return previous
+    return current
 
 
 def is_store(path: Path) -> bool:
     """Whether ``path`` is a kg store folder (one ``kg build --store`` made)."""
-    return (path / OXIGRAPH_DIR).is_dir()
+    return database_dir(path).is_dir()
 
 
-__all__ = ["OXIGRAPH_DIR", "is_store"]
+__all__ = ["NEW_SUFFIX", "OLD_SUFFIX", "OXIGRAPH_DIR", "database_dir", "is_store"]

@@ -8,6 +8,7 @@ same line or on the next ones. Every problem with a file is reported as an
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -100,22 +101,60 @@ def read_article(path: Path | str) -> Article:
 def find_article_files(paths: Iterable[Path | str]) -> Iterator[Path | ArticleError]:
     """Expand files and folders into article files, in a stable (sorted) order.
 
-    Folders contribute their ``*.txt`` files (recursively); a path that does not
-    exist or a folder without articles yields an ``ArticleError`` instead.
+    Folders contribute their ``*.txt`` files (recursively, following symbolic
+    links but never into a loop). Whatever cannot be used is yielded as an
+    ``ArticleError`` naming it, never skipped in silence: a path that does not
+    exist, a folder without articles, and inside a folder an entry named like
+    an article that is not a readable file (a sub-folder, a broken symbolic
+    link, a pipe or device) or a sub-folder that cannot be listed.
     """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
-            )
-            if not files:
+            found = sorted(_folder_entries(path), key=lambda item: str(_path_of(item)))
+            if not any(isinstance(item, Path) for item in found):
                 yield ArticleError(path, "folder contains no article files (*.txt)")
-            yield from files
+            yield from found
         elif path.exists():
             yield path
+        elif path.is_symlink():
+            yield ArticleError(path, f"broken symbolic link (to {os.readlink(path)})")
         else:
             yield ArticleError(path, "no such file or folder")
+
+
+def _path_of(item: Path | ArticleError) -> Path:
+    return item.path if isinstance(item, ArticleError) else item
+
+
+def _folder_entries(folder: Path) -> Iterator[Path | ArticleError]:
+    """The article files under ``folder`` and the problems with its entries."""
+    seen: set[tuple[int, int]] = set()
+    problems: list[OSError] = []
+    for root, dirs, names in os.walk(folder, onerror=problems.append, followlinks=True):
+        here = Path(root)
+        stat = here.stat()
+        if (stat.st_dev, stat.st_ino) in seen:  # a link back up the tree
+            dirs.clear()
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
+        for name in [*dirs, *names]:
+            entry = here / name
+            if entry.suffix.lower() not in ARTICLE_SUFFIXES:
+                continue
+            if entry.is_file():
+                yield entry
+            elif entry.is_dir():
+                yield ArticleError(entry, "a folder named like an article file, not an "
+                                          "article (articles inside it are still read)")
+            elif entry.is_symlink() and not entry.exists():
+                yield ArticleError(entry, f"broken symbolic link (to {os.readlink(entry)})")
+            else:
+                yield ArticleError(entry, "not a regular file (a pipe, socket or device)")
+    for exc in problems:
+        yield ArticleError(exc.filename or folder,
+                           f"folder cannot be read ({exc.strerror or exc}); its articles "
+                           "are left out")
 
 
 def load_articles(paths: Iterable[Path | str]) -> tuple[list[Article], list[ArticleError]]:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -89,31 +90,55 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"\rkg: {n}/{total} {what[:50]:<50}", end="", file=sys.stderr, flush=True)
 
     formats = _export_formats(args.export)
+    from kg.locking import LockBusy, folder_lock
+
     try:
         if args.store:
-            from kg.store import StoreError, build_into_store
-
-            try:
-                result = build_into_store(args.paths, args.store, model=args.model,
-                                          progress=progress, jobs=args.jobs)
-            except StoreError as exc:
-                _err(str(exc))
-                return EXIT_NOTHING
-        else:
+            return _build_store(args, progress, formats, started, out)
+        with folder_lock(out, _err):
             result = build_graph(args.paths, model=args.model, progress=progress,
                                  jobs=args.jobs, workdir=out)
-    except Exception as exc:  # a model that cannot load, a broken gazetteer
-        _err(f"build failed: {exc}")
+            _end_progress(args)
+            with result:
+                return _write_outputs(args, result, out, formats, started)
+    except LockBusy as exc:
+        _err(str(exc))
         return EXIT_NOTHING
+    except Exception as exc:  # a model that cannot load, a broken gazetteer, a full disk
+        _err(f"build failed: {_describe(exc)}")
+        return EXIT_NOTHING
+
+
+def _build_store(args: argparse.Namespace, progress, formats: list[str], started: float,
+                 out: Path) -> int:
+    from kg.store import StoreError, build_into_store
+
+    try:
+        result = build_into_store(args.paths, args.store, model=args.model,
+                                  progress=progress, jobs=args.jobs, say=_err)
+    except StoreError as exc:
+        _err(str(exc))
+        return EXIT_NOTHING
+    _end_progress(args)
+    with result:
+        if args.output is None:
+            return _write_outputs(args, result, out, formats, started)
+        from kg.locking import folder_lock
+
+        with folder_lock(out, _err):
+            return _write_outputs(args, result, out, formats, started)
+
+
+def _end_progress(args: argparse.Namespace) -> None:
     if not args.quiet and sys.stderr.isatty():
         print(file=sys.stderr)
-    with result:
-        return _write_outputs(args, result, out, formats, started)
 
 
 def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
                    formats: list[str], started: float) -> int:
-    """Report skipped files and write the build's files from its database."""
+    """Report skipped files and write the build's files from its database
+    (holding the output folder's lock)."""
+    from kg.atomic import remove_temps
     from kg.exports import write_file
 
     for error in result.errors:
@@ -127,6 +152,7 @@ def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
         written.append(Path(args.store))
         no_html = no_html or args.output is None
     if not args.store or args.output is not None:
+        remove_temps(out, "graph.*")  # left by a build killed while writing
         for fmt in ["ttl", *formats]:
             path = out / f"graph.{fmt}"
             write_file(result.database, fmt, path)
@@ -295,9 +321,36 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_INTERRUPTED = 130  # what shells report for Ctrl-C
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for an exception: its message, or its type when it has none."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Whatever goes wrong, the user gets one line saying what,
+    never a traceback (``KG_DEBUG=1`` shows it, for a bug report)."""
     args = make_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # output piped into `head` and the like
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so exit does not flush again
+        return EXIT_OK
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if os.environ.get("KG_DEBUG"):
+            raise
+        _err(f"{args.command} failed: {type(exc).__name__}: {_describe(exc)} "
+             "(this is a bug in kg: please report it; KG_DEBUG=1 shows the details)")
+        return EXIT_NOTHING
 
 
 if __name__ == "__main__":

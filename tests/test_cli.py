@@ -40,7 +40,8 @@ def test_build_reports_bad_files_and_still_builds_the_rest(tmp_path):
     assert "nodate.txt: missing date line" in err
     assert "nope.txt: no such file or folder" in err
     assert (out / "graph.ttl").exists()
-    assert [p.name for p in out.iterdir()] == ["graph.ttl"]  # no temporary files left
+    # no temporary files left; the lock stays (free) for the next build
+    assert sorted(p.name for p in out.iterdir()) == [".kg.lock", "graph.ttl"]
 
 
 def test_the_database_a_killed_build_left_is_removed_by_the_next(tmp_path):
@@ -185,3 +186,49 @@ def test_build_in_two_processes_writes_the_same_bytes(tmp_path):
         assert result.returncode == 0, result.stderr
     assert (one / "graph.ttl").read_bytes() == (two / "graph.ttl").read_bytes()
     assert kg("build", "seeds", "--jobs", "0").returncode == 2
+
+
+def test_folder_entries_that_are_not_articles_are_each_named(tmp_path):
+    src = tmp_path / "in"
+    (src / "sub.txt").mkdir(parents=True)  # a folder named like an article
+    (src / "sub.txt" / "inner.txt").write_text(" date 2021-03-01 Ada Quill won an Emmy.",
+                                               encoding="utf-8")
+    (src / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    os.mkfifo(src / "pipe.txt")  # reading it would block for ever
+    (src / "loop").symlink_to(src)  # a link back up the tree: read once, not for ever
+    out = tmp_path / "out"
+    result = kg("build", str(src), "-o", str(out), "--no-html")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert f"kg: skipped {src / 'gone.txt'}: broken symbolic link (to " \
+           f"{tmp_path / 'nowhere.txt'})" in lines
+    assert f"kg: skipped {src / 'pipe.txt'}: not a regular file (a pipe, socket or device)" \
+           in lines
+    assert any(line.startswith(f"kg: skipped {src / 'sub.txt'}: a folder named like an "
+                               "article") for line in lines)
+    assert "built 1 article(s)" in result.stderr  # inner.txt, once
+
+
+def test_no_command_shows_a_traceback(monkeypatch, capsys):
+    from kg import cli
+
+    def broken(args):
+        raise RuntimeError("the gazetteer is\nbroken")
+
+    monkeypatch.setattr(cli, "cmd_validate", broken)
+    monkeypatch.delenv("KG_DEBUG", raising=False)
+    assert cli.main(["validate", "x.ttl"]) == cli.EXIT_NOTHING
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "validate failed: RuntimeError: the gazetteer is broken" in err
+    monkeypatch.setenv("KG_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        cli.main(["validate", "x.ttl"])
+
+
+def test_a_query_rdflib_could_not_evaluate_is_answered(built):
+    result = kg("query", "SELECT (SUM(IF(EXISTS { ?w kg:won true }, 1, 0)) AS ?n) "
+                         "WHERE { ?s a kg:Nomination }", "--graph", str(built),
+                "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.splitlines()[1]) > 0

@@ -161,10 +161,15 @@ def parse(nlp: Language, texts: Iterable[str]) -> Iterator[Doc]:
                                 ensure_whitespace=False)
 
 
-@cache
 def load_pipeline(model: str | None = None) -> Language:
-    """Load the model once per process and add kg's rules to it."""
-    nlp = load_model(model or os.environ.get("KG_SPACY_MODEL") or None)
+    """Load the model once per process and add kg's rules to it (``load_pipeline()``
+    and ``load_pipeline(None)`` are the same pipeline, not two copies)."""
+    return _load_pipeline(model or os.environ.get("KG_SPACY_MODEL") or None)
+
+
+@cache
+def _load_pipeline(model: str | None) -> Language:
+    nlp = load_model(model)
     gaz = load_gazetteer()
     infixes = [*nlp.Defaults.infixes, _GLUED_WORDS, r"(?<=[!?.,])(?=#\w)"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer

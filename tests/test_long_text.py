@@ -46,3 +46,23 @@ def test_a_file_past_the_limit_is_skipped_with_its_name(tmp_path, monkeypatch):
     assert [a.id for a in articles] == ["fine"]
     assert len(errors) == 1 and errors[0].path.name == "huge.txt"
     assert "too long" in errors[0].problem and MAX_ARTICLE_BYTES > 1000
+
+
+def test_an_article_past_spacys_own_limit_builds_with_its_batch(tmp_path, monkeypatch):
+    """spaCy refuses a text over ``nlp.max_length`` (error E088); kg parses such an
+    article in pieces, so it and the rest of its batch build."""
+    import kg.nlp
+    from kg.builder import build_graph
+
+    nlp = load_pipeline()
+    monkeypatch.setattr(nlp, "max_length", 3000)
+    monkeypatch.setattr(kg.nlp, "PIECE_CHARS", 1000)
+    (tmp_path / "long.txt").write_text("date 2021-01-01\n" + PARAGRAPH * 60, encoding="utf-8")
+    (tmp_path / "short.txt").write_text(
+        "date 2021-01-01\nRob Hale won Best Actor for Tin Harbor at the Tony Awards.\n",
+        encoding="utf-8")
+    assert (tmp_path / "long.txt").stat().st_size > 2 * nlp.max_length
+    with build_graph([tmp_path], jobs=1) as result:
+        assert result.errors == [] and result.articles == 2
+        names = {str(o) for o in result.graph.objects(None, None)}
+    assert {"Ada Quill", "Rob Hale", "Paper Lanterns", "Tin Harbor"} <= names

@@ -1,0 +1,241 @@
+"""Refuse SPARQL queries that would hurt the endpoint, before Oxigraph sees them.
+
+`kg serve` puts a small HTTP gate in front of Oxigraph's server, and the gate asks
+:func:`check` about every query it forwards. Three things are refused:
+
+* **SERVICE** (federated query), unless the server was started with
+  ``--allow-service``: Oxigraph would fetch whatever URL the query names, from the
+  server's own network (SSRF).
+* **Deep nesting** (``{ { { ...``, ``(((...)))``, ``[ [ ...``, ``<< << ...``, ``!!!...``):
+  Oxigraph's parser and evaluator recurse once per level, and a few thousand levels
+  overflow the thread's stack and abort the whole server (SIGABRT).
+* **Large queries**: a flat query also recurses once per operand of a long chain
+  (``1+1+1...``, ``?a/?b/...`` paths, thousands of BINDs); the byte limit keeps
+  those well below the depth that overflows the (enlarged) engine stack.
+
+The check is a single linear-time lexical scan (regular expressions, no parser, no
+third-party imports), built to be *conservative*: whatever Oxigraph could read as a
+SERVICE keyword or as a level of nesting, the scan counts. That takes some care,
+because Oxigraph's parser reads the text in context, and measurably so (0.5.13):
+
+* keywords need no boundary: ``SERVICESILENT<u>{}``, ``trueSERVICE <u> {}`` (after an
+  object) and ``service:x {}`` (SERVICE, then the prefixed name ``:x``) all federate;
+  so any bare word containing "service" counts, and a prefixed name whose prefix
+  contains it counts when ``{`` follows it (not after GRAPH, FROM or NAMED);
+* ``<`` is the less-than operator after an operand inside an expression, even where
+  the text that follows looks like an IRI: ``FILTER(?a<'>') ...`` compares with the
+  string ``'>'``, and ``FILTER(?a<#>) ...`` is less-than followed by a comment. An
+  IRI-shaped ``<...>`` in such a doubtful place is skipped as an IRI only when both
+  readings agree (no ``#``, ``'`` or bracket inside); otherwise the query is refused
+  with a message saying how to write it unambiguously. In VALUES rows, where no
+  expression can appear, it is always an IRI.
+
+Strings (all four quote forms, with backslash escapes) and ``#`` comments are
+skipped; an unterminated string is refused outright (Oxigraph would reject it too),
+so no text can hide behind one. Limits come from measurements on Oxigraph 0.5.13
+(see ``kg/serve.py``): with Rust's default thread stack the server aborted at 2,208
+nested ``{`` and at 9,344 ``!``; every shipped query in ``ontology/queries`` nests at
+most 5 levels and is under 1 KB.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# 20x the deepest shipped query (5), 22x below the shallowest crash measured with
+# Rust's default stack (2,208 nested braces), 700x below it with kg serve's stack.
+MAX_NESTING = 100
+# 100x the largest shipped query (676 bytes). With kg serve's 256 MiB engine stack,
+# the cheapest flat crash measured needs ~300,000 bytes ('!' x 303,104), 4.6x this.
+MAX_QUERY_BYTES = 64 * 1024
+
+SERVICE_REFUSED = ("SERVICE (federated query) is disabled on this endpoint; start kg serve "
+                   "with --allow-service to enable it")
+
+
+class QueryRefused(ValueError):
+    """A query the endpoint will not run; ``reason`` is shown to the client (HTTP 400)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the scan measured: size in UTF-8 bytes, the deepest nesting, and where the
+    first SERVICE keyword is (1-based line and column), or None if there is none."""
+
+    size: int
+    nesting: int
+    service: tuple[int, int] | None
+
+
+# One significant token per match, with the whitespace and comments before it. The
+# alternatives are tried in order, as Oxigraph's PEG tries its own: a long string
+# that never closes is retried as short ones. Possessive quantifiers keep it linear.
+# Punctuation that never ends an operand and never nests is glued into one token.
+_TOKEN = re.compile(r"""
+    (?:[\ \t\r\n]+|\#[^\r\n]*)*+
+    (?:
+      (?P<name>[0-9A-Za-z_:%\u0080-\U0010ffff](?:[0-9A-Za-z_.:%\-\u0080-\U0010ffff]|\\\S)*(?<!\.))
+    | (?P<var>[?$][0-9A-Za-z_\u0080-\U0010ffff]++)
+    | (?P<iri><[^<>"{}|^`\x00-\x20]*+>)
+    | (?P<open>[{(\[])
+    | (?P<close>[})\]])
+    | (?P<punct>[.;,*=+/|&@^~\-](?:[.;,*=+/|&@^~\-\ \t\r\n]|\#[^\r\n]*)*+)
+    | (?P<string>
+          \"\"\"(?:[^"\\]|\\.|"(?!""))*+\"\"\"
+        | '''(?:[^'\\]|\\.|'(?!''))*+'''
+        | "(?:[^"\\\r\n]|\\[^\r\n])*+"
+        | '(?:[^'\\\r\n]|\\[^\r\n])*+'
+      )
+    | (?P<quote>["'])
+    | (?P<bang>!(?!=))
+    | (?P<triple><(?=<))
+    | (?P<untriple>>>)
+    | (?P<other>.)
+    | (?P<end>\Z)
+    )
+""", re.VERBOSE | re.DOTALL)
+
+# Characters that change how the rest of the text reads if a doubtful '<...>' is read
+# as code (less-than) instead of as an IRI: comment and string starts, and brackets.
+_READS_DIFFERENTLY = re.compile(r"[#'()\[\]]")
+_BANG_RUN = re.compile(r"!+")
+# Kinds on the bracket stack: '{', '(', '[' as written; 'V' a VALUES data block,
+# 'R' one of its rows, 'T' a '<<' reified triple. Less-than can only be read inside
+# '(' (every SPARQL expression is bracketed) or a triple term.
+_EXPRESSION_SCOPES = ("(", "T")
+_OPERAND_ENDS = frozenset({"name", "var", "iri", "close", "string", "untriple"})
+_IRI_BEFORE_BRACE = frozenset({"GRAPH", "FROM", "NAMED"})
+
+
+def _where(text: str, pos: int) -> tuple[int, int]:
+    """1-based line and column of ``pos``, for messages."""
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def _doubtful_iri(text: str, iri: str, pos: int) -> int:
+    """A ``<...>`` that Oxigraph may read as less-than: refuse it if that reading would
+    change how the rest of the text reads; else how deep its '!' runs nest as code."""
+    body = iri[1:-1]
+    if _READS_DIFFERENTLY.search(body):
+        line, col = _where(text, pos)
+        raise QueryRefused(
+            f"'<' at line {line}, column {col} could start the IRI {iri} or be the "
+            "less-than operator, and the two readings of the query differ; write "
+            "less-than with a space after it (?a < ?b), or the IRI as a prefixed name")
+    return max((len(run) for run in _BANG_RUN.findall(body)), default=0)
+
+
+def _values_step(state: int, kind: str, value: str) -> int:
+    """Follow a ``VALUES ?x {`` / ``VALUES (?a ?b) {`` header: 1 after VALUES, 3 in its
+    variable list, 2 before its '{'; 4 means that '{' opens the data block."""
+    if state == 1 and kind == "var" or state == 3 and kind == "close" and value == ")":
+        return 2
+    if state == 1 and kind == "open" and value == "(" or state == 3 and kind == "var":
+        return 3
+    if state == 2 and kind == "open" and value == "{":
+        return 4
+    return 0
+
+
+def scan(query: str) -> QueryShape:
+    """Measure ``query`` in one pass: size, deepest nesting, first SERVICE.
+
+    Raises :class:`QueryRefused` for text that cannot be read safely: an unterminated
+    string, or a '<' whose two possible readings differ (see the module docstring).
+    """
+    stack: list[str] = []
+    deepest = bangs = values = 0
+    service: int | None = None
+    pending: int | None = None  # a 'service...:x' prefixed name: SERVICE if '{' follows
+    pending_after = word = ""  # the bare word before it; the previous bare word
+    operand_end = False  # the previous token can end an operand
+    after = 0
+    for m in _TOKEN.finditer(query):
+        kind = m.lastgroup
+        if m.start() != after:  # cannot happen: every position matches; never skip text
+            raise QueryRefused(f"the query could not be read at offset {after}")
+        if kind == "end":  # only whitespace or comments were left
+            break
+        value, pos, after = m.group(kind), m.start(kind), m.end()
+        if pending is not None:
+            if kind == "open" and value == "{" and pending_after not in _IRI_BEFORE_BRACE:
+                service = pending if service is None else service
+            pending = None
+        if values:
+            values = _values_step(values, kind, value)
+        if kind == "name":
+            low = value.lower()
+            if ":" not in value:
+                if "service" in low and service is None:  # SERVICESILENT, trueSERVICE ...
+                    service = pos
+                if low == "values":
+                    values = 1
+                operand_end = low != "distinct"
+                word = value.upper()
+            else:
+                if "service" in low.split(":", 1)[0]:  # service:x { } is SERVICE :x { }
+                    pending, pending_after = pos, word
+                operand_end, word = True, ""
+            bangs = 0
+            continue
+        if kind == "open":
+            top = stack[-1] if stack else ""
+            stack.append("V" if values == 4 else "R" if value == "(" and top == "V"
+                         else value)
+            values = 0 if values == 4 else values
+            deepest = max(deepest, len(stack) + bangs)
+        elif kind == "close":
+            if stack:
+                stack.pop()
+        elif kind == "iri":
+            top = stack[-1] if stack else ""
+            adjacent = pos > 0 and query[pos - 1] == "<"  # '<<<iri>': '<<' then an IRI?
+            if top != "R" and (adjacent or operand_end and top in _EXPRESSION_SCOPES):
+                deepest = max(deepest, len(stack) + bangs + _doubtful_iri(query, value, pos))
+        elif kind == "bang":
+            bangs += 1
+            deepest = max(deepest, len(stack) + bangs)
+        elif kind == "triple":
+            stack.append("T")
+            deepest = max(deepest, len(stack) + bangs)
+        elif kind == "untriple":
+            if stack and stack[-1] == "T":
+                stack.pop()
+        elif kind == "quote":
+            if query[pos - 2:pos] == value * 2:  # '"""never closed' ends as '""' '"never...'
+                pos -= 2
+            line, col = _where(query, pos)
+            raise QueryRefused(f"the query has an unterminated string starting at line "
+                               f"{line}, column {col}")
+        if kind not in ("open", "bang"):
+            bangs = 0
+        operand_end, word = kind in _OPERAND_ENDS, ""
+    where = _where(query, service) if service is not None else None
+    return QueryShape(len(query.encode("utf-8", "surrogatepass")), deepest, where)
+
+
+def check(query: str | bytes, *, allow_service: bool = False,
+          max_bytes: int = MAX_QUERY_BYTES, max_nesting: int = MAX_NESTING) -> QueryShape:
+    """The shape of ``query`` if the endpoint may run it; else :class:`QueryRefused`
+    with the reason. Bytes are read as UTF-8 (undecodable bytes replaced), as Oxigraph
+    reads them; the size limit applies to the bytes, before anything else is done."""
+    if isinstance(query, bytes):
+        size, text = len(query), query.decode("utf-8", "replace")
+    else:
+        size, text = len(query.encode("utf-8", "surrogatepass")), query
+    if size > max_bytes:
+        raise QueryRefused(f"the query is {size} bytes; the limit is {max_bytes}")
+    shape = scan(text)
+    if shape.nesting > max_nesting:
+        raise QueryRefused(f"the query nests {shape.nesting} levels deep; the limit is "
+                           f"{max_nesting}")
+    if shape.service is not None and not allow_service:
+        line, col = shape.service
+        raise QueryRefused(f"{SERVICE_REFUSED} (SERVICE at line {line}, column {col})")
+    return shape

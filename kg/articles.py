@@ -49,6 +49,11 @@ class ArticleError(Exception):
         self.problem = problem
         super().__init__(f"{path}: {problem}")
 
+    def __reduce__(self) -> tuple:
+        """Pickle by its two parts (the default keeps only the message, and could
+        not send an error back from a worker process of a parallel build)."""
+        return (ArticleError, (self.path, self.problem))
+
 
 def parse_article(path: Path | str, data: bytes) -> Article:
     """Decode and validate one article's bytes; raise ``ArticleError`` if unusable."""

@@ -172,9 +172,9 @@ def _second(jobs: Sequence[_Job]) -> list[tuple[int, ArticleFacts | ArticleError
     known = _known_works()
     out: list[tuple[int, ArticleFacts | ArticleError]] = []
     for job in jobs:
-        ctx = ArticleContext(article=job.article, doc=_load_doc(job),
-                             gaz=load_gazetteer())
         try:
+            ctx = ArticleContext(article=job.article, doc=_load_doc(job),
+                                 gaz=load_gazetteer())
             kept = _read_kept(job.first_path, pickle.loads)
             hits = resume(ctx, kept[1]) if isinstance(kept, tuple) else first_pass(ctx)
             facts = extract_article(ctx, hits, known)

@@ -12,7 +12,10 @@ import datetime as dt
 import random
 from pathlib import Path
 
+import pytest
+
 from kg.articles import Article
+from kg.builder import build_graph
 from kg.extract import awards
 from kg.extract.context import ArticleContext
 from kg.passes import extract_corpus
@@ -69,3 +72,29 @@ def test_progress_is_reported_for_each_article_in_both_passes_and_each_later_ste
     assert seen == [(1, 2, "parsing"), (2, 2, "parsing"),
                     (1, 2, "extracting"), (2, 2, "extracting"),
                     (2, 2, "linking"), (2, 2, "writing")]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_article_whose_extraction_fails_is_named_and_the_rest_builds(tmp_path, monkeypatch,
+                                                                       jobs):
+    """An extractor bug costs its article, not the build: the error names the file,
+    also when it happened in a worker process and had to be sent back."""
+    import kg.passes
+
+    real = kg.passes.extract_article
+
+    def fails_on_one(ctx, hits, known):
+        if "Zed Orrin" in ctx.article.text:
+            raise IndexError("string index out of range")
+        return real(ctx, hits, known)
+
+    monkeypatch.setattr(kg.passes, "extract_article", fails_on_one)  # forked workers see it
+    for n in range(4):
+        (tmp_path / f"fine{n}.txt").write_text(
+            f" date 2021-03-01 Ada Quill{n} won an Emmy for Copper Lake.", encoding="utf-8")
+    (tmp_path / "odd.txt").write_text(" date 2021-03-01 Zed Orrin won an Emmy.",
+                                      encoding="utf-8")
+    with build_graph([tmp_path], jobs=jobs) as result:
+        assert result.articles == 4
+        assert [(e.path.name, e.problem.split(";")[0]) for e in result.errors] == \
+            [("odd.txt", "extraction failed (IndexError: string index out of range)")]

@@ -9,6 +9,7 @@ across articles.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections import defaultdict
@@ -24,7 +25,7 @@ from kg.extract.lists import ListEntry, find_list_entries
 from kg.extract.people import collect_persons
 from kg.extract.quotes import extract_quotes
 from kg.extract.tweets import handles as tweet_handles
-from kg.extract.tweets import hashtags, links
+from kg.extract.tweets import hashtags, is_twitter_handle, links
 from kg.extract.works import WorkHit, find_characters, find_works
 from kg.gazetteer import fold
 from kg.nlp import KNOWN_ORG, NETWORK, OUTLET
@@ -84,9 +85,10 @@ def extract_article(ctx: ArticleContext, hits: list[WorkHit], known: KnownWorks
     work title in the corpus."""
     ctx.works = known.by_fold
     # a "person" that is really a work title ("Quiet Rivers' Lena Ortiz")
+    in_work = _work_tokens(hits)
     ctx.persons = [p for p in ctx.persons
                    if re.sub(r"^the ", "", fold(p.name)) not in known.bare_folds
-                   and not _work_span_overlaps(p, hits)]
+                   and not any(i in in_work for i in range(p.start, p.end))]
     article = ctx.article
     facts = ArticleFacts(article_id=article.id, source=article.path.name, date=article.date)
     awards = award_x.award_mentions(ctx)
@@ -218,8 +220,10 @@ def _list_work_hits(ctx: ArticleContext, entries: Iterable[ListEntry]) -> Iterab
             yield WorkHit(entry.work, span, confidence=0.9)
 
 
-def _work_span_overlaps(person, hits) -> bool:
-    return any(h.span.start < person.end and person.start < h.span.end for h in hits)
+def _work_tokens(hits: list[WorkHit]) -> set[int]:
+    """The tokens inside any work hit: one set, so each person is checked in
+    its own length rather than against every hit (quadratic in a long article)."""
+    return {i for h in hits for i in range(h.span.start, h.span.end)}
 
 
 def _mentions(ctx: ArticleContext, known: KnownWorks, awards, categories,
@@ -333,12 +337,19 @@ def _marked_as_title(ctx: ArticleContext, span) -> bool:
 def _tweets(ctx: ArticleContext, mentions: list[Mention], main_award: str | None,
             main_ceremony: CeremonyRef | None) -> Iterable[Tweet]:
     """Tweets with what they speak of. "#Emmys" in a tweet about this year's show
-    is the ceremony; an award the article is not about ("an Oscar") is the award."""
-    for index, t in enumerate(ctx.tweets):
+    is the ceremony; an award the article is not about ("an Oscar") is the award.
+    An embed signed with what cannot be a Twitter handle ("@ñandú") is left out:
+    its account could not be written, and a tweet without one is no tweet."""
+    kept = (t for t in ctx.tweets if is_twitter_handle(t.handle))
+    # the mentions inside each tweet, found by bisection over their starts and
+    # kept in ``mentions`` order (a scan of every mention per tweet is quadratic)
+    by_start = sorted(range(len(mentions)), key=lambda i: mentions[i].start)
+    starts = [mentions[i].start for i in by_start]
+    for index, t in enumerate(kept):
+        lo, hi = bisect.bisect_left(starts, t.start), bisect.bisect_left(starts, t.text_end)
+        in_tweet = [mentions[i] for i in sorted(by_start[lo:hi])]
         inside = []
-        for m in mentions:
-            if not t.start <= m.start < t.text_end:
-                continue
+        for m in in_tweet:
             if m.ref.kind in ("person", "work", "ceremony") or (
                     m.ref.kind == "award" and m.ref.name != main_award):
                 inside.append(m.ref)
@@ -346,10 +357,9 @@ def _tweets(ctx: ArticleContext, mentions: list[Mention], main_award: str | None
                 inside.append(ceremony_ref(main_ceremony))
         resolved = tuple(
             h for h in tweet_handles(t.text)
-            if any(m.ref.kind == "person" and t.start <= m.start < t.text_end
-                   and ctx.article.text[m.start:m.end].lstrip("@") == h for m in mentions))
-        cats = tuple(dict.fromkeys(m.category for m in mentions if t.start <= m.start < t.text_end
-                                   and m.category is not None))
+            if any(m.ref.kind == "person" and ctx.article.text[m.start:m.end].lstrip("@") == h
+                   for m in in_tweet))
+        cats = tuple(dict.fromkeys(m.category for m in in_tweet if m.category is not None))
         refs = tuple(dict.fromkeys(inside))
         yield Tweet(
             text=t.text,

@@ -122,9 +122,9 @@ class QuadWriter:
         else:
             yield q(RDF.type, _v(CLASS_OF[e.kind]))
         if e.kind == "account":
-            # labelled by its handle, named by its display name
-            if e.attrs["display"] != e.name:
-                yield q(SCHEMA.name, _text(e.attrs["display"]))
+            # labelled by its handle, named by its display name, even where that
+            # is the handle again ("— @bo (@bo)"): every entity has one name
+            yield q(SCHEMA.name, _text(e.attrs["display"]))
         else:
             yield q(SCHEMA.name, _text(e.name))
         yield q(RDFS.label, _text(e.name))

@@ -236,9 +236,14 @@ class Resolver:
                                                             kv[0]))[0]
             self._work_canon[key] = canonical
 
-    def _author_kind(self, t: Tweet) -> str:
+    def _author_kind(self, t: Tweet) -> str | None:
+        """What owns the tweet's account: "person", "work", an organisation kind,
+        or None when the signature names nobody ("— (@b) May 1, 2021", a row of
+        emoji): the account is then known by its handle alone."""
         if self.gaz.by_handle(t.handle):
             return self.gaz.by_handle(t.handle)[0]
+        if not name_key(t.author):
+            return None
         for kind in ORG_KINDS:
             if self.gaz.lookup(kind, t.author):
                 return kind
@@ -334,9 +339,12 @@ class Resolver:
         return self._entity("place", name_key(name), name)
 
     def account(self, handle: str, display: str) -> Entity:
+        """The account of ``handle``, named by its display name; an embed that
+        gives none ("— (@b) May 1, 2021") names it by its handle, as a reader
+        would, rather than with an empty name."""
         ent = self._entity("account", handle.casefold(), "@" + handle)
         ent.attrs.setdefault("handle", handle)
-        ent.attrs.setdefault("display", display)
+        ent.attrs.setdefault("display", display or handle)
         return ent
 
     def ref(self, ref: Ref) -> Entity | None:
@@ -413,7 +421,10 @@ class Resolver:
         for t in f.tweets:
             account = self.account(t.handle, t.author)
             kind = self._author_kind(t)
-            if kind == "person":
+            owner: Entity | None
+            if kind is None:
+                owner = None
+            elif kind == "person":
                 owner = self.person(t.author)
             elif kind == "work":
                 owner = self.work(t.author)

@@ -10,6 +10,7 @@ import pytest
 from helpers import build_texts, column, rows
 
 from kg.gazetteer import load_gazetteer
+from kg.vocab import KG
 
 EMMY_2021 = "73rd Primetime Emmy Awards"
 
@@ -220,3 +221,54 @@ def test_a_word_may_start_a_known_title_only_if_some_title_starts_with_it(tmp_pa
     assert not ctx.may_start_known_work("Salt") and not ctx.may_start_known_work("Lake")
     ctx.works["salt road"] = "Salt Road"  # a title learnt later counts at once
     assert ctx.may_start_known_work("Salt")
+
+
+# --- odd input (found by scripts/fuzz.py) -------------------------------------------------
+
+
+def test_a_quote_left_open_at_the_end_of_the_text_is_kept(tmp_path):
+    """An unclosed quotation that runs to the end of the file has no closing mark:
+    its evidence must end with the text, not one character past it (IndexError)."""
+    from helpers import write_article
+
+    from kg.builder import build_graph
+
+    write_article(tmp_path, "open", "Ada Quill said: \u201cWe will be back next year")
+    with build_graph([tmp_path]) as result:
+        assert result.errors == [] and result.articles == 1
+        quotes = rows(result.graph, "quotes")
+    assert [(r["speaker"], r["quote"]) for r in quotes] == [
+        ("Ada Quill", "We will be back next year")]
+
+
+@pytest.mark.parametrize("ceremony", [
+    "the 1925 Academy Awards",        # the first was held in 1929
+    "the 0th Primetime Emmy Awards",
+    "the 9999th Academy Awards",      # four digits: still an edition number
+    "the 999th Grammy Awards",        # centuries after the article
+])
+def test_a_ceremony_never_held_gets_no_facts(tmp_path, ceremony):
+    """A win at an edition that cannot have been held is not pinned on another
+    ceremony (this year's) and never gets an ordinal below 1."""
+    graph = build_texts(tmp_path, {"never": (
+        f"Tomas Brandt won Outstanding Lead Actor in a Drama Series and Best Actor at "
+        f"{ceremony}.\n\nAda Quill was nominated too.")}, date="2021-09-20")
+    assert rows(graph, "nominations") == []
+    assert rows(graph, "ceremonies") == []
+    assert not list(graph.objects(None, KG.ordinal))
+
+
+def test_an_article_before_the_awards_first_edition(tmp_path):
+    """An article dated before an award existed cannot be about its latest show."""
+    graph = build_texts(tmp_path, {"early": (
+        "Ada Quill won a Screen Actors Guild Award for Outstanding Performance by a "
+        "Female Actor in a Leading Role.")}, date="1990-03-01")
+    assert rows(graph, "nominations") == [] and rows(graph, "ceremonies") == []
+
+
+def test_a_held_edition_still_counts(tmp_path):
+    """The check above must not lose real ceremonies: the first edition itself."""
+    graph = build_texts(tmp_path, {"first": (
+        "Ada Quill won Best Actress at the 1st Academy Awards.")}, date="1929-05-17")
+    assert {(r["winner"], r["ceremony"]) for r in rows(graph, "winners")} == {
+        ("Ada Quill", "1st Academy Awards")}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib import namespace as rdflib_ns
@@ -340,3 +341,60 @@ def test_decimal_literals_need_a_decimal_value():
     g.set((NOMINATION, KG.confidence, Literal(Decimal("0.9"))))
     conforms, report = validate(g)
     assert conforms, report
+
+
+# --- odd input (found by scripts/fuzz.py) -------------------------------------------
+
+
+def _odd_build(tmp_path: Path):
+    lines = [
+        "Tomas Brandt won Outstanding Lead Actor in a Drama Series at the 72nd Primetime "
+        "Emmy Awards.",
+        # no display name at all
+        "So proud of him pic.twitter.com/Ab1 \u2014 (@b) September 21, 2020",
+        # handles no Twitter account can have: another script, too long
+        "Gracias @\u00f1and\u00fa pic.twitter.com/Cd2 \u2014 Ada Quill (@\u00f1and\u00fa) "
+        "September 21, 2020",
+        "Bravo pic.twitter.com/Ef3 \u2014 Mirela Vos (@" + "m" * 20 + ") September 21, 2020",
+        # a bidi override around the name, the text ending in a backslash and a quote
+        'Ha \\" pic.twitter.com/Gh4 \\"\u2014 \u202eKito Marrow\u202c (@kito) '
+        "September 21, 2020",
+        "The 0th Emmys were a triumph for Ada Quill, who won best actress.",
+        # the handle as the display name
+        "Great night pic.twitter.com/Ij5 \u2014 @bo (@bo) September 21, 2020",
+    ]
+    (tmp_path / "odd.txt").write_text(" date 2020-09-21\n" + "\n\n".join(lines),
+                                      encoding="utf-8")
+    return build_graph([tmp_path])
+
+
+def test_odd_tweet_signatures_and_ceremonies_build_a_conforming_graph(tmp_path):
+    """An empty author, the handle as the author, a non-ASCII or over-long handle
+    and a ceremony before the award's first edition are normalised or left out,
+    never written invalid."""
+    from kg.exports import export
+
+    with _odd_build(tmp_path) as result:
+        assert result.errors == []
+        graph = result.graph
+        turtle = export(result.database, "ttl")
+    conforms, report = validate(graph)
+    assert conforms, report
+    written = Graph().parse(data=turtle.decode("utf-8"), format="turtle")
+    assert len(written) == len(graph)
+    assert sum(1 for _ in pyoxigraph.parse(turtle, format=pyoxigraph.RdfFormat.TURTLE)) == len(
+        graph)
+    accounts = {str(graph.value(a, KG.handle)): a for a in graph.subjects(RDF.type, KG.Account)}
+    # the account with no display name is named by its handle and owned by nobody
+    assert set(accounts) == {"b", "kito", "bo"}
+    assert str(graph.value(accounts["b"], SCHEMA.name)) == "b"
+    assert str(graph.value(accounts["bo"], SCHEMA.name)) == "@bo"  # as the embed shows it
+    assert graph.value(accounts["b"], KG.account) is None
+    assert str(graph.value(accounts["kito"], SCHEMA.name)) == "Kito Marrow"
+    # the embeds signed with what is no Twitter handle are no tweets
+    texts = sorted(str(graph.value(t, SCHEMA.text))
+                   for t in graph.subjects(RDF.type, SCHEMA.SocialMediaPosting))
+    assert texts == ["Great night pic.twitter.com/Ij5", 'Ha \\" pic.twitter.com/Gh4 \\"',
+                     "So proud of him pic.twitter.com/Ab1"]
+    # no ceremony numbered below 1
+    assert all(int(o) >= 1 for o in graph.objects(None, KG.ordinal))

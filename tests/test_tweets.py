@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kg.extract.tweets import find_tweets, handles, hashtags, links, parse_month_date
+from kg.extract.tweets import (
+    clean_author,
+    find_tweets,
+    handles,
+    hashtags,
+    is_twitter_handle,
+    links,
+    parse_month_date,
+)
 
 TEXT = (
     "Intro paragraph of the story.\n\n"
@@ -96,3 +104,42 @@ def test_an_awards_account_is_an_organisation_and_a_category_is_no_organisation(
     types = {(r["entity"], r["type"]) for r in rows(graph, "entities")}
     assert ("Billboard Music Awards", "Person") not in types
     assert not any(t == "Organization" and "Top Social Artist" in e for e, t in types)
+
+
+# --- odd signatures (found by scripts/fuzz.py) ----------------------------------------------
+
+
+def test_a_twitter_handle_is_ascii_and_at_most_15_characters():
+    assert is_twitter_handle("ada_quill") and is_twitter_handle("A" * 15)
+    for handle in ("\u00f1and\u00fa", "caf\u00e9", "\u0430dmin", "a" * 16, "", "a-b", "a b"):
+        assert not is_twitter_handle(handle), handle
+
+
+def test_a_signature_with_an_odd_handle_still_ends_the_embed():
+    """The embed is told apart from the article's text whatever its handle; that
+    it is no tweet is extraction's call (see test_ontology)."""
+    text = ("Story text.\nGracias a todos pic.twitter.com/x1 "
+            "\u2014 Ada Quill (@\u00f1and\u00fa) May 1, 2021\nMore story text.")
+    (tweet,) = find_tweets(text)
+    assert (tweet.text, tweet.handle) == ("Gracias a todos pic.twitter.com/x1", "\u00f1and\u00fa")
+
+
+def test_handles_mentioned_are_twitter_handles_only():
+    assert handles("hi @ada_q and @\u00f1and\u00fa and @" + "y" * 40 + " and @bo") == (
+        "ada_q", "bo")
+    assert handles("@caf\u00e9 @abc\u00e9") == ()
+
+
+def test_an_empty_author_and_invisible_characters_in_a_name():
+    (tweet,) = find_tweets("Nice one pic.twitter.com/x1 \u2014 (@b) September 21, 2020")
+    assert (tweet.author, tweet.handle) == ("", "b")
+    assert clean_author("\u202eAda Quill\u202c") == "Ada Quill"   # no bidi override
+    assert clean_author("Ada\u200b \u200bQuill\x07") == "Ada Quill"  # zero-width, control
+    family = "\U0001f469\u200d\U0001f469\u200d\U0001f467"
+    assert clean_author(f" {family}\t ") == family  # joiners inside emoji stay
+
+
+def test_a_tweet_text_ending_in_a_backslash_quote():
+    (tweet,) = find_tweets('So proud \\" pic.twitter.com/x1 \\"\u2014 Ada Quill (@adaq) '
+                           "May 1, 2021")
+    assert tweet.text.endswith('\\"') and tweet.handle == "adaq"

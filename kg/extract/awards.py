@@ -36,7 +36,9 @@ from kg.nlp import AWARD, NETWORK, VENUE
 from kg.records import CategoryRef, CeremonyFact, CeremonyRef, NominationFact, Ref
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_ORDINAL = re.compile(r"^(\d{1,3})(st|nd|rd|th)$", re.I)
+# any number of digits: "the 9999th Academy Awards" numbers an edition (one never
+# held), it is not a bare "the Academy Awards"
+_ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$", re.I)
 _YEAR = re.compile(r"^(19|20)\d\ds?$")
 
 
@@ -51,6 +53,20 @@ class AwardMention:
     span: Span
     award: AwardInfo
     ceremony: CeremonyRef | None  # when the mention names a ceremony
+    # the mention numbers or dates an edition never held ("the 0th Emmys"): a
+    # ceremony, but none the graph can name
+    unheld: bool = False
+
+
+def held(award: AwardInfo, year: int, as_of: dt.date) -> bool:
+    """Whether ``award`` can have had its ceremony of ``year`` by ``as_of``, two
+    years ahead allowed (news looks ahead to a show, and where shows were
+    skipped an edition number runs ahead of the calendar). "The 0th Emmys",
+    "the 1925 Oscars" (the first was in 1929) or "the 999th Grammys" name no
+    ceremony: the graph would give it an ordinal below 1 or a date centuries
+    away. An article about one gets no ceremony (its wins are left out rather
+    than pinned on this year's show); one named in passing is no ceremony."""
+    return award.ordinal_for(year) >= 1 and year <= as_of.year + 2
 
 
 # --- awards and ceremonies --------------------------------------------------------------
@@ -73,7 +89,9 @@ def award_mentions(ctx: ArticleContext) -> list[AwardMention]:
             t = doc[i]
             m = _ORDINAL.match(t.text)
             if m:
-                year = award.year_for(int(m.group(1)))
+                # (a number of thousands of digits is no edition, and int() refuses it)
+                digits = m.group(1)
+                year = award.year_for(int(digits) if len(digits) <= 8 else 10**8)
                 break
             if _YEAR.match(t.text):
                 year = int(t.text[:4])
@@ -86,32 +104,35 @@ def award_mentions(ctx: ArticleContext) -> list[AwardMention]:
         plural = ent.text.endswith("s") or ent[-1].lower_ in {"awards", "emmys"}
         is_ceremony = year is not None or plural or (ent.start > 0 and doc[ent.start - 1].lower_
                                                      in {"at", "during"})
-        found.append((ent, award, year, is_ceremony))
+        unheld = year is not None and not held(award, year, ctx.article.date)
+        found.append((ent, award, None if unheld else year, is_ceremony, unheld))
     # a bare "the Emmys" is the latest ceremony as of the article's date (this
     # year's once its month is near, else last year's: "the 75th Emmys", held in
     # January of the next year), unless the opening numbers or dates another one;
-    # a past show named in passing ("teased at the 2022 VMAs") does not count
+    # a past show named in passing ("teased at the 2022 VMAs") does not count;
+    # an opening about an edition never held leaves the bare mentions unplaced
     opening_end = _opening_end(ctx)
-    opening: dict[str, Counter[int]] = {}
-    for ent, award, year, _ in found:
-        if year is not None and ent.start < opening_end:
+    opening: dict[str, Counter[int | None]] = {}
+    for ent, award, year, _, unheld in found:
+        if (year is not None or unheld) and ent.start < opening_end:
             opening.setdefault(award.name, Counter())[year] += 1
-    for ent, award, year, is_ceremony in found:
-        if year is None:
+    for ent, award, year, is_ceremony, unheld in found:
+        if year is None and not unheld:
             years = opening.get(award.name)
             year = years.most_common(1)[0][0] if years else _latest_ceremony(ctx, award)
-        ceremony = CeremonyRef(award.name, year) if is_ceremony else None
-        out.append(AwardMention(ent, award, ceremony))
+        ceremony = CeremonyRef(award.name, year) if is_ceremony and year is not None else None
+        out.append(AwardMention(ent, award, ceremony, unheld=unheld))
     return out
 
 
-def _latest_ceremony(ctx: ArticleContext, award: AwardInfo) -> int:
+def _latest_ceremony(ctx: ArticleContext, award: AwardInfo) -> int | None:
     """The year of the award's latest ceremony as of the article's date, counting
-    one due within two months as this year's (news before a show is about it)."""
+    one due within two months as this year's (news before a show is about it);
+    None before the award's first."""
     date = ctx.article.date
-    if award.month is None or date.month >= award.month - 2:
-        return date.year
-    return date.year - 1
+    due = award.month is None or date.month >= award.month - 2
+    year = date.year if due else date.year - 1
+    return year if held(award, year, date) else None
 
 
 def main_award(ctx: ArticleContext, mentions: list[AwardMention]) -> AwardInfo | None:
@@ -125,7 +146,7 @@ def main_award(ctx: ArticleContext, mentions: list[AwardMention]) -> AwardInfo |
     counts: Counter[str] = Counter()  # float weights
     opening_end = _opening_end(ctx)
     for m in mentions:
-        if m.ceremony is not None:
+        if m.ceremony is not None or m.unheld:
             opening = m.span.start < opening_end and not ctx.tweet_at(m.span)
             weight = 6.0 if opening else 2.0
         elif m.span.root.dep_ in ("compound", "amod", "nmod"):
@@ -165,10 +186,16 @@ def _award_by_categories(ctx: ArticleContext) -> AwardInfo | None:
 
 def main_ceremony(ctx: ArticleContext, mentions: list[AwardMention],
                   award: AwardInfo | None) -> CeremonyRef | None:
+    """The ceremony the article is about: the edition of its award it names most
+    (None when that is one never held: its facts are left out), else the year of
+    the article's date, if the award was held by then."""
     if award is None:
         return None
-    years = Counter(m.ceremony.year for m in mentions if m.ceremony and m.award.name == award.name)
+    years = Counter(None if m.unheld else m.ceremony.year for m in mentions
+                    if (m.ceremony or m.unheld) and m.award.name == award.name)
     year = years.most_common(1)[0][0] if years else ctx.article.date.year
+    if year is None or not held(award, year, ctx.article.date):
+        return None
     return CeremonyRef(award.name, year)
 
 
@@ -471,22 +498,26 @@ def _clause(ctx: ArticleContext, sent: Span, tok: Token) -> _Clause:
                                  alignment_mode="expand")
         if span is not None:
             lo, hi = max(lo, span.start), min(hi, span.end)
-    else:
-        for t in ctx.tweets:  # a sentence running into the next tweet
-            span = ctx.doc.char_span(t.start - ctx.offset, t.end - ctx.offset,
-                                     alignment_mode="expand")
-            if span is not None and tok.i < span.start < hi:
-                hi = span.start
+    else:  # a sentence running into the next tweet (the first one after the cue)
+        starts = ctx.tweet_token_starts
+        k = bisect.bisect_right(starts, tok.i)
+        if k < len(starts) and starts[k] < hi:
+            hi = starts[k]
     return _Clause(lo, hi, tweet is not None)
 
 
 def _ceremony_for(ctx: ArticleContext, tok: Token, awards: list[AwardMention],
-                  default: CeremonyRef) -> CeremonyRef:
+                  default: CeremonyRef) -> CeremonyRef | None:
     """An award named right before a nomination noun ("a Screen Actors Guild Award
-    nomination") is the one that cue is about; otherwise the article's ceremony."""
+    nomination") is the one that cue is about; otherwise the article's ceremony.
+    None when that award's edition was never held ("a 1925 Oscar nomination")."""
     for m in awards:
         if 0 <= tok.i - m.span.end <= 1:
-            return m.ceremony or CeremonyRef(m.award.name, ctx.article.date.year)
+            if m.ceremony is not None:
+                return m.ceremony
+            year = ctx.article.date.year
+            return None if m.unheld or not held(m.award, year, ctx.article.date) else \
+                CeremonyRef(m.award.name, year)
     return default
 
 
@@ -562,6 +593,8 @@ def _nominations(ctx: ArticleContext, award: AwardInfo | None, ceremony: Ceremon
             clause = _clause(ctx, sent, tok)
             lo, hi = clause.lo, clause.hi
             cer = _ceremony_for(ctx, tok, awards, ceremony)
+            if cer is None:
+                continue
             ev = ctx.evidence(sent if not clause.in_tweet else doc[lo:hi])
             if cer.award != award.name:
                 # a nomination for another award ("scored a SAG Award nomination")

@@ -124,10 +124,27 @@ class ArticleContext:
     def _tweet_starts(self) -> list[int]:
         return [t.start for t in self.tweets]
 
+    @cached_property
+    def tweet_token_starts(self) -> list[int]:
+        """The token each embedded tweet starts at, in text order, computed once
+        (a clause asks where the next tweet begins for every cue word: looking
+        at every tweet each time is quadratic in an article of many tweets)."""
+        out = []
+        for t in self.tweets:
+            span = self.doc.char_span(t.start - self.offset, t.end - self.offset,
+                                      alignment_mode="expand")
+            if span is not None:
+                out.append(span.start)
+        return out
+
     def tweet_at(self, token: Token | Span) -> TweetSpan | None:
         """The embedded tweet holding ``token`` (tweets are in text order and do
         not overlap, so found by bisection)."""
-        pos = self.file_offset(token.idx if isinstance(token, Token) else token.start_char)
+        return self.tweet_at_offset(
+            self.file_offset(token.idx if isinstance(token, Token) else token.start_char))
+
+    def tweet_at_offset(self, pos: int) -> TweetSpan | None:
+        """The embedded tweet holding file offset ``pos``, by bisection."""
         k = bisect.bisect_right(self._tweet_starts, pos) - 1
         return self.tweets[k] if k >= 0 and pos < self.tweets[k].end else None
 
@@ -173,7 +190,43 @@ class ArticleContext:
         return cached[2]
 
     def persons_in(self, start: int, end: int) -> list[PersonMention]:
-        return [p for p in self.persons if start <= p.start and p.end <= end]
+        """The people wholly inside tokens [start, end), in ``persons`` order,
+        found by bisection over their starts (asked once per clause and
+        candidate title: a scan of every person would be quadratic)."""
+        starts, order = self._persons_by_start()
+        found = []
+        for k in range(bisect.bisect_left(starts, start), len(starts)):
+            p_start, index = order[k]
+            if p_start > end:
+                break
+            if self.persons[index].end <= end:
+                found.append(index)
+        return [self.persons[i] for i in sorted(found)]
+
+    def _persons_by_start(self) -> tuple[list[int], list[tuple[int, int]]]:
+        """(starts, (start, index in ``persons``)) sorted by start, rebuilt
+        when ``persons`` is replaced or grows (as ``_person_index``)."""
+        cached = self.__dict__.get("_persons_sorted")
+        if cached is None or cached[0] is not self.persons or cached[1] != len(self.persons):
+            order = sorted((p.start, i) for i, p in enumerate(self.persons))
+            cached = self.__dict__["_persons_sorted"] = (
+                self.persons, len(self.persons), [s for s, _ in order], order)
+        return cached[2], cached[3]
+
+    def named_elsewhere(self, key: str, i: int) -> bool:
+        """Whether a person not covering token ``i`` is called ``key`` (casefolded)
+        in full or, for a name of several words, by one of its words: "Lindqvist"
+        of "Maya Lindqvist". By an index of the names, rebuilt as above."""
+        cached = self.__dict__.get("_persons_by_word")
+        if cached is None or cached[0] is not self.persons or cached[1] != len(self.persons):
+            index: dict[str, list[PersonMention]] = {}
+            for p in self.persons:
+                name = p.name.casefold()
+                words = name.split()
+                for w in dict.fromkeys([name, *(words if len(words) > 1 else ())]):
+                    index.setdefault(w, []).append(p)
+            cached = self.__dict__["_persons_by_word"] = (self.persons, len(self.persons), index)
+        return any(not p.start <= i < p.end for p in cached[2].get(key, ()))
 
     def focus_before(self, i: int, pronoun: str | None = None) -> PersonMention | None:
         """The person the text is about at token ``i`` (whom "he", "she" or "the

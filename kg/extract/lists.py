@@ -96,8 +96,7 @@ def find_list_entries(ctx: ArticleContext, award: AwardInfo | None) -> Iterator[
     i = 0
     while i < len(lines):
         start, end, line = lines[i]
-        line_at = ctx.file_offset(start)
-        if any(t.start <= line_at < t.end for t in ctx.tweets):
+        if ctx.tweet_at_offset(ctx.file_offset(start)) is not None:
             i += 1
             continue
         header = _HEADER.match(line)

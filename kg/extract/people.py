@@ -195,10 +195,9 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
             j = _extend_hyphenated(doc, i, j)
             text = clean_text(doc[i:j].text)
             given = ctx.gaz.is_given_name(doc[i].text)
-            recurring = ctx.text.count(text) >= 2
             quoted = prev is not None and after is not None and prev.text in OPEN_QUOTES \
                 and after.text in CLOSE_QUOTES
-            if (not given and not (recurring and subject)) or quoted or (
+            if (not given and not (subject and _recurs(ctx, text))) or quoted or (
                     prev is not None and prev.lower_ == "the"):
                 i = j  # "The Long Field" is a title: nobody's name follows "the"
                 continue
@@ -217,6 +216,17 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
         else:
             i = max(j, i + 1)
     return out
+
+
+def _recurs(ctx: ArticleContext, text: str) -> bool:
+    """Whether ``text`` occurs at least twice in the article (without overlap, as
+    ``str.count`` counts); asked only where it matters and once per name (a
+    count over the whole text for every candidate is quadratic in a long article)."""
+    cache = ctx.__dict__.setdefault("_recurs", {})
+    if text not in cache:
+        first = ctx.text.find(text)
+        cache[text] = first >= 0 and ctx.text.find(text, first + len(text)) >= 0
+    return cache[text]
 
 
 def _surname_mentions(ctx: ArticleContext, found: list[tuple[int, int, str]],

@@ -195,7 +195,9 @@ def extract_quotes(ctx: ArticleContext) -> Iterator[Quote]:
             continue
         last = (speaker, para_end)
         ref = Ref("person", speaker.name) if speaker else None
+        # the evidence keeps the quotation marks; a quote left open at the end of
+        # the text has no closing mark to keep (one past it is past the text)
         ev = ctx.evidence_chars(min(first_sent.start_char, q.start - 1),
-                                max(last_sent.end_char, q.end + 1))
+                                max(last_sent.end_char, q.end + (1 if q.closed else 0)))
         yield Quote(text=words, speaker=ref, evidence=ev, index=index, confidence=confidence)
         index += 1

@@ -3,12 +3,21 @@
 A pure text parser (no NLP): the signature after the dash is unambiguous, and
 the tweet text is the paragraph that ends in it. Blank-line runs of two or more
 empty lines inside a tweet (lost line breaks of the embed) keep it together.
+
+The signature is recognised whatever its handle looks like, so the embed's
+text is told apart from the article's own; but a Twitter handle is 1-15 ASCII
+letters, digits or underscores (``is_twitter_handle``), and an embed signed
+with anything else ("@ñandú", a 20-letter name) is no tweet: extraction drops
+it rather than make an account the graph could not hold. The author's name
+loses invisible format characters (bidi overrides, zero-width spaces) that
+would make it display reversed or differ from the same name typed plainly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -32,12 +41,18 @@ SIGNATURE = re.compile(
     # (@handle)"), where the name may hold no parenthesis or hyphen of its own
     r"[ \t]*(?:[—–][ \t]*(?P<author>[^\n—–]{1,80}?)"
     r"|(?:(?<=\S)-|(?<=\s)-)[ \t]*(?P<author_h>[^\n—–()\-]{1,80}?))"
-    r"[ \t]*\(@(?P<handle>\w{1,30})\)[ \t]*"
+    r"[ \t]*\(@(?P<handle>\w{1,50})\)[ \t]*"
     rf"(?P<date>(?:{_MONTH_RE})\.?[ \t]+\d{{1,2}},[ \t]*\d{{4}})",
     re.IGNORECASE,
 )
 HASHTAG = re.compile(r"(?<![/&#])#((?:(?!\d)\w)\w*)")  # any script: "#오늘의방탄"
-HANDLE = re.compile(r"(?<![\w@/])@(\w{1,30})")
+# a mention of a Twitter handle: not a longer word or one of another script
+# ("@ñandú", "@" and 40 letters are no handles)
+HANDLE = re.compile(r"(?<![\w@/])@([A-Za-z0-9_]{1,15})(?![\w@])")
+TWITTER_HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
+# zero-width joiners and non-joiners stay inside a name: they are part of emoji and of
+# some scripts (and so are the tag characters of flag emoji, kept by range)
+_KEPT_FORMAT = frozenset("\u200c\u200d")
 LINK = re.compile(r"(?:https?://|pic\.twitter\.com/|t\.co/)[^\s\"'<>”“)]+")
 _TRAILING_PUNCT = ".,;:!?)]}’”'\""
 
@@ -53,6 +68,21 @@ class TweetSpan:
     author: str
     handle: str
     date: dt.date | None
+
+
+def is_twitter_handle(handle: str) -> bool:
+    """Whether ``handle`` (without "@") can be a Twitter handle."""
+    return TWITTER_HANDLE.fullmatch(handle) is not None
+
+
+def clean_author(raw: str) -> str:
+    """An embed's display name as a reader sees it: whitespace runs as one space,
+    and no control or invisible format characters (a bidi override would show
+    the name reversed; a zero-width space would split one person in two)."""
+    visible = "".join(c for c in raw if c in _KEPT_FORMAT or "\U000e0020" <= c <= "\U000e007f"
+                      or unicodedata.category(c) not in ("Cc", "Cf"))
+    words = (w.strip("\u200c\u200d") for w in visible.split())
+    return " ".join(w for w in words if w)
 
 
 def parse_month_date(text: str) -> dt.date | None:
@@ -94,7 +124,7 @@ def find_tweets(text: str, start: int = 0) -> Iterator[TweetSpan]:
             end=sig.end(),
             text_end=sig.start(),
             text=tweet_text,
-            author=" ".join((sig.group("author") or sig.group("author_h")).split()),
+            author=clean_author(sig.group("author") or sig.group("author_h")),
             handle=sig.group("handle"),
             date=parse_month_date(sig.group("date")),
         )

@@ -378,14 +378,7 @@ def find_characters(ctx: ArticleContext) -> Iterator[CharacterHit]:
 def _is_person_name(ctx: ArticleContext, span: Span) -> bool:
     """Whether a capitalised run names a person the article mentions elsewhere
     (so "Lindqvist's" is a person, while "Quiet Rivers'" is a title)."""
-    key = clean_text(span.text).casefold()
-    for p in ctx.persons:
-        if p.start <= span.start < p.end:
-            continue
-        name = p.name.casefold()
-        if key == name or (len(name.split()) > 1 and key in name.split()):
-            return True
-    return False
+    return ctx.named_elsewhere(clean_text(span.text).casefold(), span.start)
 
 
 def _character_in_work(ctx: ArticleContext, tok: Token) -> WorkHit | None:

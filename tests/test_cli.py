@@ -151,17 +151,23 @@ def test_help_explains_each_command():
 
 
 def test_odd_file_names_and_hostile_text_make_valid_turtle(tmp_path):
+    import pyoxigraph
     from rdflib import Graph
 
     src = tmp_path / "in"
     src.mkdir()
     (src / "my story (1) <é>.txt").write_text(
         ' date 2021-03-01 Jane "<b>" Roe won an Emmy. "Hi" \\ \u2028 she said.\n\n'
-        "<script>alert(1)</script> pic.twitter.com/x \u2014 Evil <b> (@evil) March 1, 2021",
+        "<script>alert(1)</script> pic.twitter.com/x \u2014 Evil <b> (@evil) March 1, 2021\n\n"
+        'Ends in an escaped quote \\"\n\u2014 Ada Quill (@adaq) March 1, 2021',
         encoding="utf-8")
     out = tmp_path / "out"
-    assert kg("build", str(src), "-o", str(out), "--no-html").returncode == 0
+    assert kg("build", str(src), "-o", str(out), "--no-html", "--export", "nt,nq,trig,jsonld"
+              ).returncode == 0
+    for fmt in ("ttl", "nt", "nq", "trig", "jsonld"):  # every file, in both libraries
+        assert len(pyoxigraph.Dataset(pyoxigraph.parse(path=str(out / f"graph.{fmt}")))) > 0
     graph = Graph().parse(out / "graph.ttl", format="turtle")
+    assert any(str(o).endswith('\\"') for o in graph.objects(None, None))
     texts = {str(o) for o in graph.objects(None, None)}
     assert any(t.startswith("<script>alert(1)</script>") for t in texts)
     assert kg("validate", str(out / "graph.ttl")).returncode == 0

@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,7 +91,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"\rkg: {n}/{total} {what[:50]:<50}", end="", file=sys.stderr, flush=True)
 
     formats = _export_formats(args.export)
-    from kg.locking import LockBusy, folder_lock
+    from kg.locking import LockBusy, folder_lock  # only builds lock (filelock: 50 ms)
 
     try:
         if args.store:
@@ -109,8 +110,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_NOTHING
 
 
-def _build_store(args: argparse.Namespace, progress, formats: list[str], started: float,
-                 out: Path) -> int:
+def _build_store(args: argparse.Namespace, progress: Callable[[int, int, str], None],
+                 formats: list[str], started: float, out: Path) -> int:
+    """``kg build --store``: the store has its own lock; OUT is locked only when
+    files are also written there."""
+    from kg.locking import folder_lock
     from kg.store import StoreError, build_into_store
 
     try:
@@ -123,8 +127,6 @@ def _build_store(args: argparse.Namespace, progress, formats: list[str], started
     with result:
         if args.output is None:
             return _write_outputs(args, result, out, formats, started)
-        from kg.locking import folder_lock
-
         with folder_lock(out, _err):
             return _write_outputs(args, result, out, formats, started)
 
@@ -343,8 +345,6 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so exit does not flush again
         return EXIT_OK
-    except SystemExit:
-        raise
     except Exception as exc:
         if os.environ.get("KG_DEBUG"):
             raise

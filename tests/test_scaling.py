@@ -98,3 +98,27 @@ def test_an_article_whose_extraction_fails_is_named_and_the_rest_builds(tmp_path
         assert result.articles == 4
         assert [(e.path.name, e.problem.split(";")[0]) for e in result.errors] == \
             [("odd.txt", "extraction failed (IndexError: string index out of range)")]
+
+
+def test_a_pronoun_looks_back_a_bounded_window_not_the_whole_run_on_text():
+    """In a text without line breaks the paragraph is the whole text; the person
+    "she" refers to is looked for only FOCUS_WINDOW_CHARS back, so resolving each
+    pronoun costs the window, not the text so far (quadratic over a long text)."""
+    from kg.extract.context import FOCUS_WINDOW_CHARS
+    from kg.extract.people import collect_persons
+    from kg.gazetteer import load_gazetteer
+    from kg.nlp import load_pipeline
+
+    filler = "the crowd cheered and the band played on, " * (FOCUS_WINDOW_CHARS // 40)
+    for gap, expected in (("", "Ada Quill"), (filler, None)):
+        text = (" date 2025-03-03\nAda Quill won best actress for Copper Lake, " + gap
+                + "and then she thanked the crew")
+        body = text.index("\n") + 1
+        article = Article(id="a", path=Path("a.txt"), date=dt.date(2025, 3, 3), text=text,
+                          body_start=body)
+        ctx = ArticleContext(article=article, doc=load_pipeline()(text[body:]),
+                             gaz=load_gazetteer())
+        collect_persons(ctx)
+        she = next(t.i for t in ctx.doc if t.text == "she")
+        focus = ctx.focus_before(she, "she")
+        assert (focus.name if focus else None) == expected

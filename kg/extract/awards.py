@@ -511,14 +511,30 @@ def _ceremony_for(ctx: ArticleContext, tok: Token, awards: list[AwardMention],
     """An award named right before a nomination noun ("a Screen Actors Guild Award
     nomination") is the one that cue is about; otherwise the article's ceremony.
     None when that award's edition was never held ("a 1925 Oscar nomination")."""
-    for m in awards:
-        if 0 <= tok.i - m.span.end <= 1:
-            if m.ceremony is not None:
-                return m.ceremony
-            year = ctx.article.date.year
-            return None if m.unheld or not held(m.award, year, ctx.article.date) else \
-                CeremonyRef(m.award.name, year)
-    return default
+    ends = _award_ends(ctx, awards)
+    found = [ends[e] for e in (tok.i - 1, tok.i) if e in ends]
+    if not found:
+        return default
+    m = min(found, key=lambda item: item[0])[1]  # the first in the list, as a scan finds
+    if m.ceremony is not None:
+        return m.ceremony
+    year = ctx.article.date.year
+    return None if m.unheld or not held(m.award, year, ctx.article.date) else \
+        CeremonyRef(m.award.name, year)
+
+
+def _award_ends(ctx: ArticleContext, awards: list[AwardMention]
+                ) -> dict[int, tuple[int, AwardMention]]:
+    """The first award mention (and its place in ``awards``) ending at each token,
+    made once per list: asked for every nomination cue, a scan of every mention
+    would be quadratic in a long article."""
+    cached = ctx.__dict__.get("_award_ends")
+    if cached is None or cached[0] is not awards or cached[1] != len(awards):
+        index: dict[int, tuple[int, AwardMention]] = {}
+        for k, m in enumerate(awards):
+            index.setdefault(m.span.end, (k, m))
+        cached = ctx.__dict__["_award_ends"] = (awards, len(awards), index)
+    return cached[2]
 
 
 def extract_nominations(ctx: ArticleContext, award: AwardInfo | None,

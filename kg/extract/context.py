@@ -55,6 +55,11 @@ class PersonMention:
     given: bool = False  # starts with a known given name: surely a person, not a title
 
 
+# how far back (in characters) the person a pronoun refers to is looked for; a
+# paragraph of real news is well under this, so only run-on texts are cut
+FOCUS_WINDOW_CHARS = 10_000
+
+
 @dataclass
 class ArticleContext:
     article: Article
@@ -244,8 +249,14 @@ class ArticleContext:
         table: dict[str, float] = {}
         last: dict[str, PersonMention] = {}
         focus_para = None
+        # a "paragraph" of a text without line breaks can be the whole text: only
+        # the people within FOCUS_WINDOW_CHARS before ``i`` count, so each call
+        # costs at most that window, not the text so far
+        horizon = (doc[i].idx if i < len(doc) else len(doc.text)) - FOCUS_WINDOW_CHARS
         for k in range(bisect.bisect_right(starts, i) - 1, -1, -1):
             p = self.persons[k]
+            if doc[p.start].idx < horizon:
+                break
             head = doc[p.end - 1]
             if p.is_character or self.in_quote(p.start) or head.dep_ in ("poss", "compound"):
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from spacy.tokens import Span
@@ -99,8 +100,9 @@ def collect_persons(ctx: ArticleContext) -> None:
     raw.extend(_unlabelled_names(ctx, raw))
     full = _full_names(ctx, [t for _, _, t in raw])
     raw.extend(_surname_mentions(ctx, raw, full))
+    names = _NameIndex(full)
     for start, end, text in raw:
-        name = _resolve_local(ctx, text, full)
+        name = _resolve_local(ctx, text, names)
         before = doc[start - 1].lower_ if start > 0 else ""
         k = start - 1  # "as short-order cook Dot Pellegrino", "of US envoy J Ross Hale"
         while k > max(0, start - 7) and _descriptor(doc[k]) and \
@@ -124,9 +126,10 @@ def collect_persons(ctx: ArticleContext) -> None:
                    for p in ctx.persons]
     # handles and hashtags inside tweets that spell a person's name
     everyone = {**{fold(t): t for _, _, t in raw if len(t.split()) == 1}, **full}
+    spelt_by = handle_matcher(everyone)
     for tweet in ctx.tweets:
         for m in _TAG.finditer(ctx.article.text, tweet.start, tweet.text_end):
-            person = match_handle(m.group(1), everyone)
+            person = spelt_by(m.group(1))
             if person is None:
                 continue
             span = doc.char_span(m.start() - ctx.offset, m.end() - ctx.offset,
@@ -302,18 +305,34 @@ def _full_names(ctx: ArticleContext, names: list[str]) -> dict[str, str]:
     return out
 
 
-def _resolve_local(ctx: ArticleContext, text: str, full: dict[str, str]) -> str:
+class _NameIndex:
+    """The article's full names (folded key -> name) by their first and last
+    words, so a lone or partial name finds its candidates by lookup: a scan of
+    every full name for every mention is quadratic in a long article."""
+
+    def __init__(self, full: dict[str, str]) -> None:
+        self.full = full
+        self.by_end_word: dict[str, set[str]] = {}
+        self.by_last: dict[str, list[tuple[str, str]]] = {}
+        for key, name in full.items():
+            words = key.split()
+            for word in {words[0], words[-1]}:
+                self.by_end_word.setdefault(word, set()).add(name)
+            self.by_last.setdefault(words[-1], []).append((key, name))
+
+
+def _resolve_local(ctx: ArticleContext, text: str, names: _NameIndex) -> str:
     key = fold(text)
-    if key in full:
-        return full[key]
+    if key in names.full:
+        return names.full[key]
     parts = key.split()
     if len(parts) == 1:
-        hits = {v for k, v in full.items() if parts[0] in (k.split()[-1], k.split()[0])}
+        hits = set(names.by_end_word.get(parts[0], ()))
         if len(hits) == 1:
             return hits.pop()
     elif len(parts) >= 2:
         # "Robert Hale" when the article also says "Rob Hale"
-        hits = {v for k, v in full.items() if k.split()[-1] == parts[-1] and k != key
+        hits = {v for k, v in names.by_last.get(parts[-1], ()) if k != key
                 and ctx.gaz.same_given_name(k.split()[0], parts[0])}
         if len(hits) == 1:
             return hits.pop()
@@ -376,16 +395,40 @@ def _name_words(key: str) -> tuple[str, ...]:
 def match_handle(handle: str, full_names: dict[str, str]) -> str | None:
     """The person whose name a handle spells: '@realivanhale' -> 'Ivan Hale',
     '@robjhale' -> 'Rob Hale' (first name and surname both inside the handle)."""
-    h = handle.casefold()
-    hits = set()
+    return handle_matcher(full_names)(handle)
+
+
+def handle_matcher(full_names: dict[str, str]) -> Callable[[str], str | None]:
+    """``match_handle`` over one set of names, for many handles: the names are
+    indexed by their joined words and by their surname, and a handle looks up
+    its prefixes and substrings instead of trying every name (quadratic over an
+    article with many names and tags)."""
+    by_joined: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    by_last: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for key, name in full_names.items():
         parts = _name_words(key)
         if not parts or not parts[0]:
             continue
+        by_joined.setdefault("".join(parts), []).append((parts, name))
+        by_last.setdefault(parts[-1], []).append((parts, name))
+    anywhere = by_last.pop("", [])  # a last word of punctuation alone is in every handle
+    last_lengths = sorted({len(w) for w in by_last})
+
+    def spells(h: str, parts: tuple[str, ...]) -> bool:
         joined = "".join(parts)
-        if joined == h or (len(joined) >= 3 and h.startswith(joined)
-                           and _HANDLE_SUFFIX.fullmatch(h, len(joined))) or \
-                (len(parts) >= 2 and len(parts[0]) > 1 and parts[-1] in h
-                 and parts[0] in h and h.index(parts[0]) < h.rindex(parts[-1])):
-            hits.add(name)
-    return hits.pop() if len(hits) == 1 else None
+        return joined == h or (len(joined) >= 3 and h.startswith(joined)
+                               and _HANDLE_SUFFIX.fullmatch(h, len(joined)) is not None) or \
+            (len(parts) >= 2 and len(parts[0]) > 1 and parts[-1] in h
+             and parts[0] in h and h.index(parts[0]) < h.rindex(parts[-1]))
+
+    def match(handle: str) -> str | None:
+        h = handle.casefold()
+        candidates = [c for n in range(1, len(h) + 1) for c in by_joined.get(h[:n], ())]
+        candidates += [c for m in last_lengths for i in range(len(h) - m + 1)
+                       for c in by_last.get(h[i : i + m], ())] + anywhere
+        hits = {name for parts, name in candidates if spells(h, parts)}
+        return hits.pop() if len(hits) == 1 else None
+
+    return match
+
+

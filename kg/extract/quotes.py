@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
@@ -40,7 +41,12 @@ def _scan(text: str, start: int, end: int, opens: str, closes: str, straight: st
     i, open_at = start, None
     skip = sorted(skip)
     s_index = 0  # the skipped ranges are passed in order, so each is checked once
+    marks = _marks_pattern(opens + closes + straight)
     while i < end:
+        found = marks.search(text, i, end)  # only quotation marks change the state
+        if found is None:
+            break
+        i = found.start()
         while s_index < len(skip) and skip[s_index][1] <= i:
             s_index += 1
         if s_index < len(skip) and skip[s_index][0] <= i:
@@ -66,6 +72,13 @@ def _scan(text: str, start: int, end: int, opens: str, closes: str, straight: st
         i += 1
     if open_at is not None and end - open_at > 1:
         yield open_at, end, False
+
+
+@lru_cache(maxsize=8)
+def _marks_pattern(marks: str) -> re.Pattern[str]:
+    """Any one of ``marks``: ``_scan`` jumps from mark to mark rather than
+    looking at every character in Python."""
+    return re.compile("[" + re.escape(marks) + "]")
 
 
 def find_quote_spans(text: str) -> list[QuoteSpan]:

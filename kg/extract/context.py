@@ -6,8 +6,10 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from typing import TypeVar
 
 from spacy.tokens import Doc, Span, Token
 
@@ -15,6 +17,8 @@ from kg.articles import Article
 from kg.extract.tweets import TweetSpan, find_tweets
 from kg.gazetteer import ONTOLOGY_DIR, Gazetteer, fold
 from kg.records import Evidence
+
+_T = TypeVar("_T")
 
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f",
                    "actress": "f"}
@@ -182,17 +186,24 @@ class ArticleContext:
     def person_at(self, i: int) -> PersonMention | None:
         return self._person_index().get(i)
 
-    def _person_index(self) -> dict[int, PersonMention]:
-        """Token -> the first person (in list order) covering it, rebuilt when
-        ``persons`` is replaced or grows, so a lookup is O(1), not O(persons)."""
-        cached = self.__dict__.get("_persons_by_token")
+    def _about_persons(self, name: str, build: Callable[[list[PersonMention]], _T]) -> _T:
+        """``build(persons)``, kept under ``name`` until ``persons`` is replaced or
+        grows (extraction adds people as it goes): the indexes below turn scans of
+        every person, quadratic over a long article, into lookups."""
+        cached = self.__dict__.get(name)
         if cached is None or cached[0] is not self.persons or cached[1] != len(self.persons):
+            cached = self.__dict__[name] = (self.persons, len(self.persons), build(self.persons))
+        return cached[2]
+
+    def _person_index(self) -> dict[int, PersonMention]:
+        """Token -> the first person (in list order) covering it."""
+        def build(persons: list[PersonMention]) -> dict[int, PersonMention]:
             index: dict[int, PersonMention] = {}
-            for p in self.persons:
+            for p in persons:
                 for k in range(p.start, p.end):
                     index.setdefault(k, p)
-            cached = self.__dict__["_persons_by_token"] = (self.persons, len(self.persons), index)
-        return cached[2]
+            return index
+        return self._about_persons("_persons_by_token", build)
 
     def persons_in(self, start: int, end: int) -> list[PersonMention]:
         """The people wholly inside tokens [start, end), in ``persons`` order,
@@ -209,29 +220,26 @@ class ArticleContext:
         return [self.persons[i] for i in sorted(found)]
 
     def _persons_by_start(self) -> tuple[list[int], list[tuple[int, int]]]:
-        """(starts, (start, index in ``persons``)) sorted by start, rebuilt
-        when ``persons`` is replaced or grows (as ``_person_index``)."""
-        cached = self.__dict__.get("_persons_sorted")
-        if cached is None or cached[0] is not self.persons or cached[1] != len(self.persons):
-            order = sorted((p.start, i) for i, p in enumerate(self.persons))
-            cached = self.__dict__["_persons_sorted"] = (
-                self.persons, len(self.persons), [s for s, _ in order], order)
-        return cached[2], cached[3]
+        """(starts, (start, index in ``persons``)) sorted by start."""
+        def build(persons: list[PersonMention]) -> tuple[list[int], list[tuple[int, int]]]:
+            order = sorted((p.start, i) for i, p in enumerate(persons))
+            return [start for start, _ in order], order
+        return self._about_persons("_persons_sorted", build)
 
     def named_elsewhere(self, key: str, i: int) -> bool:
         """Whether a person not covering token ``i`` is called ``key`` (casefolded)
         in full or, for a name of several words, by one of its words: "Lindqvist"
-        of "Maya Lindqvist". By an index of the names, rebuilt as above."""
-        cached = self.__dict__.get("_persons_by_word")
-        if cached is None or cached[0] is not self.persons or cached[1] != len(self.persons):
+        of "Maya Lindqvist". By an index of the names."""
+        def build(persons: list[PersonMention]) -> dict[str, list[PersonMention]]:
             index: dict[str, list[PersonMention]] = {}
-            for p in self.persons:
+            for p in persons:
                 name = p.name.casefold()
                 words = name.split()
                 for w in dict.fromkeys([name, *(words if len(words) > 1 else ())]):
                     index.setdefault(w, []).append(p)
-            cached = self.__dict__["_persons_by_word"] = (self.persons, len(self.persons), index)
-        return any(not p.start <= i < p.end for p in cached[2].get(key, ()))
+            return index
+        by_word = self._about_persons("_persons_by_word", build)
+        return any(not p.start <= i < p.end for p in by_word.get(key, ()))
 
     def focus_before(self, i: int, pronoun: str | None = None) -> PersonMention | None:
         """The person the text is about at token ``i`` (whom "he", "she" or "the
@@ -277,12 +285,9 @@ class ArticleContext:
 
     def _person_starts(self) -> list[int]:
         """The start token of each person, in list order (people are kept in text
-        order), rebuilt when ``persons`` is replaced or grows."""
-        cached = self.__dict__.get("_person_starts_cache")
-        if cached is None or cached[0] is not self.persons or cached[1] != len(self.persons):
-            cached = (self.persons, len(self.persons), [p.start for p in self.persons])
-            self.__dict__["_person_starts_cache"] = cached
-        return cached[2]
+        order)."""
+        return self._about_persons("_person_starts_cache",
+                                   lambda persons: [p.start for p in persons])
 
     @cached_property
     def _line_breaks(self) -> list[int]:

@@ -190,14 +190,14 @@ def _in_text_order(categories: set[str], sentence: str) -> list[str]:
 def _airs_by_cooccurrence(ctx: ArticleContext, strong: list[AirsFact]) -> Iterable[AirsFact]:
     """A weak guess: a sentence naming one network and one work ("Harbor
     Lights' Ada Okafor brought Apple TV+ its first Emmy") links the two."""
-    doc = ctx.doc
+    toks = ctx.tokens
     for sent in ctx.sentences:
         if ctx.tweet_at(sent):
             continue
         nets = {known_name(e) for e in ctx.ents_in(sent) if e.label_ == NETWORK}
         works: dict[str, str] = {}
         for tok in sent:
-            if tok.i > 0 and doc[tok.i - 1].text[:1].isupper():
+            if tok.i > 0 and toks[tok.i - 1].text[:1].isupper():
                 continue  # inside a longer title
             for _, work in award_x.works_at(ctx, tok.i):
                 works.setdefault(re.sub(r"^the ", "", fold(work)), work)

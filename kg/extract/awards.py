@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
@@ -28,7 +29,7 @@ from kg.extract.context import (
     known_name,
     subject_core,
 )
-from kg.extract.cue_phrases import cue_length
+from kg.extract.cue_phrases import cue_length, cue_spans
 from kg.extract.tweets import MONTHS
 from kg.extract.works import placeish, title_after, title_before, valid_title
 from kg.gazetteer import AwardInfo, CategoryRules, fold
@@ -212,20 +213,21 @@ def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[Cate
         return []
     rules = ctx.gaz.category_rules
     vocab = ctx.gaz.category_vocab
-    doc = ctx.doc
+    doc, toks = ctx.doc, ctx.tokens
     out: list[CategoryMention] = []
     i = 0
-    while i < len(doc):
-        if not _in_vocab(doc[i], vocab) or doc[i].lower_ in rules.connectors:
+    while i < len(toks):
+        if not _in_vocab(toks[i], vocab) or toks[i].lower_ in rules.connectors:
             i += 1
             continue
         j = i
-        while j < len(doc) and _in_vocab(doc[j], vocab) and not (
-                j > i and doc[j - 1].whitespace_ == "" and doc[j].is_alpha and doc[j - 1].is_alpha):
+        while j < len(toks) and _in_vocab(toks[j], vocab) and not (
+                j > i and toks[j - 1].whitespace_ == "" and toks[j].is_alpha
+                and toks[j - 1].is_alpha):
             j += 1
         found = None
         for start in range(i, j):
-            if doc[start].lower_ in rules.connectors:
+            if toks[start].lower_ in rules.connectors:
                 continue
             found = next((m for end in range(min(j, start + _MAX_CATEGORY_TOKENS), start, -1)
                           if (m := _category_at(ctx, award, doc[start:end],
@@ -309,9 +311,17 @@ _MAX_CATEGORY_TOKENS = 18
 
 def _in_vocab(tok: Token, vocab: frozenset[str]) -> bool:
     """A category word, or one made of category words ("R&B/pop")."""
-    if tok.lower_ in vocab:
+    return _word_in_vocab(tok.lower_, vocab)
+
+
+_WORD_PARTS = re.compile(r"[\w+]+")
+
+
+@lru_cache(maxsize=1 << 16)  # asked for every token; the same words recur
+def _word_in_vocab(word: str, vocab: frozenset[str]) -> bool:
+    if word in vocab:
         return True
-    parts = re.findall(r"[\w+]+", tok.lower_)
+    parts = _WORD_PARTS.findall(word)
     return len(parts) > 1 and all(p in vocab for p in parts)
 
 
@@ -468,7 +478,8 @@ _MAX_TITLE_TOKENS = 20  # a known title is looked for this far: a run of capital
 
 def works_at(ctx: ArticleContext, i: int) -> Iterator[tuple[str, str]]:
     doc = ctx.doc
-    if doc[i].text[:1].isupper() and ctx.may_start_known_work(doc[i].text):
+    text = ctx.tokens[i].text
+    if text[:1].isupper() and ctx.may_start_known_work(text):
         span = title_after(ctx, i, i + _MAX_TITLE_TOKENS)
         if span is not None:
             for end in range(span.end, span.start, -1):
@@ -568,6 +579,24 @@ def _context_category(ctx: ArticleContext, recent: list[tuple[int, CategoryRef]]
     return recent[-1][1]
 
 
+def _nomination_cue_tokens(ctx: ArticleContext) -> list[int]:
+    """The tokens a win or nomination can hang from, in order: where a cue
+    phrase starts, a win or nomination verb, a nomination noun, "WON". Only
+    these are looked at closely, instead of every token of every sentence."""
+    doc, cues = ctx.doc, ctx.cues
+    lemmas = cues.words("win_lemmas") | cues.words("nomination_lemmas")
+    words = cues.words("nomination_nouns") | {"nominees", "won"}
+    found = {t.i for t in ctx.tokens if t.lower_ in words or t.lemma_.lower() in lemmas}
+    found.update(span.start for span in cue_spans(doc)
+                 if span.label_ in ("AWARD_TO", "LOST_TO", "LOSS", "WIN"))
+    return sorted(found)
+
+
+def _tokens_between(ordered: list[int], start: int, end: int) -> list[int]:
+    """The indexes of ``ordered`` (sorted) that fall in ``[start, end)``."""
+    return ordered[bisect.bisect_left(ordered, start) : bisect.bisect_left(ordered, end)]
+
+
 def _nominations(ctx: ArticleContext, award: AwardInfo | None, ceremony: CeremonyRef | None,
                  categories: list[CategoryMention], awards: list[AwardMention],
                  won: list[tuple[int, CategoryRef]]) -> Iterator[NominationFact]:
@@ -575,6 +604,7 @@ def _nominations(ctx: ArticleContext, award: AwardInfo | None, ceremony: Ceremon
         return
     doc, cues = ctx.doc, ctx.cues
     nom_nouns = cues.words("nomination_nouns")
+    cue_tokens = _nomination_cue_tokens(ctx)
     recent: list[tuple[int, CategoryRef]] = []
     for s_index, sent in enumerate(ctx.sentences):
         in_tweet = ctx.tweet_at(sent) is not None
@@ -585,7 +615,8 @@ def _nominations(ctx: ArticleContext, award: AwardInfo | None, ceremony: Ceremon
             recent.extend((s_index, c.ref) for c in sent_cats)
         seen: set[tuple[str, bool]] = set()
         skip_until = -1
-        for tok in sent:
+        for i in _tokens_between(cue_tokens, sent.start, sent.end):
+            tok = doc[i]
             if tok.i < skip_until:
                 continue
             n_to = cue_length(doc, tok.i, "AWARD_TO")
@@ -1007,6 +1038,7 @@ def ceremony_facts(ctx: ArticleContext, ceremony: CeremonyRef | None,
     if ceremony is None:
         return
     doc, cues = ctx.doc, ctx.cues
+    toks = ctx.tokens
     venue_words = set(cues.raw.get("venue_words", ()))
     for sent in ctx.sentences:
         if ctx.tweet_at(sent):
@@ -1019,8 +1051,8 @@ def ceremony_facts(ctx: ArticleContext, ceremony: CeremonyRef | None,
             if n and tok.i + n < sent.end and about:
                 # "hosted by A and B", "host A", "emceed by comedian A"
                 first = tok.i + n
-                while first < min(sent.end, tok.i + n + 2) and (doc[first].is_lower or
-                                                                  doc[first].text == "-"):
+                while first < min(sent.end, tok.i + n + 2) and (toks[first].is_lower or
+                                                                  toks[first].text == "-"):
                     first += 1
                 after = [p for p in ctx.persons_in(first, sent.end) if not p.is_character]
                 if after and after[0].start == first:

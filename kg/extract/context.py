@@ -84,6 +84,12 @@ class ArticleContext:
         return list(find_tweets(self.article.text, self.article.body_start))
 
     @cached_property
+    def tokens(self) -> list[Token]:
+        """The Doc's tokens, made once: ``doc[i]`` builds a new Token object on
+        every call, and the extractors ask for tokens by index millions of times."""
+        return list(self.doc)
+
+    @cached_property
     def sentences(self) -> list[Span]:
         return list(self.doc.sents)
 

@@ -159,16 +159,16 @@ def _title_at(ctx: ArticleContext, i: int, hi: int) -> Span | None:
     longest known work there, else the capitalised run ("Tin Harbor", "Can You
     Ever Forgive Me?", "Avatar: The Long Tide"), whatever the model's entity
     labels say, unless it is a person named with a known given name."""
-    doc = ctx.doc
+    toks = ctx.tokens
     span = _slot_run(ctx, i, hi)
     if span is None:
         return None
     k = span.end
-    if k < hi and is_possessive(doc[k]):  # "Wizkid's “Essence”": the owner, then the title
+    if k < hi and is_possessive(toks[k]):  # "Wizkid's “Essence”": the owner, then the title
         k += 1
-        while k < hi and doc[k].text in {'"', "“", "‘", "'"}:
+        while k < hi and toks[k].text in {'"', "“", "‘", "'"}:
             k += 1
-        return _title_at(ctx, k, hi) if k < hi and is_cap(doc[k]) else None
+        return _title_at(ctx, k, hi) if k < hi and is_cap(toks[k]) else None
     for end in range(span.end, span.start, -1):
         if ctx.known_work(ctx.doc[span.start : end].text):
             return ctx.doc[span.start : end]
@@ -607,11 +607,12 @@ def _role_titles(ctx: ArticleContext) -> Iterator[WorkHit]:
     """"X made history, winning for her role as Y in Tin Harbor": a role phrase
     names the work its clause's subject acted in, whatever the verb."""
     doc = ctx.doc
-    for tok in doc:
+    toks = ctx.tokens
+    for tok in toks:
         if tok.lower_ != "for" or tok.i + 2 >= len(doc) or ctx.tweet_at(tok):
             continue
-        if doc[tok.i + 1].lower_ not in _POSSESSIVE_PRONOUNS or \
-                doc[tok.i + 2].lower_ not in _ROLE_WORDS:
+        if toks[tok.i + 1].lower_ not in _POSSESSIVE_PRONOUNS or \
+                toks[tok.i + 2].lower_ not in _ROLE_WORDS:
             continue
         person = _clause_person(ctx, tok)
         if person is not None:
@@ -643,24 +644,25 @@ def _cast_lists(ctx: ArticleContext) -> Iterator[WorkHit]:
     """"Tin Harbor cast members A, B and C", "the Tin Harbor stars A and B":
     each person in the list acted in the title before the cast noun."""
     doc = ctx.doc
+    toks = ctx.tokens
     nouns = ctx.cues.words("cast_nouns")
-    for tok in doc:
+    for tok in toks:
         if tok.lower_ not in nouns or tok.i == 0 or ctx.tweet_at(tok):
             continue
         k = tok.i
-        while k + 1 < len(doc) and doc[k + 1].lower_ in nouns:  # "cast members"
+        while k + 1 < len(doc) and toks[k + 1].lower_ in nouns:  # "cast members"
             k += 1
         j = tok.i - 1
-        while j > tok.sent.start and doc[j].text in {'"', "”", "’", "'"}:
+        while j > tok.sent.start and toks[j].text in {'"', "”", "’", "'"}:
             j -= 1
         end = j + 1
         start = j
-        while start > max(tok.sent.start, j - 12) and (is_cap(doc[start - 1]) or
-                                                       _inner(doc[start - 1])):
+        while start > max(tok.sent.start, j - 12) and (is_cap(toks[start - 1]) or
+                                                       _inner(toks[start - 1])):
             start -= 1
-        while start < end and not is_cap(doc[start]):
+        while start < end and not is_cap(toks[start]):
             start += 1
-        if start >= end or doc[start].text in {'"', "“"}:
+        if start >= end or toks[start].text in {'"', "“"}:
             continue
         title = _slot_run(ctx, start, end)
         if title is None or title.end != end or not valid_title(ctx, title, strict=False) or \
@@ -674,7 +676,7 @@ def _cast_lists(ctx: ArticleContext) -> Iterator[WorkHit]:
                 break
             people.append(p)
             i = p.end
-            while i < tok.sent.end and (doc[i].text == "," or doc[i].lower_ in {"and", "&"}):
+            while i < tok.sent.end and (toks[i].text == "," or toks[i].lower_ in {"and", "&"}):
                 i += 1
         for p in people:
             yield WorkHit(clean_text(title.text), title, person=p, confidence=0.8)

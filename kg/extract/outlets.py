@@ -14,20 +14,21 @@ from kg.records import CitationFact, Ref
 
 def extract_citations(ctx: ArticleContext) -> Iterator[CitationFact]:
     doc, gaz = ctx.doc, ctx.gaz
+    toks = ctx.tokens
     for ent in ctx.ents:
         if ent.label_ == OUTLET and not ctx.tweet_at(ent):
             yield CitationFact(Ref("outlet", known_name(ent)), ctx.evidence(ent))
-    for tok in doc:
+    for tok in toks:
         n = cue_length(doc, tok.i, "CITATION")
         if not n or ctx.tweet_at(tok):
             continue
         i = tok.i + n
-        while i < len(doc) and doc[i].text in {":", "the", "The"}:
+        while i < len(doc) and toks[i].text in {":", "the", "The"}:
             i += 1
         # one name, or several joined by "and"
         while i < len(doc):
             j = i
-            while j < len(doc) and (doc[j].text[:1].isupper() or doc[j].text in {"&", "+", "!"}):
+            while j < len(doc) and (toks[j].text[:1].isupper() or toks[j].text in {"&", "+", "!"}):
                 j += 1
             if j == i:
                 break
@@ -40,9 +41,9 @@ def extract_citations(ctx: ArticleContext) -> Iterator[CitationFact]:
                 org = gaz.lookup("organization", name) or gaz.lookup("network", name)
                 yield CitationFact(Ref("outlet", org.name if org else name),
                                    ctx.evidence(doc[i:j]))
-            if j < len(doc) and doc[j].lower_ == "and":
+            if j < len(doc) and toks[j].lower_ == "and":
                 i = j + 1
-                while i < len(doc) and doc[i].text in {"the", "The"}:
+                while i < len(doc) and toks[i].text in {"the", "The"}:
                     i += 1
                 continue
             break

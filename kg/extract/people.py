@@ -77,6 +77,7 @@ def collect_persons(ctx: ArticleContext) -> None:
     """Fill ``ctx.persons`` from PERSON entities and person handles, resolved
     within the article to the fullest name it gives."""
     doc = ctx.doc
+    toks = ctx.tokens
     raw: list[tuple[int, int, str]] = []
     for ent in ctx.ents:
         if ent.label_ != "PERSON" or _tagged(ctx.text, ent.start_char):
@@ -86,12 +87,12 @@ def collect_persons(ctx: ArticleContext) -> None:
             continue  # "Need London" is no person called London
         if len(span) > 1 and _opening_participle(ctx, span[0]):
             span = span[1:]  # "Beating Lune, Mado and Tessa Vale, Koray won ..."
-        if len(span) > 1 and span.start > 0 and doc[span.start - 1].lower_ == "the":
+        if len(span) > 1 and span.start > 0 and toks[span.start - 1].lower_ == "the":
             continue  # "The Long Field": nobody's name follows "the"
         if _owned(doc, span.start):
             continue  # "her record-breaking Lantern Tour" is hers, not a person
-        if span.start > 0 and span.end < len(doc) and doc[span.start - 1].text in OPEN_QUOTES \
-                and doc[span.end].text in CLOSE_QUOTES:
+        if span.start > 0 and span.end < len(doc) and toks[span.start - 1].text in OPEN_QUOTES \
+                and toks[span.end].text in CLOSE_QUOTES:
             continue  # "“Moon Harbor”" in quotes is a title
         span = doc[span.start : _extend_hyphenated(doc, span.start, span.end)]
         text = clean_text(span.text)
@@ -103,21 +104,21 @@ def collect_persons(ctx: ArticleContext) -> None:
     names = _NameIndex(full)
     for start, end, text in raw:
         name = _resolve_local(ctx, text, names)
-        before = doc[start - 1].lower_ if start > 0 else ""
+        before = toks[start - 1].lower_ if start > 0 else ""
         k = start - 1  # "as short-order cook Dot Pellegrino", "of US envoy J Ross Hale"
-        while k > max(0, start - 7) and _descriptor(doc[k]) and \
-                doc[k].lower_ not in _CHARACTER_CUES:
+        while k > max(0, start - 7) and _descriptor(toks[k]) and \
+                toks[k].lower_ not in _CHARACTER_CUES:
             k -= 1
-        if k >= 0 and doc[k].lower_ in _CHARACTER_CUES:
-            before = doc[k].lower_
-        elif k == start - 1 >= 1 and doc[k].lower_ in ctx.cues.words("owned_role_nouns") and \
-                is_possessive(doc[k - 1]):
+        if k >= 0 and toks[k].lower_ in _CHARACTER_CUES:
+            before = toks[k].lower_
+        elif k == start - 1 >= 1 and toks[k].lower_ in ctx.cues.words("owned_role_nouns") and \
+                is_possessive(toks[k - 1]):
             before = "as"  # "Ada Quill's heroine Evelyn"
         if before == "as" and k >= 0 and k == start - 1 and not _role_as(doc, k, end):
             before = ""  # "as Lorna Whitcombe hosted the show": a conjunction
         is_char = before in _CHARACTER_CUES or (
-            end < len(doc) and is_possessive(doc[end]) and end + 1 < len(doc)
-            and doc[end + 1].text == "(")
+            end < len(doc) and is_possessive(toks[end]) and end + 1 < len(doc)
+            and toks[end + 1].text == "(")
         given = ctx.gaz.is_given_name(name.split()[0]) and len(name.split()) > 1
         ctx.persons.append(PersonMention(start, end, name, is_character=is_char, given=given))
     # a name the article gives as a character once is a character throughout
@@ -160,7 +161,7 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
     """Names the statistical model missed, in positions where only a name fits:
     two or three capitalised proper nouns right after a possessive ("Low Tide's
     Ada Okafor") or listed next to a known name ("A, B and C")."""
-    doc = ctx.doc
+    doc, toks = ctx.doc, ctx.tokens
     taken = {i for s, e, _ in found for i in range(s, e)}
     role_nouns = ctx.cues.words("role_nouns")
     out: list[tuple[int, int, str]] = []
@@ -171,17 +172,17 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
             t.ent_type_ in _WEAK_LABELS and t.i not in taken
 
     i = 0
-    while i < len(doc):
-        if doc[i].lower_ in _LEADING_ROLES or doc[i].lower_ in ctx.cues.words("work_nouns"):
+    while i < len(toks):
+        if toks[i].lower_ in _LEADING_ROLES or toks[i].lower_ in ctx.cues.words("work_nouns"):
             i += 1
             continue
         j = i
-        while j < len(doc) and j - i < 3 and name_token(doc[j]):
+        while j < len(doc) and j - i < 3 and name_token(toks[j]):
             j += 1
-        if j - i >= 2 and doc[i].is_alpha and doc[j - 1].is_alpha and (
-                j >= len(doc) or not (doc[j].is_title and doc[j].pos_ == "PROPN")):
-            prev = doc[i - 1] if i else None
-            after = doc[j] if j < len(doc) else None
+        if j - i >= 2 and toks[i].is_alpha and toks[j - 1].is_alpha and (
+                j >= len(doc) or not (toks[j].is_title and toks[j].pos_ == "PROPN")):
+            prev = toks[i - 1] if i else None
+            after = toks[j] if j < len(doc) else None
             in_list = (prev is not None and prev.text in {",", "and", "&"} and
                        any(k in taken for k in range(max(0, i - 7), i - 1))) or (
                 after is not None and after.text in {",", "and"}
@@ -190,14 +191,14 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
                 prev is None or prev.is_sent_start or prev.is_punct or prev.pos_ != "PROPN") \
                 and (prev is None or prev.lower_ not in ctx.cues.words("work_nouns"))
             after_role = prev is not None and prev.lower_ in role_nouns
-            if j - i == 3 and ctx.gaz.is_given_name(doc[i + 1].text) and (
-                    not ctx.gaz.is_given_name(doc[i].text) or (prev is not None
+            if j - i == 3 and ctx.gaz.is_given_name(toks[i + 1].text) and (
+                    not ctx.gaz.is_given_name(toks[i].text) or (prev is not None
                                                                and is_possessive(prev))):
                 i += 1  # "The Fisherman's Tale Nora Quinn": the title's last word
-                prev = doc[i - 1]
+                prev = toks[i - 1]
             j = _extend_hyphenated(doc, i, j)
             text = clean_text(doc[i:j].text)
-            given = ctx.gaz.is_given_name(doc[i].text)
+            given = ctx.gaz.is_given_name(toks[i].text)
             quoted = prev is not None and after is not None and prev.text in OPEN_QUOTES \
                 and after.text in CLOSE_QUOTES
             if (not given and not (subject and _recurs(ctx, text))) or quoted or (
@@ -238,6 +239,7 @@ def _surname_mentions(ctx: ArticleContext, found: list[tuple[int, int, str]],
     into a date, or hyphenated like "Marceau-Oakes"): the surname of exactly one
     person the article names in full, found as a capitalised word."""
     doc = ctx.doc
+    toks = ctx.tokens
     taken = {i for s, e, _ in found for i in range(s, e)}
     surnames: dict[str, set[str]] = {}
     for name in full.values():
@@ -253,7 +255,7 @@ def _surname_mentions(ctx: ArticleContext, found: list[tuple[int, int, str]],
     # surnames x text)
     text = ctx.text
     hits = []
-    for tok in doc:
+    for tok in toks:
         p = tok.idx
         if p and _WORDISH.match(text, p - 1):
             continue

@@ -67,33 +67,34 @@ def glued(doc, j: int) -> bool:
 def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span | None:
     """The capitalised run starting at token ``i``: 'The Long Way Home Is True'."""
     doc = ctx.doc
+    toks = ctx.tokens
     limit = min(limit or len(doc), len(doc))
-    if i >= limit or not is_cap(doc[i]):
+    if i >= limit or not is_cap(toks[i]):
         return None
     last, j = None, i
     while j < limit:
-        t = doc[j]
+        t = toks[j]
         person = ctx.person_at(j) if j > i else None
         if j > i and (glued(doc, j) or (person is not None and person.start == j
                                          and person.given and not ctx.person_at(i))):
             break
-        if j > i and t.ent_type_ in _TITLE_STOP_ENTS and t.ent_type_ != doc[i].ent_type_ and \
+        if j > i and t.ent_type_ in _TITLE_STOP_ENTS and t.ent_type_ != toks[i].ent_type_ and \
                 not (t.ent_type_ == "PERSON" and ctx.person_at(j) is None):
             break
         if j > i and t.lower_ in ("and", "&"):
             k = j + 1  # "Merrow Point and Kingsfall's Dorian Lowell": a new item starts
-            while k < limit and is_cap(doc[k]):
+            while k < limit and is_cap(toks[k]):
                 k += 1
-            if k < limit and is_possessive(doc[k]):
+            if k < limit and is_possessive(toks[k]):
                 break
         inner = j > i and (
             (t.lower_ in TITLE_INNER and (t.text.islower() or t.text == "&"))
-            or (t.text == "-" and not doc[j - 1].whitespace_ and not t.whitespace_
-                and j + 1 < limit and is_cap(doc[j + 1]))  # "Night-Swim"
-            or (is_possessive(t) and j + 1 < limit and is_cap(doc[j + 1]))
-            or (t.text == "." and doc[j - 1].text in ABBREVIATIONS)
+            or (t.text == "-" and not toks[j - 1].whitespace_ and not t.whitespace_
+                and j + 1 < limit and is_cap(toks[j + 1]))  # "Night-Swim"
+            or (is_possessive(t) and j + 1 < limit and is_cap(toks[j + 1]))
+            or (t.text == "." and toks[j - 1].text in ABBREVIATIONS)
         )
-        if t.text[:1].isdigit() and j > i and not (is_cap(doc[j - 1]) and doc[j - 1].is_alpha):
+        if t.text[:1].isdigit() and j > i and not (is_cap(toks[j - 1]) and toks[j - 1].is_alpha):
             break  # "Low Tide at the 2020 Emmys": a year is not part of the title
         if is_cap(t):
             last = j
@@ -207,37 +208,38 @@ def placeish(span: Span) -> bool:
 def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
     """Yield every work a pattern marks in the article."""
     doc, cues = ctx.doc, ctx.cues
+    toks = ctx.tokens
     work_nouns = cues.words("work_nouns")
     credit_nouns = cues.words("credit_nouns")
     for ent in ctx.ents:
         if ent.label_ != NETWORK or ent.end >= len(doc):
             continue
         k = ent.end
-        if is_possessive(doc[k]) and k + 1 < len(doc):
+        if is_possessive(toks[k]) and k + 1 < len(doc):
             k += 1
-            while k < len(doc) and doc[k].lower_ in work_nouns | _WORK_ADJECTIVES:
+            while k < len(doc) and toks[k].lower_ in work_nouns | _WORK_ADJECTIVES:
                 k += 1
             span = title_after(ctx, k)
             if valid_title(ctx, span, strict=False):
                 yield WorkHit(clean_text(span.text), span, network=known_name(ent))
-        elif doc[k].lower_ in work_nouns or (k + 1 < len(doc) and
-                                             f"{doc[k].lower_} {doc[k+1].lower_}" in work_nouns):
-            while k < len(doc) and doc[k].lower_ in work_nouns | _WORK_ADJECTIVES:
+        elif toks[k].lower_ in work_nouns or (k + 1 < len(doc) and
+                                             f"{toks[k].lower_} {toks[k+1].lower_}" in work_nouns):
+            while k < len(doc) and toks[k].lower_ in work_nouns | _WORK_ADJECTIVES:
                 k += 1
             span = title_after(ctx, k)
             if valid_title(ctx, span, strict=False):
                 yield WorkHit(clean_text(span.text), span, network=known_name(ent))
-    for tok in doc:
+    for tok in toks:
         # "the series X", "Sitcom X", "historical drama X", "the track 'X'"; an
         # owner's quoted title: "whose 'X' won", "Mado's “X”"
-        if tok.i + 2 < len(doc) and doc[tok.i + 1].text in OPEN_QUOTES and (
+        if tok.i + 2 < len(doc) and toks[tok.i + 1].text in OPEN_QUOTES and (
                 tok.lower_ in work_nouns or tok.lower_ == "whose" or is_possessive(tok)):
             span = quoted_title_at(ctx, tok.i + 2)
             if span is not None and span.start == tok.i + 2:
                 yield WorkHit(clean_text(span.text), span, confidence=0.9)
         if tok.lower_ in work_nouns and tok.i + 1 < len(doc) and (
-                tok.i == 0 or tok.is_sent_start or not is_cap(doc[tok.i - 1])
-                or doc[tok.i - 1].lower_ in {"the", "a", "an"}):
+                tok.i == 0 or tok.is_sent_start or not is_cap(toks[tok.i - 1])
+                or toks[tok.i - 1].lower_ in {"the", "a", "an"}):
             span = title_after(ctx, tok.i + 1)
             person = ctx.person_at(span.start) if span is not None else None
             if person is not None and not person.given and person.start == span.start and \
@@ -258,14 +260,14 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
                 if valid_title(ctx, span, strict=False) and not _is_person_name(ctx, span):
                     yield WorkHit(clean_text(span.text), span, person=person)
         # "X star <person>", "the X actress"
-        if tok.lower_ in credit_nouns and tok.i > 0 and is_cap(doc[tok.i - 1]):
+        if tok.lower_ in credit_nouns and tok.i > 0 and is_cap(toks[tok.i - 1]):
             span = title_before(ctx, tok.i)
             if not valid_title(ctx, span) or _is_person_name(ctx, span):
                 continue
             person = ctx.person_at(tok.i + 1) if tok.i + 1 < len(doc) else None
             confidence = 1.0
-            if person is None and span.start >= 3 and doc[span.start - 1].lower_ == "the" \
-                    and doc[span.start - 2].text == ",":
+            if person is None and span.start >= 3 and toks[span.start - 1].lower_ == "the" \
+                    and toks[span.start - 2].text == ",":
                 person = ctx.person_at(span.start - 3)  # "Tomas Ferreira, the X star"
             if person is None:
                 person, confidence = ctx.focus_before(tok.i), 0.7
@@ -337,20 +339,21 @@ def find_characters(ctx: ArticleContext) -> Iterator[CharacterHit]:
     """"Hedda's (Marisol)", "Hedda (Marisol)" and "for playing Hedda" (the person the
     text is about plays Hedda)."""
     doc = ctx.doc
-    for tok in doc:
+    toks = ctx.tokens
+    for tok in toks:
         if tok.text == "(" and tok.i >= 1 and tok.i + 1 < len(doc):
             person = ctx.person_at(tok.i + 1)
             k = tok.i - 1
-            if k >= 0 and is_possessive(doc[k]):
+            if k >= 0 and is_possessive(toks[k]):
                 k -= 1
-            if person is None or person.start != tok.i + 1 or k < 0 or not is_cap(doc[k]):
+            if person is None or person.start != tok.i + 1 or k < 0 or not is_cap(toks[k]):
                 continue
-            if person.end < len(doc) and doc[person.end].text == ")":
+            if person.end < len(doc) and toks[person.end].text == ")":
                 char = ctx.person_at(k)
-                name = char.name if char else doc[k].text
+                name = char.name if char else toks[k].text
                 yield CharacterHit(person, clean_text(name), doc[k : person.end + 1])
         elif tok.lower_ in ctx.cues.words("owned_role_nouns") and 2 <= tok.i < len(doc) - 1 and \
-                is_possessive(doc[tok.i - 1]):
+                is_possessive(toks[tok.i - 1]):
             person = ctx.person_at(tok.i - 2)  # "Ada Quill's heroine Evelyn"
             char = ctx.person_at(tok.i + 1)
             if person is not None and not person.is_character and char is not None and \
@@ -358,15 +361,15 @@ def find_characters(ctx: ArticleContext) -> Iterator[CharacterHit]:
                 yield CharacterHit(person, char.name, doc[person.start : char.end])
         elif tok.lemma_ in _CHARACTER_VERBS and tok.i + 1 < len(doc):
             k = tok.i + 1  # "plays smuggler Nadia Castellan", "playing jazz pianist Leon Harrow"
-            while k < min(len(doc), tok.i + 4) and (doc[k].is_lower or doc[k].text == "-") \
-                    and doc[k].pos_ in ("NOUN", "ADJ", "PUNCT", "PROPN"):
+            while k < min(len(doc), tok.i + 4) and (toks[k].is_lower or toks[k].text == "-") \
+                    and toks[k].pos_ in ("NOUN", "ADJ", "PUNCT", "PROPN"):
                 k += 1
-            if k >= len(doc) or not is_cap(doc[k]):
+            if k >= len(doc) or not is_cap(toks[k]):
                 continue
             span = name_after(ctx, k, min(len(doc), k + 4))
             if span is None or ctx.known_work(span.text):
                 continue
-            after = doc[span.end] if span.end < len(doc) else None
+            after = toks[span.end] if span.end < len(doc) else None
             if after is not None and after.lower_ in ("in", "on"):
                 continue  # "played X in W" is a credit with its work (find_works)
             subject = [p for p in ctx.persons_in(tok.sent.start, tok.i) if not p.is_character]

@@ -250,7 +250,10 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
             jobs_list.append(_Job(i, a, folder / f"{key}.spacy",
                                   folder / f"{key}-{code}.first.pickle",
                                   folder / f"{key}-{code}.facts.pickle" if keep else None))
-        titles = _titles(jobs_list, model, jobs, progress, failures)
+        index_file = folder / f"titles-{code}.json" if keep else None
+        kept_index = _read_kept(index_file, json.loads)
+        titles = _titles(jobs_list, model, jobs, progress, failures,
+                         kept_index if isinstance(kept_index, dict) else {})
         known: dict[str, str] = {}
         for index in sorted(titles):  # the first spelling in article order wins
             for title in titles[index]:
@@ -280,15 +283,25 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
                 facts[index] = result
         if keep:
             write_atomic(known_file, known_path.read_bytes())
+            write_atomic(index_file, json.dumps(
+                {job.doc_path.stem: titles[job.index] for job in jobs_list
+                 if job.index in titles}, sort_keys=True).encode("utf-8"))
     return [facts[i] for i in sorted(facts)]
 
 
 def _titles(jobs_list: list[_Job], model: str | None, jobs: int, progress: Progress | None,
-            failures: list[ArticleError]) -> dict[int, list[str]]:
-    """The first pass: each article's titles, read back where kept, else found."""
+            failures: list[ArticleError], kept_index: dict[str, list[str]]
+            ) -> dict[int, list[str]]:
+    """The first pass: each article's titles, read back where kept (from the
+    folder's index of titles, which is much faster to read than every
+    article's first-pass file), else found."""
     titles: dict[int, list[str]] = {}
     todo = []
     for job in jobs_list:
+        listed = kept_index.get(job.doc_path.stem)
+        if isinstance(listed, list) and job.first_path.exists():
+            titles[job.index] = listed
+            continue
         kept = _read_kept(job.first_path, pickle.loads)
         if isinstance(kept, tuple) and isinstance(kept[0], list):
             titles[job.index] = kept[0]
@@ -307,7 +320,8 @@ def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -
     facts of articles not in ``articles`` or made by other code or rules."""
     nlp, fingerprint, code = load_pipeline(model), rules_fingerprint(), extraction_fingerprint()
     keys = set(doc_keys(nlp, (a.text for a in articles), fingerprint))
-    wanted = {f"known-titles-{code}.json"} | {f"{k}.spacy" for k in keys} | {
+    wanted = {f"known-titles-{code}.json", f"titles-{code}.json"} | {
+        f"{k}.spacy" for k in keys} | {
         f"{k}-{code}.{kind}" for k in keys for kind in ("first.pickle", "facts.pickle")}
     for f in folder.iterdir():
         if f.is_file() and f.name not in wanted:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -50,15 +50,37 @@ def _v(term: URIRef) -> NamedNode:
     return NamedNode(str(term))
 
 
+class _Nodes:
+    """One vocabulary's terms as pyoxigraph nodes: ``K.nominee`` is made from
+    ``KG.nominee`` on first use (a term the vocabulary lacks fails there, as
+    it would in rdflib) and is a plain attribute after that, since a large
+    graph asks for the same few terms millions of times."""
+
+    def __init__(self, vocabulary: object) -> None:
+        self._vocabulary = vocabulary
+
+    def __getattr__(self, name: str) -> NamedNode:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        node = NamedNode(str(getattr(self._vocabulary, name)))
+        setattr(self, name, node)
+        return node
+
+
+R, S, K = _Nodes(RDF), _Nodes(SCHEMA), _Nodes(KG)
+
+
 def _iri(ident: str) -> NamedNode:
     return NamedNode(ENTITY_BASE + ident)
 
 
+@lru_cache(maxsize=1 << 16)  # article names recur in every quad of their graph
 def _part(text: str) -> str:
     """An IRI-safe path segment for a file name ("my story (1)" -> "my%20story%20%281%29")."""
     return quote(text, safe="-_.~")
 
 
+@lru_cache(maxsize=1 << 16)
 def _article(article_id: str) -> NamedNode:
     return _iri(f"article/{_part(article_id)}")
 
@@ -104,12 +126,12 @@ class QuadWriter:
         if local not in self._evidence_done:
             self._evidence_done.add(local)
             where = self._graph_of(ev.article)
-            yield Quad(node, _v(RDF.type), _v(KG.Evidence), where)
-            yield Quad(node, _v(KG.inArticle), _article(ev.article), where)
-            yield Quad(node, _v(KG.sentence), _text(ev.sentence), where)
-            yield Quad(node, _v(KG.startOffset), _typed(ev.start, XSD.integer), where)
-            yield Quad(node, _v(KG.endOffset), _typed(ev.end, XSD.integer), where)
-        yield Quad(subject, _v(KG.evidence), node, graph)
+            yield Quad(node, R.type, K.Evidence, where)
+            yield Quad(node, K.inArticle, _article(ev.article), where)
+            yield Quad(node, K.sentence, _text(ev.sentence), where)
+            yield Quad(node, K.startOffset, _typed(ev.start, XSD.integer), where)
+            yield Quad(node, K.endOffset, _typed(ev.end, XSD.integer), where)
+        yield Quad(subject, K.evidence, node, graph)
 
     def entity(self, e: Entity) -> Iterator[Quad]:
         s, g = _iri(e.id), self._entities
@@ -154,10 +176,10 @@ class QuadWriter:
         corpus = self.corpus
         for f in corpus.articles:
             a, g = _article(f.article_id), self._graph_of(f.article_id)
-            yield Quad(a, _v(RDF.type), _v(SCHEMA.NewsArticle), g)
-            yield Quad(a, _v(SCHEMA.name), _text(f.article_id), g)
-            yield Quad(a, _v(KG.sourceFile), _text(f.article_id), g)
-            yield Quad(a, _v(SCHEMA.datePublished), _typed(f.date.isoformat(), XSD.date), g)
+            yield Quad(a, R.type, S.NewsArticle, g)
+            yield Quad(a, S.name, _text(f.article_id), g)
+            yield Quad(a, K.sourceFile, _text(f.article_id), g)
+            yield Quad(a, S.datePublished, _typed(f.date.isoformat(), XSD.date), g)
         for links, predicate in ((corpus.mentions, SCHEMA.mentions), (corpus.citations, KG.cites)):
             for article, ent_id in sorted(links):
                 yield Quad(_article(article), _v(predicate), _iri(ent_id), self._graph_of(article))
@@ -167,18 +189,18 @@ class QuadWriter:
         for nom in self.corpus.nominations:
             n = _iri(f"nomination/{_digest(nom.nominee, nom.category, nom.ceremony)}")
             nominee = _iri(nom.nominee)
-            yield Quad(n, _v(RDF.type), _v(KG.Nomination), g)
-            yield Quad(n, _v(KG.nominee), nominee, g)
+            yield Quad(n, R.type, K.Nomination, g)
+            yield Quad(n, K.nominee, nominee, g)
             if nom.category:
                 category = _iri(nom.category)
-                yield Quad(n, _v(KG.category), category, g)
+                yield Quad(n, K.category, category, g)
                 yield Quad(nominee, _v(KG.wonAward if nom.won else KG.nominatedFor), category, g)
             if nom.work:
-                yield Quad(n, _v(KG.forWork), _iri(nom.work), g)
-            yield Quad(n, _v(KG.ceremony), _iri(nom.ceremony), g)
-            yield Quad(n, _v(KG.won), _typed("true" if nom.won else "false", XSD.boolean), g)
+                yield Quad(n, K.forWork, _iri(nom.work), g)
+            yield Quad(n, K.ceremony, _iri(nom.ceremony), g)
+            yield Quad(n, K.won, _typed("true" if nom.won else "false", XSD.boolean), g)
             if nom.confidence < 1.0:
-                yield Quad(n, _v(KG.confidence), _decimal(nom.confidence), g)
+                yield Quad(n, K.confidence, _decimal(nom.confidence), g)
             for ev in sorted(set(nom.evidence)):
                 yield from self.evidence(n, g, ev)
 
@@ -186,50 +208,50 @@ class QuadWriter:
         g = self._entities
         for cr in self.corpus.credits:
             c = _iri(f"credit/{_digest(cr.person, cr.work)}")
-            yield Quad(c, _v(RDF.type), _v(KG.Credit), g)
-            yield Quad(c, _v(KG.performer), _iri(cr.person), g)
-            yield Quad(c, _v(KG.work), _iri(cr.work), g)
-            yield Quad(c, _v(KG.role), _text(cr.role), g)
+            yield Quad(c, R.type, K.Credit, g)
+            yield Quad(c, K.performer, _iri(cr.person), g)
+            yield Quad(c, K.work, _iri(cr.work), g)
+            yield Quad(c, K.role, _text(cr.role), g)
             if cr.character:
-                yield Quad(c, _v(KG.character), _text(cr.character), g)
+                yield Quad(c, K.character, _text(cr.character), g)
             if cr.confidence < 1.0:
-                yield Quad(c, _v(KG.confidence), _decimal(cr.confidence), g)
+                yield Quad(c, K.confidence, _decimal(cr.confidence), g)
             if cr.role == "actor":
-                yield Quad(_iri(cr.person), _v(KG.actedIn), _iri(cr.work), g)
+                yield Quad(_iri(cr.person), K.actedIn, _iri(cr.work), g)
             for ev in sorted(set(cr.evidence)):
                 yield from self.evidence(c, g, ev)
         for work_id, (net_id, _evidence) in sorted(self.corpus.airs.items()):
-            yield Quad(_iri(work_id), _v(KG.network), _iri(net_id), g)
+            yield Quad(_iri(work_id), K.network, _iri(net_id), g)
 
     def tweets(self) -> Iterator[Quad]:
         for rt in self.corpus.tweets:
             t, g = rt.tweet, self._graph_of(rt.article)
             s = _iri(f"tweet/{_part(rt.article)}-{t.index + 1}")
-            yield Quad(s, _v(RDF.type), _v(SCHEMA.SocialMediaPosting), g)
-            yield Quad(s, _v(SCHEMA.text), _text(t.text), g)
-            yield Quad(s, _v(SCHEMA.author), _iri(rt.account), g)
+            yield Quad(s, R.type, S.SocialMediaPosting, g)
+            yield Quad(s, S.text, _text(t.text), g)
+            yield Quad(s, S.author, _iri(rt.account), g)
             if t.date:
-                yield Quad(s, _v(SCHEMA.datePublished), _typed(t.date.isoformat(), XSD.date), g)
+                yield Quad(s, S.datePublished, _typed(t.date.isoformat(), XSD.date), g)
             for h in t.hashtags:
-                yield Quad(s, _v(KG.hashtag), _text(h), g)
+                yield Quad(s, K.hashtag, _text(h), g)
             for link in t.links:
-                yield Quad(s, _v(KG.link), _typed(link, XSD.anyURI), g)
+                yield Quad(s, K.link, _typed(link, XSD.anyURI), g)
             for m in rt.mentions:
-                yield Quad(s, _v(SCHEMA.mentions), _iri(m), g)
-            yield Quad(_article(rt.article), _v(KG.embeds), s, g)
+                yield Quad(s, S.mentions, _iri(m), g)
+            yield Quad(_article(rt.article), K.embeds, s, g)
             yield from self.evidence(s, g, t.evidence)
 
     def quotes(self) -> Iterator[Quad]:
         for rq in self.corpus.quotes:
             q, g = rq.quote, self._graph_of(rq.article)
             s = _iri(f"quote/{_part(rq.article)}-{q.index + 1}")
-            yield Quad(s, _v(RDF.type), _v(SCHEMA.Quotation), g)
-            yield Quad(s, _v(SCHEMA.text), _text(q.text), g)
-            yield Quad(s, _v(KG.inArticle), _article(rq.article), g)
+            yield Quad(s, R.type, S.Quotation, g)
+            yield Quad(s, S.text, _text(q.text), g)
+            yield Quad(s, K.inArticle, _article(rq.article), g)
             if rq.speaker:
-                yield Quad(s, _v(KG.speaker), _iri(rq.speaker), g)
+                yield Quad(s, K.speaker, _iri(rq.speaker), g)
             if q.confidence < 1.0:
-                yield Quad(s, _v(KG.confidence), _decimal(q.confidence), g)
+                yield Quad(s, K.confidence, _decimal(q.confidence), g)
             yield from self.evidence(s, g, q.evidence)
 
     def quads(self) -> Iterator[Quad]:

@@ -243,7 +243,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
     graph = _load_graph(args.graph)
     try:
         stats = render_html(graph, Path(args.output), focus=args.focus, hops=args.hops,
-                            max_nodes=args.max_nodes)
+                            max_nodes=args.max_nodes, evidence_nodes=args.evidence_nodes)
     except ValueError as exc:
         _err(str(exc))
         return EXIT_NOTHING
@@ -252,7 +252,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
         from kg.viz import screenshot
 
         try:
-            screenshot(Path(args.output), Path(args.screenshot))
+            screenshot(Path(args.output), Path(args.screenshot), select=args.select)
         except Exception as exc:  # no Chromium / Playwright on this machine
             _err(f"cannot take a screenshot: {exc}")
             return EXIT_SOME_FAILED
@@ -317,8 +317,13 @@ def make_parser() -> argparse.ArgumentParser:
     z.add_argument("--focus", help="only the neighbourhood of the entity with this name")
     z.add_argument("--hops", type=int, default=2, help="neighbourhood radius for --focus")
     z.add_argument("--max-nodes", type=int, help="keep the N most connected nodes")
+    z.add_argument("--evidence-nodes", action="store_true",
+                   help="draw tweets, quotations and articles as nodes too (by default "
+                        "they are listed in each entity's detail panel); for small graphs")
     z.add_argument("--screenshot", metavar="PNG", help="also save a PNG of the page "
                                                        "(needs Chromium and Playwright)")
+    z.add_argument("--select", metavar="NAME",
+                   help="with --screenshot: search for NAME first, so its panel shows")
     z.set_defaults(func=cmd_viz)
     return parser
 

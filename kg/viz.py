@@ -39,6 +39,7 @@ from importlib import resources
 from itertools import product
 from pathlib import Path
 from string import Template
+from typing import Any
 
 import networkx as nx
 from pyvis.network import Network
@@ -49,7 +50,8 @@ from rdflib.term import Node as Term
 from kg.atomic import replace_from, temp_beside, write_atomic
 from kg.vocab import KG, SCHEMA
 
-__all__ = ["CHROMIUM_ARGS", "CHROMIUM_PATH", "KINDS", "VizStats", "render_html", "screenshot"]
+__all__ = ["CHROMIUM_ARGS", "CHROMIUM_PATH", "EVIDENCE_KINDS", "KINDS", "LAYOUT_THRESHOLD",
+           "VizStats", "render_html", "screenshot"]
 
 #: Debian's Chromium; Playwright's own browser downloads are not available offline.
 CHROMIUM_PATH = "/usr/bin/chromium"
@@ -68,6 +70,17 @@ CHROMIUM_ARGS = (
 _VIS_VERSION = "vis-9.1.2"
 
 _LABEL_MAX = 32  # characters of a node label; the full name is in the tooltip
+#: Kinds that are evidence rather than the story: by default they are counts and
+#: lists in an entity's detail panel, not nodes (``evidence_nodes=True`` draws them).
+EVIDENCE_KINDS = frozenset({"tweet", "quotation", "article"})
+#: Kinds kept even with no drawn edge in the overview: an outlet is linked only
+#: to the articles that cite it, and those are not drawn there.
+_KEEP_ALONE = frozenset({"outlet"})
+#: Above this many drawn nodes the layout is computed before the page opens
+#: (igraph, seeded) and the browser's physics stays off, so a large page is
+#: usable at once instead of after a long simulation.
+LAYOUT_THRESHOLD = 150
+_PANEL_LIST_MAX = 40  # facts, tweets, quotations, articles listed in one detail panel
 _TOOLTIP_TEXT_MAX = 600  # characters of tweet / quotation / sentence text in a tooltip
 _TOOLTIP_LIST_MAX = 12  # articles, mentions ... listed in one tooltip
 
@@ -207,6 +220,7 @@ def render_html(
     hops: int = 2,
     max_nodes: int | None = None,
     title: str = "kg knowledge graph",
+    evidence_nodes: bool = False,
 ) -> VizStats:
     """Write ``graph`` as an interactive HTML page to ``out`` and return what was drawn.
 
@@ -214,6 +228,8 @@ def render_html(
     name (or alias) equals ``focus``, ignoring case; a ``ValueError`` lists close
     names when there is none. ``max_nodes`` then keeps the most connected nodes
     (ties broken by name, so the cut is deterministic); focus nodes are always kept.
+    Tweets, quotations and articles are evidence: they appear as counts and lists
+    in each entity's detail panel, and as nodes only with ``evidence_nodes``.
     The same graph and arguments always give byte-identical output, and the file
     is replaced atomically so a reader never sees half a page.
     """
@@ -223,15 +239,20 @@ def render_html(
         raise ValueError(f"max_nodes must be >= 1, not {max_nodes}")
     model = _Model(graph)
     total_nodes, total_edges = len(model.nodes), len(model.edges)
-    keep = _select(model, focus=focus, hops=hops, max_nodes=max_nodes)
+    drawable_total = total_nodes if evidence_nodes else sum(
+        1 for n in model.nodes.values() if n.kind not in EVIDENCE_KINDS)
+    keep = _select(model, focus=focus, hops=hops, max_nodes=max_nodes,
+                   evidence_nodes=evidence_nodes)
     page, n_nodes, n_edges = _page(model, keep, title=title, focus=focus, hops=hops,
-                                   total_nodes=total_nodes)
+                                   total_nodes=drawable_total)
     write_atomic(Path(out), page.encode("utf-8"), durable=True)
     return VizStats(n_nodes, n_edges, total_nodes, total_edges)
 
 
-def screenshot(html_path: Path, png: Path, width: int = 1600, height: int = 1000) -> None:
-    """Save a PNG of the page as headless Chromium draws it once the layout settled.
+def screenshot(html_path: Path, png: Path, width: int = 1600, height: int = 1000,
+               select: str | None = None) -> None:
+    """Save a PNG of the page as headless Chromium draws it once the layout settled;
+    with ``select``, after searching for that name (its detail panel open).
 
     Needs the optional ``playwright`` package and Debian's ``/usr/bin/chromium``
     (Playwright's own browser download is not used).
@@ -250,6 +271,11 @@ def screenshot(html_path: Path, png: Path, width: int = 1600, height: int = 1000
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(Path(html_path).resolve().as_uri())
             page.wait_for_function("window.kgReady === true", timeout=60_000)
+            if select:
+                page.fill("#kg-search", select)
+                page.press("#kg-search", "Enter")
+                page.locator("#kg-panel").wait_for(state="visible", timeout=10_000)
+                page.wait_for_timeout(600)  # the zoom to the node is animated (400 ms)
             tmp = temp_beside(png)
             try:
                 page.screenshot(path=str(tmp), type="png")
@@ -349,6 +375,10 @@ class _Model:
             local = re.split(r"[/#]", str(t).rstrip("/#"))[-1]
             return local or str(t)
         return "(unnamed)"
+
+    def subjects_of(self, o: Term, p: URIRef) -> list[Term]:
+        """Subjects ``s`` with ``s p o``, sorted (who embeds a tweet, ...)."""
+        return sorted(self.g.subjects(p, o), key=self.term_key)
 
     def owner(self, t: Term) -> Term:
         """The person/organisation an account speaks for, or the term itself."""
@@ -554,6 +584,24 @@ class _Model:
         arts = sorted(self.article_ref(a) for a in self.objects(ev, KG.inArticle))
         return self.literal(ev, KG.sentence) or "", (arts[0] if arts else None)
 
+    def evidence_lists(self) -> dict[Term, tuple[list[Term], list[Term]]]:
+        """Per entity: the tweets it posted or that mention it, and the quotations
+        it said (each sorted), for the detail panel and the overview's counts."""
+        tweets: dict[Term, set[Term]] = defaultdict(set)
+        quotes: dict[Term, set[Term]] = defaultdict(set)
+        for t in self.g.subjects(RDF.type, SCHEMA.SocialMediaPosting):
+            author = self.author(t)
+            if author is not None:
+                tweets[author].add(t)
+            for m in self.g.objects(t, SCHEMA.mentions):
+                tweets[self.owner(m)].add(t)
+        for q in self.g.subjects(RDF.type, SCHEMA.Quotation):
+            for speaker in self.g.objects(q, KG.speaker):
+                quotes[self.owner(speaker)].add(q)
+        return {x: (sorted(tweets.get(x, ()), key=self.term_key),
+                    sorted(quotes.get(x, ()), key=self.term_key))
+                for x in tweets.keys() | quotes.keys()}
+
     def _appearances(self) -> dict[Term, tuple[set[Term], set[Term]]]:
         """Per node: (articles it appears in, facts whose evidence concerns it)."""
         result: dict[Term, tuple[set[Term], set[Term]]] = defaultdict(lambda: (set(), set()))
@@ -582,21 +630,30 @@ class _Model:
 # --------------------------------------------------------------------------- selection
 
 
-def _select(model: _Model, *, focus: str | None, hops: int, max_nodes: int | None) -> set[Term]:
+def _select(model: _Model, *, focus: str | None, hops: int, max_nodes: int | None,
+            evidence_nodes: bool = True) -> set[Term]:
     """Apply --focus/--hops and --max-nodes with networkx; return the terms to draw."""
+    drawable = {t for t, n in model.nodes.items()
+                if evidence_nodes or n.kind not in EVIDENCE_KINDS}
     g = nx.MultiGraph()
-    g.add_nodes_from(model.nodes)
-    g.add_edges_from((e.src, e.dst) for e in model.edges.values())
-    keep = set(model.nodes)
+    g.add_nodes_from(drawable)
+    g.add_edges_from((e.src, e.dst) for e in model.edges.values()
+                     if e.src in drawable and e.dst in drawable)
+    keep = set(drawable)
     centres: set[Term] = set()
     if focus is not None:
         centres = _find(model, focus)
+        if not centres & drawable:
+            raise ValueError(f"{focus!r} is a tweet, quotation or article: these are "
+                             "drawn as nodes only with evidence nodes on (--evidence-nodes)")
+        centres &= drawable
         keep = set()
         for c in centres:
             keep.update(nx.single_source_shortest_path_length(g, c, cutoff=hops))
     # an entity only an article mentions (a place, a platform named in passing) has no
     # drawn edge; floating alone it adds clutter, not information
-    connected = {t for t in keep if g.degree(t) > 0} | centres
+    connected = {t for t in keep if g.degree(t) > 0 or (
+        not evidence_nodes and model.nodes[t].kind in _KEEP_ALONE)} | centres
     keep = connected if connected else keep
     if max_nodes is not None and len(keep) > max_nodes:
         sub = g.subgraph(keep)
@@ -633,6 +690,12 @@ def _aliases(model: _Model, t: Term) -> list[str]:
 
 
 # --------------------------------------------------------------------------- tooltips
+
+
+def _counts_line(counts: dict[str, int]) -> str | None:
+    """ "3 tweets · 1 quotation · 5 articles" (what the overview does not draw)."""
+    parts = [f"{n} {what}{'s' if n != 1 else ''}" for what, n in counts.items() if n]
+    return " \u00b7 ".join(parts) or None
 
 
 def _node_tooltip(model: _Model, t: Term, kind: str) -> str:
@@ -736,8 +799,9 @@ def _join_capped(items: list[str]) -> str:
 # --------------------------------------------------------------------------- page
 
 
-def _options() -> dict[str, object]:
-    """vis-network options: fixed seed and bounded stabilization, so layout is repeatable."""
+def _options(laid_out: bool = False) -> dict[str, object]:
+    """vis-network options: fixed seed and bounded stabilization, so layout is
+    repeatable; for a graph laid out already (``_layout``), no simulation at all."""
     groups = {
         k.key: {
             "shape": k.shape,
@@ -749,7 +813,7 @@ def _options() -> dict[str, object]:
         }
         for k in KINDS
     }
-    return {
+    options: dict[str, Any] = {
         "groups": groups,
         "layout": {"randomSeed": 42, "improvedLayout": True},
         "physics": {
@@ -784,57 +848,233 @@ def _options() -> dict[str, object]:
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True,
                         "navigationButtons": False, "keyboard": False},
     }
+    if laid_out:
+        options["physics"] = {"enabled": False}
+        options["layout"] = {"improvedLayout": False}
+        options["edges"]["smooth"] = False
+        # important names stay readable when zoomed out, none shouts when zoomed in
+        options["nodes"]["scaling"] = {
+            "min": 8, "max": 48,
+            "label": {"enabled": True, "min": 10, "max": 56, "maxVisible": 24,
+                      "drawThreshold": 7}}
+    return options
+
+
+@dataclass
+class _Drawing:
+    """What is drawn: nodes in order, their ids, the edges between them and the
+    counts that size them."""
+
+    drawn: list[_VNode]
+    ids: dict[Term, str]
+    edges: list[_VEdge]
+    edge_ids: dict[int, str]
+    degree: dict[Term, int]
+    wins: dict[Term, int]
+    incident: dict[Term, list[_VEdge]]
+
+
+def _drawing(model: _Model, keep: set[Term]) -> _Drawing:
+    drawn = sorted((model.nodes[t] for t in keep), key=lambda n: n.sort_key)
+    ids = {n.term: f"n{i}" for i, n in enumerate(drawn)}
+    edges = sorted((e for e in model.edges.values() if e.src in ids and e.dst in ids),
+                   key=lambda e: (int(ids[e.src][1:]), e.label, int(ids[e.dst][1:])))
+    d = _Drawing(drawn, ids, edges, {id(e): f"e{i}" for i, e in enumerate(edges)},
+                 defaultdict(int), defaultdict(int), defaultdict(list))
+    for e in edges:
+        if e.label == _EDGE_WON:
+            d.wins[e.src] += 1
+        for end in (e.src, e.dst):
+            d.degree[end] += 1
+            d.incident[end].append(e)
+    return d
 
 
 def _page(model: _Model, keep: set[Term], *, title: str, focus: str | None, hops: int,
           total_nodes: int) -> tuple[str, int, int]:
     """Build pyvis node/edge dicts for ``keep`` and fill the page template."""
-    drawn = sorted((model.nodes[t] for t in keep), key=lambda n: n.sort_key)
-    ids = {n.term: f"n{i}" for i, n in enumerate(drawn)}
-    edges = sorted((e for e in model.edges.values() if e.src in ids and e.dst in ids),
-                   key=lambda e: (int(ids[e.src][1:]), e.label, int(ids[e.dst][1:])))
-    degree: dict[Term, int] = defaultdict(int)
-    for e in edges:
-        degree[e.src] += 1
-        degree[e.dst] += 1
-
+    d = _drawing(model, keep)
+    positions = _layout(d.drawn, d.edges, d.ids) if len(d.drawn) > LAYOUT_THRESHOLD else {}
     net = Network(directed=True, cdn_resources="in_line")
-    for n in drawn:
-        size = round(min(40.0, 10.0 + 4.0 * math.sqrt(degree[n.term])), 1)
-        net.add_node(ids[n.term], label=_shorten(n.name, _LABEL_MAX), shape=_KIND_BY_KEY[
-            n.kind].shape, group=n.kind, title=_node_tooltip(model, n.term, n.kind), size=size,
-            name=n.name)
-    pair_count: dict[frozenset[str], int] = defaultdict(int)
-    for i, e in enumerate(edges):
-        a, b = ids[e.src], ids[e.dst]
-        extra: dict[str, object] = dict(_EDGE_STYLE.get(e.label, {}))
-        k = pair_count[frozenset((a, b))]
-        pair_count[frozenset((a, b))] += 1
-        if k:  # parallel edges: bend each one further so that the labels do not overlap
-            extra["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.2 * k}
-        net.add_edge(a, b, id=f"e{i}", label=e.label, title=_edge_tooltip(model, e), **extra)
+    _add_nodes(net, model, d, positions)
+    _add_edges(net, model, d)
     nodes, edge_dicts, *_ = net.get_network_data()
-
-    counts: dict[str, int] = defaultdict(int)
-    for n in drawn:
-        counts[n.kind] += 1
-    payload = {"nodes": nodes, "edges": edge_dicts, "options": _options()}
-    status = f"{len(drawn)} nodes \u00b7 {len(edges)} edges"
+    counts_by_kind: dict[str, int] = defaultdict(int)
+    for n in d.drawn:
+        counts_by_kind[n.kind] += 1
+    payload = {"nodes": nodes, "edges": edge_dicts, "options": _options(laid_out=bool(positions))}
+    status = f"{len(d.drawn)} nodes \u00b7 {len(d.edges)} edges"
     if focus is not None:
         status += f" \u00b7 within {hops} hop{'s' if hops != 1 else ''} of \u201c{focus}\u201d"
-    if len(drawn) < total_nodes:
-        status += f" \u00b7 {total_nodes} nodes in the whole graph"
+    if len(d.drawn) < total_nodes:
+        status += f" \u00b7 {total_nodes} in the whole graph"
     css, js = _vis_assets()
     page = _PAGE.substitute(
         title=html.escape(title),
         status=html.escape(status),
-        legend=_legend_html(counts),
+        legend=_legend_html(counts_by_kind),
+        scopes=_scope_html(d.drawn),
         vis_css=css,
         vis_js=js,
         data=_script_json(payload),
         app_js=_APP_JS,
     )
-    return page, len(drawn), len(edges)
+    return page, len(d.drawn), len(d.edges)
+
+
+def _add_nodes(net: Network, model: _Model, d: _Drawing,
+               positions: dict[Term, tuple[int, int]]) -> None:
+    """Each drawn node with its tooltip (counting its tweets, quotations and
+    articles), its detail panel, and its place when laid out here."""
+    evidence = model.evidence_lists()
+    for n in d.drawn:
+        tweets, quotes = evidence.get(n.term, ([], []))
+        articles = sorted({model.article_ref(a) for a in model.appearances.get(
+            n.term, (set(), set()))[0]}) if n.kind != "article" else []
+        counts = {"tweet": len(tweets), "quotation": len(quotes), "article": len(articles)}
+        tooltip = _node_tooltip(model, n.term, n.kind)
+        if (line := _counts_line(counts)) is not None:
+            tooltip += "\n" + line
+        size = round(min(40.0, 10.0 + 4.0 * math.sqrt(d.degree[n.term])), 1)
+        extra: dict[str, object] = {}
+        if positions:  # size and label by importance: links, and wins twice over
+            extra.update(x=positions[n.term][0], y=positions[n.term][1],
+                         value=d.degree[n.term] + 2 * d.wins[n.term])
+        net.add_node(d.ids[n.term], label=_shorten(n.name, _LABEL_MAX), shape=_KIND_BY_KEY[
+            n.kind].shape, group=n.kind, title=tooltip, size=size, name=n.name,
+            panel=_panel(model, n, d, tweets, quotes, articles), **extra)
+
+
+def _add_edges(net: Network, model: _Model, d: _Drawing) -> None:
+    """Each drawn edge with its style, tooltip and the ceremony and award it
+    belongs to (for the page's filters)."""
+    pair_count: dict[frozenset[str], int] = defaultdict(int)
+    for e in d.edges:
+        a, b = d.ids[e.src], d.ids[e.dst]
+        extra = dict(_EDGE_STYLE.get(e.label, {}))
+        k = pair_count[frozenset((a, b))]
+        pair_count[frozenset((a, b))] += 1
+        if k:  # parallel edges: bend each one further so that the labels do not overlap
+            extra["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.2 * k}
+        cer, award = _edge_scope(model, e, d.ids)
+        net.add_edge(a, b, id=d.edge_ids[id(e)], label=e.label, title=_edge_tooltip(model, e),
+                     won=e.label == _EDGE_WON, cer=cer, award=award, **extra)
+
+
+def _layout(drawn: list[_VNode], edges: list[_VEdge], ids: dict[Term, str]
+            ) -> dict[Term, tuple[int, int]]:
+    """Node positions for a large graph, computed here rather than by the page's
+    physics (minutes of simulation at thousands of nodes): igraph's
+    Fruchterman-Reingold with a fixed seed, so the same graph is always drawn
+    the same way, scaled so neighbours sit about an edge label apart. Nodes
+    with no edge (an outlet known only from the articles citing it) go in rows
+    under the picture: laid out with the rest they would be pushed far out and
+    shrink the picture to a dot."""
+    import random
+
+    import igraph
+
+    linked = sorted({e.src for e in edges} | {e.dst for e in edges}, key=ids.__getitem__,
+                    ) if edges else []
+    index = {t: i for i, t in enumerate(linked)}
+    positions: dict[Term, tuple[int, int]] = {}
+    bottom, left, right = 0.0, 0.0, 0.0
+    if linked:
+        graph = igraph.Graph(n=len(linked), edges=sorted({(index[e.src], index[e.dst])
+                                                          for e in edges}))
+        igraph.set_random_number_generator(random.Random(42))
+        try:
+            coords = graph.layout_fruchterman_reingold(niter=500).coords
+        finally:
+            igraph.set_random_number_generator(random)
+        xs, ys = [c[0] for c in coords], [c[1] for c in coords]
+        span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+        scale = 150.0 * math.sqrt(len(linked)) / span
+        cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        for t, (x, y) in zip(linked, coords, strict=True):
+            positions[t] = (round((x - cx) * scale), round((y - cy) * scale))
+        bottom = max(p[1] for p in positions.values()) + 200.0
+        left = min(p[0] for p in positions.values())
+        right = max(p[0] for p in positions.values())
+    alone = [n.term for n in drawn if n.term not in positions]
+    per_row = max(8, int((right - left) // 160) + 1)
+    for k, t in enumerate(alone):
+        positions[t] = (round(left + 160 * (k % per_row)), round(bottom + 120 * (k // per_row)))
+    return positions
+
+
+def _edge_scope(model: _Model, e: _VEdge, ids: dict[Term, str]) -> tuple[list[str], list[str]]:
+    """The drawn ceremonies and awards an edge belongs to, for the page's filters:
+    a win or nomination belongs to its ceremony and that ceremony's award."""
+    ceremonies: set[Term] = set()
+    for f in e.facts:
+        ceremonies.update(model.owner(c) for c in model.g.objects(f, KG.ceremony))
+    awards: set[Term] = set()
+    for end in (e.src, e.dst):
+        kind = model.nodes[end].kind
+        if kind == "ceremony":
+            ceremonies.add(end)
+        elif kind == "award":
+            awards.add(end)
+        elif kind == "category":
+            awards.update(model.g.objects(end, KG.award))
+    for c in ceremonies:
+        awards.update(model.g.objects(c, KG.award))
+    return (sorted(ids[c] for c in ceremonies if c in ids),
+            sorted(ids[a] for a in awards if a in ids))
+
+
+def _scope_html(drawn: list[_VNode]) -> str:
+    """The ceremony and award filter menus (names escaped for HTML)."""
+    menus = []
+    for kind, label in (("ceremony", "Ceremony"), ("award", "Award")):
+        options = "".join(f'<option value="n{i}">{html.escape(_shorten(n.name, 60))}</option>'
+                          for i, n in enumerate(drawn) if n.kind == kind)
+        menus.append(f'<select id="kg-{kind}" aria-label="{label}">'
+                     f'<option value="">Any {label.lower()}</option>{options}</select>')
+    return "".join(menus)
+
+
+def _panel(model: _Model, n: _VNode, d: _Drawing, tweets: list[Term], quotes: list[Term],
+           articles: list[str]) -> dict[str, object]:
+    """What the detail panel shows for one node, as plain strings the page puts
+    in with textContent: its facts (each with its evidence and the nodes it
+    links), tweets, quotations and articles, each list capped."""
+    facts = []
+    order = {_EDGE_WON: 0, _EDGE_NOMINATED: 1}
+    for e in sorted(d.incident[n.term], key=lambda e: (
+            order.get(e.label, 2), model.nodes[e.src].name, e.label, model.nodes[e.dst].name)):
+        fact: dict[str, object] = {
+            "text": f"{model.nodes[e.src].name} {e.label} {model.nodes[e.dst].name}",
+            "notes": sorted(e.notes, key=str.casefold), "edge": d.edge_ids[id(e)],
+            "nodes": [d.ids[e.src], d.ids[e.dst]]}
+        best = model.best_evidence(e.facts)
+        if best is not None:
+            fact["evidence"] = _shorten(_one_line(best[0]), _TOOLTIP_TEXT_MAX)
+            fact["article"] = best[1] or ""
+        facts.append(fact)
+    tweet_rows = []
+    for t in tweets[:_PANEL_LIST_MAX]:
+        author = model.author(t)
+        handle = model.handle(t)
+        tweet_rows.append({
+            "by": " ".join(x for x in (model.name(author) if author is not None else "",
+                                       f"@{handle}" if handle else "") if x),
+            "date": model.literal(t, SCHEMA.datePublished) or "",
+            "text": _shorten(_one_line(model.literal(t, SCHEMA.text) or ""), _TOOLTIP_TEXT_MAX),
+            "article": ", ".join(model.article_ref(a) for a in model.subjects_of(t, KG.embeds))})
+    quote_rows = [{"text": _shorten(_one_line(model.literal(q, SCHEMA.text) or ""),
+                                    _TOOLTIP_TEXT_MAX),
+                   "article": ", ".join(model.article_ref(a) for a in model._articles_of_fact(q))}
+                  for q in quotes[:_PANEL_LIST_MAX]]
+    return {
+        "type": _KIND_BY_KEY[n.kind].label, "aliases": _aliases(model, n.term),
+        "facts": facts[:_PANEL_LIST_MAX], "moreFacts": max(0, len(facts) - _PANEL_LIST_MAX),
+        "tweets": tweet_rows, "moreTweets": max(0, len(tweets) - _PANEL_LIST_MAX),
+        "quotes": quote_rows, "moreQuotes": max(0, len(quotes) - _PANEL_LIST_MAX),
+        "articles": articles[:_PANEL_LIST_MAX],
+        "moreArticles": max(0, len(articles) - _PANEL_LIST_MAX),
+    }
 
 
 def _script_json(value: object) -> str:
@@ -886,8 +1126,8 @@ def _legend_html(counts: dict[str, int]) -> str:
     rows = []
     for k in KINDS:
         n = counts.get(k.key, 0)
-        if k.key == "other" and not n:
-            continue
+        if not n:
+            continue  # nothing to show or hide (evidence is counted in the panels)
         rows.append(
             f'<li class="kg-kind{" kg-empty" if not n else ""}" data-kind="{html.escape(k.key)}">'
             f'<label><input type="checkbox" checked data-kind="{html.escape(k.key)}">'
@@ -925,9 +1165,12 @@ _APP_JS = r"""
     el.textContent = text;
     return el;
   }
+  var panels = {};
   var nodeItems = payload.nodes.map(function (n) {
     var copy = Object.assign({}, n);
     copy.title = tip(n.title || "");
+    panels[n.id] = n.panel;
+    delete copy.panel;
     return copy;
   });
   var edgeItems = payload.edges.map(function (e) {
@@ -935,6 +1178,8 @@ _APP_JS = r"""
     copy.title = tip(e.title || "");
     return copy;
   });
+  var nodeById = {};
+  nodeItems.forEach(function (n) { nodeById[n.id] = n; });
   var nodes = new vis.DataSet(nodeItems);
   var edges = new vis.DataSet(edgeItems);
   var container = document.getElementById("mynetwork");
@@ -949,22 +1194,50 @@ _APP_JS = r"""
     window.kgReady = true;
     document.body.setAttribute("data-kg-ready", "1");
   }
-  network.once("stabilizationIterationsDone", ready);
-  network.once("stabilized", ready);
-  if (nodeItems.length === 0) { ready(); }
+  var physics = payload.options.physics || {};
+  if (nodeItems.length === 0 || physics.enabled === false) {
+    ready();  // laid out before the page opened: nothing to wait for
+  } else {
+    network.once("stabilizationIterationsDone", ready);
+    network.once("stabilized", ready);
+  }
 
-  // Filter by type: the legend checkboxes hide nodes of a kind and their edges.
+  // Filters: node types (the legend), a ceremony, an award, winners only, and
+  // one node's neighbourhood. An edge shows when it passes them all; a node when
+  // its type is shown and, under a ceremony, award or winners filter, when one
+  // of its edges shows.
   var hiddenKinds = {};
+  var scope = {cer: "", award: "", won: false, around: ""};
+  function edgeShown(e) {
+    if (hiddenKinds[nodeById[e.from].group] || hiddenKinds[nodeById[e.to].group]) {
+      return false;
+    }
+    if (scope.cer && (e.cer || []).indexOf(scope.cer) < 0) { return false; }
+    if (scope.award && (e.award || []).indexOf(scope.award) < 0) { return false; }
+    if (scope.won && !e.won && e.label !== "at" && e.label !== "of") { return false; }
+    if (scope.around && e.from !== scope.around && e.to !== scope.around) { return false; }
+    return true;
+  }
   function applyFilter() {
-    var hiddenNode = {};
+    var narrowed = scope.cer || scope.award || scope.won || scope.around;
+    var linked = {};
+    var edgeUpdates = edgeItems.map(function (e) {
+      var show = edgeShown(e);
+      if (show) { linked[e.from] = true; linked[e.to] = true; }
+      return {id: e.id, hidden: !show};
+    });
+    [scope.cer, scope.award, scope.around].forEach(function (id) {
+      if (id) { linked[id] = true; }
+    });
     nodes.update(nodeItems.map(function (n) {
-      var hide = hiddenKinds[n.group] === true;
-      if (hide) { hiddenNode[n.id] = true; }
-      return {id: n.id, hidden: hide};
+      return {id: n.id, hidden: hiddenKinds[n.group] === true ||
+              (narrowed ? linked[n.id] !== true : false)};
     }));
-    edges.update(edgeItems.map(function (e) {
-      return {id: e.id, hidden: hiddenNode[e.from] === true || hiddenNode[e.to] === true};
-    }));
+    edges.update(edgeUpdates);
+    var shown = nodes.get({filter: function (n) { return !n.hidden; }}).length;
+    document.getElementById("kg-shown").textContent =
+      narrowed || Object.keys(hiddenKinds).some(function (k) { return hiddenKinds[k]; })
+        ? shown + " shown" : "";
   }
   document.querySelectorAll("#kg-legend input[type=checkbox]").forEach(function (box) {
     box.addEventListener("change", function () {
@@ -972,6 +1245,94 @@ _APP_JS = r"""
       applyFilter();
     });
   });
+  var cerMenu = document.getElementById("kg-ceremony");
+  var awardMenu = document.getElementById("kg-award");
+  var wonBox = document.getElementById("kg-won");
+  cerMenu.addEventListener("change", function () { scope.cer = cerMenu.value; applyFilter(); });
+  awardMenu.addEventListener("change", function () {
+    scope.award = awardMenu.value; applyFilter();
+  });
+  wonBox.addEventListener("change", function () { scope.won = wonBox.checked; applyFilter(); });
+
+  // The detail panel: everything is put in with textContent, never as markup.
+  var panel = document.getElementById("kg-panel");
+  function el(tag, text, cls) {
+    var x = document.createElement(tag);
+    if (text) { x.textContent = text; }
+    if (cls) { x.className = cls; }
+    return x;
+  }
+  function section(title, rows, more, render) {
+    if (!rows.length) { return; }
+    panel.appendChild(el("h3", title + " (" + (rows.length + more) + ")"));
+    var list = el("ul");
+    rows.forEach(function (row) { list.appendChild(render(row)); });
+    if (more) { list.appendChild(el("li", "\u2026 and " + more + " more", "kg-more")); }
+    panel.appendChild(list);
+  }
+  function highlight(fact) {
+    network.setSelection({nodes: fact.nodes, edges: [fact.edge]}, {highlightEdges: false});
+    network.fit({nodes: fact.nodes, animation: {duration: 300}});
+  }
+  function showPanel(id) {
+    var data = panels[id];
+    panel.textContent = "";
+    if (!data) { panel.hidden = true; return; }
+    panel.hidden = false;
+    var close = el("button", "\u00d7", "kg-close");
+    close.type = "button";
+    close.setAttribute("aria-label", "Close");
+    close.addEventListener("click", function () { panel.hidden = true; });
+    panel.appendChild(close);
+    panel.appendChild(el("div", data.type, "kg-type"));
+    panel.appendChild(el("h2", nodeById[id].name));
+    if (data.aliases.length) {
+      panel.appendChild(el("div", "Also known as: " + data.aliases.join("; "), "kg-aliases"));
+    }
+    var around = el("button", scope.around === id ? "Show everything" : "Only its neighbours");
+    around.type = "button";
+    around.id = "kg-around";
+    around.addEventListener("click", function () {
+      scope.around = scope.around === id ? "" : id;
+      applyFilter();
+      showPanel(id);
+      if (scope.around) { network.fit({animation: {duration: 300}}); }
+    });
+    panel.appendChild(around);
+    section("Facts", data.facts, data.moreFacts, function (fact) {
+      var li = el("li", "", "kg-fact");
+      var link = el("a", fact.text);
+      link.href = "#";
+      link.addEventListener("click", function (ev) { ev.preventDefault(); highlight(fact); });
+      li.appendChild(link);
+      fact.notes.forEach(function (n) { li.appendChild(el("span", " " + n, "kg-note")); });
+      if (fact.evidence) {
+        li.appendChild(el("blockquote", "\u201c" + fact.evidence + "\u201d"));
+        if (fact.article) { li.appendChild(el("div", fact.article, "kg-source")); }
+      }
+      return li;
+    });
+    section("Tweets", data.tweets, data.moreTweets, function (t) {
+      var li = el("li", "", "kg-tweet");
+      li.appendChild(el("div", [t.by, t.date].filter(Boolean).join(" \u00b7 "), "kg-by"));
+      li.appendChild(el("div", t.text));
+      if (t.article) { li.appendChild(el("div", t.article, "kg-source")); }
+      return li;
+    });
+    section("Quotations", data.quotes, data.moreQuotes, function (q) {
+      var li = el("li", "", "kg-quote");
+      li.appendChild(el("blockquote", "\u201c" + q.text + "\u201d"));
+      if (q.article) { li.appendChild(el("div", q.article, "kg-source")); }
+      return li;
+    });
+    section("Articles", data.articles, data.moreArticles, function (a) {
+      return el("li", a, "kg-source");
+    });
+  }
+  network.on("click", function (params) {
+    if (params.nodes.length) { showPanel(params.nodes[0]); }
+  });
+  window.kgShowPanel = showPanel;
 
   // Search by name: exact (case-insensitive) matches first, else substrings.
   var list = document.getElementById("kg-names");
@@ -995,7 +1356,10 @@ _APP_JS = r"""
     var ids = hits.map(function (n) { return n.id; });
     message.textContent = ids.length ? ids.length + " found" : "no match";
     network.selectNodes(ids);
-    if (ids.length) { network.focus(ids[0], {scale: 1.3, animation: {duration: 400}}); }
+    if (ids.length) {
+      network.focus(ids[0], {scale: 1.3, animation: {duration: 400}});
+      showPanel(ids[0]);
+    }
   }
   search.addEventListener("change", find);
   search.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { find(); } });
@@ -1003,10 +1367,15 @@ _APP_JS = r"""
     search.value = "";
     message.textContent = "";
     hiddenKinds = {};
+    scope = {cer: "", award: "", won: false, around: ""};
+    cerMenu.value = "";
+    awardMenu.value = "";
+    wonBox.checked = false;
     document.querySelectorAll("#kg-legend input[type=checkbox]").forEach(function (box) {
       box.checked = true;
     });
     applyFilter();
+    panel.hidden = true;
     network.unselectAll();
     network.fit({animation: false});
   });
@@ -1031,6 +1400,7 @@ _PAGE = Template("""<!DOCTYPE html>
   #kg-controls { margin-left: auto; display: flex; gap: 0.5em; align-items: center; }
   #kg-search { width: 18em; padding: 0.3em 0.5em; }
   #kg-search-msg { color: #666; font-size: 0.85em; min-width: 5em; }
+  #kg-controls select { max-width: 13em; }
   main { flex: 1; display: flex; min-height: 0; }
   #kg-legend { width: 15em; padding: 0.5em 1em; border-right: 1px solid #ddd;
                overflow-y: auto; font-size: 0.9em; background: #fff; }
@@ -1046,6 +1416,22 @@ _PAGE = Template("""<!DOCTYPE html>
   div.vis-tooltip { white-space: normal; max-width: 32em; padding: 0.5em 0.7em;
                     font-family: system-ui, sans-serif; font-size: 13px; }
   .kg-tip { white-space: pre-wrap; overflow-wrap: anywhere; }
+  #kg-shown { color: #666; font-size: 0.85em; }
+  #kg-panel { width: 24em; padding: 0.5em 1em 1em; border-left: 1px solid #ddd;
+              overflow-y: auto; font-size: 0.9em; background: #fff; position: relative;
+              overflow-wrap: anywhere; }
+  #kg-panel[hidden] { display: none; }
+  #kg-panel h2 { font-size: 1.15em; margin: 0.1em 0 0.4em; }
+  #kg-panel h3 { font-size: 0.95em; margin: 1em 0 0.3em; }
+  #kg-panel ul { list-style: none; margin: 0; padding: 0; }
+  #kg-panel li { padding: 0.35em 0; border-bottom: 1px solid #eee; }
+  #kg-panel blockquote { margin: 0.25em 0 0.1em 0.6em; color: #444; font-style: italic; }
+  #kg-panel .kg-type, #kg-panel .kg-source, #kg-panel .kg-note, #kg-panel .kg-by,
+  #kg-panel .kg-aliases, #kg-panel .kg-more { color: #777; font-size: 0.9em; }
+  #kg-panel .kg-close { position: absolute; right: 0.5em; top: 0.4em; border: none;
+                        background: none; font-size: 1.3em; cursor: pointer; }
+  #kg-panel a { color: #1f5fa8; text-decoration: none; }
+  #kg-panel a:hover { text-decoration: underline; }
 </style>
 </head>
 <body>
@@ -1057,16 +1443,21 @@ _PAGE = Template("""<!DOCTYPE html>
            aria-label="Search by name" autocomplete="off">
     <datalist id="kg-names"></datalist>
     <span id="kg-search-msg" aria-live="polite"></span>
+    $scopes
+    <label><input id="kg-won" type="checkbox"> Winners only</label>
+    <span id="kg-shown" aria-live="polite"></span>
     <button id="kg-reset" type="button">Reset</button>
   </div>
 </header>
 <main>
   <aside id="kg-legend">
 $legend
-    <p>Untick a type to hide it. Hover a node or an edge for its sources;
-    scroll to zoom, drag to pan.</p>
+    <p>Untick a type to hide it. Click a node for its facts, tweets and
+    quotations with their sources; hover for a summary. Scroll to zoom, drag
+    to pan.</p>
   </aside>
   <div id="mynetwork"></div>
+  <aside id="kg-panel" hidden aria-live="polite"></aside>
 </main>
 <script>$vis_js</script>
 <script id="kg-data" type="application/json">$data</script>

@@ -158,6 +158,9 @@ def payload(page: str) -> dict[str, Any]:
 
 def render(tmp_path: Path, graph: Graph | None = None, name: str = "graph.html",
            **kwargs: Any) -> tuple[VizStats, str, dict[str, Any]]:
+    """The page and its data; tweets, quotations and articles drawn as nodes
+    unless ``evidence_nodes=False`` (the default of ``render_html``) is passed."""
+    kwargs.setdefault("evidence_nodes", True)
     out = tmp_path / name
     stats = render_html(build_graph() if graph is None else graph, out, **kwargs)
     page = out.read_text(encoding="utf-8")
@@ -400,7 +403,24 @@ def test_bad_arguments(tmp_path: Path, kwargs: dict[str, int]) -> None:
 def viz_page(viz_browser: Any, tmp_path: Path) -> Any:
     """The synthetic graph's page, loaded and laid out, with what it logged and fetched."""
     out = tmp_path / "graph.html"
+    render_html(build_graph(), out, evidence_nodes=True)
+    page = _open(viz_browser, out)
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def overview_page(viz_browser: Any, tmp_path: Path) -> Any:
+    """The synthetic graph's default page: evidence in the detail panel."""
+    out = tmp_path / "overview.html"
     render_html(build_graph(), out)
+    page = _open(viz_browser, out)
+    yield page
+    page.close()
+
+
+def _open(viz_browser: Any, out: Path) -> Any:
+    """``out`` loaded and laid out, with what it logged and fetched."""
     page = viz_browser.new_page(viewport={"width": 1400, "height": 900})
     page.kg_errors = []
     page.kg_requests = []
@@ -408,9 +428,8 @@ def viz_page(viz_browser: Any, tmp_path: Path) -> Any:
     page.on("pageerror", lambda exc: page.kg_errors.append(str(exc)))
     page.on("request", lambda r: page.kg_requests.append(r.url))
     page.goto(out.resolve().as_uri())
-    page.wait_for_function("window.kgReady === true", timeout=30_000)
-    yield page
-    page.close()
+    page.wait_for_function("window.kgReady === true", timeout=60_000)
+    return page
 
 
 def _hover(page: Any, name: str) -> str:
@@ -500,3 +519,241 @@ def test_screenshot(viz_browser: Any, tmp_path: Path) -> None:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(data[16:20], "big") == 800 and int.from_bytes(data[20:24], "big") == 500
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html", "graph.png"]
+
+
+# --------------------------------------------------------------------------- the overview
+
+
+def big_graph(people: int = 2500, works: int = 2000, awards: int = 20) -> Graph:
+    """About 5,000 invented entities: people nominated for works in categories of
+    awards at ceremonies, each nomination with its evidence sentence."""
+    g = Graph()
+    article = ID["article/big"]
+    g.add((article, RDF.type, SCHEMA.NewsArticle))
+    g.add((article, KG.sourceFile, Literal("big")))
+
+    def entity(local: str, cls: rdflib.URIRef, name: str) -> rdflib.URIRef:
+        node = ID[local]
+        g.add((node, RDF.type, cls))
+        g.add((node, SCHEMA.name, Literal(name)))
+        return node
+
+    award_nodes = [entity(f"award/{a}", KG.Award, f"Harbor Prize {a}") for a in range(awards)]
+    ceremonies, categories = [], []
+    for a, award in enumerate(award_nodes):
+        for year in (1, 2):
+            cer = entity(f"ceremony/{a}-{year}", KG.AwardCeremony, f"Harbor Prize {a} night {year}")
+            g.add((cer, KG.award, award))
+            ceremonies.append(cer)
+        for c in range(20):
+            cat = entity(f"category/{a}-{c}", KG.AwardCategory, f"Best Thing {c} of Prize {a}")
+            g.add((cat, KG.award, award))
+            categories.append(cat)
+    work_nodes = [entity(f"work/{w}", SCHEMA.CreativeWork, f"Copper Lake {w}")
+                  for w in range(works)]
+    for p in range(people):
+        person = entity(f"person/{p}", SCHEMA.Person, f"Ada Quill {p}")
+        cat = categories[p % len(categories)]
+        nom = ID[f"nomination/{p}"]
+        g.add((nom, RDF.type, KG.Nomination))
+        g.add((nom, KG.nominee, person))
+        g.add((nom, KG.category, cat))
+        g.add((nom, KG.forWork, work_nodes[p % works]))
+        g.add((nom, KG.ceremony, ceremonies[(p // len(categories)) % len(ceremonies)]))
+        g.add((nom, KG.won, Literal(p % 5 == 0)))
+        ev = ID[f"evidence/{p}"]
+        g.add((ev, RDF.type, KG.Evidence))
+        g.add((ev, KG.sentence, Literal(f"Ada Quill {p} was up for Best Thing.")))
+        g.add((ev, KG.inArticle, article))
+        g.add((nom, KG.evidence, ev))
+    return g
+
+
+def test_overview_puts_evidence_in_the_panel(tmp_path: Path) -> None:
+    stats, _, data = render(tmp_path, evidence_nodes=False)
+    kinds = {n["group"] for n in data["nodes"]}
+    assert not kinds & {"tweet", "quotation", "article"}
+    assert stats.total_nodes == 17 and stats.nodes == len(data["nodes"])
+    # an outlet known only from the articles citing it stays, without edges
+    assert "The Hollywood Reporter" in {n["name"] for n in data["nodes"]}
+    mark = node_by_name(data, "Mark Ruffalo")
+    assert "1 tweet \u00b7 1 quotation \u00b7 1 article" in mark["title"]
+    panel = mark["panel"]
+    assert panel["type"] == "Person" and panel["aliases"] == ["Mark Alan Ruffalo"]
+    won = panel["facts"][0]
+    assert won["text"] == f"Mark Ruffalo won {NAMES[CATEGORY]}"
+    assert won["evidence"] == WIN_SENTENCE and won["article"] == ARTICLE_FILE
+    assert f"for {NAMES[SERIES]}" in won["notes"]
+    ids = {n["name"]: n["id"] for n in data["nodes"]}
+    assert won["nodes"] == [ids["Mark Ruffalo"], ids[NAMES[CATEGORY]]]
+    assert any(e["id"] == won["edge"] and e["label"] == "won" for e in data["edges"])
+    assert [t["text"] for t in panel["tweets"]] == [TWEET_TEXT]
+    assert panel["tweets"][0]["by"] == "NowThis @nowthisnews"
+    assert panel["tweets"][0]["article"] == ARTICLE_FILE
+    assert [q["text"] for q in panel["quotes"]] == ["How are we going to take care of each other?"]
+    assert panel["articles"] == [ARTICLE_FILE]
+    # the hostile tweet has no owner to list it under: it is in no panel, and the
+    # troll account is not drawn in the overview at all
+    assert "@troll" not in ids
+
+
+def test_edges_know_their_ceremony_and_award(tmp_path: Path) -> None:
+    _, _, data = render(tmp_path, evidence_nodes=False)
+    ids = {n["name"]: n["id"] for n in data["nodes"]}
+    won = edge(data, "Mark Ruffalo", "won", NAMES[CATEGORY])
+    assert won["won"] is True
+    assert won["cer"] == [ids[NAMES[CEREMONY]]] and won["award"] == [ids[NAMES[AWARD]]]
+    acted = edge(data, "Mark Ruffalo", "acted in", NAMES[SERIES])
+    assert acted["won"] is False and acted["cer"] == [] and acted["award"] == []
+
+
+def test_large_graph_is_laid_out_before_the_page_opens(tmp_path: Path) -> None:
+    g = big_graph(people=300, works=100, awards=4)
+    stats, page, data = render(tmp_path, g, evidence_nodes=False)
+    assert stats.nodes > 150
+    assert data["options"]["physics"] == {"enabled": False}
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])
+    _, again, _ = render(tmp_path, g, name="again.html", evidence_nodes=False)
+    assert page == again
+    # small graphs keep the settling animation
+    _, _, small = render(tmp_path, evidence_nodes=False)
+    assert small["options"]["physics"]["enabled"] is True
+
+
+def _click_node(page: Any, name: str) -> str:
+    """Click a node where it is drawn; return its id."""
+    node_id = page.evaluate(
+        "name => network.body.data.nodes.get({filter: n => n.name === name})[0].id", name)
+    x, y = page.evaluate(
+        """id => {
+            const p = network.canvasToDOM(network.getPositions([id])[id]);
+            const box = document.getElementById('mynetwork').getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        node_id,
+    )
+    page.mouse.click(x, y)
+    page.locator("#kg-panel").wait_for(state="visible", timeout=5_000)
+    return node_id
+
+
+def _visible_names(page: Any) -> set[str]:
+    return set(page.evaluate(
+        "network.body.data.nodes.get({filter: n => !n.hidden}).map(n => n.name)"))
+
+
+@pytest.mark.browser
+def test_clicking_a_person_opens_the_panel(overview_page: Any) -> None:
+    page = overview_page
+    assert page.kg_errors == []
+    mark = _click_node(page, "Mark Ruffalo")
+    panel = page.locator("#kg-panel").inner_text()
+    for part in ("Person", "Mark Ruffalo", "Also known as: Mark Alan Ruffalo",
+                 f"Mark Ruffalo won {NAMES[CATEGORY]}", WIN_SENTENCE, ARTICLE_FILE,
+                 TWEET_TEXT, "How are we going to take care of each other?"):
+        assert part in panel
+    # clicking a fact selects the two nodes it links and its edge
+    page.locator("#kg-panel .kg-fact a").first.click()
+    selected = page.evaluate("network.getSelectedNodes()")
+    category = page.evaluate(
+        "name => network.body.data.nodes.get({filter: n => n.name === name})[0].id",
+        NAMES[CATEGORY])
+    assert sorted(selected) == sorted([mark, category])
+    assert page.evaluate("network.getSelectedEdges().map(id => network.body.data.edges"
+                         ".get(id).label)") == ["won"]
+    # a node's neighbourhood on its own, and back
+    page.click("#kg-around")
+    assert _visible_names(page) == {"Mark Ruffalo", NAMES[CATEGORY], NAMES[SERIES]}
+    page.click("#kg-around")
+    assert "Hugh Jackman" in _visible_names(page)
+    assert page.kg_errors == []
+
+
+@pytest.mark.browser
+def test_ceremony_award_and_winner_filters(overview_page: Any) -> None:
+    page = overview_page
+    everyone = _visible_names(page)
+    page.check("#kg-won")
+    shown = _visible_names(page)
+    assert "Mark Ruffalo" in shown and NAMES[CATEGORY] in shown
+    assert "Hugh Jackman" not in shown and "Bad Education" not in shown
+    page.uncheck("#kg-won")
+    assert _visible_names(page) == everyone
+    ceremony = page.evaluate(
+        "name => network.body.data.nodes.get({filter: n => n.name === name})[0].id",
+        NAMES[CEREMONY])
+    page.select_option("#kg-ceremony", ceremony)
+    shown = _visible_names(page)
+    assert {"Mark Ruffalo", "Hugh Jackman", NAMES[CEREMONY], "Jimmy Kimmel"} <= shown
+    assert "HBO" not in shown  # airs a show; no part of the ceremony
+    page.click("#kg-reset")
+    assert _visible_names(page) == everyone
+    assert page.kg_errors == []
+
+
+@pytest.mark.browser
+def test_hostile_text_in_the_panel_is_text(viz_browser: Any, tmp_path: Path) -> None:
+    g = build_graph()
+    g.add((MARK, SCHEMA.alternateName, Literal(HOSTILE)))
+    g.add((EVIL_TWEET, SCHEMA.mentions, MARK))
+    g.add((QUOTE, SCHEMA.text, Literal(HOSTILE)))
+    evil_work, credit, ev = ID["evil-work"], BNode(), BNode()  # a fact and its sentence
+    g.add((evil_work, RDF.type, SCHEMA.CreativeWork))
+    g.add((evil_work, SCHEMA.name, Literal(HOSTILE)))
+    g.add((credit, RDF.type, KG.Credit))
+    g.add((credit, KG.performer, MARK))
+    g.add((credit, KG.work, evil_work))
+    g.add((credit, KG.role, Literal("actor")))
+    g.add((credit, KG.evidence, ev))
+    g.add((ev, RDF.type, KG.Evidence))
+    g.add((ev, KG.sentence, Literal(HOSTILE)))
+    g.add((ev, KG.inArticle, ARTICLE))
+    out = tmp_path / "hostile.html"
+    render_html(g, out)
+    page = _open(viz_browser, out)
+    _click_node(page, "Mark Ruffalo")
+    text = page.locator("#kg-panel").evaluate("el => el.textContent")
+    # alias, tweet, quotation, a fact's text and its evidence sentence
+    assert text.count("<script>window.__pwned=1</script>") >= 5
+    page.wait_for_timeout(300)  # give an injected onerror handler time to fire
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("#kg-panel img, #kg-panel script").count() == 0
+    assert page.kg_errors == []
+    page.close()
+
+
+@pytest.mark.browser
+def test_a_5000_entity_page_is_usable_at_once(viz_browser: Any, tmp_path: Path) -> None:
+    out = tmp_path / "big.html"
+    stats = render_html(big_graph(), out)
+    assert stats.nodes >= 4900
+    page = _open(viz_browser, out)  # laid out beforehand: ready without a simulation
+    assert page.kg_errors == []
+    assert [u for u in page.kg_requests if not u.startswith(("file:", "data:", "about:"))] == []
+    page.fill("#kg-search", "Ada Quill 1234")
+    page.press("#kg-search", "Enter")
+    assert page.evaluate("network.getSelectedNodes().map(id => network.body.data.nodes"
+                         ".get(id).name)") == ["Ada Quill 1234"]
+    assert "Ada Quill 1234 nominated for" in page.locator("#kg-panel").inner_text()
+    page.close()
+
+
+def test_focus_on_evidence_needs_evidence_nodes(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="evidence nodes"):
+        render_html(build_graph(), tmp_path / "x.html", focus="Tweet @troll")
+    _, _, data = render(tmp_path, focus="Tweet @troll", hops=1)
+    assert {n["name"] for n in data["nodes"]} == {"Tweet @troll", "@troll", NAMES[ARTICLE]}
+
+
+def test_viz_command_draws_evidence_on_request(tmp_path: Path) -> None:
+    from kg.cli import main
+
+    ttl = tmp_path / "graph.ttl"
+    build_graph().serialize(ttl, format="turtle")
+    assert main(["viz", str(ttl), "-o", str(tmp_path / "a.html")]) == 0
+    assert main(["viz", str(ttl), "-o", str(tmp_path / "b.html"), "--evidence-nodes"]) == 0
+    overview = payload((tmp_path / "a.html").read_text(encoding="utf-8"))
+    full = payload((tmp_path / "b.html").read_text(encoding="utf-8"))
+    assert "tweet" not in {n["group"] for n in overview["nodes"]}
+    assert "tweet" in {n["group"] for n in full["nodes"]}

@@ -55,19 +55,18 @@ def name_key(text: str) -> str:
     return key[4:] if key.startswith("the ") else key
 
 
-@dataclass
+@dataclass(slots=True)  # many thousands of them in a large corpus
 class Entity:
     id: str
     kind: str  # person | work | organization | award | category | ceremony | place | account
     name: str
     subkind: str | None = None  # outlet | network for organisations
     aliases: set[str] = field(default_factory=set)
-    articles: set[str] = field(default_factory=set)
     evidence: list[Evidence] = field(default_factory=list)
     attrs: dict = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)  # many thousands of them in a large corpus
 class Nomination:
     nominee: str
     category: str | None
@@ -78,7 +77,7 @@ class Nomination:
     confidence: float
 
 
-@dataclass
+@dataclass(slots=True)  # many thousands of them in a large corpus
 class Credit:
     person: str
     work: str
@@ -88,7 +87,7 @@ class Credit:
     confidence: float
 
 
-@dataclass
+@dataclass(slots=True)  # many thousands of them in a large corpus
 class ResolvedTweet:
     article: str
     tweet: Tweet
@@ -96,14 +95,14 @@ class ResolvedTweet:
     mentions: list[str]
 
 
-@dataclass
+@dataclass(slots=True)  # many thousands of them in a large corpus
 class ResolvedQuote:
     article: str
     quote: Quote
     speaker: str | None
 
 
-@dataclass
+@dataclass(slots=True)  # many thousands of them in a large corpus
 class CeremonyDetails:
     date: dt.date | None = None
     hosts: list[str] = field(default_factory=list)
@@ -380,7 +379,6 @@ class Resolver:
             for cit in f.citations:
                 ent = self.ref(cit.outlet)
                 if ent is not None:
-                    ent.articles.add(f.article_id)
                     c.citations.setdefault((f.article_id, ent.id), []).append(cit.evidence)
         self._tweet_handles()
         self._credits()
@@ -406,7 +404,6 @@ class Resolver:
                     credit.evidence.append(ch.evidence)
 
     def _note(self, ent: Entity, ev: Evidence) -> None:
-        ent.articles.add(ev.article)
         if len(ent.evidence) < 3 and ev not in ent.evidence:
             ent.evidence.append(ev)
 

@@ -14,7 +14,9 @@ and measures, each step in a fresh process:
   build's processes (shared pages counted once);
 - the store: building N articles into a store, then adding one more;
 - queries: loading the largest build's graph.ttl into Oxigraph, and each
-  shipped competency query after that.
+  shipped competency query after that;
+- the graph page of the ``--page-size`` build: ``kg viz`` time, and the time
+  until the page is ready in headless Chromium (when Playwright is installed).
 
 The machine is shared, so wall-clock figures vary between runs; ratios within
 one run are what to compare. It prints figures and asserts nothing.
@@ -109,6 +111,32 @@ def query_times(graph: Path) -> tuple[float, int, dict[str, float]]:
     return load, len(store), times
 
 
+def page_times(graph: Path, page: Path) -> tuple[float, str, float | None]:
+    """(seconds for ``kg viz``, what it drew, seconds until the page is ready in
+    headless Chromium, or None without Playwright and Chromium)."""
+    t0 = time.perf_counter()
+    done = subprocess.run([*KG, "viz", str(graph), "-o", str(page)], cwd=ROOT, check=True,
+                          capture_output=True, text=True)
+    render = time.perf_counter() - t0
+    drawn = done.stderr.strip().rsplit("(", 1)[-1].rstrip(")")
+    try:
+        from playwright.sync_api import sync_playwright
+
+        from kg.viz import CHROMIUM_ARGS, CHROMIUM_PATH
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM_PATH,
+                                         args=list(CHROMIUM_ARGS))
+            tab = browser.new_page(viewport={"width": 1600, "height": 1000})
+            t0 = time.perf_counter()
+            tab.goto(page.resolve().as_uri())
+            tab.wait_for_function("window.kgReady === true", timeout=600_000)
+            ready = time.perf_counter() - t0
+            browser.close()
+    except Exception:  # noqa: BLE001 - no browser here: report the render time alone
+        return render, drawn, None
+    return render, drawn, ready
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -117,6 +145,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2, help="processes for the parallel build")
     ap.add_argument("--jobs1-max", type=int, default=1000,
                     help="skip the one-process build above this size (it takes longest)")
+    ap.add_argument("--page-size", type=int, default=1000,
+                    help="time the graph page of the build of this size (if in --sizes)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
@@ -148,6 +178,12 @@ def main() -> None:
             rows.append(row)
             last_graph = outj / "graph.ttl"
             _print(rows, args.jobs)
+            if n == args.page_size:
+                render, drawn, ready = page_times(last_graph, Path(tmp) / "page.html")
+                shown = f"ready in headless Chromium in {ready:.1f} s" if ready is not None \
+                    else "not opened (no Playwright or Chromium)"
+                print(f"\ngraph page of the {n}-article graph ({drawn}): kg viz "
+                      f"{render:.1f} s, {shown}", flush=True)
         if last_graph is not None:
             load, triples, times = query_times(last_graph)
             print(f"\nqueries on the {sizes[-1]}-article graph ({triples} triples) in Oxigraph: "

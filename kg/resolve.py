@@ -110,11 +110,22 @@ class CeremonyDetails:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleInfo:
+    """What the graph says of an article itself. The resolved corpus keeps only
+    this of each article's extracted facts, so that the facts it does not link
+    (mentions, nominations as extracted ...) can be freed before the graph is
+    written."""
+
+    article_id: str
+    date: dt.date
+
+
 @dataclass
 class Corpus:
     """The resolved corpus: entities by id and the facts between them."""
 
-    articles: list[ArticleFacts]
+    articles: list[ArticleInfo]
     entities: dict[str, Entity] = field(default_factory=dict)
     nominations: list[Nomination] = field(default_factory=list)
     credits: list[Credit] = field(default_factory=list)
@@ -122,15 +133,16 @@ class Corpus:
     ceremonies: dict[str, CeremonyDetails] = field(default_factory=dict)
     tweets: list[ResolvedTweet] = field(default_factory=list)
     quotes: list[ResolvedQuote] = field(default_factory=list)
-    citations: dict[tuple[str, str], list[Evidence]] = field(default_factory=dict)
-    mentions: dict[tuple[str, str], list[Evidence]] = field(default_factory=dict)
+    # (article, entity) pairs: which articles cite which outlets, mention which entities
+    citations: set[tuple[str, str]] = field(default_factory=set)
+    mentions: set[tuple[str, str]] = field(default_factory=set)
 
 
 class Resolver:
     def __init__(self, facts: list[ArticleFacts], gaz: Gazetteer | None = None) -> None:
         self.facts = facts
         self.gaz = gaz or load_gazetteer()
-        self.corpus = Corpus(articles=facts)
+        self.corpus = Corpus(articles=[ArticleInfo(f.article_id, f.date) for f in facts])
         self._person_canon: dict[str, str | None] = {}
         self._work_canon: dict[str, str] = {}
         self._ids: dict[tuple[str, str], str] = {}
@@ -379,7 +391,7 @@ class Resolver:
             for cit in f.citations:
                 ent = self.ref(cit.outlet)
                 if ent is not None:
-                    c.citations.setdefault((f.article_id, ent.id), []).append(cit.evidence)
+                    c.citations.add((f.article_id, ent.id))
         self._tweet_handles()
         self._credits()
         self._airs()
@@ -415,7 +427,7 @@ class Resolver:
             if ent is None:
                 continue
             self._note(ent, m.evidence)
-            self.corpus.mentions.setdefault((f.article_id, ent.id), []).append(m.evidence)
+            self.corpus.mentions.add((f.article_id, ent.id))
 
     def _tweets(self, f: ArticleFacts) -> None:
         for t in f.tweets:
@@ -434,10 +446,9 @@ class Resolver:
             if owner is not None:
                 account.attrs["owner"] = owner.id
                 self._note(owner, t.evidence)
-                self.corpus.mentions.setdefault((f.article_id, owner.id), []).append(t.evidence)
+                self.corpus.mentions.add((f.article_id, owner.id))
                 if owner.kind == "organization" or owner.kind == "work":
-                    self.corpus.citations.setdefault((f.article_id, owner.id), []).append(
-                        t.evidence)
+                    self.corpus.citations.add((f.article_id, owner.id))
             mentioned: list[str] = []
             for r in t.mentions:
                 ent = self.ref(r)

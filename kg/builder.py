@@ -22,6 +22,7 @@ from rdflib import Graph
 
 from kg.articles import Article, ArticleError, load_articles
 from kg.dataset import fill, open_database, to_rdflib
+from kg.memory import give_back
 from kg.passes import extract_corpus
 from kg.rdf import corpus_quads
 from kg.resolve import Corpus, resolve
@@ -89,10 +90,11 @@ def _running(pid: int) -> bool:
 
 def build_corpus(articles: list[Article], model: str | None,
                  progress: Callable[[int, int, str], None] | None, errors: list[ArticleError],
-                 jobs: int, doc_dir: Path | None = None) -> Corpus:
-    """Extract (keeping per-article files in ``doc_dir`` when given) and resolve."""
+                 jobs: int, doc_dir: Path | None = None, release_model: bool = False) -> Corpus:
+    """Extract (keeping per-article files in ``doc_dir`` when given) and resolve;
+    with ``release_model``, free the model in between (see ``build_graph``)."""
     facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
-                           doc_dir=doc_dir)
+                           doc_dir=doc_dir, release_model=release_model)
     if progress:
         progress(len(facts), len(facts), "linking entities across articles")
     return resolve(facts)
@@ -100,15 +102,24 @@ def build_corpus(articles: list[Article], model: str | None,
 
 def build_graph(paths: Iterable[Path | str], model: str | None = None,
                 progress: Callable[[int, int, str], None] | None = None,
-                jobs: int = 1, workdir: Path | None = None) -> BuildResult:
+                jobs: int = 1, workdir: Path | None = None,
+                lean: bool = False) -> BuildResult:
     """Read, extract, resolve and convert; bad files are collected, not raised.
     ``jobs`` processes parse and extract; the graph is the same for any number.
     The database goes to a temporary folder in ``workdir`` (default: the
-    system's temporary folder), removed when the result is closed."""
+    system's temporary folder), removed when the result is closed.
+
+    ``lean`` is for a process that builds once and writes files (the command
+    line): the model is freed once extraction is over and the resolved corpus
+    once the database is filled (the result has no ``corpus``), and their
+    memory goes back to the system, so the later steps do not add to the peak
+    that parsing set. A later build in the same process loads the model again."""
     articles, errors = load_articles(paths)
     if not articles:
         return BuildResult(None, None, errors, 0)
-    corpus = build_corpus(articles, model, progress, errors, jobs)
+    corpus = build_corpus(articles, model, progress, errors, jobs, release_model=lean)
+    if lean:
+        give_back()  # the extracted facts resolution no longer needs
     if workdir is not None:
         workdir.mkdir(parents=True, exist_ok=True)
         remove_stale_work(workdir)
@@ -117,4 +128,8 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
         progress(len(corpus.articles), len(corpus.articles), "writing the graph")
     database = open_database(Path(tmp.name))
     fill(database, corpus_quads(corpus))
-    return BuildResult(database, corpus, errors, len(corpus.articles), tmp)
+    count = len(corpus.articles)
+    if lean:
+        corpus = None
+        give_back()
+    return BuildResult(database, corpus, errors, count, tmp)

@@ -98,7 +98,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             return _build_store(args, progress, formats, started, out)
         with folder_lock(out, _err):
             result = build_graph(args.paths, model=args.model, progress=progress,
-                                 jobs=args.jobs, workdir=out)
+                                 jobs=args.jobs, workdir=out, lean=True)
             _end_progress(args)
             with result:
                 return _write_outputs(args, result, out, formats, started)

@@ -167,6 +167,13 @@ def load_pipeline(model: str | None = None) -> Language:
     return _load_pipeline(model or os.environ.get("KG_SPACY_MODEL") or None)
 
 
+def release_pipeline() -> None:
+    """Forget the loaded pipelines: once nothing else refers to one, its memory
+    can be freed (a build's main process has no use for the model after
+    extraction). ``load_pipeline`` loads it again if asked."""
+    _load_pipeline.cache_clear()
+
+
 @cache
 def _load_pipeline(model: str | None) -> Language:
     nlp = load_model(model)

@@ -3,10 +3,11 @@
 The first pass parses each article, files its Doc and what the second pass
 needs from it (its people and work hits) in a folder, and returns the work
 titles it found; the second pass, knowing every title in the corpus, reads
-each article back and extracts its facts. Only small things cross between
-passes and processes (titles, facts), never live Docs, so memory stays flat
-however many articles there are; and because titles are merged in article
-order, the facts are the same for any number of processes.
+each article back, extracts its facts and files them too. Only titles cross
+between processes, never live Docs, and the facts are read back only once
+every worker is done, so the workers and the corpus's facts are never in
+memory at the same time; and because titles are merged in article order, the
+facts are the same for any number of processes.
 
 Files are named by a key of the article's text, the model and kg's rules (and,
 for extraction results, kg's code), so a persistent folder (a store's) doubles
@@ -34,9 +35,11 @@ import kg
 from kg.articles import Article, ArticleError
 from kg.atomic import write_atomic
 from kg.extract.context import ArticleContext
+from kg.extract.cue_phrases import forget_matchers
 from kg.extract.known_works import KnownWorks
 from kg.gazetteer import ONTOLOGY_DIR, fold, load_gazetteer
-from kg.nlp import load_pipeline, parse
+from kg.memory import give_back
+from kg.nlp import load_pipeline, parse, release_pipeline
 from kg.pipeline import extract_article, first_pass, first_pass_state, nlp_text, resume
 from kg.records import ArticleFacts
 
@@ -86,8 +89,10 @@ class _Job:
     doc_path: Path
     # the first pass's result (titles, people, work hits), beside the Doc
     first_path: Path
-    # where the article's facts are kept between builds (a store), or None
-    facts_path: Path | None = None
+    # where the second pass leaves the article's facts (kept between builds in a
+    # store's folder): the main process reads them once extraction is over, so
+    # it does not hold every article's facts while the workers still run
+    facts_path: Path
 
 
 @dataclass(frozen=True)
@@ -167,10 +172,11 @@ def _first(jobs: Sequence[_Job]) -> list[tuple[int, list[str] | ArticleError]]:
     return out
 
 
-def _second(jobs: Sequence[_Job]) -> list[tuple[int, ArticleFacts | ArticleError]]:
-    """Read each article's Doc back and extract its facts."""
+def _second(jobs: Sequence[_Job]) -> list[tuple[int, ArticleError | None]]:
+    """Read each article's Doc back, extract its facts and file them (None),
+    or say why it failed."""
     known = _known_works()
-    out: list[tuple[int, ArticleFacts | ArticleError]] = []
+    out: list[tuple[int, ArticleError | None]] = []
     for job in jobs:
         try:
             ctx = ArticleContext(article=job.article, doc=_load_doc(job),
@@ -181,9 +187,8 @@ def _second(jobs: Sequence[_Job]) -> list[tuple[int, ArticleFacts | ArticleError
         except Exception as exc:  # noqa: BLE001
             out.append((job.index, _failure(job.article, exc)))
             continue
-        if job.facts_path is not None:
-            write_atomic(job.facts_path, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
-        out.append((job.index, facts))
+        write_atomic(job.facts_path, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+        out.append((job.index, None))
     return out
 
 
@@ -225,7 +230,8 @@ def _run(step, jobs: list[_Job], settings: _Settings, processes: int,
 def extract_corpus(articles: Sequence[Article], model: str | None = None,
                    progress: Progress | None = None,
                    errors: list[ArticleError] | None = None,
-                   jobs: int = 1, doc_dir: Path | None = None) -> list[ArticleFacts]:
+                   jobs: int = 1, doc_dir: Path | None = None,
+                   release_model: bool = False) -> list[ArticleFacts]:
     """Facts of every article, in article order (see the module docstring).
 
     ``doc_dir`` keeps what a later build can reuse (a store's cache): each
@@ -234,7 +240,9 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
     not there or a title it mentions was added to (or dropped from) the
     corpus since. Without ``doc_dir`` everything lives in a temporary folder
     for the length of the build. An article whose extraction fails is left
-    out and reported in ``errors``."""
+    out and reported in ``errors``. ``release_model`` frees the model (see
+    ``release_models``) before the facts are read back, so their memory can
+    take its place."""
     failures = errors if errors is not None else []
     if not articles:
         return []
@@ -249,7 +257,7 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
         for i, (a, key) in enumerate(zip(articles, keys, strict=True)):
             jobs_list.append(_Job(i, a, folder / f"{key}.spacy",
                                   folder / f"{key}-{code}.first.pickle",
-                                  folder / f"{key}-{code}.facts.pickle" if keep else None))
+                                  folder / f"{key}-{code}.facts.pickle"))
         index_file = folder / f"titles-{code}.json" if keep else None
         kept_index = _read_kept(index_file, json.loads)
         titles = _titles(jobs_list, model, jobs, progress, failures,
@@ -262,31 +270,52 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
         kept_known = _read_kept(known_file if keep else None, json.loads)
         before = dict(kept_known) if isinstance(kept_known, list) else None
         changed = KnownWorks(_changed_titles(before, known))
-        facts: dict[int, ArticleFacts] = {}
-        second_jobs = []
-        for job in jobs_list:
-            if job.index not in titles:
-                continue
-            kept = _read_kept(job.facts_path, pickle.loads) if before is not None and \
-                not changed.mentioned_in(job.article.text) else None
-            if isinstance(kept, ArticleFacts):
-                facts[job.index] = kept
-            else:
-                second_jobs.append(job)
+        extracted = [job for job in jobs_list if job.index in titles]
+        reuse = {job.index for job in extracted if before is not None and
+                 job.facts_path.exists() and not changed.mentioned_in(job.article.text)}
         known_path = Path(scratch) / "known-titles.json"
         known_path.write_text(json.dumps(list(known.items())), encoding="utf-8")
-        for index, result in _run(_second, second_jobs, _Settings(model, known_path), jobs,
-                                  progress, "extracting"):
-            if isinstance(result, ArticleError):
+        settings = _Settings(model, known_path)
+        failed = set()
+        for index, result in _run(_second, [j for j in extracted if j.index not in reuse],
+                                  settings, jobs, progress, "extracting"):
+            if result is not None:
                 failures.append(result)
-            else:
-                facts[index] = result
+                failed.add(index)
+        if release_model:
+            del nlp
+            release_models()
+        facts = _read_facts([j for j in extracted if j.index not in failed], settings,
+                            failures)
         if keep:
             write_atomic(known_file, known_path.read_bytes())
             write_atomic(index_file, json.dumps(
                 {job.doc_path.stem: titles[job.index] for job in jobs_list
                  if job.index in titles}, sort_keys=True).encode("utf-8"))
     return [facts[i] for i in sorted(facts)]
+
+
+def _read_facts(jobs: list[_Job], settings: _Settings, failures: list[ArticleError]
+                ) -> dict[int, ArticleFacts]:
+    """The filed facts of each job; one whose file cannot be read (a kept file
+    damaged since) is extracted again here."""
+    facts: dict[int, ArticleFacts] = {}
+    again = []
+    for job in jobs:
+        kept = _read_kept(job.facts_path, pickle.loads)
+        if isinstance(kept, ArticleFacts):
+            facts[job.index] = kept
+        else:
+            again.append(job)
+    paths = {job.index: job.facts_path for job in again}
+    for index, result in _run(_second, again, settings, 1, None, "extracting"):
+        if result is not None:
+            failures.append(result)
+            continue
+        kept = _read_kept(paths[index], pickle.loads)
+        if isinstance(kept, ArticleFacts):
+            facts[index] = kept
+    return facts
 
 
 def _titles(jobs_list: list[_Job], model: str | None, jobs: int, progress: Progress | None,
@@ -313,6 +342,14 @@ def _titles(jobs_list: list[_Job], model: str | None, jobs: int, progress: Progr
         else:
             titles[index] = result
     return titles
+
+
+def release_models() -> None:
+    """Free the model and what was built on it, and give the memory back to
+    the system: for a process that has no more articles to parse."""
+    release_pipeline()
+    forget_matchers()
+    give_back()
 
 
 def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -> None:
@@ -352,4 +389,5 @@ def _changed_titles(before: dict[str, str] | None, after: dict[str, str]) -> dic
     return out
 
 
-__all__ = ["doc_keys", "extract_corpus", "extraction_fingerprint", "prune", "rules_fingerprint"]
+__all__ = ["doc_keys", "extract_corpus", "extraction_fingerprint", "prune", "release_models",
+           "rules_fingerprint"]

@@ -122,3 +122,30 @@ def test_a_pronoun_looks_back_a_bounded_window_not_the_whole_run_on_text():
         she = next(t.i for t in ctx.doc if t.text == "she")
         focus = ctx.focus_before(she, "she")
         assert (focus.name if focus else None) == expected
+
+
+def test_a_lean_build_gives_the_same_graph_and_the_model_is_loaded_again_after():
+    from kg.nlp import load_pipeline
+
+    before = load_pipeline()
+    with build_graph(["seeds"], lean=True) as lean, build_graph(["seeds"]) as kept:
+        assert set(map(str, lean.database)) == set(map(str, kept.database))
+        assert lean.corpus is None and kept.corpus is not None
+    # the released pipeline was forgotten: the second build loaded a new one
+    assert load_pipeline() is not before
+
+
+def test_a_damaged_kept_facts_file_is_extracted_again(tmp_path):
+    """Facts are filed by the second pass and read back at the end; a kept file
+    damaged between builds is extracted again, not trusted."""
+    from kg.store import build_into_store
+
+    store = tmp_path / "store"
+    first = build_into_store(["seeds"], store)
+    triples = first.triples
+    first.close()
+    for f in (store / "docs").glob("*.facts.pickle"):
+        f.write_bytes(b"not a pickle")
+    again = build_into_store(["seeds"], store)
+    assert again.triples == triples and not again.errors
+    again.close()

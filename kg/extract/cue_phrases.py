@@ -73,6 +73,11 @@ def _matcher(vocab: Vocab) -> Matcher:
     return matcher
 
 
+def forget_matchers() -> None:
+    """Drop the matchers built for each vocabulary (with ``release_pipeline``)."""
+    _matcher.cache_clear()
+
+
 def cue_spans(doc: Doc) -> SpanGroup:
     """Every cue phrase in the Doc (kept in ``doc.spans["kg_cues"]``)."""
     if SPANS_KEY not in doc.spans:
@@ -95,4 +100,5 @@ def cue_length(doc: Doc, i: int, label: str) -> int:
     return table[label].get(i, 0)
 
 
-__all__ = ["LABELS", "CuePatternError", "cue_length", "cue_spans", "load_patterns"]
+__all__ = ["LABELS", "CuePatternError", "cue_length", "cue_spans", "forget_matchers",
+           "load_patterns"]

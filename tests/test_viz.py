@@ -432,8 +432,8 @@ def _open(viz_browser: Any, out: Path) -> Any:
     return page
 
 
-def _hover(page: Any, name: str) -> str:
-    """Move the mouse onto a node and return the text of vis-network's tooltip."""
+def _node_at(page: Any, name: str) -> tuple[str, float, float]:
+    """The id of the node named ``name`` and where it is drawn on the page."""
     node_id = page.evaluate(
         "name => network.body.data.nodes.get({filter: n => n.name === name})[0].id", name)
     x, y = page.evaluate(
@@ -444,6 +444,12 @@ def _hover(page: Any, name: str) -> str:
         }""",
         node_id,
     )
+    return node_id, x, y
+
+
+def _hover(page: Any, name: str) -> str:
+    """Move the mouse onto a node and return the text of vis-network's tooltip."""
+    _, x, y = _node_at(page, name)
     page.mouse.move(5, 5)
     page.mouse.move(x, y, steps=5)
     tooltip = page.locator("div.vis-tooltip")
@@ -623,16 +629,7 @@ def test_large_graph_is_laid_out_before_the_page_opens(tmp_path: Path) -> None:
 
 def _click_node(page: Any, name: str) -> str:
     """Click a node where it is drawn; return its id."""
-    node_id = page.evaluate(
-        "name => network.body.data.nodes.get({filter: n => n.name === name})[0].id", name)
-    x, y = page.evaluate(
-        """id => {
-            const p = network.canvasToDOM(network.getPositions([id])[id]);
-            const box = document.getElementById('mynetwork').getBoundingClientRect();
-            return [box.left + p.x, box.top + p.y];
-        }""",
-        node_id,
-    )
+    node_id, x, y = _node_at(page, name)
     page.mouse.click(x, y)
     page.locator("#kg-panel").wait_for(state="visible", timeout=5_000)
     return node_id

@@ -136,6 +136,11 @@ def _end_progress(args: argparse.Namespace) -> None:
         print(file=sys.stderr)
 
 
+# a larger build writes no graph.html: its page would hold tens of thousands of
+# nodes, and drawing reads the whole graph into an rdflib graph first
+HTML_MAX_TRIPLES = 400_000
+
+
 def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
                    formats: list[str], started: float) -> int:
     """Report skipped files and write the build's files from its database
@@ -159,7 +164,15 @@ def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
             path = out / f"graph.{fmt}"
             write_file(result.database, fmt, path)
             written.append(path)
-    if not no_html:
+    if not no_html and result.triples > HTML_MAX_TRIPLES:
+        stale = out / "graph.html"
+        _err(f"graph.html not written: {result.triples:,} triples is more than one page can "
+             f"show (the limit is {HTML_MAX_TRIPLES:,}, about 2,500 articles, and drawing "
+             "reads the whole graph into memory, about 2 GB per million triples); draw a "
+             f"part of it with: kg viz {out / 'graph.ttl'} -o part.html --focus NAME"
+             + (" (the old graph.html was removed)" if stale.exists() else ""))
+        stale.unlink(missing_ok=True)
+    elif not no_html:
         from kg.viz import render_html
 
         html = out / "graph.html"

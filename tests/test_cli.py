@@ -238,3 +238,18 @@ def test_a_query_rdflib_could_not_evaluate_is_answered(built):
                 "--format", "csv")
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.splitlines()[1]) > 0
+
+
+def test_a_graph_too_large_for_a_page_gets_no_html_and_says_how_to_draw_part(
+        tmp_path, monkeypatch, capsys):
+    from kg import cli
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "graph.html").write_text("a page of an earlier, smaller build")
+    monkeypatch.setattr(cli, "HTML_MAX_TRIPLES", 100)  # the seeds make about 570
+    assert cli.main(["build", "seeds", "-o", str(out), "-q"]) == cli.EXIT_OK
+    err = capsys.readouterr().err
+    assert "graph.html not written" in err and "kg viz" in err and "--focus" in err
+    assert "the old graph.html was removed" in err
+    assert (out / "graph.ttl").exists() and not (out / "graph.html").exists()

@@ -631,7 +631,7 @@ class _Model:
 
 
 def _select(model: _Model, *, focus: str | None, hops: int, max_nodes: int | None,
-            evidence_nodes: bool = True) -> set[Term]:
+            evidence_nodes: bool) -> set[Term]:
     """Apply --focus/--hops and --max-nodes with networkx; return the terms to draw."""
     drawable = {t for t, n in model.nodes.items()
                 if evidence_nodes or n.kind not in EVIDENCE_KINDS}
@@ -1332,7 +1332,6 @@ _APP_JS = r"""
   network.on("click", function (params) {
     if (params.nodes.length) { showPanel(params.nodes[0]); }
   });
-  window.kgShowPanel = showPanel;
 
   // Search by name: exact (case-insensitive) matches first, else substrings.
   var list = document.getElementById("kg-names");

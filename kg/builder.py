@@ -90,11 +90,13 @@ def _running(pid: int) -> bool:
 
 def build_corpus(articles: list[Article], model: str | None,
                  progress: Callable[[int, int, str], None] | None, errors: list[ArticleError],
-                 jobs: int, doc_dir: Path | None = None, release_model: bool = False) -> Corpus:
-    """Extract (keeping per-article files in ``doc_dir`` when given) and resolve;
-    with ``release_model``, free the model in between (see ``build_graph``)."""
+                 jobs: int, doc_dir: Path | None = None, release_model: bool = False,
+                 dask: str | None = None) -> Corpus:
+    """Extract (keeping per-article files in ``doc_dir`` when given; on the
+    Dask cluster at ``dask`` when given) and resolve; with ``release_model``,
+    free the model in between (see ``build_graph``)."""
     facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
-                           doc_dir=doc_dir, release_model=release_model)
+                           doc_dir=doc_dir, release_model=release_model, dask=dask)
     if progress:
         progress(len(facts), len(facts), "linking entities across articles")
     return resolve(facts)
@@ -103,9 +105,10 @@ def build_corpus(articles: list[Article], model: str | None,
 def build_graph(paths: Iterable[Path | str], model: str | None = None,
                 progress: Callable[[int, int, str], None] | None = None,
                 jobs: int = 1, workdir: Path | None = None,
-                lean: bool = False) -> BuildResult:
+                lean: bool = False, dask: str | None = None) -> BuildResult:
     """Read, extract, resolve and convert; bad files are collected, not raised.
-    ``jobs`` processes parse and extract; the graph is the same for any number.
+    ``jobs`` processes parse and extract, or the Dask cluster whose scheduler
+    is at ``dask`` (see ``kg.cluster``); the graph is the same either way.
     The database goes to a temporary folder in ``workdir`` (default: the
     system's temporary folder), removed when the result is closed.
 
@@ -117,7 +120,8 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     articles, errors = load_articles(paths)
     if not articles:
         return BuildResult(None, None, errors, 0)
-    corpus = build_corpus(articles, model, progress, errors, jobs, release_model=lean)
+    corpus = build_corpus(articles, model, progress, errors, jobs, release_model=lean,
+                          dask=dask)
     if lean:
         give_back()  # the extracted facts resolution no longer needs
     if workdir is not None:

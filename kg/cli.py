@@ -98,7 +98,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             return _build_store(args, progress, formats, started, out)
         with folder_lock(out, _err):
             result = build_graph(args.paths, model=args.model, progress=progress,
-                                 jobs=args.jobs, workdir=out, lean=True)
+                                 jobs=args.jobs, workdir=out, lean=True, dask=args.dask)
             _end_progress(args)
             with result:
                 return _write_outputs(args, result, out, formats, started)
@@ -119,7 +119,7 @@ def _build_store(args: argparse.Namespace, progress: Callable[[int, int, str], N
 
     try:
         result = build_into_store(args.paths, args.store, model=args.model,
-                                  progress=progress, jobs=args.jobs, say=_err)
+                                  progress=progress, jobs=args.jobs, say=_err, dask=args.dask)
     except StoreError as exc:
         _err(str(exc))
         return EXIT_NOTHING
@@ -299,6 +299,10 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=_positive, default=_cores(), metavar="N",
                    help="parse and extract in N processes (same output for any N; "
                         "default: the number of cores)")
+    b.add_argument("--dask", metavar="ADDRESS",
+                   help="parse and extract on the Dask cluster whose scheduler is at ADDRESS "
+                        "(e.g. tcp://scheduler:8786) instead of in local processes; needs "
+                        "'pip install kg[dask]' here and kg on every worker (same output)")
     b.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     b.set_defaults(func=cmd_build)
 

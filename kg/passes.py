@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -40,7 +41,14 @@ from kg.extract.known_works import KnownWorks
 from kg.gazetteer import ONTOLOGY_DIR, fold, load_gazetteer
 from kg.memory import give_back
 from kg.nlp import load_pipeline, parse, release_pipeline
-from kg.pipeline import extract_article, first_pass, first_pass_state, nlp_text, resume
+from kg.pipeline import (
+    FirstPassState,
+    extract_article,
+    first_pass,
+    first_pass_state,
+    nlp_text,
+    resume,
+)
 from kg.records import ArticleFacts
 
 # (done, total, "parsing ARTICLE" | "extracting ARTICLE"), once per article and pass
@@ -82,8 +90,16 @@ def doc_keys(nlp: Language, texts: Iterable[str], fingerprint: str) -> list[str]
     return [hashlib.sha256((salt + text).encode()).hexdigest() for text in texts]
 
 
+def _article_stem(doc_key: str, article_id: str, code: str) -> str:
+    """The name an article's first-pass result and facts are filed under: its
+    Doc's key (two files with the same text share one Doc) and its name (their
+    facts differ: each names its own article), with the extraction code's."""
+    named = hashlib.sha256(f"{doc_key}\0{article_id}".encode()).hexdigest()
+    return f"{named}-{code}"
+
+
 @dataclass(frozen=True)
-class _Job:
+class Job:
     index: int
     article: Article
     doc_path: Path
@@ -126,27 +142,54 @@ def _known_works() -> KnownWorks:
     return _known
 
 
+def doc_bytes(doc: Doc) -> bytes:
+    """A parsed Doc as filed between the passes (no tensor, no user data: the
+    second pass always reads a Doc back from these bytes, wherever it runs)."""
+    return doc.to_bytes(exclude=["tensor", "user_data"])
+
+
+def doc_from_bytes(nlp: Language, data: bytes) -> Doc:
+    return Doc(nlp.vocab).from_bytes(data)
+
+
+def mark_titles(article: Article, doc: Doc) -> tuple[list[str], FirstPassState]:
+    """The first pass over one parsed article: the titles it marks, and what
+    the second pass needs from it."""
+    ctx = ArticleContext(article=article, doc=doc, gaz=load_gazetteer())
+    hits = first_pass(ctx)
+    return [hit.title for hit in hits], first_pass_state(ctx, hits)
+
+
+def extract_facts(article: Article, doc: Doc, state: FirstPassState | None,
+                  known: KnownWorks) -> ArticleFacts:
+    """The second pass over one article, resuming from the first pass's state
+    (or running the first pass again when it was not kept)."""
+    ctx = ArticleContext(article=article, doc=doc, gaz=load_gazetteer())
+    hits = resume(ctx, state) if state is not None else first_pass(ctx)
+    return extract_article(ctx, hits, known)
+
+
+def failure(article: Article, exc: Exception) -> ArticleError:
+    return ArticleError(article.path, f"extraction failed ({type(exc).__name__}: {exc}); "
+                                      "the article was left out, please report this")
+
+
 def _save_doc(doc: Doc, path: Path) -> None:
-    write_atomic(path, doc.to_bytes(exclude=["tensor", "user_data"]))
+    write_atomic(path, doc_bytes(doc))
 
 
-def _load_doc(job: _Job) -> Doc:
+def _load_doc(job: Job) -> Doc:
     """The article's Doc from the folder (parsed again if it went missing or
     cannot be read)."""
     if job.doc_path.exists():
         with contextlib.suppress(Exception):  # a damaged file: parse again below
-            return Doc(_nlp().vocab).from_bytes(job.doc_path.read_bytes())
+            return doc_from_bytes(_nlp(), job.doc_path.read_bytes())
     doc = next(parse(_nlp(), [nlp_text(job.article.body)]))
     _save_doc(doc, job.doc_path)
     return doc
 
 
-def _failure(article: Article, exc: Exception) -> ArticleError:
-    return ArticleError(article.path, f"extraction failed ({type(exc).__name__}: {exc}); "
-                                      "the article was left out, please report this")
-
-
-def _first(jobs: Sequence[_Job]) -> list[tuple[int, list[str] | ArticleError]]:
+def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | ArticleError]]:
     """Parse the articles not yet in the folder, file their Docs, and return
     the titles each one marks (or why it failed)."""
     nlp = _nlp()
@@ -161,45 +204,48 @@ def _first(jobs: Sequence[_Job]) -> list[tuple[int, list[str] | ArticleError]]:
         else:
             doc = _load_doc(job)
         try:
-            ctx = ArticleContext(article=job.article, doc=doc, gaz=load_gazetteer())
-            hits = first_pass(ctx)
-            titles = [hit.title for hit in hits]
-            write_atomic(job.first_path, pickle.dumps((titles, first_pass_state(ctx, hits)),
-                                                      protocol=pickle.HIGHEST_PROTOCOL))
+            titles, state = mark_titles(job.article, doc)
+            save_first_pass(job, titles, state)
             out.append((job.index, titles))
         except Exception as exc:  # noqa: BLE001 - one odd article must not cost the batch
-            out.append((job.index, _failure(job.article, exc)))
+            out.append((job.index, failure(job.article, exc)))
     return out
 
 
-def _second(jobs: Sequence[_Job]) -> list[tuple[int, ArticleError | None]]:
+def save_first_pass(job: Job, titles: list[str], state: FirstPassState) -> None:
+    write_atomic(job.first_path, pickle.dumps((titles, state), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def save_facts(job: Job, facts: ArticleFacts) -> None:
+    write_atomic(job.facts_path, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _second(jobs: Sequence[Job]) -> list[tuple[int, ArticleError | None]]:
     """Read each article's Doc back, extract its facts and file them (None),
     or say why it failed."""
     known = _known_works()
     out: list[tuple[int, ArticleError | None]] = []
     for job in jobs:
         try:
-            ctx = ArticleContext(article=job.article, doc=_load_doc(job),
-                                 gaz=load_gazetteer())
             kept = _read_kept(job.first_path, pickle.loads)
-            hits = resume(ctx, kept[1]) if isinstance(kept, tuple) else first_pass(ctx)
-            facts = extract_article(ctx, hits, known)
+            facts = extract_facts(job.article, _load_doc(job),
+                                  kept[1] if isinstance(kept, tuple) else None, known)
         except Exception as exc:  # noqa: BLE001
-            out.append((job.index, _failure(job.article, exc)))
+            out.append((job.index, failure(job.article, exc)))
             continue
-        write_atomic(job.facts_path, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+        save_facts(job, facts)
         out.append((job.index, None))
     return out
 
 
-def _chunks(jobs: list[_Job], processes: int) -> list[list[_Job]]:
+def _chunks(jobs: list[Job], processes: int) -> list[list[Job]]:
     """Up to ``_CHUNK`` articles each, smaller for a small corpus so that every
     process gets several."""
     size = max(1, min(_CHUNK, len(jobs) // (processes * 4)))
     return [jobs[i : i + size] for i in range(0, len(jobs), size)]
 
 
-def _run(step, jobs: list[_Job], settings: _Settings, processes: int,
+def _run(step, jobs: list[Job], settings: _Settings, processes: int,
          progress: Progress | None, phase: str) -> Iterator[tuple[int, object]]:
     """``step`` over the jobs in chunks, in order; in this process when
     ``processes`` is 1, else in a pool (forked where the platform allows, so
@@ -227,11 +273,58 @@ def _run(step, jobs: list[_Job], settings: _Settings, processes: int,
             yield from report(results)
 
 
+class LocalRunner:
+    """Runs the two passes in this process (``processes`` 1) or in a pool of
+    local processes; each step files its results in the jobs' folder."""
+
+    def __init__(self, model: str | None, processes: int) -> None:
+        self.model, self.processes = model, processes
+
+    def first(self, jobs: list[Job], progress: Progress | None
+              ) -> Iterator[tuple[int, list[str] | ArticleError]]:
+        return _run(_first, jobs, _Settings(self.model), self.processes, progress, "parsing")
+
+    def second(self, jobs: list[Job], known_path: Path, progress: Progress | None
+               ) -> Iterator[tuple[int, ArticleError | None]]:
+        return _run(_second, jobs, _Settings(self.model, known_path), self.processes,
+                    progress, "extracting")
+
+    def close(self) -> None:
+        pass
+
+
+class Runner(Protocol):
+    """Where the passes run: ``LocalRunner``, or ``kg.cluster.DaskRunner`` on a
+    Dask cluster. Either way ``first`` files each job's first-pass result and
+    yields its titles, and ``second`` files each job's facts, so what follows
+    is the same for both."""
+
+    def first(self, jobs: list[Job], progress: Progress | None
+              ) -> Iterator[tuple[int, list[str] | ArticleError]]: ...
+
+    def second(self, jobs: list[Job], known_path: Path, progress: Progress | None
+               ) -> Iterator[tuple[int, ArticleError | None]]: ...
+
+    def close(self) -> None: ...
+
+
+def _runner(model: str | None, jobs: int, dask: str | None) -> Runner:
+    if dask is None:
+        return LocalRunner(model, jobs)
+    try:
+        from kg.cluster import DaskRunner  # only a cluster build needs Dask
+    except ImportError as exc:
+        raise RuntimeError(f"a build on a Dask cluster needs Dask's 'distributed' package "
+                           f"(pip install 'kg[dask]'): {exc}") from None
+    return DaskRunner(dask, model)
+
+
 def extract_corpus(articles: Sequence[Article], model: str | None = None,
                    progress: Progress | None = None,
                    errors: list[ArticleError] | None = None,
                    jobs: int = 1, doc_dir: Path | None = None,
-                   release_model: bool = False) -> list[ArticleFacts]:
+                   release_model: bool = False, dask: str | None = None
+                   ) -> list[ArticleFacts]:
     """Facts of every article, in article order (see the module docstring).
 
     ``doc_dir`` keeps what a later build can reuse (a store's cache): each
@@ -242,25 +335,28 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
     for the length of the build. An article whose extraction fails is left
     out and reported in ``errors``. ``release_model`` frees the model (see
     ``release_models``) before the facts are read back, so their memory can
-    take its place."""
+    take its place. ``dask``, a Dask scheduler's address, runs the passes on
+    that cluster instead of in ``jobs`` local processes (see ``kg.cluster``);
+    the facts are the same."""
     failures = errors if errors is not None else []
     if not articles:
         return []
     nlp = load_pipeline(model)  # loaded here once, so forked processes share it
     fingerprint, code = rules_fingerprint(), extraction_fingerprint()
-    with tempfile.TemporaryDirectory(prefix="kg-docs-") as scratch:
+    runner = _runner(model, jobs, dask)
+    with tempfile.TemporaryDirectory(prefix="kg-docs-") as scratch, contextlib.closing(runner):
         keep = doc_dir is not None
         folder = Path(doc_dir) if keep else Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         jobs_list = []
         keys = doc_keys(nlp, (a.text for a in articles), fingerprint)
         for i, (a, key) in enumerate(zip(articles, keys, strict=True)):
-            jobs_list.append(_Job(i, a, folder / f"{key}.spacy",
-                                  folder / f"{key}-{code}.first.pickle",
-                                  folder / f"{key}-{code}.facts.pickle"))
+            stem = _article_stem(key, a.id, code)
+            jobs_list.append(Job(i, a, folder / f"{key}.spacy", folder / f"{stem}.first.pickle",
+                                 folder / f"{stem}.facts.pickle"))
         index_file = folder / f"titles-{code}.json" if keep else None
         kept_index = _read_kept(index_file, json.loads)
-        titles = _titles(jobs_list, model, jobs, progress, failures,
+        titles = _titles(jobs_list, runner, progress, failures,
                          kept_index if isinstance(kept_index, dict) else {})
         known: dict[str, str] = {}
         for index in sorted(titles):  # the first spelling in article order wins
@@ -277,8 +373,8 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
         known_path.write_text(json.dumps(list(known.items())), encoding="utf-8")
         settings = _Settings(model, known_path)
         failed = set()
-        for index, result in _run(_second, [j for j in extracted if j.index not in reuse],
-                                  settings, jobs, progress, "extracting"):
+        for index, result in runner.second([j for j in extracted if j.index not in reuse],
+                                           known_path, progress):
             if result is not None:
                 failures.append(result)
                 failed.add(index)
@@ -295,7 +391,7 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
     return [facts[i] for i in sorted(facts)]
 
 
-def _read_facts(jobs: list[_Job], settings: _Settings, failures: list[ArticleError]
+def _read_facts(jobs: list[Job], settings: _Settings, failures: list[ArticleError]
                 ) -> dict[int, ArticleFacts]:
     """The filed facts of each job; one whose file cannot be read (a kept file
     damaged since) is extracted again here."""
@@ -318,7 +414,7 @@ def _read_facts(jobs: list[_Job], settings: _Settings, failures: list[ArticleErr
     return facts
 
 
-def _titles(jobs_list: list[_Job], model: str | None, jobs: int, progress: Progress | None,
+def _titles(jobs_list: list[Job], runner: Runner, progress: Progress | None,
             failures: list[ArticleError], kept_index: dict[str, list[str]]
             ) -> dict[int, list[str]]:
     """The first pass: each article's titles, read back where kept (from the
@@ -336,7 +432,7 @@ def _titles(jobs_list: list[_Job], model: str | None, jobs: int, progress: Progr
             titles[job.index] = kept[0]
         else:
             todo.append(job)
-    for index, result in _run(_first, todo, _Settings(model), jobs, progress, "parsing"):
+    for index, result in runner.first(todo, progress):
         if isinstance(result, ArticleError):
             failures.append(result)
         else:
@@ -356,10 +452,11 @@ def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -
     """Remove from a kept folder what no longer serves: the Docs, titles and
     facts of articles not in ``articles`` or made by other code or rules."""
     nlp, fingerprint, code = load_pipeline(model), rules_fingerprint(), extraction_fingerprint()
-    keys = set(doc_keys(nlp, (a.text for a in articles), fingerprint))
+    keys = doc_keys(nlp, (a.text for a in articles), fingerprint)
+    stems = {_article_stem(k, a.id, code) for k, a in zip(keys, articles, strict=True)}
     wanted = {f"known-titles-{code}.json", f"titles-{code}.json"} | {
         f"{k}.spacy" for k in keys} | {
-        f"{k}-{code}.{kind}" for k in keys for kind in ("first.pickle", "facts.pickle")}
+        f"{stem}.{kind}" for stem in stems for kind in ("first.pickle", "facts.pickle")}
     for f in folder.iterdir():
         if f.is_file() and f.name not in wanted:
             f.unlink()

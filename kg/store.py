@@ -118,9 +118,11 @@ class ArticleStore:
 def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
                      model: str | None = None,
                      progress: Callable[[int, int, str], None] | None = None,
-                     jobs: int = 1, say: Callable[[str], None] | None = None) -> BuildResult:
+                     jobs: int = 1, say: Callable[[str], None] | None = None,
+                     dask: str | None = None) -> BuildResult:
     """Add the articles under ``paths`` to the store and rebuild its database.
-    Waits for another build holding the store (``say`` is told)."""
+    Waits for another build holding the store (``say`` is told). ``dask``: see
+    ``kg.builder.build_graph``."""
     store = ArticleStore(store_path)
     new, errors = load_articles(paths)
     with folder_lock(store.path, say):
@@ -131,7 +133,8 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
         articles = [merged[k] for k in sorted(merged)]
         if not articles:
             return BuildResult(None, None, errors, 0)
-        corpus = build_corpus(articles, model, progress, errors, jobs, doc_dir=store.docs_dir)
+        corpus = build_corpus(articles, model, progress, errors, jobs, doc_dir=store.docs_dir,
+                              dask=dask)
         prune(store.docs_dir, articles, model)
         for a in new:  # before the database: a kill after this loses nothing
             store.save_article(a)

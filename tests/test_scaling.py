@@ -149,3 +149,13 @@ def test_a_damaged_kept_facts_file_is_extracted_again(tmp_path):
     again = build_into_store(["seeds"], store)
     assert again.triples == triples and not again.errors
     again.close()
+
+
+def test_two_files_with_the_same_text_are_two_articles(tmp_path):
+    """They share a parsed Doc but not their facts, which name their own file."""
+    text = " date 2021-03-01 Ada Quill won an Emmy for Copper Lake."
+    for name in ("first.txt", "second.txt"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with build_graph([tmp_path]) as result:
+        assert sorted(a.article_id for a in result.corpus.articles) == ["first", "second"]
+        assert {a for a, _ in result.corpus.mentions} == {"first", "second"}

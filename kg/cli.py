@@ -5,6 +5,8 @@
     kg validate output/graph.ttl
     kg viz output/graph.ttl -o graph.html [--focus NAME --hops 2 --max-nodes 300]
     kg serve output/graph.ttl           a read-only SPARQL endpoint on 127.0.0.1:7878
+    kg push STORE --endpoint URL        upload to a triple store (Graph Store Protocol)
+    kg query winners --endpoint URL     query that store
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from kg import __version__
 
 if TYPE_CHECKING:  # the build is imported only by the commands that build
     from kg.builder import BuildResult
+    from kg.endpoint import Auth
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING = 0, 1, 2
 
@@ -69,7 +72,7 @@ def _positive(value: str) -> int:
     except ValueError:
         n = 0
     if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of processes >= 1, got {value!r}")
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value!r}")
     return n
 
 
@@ -203,6 +206,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         QueryError,
         format_result,
         load_query_text,
+        run_endpoint_query,
         run_file_query,
         run_store_query,
         shipped_queries,
@@ -227,7 +231,16 @@ def cmd_query(args: argparse.Namespace) -> int:
         source = Path(args.graph)
         from kg.storedir import is_store
 
-        if source.is_dir() and is_store(source):
+        if args.endpoint:
+            from kg.endpoint import EndpointError
+
+            try:
+                auth = _auth(args)
+            except EndpointError as exc:
+                raise QueryError(str(exc)) from None
+            result = run_endpoint_query(args.endpoint, text, params, auth=auth,
+                                        retries=args.retries)
+        elif source.is_dir() and is_store(source):
             result = run_store_query(source, text, params)
         elif source.is_dir():
             _err(f"{source}: a folder that is not a kg store (make one with 'kg build --store')")
@@ -239,6 +252,52 @@ def cmd_query(args: argparse.Namespace) -> int:
         _err(str(exc))
         return EXIT_NOTHING
     return EXIT_OK
+
+
+def _auth(args: argparse.Namespace) -> Auth | None:
+    from kg.endpoint import auth_from
+
+    return auth_from(args.user, args.auth)
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from kg.endpoint import EndpointError, open_source, push
+
+    started = time.perf_counter()
+
+    def progress(done: int, total: int, triples: int) -> None:
+        if not args.quiet and sys.stderr.isatty():
+            print(f"\rkg: {done}/{total} graphs, {triples:,} triples sent", end="",
+                  file=sys.stderr, flush=True)
+
+    try:
+        auth = _auth(args)
+        store = open_source(Path(args.source))
+        plan = push(store, args.endpoint, auth=auth, into=args.graph, batch=args.batch,
+                    retries=args.retries, progress=progress)
+    except EndpointError as exc:
+        _end_progress(args)
+        _err(str(exc))
+        return EXIT_NOTHING
+    _end_progress(args)
+    if not args.quiet:
+        print(f"kg: pushed {len(plan.graphs)} graph(s), {plan.triples:,} triples, to "
+              f"{args.endpoint} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return EXIT_OK
+
+
+def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
+    from kg.endpoint import PASSWORD_ENV, RETRIES
+
+    parser.add_argument("--user", help="user name for an endpoint that needs one; the "
+                                       f"password is read from ${PASSWORD_ENV}")
+    parser.add_argument("--auth", choices=("basic", "digest"), default="basic",
+                        help="HTTP authentication scheme for --user (Virtuoso's "
+                             "/sparql-graph-crud-auth wants digest; default: basic)")
+    parser.add_argument("--retries", type=int, default=RETRIES, metavar="N",
+                        help="retry a request that failed for a reason that may pass (no "
+                             "connection, HTTP 429, 502, 503, 504) N times, waiting longer "
+                             f"each time (default: {RETRIES})")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -318,7 +377,35 @@ def make_parser() -> argparse.ArgumentParser:
                         "'name=Jane Roe' for the 'entity' query")
     q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
     q.add_argument("--list", action="store_true", help="list the shipped queries")
+    q.add_argument("--endpoint", metavar="URL",
+                   help="ask this SPARQL endpoint (e.g. Virtuoso's http://host:8890/sparql) "
+                        "instead of --graph; it must show the named graphs as one default "
+                        "graph, as Virtuoso does")
+    _add_endpoint_options(q)
     q.set_defaults(func=cmd_query)
+
+    from kg.endpoint import PUSH_BATCH
+
+    pu = sub.add_parser("push", help="upload a graph to a triple store (SPARQL Graph Store "
+                                     "Protocol)",
+                        description="Send each named graph (one per article, plus the "
+                                    "entities graph) to a SPARQL 1.1 Graph Store HTTP "
+                                    "Protocol endpoint, replacing it there: pushing again "
+                                    "gives the same content. Failed requests are retried.")
+    pu.add_argument("source", help="a store folder (kg build --store), or a graph file: .nq "
+                                   "or .trig keep one graph per article; .ttl and .nt need "
+                                   "--graph")
+    pu.add_argument("--endpoint", required=True, metavar="URL",
+                    help="the Graph Store endpoint, e.g. Virtuoso's "
+                         "http://host:8890/sparql-graph-crud-auth or Oxigraph's "
+                         "http://host:7878/store")
+    pu.add_argument("--graph", metavar="IRI",
+                    help="the named graph to put a .ttl or .nt file's triples in")
+    pu.add_argument("--batch", type=_positive, default=PUSH_BATCH, metavar="N",
+                    help=f"triples per request (default: {PUSH_BATCH:,})")
+    _add_endpoint_options(pu)
+    pu.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    pu.set_defaults(func=cmd_push)
 
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes")
     v.add_argument("graph", nargs="?", default="output/graph.ttl")

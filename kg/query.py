@@ -159,11 +159,7 @@ def _run_oxigraph(store, text: str, params: dict[str, str] | None) -> QueryOutpu
     import pyoxigraph
 
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
-    if params:
-        # a trailing VALUES block binds the parameters; literals are escaped, never spliced
-        names = " ".join(f"?{k}" for k in params)
-        values = " ".join(_sparql_string(v) for v in params.values())
-        text = f"{text}\nVALUES ({names}) {{ ({values}) }}"
+    text = _with_params(text, params)
     try:
         result = store.query(text, prefixes=prefixes, use_default_graph_as_union=True)
     except SyntaxError as exc:
@@ -183,6 +179,55 @@ def _run_oxigraph(store, text: str, params: dict[str, str] | None) -> QueryOutpu
     for solution in result:
         rows.append([_ox_cell(solution[i]) for i in range(len(columns))])
     return QueryOutput("select", columns, rows)
+
+
+# what may hide a WHERE or a brace: strings (long forms first), IRIs, comments
+_OPAQUE = (r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+           r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_WHERE_OR_BRACE = re.compile(f"({_OPAQUE})|(?<![:\\w])(WHERE)(?![\\w:])|({{)", re.I | re.S)
+
+
+def _with_params(text: str, params: dict[str, str] | None) -> str:
+    """The query with a VALUES block binding the parameters (literals escaped,
+    never spliced into the query's own text). The block opens the WHERE clause
+    (the first brace after the keyword WHERE, or the first brace at all when
+    the query leaves WHERE out): Virtuoso refuses a trailing VALUES whose
+    variables the query does not select. A query with no WHERE clause gets a
+    trailing block."""
+    if not params:
+        return text
+    names = " ".join(f"?{k}" for k in params)
+    values = " ".join(_sparql_string(v) for v in params.values())
+    block = f" VALUES ({names}) {{ ({values}) }} "
+    seen_where, first_brace = False, None
+    for m in _WHERE_OR_BRACE.finditer(text):
+        if m.group(2):
+            seen_where = True
+        elif m.group(3):
+            if seen_where:
+                return text[: m.end()] + block + text[m.end():]
+            first_brace = m.end() if first_brace is None else first_brace
+    if first_brace is not None:
+        return text[:first_brace] + block + text[first_brace:]
+    return f"{text}\n{block.strip()}"
+
+
+def run_endpoint_query(endpoint: str, text: str, params: dict[str, str] | None = None,
+                       auth=None, retries: int | None = None) -> QueryOutput:
+    """Run SPARQL on a remote SPARQL 1.1 endpoint (see ``kg.endpoint``), with
+    the same prefixes and parameters as a local query, and the same rows."""
+    from kg.endpoint import RETRIES, EndpointError, json_rows, query_endpoint
+
+    declared = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+    try:
+        answer = query_endpoint(endpoint, declared + _with_params(text, params), auth=auth,
+                                retries=RETRIES if retries is None else retries)
+    except EndpointError as exc:
+        raise QueryError(str(exc)) from None
+    if isinstance(answer, str):
+        return QueryOutput("graph", [], [], turtle=answer)
+    kind, columns, rows, boolean = json_rows(answer)
+    return QueryOutput(kind, columns, rows, boolean=boolean)
 
 
 def _sparql_string(value: str) -> str:

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Set up a virtual environment with kg and its test tools, then run lint and the tests.
-# Browser tests need Debian's Chromium: installed here when we may (root), else skipped
-# locally (they are required when CI is set).
+# Browser tests need Debian's Chromium, the triple-store tests Virtuoso: installed here
+# when we may (root), else skipped locally (they are required when CI is set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ]; then
+# Debian packages the tests use: Chromium (browser tests) and Virtuoso (the triple-store
+# tests start a server of their own)
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource-7-bin)
+if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "== installing Debian's chromium for the browser tests"
+    echo "== installing Debian's ${need[*]} for the tests"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else
-    echo "== /usr/bin/chromium is missing: browser tests will be skipped (apt-get install chromium)"
+    echo "== missing ${need[*]}: the tests that need them will be skipped (apt-get install ${need[*]})"
   fi
 fi
 

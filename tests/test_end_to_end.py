@@ -3,7 +3,6 @@ round-tripping through Turtle, and that the committed output/ is current."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 CEREMONY = "72nd Primetime Emmy Awards"
 CATEGORY = "Outstanding Lead Actor in a Limited Series or Movie"
-
-
-@pytest.fixture(scope="module")
-def seeds_build() -> Iterator[BuildResult]:
-    with build_graph([SEEDS]) as result:
-        yield result
 
 
 @pytest.fixture(scope="module")

@@ -313,8 +313,8 @@ def test_subclasses_come_from_the_ontology():
 
 
 @pytest.fixture(scope="module")
-def seeds_graph() -> Graph:
-    graph = build_graph([ROOT / "seeds"]).graph
+def seeds_graph(seeds_build) -> Graph:
+    graph = seeds_build.graph
     assert len(graph) > 100
     return graph
 

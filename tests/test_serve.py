@@ -36,8 +36,6 @@ from rdflib import Graph, Literal, URIRef
 
 from kg import gate as kggate
 from kg import serve as kgserve
-from kg.builder import build_graph
-from kg.exports import write_file
 from kg.gate import FORM, hard_limit
 from kg.serve import (
     BACKOFF_CAP_S,
@@ -78,13 +76,9 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 # --- fixtures ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def graph_ttl(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed articles built once and written as Turtle, as `kg build` does."""
-    path = tmp_path_factory.mktemp("graph") / "graph.ttl"
-    with build_graph([SEEDS]) as result:
-        assert result.articles > 0 and not result.errors
-        write_file(result.database, "ttl", path)
-    return path
+def graph_ttl(seeds_files: dict[str, Path]) -> Path:
+    """The seed articles' graph written as Turtle, as `kg build` does."""
+    return seeds_files["ttl"]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,196 @@
+"""The graph in an external triple store: ``kg push`` (SPARQL Graph Store Protocol)
+and ``kg query --endpoint`` (SPARQL Protocol), against a real Virtuoso server that
+the tests start, and against a small scripted server for what a real one rarely
+does (refuse, then come back)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+import kg.endpoint
+from kg.cli import main
+from kg.query import shipped_queries
+
+CRUD = "/sparql-graph-crud-auth"
+DBA = ["--user", "dba", "--auth", "digest"]  # a new Virtuoso database's administrator
+OUR_GRAPHS = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+              "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/kgnews/')) }")
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _rows(capsys, *args: str) -> list[list[str]]:
+    code, out, err = _run(capsys, *args, "--format", "csv")
+    assert code == 0, err
+    header, *rows = list(csv.reader(io.StringIO(out)))
+    return [header, *sorted(rows)]
+
+
+@pytest.fixture(scope="module")
+def pushed(virtuoso: str, seeds_files: dict[str, Path]) -> Iterator[str]:
+    """The seeds' named graphs pushed once; the SPARQL endpoint's URL."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(kg.endpoint.PASSWORD_ENV, "dba")
+        assert main(["push", str(seeds_files["nq"]), "--endpoint", virtuoso + CRUD, *DBA,
+                     "-q"]) == 0
+    yield virtuoso + "/sparql"
+
+
+@pytest.fixture(autouse=True)
+def _password(monkeypatch) -> None:
+    monkeypatch.setenv(kg.endpoint.PASSWORD_ENV, "dba")
+
+
+@pytest.mark.parametrize("name", [q.name for q in shipped_queries()])
+def test_every_shipped_query_gives_the_same_rows_on_virtuoso(name, pushed, seeds_files,
+                                                              capsys):
+    local = ["--graph", str(seeds_files["nq"])]
+    params: list[str] = []
+    if name == "entity":  # a parameter: bound the same way on both sides
+        winner = _rows(capsys, "query", "winners", *local)[1][0]
+        params = ["--param", f"name={winner}"]
+    expected = _rows(capsys, "query", name, *params, *local)
+    assert len(expected) > 1, f"{name}: no rows on the seeds, so the comparison says nothing"
+    assert _rows(capsys, "query", name, *params, "--endpoint", pushed) == expected
+
+
+def test_pushing_again_in_small_batches_replaces_rather_than_adds(pushed, virtuoso,
+                                                                  seeds_files, seeds_build,
+                                                                  capsys):
+    before = _rows(capsys, "query", OUR_GRAPHS, "--endpoint", pushed)
+    assert before[1] == [str(len(seeds_build.database))]
+    code, _, err = _run(capsys, "push", str(seeds_files["nq"]), "--endpoint",
+                        virtuoso + CRUD, *DBA, "--batch", "50")
+    assert code == 0, err
+    assert "pushed 3 graph(s)" in err
+    assert _rows(capsys, "query", OUR_GRAPHS, "--endpoint", pushed) == before
+
+
+def test_a_turtle_file_needs_a_graph_to_go_into(virtuoso, seeds_files, seeds_build, capsys):
+    code, _, err = _run(capsys, "push", str(seeds_files["ttl"]), "--endpoint",
+                        virtuoso + CRUD, *DBA)
+    assert code == 2 and "--graph IRI" in err
+    into = "https://w3id.org/kgnews/id/graph/test-turtle"
+    code, _, err = _run(capsys, "push", str(seeds_files["ttl"]), "--endpoint",
+                        virtuoso + CRUD, *DBA, "--graph", into)
+    assert code == 0, err
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{into}> {{ ?s ?p ?o }} }}"
+    assert _rows(capsys, "query", count, "--endpoint", virtuoso + "/sparql")[1] == [
+        str(len(seeds_build.graph))]
+
+
+def test_a_wrong_password_is_refused_at_once_with_the_servers_answer(virtuoso, seeds_files,
+                                                                    capsys, monkeypatch):
+    monkeypatch.setenv(kg.endpoint.PASSWORD_ENV, "not-the-password")
+    code, _, err = _run(capsys, "push", str(seeds_files["nq"]), "--endpoint",
+                        virtuoso + CRUD, *DBA)
+    assert code == 2
+    assert "HTTP 401" in err and "failed" not in err  # not retried
+
+
+def test_a_user_without_a_password_in_the_environment_is_told_where_to_put_it(
+        seeds_files, capsys, monkeypatch):
+    monkeypatch.delenv(kg.endpoint.PASSWORD_ENV)
+    code, _, err = _run(capsys, "push", str(seeds_files["nq"]), "--endpoint",
+                        "http://127.0.0.1:9/", "--user", "someone")
+    assert code == 2 and kg.endpoint.PASSWORD_ENV in err
+
+
+# --- a scripted Graph Store endpoint --------------------------------------------------
+
+
+class _Scripted(BaseHTTPRequestHandler):
+    script: list[int] = []
+    seen: list[tuple[str, str, bytes]] = []
+
+    def _answer(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.seen.append((self.command, self.path, body))
+        status = self.script.pop(0) if self.script else 201
+        self.send_response(status)
+        message = b"busy, come back later" if status >= 500 else b"fine"
+        self.send_header("Content-Length", str(len(message)))
+        self.end_headers()
+        self.wfile.write(message)
+
+    do_PUT = do_POST = _answer
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def scripted() -> Iterator[type[_Scripted]]:
+    handler = type("Handler", (_Scripted,), {"script": [], "seen": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    handler.url = f"http://127.0.0.1:{server.server_port}/store"
+    try:
+        yield handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _tiny_graph(tmp_path: Path) -> Path:
+    path = tmp_path / "g.nq"
+    path.write_text('<https://x.test/a> <https://x.test/p> "one" <https://x.test/g1> .\n'
+                    '<https://x.test/a> <https://x.test/p> "two" <https://x.test/g1> .\n'
+                    '<https://x.test/b> <https://x.test/p> "three" <https://x.test/g2> .\n',
+                    encoding="utf-8")
+    return path
+
+
+def test_a_busy_endpoint_is_retried_until_it_takes_the_graph(scripted, tmp_path, capsys,
+                                                            monkeypatch):
+    scripted.script[:] = [503, 502]
+    code, _, err = _run(capsys, "push", str(_tiny_graph(tmp_path)), "--endpoint",
+                        scripted.url, "--batch", "1")
+    assert code == 0, err
+    assert [(m, p.split("?")[1]) for m, p, _ in scripted.seen] == [
+        ("PUT", "graph=https%3A%2F%2Fx.test%2Fg1"),  # 503
+        ("PUT", "graph=https%3A%2F%2Fx.test%2Fg1"),  # 502
+        ("PUT", "graph=https%3A%2F%2Fx.test%2Fg1"),  # replaced with its first triple
+        ("POST", "graph=https%3A%2F%2Fx.test%2Fg1"),  # its second added
+        ("PUT", "graph=https%3A%2F%2Fx.test%2Fg2")]
+    first_graph = scripted.seen[2][2] + scripted.seen[3][2]
+    assert sorted(first_graph.decode().splitlines()) == [
+        '<https://x.test/a> <https://x.test/p> "one" .',
+        '<https://x.test/a> <https://x.test/p> "two" .']
+
+
+def test_an_endpoint_that_stays_busy_fails_the_push_naming_the_graph(scripted, tmp_path,
+                                                                     capsys, monkeypatch):
+    scripted.script[:] = [503] * 10
+    code, _, err = _run(capsys, "push", str(_tiny_graph(tmp_path)), "--endpoint",
+                        scripted.url, "--retries", "1")
+    assert code == 2
+    assert "graph <https://x.test/g1>" in err and "failed 2 times" in err
+    assert "HTTP 503: busy, come back later" in err
+    assert len(scripted.seen) == 2
+
+
+def test_a_store_folder_is_pushed_one_graph_per_article(scripted, tmp_path, capsys):
+    from kg.store import build_into_store
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.txt").write_text(
+        " date 2021-03-01 Ada Quill won the Harbor Prize for Copper Lake.", encoding="utf-8")
+    build_into_store([tmp_path / "a"], tmp_path / "store").close()
+    code, _, err = _run(capsys, "push", str(tmp_path / "store"), "--endpoint", scripted.url)
+    assert code == 0, err
+    graphs = sorted(p.split("graph=")[1] for _, p, _ in scripted.seen)
+    assert graphs == ["https%3A%2F%2Fw3id.org%2Fkgnews%2Fid%2Fgraph%2Farticle%2Fone",
+                      "https%3A%2F%2Fw3id.org%2Fkgnews%2Fid%2Fgraph%2Fentities"]

@@ -16,7 +16,12 @@ and measures, each step in a fresh process:
 - queries: loading the largest build's graph.ttl into Oxigraph, and each
   shipped competency query after that;
 - the graph page of the ``--page-size`` build: ``kg viz`` time, and the time
-  until the page is ready in headless Chromium (when Playwright is installed).
+  until the page is ready in headless Chromium (when Playwright is installed);
+- beyond one machine, for the ``--cluster-size`` corpus: ``kg build --dask`` on
+  a Dask scheduler and ``--jobs`` single-threaded workers started here (the
+  ``dask`` command), against the same raw figure; then ``kg push`` of that
+  size's store into a fresh Virtuoso server (when ``virtuoso-t`` is installed)
+  and each shipped query over ``kg query --endpoint``.
 
 The machine is shared, so wall-clock figures vary between runs; ratios within
 one run are what to compare. It prints figures and asserts nothing.
@@ -137,6 +142,68 @@ def page_times(graph: Path, page: Path) -> tuple[float, str, float | None]:
     return render, drawn, ready
 
 
+def cluster_time(corpus: Path, out: Path, workers: int) -> tuple[float, float] | None:
+    """(seconds, peak MB of the client) for ``kg build --dask`` on a local
+    scheduler and ``workers`` worker processes, or None without Dask."""
+    dask = Path(PYTHON).parent / "dask"
+    if not dask.exists():
+        return None
+    from distributed import Client
+    from virtuoso import _free_port
+
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port",
+                                  address.rsplit(":", 1)[1], "--no-dashboard"], **quiet)
+    worker = subprocess.Popen([str(dask), "worker", address, "--nworkers", str(workers),
+                               "--nthreads", "1", "--no-dashboard"], **quiet)
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(workers, timeout=120)
+        return measure([*KG, "build", str(corpus), "-o", str(out), "--no-html", "-q",
+                        "--dask", address])
+    finally:
+        for proc in (worker, scheduler):
+            proc.terminate()
+            proc.wait()
+
+
+def virtuoso_times(store: Path, folder: Path) -> tuple[float, int, dict[str, float]] | None:
+    """(push seconds, triples, query name -> seconds) for a store pushed into a
+    fresh Virtuoso, or None without Virtuoso."""
+    import os
+
+    from virtuoso import (
+        GRAPH_STORE_PATH,
+        PASSWORD,
+        SPARQL_PATH,
+        USER,
+        VirtuosoMissing,
+        running_virtuoso,
+    )
+
+    from kg.query import run_endpoint_query, shipped_queries
+
+    os.environ["KG_ENDPOINT_PASSWORD"] = PASSWORD
+    try:
+        with running_virtuoso(folder, memory_mb=1000) as base:
+            push_s, _ = measure([*KG, "push", str(store), "--endpoint", base + GRAPH_STORE_PATH,
+                                 "--user", USER, "--auth", "digest", "-q"])
+            count = run_endpoint_query(base + SPARQL_PATH, "SELECT (COUNT(*) AS ?n) WHERE { "
+                                       "GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "
+                                       "'https://w3id.org/kgnews/')) }")
+            times = {}
+            for q in shipped_queries():
+                if q.name == "entity":  # needs a parameter
+                    continue
+                t = time.perf_counter()
+                run_endpoint_query(base + SPARQL_PATH, q.path.read_text(encoding="utf-8"))
+                times[q.name] = time.perf_counter() - t
+    except VirtuosoMissing:
+        return None
+    return push_s, int(count.rows[0][0]), times
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -147,6 +214,9 @@ def main() -> None:
                     help="skip the one-process build above this size (it takes longest)")
     ap.add_argument("--page-size", type=int, default=1000,
                     help="time the graph page of the build of this size (if in --sizes)")
+    ap.add_argument("--cluster-size", type=int, default=1000,
+                    help="time the Dask build, the push into Virtuoso and queries there for "
+                         "this size (if in --sizes; 0: skip)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
@@ -184,6 +254,8 @@ def main() -> None:
                     else "not opened (no Playwright or Chromium)"
                 print(f"\ngraph page of the {n}-article graph ({drawn}): kg viz "
                       f"{render:.1f} s, {shown}", flush=True)
+            if n == args.cluster_size:
+                _print_cluster(row, corpus, store, Path(tmp), args.jobs)
         if last_graph is not None:
             load, triples, times = query_times(last_graph)
             print(f"\nqueries on the {sizes[-1]}-article graph ({triples} triples) in Oxigraph: "
@@ -192,6 +264,28 @@ def main() -> None:
                   f"{sum(times.values()):.2f} s")
             for name, secs in sorted(times.items(), key=lambda kv: -kv[1]):
                 print(f"  {name:24} {secs:6.2f} s")
+
+
+def _print_cluster(row: dict, corpus: Path, store: Path, tmp: Path, jobs: int) -> None:
+    n = row["n"]
+    timed = cluster_time(corpus, tmp / f"outdask-{n}", jobs)
+    if timed is None:
+        print("\nkg build --dask: not measured (no Dask here: pip install 'kg[dask]')")
+    else:
+        print(f"\nkg build --dask, {n} articles, {jobs} single-threaded workers on this "
+              f"machine: {timed[0]:.0f} s, {_rate(row, timed[0])} (local --jobs {jobs}: "
+              f"{_rate(row, row['kgj_s'])}); client peak {timed[1]:.0f} MB", flush=True)
+    pushed = virtuoso_times(store, tmp / "virtuoso")
+    if pushed is None:
+        print("kg push: not measured (no virtuoso-t here)")
+        return
+    push_s, triples, times = pushed
+    print(f"kg push of the {n}-article store into Virtuoso: {triples} triples in {push_s:.1f} s "
+          f"({triples / push_s:,.0f} triples/s); queries there: slowest "
+          f"{max(times.values()):.2f} s ({max(times, key=times.get)}), all {len(times)} in "
+          f"{sum(times.values()):.2f} s", flush=True)
+    for name, secs in sorted(times.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:24} {secs:6.2f} s")
 
 
 def _rate(row: dict, secs: float) -> str:

@@ -4,6 +4,7 @@ seed articles built once per test session."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,84 +48,20 @@ def seeds_files(seeds_build: Any, tmp_path_factory: pytest.TempPathFactory) -> d
     return files
 
 
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {dir}/virtuoso.db
-ErrorLogFile = {dir}/virtuoso.log
-TransactionFile = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-DirsAllowed = {dir}
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerRoot = {dir}
-ServerThreads = 4
-
-[SPARQL]
-ResultSetMaxRows = 100000
-MaxQueryExecutionTime = 60
-"""
-
-
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh Virtuoso Open Source server (Debian's virtuoso-opensource-7-bin) on
-    loopback, for the whole session; yields its base URL. Its SPARQL endpoint is
-    BASE/sparql, its Graph Store endpoint BASE/sparql-graph-crud-auth (digest
-    authentication, user dba, password dba: a new database's defaults)."""
-    import shutil
-    import subprocess
-
-    import httpx
-    from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
-
-    from kg.serve import find_free_port
-
-    binary = shutil.which("virtuoso-t")
-    if binary is None:
-        problem = "virtuoso-t is missing (apt-get install virtuoso-opensource-7-bin)"
-        if in_ci():
-            pytest.fail(f"the triple-store tests must run in CI: {problem}", pytrace=False)
-        pytest.skip(problem)
-    folder = tmp_path_factory.mktemp("virtuoso")
-    http_port = find_free_port()
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(
-        dir=folder, sql_port=find_free_port(), http_port=http_port), encoding="utf-8")
-    log = (folder / "stdout.log").open("wb")
-    proc = subprocess.Popen([binary, "+configfile", str(folder / "virtuoso.ini"),
-                             "+foreground"], cwd=folder, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{http_port}"
-
-    def answers() -> None:
-        if proc.poll() is not None:
-            raise RuntimeError(f"virtuoso-t exited with {proc.returncode}: see "
-                               f"{folder / 'virtuoso.log'}")
-        httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=5).raise_for_status()
+    """A fresh Virtuoso Open Source server on loopback for the whole session (see
+    scripts/virtuoso.py); yields its base URL."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from virtuoso import VirtuosoMissing, running_virtuoso
 
     try:
-        for attempt in Retrying(stop=stop_after_delay(120), wait=wait_fixed(0.25),
-                                retry=retry_if_exception_type(httpx.HTTPError), reraise=True):
-            with attempt:
-                answers()
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as base:
+            yield base
+    except VirtuosoMissing as exc:
+        if in_ci():
+            pytest.fail(f"the triple-store tests must run in CI: {exc}", pytrace=False)
+        pytest.skip(str(exc))
 
 
 def in_ci() -> bool:

@@ -261,7 +261,7 @@ def _auth(args: argparse.Namespace) -> Auth | None:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from kg.endpoint import EndpointError, open_source, push
+    from kg.endpoint import EndpointError, opened_source, push
 
     started = time.perf_counter()
 
@@ -272,9 +272,9 @@ def cmd_push(args: argparse.Namespace) -> int:
 
     try:
         auth = _auth(args)
-        store = open_source(Path(args.source))
-        plan = push(store, args.endpoint, auth=auth, into=args.graph, batch=args.batch,
-                    retries=args.retries, progress=progress)
+        with opened_source(Path(args.source)) as store:
+            plan = push(store, args.endpoint, auth=auth, into=args.graph, batch=args.batch,
+                        retries=args.retries, parallel=args.parallel, progress=progress)
     except EndpointError as exc:
         _end_progress(args)
         _err(str(exc))
@@ -384,7 +384,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_endpoint_options(q)
     q.set_defaults(func=cmd_query)
 
-    from kg.endpoint import PUSH_BATCH
+    from kg.endpoint import PARALLEL, PUSH_BATCH
 
     pu = sub.add_parser("push", help="upload a graph to a triple store (SPARQL Graph Store "
                                      "Protocol)",
@@ -403,6 +403,9 @@ def make_parser() -> argparse.ArgumentParser:
                     help="the named graph to put a .ttl or .nt file's triples in")
     pu.add_argument("--batch", type=_positive, default=PUSH_BATCH, metavar="N",
                     help=f"triples per request (default: {PUSH_BATCH:,})")
+    pu.add_argument("--parallel", type=_positive, default=PARALLEL, metavar="N",
+                    help=f"graphs sent at a time, each over its own connection (default: "
+                         f"{PARALLEL}; more helps only a server with cores to spare)")
     _add_endpoint_options(pu)
     pu.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     pu.set_defaults(func=cmd_push)

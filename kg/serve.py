@@ -67,7 +67,7 @@ from typing import IO, Any
 
 from kg.gate import Engine, Gate, GateRules, hard_limit, hostport
 from kg.sparql_guard import MAX_NESTING, MAX_QUERY_BYTES
-from kg.storedir import OXIGRAPH_DIR, database_dir
+from kg.storedir import OXIGRAPH_DIR, database_dir, snapshot
 
 EXIT_OK, EXIT_FAILED, EXIT_NOTHING = 0, 1, 2
 
@@ -253,14 +253,10 @@ def load_into_store(source: Path, location: Path) -> int:
 def snapshot_store(database: Path, location: Path) -> None:
     """Copy the Oxigraph database at ``database`` to ``location`` (hard links where the
     filesystem allows), so rebuilding the original cannot disturb the server."""
-    import pyoxigraph
-
     try:
-        store = pyoxigraph.Store.read_only(str(database))
-        store.backup(str(location))
+        snapshot(database, location)
     except OSError as exc:
         raise ServeError(f"{database}: cannot open the Oxigraph store ({exc})") from None
-    del store
 
 
 def prepare_store(source: Path, workdir: Path) -> tuple[Path, str]:
@@ -627,7 +623,10 @@ def add_serve_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "stop gets the server restarted at twice that. A server that crashes "
                     "is restarted (0.5 s, then up to 30 s apart), and queries in flight are "
                     "held and retried meanwhile. Ctrl-C stops the server and deletes the "
-                    "temporary store.")
+                    "temporary store. This is for one machine (up to a few hundred million "
+                    "triples); for a graph shared by many users or of billions of triples, "
+                    "'kg push' it to Virtuoso or load it into QLever, and query that with "
+                    "'kg query --endpoint' (docs/scale.md).")
     p.add_argument("source", nargs="?", default="output/graph.ttl",
                    help="RDF file or store folder (default: output/graph.ttl)")
     p.add_argument("--host", default="127.0.0.1",

@@ -23,9 +23,22 @@ def database_dir(path: Path) -> Path:
     return current
 
 
+def snapshot(database: Path, location: Path) -> None:
+    """Copy the Oxigraph database at ``database`` to ``location`` with Oxigraph's
+    backup (hard links where the filesystem allows, so it is nearly free), for a
+    reader that must not be disturbed by a rebuild, and that reads faster from a
+    database it opens for writing than from one opened read-only (about three
+    times, for a whole-graph dump). Raises OSError when it cannot."""
+    import pyoxigraph
+
+    source = pyoxigraph.Store.read_only(str(database))
+    source.backup(str(location))
+    del source
+
+
 def is_store(path: Path) -> bool:
     """Whether ``path`` is a kg store folder (one ``kg build --store`` made)."""
     return database_dir(path).is_dir()
 
 
-__all__ = ["NEW_SUFFIX", "OLD_SUFFIX", "OXIGRAPH_DIR", "database_dir", "is_store"]
+__all__ = ["NEW_SUFFIX", "OLD_SUFFIX", "OXIGRAPH_DIR", "database_dir", "is_store", "snapshot"]

@@ -157,7 +157,7 @@ def test_a_busy_endpoint_is_retried_until_it_takes_the_graph(scripted, tmp_path,
                                                             monkeypatch):
     scripted.script[:] = [503, 502]
     code, _, err = _run(capsys, "push", str(_tiny_graph(tmp_path)), "--endpoint",
-                        scripted.url, "--batch", "1")
+                        scripted.url, "--batch", "1", "--parallel", "1")
     assert code == 0, err
     assert [(m, p.split("?")[1]) for m, p, _ in scripted.seen] == [
         ("PUT", "graph=https%3A%2F%2Fx.test%2Fg1"),  # 503
@@ -175,11 +175,33 @@ def test_an_endpoint_that_stays_busy_fails_the_push_naming_the_graph(scripted, t
                                                                      capsys, monkeypatch):
     scripted.script[:] = [503] * 10
     code, _, err = _run(capsys, "push", str(_tiny_graph(tmp_path)), "--endpoint",
-                        scripted.url, "--retries", "1")
+                        scripted.url, "--retries", "1", "--parallel", "1")
     assert code == 2
     assert "graph <https://x.test/g1>" in err and "failed 2 times" in err
     assert "HTTP 503: busy, come back later" in err
     assert len(scripted.seen) == 2
+
+
+def test_a_large_file_is_read_through_a_database_on_disk(scripted, tmp_path, capsys,
+                                                        monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(kg.endpoint, "IN_MEMORY_MAX_BYTES", 10)
+    made: list[Path] = []
+    real = tempfile.TemporaryDirectory
+
+    def recorded(*args, **kwargs):
+        folder = real(*args, **kwargs)
+        made.append(Path(folder.name))
+        return folder
+
+    monkeypatch.setattr(kg.endpoint.tempfile, "TemporaryDirectory", recorded)
+    code, _, err = _run(capsys, "push", str(_tiny_graph(tmp_path)), "--endpoint",
+                        scripted.url)
+    assert code == 0, err
+    assert len(scripted.seen) == 2
+    assert len(made) == 1 and made[0].name.startswith("kg-push-")
+    assert not made[0].exists()  # removed after the push
 
 
 def test_a_store_folder_is_pushed_one_graph_per_article(scripted, tmp_path, capsys):

@@ -180,17 +180,26 @@ class DaskRunner:
     def _batches(self, jobs: Sequence[Job]) -> list[list[Job]]:
         return [list(jobs[i : i + self.batch]) for i in range(0, len(jobs), self.batch)]
 
-    def _gather(self, futures: dict[Any, list[Job]]) -> Iterator[tuple[list[Job], list[Any]]]:
-        """Each batch's result as it arrives."""
+    def _each(self, futures: dict[Any, list[Job]], total: int, phase: str,
+              progress: Progress | None) -> Iterator[tuple[Job, Any]]:
+        """Each article's result, batch by batch as they arrive, reported."""
         from distributed import as_completed
 
-        try:
-            for future, result in as_completed(list(futures), with_results=True,
-                                                  loop=self.client.loop):
-                yield futures[future], result
-        except Exception as exc:
-            raise ClusterError(f"a task failed on the Dask cluster: {type(exc).__name__}: "
-                               f"{exc}") from None
+        done = 0
+        arriving = as_completed(list(futures), with_results=True, loop=self.client.loop)
+        while True:
+            try:
+                future, results = next(arriving)
+            except StopIteration:
+                return
+            except Exception as exc:  # the task's own error, or Dask's (KilledWorker ...)
+                raise ClusterError(f"a task failed on the Dask cluster: "
+                                   f"{type(exc).__name__}: {exc}") from None
+            for job, result in zip(futures[future], results, strict=True):
+                done += 1
+                if progress:
+                    progress(done, total, f"{phase} {job.article.id}")
+                yield job, result
 
     def first(self, jobs: list[Job], progress: Progress | None
               ) -> Iterator[tuple[int, list[str] | ArticleError]]:
@@ -201,17 +210,12 @@ class DaskRunner:
             for position, job in enumerate(batch):
                 self._parsed[job.index] = (parsed, position)
             submitted[self.client.submit(_first_results, parsed, pure=False)] = batch
-        done = 0
-        for batch, results in self._gather(submitted):
-            for job, result in zip(batch, results, strict=True):
-                done += 1
-                if progress:
-                    progress(done, len(jobs), f"parsing {job.article.id}")
-                if isinstance(result, ArticleError):
-                    yield job.index, result
-                else:
-                    save_first_pass(job, *result)
-                    yield job.index, result[0]
+        for job, result in self._each(submitted, len(jobs), "parsing", progress):
+            if isinstance(result, ArticleError):
+                yield job.index, result
+            else:
+                save_first_pass(job, *result)
+                yield job.index, result[0]
 
     def second(self, jobs: list[Job], known_path: Path, progress: Progress | None
                ) -> Iterator[tuple[int, ArticleError | None]]:
@@ -238,17 +242,12 @@ class DaskRunner:
                 _extract_batch, None, [], [j.article for j in batch],
                 [_kept_state(j) for j in batch], known, self.model, pure=False)] = batch
         self._parsed.clear()  # the Docs are released as soon as their facts are in
-        done = 0
-        for batch, results in self._gather(submitted):
-            for job, result in zip(batch, results, strict=True):
-                done += 1
-                if progress:
-                    progress(done, len(jobs), f"extracting {job.article.id}")
-                if isinstance(result, ArticleError):
-                    yield job.index, result
-                else:
-                    save_facts(job, result)
-                    yield job.index, None
+        for job, result in self._each(submitted, len(jobs), "extracting", progress):
+            if isinstance(result, ArticleError):
+                yield job.index, result
+            else:
+                save_facts(job, result)
+                yield job.index, None
 
     def close(self) -> None:
         self._parsed.clear()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -37,7 +38,7 @@ import pyoxigraph
 from tenacity import (
     RetryError,
     Retrying,
-    retry_if_exception,
+    retry_if_exception_type,
     stop_after_attempt,
     wait_exponential,
 )
@@ -112,14 +113,18 @@ def _send(client: httpx.Client, what: str, retries: int, **request: Any) -> http
             raise _Retryable(f"{type(exc).__name__}: {exc}") from None
         if response.status_code in RETRY_STATUSES:
             raise _Retryable(f"HTTP {response.status_code}: {_first_line(response.text)}")
-        if response.status_code >= 400:
+        if response.is_redirect:  # not followed: credentials and body stay with the URL given
+            raise EndpointError(f"{what}: HTTP {response.status_code}, redirected to "
+                                f"{_printable(response.headers.get('location', '?'))}: give "
+                                "that address instead")
+        if not response.is_success:
             raise EndpointError(f"{what}: HTTP {response.status_code}: "
                                 f"{_first_line(response.text)}")
         return response
 
     retrying = Retrying(stop=stop_after_attempt(retries + 1),
                         wait=wait_exponential(multiplier=0.5, max=10),
-                        retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
+                        retry=retry_if_exception_type(_Retryable),
                         reraise=False)
     try:
         return retrying(attempt)
@@ -130,8 +135,15 @@ def _send(client: httpx.Client, what: str, retries: int, **request: Any) -> http
 
 
 def _first_line(text: str) -> str:
+    """The first line of a server's answer, for an error message."""
     line = next((x.strip() for x in text.splitlines() if x.strip()), "(no message)")
-    return line[:300]
+    return _printable(line[:300])
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters replaced: a server's answer goes to the
+    user's terminal, where escape sequences could rewrite what they see."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", text)
 
 
 # --- push ------------------------------------------------------------------------------

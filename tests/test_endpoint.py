@@ -117,10 +117,12 @@ class _Scripted(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.seen.append((self.command, self.path, body))
-        status = self.script.pop(0) if self.script else 201
+        step = self.script.pop(0) if self.script else 201
+        status, message, headers = step if isinstance(step, tuple) else (
+            step, b"busy, come back later" if step >= 500 else b"fine", {})
         self.send_response(status)
-        message = b"busy, come back later" if status >= 500 else b"fine"
-        self.send_header("Content-Length", str(len(message)))
+        for name, value in {"Content-Length": str(len(message)), **headers}.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(message)
 
@@ -180,6 +182,25 @@ def test_an_endpoint_that_stays_busy_fails_the_push_naming_the_graph(scripted, t
     assert "graph <https://x.test/g1>" in err and "failed 2 times" in err
     assert "HTTP 503: busy, come back later" in err
     assert len(scripted.seen) == 2
+
+
+def test_a_redirect_is_not_followed_and_the_user_is_told_where_it_pointed(scripted, tmp_path,
+                                                                         capsys):
+    scripted.script[:] = [(308, b"", {"Location": "https://elsewhere.test/store"})]
+    code, _, err = _run(capsys, "push", str(_tiny_graph(tmp_path)), "--endpoint",
+                        scripted.url, "--parallel", "1")
+    assert code == 2
+    assert "HTTP 308, redirected to https://elsewhere.test/store" in err
+    assert len(scripted.seen) == 1
+
+
+def test_a_servers_answer_cannot_write_escape_sequences_to_the_terminal(scripted, tmp_path,
+                                                                      capsys):
+    scripted.script[:] = [(400, b"\x1b[2J\x1b[31mrefused\x07", {})]
+    code, _, err = _run(capsys, "push", str(_tiny_graph(tmp_path)), "--endpoint",
+                        scripted.url, "--parallel", "1")
+    assert code == 2
+    assert "HTTP 400: ?[2J?[31mrefused?" in err and "\x1b" not in err
 
 
 def test_a_large_file_is_read_through_a_database_on_disk(scripted, tmp_path, capsys,

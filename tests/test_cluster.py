@@ -141,3 +141,13 @@ def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch, capsys, tmp_path
     err = capsys.readouterr().err
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in err
     assert not (tmp_path / "graph.ttl").exists()
+
+
+def test_without_dask_installed_the_build_says_what_to_install(monkeypatch, capsys, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "kg.cluster", None)  # as if distributed were missing
+    code = main(["build", str(ROOT / "seeds"), "-o", str(tmp_path), "--no-html",
+                 "--dask", "tcp://127.0.0.1:1"])
+    assert code == 2
+    assert "pip install 'kg[dask]'" in capsys.readouterr().err

@@ -105,6 +105,11 @@ class ArticleStore:
             shutil.rmtree(tmp)
         database = open_database(tmp)
         fill(database, corpus_quads(corpus))
+        # compacted once, here, for every reader after: the bulk loader leaves many
+        # small files, and queries on the store (read-only, as kg query and kg serve
+        # open it) ran three times slower before (nominations at 10,000 articles:
+        # 16 s, then 5 s; compacting took 1 s)
+        database.optimize()
         del database  # closed before its folder is renamed
         final = self.path / OXIGRAPH_DIR
         previous = self.path / (OXIGRAPH_DIR + OLD_SUFFIX)

@@ -48,9 +48,12 @@ _SPACES = re.compile(r"\s+")
 
 @lru_cache(maxsize=1 << 16)  # the same names recur in every article
 def name_key(text: str) -> str:
-    """Key under which spellings of one name meet: case, apostrophes,
-    punctuation and a leading 'The' do not matter."""
-    key = _PUNCTUATION.sub("", fold(text).replace("'", ""))
+    """Key under which spellings of one name meet: case, accents ("Zoé" and
+    "Zoe": outlets differ in whether they keep them), apostrophes, punctuation
+    and a leading 'The' do not matter."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", fold(text))
+                    if not unicodedata.combining(c))
+    key = _PUNCTUATION.sub("", plain.replace("'", ""))
     key = _SPACES.sub(" ", key).strip()
     return key[4:] if key.startswith("the ") else key
 
@@ -181,7 +184,8 @@ class Resolver:
         by_key: dict[str, Counter[str]] = defaultdict(Counter)
         for name, n in names.items():
             by_key[name_key(name)][name] += n
-        clusters = self._full_name_clusters([k for k in by_key if len(k.split()) > 1])
+        clusters = self._join_partial_names(
+            self._full_name_clusters([k for k in by_key if len(k.split()) > 1]))
         # a one-word name joins the one full name it is the first or last word of;
         # "Hale" when the corpus has two Hales is an unknown person
         by_word: dict[str, set[str]] = defaultdict(set)
@@ -226,6 +230,25 @@ class Resolver:
                 other = first_with.setdefault((words[-1], len(words), given), k)
                 clusters.union(other, k)
         return {k: clusters[k] for k in keys}
+
+    def _join_partial_names(self, clusters: dict[str, str]) -> dict[str, str]:
+        """A name that is the last words of a fuller one joins it ("Vance Okoro"
+        of "Sheila Vance Okoro": a second given name, or a double surname, that
+        some outlets drop), when exactly one person's names end so. The fuller
+        name must start with a known given name, so that a title or a word the
+        model took into the name ("Winner Vance Okoro") is not a fuller name."""
+        fuller: dict[str, set[str]] = defaultdict(set)  # trailing words -> cluster labels
+        for key, label in clusters.items():
+            words = key.split()
+            if len(words) > 2 and self.gaz.is_given_name(words[0].title()):
+                for i in range(1, len(words) - 1):
+                    fuller[" ".join(words[i:])].add(label)
+        joined = UnionFind(clusters.values())
+        for key, label in clusters.items():
+            others = fuller.get(key, set()) - {label}
+            if len(others) == 1:
+                joined.union(label, others.pop())
+        return {key: joined[label] for key, label in clusters.items()}
 
     def _collect_works(self) -> None:
         names: Counter[str] = Counter()
@@ -692,9 +715,12 @@ def _narrow_categories(facts: list[tuple[str, str, NominationFact, Entity]]
 
 
 def _canonical_person(counter: Counter[str]) -> str:
+    """The name a person goes by: a full name over a lone word, a capitalised
+    spelling over a lower-case one, the fullest form ("Sheila Vance Okoro" over
+    "Vance Okoro"), then the most frequent."""
     def score(kv: tuple[str, int]) -> tuple:
         name, n = kv
-        return (len(name.split()) > 1, not name.islower(), n, name)
+        return (len(name.split()) > 1, not name.islower(), len(name.split()), n, name)
 
     best = max(counter.items(), key=score)[0]
     return best.title() if best.islower() else best

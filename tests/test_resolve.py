@@ -36,6 +36,31 @@ def test_name_key_ignores_case_punctuation_and_a_leading_the():
     assert name_key("Ada O'Quill") == name_key("ada oquill")
 
 
+def test_name_key_ignores_accents():
+    assert name_key("Zoé Marchetti") == name_key("Zoe Marchetti") == "zoe marchetti"
+
+
+def test_spellings_with_and_without_accents_are_one_person_named_as_most_write_it():
+    canon = _canon("Zoé Marchetti", "Zoe Marchetti", "Zoé Marchetti")
+    assert set(canon.values()) == {"Zoé Marchetti"}
+
+
+def test_a_name_missing_a_given_name_joins_the_fuller_form():
+    canon = _canon("Vance Okoro", "Vance Okoro", "Sheila Vance Okoro", "Okoro")
+    assert set(canon.values()) == {"Sheila Vance Okoro"}
+
+
+def test_a_fuller_form_must_start_with_a_given_name():
+    canon = _canon("Vance Okoro", "Vance Okoro", "Winner Vance Okoro")
+    assert canon["Vance Okoro"] == "Vance Okoro"
+
+
+def test_a_partial_name_two_people_share_joins_neither():
+    canon = _canon("Sheila Vance Okoro", "Tomas Vance Okoro", "Vance Okoro")
+    assert canon["Sheila Vance Okoro"] != canon["Tomas Vance Okoro"]
+    assert canon["Vance Okoro"] == "Vance Okoro"
+
+
 def test_diminutives_of_one_given_name_meet_and_the_fuller_form_wins():
     canon = _canon("Robert Hale", "Robert Hale", "Rob Hale", "robert hale")
     assert set(canon.values()) == {"Robert Hale"}

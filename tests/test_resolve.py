@@ -4,29 +4,16 @@ the one full name it belongs to and stays unresolved when two fit."""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections import Counter
 
 from kg.gazetteer import load_gazetteer
-from kg.records import ArticleFacts, Evidence, Mention, Ref
-from kg.resolve import Resolver, name_key
-
-
-def _facts(*names: str) -> list[ArticleFacts]:
-    """One article per name, each mentioning that person once."""
-    out = []
-    for i, name in enumerate(names):
-        article = f"a{i}"
-        sentence = f"{name} was there."
-        ev = Evidence(article, 0, len(sentence), sentence)
-        out.append(ArticleFacts(article, article, dt.date(2021, 1, 1),
-                                mentions=[Mention(Ref("person", name), 0, len(name), ev)]))
-    return out
+from kg.resolve import name_key, person_names
 
 
 def _canon(*names: str) -> dict[str, str | None]:
-    resolver = Resolver(_facts(*names))
-    resolver._collect_people()
-    return {n: resolver._person_canon.get(n) for n in names}
+    """Each name -> the name its person goes by, the names counted as given."""
+    canon = person_names(Counter(names), load_gazetteer())
+    return {n: canon.get(n) for n in names}
 
 
 def test_name_key_ignores_case_punctuation_and_a_leading_the():

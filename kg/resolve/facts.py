@@ -1,0 +1,387 @@
+"""The facts between entities, one function per kind of fact: each reads the
+extracted facts of every article and adds what it links to the corpus that
+``ents`` fills. ``kg.resolve.resolve`` runs them in order (later ones use
+what earlier ones linked: credits fill in nominations' works)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+
+from kg.records import ArticleFacts, Evidence, NominationFact
+from kg.resolve.entities import Entities
+from kg.resolve.model import (
+    CeremonyDetails,
+    Credit,
+    Entity,
+    Nomination,
+    ResolvedQuote,
+    ResolvedTweet,
+)
+from kg.resolve.names import name_key
+
+
+def attach_characters(ents: Entities, facts: list[ArticleFacts]) -> None:
+    """Attach "Hedda (Marisol)" to the one work the corpus credits that person with."""
+    by_person: dict[str, list[Credit]] = defaultdict(list)
+    for cr in ents.corpus.credits:
+        by_person[cr.person].append(cr)
+    for f in facts:
+        for ch in f.characters:
+            person = ents.person(ch.person.name)
+            if person is None or len(by_person.get(person.id, [])) != 1:
+                continue
+            credit = by_person[person.id][0]
+            if not credit.character:
+                credit.character = ch.character
+                credit.evidence.append(ch.evidence)
+
+
+def link_mentions(ents: Entities, f: ArticleFacts) -> None:
+    for m in f.mentions:
+        if m.ref.kind == "category":
+            continue  # categories are linked once narrowed (see _nominations)
+        ent = ents.ref(m.ref)
+        if ent is None:
+            continue
+        ents.note(ent, m.evidence)
+        ents.corpus.mentions.add((f.article_id, ent.id))
+
+
+def link_tweets(ents: Entities, f: ArticleFacts) -> None:
+    for t in f.tweets:
+        account = ents.account(t.handle, t.author)
+        kind = ents.author_kind(t)
+        owner: Entity | None
+        if kind is None:
+            owner = None
+        elif kind == "person":
+            owner = ents.person(t.author)
+        elif kind == "work":
+            owner = ents.work(t.author)
+        else:
+            by_handle = ents.gaz.by_handle(t.handle)
+            owner = ents.org(kind, by_handle[1].name if by_handle else t.author)
+        if owner is not None:
+            account.attrs["owner"] = owner.id
+            ents.note(owner, t.evidence)
+            ents.corpus.mentions.add((f.article_id, owner.id))
+            if owner.kind == "organization" or owner.kind == "work":
+                ents.corpus.citations.add((f.article_id, owner.id))
+        mentioned: list[str] = []
+        for r in t.mentions:
+            ent = ents.ref(r)
+            if ent is not None and ent.id not in mentioned:
+                mentioned.append(ent.id)
+        for cat in t.categories:
+            if len(cat.candidates) == 1:
+                mentioned.append(ents.category(cat.award, cat.candidates[0]).id)
+        ents.corpus.tweets.append(ResolvedTweet(f.article_id, t, account.id, mentioned))
+
+
+def link_tweet_handles(ents: Entities) -> None:
+    """Link @handles in tweet text: to the account of that handle when the
+    corpus has one, else to the person or work whose name the handle spells,
+    else to a bare account."""
+    spelled: dict[str, str] = {}
+    for ent in ents.corpus.entities.values():
+        if ent.kind in ("person", "work", "organization"):
+            spelled.setdefault(re.sub(r"\W|_", "", name_key(ent.name)), ent.id)
+    for rt in ents.corpus.tweets:
+        for handle in rt.tweet.handles_mentioned:
+            if handle in rt.tweet.resolved_handles:
+                continue
+            ident = ents.ids.get(("account", handle.casefold()))
+            owner = ents.corpus.entities[ident].attrs.get("owner") if ident else None
+            target = owner or spelled.get(re.sub(r"\W|_", "", handle.casefold()))
+            if target is None:
+                target = ents.account(handle, handle).id
+            if target not in rt.mentions:
+                rt.mentions.append(target)
+
+
+def merge_credits(ents: Entities, facts: list[ArticleFacts]) -> None:
+    merged: dict[tuple[str, str], Credit] = {}
+    for f in facts:
+        for cr in f.credits:
+            person = ents.person(cr.person.name)
+            if person is None:
+                continue
+            work = ents.work(cr.work.name)
+            key = (person.id, work.id)
+            old = merged.get(key)
+            if old is None:
+                merged[key] = Credit(person.id, work.id, cr.role, cr.character,
+                                     [cr.evidence], cr.confidence)
+            else:
+                old.evidence.append(cr.evidence)
+                old.character = old.character or cr.character
+                old.confidence = max(old.confidence, cr.confidence)
+                if cr.role == "actor":
+                    old.role = "actor"
+    ents.corpus.credits = [merged[k] for k in sorted(merged)]
+
+
+def vote_networks(ents: Entities, facts: list[ArticleFacts]) -> None:
+    votes: dict[str, Counter[str]] = defaultdict(Counter)  # weighted by confidence
+    ev: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+    for f in facts:
+        for a in f.airs:
+            work = ents.work(a.work.name)
+            net = ents.org("network", a.network.name)
+            votes[work.id][net.id] += a.confidence
+            ev[(work.id, net.id)].append(a.evidence)
+    for work_id, counter in sorted(votes.items()):
+        net_id = max(counter.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        ents.corpus.airs[work_id] = (net_id, ev[(work_id, net_id)])
+
+
+def ceremony_details(ents: Entities, facts: list[ArticleFacts]) -> None:
+    dates: dict[str, list[tuple[int, dt.date]]] = defaultdict(list)
+    hosts: dict[str, Counter[str]] = defaultdict(Counter)
+    venues: dict[str, Counter[str]] = defaultdict(Counter)
+    evidence: dict[str, list[Evidence]] = defaultdict(list)
+    for f in facts:
+        for cf in f.ceremonies:
+            cer = ents.ceremony(cf.ceremony)
+            if cf.date:
+                dates[cer.id].append((cf.date_rank, cf.date))
+            if cf.host:
+                host = ents.person(cf.host.name)
+                if host:
+                    hosts[cer.id][host.id] += 1
+            if cf.venue:
+                venues[cer.id][ents.place(cf.venue.name).id] += 1
+            evidence[cer.id].append(cf.evidence)
+    for ent in ents.corpus.entities.values():
+        if ent.kind != "ceremony":
+            continue
+        d = CeremonyDetails(evidence=evidence.get(ent.id, []))
+        if dates.get(ent.id):
+            ranked = Counter(dates[ent.id])
+            d.date = max(ranked.items(), key=lambda kv: (kv[0][0], kv[1], kv[0][1]))[0][1]
+        d.hosts = sorted(hosts.get(ent.id, {}))
+        if venues.get(ent.id):
+            d.venue = max(venues[ent.id].items(), key=lambda kv: (kv[1], kv[0]))[0]
+        ents.corpus.ceremonies[ent.id] = d
+
+
+# one nomination fact as resolution sees it: (article, ceremony id, fact, nominee)
+_Found = tuple[str, str, NominationFact, Entity]
+# a merged nomination's key: (nominee id, category id or None, ceremony id)
+_Key = tuple[str, str | None, str]
+
+
+def merge_nominations(ents: Entities, articles: list[ArticleFacts]) -> None:
+    """Narrow categories, merge the facts about one nomination, fill in its
+    work, and credit nominees with the works of performing categories."""
+    found, main_ceremony = _nomination_facts(ents, articles)
+    chosen = _narrow_categories(found)
+    merged, work_votes, guess_votes = _merge(ents, found, chosen, main_ceremony)
+    _costar_works(ents, found, merged, work_votes)
+    _fill_works(ents, merged, work_votes, guess_votes)
+    ents.corpus.nominations = [merged[k] for k in sorted(merged, key=_order)]
+    _implied_credits(ents)
+
+
+def _order(key: _Key) -> tuple[str, str, str]:
+    return key[0], key[1] or "", key[2]
+
+
+def _nomination_facts(ents: Entities, articles: list[ArticleFacts]
+                      ) -> tuple[list[_Found], dict[str, str]]:
+    """Every nomination fact whose nominee resolves, and each article's main
+    ceremony (the one most of its nominations are for)."""
+    found: list[_Found] = []
+    main_ceremony: dict[str, str] = {}
+    for f in articles:
+        cer_counts = Counter(ents.ceremony(n.ceremony).id for n in f.nominations)
+        if cer_counts:
+            main_ceremony[f.article_id] = cer_counts.most_common(1)[0][0]
+        for n in f.nominations:
+            nominee = ents.ref(n.nominee)
+            if nominee is None:
+                continue
+            found.append((f.article_id, ents.ceremony(n.ceremony).id, n, nominee))
+    return found, main_ceremony
+
+
+def _merge(ents: Entities, found: list[_Found], chosen: dict[int, str | None],
+           main_ceremony: dict[str, str]
+           ) -> tuple[dict[_Key, Nomination], dict[_Key, Counter[str]], dict[_Key, Counter[str]]]:
+    """One nomination per nominee, category and ceremony, with the works its
+    facts name (and the works they only guess) counted."""
+    merged: dict[_Key, Nomination] = {}
+    work_votes: dict[_Key, Counter[str]] = defaultdict(Counter)
+    guess_votes: dict[_Key, Counter[str]] = defaultdict(Counter)
+    for i, (article, cer, n, nominee) in enumerate(found):
+        cat_name = chosen[i]
+        if cat_name is None and cer == main_ceremony.get(article):
+            continue  # a win or nomination we cannot place in a category
+        award = ents.corpus.entities[ents.ceremony(n.ceremony).id].attrs["award"]
+        cat = ents.category(ents.corpus.entities[award].name, cat_name) if cat_name else None
+        key = (nominee.id, cat.id if cat else None, cer)
+        nom = merged.get(key)
+        if nom is None:
+            nom = merged[key] = Nomination(nominee.id, key[1], None, cer, n.won, [], 0.0)
+        nom.won = nom.won or n.won
+        nom.evidence.append(n.evidence)
+        nom.confidence = max(nom.confidence, n.confidence)
+        if n.work:
+            work_votes[key][ents.work(n.work.name).id] += 1
+        elif n.work_guess:
+            guess_votes[key][ents.work(n.work_guess.name).id] += 1
+        if cat:
+            ents.note(cat, n.evidence)
+        ents.note(nominee, n.evidence)
+    return merged, work_votes, guess_votes
+
+
+def _costar_works(ents: Entities, found: list[_Found], merged: dict[_Key, Nomination],
+                  work_votes: dict[_Key, Counter[str]]) -> None:
+    """"his costar X": X was up for the work of the person named with them."""
+    costars: dict[tuple, str] = {}
+    for _, cer, n, nominee in found:
+        if n.costar_of is not None:
+            other = ents.ref(n.costar_of)
+            if other is not None:
+                costars[(nominee.id, cer)] = other.id
+    ordered = sorted(merged, key=_order)
+    by_nominee: dict[tuple, list[_Key]] = defaultdict(list)  # (nominee, ceremony) -> keys
+    for key in ordered:
+        by_nominee[(key[0], key[2])].append(key)
+    for key in ordered:
+        partner = costars.get((key[0], key[2]))
+        if work_votes[key] or partner is None:
+            continue
+        for other_key in by_nominee.get((partner, key[2]), ()):
+            if work_votes[other_key]:
+                best = max(work_votes[other_key].items(), key=lambda kv: (kv[1], kv[0]))
+                work_votes[key][best[0]] += 1
+
+
+def _fill_works(ents: Entities, merged: dict[_Key, Nomination],
+                work_votes: dict[_Key, Counter[str]],
+                guess_votes: dict[_Key, Counter[str]]) -> None:
+    """Each nomination's work: the one its facts name most; the nominee itself
+    when it is a work; none for an artist's prize; the nominee's only credited
+    work; or the work its facts guess most (the last two less confident)."""
+    credit_works: dict[str, set[str]] = defaultdict(set)
+    for cr in ents.corpus.credits:
+        credit_works[cr.person].add(cr.work)
+    for key, nom in merged.items():
+        artist_prize = nom.category is not None and ents.gaz.category_rules.is_artist_prize(
+            ents.corpus.entities[nom.category].name)  # "Best New Artist" names no work
+        if work_votes[key]:
+            nom.work = max(work_votes[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
+        elif ents.corpus.entities[nom.nominee].kind == "work":
+            nom.work = nom.nominee
+        elif artist_prize:
+            continue
+        elif len(credit_works.get(nom.nominee, ())) == 1:
+            nom.work = next(iter(credit_works[nom.nominee]))
+            nom.confidence = min(nom.confidence, 0.8)
+        elif guess_votes[key]:
+            nom.work = max(guess_votes[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
+            nom.confidence = min(nom.confidence, 0.6)
+
+
+def _implied_credits(ents: Entities) -> None:
+    """A person nominated for a work worked on it: as its director, writer or
+    (for other categories) actor."""
+    known = {(c.person, c.work) for c in ents.corpus.credits}
+    for nom in ents.corpus.nominations:
+        if nom.work and ents.corpus.entities[nom.nominee].kind == "person" and (
+                nom.nominee, nom.work) not in known:
+            category = ents.corpus.entities[nom.category].name if nom.category else ""
+            role = ("director" if "Direct" in category else
+                    "writer" if re.search(r"Writ|Screenplay", category) else "actor")
+            ents.corpus.credits.append(Credit(nom.nominee, nom.work, role, None,
+                                              nom.evidence[:1], 0.7))
+            known.add((nom.nominee, nom.work))
+    ents.corpus.credits.sort(key=lambda c: (c.person, c.work))
+
+
+def _narrow_categories(facts: list[_Found]) -> dict[int, str | None]:
+    """Pick one official category per nomination fact.
+
+    A mention that fits one category is taken as is. A paraphrase that fits
+    several ("Lead Actor") takes the one the same nominee is named for at the
+    same ceremony elsewhere, or failing that the one most other mentions of that
+    nominee also fit. Facts with no category take the nominee's only category,
+    or the category of the other nominees in the same sentence ("fellow
+    nominees", "beat out").
+    """
+    chosen: dict[int, str | None] = {}
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, (_, cer, n, nominee) in enumerate(facts):
+        groups[(nominee.id, cer)].append(i)
+        cands = n.category.candidates if n.category else ()
+        chosen[i] = cands[0] if len(cands) == 1 else None
+    for _ in range(3):
+        for members in groups.values():
+            _narrow_by_nominee(facts, members, chosen)
+        by_sentence: dict[Evidence, set[str]] = defaultdict(set)
+        for i, (_, _, n, _) in enumerate(facts):
+            if chosen[i]:
+                by_sentence[n.evidence].add(chosen[i])
+        for members in groups.values():
+            _narrow_by_sentence(facts, members, chosen, by_sentence)
+    for i, (_, _, n, _) in enumerate(facts):
+        if chosen[i] is None and n.category is not None and n.category.candidates:
+            chosen[i] = n.category.candidates[0]
+    return chosen
+
+
+def _narrow_by_nominee(facts: list[_Found], members: list[int],
+                       chosen: dict[int, str | None]) -> None:
+    """Within one nominee's facts at one ceremony: a paraphrase takes the one
+    category the others settle on, else the one most of the others fit."""
+    definite = {chosen[i] for i in members if chosen[i]}
+    for i in members:
+        n = facts[i][2]
+        if chosen[i] or n.category is None:
+            continue
+        fits = [c for c in n.category.candidates if c in definite]
+        if len(fits) == 1:
+            chosen[i] = fits[0]
+        elif not definite:
+            support = Counter(c for j in members if j != i and facts[j][2].category
+                              for c in facts[j][2].category.candidates)
+            best = max(n.category.candidates, key=lambda c: support[c])
+            if support[best] > 0:
+                chosen[i] = best
+
+
+def _narrow_by_sentence(facts: list[_Found], members: list[int],
+                        chosen: dict[int, str | None],
+                        by_sentence: dict[Evidence, set[str]]) -> None:
+    """A fact still open takes the category its sentence settles on for other
+    nominees, or (with no category of its own) the nominee's only one."""
+    definite = {chosen[i] for i in members if chosen[i]}
+    for i in members:
+        n = facts[i][2]
+        if chosen[i]:
+            continue
+        same = by_sentence.get(n.evidence, set())
+        if n.category is not None:
+            fits = [c for c in n.category.candidates if c in same]
+            if len(fits) == 1:
+                chosen[i] = fits[0]
+        elif len(definite) == 1:
+            chosen[i] = next(iter(definite))
+        elif len(same) == 1:
+            chosen[i] = next(iter(same))
+
+def link_quotes(ents: Entities, f: ArticleFacts) -> None:
+    for q in f.quotes:
+        speaker = ents.person(q.speaker.name) if q.speaker else None
+        ents.corpus.quotes.append(ResolvedQuote(f.article_id, q, speaker.id if speaker else None))
+
+
+def link_citations(ents: Entities, f: ArticleFacts) -> None:
+    for cit in f.citations:
+        ent = ents.ref(cit.outlet)
+        if ent is not None:
+            ents.corpus.citations.add((f.article_id, ent.id))

@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
 
-from kg.vocab import ID
+from kg.vocab import ID, PREFIXES
 
 ENTITIES_GRAPH = ID["graph/entities"]
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -70,8 +70,6 @@ def _rdflib_term(term) -> URIRef | BNode | Literal:
 def to_rdflib(database: pyoxigraph.Store) -> Graph:
     """Every named graph of ``database`` merged into one rdflib graph, with the
     project's prefixes bound."""
-    from kg.rdf import PREFIXES
-
     graph = Graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)

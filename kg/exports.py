@@ -16,7 +16,7 @@ from typing import BinaryIO
 import pyoxigraph
 
 from kg.atomic import open_atomic
-from kg.rdf import PREFIXES
+from kg.vocab import PREFIXES
 
 FORMATS = ("nt", "nq", "trig", "jsonld")
 # the Turtle file names entities in full: "id:" would need "\/" in every local name

@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, Variable
 from rdflib.query import Result
 
 from kg.gazetteer import ONTOLOGY_DIR
-from kg.rdf import PREFIXES
+from kg.vocab import PREFIXES
 
 QUERY_DIR = ONTOLOGY_DIR / "queries"
 FORMATS = ("table", "csv", "tsv", "json")

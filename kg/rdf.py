@@ -23,12 +23,11 @@ from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Quad
 from rdflib import RDF, RDFS, XSD, URIRef
-from rdflib.namespace import OWL
 
 from kg.dataset import ENTITIES_GRAPH, article_graph_iri
 from kg.records import Evidence
 from kg.resolve import Corpus, Entity
-from kg.vocab import ENTITY_BASE, ID, KG, SCHEMA
+from kg.vocab import ENTITY_BASE, KG, SCHEMA
 
 CLASS_OF = {
     "person": SCHEMA.Person,
@@ -41,7 +40,6 @@ CLASS_OF = {
 }
 ORG_CLASS = {"outlet": SCHEMA.NewsMediaOrganization, "network": SCHEMA.Organization,
              None: SCHEMA.Organization}
-PREFIXES = {"schema": SCHEMA, "kg": KG._NS, "id": ID, "rdfs": RDFS, "xsd": XSD, "owl": OWL}
 
 
 @cache

@@ -7,8 +7,8 @@ must list exactly the terms defined there (a test checks it).
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+from rdflib import RDFS, XSD, Namespace, URIRef
+from rdflib.namespace import OWL, DefinedNamespace
 
 ONTOLOGY_IRI = "https://w3id.org/kgnews/ontology#"
 ENTITY_BASE = "https://w3id.org/kgnews/id/"
@@ -79,3 +79,7 @@ class KG(DefinedNamespace):
     startOffset: URIRef  # Evidence -> character offset in the article file
     endOffset: URIRef
     confidence: URIRef  # fact -> xsd:decimal in [0, 1] when the fact is a guess
+
+
+# the prefixes every query may use without declaring them, and every export binds
+PREFIXES = {"schema": SCHEMA, "kg": KG._NS, "id": ID, "rdfs": RDFS, "xsd": XSD, "owl": OWL}

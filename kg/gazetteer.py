@@ -8,7 +8,6 @@ so that covering a new award or outlet is a data change, not a code change.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -277,11 +276,13 @@ def _named(items: list[dict], handles_key: str = "twitter_handles") -> list[Name
     ]
 
 
-def _read(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
+def _read(path: Path, model: str) -> dict:
+    """A data file, checked against its model in ``kg.datafiles`` (which is
+    imported only by what loads the gazetteer, not by every reader of
+    ``ONTOLOGY_DIR``)."""
+    from kg import datafiles
+
+    return datafiles.read_data(path, getattr(datafiles, model))
 
 
 _NOT_FIRST_NAMES = frozenset({"the", "a", "an", "of", "and", "in", "on", "for", "to", "best",
@@ -307,7 +308,7 @@ def load_gazetteer(directory: Path = ONTOLOGY_DIR) -> Gazetteer:
     """Load every gazetteer file once per process."""
     gaz = directory / "gazetteers"
     awards = []
-    for item in _read(gaz / "awards.json").get("awards", []):
+    for item in _read(gaz / "awards.json", "AwardsFile").get("awards", []):
         ceremony = item.get("ceremony", {})
         awards.append(
             AwardInfo(
@@ -324,11 +325,11 @@ def load_gazetteer(directory: Path = ONTOLOGY_DIR) -> Gazetteer:
             )
         )
     nick: dict[str, set[str]] = {}
-    for full, shorts in _read(gaz / "nicknames.json").get("nicknames", {}).items():
+    for full, shorts in _read(gaz / "nicknames.json", "NicknamesFile").get("nicknames", {}).items():
         group = {full.casefold(), *(s.casefold() for s in shorts)}
         for name in group:
             nick.setdefault(name, set()).add(full.casefold())
-    raw_rules = _read(directory / "patterns" / "categories.json")
+    raw_rules = _read(directory / "patterns" / "categories.json", "CategoryRulesFile")
     rules = CategoryRules(
         synonyms=dict(raw_rules.get("synonyms", {})),
         ignored=frozenset(raw_rules.get("ignored", ())),
@@ -348,10 +349,11 @@ def load_gazetteer(directory: Path = ONTOLOGY_DIR) -> Gazetteer:
     )
     return Gazetteer(
         awards=awards,
-        networks=_named(_read(gaz / "networks.json").get("networks", [])),
-        outlets=_named(_read(gaz / "outlets.json").get("outlets", [])),
-        organizations=_named(_read(gaz / "organizations.json").get("organizations", [])),
-        venues=_named(_read(gaz / "venues.json").get("venues", [])),
+        networks=_named(_read(gaz / "networks.json", "NetworksFile").get("networks", [])),
+        outlets=_named(_read(gaz / "outlets.json", "OutletsFile").get("outlets", [])),
+        organizations=_named(_read(gaz / "organizations.json", "OrganizationsFile")
+                             .get("organizations", [])),
+        venues=_named(_read(gaz / "venues.json", "VenuesFile").get("venues", [])),
         nicknames={k: frozenset(v) for k, v in nick.items()},
         category_rules=rules,
     )

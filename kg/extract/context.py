@@ -4,7 +4,6 @@ the people named in the article and who the text is currently about."""
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from typing import TypeVar
 from spacy.tokens import Doc, Span, Token
 
 from kg.articles import Article
+from kg.datafiles import CuesFile, read_data
 from kg.extract.tweets import TweetSpan, find_tweets
 from kg.gazetteer import ONTOLOGY_DIR, Gazetteer, fold
 from kg.records import Evidence
@@ -47,7 +47,7 @@ class Cues:
 
 @cache
 def load_cues() -> Cues:
-    return Cues(json.loads((ONTOLOGY_DIR / "patterns" / "cues.json").read_text(encoding="utf-8")))
+    return Cues(read_data(ONTOLOGY_DIR / "patterns" / "cues.json", CuesFile))
 
 
 @dataclass

@@ -34,18 +34,16 @@ def _err(msg: str) -> None:
     print(f"kg: {msg}", file=sys.stderr)
 
 
-RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig",
-               ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml"}
-
-
 def _load_graph(path: str):
     """An RDF file (format from its suffix), merged into one rdflib graph."""
     from rdflib import Dataset, Graph
 
+    from kg.formats import rdflib_format
+
     p = Path(path)
     if not p.exists():
         raise SystemExit(_fail(f"{path}: no such graph file (build one with 'kg build')"))
-    fmt = RDF_FORMATS.get(p.suffix.lower(), "turtle")
+    fmt = rdflib_format(p) or "turtle"
     try:
         if fmt in ("nquads", "trig"):
             ds = Dataset()

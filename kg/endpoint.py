@@ -43,6 +43,8 @@ from tenacity import (
     wait_exponential,
 )
 
+from kg.formats import KNOWN_SUFFIXES, oxigraph_format
+
 # triples per request: a few MB of N-Triples, small enough for any server's
 # default request limit, large enough that request overhead does not dominate
 PUSH_BATCH = 20_000
@@ -148,8 +150,6 @@ def _printable(text: str) -> str:
 
 # --- push ------------------------------------------------------------------------------
 
-_FILE_FORMATS = {".nq": pyoxigraph.RdfFormat.N_QUADS, ".trig": pyoxigraph.RdfFormat.TRIG,
-                 ".ttl": pyoxigraph.RdfFormat.TURTLE, ".nt": pyoxigraph.RdfFormat.N_TRIPLES}
 
 
 # a graph file larger than this is loaded into a temporary on-disk database
@@ -180,9 +180,10 @@ def opened_source(source: Path) -> Iterator[pyoxigraph.Store]:
         return
     if not source.is_file():
         raise EndpointError(f"{source}: no such graph file or store")
-    fmt = _FILE_FORMATS.get(source.suffix.lower())
+    fmt = oxigraph_format(source)
     if fmt is None:
-        raise EndpointError(f"{source}: push reads .nq, .trig, .ttl or .nt files")
+        raise EndpointError(f"{source}: unknown RDF file type {source.suffix!r}; push a "
+                            f"{KNOWN_SUFFIXES} file or a store folder")
     with contextlib.ExitStack() as stack:
         if source.stat().st_size > IN_MEMORY_MAX_BYTES:
             store = pyoxigraph.Store(stack.enter_context(

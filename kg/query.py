@@ -132,11 +132,6 @@ def run_store_query(store_path: Path, text: str,
     return _run_oxigraph(store, text, params)
 
 
-# suffixes Oxigraph reads; any other suffix is read as Turtle, like ``kg validate`` does
-_OX_SUFFIXES = {".ttl": "ttl", ".nt": "nt", ".nq": "nq", ".trig": "trig", ".jsonld": "jsonld",
-                ".json": "jsonld", ".rdf": "rdf", ".owl": "rdf", ".xml": "rdf", ".n3": "n3"}
-
-
 def run_file_query(path: Path, text: str, params: dict[str, str] | None = None) -> QueryOutput:
     """Run SPARQL over an RDF file (format from its suffix), loaded into an
     in-memory Oxigraph store: parsing and evaluation are native code, many
@@ -146,7 +141,10 @@ def run_file_query(path: Path, text: str, params: dict[str, str] | None = None) 
 
     if not path.is_file():
         raise QueryError(f"{path}: no such graph file (build one with 'kg build')")
-    fmt = pyoxigraph.RdfFormat.from_extension(_OX_SUFFIXES.get(path.suffix.lower(), "ttl"))
+    from kg.formats import oxigraph_format
+
+    # a suffix that names no RDF format is read as Turtle, as kg validate does
+    fmt = oxigraph_format(path) or pyoxigraph.RdfFormat.TURTLE
     store = pyoxigraph.Store()
     try:
         store.bulk_load(path=str(path), format=fmt)

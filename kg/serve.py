@@ -65,14 +65,13 @@ import urllib.request
 from pathlib import Path
 from typing import IO, Any
 
+from kg.formats import KNOWN_SUFFIXES, oxigraph_format
 from kg.gate import Engine, Gate, GateRules, hard_limit, hostport
 from kg.sparql_guard import MAX_NESTING, MAX_QUERY_BYTES
 from kg.storedir import OXIGRAPH_DIR, database_dir, snapshot
 
 EXIT_OK, EXIT_FAILED, EXIT_NOTHING = 0, 1, 2
 
-# Suffix -> pyoxigraph.RdfFormat attribute; the formats a kg build or export writes.
-RDF_SUFFIXES = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG"}
 
 PREFIXES = ("PREFIX kg: <https://w3id.org/kgnews/ontology#> "
             "PREFIX schema: <https://schema.org/> ")
@@ -230,22 +229,20 @@ def load_into_store(source: Path, location: Path) -> int:
     quads loaded. The store is closed on return, so a server can open it."""
     import pyoxigraph
 
-    fmt_name = RDF_SUFFIXES.get(source.suffix.lower())
-    if fmt_name is None:
+    fmt = oxigraph_format(source)
+    if fmt is None:
         raise ServeError(f"{source}: unknown RDF file type {source.suffix!r}; give a "
-                         f"{', '.join(RDF_SUFFIXES)} file or an Oxigraph store folder")
+                         f"{KNOWN_SUFFIXES} file or an Oxigraph store folder")
     try:
         store = pyoxigraph.Store(str(location))
     except OSError as exc:
         raise ServeError(f"cannot create a temporary store in {location} ({exc})") from None
     try:
-        store.bulk_load(path=str(source), format=getattr(pyoxigraph.RdfFormat, fmt_name),
-                        base_iri=source.resolve().as_uri())
+        store.bulk_load(path=str(source), format=fmt, base_iri=source.resolve().as_uri())
         store.flush()
         return len(store)
     except (SyntaxError, ValueError, OSError) as exc:
-        raise ServeError(f"{source}: not a readable {fmt_name.replace('_', '-').title()} "
-                         f"file ({exc})") from None
+        raise ServeError(f"{source}: not a readable {fmt.name} file ({exc})") from None
     finally:
         del store  # closes the database and releases its lock
 
@@ -271,7 +268,7 @@ def prepare_store(source: Path, workdir: Path) -> tuple[Path, str]:
                 return location, f"{source} (a snapshot of the Oxigraph store {database})"
         raise ServeError(f"{source}: a folder, but not an Oxigraph store (no CURRENT file) "
                          f"nor a kg store (no {OXIGRAPH_DIR}/ in it); give an RDF file "
-                         f"({', '.join(RDF_SUFFIXES)}) or a store folder")
+                         f"({KNOWN_SUFFIXES}) or a store folder")
     quads = load_into_store(source, location)
     return location, f"{source} ({quads} triple{'s' if quads != 1 else ''})"
 

@@ -239,10 +239,9 @@ def test_a_request_without_a_query_is_a_400(client: httpx.Client, server: str) -
 
 def test_endless_query_is_stopped_by_the_time_limit(client: httpx.Client,
                                                     slow_server: str) -> None:
-    started = time.monotonic()
-    r = query(client, slow_server, SCANNING_ENDLESS)
-    elapsed = time.monotonic() - started
-    assert elapsed < 2 * SHORT_TIMEOUT, elapsed
+    # without the limit the query would scan for minutes: the answer must come
+    # well inside a generous read time-out (not a timing assertion)
+    r = query(client, slow_server, SCANNING_ENDLESS, timeout=60)
     if r.status_code == 200:
         # Oxigraph 0.5 commits to 200 before evaluating, so the cancellation arrives as
         # its message where the results should be: the body is not valid JSON.
@@ -423,9 +422,9 @@ def test_serve_restarts_after_a_runaway_query_and_a_crash(
     served.append(s)
     s.wait_for("press Ctrl-C to stop")
 
-    started = time.monotonic()
-    r = query(client, s.url, IN_MEMORY_ENDLESS)  # the server was restarted under it
-    assert time.monotonic() - started < hard_limit(SHORT_TIMEOUT) + 1.5
+    # the server is restarted under it: the answer comes well inside a generous
+    # read time-out (not a timing assertion), and says why
+    r = query(client, s.url, IN_MEMORY_ENDLESS, timeout=60)
     assert r.status_code == 502, r.text  # the gate says why, rather than dropping it
     assert "restarted to stop it" in r.text
     assert "Oxigraph did not cancel it; restarting" in s.output

@@ -408,7 +408,10 @@ def make_parser() -> argparse.ArgumentParser:
     pu.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     pu.set_defaults(func=cmd_push)
 
-    v = sub.add_parser("validate", help="check a graph against the SHACL shapes")
+    v = sub.add_parser("validate", help="check a graph against the SHACL shapes",
+                       description="Check a graph file against kg's SHACL shapes (in "
+                                   "ontology/) with the ontology's class hierarchy, print the "
+                                   "report, and exit with 1 if the graph does not conform.")
     v.add_argument("graph", nargs="?", default="output/graph.ttl")
     v.set_defaults(func=cmd_validate)
 
@@ -416,7 +419,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     add_serve_parser(sub)
 
-    z = sub.add_parser("viz", help="render a graph as an interactive HTML page")
+    z = sub.add_parser("viz", help="render a graph as an interactive HTML page",
+                       description="Draw a graph file as one self-contained HTML page (no "
+                                   "network needed): click a node for its facts with their "
+                                   "sentences, filter by ceremony, award or winners, search by "
+                                   "name. Large graphs are laid out before the page opens.")
     z.add_argument("graph", nargs="?", default="output/graph.ttl")
     z.add_argument("-o", "--output", default="graph.html")
     z.add_argument("--focus", help="only the neighbourhood of the entity with this name")

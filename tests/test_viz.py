@@ -341,6 +341,26 @@ def test_write_is_atomic(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html"]
 
 
+def test_a_write_that_fails_half_way_leaves_the_old_page_and_no_temporary_file(
+        tmp_path: Path, monkeypatch) -> None:
+    import kg.atomic
+
+    out = tmp_path / "graph.html"
+    out.write_text("the old page")
+    written: list[Path] = []
+
+    def disk_full(tmp: Path, path: Path) -> None:  # the page is written, the rename fails
+        written.append(tmp)
+        assert tmp.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kg.atomic, "replace_from", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        render_html(build_graph(), out)
+    assert written and out.read_text() == "the old page"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html"]
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

@@ -23,7 +23,7 @@ from rdflib import Graph
 from kg.articles import Article, ArticleError, load_articles
 from kg.dataset import fill, open_database, to_rdflib
 from kg.memory import give_back
-from kg.passes import extract_corpus
+from kg.passes import Runner, extract_corpus
 from kg.rdf import corpus_quads
 from kg.resolve import Corpus, resolve
 
@@ -96,10 +96,20 @@ def build_corpus(articles: list[Article], model: str | None,
     Dask cluster at ``dask`` when given) and resolve; with ``release_model``,
     free the model in between (see ``build_graph``)."""
     facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
-                           doc_dir=doc_dir, release_model=release_model, dask=dask)
+                           doc_dir=doc_dir, release_model=release_model,
+                           runner=_dask_runner(dask, model) if dask else None)
     if progress:
         progress(len(facts), len(facts), "linking entities across articles")
     return resolve(facts)
+
+
+def _dask_runner(address: str, model: str | None) -> Runner:
+    try:
+        from kg.cluster import DaskRunner  # only a cluster build needs Dask
+    except ImportError as exc:
+        raise RuntimeError(f"a build on a Dask cluster needs Dask's 'distributed' package "
+                           f"(pip install 'kg[dask]'): {exc}") from None
+    return DaskRunner(address, model)
 
 
 def build_graph(paths: Iterable[Path | str], model: str | None = None,

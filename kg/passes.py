@@ -308,22 +308,11 @@ class Runner(Protocol):
     def close(self) -> None: ...
 
 
-def _runner(model: str | None, jobs: int, dask: str | None) -> Runner:
-    if dask is None:
-        return LocalRunner(model, jobs)
-    try:
-        from kg.cluster import DaskRunner  # only a cluster build needs Dask
-    except ImportError as exc:
-        raise RuntimeError(f"a build on a Dask cluster needs Dask's 'distributed' package "
-                           f"(pip install 'kg[dask]'): {exc}") from None
-    return DaskRunner(dask, model)
-
-
 def extract_corpus(articles: Sequence[Article], model: str | None = None,
                    progress: Progress | None = None,
                    errors: list[ArticleError] | None = None,
                    jobs: int = 1, doc_dir: Path | None = None,
-                   release_model: bool = False, dask: str | None = None
+                   release_model: bool = False, runner: Runner | None = None
                    ) -> list[ArticleFacts]:
     """Facts of every article, in article order (see the module docstring).
 
@@ -335,15 +324,15 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
     for the length of the build. An article whose extraction fails is left
     out and reported in ``errors``. ``release_model`` frees the model (see
     ``release_models``) before the facts are read back, so their memory can
-    take its place. ``dask``, a Dask scheduler's address, runs the passes on
-    that cluster instead of in ``jobs`` local processes (see ``kg.cluster``);
-    the facts are the same."""
+    take its place. ``runner`` runs the passes elsewhere (a
+    ``kg.cluster.DaskRunner``) instead of in ``jobs`` local processes; the
+    facts are the same. It is closed at the end."""
     failures = errors if errors is not None else []
     if not articles:
         return []
     nlp = load_pipeline(model)  # loaded here once, so forked processes share it
     fingerprint, code = rules_fingerprint(), extraction_fingerprint()
-    runner = _runner(model, jobs, dask)
+    runner = runner or LocalRunner(model, jobs)
     with tempfile.TemporaryDirectory(prefix="kg-docs-") as scratch, contextlib.closing(runner):
         keep = doc_dir is not None
         folder = Path(doc_dir) if keep else Path(scratch)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from helpers import build_texts, rows
 
-from kg.extract.quotes import find_quote_spans
+from kg.extract.quote_spans import find_quote_spans
 
 
 def spans(text: str) -> list[str]:

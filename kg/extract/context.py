@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.articles import Article
 from kg.datafiles import CuesFile, read_data
+from kg.extract.quote_spans import find_quote_spans
 from kg.extract.tweets import TweetSpan, find_tweets
 from kg.gazetteer import ONTOLOGY_DIR, Gazetteer, fold
 from kg.records import Evidence
@@ -306,8 +307,6 @@ class ArticleContext:
 
     @cached_property
     def quote_token_mask(self) -> set[int]:
-        from kg.extract.quotes import find_quote_spans
-
         mask: set[int] = set()
         for q in find_quote_spans(self.text):
             span = self.doc.char_span(q.start, q.end, alignment_mode="expand")

@@ -468,16 +468,30 @@ class _Model:
         return sorted(found, key=self.term_key)
 
     def _collect_edges(self) -> None:
-        """Collapse n-ary nodes and draw the plain relations (see the module docstring)."""
+        """Collapse n-ary nodes and draw the plain relations (see the module
+        docstring), in this order: credits first, so that a nomination "for
+        work" does not repeat "acted in"; shortcut triples only where the n-ary
+        nodes did not already say it."""
+        self._reifications()
+        self._credit_edges()
+        for nom in self._facts(KG.Nomination, KG.nominee):
+            self._nomination_edges(nom)
+        self._shortcut_edges()
+        self._simple_edges()
+        self._evidence_edges()
+        self._generic_edges()
+
+    def _reifications(self) -> None:
+        """Evidence for plain triples can only be attached through RDF reification."""
         g = self.g
-        # Evidence for plain triples can only be attached through RDF reification.
         for st in sorted(g.subjects(RDF.subject), key=self.term_key):
             for s, p, o in product(g.objects(st, RDF.subject), g.objects(st, RDF.predicate),
                                    g.objects(st, RDF.object)):
                 for pred, label, reverse in _SIMPLE_EDGES:
                     if pred == p:
                         self._reified[(o, label, s) if reverse else (s, label, o)].append(st)
-        # Credits first so that a nomination "for work" does not duplicate "acted in".
+
+    def _credit_edges(self) -> None:
         for cr in self._facts(KG.Credit, KG.performer):
             role = (self.literal(cr, KG.role) or "").casefold()
             label = _ROLE_LABEL.get(role, f"{role} of" if role else "credited in")
@@ -487,30 +501,36 @@ class _Model:
                     character = self.literal(cr, KG.character)
                     if e is not None and character:
                         e.notes.add(f"as {character}")
-        for nom in self._facts(KG.Nomination, KG.nominee):
-            won = any(o.toPython() is True or str(o).lower() == "true"
-                      for o in g.objects(nom, KG.won) if isinstance(o, Literal))
-            label = _EDGE_WON if won else _EDGE_NOMINATED
-            categories = self.objects(nom, KG.category)
-            ceremonies = self.objects(nom, KG.ceremony)
-            works = self.objects(nom, KG.forWork)
-            for cat in categories:
-                for cer in ceremonies:
-                    self.edge(cat, "at", cer, nom)
-            for nominee in self.objects(nom, KG.nominee):
-                for target in categories or ceremonies:
-                    e = self.edge(nominee, label, target, nom)
-                    if e is not None:
-                        e.notes.update(f"for {self.name(w)}" for w in works if w != nominee)
-                        if categories:
-                            e.notes.update(f"at {self.name(c)}" for c in ceremonies)
-                for work in works:
-                    key = (self.owner(nominee), "for work", self.owner(work))
-                    if key[0] == key[2]:
-                        continue  # the nominee is the work itself (best series ...)
-                    if key in self.edges or not self._linked(nominee, work):
-                        self.edge(nominee, "for work", work, nom)
-        # Shortcut triples, only where the n-ary nodes did not already say it.
+
+    def _nomination_edges(self, nom: Term) -> None:
+        """Category at ceremony; nominee won / was nominated for the category (or
+        the ceremony when there is none), noted with the work and ceremony;
+        nominee for work, unless another edge links them already."""
+        won = any(o.toPython() is True or str(o).lower() == "true"
+                  for o in self.g.objects(nom, KG.won) if isinstance(o, Literal))
+        label = _EDGE_WON if won else _EDGE_NOMINATED
+        categories = self.objects(nom, KG.category)
+        ceremonies = self.objects(nom, KG.ceremony)
+        works = self.objects(nom, KG.forWork)
+        for cat in categories:
+            for cer in ceremonies:
+                self.edge(cat, "at", cer, nom)
+        for nominee in self.objects(nom, KG.nominee):
+            for target in categories or ceremonies:
+                e = self.edge(nominee, label, target, nom)
+                if e is not None:
+                    e.notes.update(f"for {self.name(w)}" for w in works if w != nominee)
+                    if categories:
+                        e.notes.update(f"at {self.name(c)}" for c in ceremonies)
+            for work in works:
+                key = (self.owner(nominee), "for work", self.owner(work))
+                if key[0] == key[2]:
+                    continue  # the nominee is the work itself (best series ...)
+                if key in self.edges or not self._linked(nominee, work):
+                    self.edge(nominee, "for work", work, nom)
+
+    def _shortcut_edges(self) -> None:
+        g = self.g
         for s, o in sorted(g.subject_objects(KG.wonAward), key=self._pair_key):
             self.edge(s, _EDGE_WON, o)
         for s, o in sorted(g.subject_objects(KG.nominatedFor), key=self._pair_key):
@@ -520,14 +540,19 @@ class _Model:
             if not self._linked(s, o):
                 self.edge(s, "acted in", o)
 
+    def _simple_edges(self) -> None:
         for pred, label, reverse in _SIMPLE_EDGES:
-            for s, o in sorted(g.subject_objects(pred), key=self._pair_key):
+            for s, o in sorted(self.g.subject_objects(pred), key=self._pair_key):
                 if isinstance(o, Literal):
                     continue
                 if reverse:
                     self.edge(o, label, s, s)
                 else:
                     self.edge(s, label, o)
+
+    def _evidence_edges(self) -> None:
+        """Quotations to their articles, tweets to their authors and mentions."""
+        g = self.g
         for q in sorted(g.subjects(RDF.type, SCHEMA.Quotation), key=self.term_key):
             for article in self._articles_of_fact(q):
                 self.edge(q, "quoted in", article, q)
@@ -537,7 +562,6 @@ class _Model:
                 self.edge(author, "posted", t)
             for m in self.objects(t, SCHEMA.mentions):
                 self.edge(t, "mentions", m)
-        self._generic_edges()
 
     def _generic_edges(self) -> None:
         """Draw other object properties between entities, so new predicates show up."""
@@ -675,7 +699,7 @@ def _find(model: _Model, query: str) -> set[Term]:
                  if any(norm(a) == q for a in _aliases(model, t))}
     if exact:
         return exact
-    names = sorted({n.name for n in model.nodes.values()}, key=str.casefold)
+    names = sorted({n.name for n in model.nodes.values()}, key=_folded)
     by_norm = {norm(n): n for n in names}
     close = difflib.get_close_matches(q, list(by_norm), n=8, cutoff=0.6)
     close += [k for k in by_norm if q and q in k and k not in close]
@@ -686,7 +710,7 @@ def _find(model: _Model, query: str) -> set[Term]:
 def _aliases(model: _Model, t: Term) -> list[str]:
     name = model.nodes[t].name
     return sorted({_one_line(str(o)) for o in model.g.objects(t, SCHEMA.alternateName)
-                   if isinstance(o, Literal) and _one_line(str(o)) != name}, key=str.casefold)
+                   if isinstance(o, Literal) and _one_line(str(o)) != name}, key=_folded)
 
 
 # --------------------------------------------------------------------------- tooltips
@@ -729,7 +753,7 @@ def _node_tooltip(model: _Model, t: Term, kind: str) -> str:
         if source:
             lines.append("File: " + source)
         mentioned = sorted({model.nodes[m].name for m in map(model.owner, model.objects(
-            t, SCHEMA.mentions)) if m in model.nodes}, key=str.casefold)
+            t, SCHEMA.mentions)) if m in model.nodes}, key=_folded)
         if mentioned:
             lines.append("Mentions: " + _join_capped(mentioned))
     handles = [f"@{h.lstrip('@')}" for acc in model.accounts_of.get(t, [])
@@ -755,7 +779,7 @@ def _node_tooltip(model: _Model, t: Term, kind: str) -> str:
 
 def _edge_tooltip(model: _Model, e: _VEdge) -> str:
     lines = [f"{model.nodes[e.src].name} \u2192 {e.label} \u2192 {model.nodes[e.dst].name}"]
-    lines.extend(sorted(e.notes, key=str.casefold))
+    lines.extend(sorted(e.notes, key=_folded))
     confidences = sorted({c for f in e.facts if (c := model.literal(f, KG.confidence))})
     if confidences:
         lines.append("Confidence: " + ", ".join(confidences))
@@ -773,6 +797,13 @@ def _edge_tooltip(model: _Model, e: _VEdge) -> str:
 def _evidence_line(sentence: str, article: str | None) -> str:
     text = f"Evidence: \u201c{_shorten(_one_line(sentence), _TOOLTIP_TEXT_MAX)}\u201d"
     return f"{text}\nArticle: {article}" if article else text
+
+
+def _folded(text: str) -> tuple[str, str]:
+    """Sort key: case-insensitive, then by the text itself, so that spellings
+    that differ only in case ("BAFTAs", "Baftas") come in one order whatever
+    order a set gave them in (it changes with each process's hash seed)."""
+    return text.casefold(), text
 
 
 def _one_line(s: str) -> str:
@@ -1046,7 +1077,7 @@ def _panel(model: _Model, n: _VNode, d: _Drawing, tweets: list[Term], quotes: li
             order.get(e.label, 2), model.nodes[e.src].name, e.label, model.nodes[e.dst].name)):
         fact: dict[str, object] = {
             "text": f"{model.nodes[e.src].name} {e.label} {model.nodes[e.dst].name}",
-            "notes": sorted(e.notes, key=str.casefold), "edge": d.edge_ids[id(e)],
+            "notes": sorted(e.notes, key=_folded), "edge": d.edge_ids[id(e)],
             "nodes": [d.ids[e.src], d.ids[e.dst]]}
         best = model.best_evidence(e.facts)
         if best is not None:

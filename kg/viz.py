@@ -731,31 +731,7 @@ def _node_tooltip(model: _Model, t: Term, kind: str) -> str:
     aliases = _aliases(model, t)
     if aliases:
         lines.append("Also known as: " + "; ".join(aliases))
-    if kind == "tweet":
-        text = model.literal(t, SCHEMA.text)
-        if text:
-            lines.append("Text: " + _shorten(text, _TOOLTIP_TEXT_MAX))
-        author = model.author(t)
-        if author is not None:
-            lines.append("Author: " + model.name(author))
-        handle = model.handle(t)
-        if handle:
-            lines.append(f"Handle: @{handle}")
-    elif kind == "quotation":
-        text = model.literal(t, SCHEMA.text)
-        if text:
-            lines.append("Text: " + _shorten(text, _TOOLTIP_TEXT_MAX))
-        speakers = [model.name(s) for s in model.objects(t, KG.speaker)]
-        if speakers:
-            lines.append("Speaker: " + "; ".join(speakers))
-    elif kind == "article":
-        source = model.literal(t, KG.sourceFile)
-        if source:
-            lines.append("File: " + source)
-        mentioned = sorted({model.nodes[m].name for m in map(model.owner, model.objects(
-            t, SCHEMA.mentions)) if m in model.nodes}, key=_folded)
-        if mentioned:
-            lines.append("Mentions: " + _join_capped(mentioned))
+    lines.extend(_KIND_LINES.get(kind, _no_lines)(model, t))
     handles = [f"@{h.lstrip('@')}" for acc in model.accounts_of.get(t, [])
                if (h := model.literal(acc, KG.handle))]
     if handles:
@@ -775,6 +751,51 @@ def _node_tooltip(model: _Model, t: Term, kind: str) -> str:
     if isinstance(t, URIRef):
         lines.append("IRI: " + str(t))
     return "\n".join(lines)
+
+
+def _tweet_lines(model: _Model, t: Term) -> list[str]:
+    lines = []
+    text = model.literal(t, SCHEMA.text)
+    if text:
+        lines.append("Text: " + _shorten(text, _TOOLTIP_TEXT_MAX))
+    author = model.author(t)
+    if author is not None:
+        lines.append("Author: " + model.name(author))
+    handle = model.handle(t)
+    if handle:
+        lines.append(f"Handle: @{handle}")
+    return lines
+
+
+def _quotation_lines(model: _Model, t: Term) -> list[str]:
+    lines = []
+    text = model.literal(t, SCHEMA.text)
+    if text:
+        lines.append("Text: " + _shorten(text, _TOOLTIP_TEXT_MAX))
+    speakers = [model.name(s) for s in model.objects(t, KG.speaker)]
+    if speakers:
+        lines.append("Speaker: " + "; ".join(speakers))
+    return lines
+
+
+def _article_lines(model: _Model, t: Term) -> list[str]:
+    lines = []
+    source = model.literal(t, KG.sourceFile)
+    if source:
+        lines.append("File: " + source)
+    mentioned = sorted({model.nodes[m].name for m in map(model.owner, model.objects(
+        t, SCHEMA.mentions)) if m in model.nodes}, key=_folded)
+    if mentioned:
+        lines.append("Mentions: " + _join_capped(mentioned))
+    return lines
+
+
+def _no_lines(model: _Model, t: Term) -> list[str]:
+    return []
+
+
+# the tooltip lines only some kinds of node have, after the name and aliases
+_KIND_LINES = {"tweet": _tweet_lines, "quotation": _quotation_lines, "article": _article_lines}
 
 
 def _edge_tooltip(model: _Model, e: _VEdge) -> str:

@@ -15,8 +15,8 @@ import bisect
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from spacy.tokens import Span, Token
@@ -34,7 +34,7 @@ from kg.extract.tweets import MONTHS
 from kg.extract.works import placeish, title_after, title_before, valid_title
 from kg.gazetteer import AwardInfo, CategoryRules, fold
 from kg.nlp import AWARD, NETWORK, VENUE
-from kg.records import CategoryRef, CeremonyFact, CeremonyRef, NominationFact, Ref
+from kg.records import CategoryRef, CeremonyFact, CeremonyRef, Evidence, NominationFact, Ref
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # any number of digits: "the 9999th Academy Awards" numbers an edition (one never
@@ -600,10 +600,10 @@ def _tokens_between(ordered: list[int], start: int, end: int) -> list[int]:
 def _nominations(ctx: ArticleContext, award: AwardInfo | None, ceremony: CeremonyRef | None,
                  categories: list[CategoryMention], awards: list[AwardMention],
                  won: list[tuple[int, CategoryRef]]) -> Iterator[NominationFact]:
+    """Wins and nominations read off each cue token ("won", "lost to", "goes
+    to", "nominated", "nominees" ...), sentence by sentence."""
     if award is None or ceremony is None:
         return
-    doc, cues = ctx.doc, ctx.cues
-    nom_nouns = cues.words("nomination_nouns")
     cue_tokens = _nomination_cue_tokens(ctx)
     recent: list[tuple[int, CategoryRef]] = []
     for s_index, sent in enumerate(ctx.sentences):
@@ -613,21 +613,42 @@ def _nominations(ctx: ArticleContext, award: AwardInfo | None, ceremony: Ceremon
         context_cat = _context_category(ctx, recent, won) if not in_tweet else None
         if not in_tweet:
             recent.extend((s_index, c.ref) for c in sent_cats)
-        seen: set[tuple[str, bool]] = set()
+        scan = _SentenceScan(ctx, award, ceremony, awards, sent, sent_cats, context_cat)
+        yield from scan.facts(_tokens_between(cue_tokens, sent.start, sent.end))
+
+
+@dataclass
+class _SentenceScan:
+    """One sentence's cue tokens read in order; ``seen`` keeps a nominee from
+    being counted twice in the sentence."""
+
+    ctx: ArticleContext
+    award: AwardInfo
+    ceremony: CeremonyRef
+    awards: list[AwardMention]
+    sent: Span
+    sent_cats: list[CategoryMention]
+    context_cat: CategoryRef | None
+    seen: set[tuple[str, bool]] = field(default_factory=set)
+
+    def facts(self, cue_tokens: Iterable[int]) -> Iterator[NominationFact]:
+        ctx, doc, cues = self.ctx, self.ctx.doc, self.ctx.cues
+        nom_nouns = cues.words("nomination_nouns")
         skip_until = -1
-        for i in _tokens_between(cue_tokens, sent.start, sent.end):
+        for i in cue_tokens:
             tok = doc[i]
             if tok.i < skip_until:
                 continue
             n_to = cue_length(doc, tok.i, "AWARD_TO")
             if n_to:  # "Leading actress goes to Imogen Thackeray for The Marram Grass"
-                yield from _awarded_to(ctx, sent, tok, n_to, sent_cats, ceremony, seen)
+                yield from _awarded_to(ctx, self.sent, tok, n_to, self.sent_cats,
+                                       self.ceremony, self.seen)
                 skip_until = tok.i + n_to
                 continue
             n_lost = cue_length(doc, tok.i, "LOST_TO")
             if n_lost:  # "Glass Orchard's Ambrose Tilling lost out to him"
-                yield from _lost_to(ctx, sent, tok, n_lost, sent_cats, context_cat, ceremony,
-                                    seen)
+                yield from _lost_to(ctx, self.sent, tok, n_lost, self.sent_cats,
+                                    self.context_cat, self.ceremony, self.seen)
                 skip_until = tok.i + n_lost
                 continue
             n_loss = cue_length(doc, tok.i, "LOSS")
@@ -637,71 +658,116 @@ def _nominations(ctx: ArticleContext, award: AwardInfo | None, ceremony: Ceremon
             if not (n_loss or n_win or is_nom or is_nom_noun or tok.lower_ == "nominees"):
                 continue
             skip_until = tok.i + max(n_loss, n_win, 1)
-            clause = _clause(ctx, sent, tok)
-            lo, hi = clause.lo, clause.hi
-            cer = _ceremony_for(ctx, tok, awards, ceremony)
-            if cer is None:
+            yield from self._at_cue(tok, _Cue(n_loss, n_win, is_nom, is_nom_noun))
+
+    def _at_cue(self, tok: Token, cue: _Cue) -> Iterator[NominationFact]:
+        """The facts a win, loss or nomination cue gives in its clause."""
+        ctx, doc = self.ctx, self.ctx.doc
+        clause = _clause(ctx, self.sent, tok)
+        lo, hi = clause.lo, clause.hi
+        cer = _ceremony_for(ctx, tok, self.awards, self.ceremony)
+        if cer is None:
+            return
+        ev = ctx.evidence(self.sent if not clause.in_tweet else doc[lo:hi])
+        if cer.award != self.award.name:
+            # a nomination for another award ("scored a SAG Award nomination")
+            if cue.is_nom_noun:
+                for p in _subject(ctx, tok, lo):
+                    yield NominationFact(Ref("person", p.name), None, None, cer, False, ev, 0.6)
+            return
+        subject = _subject(ctx, tok, lo)
+        cat = _category_for(self.sent_cats, tok.i, lo, hi)
+        names_award = any(0 < e.start - tok.i <= 4 and ctx.gaz.award(e.text)
+                          for e in ctx.ents_in(self.sent))
+        if cat is None and not clause.in_tweet and not names_award and \
+                _refers_back(ctx, tok, lo, hi, subject):
+            # "competed in the category", "the actor won for ...", but not "won
+            # his first Bafta": a win of the award itself names no category
+            cat = self.context_cat
+        # the work the passage is about, a guess for screen and stage roles only
+        # (a singer's prize is not for the album the article named last)
+        guess = None if clause.in_tweet else nearest_work_before(ctx, tok.i)
+        person_guess = None if cat is not None and not is_acting(ctx, cat) else guess
+        found = _Found(clause, cer, cat, ev, subject, guess, person_guess,
+                       1.0 if cat in [c.ref for c in self.sent_cats] else 0.7)
+        is_win = cue.n_win and (not cue.n_loss or cue_length(doc, tok.i, "WIN"))
+        if is_win:
+            yield from self._won(tok, cue, found)
+        if cue.n_loss or tok.lower_ == "nominees":
+            yield from _competitors(ctx, tok, cue.n_loss, clause, found.subject, cat, cer, ev,
+                                    self.seen, is_win)
+        elif cue.is_nom or (cue.is_nom_noun and found.subject):
+            yield from self._nominated(tok, cue, found)
+
+    def _won(self, tok: Token, cue: _Cue, found: _Found) -> Iterator[NominationFact]:
+        """The winners a win cue names: people (with the work near each), or for a
+        program category the work itself, and the works it beat."""
+        ctx, doc, seen = self.ctx, self.ctx.doc, self.seen
+        lo, hi = found.clause.lo, found.clause.hi
+        cat, cer, ev = found.cat, found.cer, found.ev
+        # a list line: "Name for "Category" (WON!)"
+        won_marker = any(t.text == "WON" for t in doc[tok.i : tok.i + max(cue.n_win, 1)])
+        program = cat is not None and is_program(ctx, cat)
+        work_subject = _work_subject(ctx, tok, lo) if program and not found.subject else None
+        if won_marker and not found.subject:
+            found.subject = _coordinated(ctx, [p for p in ctx.persons_in(lo, tok.i)
+                                               if not p.is_character])
+        work = work_after(ctx, tok.i, hi)
+        for p in found.subject:
+            if (p.name, True) in seen:
                 continue
-            ev = ctx.evidence(sent if not clause.in_tweet else doc[lo:hi])
-            if cer.award != award.name:
-                # a nomination for another award ("scored a SAG Award nomination")
-                if is_nom_noun:
-                    for p in _subject(ctx, tok, lo):
-                        yield NominationFact(Ref("person", p.name), None, None, cer, False, ev,
-                                             0.6)
+            seen.add((p.name, True))
+            w = work_near(ctx, p, lo, hi) or work
+            yield NominationFact(Ref("person", p.name), cat, _ref(w), cer, True, ev,
+                                 found.confidence, work_guess=_ref(found.person_guess))
+        if not found.subject and program:
+            winner = work_subject or (found.guess if won_marker else None)
+            if winner and (winner, True) not in seen:
+                seen.add((winner, True))
+                yield NominationFact(Ref("work", winner), cat, _ref(winner), cer, True,
+                                     ev, 0.9 if work_subject else 0.7)
+        if program:  # "winning Best Picture over A and B", "beating out A and B"
+            yield from _work_competitors(ctx, tok, hi, cat, cer, ev, seen)
+
+    def _nominated(self, tok: Token, cue: _Cue, found: _Found) -> Iterator[NominationFact]:
+        """The nominees a nomination cue names, in each category listed after it."""
+        ctx, seen = self.ctx, self.seen
+        lo, hi = found.clause.lo, found.clause.hi
+        listed = _listed_after(ctx, self.sent_cats, tok.i, hi) if cue.is_nom_noun else []
+        for p in found.subject:
+            if (p.name, False) in seen or (p.name, True) in seen:
                 continue
-            subject = _subject(ctx, tok, lo)
-            cat = _category_for(sent_cats, tok.i, lo, hi)
-            names_award = any(0 < e.start - tok.i <= 4 and ctx.gaz.award(e.text)
-                              for e in ctx.ents_in(sent))
-            if cat is None and not clause.in_tweet and not names_award and \
-                    _refers_back(ctx, tok, lo, hi, subject):
-                # "competed in the category", "the actor won for ...", but not "won
-                # his first Bafta": a win of the award itself names no category
-                cat = context_cat
-            # the work the passage is about, a guess for screen and stage roles only
-            # (a singer's prize is not for the album the article named last)
-            guess = None if clause.in_tweet else nearest_work_before(ctx, tok.i)
-            person_guess = None if cat is not None and not is_acting(ctx, cat) else guess
-            confidence = 1.0 if cat in [c.ref for c in sent_cats] else 0.7
-            is_win = n_win and (not n_loss or cue_length(doc, tok.i, "WIN"))
-            # a list line: "Name for "Category" (WON!)"
-            won_marker = any(t.text == "WON" for t in doc[tok.i : tok.i + max(n_win, 1)])
-            program = cat is not None and is_program(ctx, cat)
-            work_subject = _work_subject(ctx, tok, lo) if program and not subject else None
-            if is_win:
-                if won_marker and not subject:
-                    subject = _coordinated(ctx, [p for p in ctx.persons_in(lo, tok.i)
-                                                 if not p.is_character])
-                work = work_after(ctx, tok.i, hi)
-                for p in subject:
-                    if (p.name, True) in seen:
-                        continue
-                    seen.add((p.name, True))
-                    w = work_near(ctx, p, lo, hi) or work
-                    yield NominationFact(Ref("person", p.name), cat, _ref(w), cer, True, ev,
-                                         confidence, work_guess=_ref(person_guess))
-                if not subject and program:
-                    winner = work_subject or (guess if won_marker else None)
-                    if winner and (winner, True) not in seen:
-                        seen.add((winner, True))
-                        yield NominationFact(Ref("work", winner), cat, _ref(winner), cer, True,
-                                             ev, 0.9 if work_subject else 0.7)
-                if program:  # "winning Best Picture over A and B", "beating out A and B"
-                    yield from _work_competitors(ctx, tok, hi, cat, cer, ev, seen)
-            if n_loss or tok.lower_ == "nominees":
-                yield from _competitors(ctx, tok, n_loss, clause, subject, cat, cer, ev, seen,
-                                        is_win)
-            elif is_nom or (is_nom_noun and subject):
-                listed = _listed_after(ctx, sent_cats, tok.i, hi) if is_nom_noun else []
-                for p in subject:
-                    if (p.name, False) in seen or (p.name, True) in seen:
-                        continue
-                    seen.add((p.name, False))
-                    for c in [m.ref for m in listed] or [cat]:
-                        yield NominationFact(Ref("person", p.name), c,
-                                             _ref(work_near(ctx, p, lo, hi)), cer, False, ev,
-                                             0.8, work_guess=_ref(person_guess))
+            seen.add((p.name, False))
+            for c in [m.ref for m in listed] or [found.cat]:
+                yield NominationFact(Ref("person", p.name), c, _ref(work_near(ctx, p, lo, hi)),
+                                     found.cer, False, found.ev, 0.8,
+                                     work_guess=_ref(found.person_guess))
+
+
+@dataclass(frozen=True)
+class _Cue:
+    """What a cue token says: its loss and win cue lengths, and whether it is a
+    nomination verb or noun."""
+
+    n_loss: int
+    n_win: int
+    is_nom: bool
+    is_nom_noun: bool
+
+
+@dataclass
+class _Found:
+    """What one cue's clause gives: its ceremony, category, evidence, subject
+    and the work the passage is about."""
+
+    clause: _Clause
+    cer: CeremonyRef
+    cat: CategoryRef | None
+    ev: Evidence
+    subject: list[PersonMention]
+    guess: str | None
+    person_guess: str | None
+    confidence: float
 
 
 def _awarded_to(ctx: ArticleContext, sent: Span, tok: Token, n: int,

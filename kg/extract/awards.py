@@ -409,6 +409,12 @@ def _coordinated(ctx: ArticleContext, persons: list[PersonMention]) -> list[Pers
 def work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> str | None:
     """The work the text attaches to a nominee: 'W's P', 'W star P', 'W P', 'P for W',
     'P of W fame', 'P from W', 'P (W)', 'P who played ... in W'."""
+    before = _work_before_name(ctx, person, lo)
+    return before if before is not None else _work_after_name(ctx, person, hi)
+
+
+def _work_before_name(ctx: ArticleContext, person: PersonMention, lo: int) -> str | None:
+    """'W's P', 'W star P', 'W P' (the title right before the name)."""
     doc = ctx.doc
     if person.start >= 2 and is_possessive(doc[person.start - 1]):
         span = title_before(ctx, person.start - 1)
@@ -427,6 +433,13 @@ def work_near(ctx: ArticleContext, person: PersonMention, lo: int, hi: int) -> s
                 return ctx.known_work(span.text)
             if len(span) >= 2 and valid_title(ctx, span) and not placeish(span):
                 return clean_text(span.text)
+    return None
+
+
+def _work_after_name(ctx: ArticleContext, person: PersonMention, hi: int) -> str | None:
+    """'P for W', 'P of W fame', 'P from W', 'P (W)', "P whose 'W'", 'P who
+    played ... in W' (a title after the name)."""
+    doc = ctx.doc
     j = person.end
     if j < hi and doc[j].lower_ in {"for", "of", "from", "in", "("}:
         k = j + 1

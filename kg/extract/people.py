@@ -76,8 +76,30 @@ def _acceptable(ctx: ArticleContext, text: str) -> bool:
 def collect_persons(ctx: ArticleContext) -> None:
     """Fill ``ctx.persons`` from PERSON entities and person handles, resolved
     within the article to the fullest name it gives."""
-    doc = ctx.doc
-    toks = ctx.tokens
+    raw = _entity_names(ctx)
+    raw.extend(_unlabelled_names(ctx, raw))
+    full = _full_names(ctx, [t for _, _, t in raw])
+    raw.extend(_surname_mentions(ctx, raw, full))
+    names = _NameIndex(full)
+    for start, end, text in raw:
+        name = _resolve_local(ctx, text, names)
+        given = ctx.gaz.is_given_name(name.split()[0]) and len(name.split()) > 1
+        ctx.persons.append(PersonMention(start, end, name,
+                                         is_character=_is_character(ctx, start, end),
+                                         given=given))
+    # a name the article gives as a character once is a character throughout
+    characters = {p.name for p in ctx.persons if p.is_character}
+    ctx.persons = [dataclasses.replace(p, is_character=True) if p.name in characters else p
+                   for p in ctx.persons]
+    # handles and hashtags inside tweets that spell a person's name
+    everyone = {**{fold(t): t for _, _, t in raw if len(t.split()) == 1}, **full}
+    _add_spelt_in_tweets(ctx, handle_matcher(everyone))
+    ctx.persons = sorted(ctx.persons, key=lambda p: p.start)
+
+
+def _entity_names(ctx: ArticleContext) -> list[tuple[int, int, str]]:
+    """(start, end, name) of the model's PERSON entities that can be people."""
+    doc, toks = ctx.doc, ctx.tokens
     raw: list[tuple[int, int, str]] = []
     for ent in ctx.ents:
         if ent.label_ != "PERSON" or _tagged(ctx.text, ent.start_char):
@@ -98,46 +120,42 @@ def collect_persons(ctx: ArticleContext) -> None:
         text = clean_text(span.text)
         if _acceptable(ctx, text):
             raw.append((span.start, span.end, text))
-    raw.extend(_unlabelled_names(ctx, raw))
-    full = _full_names(ctx, [t for _, _, t in raw])
-    raw.extend(_surname_mentions(ctx, raw, full))
-    names = _NameIndex(full)
-    for start, end, text in raw:
-        name = _resolve_local(ctx, text, names)
-        before = toks[start - 1].lower_ if start > 0 else ""
-        k = start - 1  # "as short-order cook Dot Pellegrino", "of US envoy J Ross Hale"
-        while k > max(0, start - 7) and _descriptor(toks[k]) and \
-                toks[k].lower_ not in _CHARACTER_CUES:
-            k -= 1
-        if k >= 0 and toks[k].lower_ in _CHARACTER_CUES:
-            before = toks[k].lower_
-        elif k == start - 1 >= 1 and toks[k].lower_ in ctx.cues.words("owned_role_nouns") and \
-                is_possessive(toks[k - 1]):
-            before = "as"  # "Ada Quill's heroine Evelyn"
-        if before == "as" and k >= 0 and k == start - 1 and not _role_as(doc, k, end):
-            before = ""  # "as Lorna Whitcombe hosted the show": a conjunction
-        is_char = before in _CHARACTER_CUES or (
-            end < len(doc) and is_possessive(toks[end]) and end + 1 < len(doc)
-            and toks[end + 1].text == "(")
-        given = ctx.gaz.is_given_name(name.split()[0]) and len(name.split()) > 1
-        ctx.persons.append(PersonMention(start, end, name, is_character=is_char, given=given))
-    # a name the article gives as a character once is a character throughout
-    characters = {p.name for p in ctx.persons if p.is_character}
-    ctx.persons = [dataclasses.replace(p, is_character=True) if p.name in characters else p
-                   for p in ctx.persons]
-    # handles and hashtags inside tweets that spell a person's name
-    everyone = {**{fold(t): t for _, _, t in raw if len(t.split()) == 1}, **full}
-    spelt_by = handle_matcher(everyone)
+    return raw
+
+
+def _is_character(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether the name at start:end is a role ("as Dot Pellegrino", "short-order
+    cook Dot Pellegrino", "her heroine Evelyn", "Evelyn's (…)"), not a person."""
+    doc, toks = ctx.doc, ctx.tokens
+    before = toks[start - 1].lower_ if start > 0 else ""
+    k = start - 1  # "as short-order cook Dot Pellegrino", "of US envoy J Ross Hale"
+    while k > max(0, start - 7) and _descriptor(toks[k]) and \
+            toks[k].lower_ not in _CHARACTER_CUES:
+        k -= 1
+    if k >= 0 and toks[k].lower_ in _CHARACTER_CUES:
+        before = toks[k].lower_
+    elif k == start - 1 >= 1 and toks[k].lower_ in ctx.cues.words("owned_role_nouns") and \
+            is_possessive(toks[k - 1]):
+        before = "as"  # "Ada Quill's heroine Evelyn"
+    if before == "as" and k >= 0 and k == start - 1 and not _role_as(doc, k, end):
+        before = ""  # "as Lorna Whitcombe hosted the show": a conjunction
+    return before in _CHARACTER_CUES or (
+        end < len(doc) and is_possessive(toks[end]) and end + 1 < len(doc)
+        and toks[end + 1].text == "(")
+
+
+def _add_spelt_in_tweets(ctx: ArticleContext, spelt_by) -> None:
+    """Mark handles and hashtags inside tweets that spell a person's name, where
+    no person is marked yet (one added here counts for the next)."""
     for tweet in ctx.tweets:
         for m in _TAG.finditer(ctx.article.text, tweet.start, tweet.text_end):
             person = spelt_by(m.group(1))
             if person is None:
                 continue
-            span = doc.char_span(m.start() - ctx.offset, m.end() - ctx.offset,
-                                 alignment_mode="expand")
+            span = ctx.doc.char_span(m.start() - ctx.offset, m.end() - ctx.offset,
+                                     alignment_mode="expand")
             if span is not None and not ctx.person_at(span.start):
                 ctx.persons.append(PersonMention(span.start, span.end, person))
-    ctx.persons = sorted(ctx.persons, key=lambda p: p.start)
 
 
 _ROLE_BEFORE_AS = {"role", "turn", "performance", "portrayal", "star", "appear", "cast", "return",

@@ -10,7 +10,7 @@ person who acted in it (and as whom).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
@@ -207,10 +207,27 @@ def placeish(span: Span) -> bool:
 
 def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
     """Yield every work a pattern marks in the article."""
-    doc, cues = ctx.doc, ctx.cues
-    toks = ctx.tokens
-    work_nouns = cues.words("work_nouns")
-    credit_nouns = cues.words("credit_nouns")
+    yield from _network_titles(ctx)
+    for tok in ctx.tokens:
+        yield from _quoted_after_owner(ctx, tok)
+        yield from _after_work_noun(ctx, tok)
+        yield from _named_after_noun(ctx, tok)
+        yield from _before_persons_name(ctx, tok)
+        no_title = yield from _before_credit_noun(ctx, tok)
+        if no_title:
+            continue
+        # "as <character> in X", "who played his father, Hedda, in X"
+        if tok.lower_ == "as" or tok.lemma_ in _CHARACTER_VERBS:
+            hit = _character_in_work(ctx, tok)
+            if hit:
+                yield hit
+    yield from _quoted_titles(ctx)
+
+
+def _network_titles(ctx: ArticleContext) -> Iterator[WorkHit]:
+    """"HBO's X", "Netflix's new series X", "the Hulu drama X"."""
+    doc, toks = ctx.doc, ctx.tokens
+    work_nouns = ctx.cues.words("work_nouns")
     for ent in ctx.ents:
         if ent.label_ != NETWORK or ent.end >= len(doc):
             continue
@@ -229,57 +246,68 @@ def find_works(ctx: ArticleContext) -> Iterator[WorkHit]:
             span = title_after(ctx, k)
             if valid_title(ctx, span, strict=False):
                 yield WorkHit(clean_text(span.text), span, network=known_name(ent))
-    for tok in toks:
-        # "the series X", "Sitcom X", "historical drama X", "the track 'X'"; an
-        # owner's quoted title: "whose 'X' won", "Mado's “X”"
-        if tok.i + 2 < len(doc) and toks[tok.i + 1].text in OPEN_QUOTES and (
-                tok.lower_ in work_nouns or tok.lower_ == "whose" or is_possessive(tok)):
-            span = quoted_title_at(ctx, tok.i + 2)
-            if span is not None and span.start == tok.i + 2:
-                yield WorkHit(clean_text(span.text), span, confidence=0.9)
-        if tok.lower_ in work_nouns and tok.i + 1 < len(doc) and (
-                tok.i == 0 or tok.is_sent_start or not is_cap(toks[tok.i - 1])
-                or toks[tok.i - 1].lower_ in {"the", "a", "an"}):
-            span = title_after(ctx, tok.i + 1)
-            person = ctx.person_at(span.start) if span is not None else None
-            if person is not None and not person.given and person.start == span.start and \
-                    person.end == span.end:
-                person = None  # "the film Salt Road": a title, unless a given name says person
-            # the noun is the cue: a model's place label on "the film Salt Road" is
-            # overruled, except for a one-word place ("a London film")
-            strict = span is None or person is not None or placeish(span)
-            if valid_title(ctx, span, strict=strict) and \
-                    not (person and person.start == span.start):
-                yield WorkHit(clean_text(span.text), span, confidence=0.9)
-        yield from _named_after_noun(ctx, tok)
-        # "X's <person>"
-        if is_possessive(tok) and tok.i + 1 < len(doc):
-            person = ctx.person_at(tok.i + 1)
-            if person and person.start == tok.i + 1:
-                span = title_before(ctx, tok.i)
-                if valid_title(ctx, span, strict=False) and not _is_person_name(ctx, span):
-                    yield WorkHit(clean_text(span.text), span, person=person)
-        # "X star <person>", "the X actress"
-        if tok.lower_ in credit_nouns and tok.i > 0 and is_cap(toks[tok.i - 1]):
+
+
+def _quoted_after_owner(ctx: ArticleContext, tok: Token) -> Iterator[WorkHit]:
+    """"the track 'X'"; an owner's quoted title: "whose 'X' won", "Mado's “X”"."""
+    doc, toks = ctx.doc, ctx.tokens
+    if tok.i + 2 < len(doc) and toks[tok.i + 1].text in OPEN_QUOTES and (
+            tok.lower_ in ctx.cues.words("work_nouns") or tok.lower_ == "whose"
+            or is_possessive(tok)):
+        span = quoted_title_at(ctx, tok.i + 2)
+        if span is not None and span.start == tok.i + 2:
+            yield WorkHit(clean_text(span.text), span, confidence=0.9)
+
+
+def _after_work_noun(ctx: ArticleContext, tok: Token) -> Iterator[WorkHit]:
+    """"the series X", "Sitcom X", "historical drama X"."""
+    doc, toks = ctx.doc, ctx.tokens
+    if tok.lower_ in ctx.cues.words("work_nouns") and tok.i + 1 < len(doc) and (
+            tok.i == 0 or tok.is_sent_start or not is_cap(toks[tok.i - 1])
+            or toks[tok.i - 1].lower_ in {"the", "a", "an"}):
+        span = title_after(ctx, tok.i + 1)
+        person = ctx.person_at(span.start) if span is not None else None
+        if person is not None and not person.given and person.start == span.start and \
+                person.end == span.end:
+            person = None  # "the film Salt Road": a title, unless a given name says person
+        # the noun is the cue: a model's place label on "the film Salt Road" is
+        # overruled, except for a one-word place ("a London film")
+        strict = span is None or person is not None or placeish(span)
+        if valid_title(ctx, span, strict=strict) and \
+                not (person and person.start == span.start):
+            yield WorkHit(clean_text(span.text), span, confidence=0.9)
+
+
+def _before_persons_name(ctx: ArticleContext, tok: Token) -> Iterator[WorkHit]:
+    """"X's <person>"."""
+    if is_possessive(tok) and tok.i + 1 < len(ctx.doc):
+        person = ctx.person_at(tok.i + 1)
+        if person and person.start == tok.i + 1:
             span = title_before(ctx, tok.i)
-            if not valid_title(ctx, span) or _is_person_name(ctx, span):
-                continue
-            person = ctx.person_at(tok.i + 1) if tok.i + 1 < len(doc) else None
-            confidence = 1.0
-            if person is None and span.start >= 3 and toks[span.start - 1].lower_ == "the" \
-                    and toks[span.start - 2].text == ",":
-                person = ctx.person_at(span.start - 3)  # "Tomas Ferreira, the X star"
-            if person is None:
-                person, confidence = ctx.focus_before(tok.i), 0.7
-            role = ctx.cues.raw.get("credit_roles", {}).get(tok.lower_, "actor")
-            yield WorkHit(clean_text(span.text), span, person=person, confidence=confidence,
-                          role=role)
-        # "as <character> in X", "who played his father, Hedda, in X"
-        if tok.lower_ == "as" or tok.lemma_ in _CHARACTER_VERBS:
-            hit = _character_in_work(ctx, tok)
-            if hit:
-                yield hit
-    yield from _quoted_titles(ctx)
+            if valid_title(ctx, span, strict=False) and not _is_person_name(ctx, span):
+                yield WorkHit(clean_text(span.text), span, person=person)
+
+
+def _before_credit_noun(ctx: ArticleContext, tok: Token) -> Generator[WorkHit, None, bool]:
+    """"X star <person>", "the X actress"; returns True when ``tok`` is a credit
+    noun after a capitalised word that is no title (nothing more to read at it)."""
+    toks = ctx.tokens
+    if not (tok.lower_ in ctx.cues.words("credit_nouns") and tok.i > 0
+            and is_cap(toks[tok.i - 1])):
+        return False
+    span = title_before(ctx, tok.i)
+    if not valid_title(ctx, span) or _is_person_name(ctx, span):
+        return True
+    person = ctx.person_at(tok.i + 1) if tok.i + 1 < len(ctx.doc) else None
+    confidence = 1.0
+    if person is None and span.start >= 3 and toks[span.start - 1].lower_ == "the" \
+            and toks[span.start - 2].text == ",":
+        person = ctx.person_at(span.start - 3)  # "Tomas Ferreira, the X star"
+    if person is None:
+        person, confidence = ctx.focus_before(tok.i), 0.7
+    role = ctx.cues.raw.get("credit_roles", {}).get(tok.lower_, "actor")
+    yield WorkHit(clean_text(span.text), span, person=person, confidence=confidence, role=role)
+    return False
 
 
 _NAMING_WORDS = {"titled", "entitled", "called", "named", "dubbed"}

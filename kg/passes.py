@@ -63,10 +63,13 @@ _CHUNK = 8
 
 def rules_fingerprint() -> str:
     """Changes whenever kg, a gazetteer, a pattern file or the pipeline's code
-    changes (they shape the Docs)."""
+    (``nlp.py``, and the gazetteer code that turns the data into its rules)
+    changes: they shape the Docs. The model's name and version are in the key
+    too (``doc_keys``)."""
     h = hashlib.sha256(kg.__version__.encode())
     for f in [*sorted((ONTOLOGY_DIR / "gazetteers").glob("*.json")),
-              *sorted((ONTOLOGY_DIR / "patterns").glob("*.json*")), _KG_DIR / "nlp.py"]:
+              *sorted((ONTOLOGY_DIR / "patterns").glob("*.json*")), _KG_DIR / "nlp.py",
+              _KG_DIR / "gazetteer.py", _KG_DIR / "datafiles.py"]:
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()

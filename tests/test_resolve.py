@@ -4,10 +4,12 @@ the one full name it belongs to and stays unresolved when two fit."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 from kg.gazetteer import load_gazetteer
-from kg.resolve import name_key, person_names
+from kg.records import ArticleFacts, CategoryRef, CeremonyRef, Evidence, NominationFact, Ref
+from kg.resolve import name_key, person_names, resolve
 
 
 def _canon(*names: str) -> dict[str, str | None]:
@@ -77,3 +79,77 @@ def test_given_name_keys_agree_with_same_given_name():
         for b in names[::5]:
             shared = bool(gaz.given_name_keys(a) & gaz.given_name_keys(b))
             assert shared == gaz.same_given_name(a, b), (a, b)
+
+
+# --- pure functions: slugs, work names, handles ----------------------------------------
+
+
+def test_slugify_is_readable_ascii_and_never_empty():
+    from kg.resolve import slugify
+
+    assert slugify("Zoé Marchetti") == "zoe-marchetti"
+    assert slugify("Ada O'Quill & Friends!") == "ada-oquill-friends"
+    assert slugify("x" * 200) == "x" * 80
+    star = slugify("★★★")
+    assert star.startswith("x") and len(star) == 11 and star == slugify("★★★")
+    assert slugify("★★★") != slugify("☆☆☆")
+
+
+def test_a_work_goes_by_its_fullest_then_most_frequent_spelling():
+    from kg.resolve import work_names
+
+    canon = work_names(Counter({"Marram Grass": 5, "The Marram Grass": 1,
+                                "Copper Lake’s": 1, "Copper Lake's": 2}))
+    assert canon[name_key("marram grass")] == "The Marram Grass"
+    assert canon[name_key("Copper Lake's")] == "Copper Lake's"
+
+
+def test_a_handle_finds_the_one_name_it_spells():
+    from kg.extract.people import handle_matcher
+
+    match = handle_matcher({"ada quill": "Ada Quill", "tomas brandt": "Tomas Brandt"})
+    assert match("AdaQuill") == "Ada Quill"
+    assert match("adaquill_official") == "Ada Quill"  # a suffix that handles take
+    assert match("TheRealTomasBrandt") == "Tomas Brandt"  # both names, in order
+    assert match("BrandtTomas") is None
+    assert match("copperlake") is None
+
+
+# --- category narrowing, through resolution of hand-written facts ----------------------
+
+
+def _nomination(article: str, nominee: str, candidates: tuple[str, ...] | None,
+                won: bool = False, sentence: str = "") -> ArticleFacts:
+    ev = Evidence(article, 0, len(sentence or nominee), sentence or nominee)
+    category = CategoryRef("Primetime Emmy Award", "x", candidates) if candidates else None
+    fact = NominationFact(Ref("person", nominee), category, None,
+                          CeremonyRef("Primetime Emmy Award", 2021), won, ev)
+    return ArticleFacts(article, article, dt.date(2021, 9, 20), nominations=[fact])
+
+
+LEAD_ACTOR = "Outstanding Lead Actor in a Drama Series"
+LEAD_ACTOR_LIMITED = "Outstanding Lead Actor in a Limited or Anthology Series or Movie"
+
+
+def _categories(*facts: ArticleFacts) -> set[tuple[str, str]]:
+    corpus = resolve(list(facts))
+    return {(corpus.entities[n.nominee].name, corpus.entities[n.category].name)
+            for n in corpus.nominations if n.category}
+
+
+def test_a_paraphrase_takes_the_category_the_same_nominee_is_named_for_elsewhere():
+    found = _categories(
+        _nomination("a1", "Tomas Brandt", (LEAD_ACTOR, LEAD_ACTOR_LIMITED), won=True),
+        _nomination("a2", "Tomas Brandt", (LEAD_ACTOR_LIMITED,)))
+    assert found == {("Tomas Brandt", LEAD_ACTOR_LIMITED)}
+
+
+def test_a_fact_without_a_category_takes_the_nominees_only_one():
+    found = _categories(_nomination("a1", "Tomas Brandt", None, won=True),
+                        _nomination("a2", "Tomas Brandt", (LEAD_ACTOR,)))
+    assert found == {("Tomas Brandt", LEAD_ACTOR)}
+
+
+def test_an_unresolvable_paraphrase_takes_its_first_candidate():
+    found = _categories(_nomination("a1", "Ada Quill", (LEAD_ACTOR, LEAD_ACTOR_LIMITED)))
+    assert found == {("Ada Quill", LEAD_ACTOR)}

@@ -19,15 +19,15 @@ from kg.viz import KINDS, VizStats, render_html
 from kg.vocab import ID, KG, SCHEMA
 
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
-TWEET_TEXT = "Mark Ruffalo called on Americans to use their privilege #Emmys"
-WIN_SENTENCE = "Hollywood actor Mark Ruffalo won his first Emmy Award at the 72nd Emmys."
-LOSS_SENTENCE = "Hugh Jackman was nominated for Bad Education."
-ARTICLE_FILE = "000_d11e5540654e02b6"
+TWEET_TEXT = "Tomas Brandt asked every viewer to call a friend tonight #Emmys"
+WIN_SENTENCE = "Hollywood actor Tomas Brandt won his first Emmy Award at the 72nd Emmys."
+LOSS_SENTENCE = "Ilse Varga was nominated for Paper Lanterns."
+ARTICLE_FILE = "000_harbor_night"
 DATE = rdflib.XSD.date
 REPO = Path(__file__).resolve().parents[1]
 
-MARK, HUGH, KIMMEL = ID["mark-ruffalo"], ID["hugh-jackman"], ID["jimmy-kimmel"]
-SERIES, FILM = ID["i-know-this-much-is-true"], ID["bad-education"]
+WINNER, RIVAL, HOST = ID["tomas-brandt"], ID["ilse-varga"], ID["rosa-demir"]
+SERIES, FILM = ID["copper-lake-nights"], ID["paper-lanterns"]
 HBO, NOWTHIS, THR = ID["hbo"], ID["nowthis"], ID["the-hollywood-reporter"]
 AWARD, CATEGORY = ID["primetime-emmy-award"], ID["emmy-lead-actor-limited"]
 CEREMONY, VENUE = ID["72nd-primetime-emmys"], ID["staples-center"]
@@ -35,11 +35,11 @@ ARTICLE, TWEET, EVIL_TWEET = ID["article-000"], ID["tweet-1"], ID["tweet-evil"]
 QUOTE, NOWTHIS_ACCOUNT, TROLL = ID["quote-1"], ID["account-nowthis"], ID["account-troll"]
 
 NAMES = {
-    MARK: "Mark Ruffalo", HUGH: "Hugh Jackman", KIMMEL: "Jimmy Kimmel",
-    SERIES: "I Know This Much Is True", FILM: "Bad Education", HBO: "HBO",
+    WINNER: "Tomas Brandt", RIVAL: "Ilse Varga", HOST: "Rosa Demir",
+    SERIES: "Copper Lake Nights", FILM: "Paper Lanterns", HBO: "HBO",
     NOWTHIS: "NowThis", THR: "The Hollywood Reporter", AWARD: "Primetime Emmy Award",
     CATEGORY: "Outstanding Lead Actor in a Limited Series", CEREMONY: "72nd Primetime Emmy Awards",
-    VENUE: "Staples Center", ARTICLE: "Mark Ruffalo's Emmy speech",
+    VENUE: "Staples Center", ARTICLE: "Tomas Brandt's Emmy speech",
 }
 
 
@@ -49,7 +49,7 @@ def build_graph() -> Graph:
     g.bind("kg", KG._NS)
     g.bind("schema", SCHEMA)
     types = {
-        MARK: SCHEMA.Person, HUGH: SCHEMA.Person, KIMMEL: SCHEMA.Person,
+        WINNER: SCHEMA.Person, RIVAL: SCHEMA.Person, HOST: SCHEMA.Person,
         SERIES: SCHEMA.TVSeries, FILM: SCHEMA.Movie, HBO: SCHEMA.Organization,
         NOWTHIS: SCHEMA.Organization, THR: SCHEMA.NewsMediaOrganization, AWARD: KG.Award,
         CATEGORY: KG.AwardCategory, CEREMONY: KG.AwardCeremony, VENUE: SCHEMA.Place,
@@ -58,16 +58,16 @@ def build_graph() -> Graph:
     for node, cls in types.items():
         g.add((node, RDF.type, cls))
         g.add((node, SCHEMA.name, Literal(NAMES[node])))
-    g.add((MARK, SCHEMA.alternateName, Literal("Mark Alan Ruffalo")))
+    g.add((WINNER, SCHEMA.alternateName, Literal("Tomas Elias Brandt")))
     g.add((SERIES, KG.network, HBO))
     g.add((CATEGORY, KG.award, AWARD))
     g.add((CEREMONY, KG.award, AWARD))
-    g.add((CEREMONY, KG.host, KIMMEL))
+    g.add((CEREMONY, KG.host, HOST))
     g.add((CEREMONY, KG.venue, VENUE))
     g.add((CEREMONY, KG.ordinal, Literal(72)))
     g.add((ARTICLE, KG.sourceFile, Literal(ARTICLE_FILE)))
     g.add((ARTICLE, SCHEMA.datePublished, Literal("2020-09-21", datatype=DATE)))
-    for entity in (MARK, HUGH, SERIES, AWARD, CEREMONY, KIMMEL):
+    for entity in (WINNER, RIVAL, SERIES, AWARD, CEREMONY, HOST):
         g.add((ARTICLE, SCHEMA.mentions, entity))  # tooltips only, never edges
     g.add((ARTICLE, KG.cites, THR))
 
@@ -80,8 +80,8 @@ def build_graph() -> Graph:
         return ev
 
     for nominee, work, won, sentence, start in (
-        (MARK, SERIES, True, WIN_SENTENCE, 0),
-        (HUGH, FILM, False, LOSS_SENTENCE, 400),
+        (WINNER, SERIES, True, WIN_SENTENCE, 0),
+        (RIVAL, FILM, False, LOSS_SENTENCE, 400),
     ):
         nom = BNode()  # blank nodes: their labels change on every parse
         g.add((nom, RDF.type, KG.Nomination))
@@ -91,16 +91,16 @@ def build_graph() -> Graph:
         g.add((nom, KG.ceremony, CEREMONY))
         g.add((nom, KG.won, Literal(won)))
         g.add((nom, KG.evidence, evidence(sentence, start)))
-    g.add((MARK, KG.wonAward, CATEGORY))  # shortcut repeating the nomination
-    g.add((MARK, KG.actedIn, SERIES))  # shortcut repeating the credit
+    g.add((WINNER, KG.wonAward, CATEGORY))  # shortcut repeating the nomination
+    g.add((WINNER, KG.actedIn, SERIES))  # shortcut repeating the credit
 
     credit = BNode()
     g.add((credit, RDF.type, KG.Credit))
-    g.add((credit, KG.performer, MARK))
+    g.add((credit, KG.performer, WINNER))
     g.add((credit, KG.work, SERIES))
     g.add((credit, KG.role, Literal("actor")))
-    g.add((credit, KG.character, Literal("Dominick Birdsey")))
-    g.add((credit, KG.evidence, evidence("Ruffalo plays twins in I Know This Much Is True.", 90)))
+    g.add((credit, KG.character, Literal("Jonah Fell")))
+    g.add((credit, KG.evidence, evidence("Brandt plays twins in Copper Lake Nights.", 90)))
 
     g.add((NOWTHIS_ACCOUNT, RDF.type, KG.Account))
     g.add((NOWTHIS_ACCOUNT, KG.handle, Literal("nowthisnews")))
@@ -109,7 +109,7 @@ def build_graph() -> Graph:
     g.add((TWEET, SCHEMA.text, Literal(TWEET_TEXT)))
     g.add((TWEET, SCHEMA.author, NOWTHIS_ACCOUNT))
     g.add((TWEET, SCHEMA.datePublished, Literal("2020-09-21", datatype=DATE)))
-    g.add((TWEET, SCHEMA.mentions, MARK))
+    g.add((TWEET, SCHEMA.mentions, WINNER))
     g.add((ARTICLE, KG.embeds, TWEET))
 
     g.add((TROLL, RDF.type, KG.Account))  # no kg:account: drawn as the account itself
@@ -120,29 +120,29 @@ def build_graph() -> Graph:
     g.add((ARTICLE, KG.embeds, EVIL_TWEET))
 
     g.add((QUOTE, RDF.type, SCHEMA.Quotation))
-    g.add((QUOTE, SCHEMA.text, Literal("How are we going to take care of each other?")))
-    g.add((QUOTE, KG.speaker, MARK))
+    g.add((QUOTE, SCHEMA.text, Literal("Where do we all go when the lights go out???")))
+    g.add((QUOTE, KG.speaker, WINNER))
     g.add((QUOTE, KG.inArticle, ARTICLE))
-    g.add((QUOTE, KG.evidence, evidence("He asked: How are we going to take care?", 200)))
+    g.add((QUOTE, KG.evidence, evidence("He asked: Where do we all go now, then?", 200)))
     return g
 
 
 EXPECTED_EDGES = {
-    ("Mark Ruffalo", "won", NAMES[CATEGORY]),
-    ("Hugh Jackman", "nominated for", NAMES[CATEGORY]),
+    ("Tomas Brandt", "won", NAMES[CATEGORY]),
+    ("Ilse Varga", "nominated for", NAMES[CATEGORY]),
     (NAMES[CATEGORY], "at", NAMES[CEREMONY]),
     (NAMES[CATEGORY], "of", NAMES[AWARD]),
     (NAMES[CEREMONY], "of", NAMES[AWARD]),
-    (NAMES[CEREMONY], "hosted by", "Jimmy Kimmel"),
+    (NAMES[CEREMONY], "hosted by", "Rosa Demir"),
     (NAMES[CEREMONY], "held at", "Staples Center"),
-    ("Mark Ruffalo", "acted in", NAMES[SERIES]),
-    ("Hugh Jackman", "for work", "Bad Education"),
+    ("Tomas Brandt", "acted in", NAMES[SERIES]),
+    ("Ilse Varga", "for work", "Paper Lanterns"),
     (NAMES[SERIES], "airs on", "HBO"),
     ("NowThis", "posted", "Tweet @nowthisnews"),
     ("@troll", "posted", "Tweet @troll"),
-    ("Tweet @nowthisnews", "mentions", "Mark Ruffalo"),
-    ("Mark Ruffalo", "said", "\u201cHow are we going to take care of each\u2026\u201d"),
-    ("\u201cHow are we going to take care of each\u2026\u201d", "quoted in", NAMES[ARTICLE]),
+    ("Tweet @nowthisnews", "mentions", "Tomas Brandt"),
+    ("Tomas Brandt", "said", "\u201cWhere do we all go when the lights go\u2026\u201d"),
+    ("\u201cWhere do we all go when the lights go\u2026\u201d", "quoted in", NAMES[ARTICLE]),
     (NAMES[ARTICLE], "cites", "The Hollywood Reporter"),
     (NAMES[ARTICLE], "embeds", "Tweet @nowthisnews"),
     (NAMES[ARTICLE], "embeds", "Tweet @troll"),
@@ -196,7 +196,7 @@ def test_nodes_edges_and_labels(tmp_path: Path) -> None:
     assert "@nowthisnews" not in names
     assert not any("Evidence" in n["title"].split("\n")[0] for n in data["nodes"])
     assert edge_triples(data) == EXPECTED_EDGES  # shortcuts and article mentions not drawn
-    assert node_by_name(data, "Mark Ruffalo")["label"] == "Mark Ruffalo"
+    assert node_by_name(data, "Tomas Brandt")["label"] == "Tomas Brandt"
     long_label = node_by_name(data, NAMES[CATEGORY])["label"]
     assert len(long_label) <= 32 and long_label.endswith("\u2026")
 
@@ -204,8 +204,8 @@ def test_nodes_edges_and_labels(tmp_path: Path) -> None:
 def test_types_colours_and_shapes(tmp_path: Path) -> None:
     _, _, data = render(tmp_path)
     groups = {n["name"]: n["group"] for n in data["nodes"]}
-    assert groups["Mark Ruffalo"] == "person"
-    assert groups[NAMES[SERIES]] == groups["Bad Education"] == "work"
+    assert groups["Tomas Brandt"] == "person"
+    assert groups[NAMES[SERIES]] == groups["Paper Lanterns"] == "work"
     assert groups["HBO"] == groups["NowThis"] == "organisation"
     assert groups["The Hollywood Reporter"] == "outlet"
     assert groups[NAMES[AWARD]] == "award"
@@ -215,15 +215,15 @@ def test_types_colours_and_shapes(tmp_path: Path) -> None:
     assert groups["@troll"] == "account"
     assert groups[NAMES[ARTICLE]] == "article"
     assert groups["Staples Center"] == "place"
-    assert groups["\u201cHow are we going to take care of each\u2026\u201d"] == "quotation"
+    assert groups["\u201cWhere do we all go when the lights go\u2026\u201d"] == "quotation"
     styles = data["options"]["groups"]
     assert len({(s["shape"], s["color"]["background"]) for s in styles.values()}) == len(KINDS)
 
 
 def test_winners_and_losers_look_different(tmp_path: Path) -> None:
     _, _, data = render(tmp_path)
-    won = edge(data, "Mark Ruffalo", "won", NAMES[CATEGORY])
-    lost = edge(data, "Hugh Jackman", "nominated for", NAMES[CATEGORY])
+    won = edge(data, "Tomas Brandt", "won", NAMES[CATEGORY])
+    lost = edge(data, "Ilse Varga", "nominated for", NAMES[CATEGORY])
     assert lost.get("dashes") is True and not won.get("dashes")
     assert won["color"] != lost["color"]
 
@@ -245,12 +245,12 @@ def test_legend_lists_every_type(tmp_path: Path) -> None:
 
 def test_node_tooltips_carry_provenance(tmp_path: Path) -> None:
     _, _, data = render(tmp_path)
-    mark = node_by_name(data, "Mark Ruffalo")["title"]
-    assert mark.startswith("Person: Mark Ruffalo")
-    assert "Also known as: Mark Alan Ruffalo" in mark
+    mark = node_by_name(data, "Tomas Brandt")["title"]
+    assert mark.startswith("Person: Tomas Brandt")
+    assert "Also known as: Tomas Elias Brandt" in mark
     assert f"In articles: {ARTICLE_FILE}" in mark
     assert WIN_SENTENCE in mark  # earliest evidence sentence of his facts
-    hugh = node_by_name(data, "Hugh Jackman")["title"]
+    hugh = node_by_name(data, "Ilse Varga")["title"]
     assert LOSS_SENTENCE in hugh
     tweet = node_by_name(data, "Tweet @nowthisnews")["title"]
     assert tweet.startswith("Tweet\n")
@@ -264,11 +264,11 @@ def test_node_tooltips_carry_provenance(tmp_path: Path) -> None:
 
 def test_edge_tooltips_carry_evidence(tmp_path: Path) -> None:
     _, _, data = render(tmp_path)
-    won = edge(data, "Mark Ruffalo", "won", NAMES[CATEGORY])["title"]
+    won = edge(data, "Tomas Brandt", "won", NAMES[CATEGORY])["title"]
     assert WIN_SENTENCE in won and f"Article: {ARTICLE_FILE}" in won
-    assert "for I Know This Much Is True" in won and f"at {NAMES[CEREMONY]}" in won
-    acted = edge(data, "Mark Ruffalo", "acted in", NAMES[SERIES])["title"]
-    assert "as Dominick Birdsey" in acted and "Ruffalo plays twins" in acted
+    assert "for Copper Lake Nights" in won and f"at {NAMES[CEREMONY]}" in won
+    acted = edge(data, "Tomas Brandt", "acted in", NAMES[SERIES])["title"]
+    assert "as Jonah Fell" in acted and "Brandt plays twins" in acted
     for e in data["edges"]:
         assert e["title"]
 
@@ -377,34 +377,35 @@ def test_empty_graph(tmp_path: Path) -> None:
 
 
 def test_focus_keeps_the_neighbourhood(tmp_path: Path) -> None:
-    stats, _, data = render(tmp_path, focus="hugh JACKMAN", hops=1)
-    assert {n["name"] for n in data["nodes"]} == {"Hugh Jackman", NAMES[CATEGORY], "Bad Education"}
+    stats, _, data = render(tmp_path, focus="ilse VARGA", hops=1)
+    assert {n["name"] for n in data["nodes"]} == {"Ilse Varga", NAMES[CATEGORY], "Paper Lanterns"}
     assert stats.nodes == 3 and stats.edges == 2 and stats.total_nodes == 17
-    _, _, data = render(tmp_path, focus="Hugh Jackman", hops=2)
+    _, _, data = render(tmp_path, focus="Ilse Varga", hops=2)
     assert {n["name"] for n in data["nodes"]} == {
-        "Hugh Jackman", NAMES[CATEGORY], "Bad Education", "Mark Ruffalo", NAMES[CEREMONY],
+        "Ilse Varga", NAMES[CATEGORY], "Paper Lanterns", "Tomas Brandt", NAMES[CEREMONY],
         NAMES[AWARD]}
-    _, _, data = render(tmp_path, focus="Hugh Jackman", hops=0)
-    assert [n["name"] for n in data["nodes"]] == ["Hugh Jackman"]
+    _, _, data = render(tmp_path, focus="Ilse Varga", hops=0)
+    assert [n["name"] for n in data["nodes"]] == ["Ilse Varga"]
 
 
 def test_focus_by_alias(tmp_path: Path) -> None:
-    _, _, data = render(tmp_path, focus="mark alan ruffalo", hops=1)
-    assert "Mark Ruffalo" in {n["name"] for n in data["nodes"]}
+    _, _, data = render(tmp_path, focus="tomas elias brandt", hops=1)
+    assert "Tomas Brandt" in {n["name"] for n in data["nodes"]}
 
 
 def test_unknown_focus_lists_close_names(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="Mark Rufalo") as info:
-        render_html(build_graph(), tmp_path / "x.html", focus="Mark Rufalo")
-    assert "'Mark Ruffalo'" in str(info.value)
+    with pytest.raises(ValueError, match="Tomas Brant") as info:
+        render_html(build_graph(), tmp_path / "x.html", focus="Tomas Brant")
+    assert "'Tomas Brandt'" in str(info.value)
     assert not (tmp_path / "x.html").exists()
 
 
 def test_max_nodes_keeps_most_connected_deterministically(tmp_path: Path) -> None:
-    # Mark, the category, the ceremony and the article all have degree 4; ties go by name.
+    # the winner, the category, the ceremony and the article all have degree 4; ties
+    # go by name, so the article ("Tomas Brandt's ...") is the one left out
     stats, _, data = render(tmp_path, max_nodes=3)
     assert [n["name"] for n in data["nodes"]] == [
-        "Mark Ruffalo", NAMES[CEREMONY], NAMES[ARTICLE]]
+        "Tomas Brandt", NAMES[CATEGORY], NAMES[CEREMONY]]
     assert stats.nodes == 3 and stats.total_nodes == 17
     _, _, data = render(tmp_path, focus="Staples Center", hops=3, max_nodes=2)
     assert {n["name"] for n in data["nodes"]} == {"Staples Center", NAMES[CEREMONY]}
@@ -518,11 +519,11 @@ def test_type_filter_and_search(viz_page: Any) -> None:
     assert sorted(hidden) == ["Tweet @nowthisnews", "Tweet @troll"]
     assert viz_page.evaluate(
         "network.body.data.edges.get({filter: e => e.hidden === true}).length") == 5
-    viz_page.fill("#kg-search", "mark ruffalo")
+    viz_page.fill("#kg-search", "tomas brandt")
     viz_page.press("#kg-search", "Enter")
     selected = viz_page.evaluate(
         "network.getSelectedNodes().map(id => network.body.data.nodes.get(id).name)")
-    assert selected == ["Mark Ruffalo"]
+    assert selected == ["Tomas Brandt"]
     viz_page.click("#kg-reset")
     assert viz_page.evaluate(
         "network.body.data.nodes.get({filter: n => n.hidden === true}).length") == 0
@@ -602,21 +603,21 @@ def test_overview_puts_evidence_in_the_panel(tmp_path: Path) -> None:
     assert stats.total_nodes == 17 and stats.nodes == len(data["nodes"])
     # an outlet known only from the articles citing it stays, without edges
     assert "The Hollywood Reporter" in {n["name"] for n in data["nodes"]}
-    mark = node_by_name(data, "Mark Ruffalo")
+    mark = node_by_name(data, "Tomas Brandt")
     assert "1 tweet \u00b7 1 quotation \u00b7 1 article" in mark["title"]
     panel = mark["panel"]
-    assert panel["type"] == "Person" and panel["aliases"] == ["Mark Alan Ruffalo"]
+    assert panel["type"] == "Person" and panel["aliases"] == ["Tomas Elias Brandt"]
     won = panel["facts"][0]
-    assert won["text"] == f"Mark Ruffalo won {NAMES[CATEGORY]}"
+    assert won["text"] == f"Tomas Brandt won {NAMES[CATEGORY]}"
     assert won["evidence"] == WIN_SENTENCE and won["article"] == ARTICLE_FILE
     assert f"for {NAMES[SERIES]}" in won["notes"]
     ids = {n["name"]: n["id"] for n in data["nodes"]}
-    assert won["nodes"] == [ids["Mark Ruffalo"], ids[NAMES[CATEGORY]]]
+    assert won["nodes"] == [ids["Tomas Brandt"], ids[NAMES[CATEGORY]]]
     assert any(e["id"] == won["edge"] and e["label"] == "won" for e in data["edges"])
     assert [t["text"] for t in panel["tweets"]] == [TWEET_TEXT]
     assert panel["tweets"][0]["by"] == "NowThis @nowthisnews"
     assert panel["tweets"][0]["article"] == ARTICLE_FILE
-    assert [q["text"] for q in panel["quotes"]] == ["How are we going to take care of each other?"]
+    assert [q["text"] for q in panel["quotes"]] == ["Where do we all go when the lights go out???"]
     assert panel["articles"] == [ARTICLE_FILE]
     # the hostile tweet has no owner to list it under: it is in no panel, and the
     # troll account is not drawn in the overview at all
@@ -626,10 +627,10 @@ def test_overview_puts_evidence_in_the_panel(tmp_path: Path) -> None:
 def test_edges_know_their_ceremony_and_award(tmp_path: Path) -> None:
     _, _, data = render(tmp_path, evidence_nodes=False)
     ids = {n["name"]: n["id"] for n in data["nodes"]}
-    won = edge(data, "Mark Ruffalo", "won", NAMES[CATEGORY])
+    won = edge(data, "Tomas Brandt", "won", NAMES[CATEGORY])
     assert won["won"] is True
     assert won["cer"] == [ids[NAMES[CEREMONY]]] and won["award"] == [ids[NAMES[AWARD]]]
-    acted = edge(data, "Mark Ruffalo", "acted in", NAMES[SERIES])
+    acted = edge(data, "Tomas Brandt", "acted in", NAMES[SERIES])
     assert acted["won"] is False and acted["cer"] == [] and acted["award"] == []
 
 
@@ -664,11 +665,11 @@ def _visible_names(page: Any) -> set[str]:
 def test_clicking_a_person_opens_the_panel(overview_page: Any) -> None:
     page = overview_page
     assert page.kg_errors == []
-    mark = _click_node(page, "Mark Ruffalo")
+    mark = _click_node(page, "Tomas Brandt")
     panel = page.locator("#kg-panel").inner_text()
-    for part in ("Person", "Mark Ruffalo", "Also known as: Mark Alan Ruffalo",
-                 f"Mark Ruffalo won {NAMES[CATEGORY]}", WIN_SENTENCE, ARTICLE_FILE,
-                 TWEET_TEXT, "How are we going to take care of each other?"):
+    for part in ("Person", "Tomas Brandt", "Also known as: Tomas Elias Brandt",
+                 f"Tomas Brandt won {NAMES[CATEGORY]}", WIN_SENTENCE, ARTICLE_FILE,
+                 TWEET_TEXT, "Where do we all go when the lights go out???"):
         assert part in panel
     # clicking a fact selects the two nodes it links and its edge
     page.locator("#kg-panel .kg-fact a").first.click()
@@ -681,9 +682,9 @@ def test_clicking_a_person_opens_the_panel(overview_page: Any) -> None:
                          ".get(id).label)") == ["won"]
     # a node's neighbourhood on its own, and back
     page.click("#kg-around")
-    assert _visible_names(page) == {"Mark Ruffalo", NAMES[CATEGORY], NAMES[SERIES]}
+    assert _visible_names(page) == {"Tomas Brandt", NAMES[CATEGORY], NAMES[SERIES]}
     page.click("#kg-around")
-    assert "Hugh Jackman" in _visible_names(page)
+    assert "Ilse Varga" in _visible_names(page)
     assert page.kg_errors == []
 
 
@@ -693,8 +694,8 @@ def test_ceremony_award_and_winner_filters(overview_page: Any) -> None:
     everyone = _visible_names(page)
     page.check("#kg-won")
     shown = _visible_names(page)
-    assert "Mark Ruffalo" in shown and NAMES[CATEGORY] in shown
-    assert "Hugh Jackman" not in shown and "Bad Education" not in shown
+    assert "Tomas Brandt" in shown and NAMES[CATEGORY] in shown
+    assert "Ilse Varga" not in shown and "Paper Lanterns" not in shown
     page.uncheck("#kg-won")
     assert _visible_names(page) == everyone
     ceremony = page.evaluate(
@@ -702,7 +703,7 @@ def test_ceremony_award_and_winner_filters(overview_page: Any) -> None:
         NAMES[CEREMONY])
     page.select_option("#kg-ceremony", ceremony)
     shown = _visible_names(page)
-    assert {"Mark Ruffalo", "Hugh Jackman", NAMES[CEREMONY], "Jimmy Kimmel"} <= shown
+    assert {"Tomas Brandt", "Ilse Varga", NAMES[CEREMONY], "Rosa Demir"} <= shown
     assert "HBO" not in shown  # airs a show; no part of the ceremony
     page.click("#kg-reset")
     assert _visible_names(page) == everyone
@@ -712,14 +713,14 @@ def test_ceremony_award_and_winner_filters(overview_page: Any) -> None:
 @pytest.mark.browser
 def test_hostile_text_in_the_panel_is_text(viz_browser: Any, tmp_path: Path) -> None:
     g = build_graph()
-    g.add((MARK, SCHEMA.alternateName, Literal(HOSTILE)))
-    g.add((EVIL_TWEET, SCHEMA.mentions, MARK))
+    g.add((WINNER, SCHEMA.alternateName, Literal(HOSTILE)))
+    g.add((EVIL_TWEET, SCHEMA.mentions, WINNER))
     g.add((QUOTE, SCHEMA.text, Literal(HOSTILE)))
     evil_work, credit, ev = ID["evil-work"], BNode(), BNode()  # a fact and its sentence
     g.add((evil_work, RDF.type, SCHEMA.CreativeWork))
     g.add((evil_work, SCHEMA.name, Literal(HOSTILE)))
     g.add((credit, RDF.type, KG.Credit))
-    g.add((credit, KG.performer, MARK))
+    g.add((credit, KG.performer, WINNER))
     g.add((credit, KG.work, evil_work))
     g.add((credit, KG.role, Literal("actor")))
     g.add((credit, KG.evidence, ev))
@@ -729,7 +730,7 @@ def test_hostile_text_in_the_panel_is_text(viz_browser: Any, tmp_path: Path) -> 
     out = tmp_path / "hostile.html"
     render_html(g, out)
     page = _open(viz_browser, out)
-    _click_node(page, "Mark Ruffalo")
+    _click_node(page, "Tomas Brandt")
     text = page.locator("#kg-panel").evaluate("el => el.textContent")
     # alias, tweet, quotation, a fact's text and its evidence sentence
     assert text.count("<script>window.__pwned=1</script>") >= 5

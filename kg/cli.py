@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg import __version__
+from kg.exits import EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED
 
 if TYPE_CHECKING:  # the build is imported only by the commands that build
     from kg.builder import BuildResult
     from kg.endpoint import Auth
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING = 0, 1, 2
 
 
 def _err(msg: str) -> None:
@@ -438,9 +438,6 @@ def make_parser() -> argparse.ArgumentParser:
                    help="with --screenshot: search for NAME first, so its panel shows")
     z.set_defaults(func=cmd_viz)
     return parser
-
-
-EXIT_INTERRUPTED = 130  # what shells report for Ctrl-C
 
 
 def _describe(exc: BaseException) -> str:

@@ -65,13 +65,12 @@ import urllib.request
 from pathlib import Path
 from typing import IO, Any
 
+from kg.exits import EXIT_NOTHING, EXIT_OK
+from kg.exits import EXIT_SOME_FAILED as EXIT_FAILED
 from kg.formats import KNOWN_SUFFIXES, oxigraph_format
 from kg.gate import Engine, Gate, GateRules, hard_limit, hostport
 from kg.sparql_guard import MAX_NESTING, MAX_QUERY_BYTES
 from kg.storedir import OXIGRAPH_DIR, database_dir, snapshot
-
-EXIT_OK, EXIT_FAILED, EXIT_NOTHING = 0, 1, 2
-
 
 PREFIXES = ("PREFIX kg: <https://w3id.org/kgnews/ontology#> "
             "PREFIX schema: <https://schema.org/> ")

@@ -18,6 +18,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "browser: drives headless Chromium via Playwright (skipped locally when missing, "
         "required when CI is set)",
     )
+    config.addinivalue_line(
+        "markers",
+        "slow: takes seconds on its own (a cluster, killed builds, processes with other "
+        "hash seeds, servers restarted, a 5,000-entity page); a quick run skips them "
+        "with -m 'not slow'",
+    )
 
 
 ROOT = Path(__file__).resolve().parent.parent

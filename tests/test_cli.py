@@ -187,6 +187,7 @@ def test_odd_file_names_and_hostile_text_make_valid_turtle(tmp_path):
     assert kg("validate", str(out / "graph.ttl")).returncode == 0
 
 
+@pytest.mark.slow
 def test_builds_do_not_depend_on_hash_seeds(tmp_path):
     outputs = []
     for seed in ("1", "2"):
@@ -198,6 +199,7 @@ def test_builds_do_not_depend_on_hash_seeds(tmp_path):
     assert outputs[0] == outputs[1]
 
 
+@pytest.mark.slow
 def test_build_in_two_processes_writes_the_same_bytes(tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     for out, jobs in ((one, "1"), (two, "2")):

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("distributed")  # in the test extras; a clear skip where it is missing
 
 from distributed import Client, LocalCluster  # noqa: E402

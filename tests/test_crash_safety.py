@@ -22,6 +22,8 @@ from kg.locking import folder_lock
 from kg.query import run_store_query
 from kg.storedir import OXIGRAPH_DIR
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 WINS = {

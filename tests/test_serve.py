@@ -415,6 +415,7 @@ def test_serve_prints_the_url_and_working_examples_then_stops_clean(
         os.kill(child, 0)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
 def test_serve_restarts_after_a_runaway_query_and_a_crash(
         graph_ttl: Path, tmp_path: Path, served: list[Served], client: httpx.Client) -> None:
@@ -723,6 +724,7 @@ def test_the_gate_relays_the_rest_unchanged(gated: Served, client: httpx.Client)
     assert r.status_code == 406
 
 
+@pytest.mark.slow
 def test_an_engine_connection_idle_past_the_time_limit_is_not_reused(
         graph_ttl: Path, tmp_path: Path, served: list[Served], client: httpx.Client) -> None:
     # Oxigraph answers a keep-alive connection idle for --timeout-s with an unsolicited
@@ -852,6 +854,7 @@ def test_load_through_the_gate_has_no_errors(gated: Served) -> None:
     assert "restarting" not in gated.output  # the watchdog did not take load for a runaway
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
 def test_a_runaway_query_does_not_fail_the_other_clients(graph_ttl: Path, tmp_path: Path,
                                                           served: list[Served]) -> None:

@@ -741,6 +741,7 @@ def test_hostile_text_in_the_panel_is_text(viz_browser: Any, tmp_path: Path) -> 
     page.close()
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_a_5000_entity_page_is_usable_at_once(viz_browser: Any, tmp_path: Path) -> None:
     out = tmp_path / "big.html"

@@ -175,24 +175,35 @@ def start_server(location: Path, host: str = "127.0.0.1", port: int = 7878,
 
 def wait_until_ready(url: str, timeout: float = 15.0,
                      proc: subprocess.Popen | None = None) -> None:
-    """Poll ``url`` until the server answers; fail fast if ``proc`` dies meanwhile."""
+    """Poll ``url`` until the server answers (tenacity, every 50 ms); fail fast
+    if ``proc`` dies meanwhile."""
+    from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
+
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def answers() -> None:
         if proc is not None and proc.poll() is not None:
             raise ServeError(f"the Oxigraph server stopped before it was ready "
                              f"({_describe_exit(proc.returncode)})")
         try:
             with opener.open(url, timeout=2) as response:
                 response.read(1)
-                return
         except urllib.error.HTTPError:
             return  # it answered: ready, whatever it thinks of the path
-        except (OSError, ValueError):
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no answer from {url} after {timeout:g} s")
-        time.sleep(0.05)
+        except (OSError, ValueError) as exc:
+            raise _NotYet(str(exc)) from None
+
+    try:
+        for attempt in Retrying(stop=stop_after_delay(timeout), wait=wait_fixed(0.05),
+                                retry=retry_if_exception_type(_NotYet), reraise=True):
+            with attempt:
+                answers()
+    except _NotYet:
+        raise TimeoutError(f"no answer from {url} after {timeout:g} s") from None
+
+
+class _NotYet(Exception):
+    """The server does not answer yet."""
 
 
 def _describe_exit(code: int | None) -> str:

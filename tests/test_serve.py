@@ -274,6 +274,12 @@ def test_wait_until_ready_reports_a_server_that_dies(tmp_path: Path) -> None:
         stop_server(proc)
 
 
+def test_wait_until_ready_gives_up_on_a_port_nobody_answers() -> None:
+    port = find_free_port()
+    with pytest.raises(TimeoutError, match=f"no answer from http://127.0.0.1:{port}/ after 0.3 s"):
+        wait_until_ready(f"http://127.0.0.1:{port}/", timeout=0.3)
+
+
 # --- the watchdog ----------------------------------------------------------------------------
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")

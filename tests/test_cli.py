@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -16,8 +18,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def kg(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """``python -m kg ARGS`` in a process of its own (builds fork workers and
+    free the model, which this test process should not)."""
     return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=300)
+
+
+def kg_here(*args: str) -> subprocess.CompletedProcess:
+    """The same for commands that only read (query, validate), run in this
+    process: what they print and the exit code ``main`` returns."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's own errors and --help
+            code = exc.code if isinstance(exc.code, int) else 2
+    return subprocess.CompletedProcess(["kg", *args], code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope="module")
@@ -74,42 +90,42 @@ def test_build_with_nothing_readable_writes_nothing(tmp_path):
 
 
 def test_query_by_name_in_every_format(built):
-    csv_out = kg("query", "winners", "--graph", str(built), "--format", "csv").stdout
+    csv_out = kg_here("query", "winners", "--graph", str(built), "--format", "csv").stdout
     assert csv_out.splitlines()[0] == "winner,category,work,ceremony"
     assert "Mark Ruffalo" in csv_out
-    data = json.loads(kg("query", "winners", "--graph", str(built), "--format", "json").stdout)
+    data = json.loads(kg_here("query", "winners", "--graph", str(built), "--format", "json").stdout)
     assert data[0]["winner"] == "Mark Ruffalo"
-    tsv = kg("query", "winners", "--graph", str(built), "--format", "tsv").stdout
+    tsv = kg_here("query", "winners", "--graph", str(built), "--format", "tsv").stdout
     assert tsv.splitlines()[0].split("\t") == ["winner", "category", "work", "ceremony"]
-    table = kg("query", "winners", "--graph", str(built)).stdout
+    table = kg_here("query", "winners", "--graph", str(built)).stdout
     assert "(1 row)" in table
 
 
 def test_query_inline_sparql_with_predeclared_prefixes_and_rq_files(built, tmp_path):
-    out = kg("query", "SELECT ?n WHERE { ?p a schema:Person ; schema:name ?n } ORDER BY ?n",
+    out = kg_here("query", "SELECT ?n WHERE { ?p a schema:Person ; schema:name ?n } ORDER BY ?n",
              "--graph", str(built), "--format", "csv").stdout
     assert "Jimmy Kimmel" in out
     rq = tmp_path / "mine.rq"
     rq.write_text("SELECT (COUNT(*) AS ?tweets) WHERE { ?t a schema:SocialMediaPosting }")
-    assert kg("query", str(rq), "--graph", str(built), "--format", "csv").stdout.split() == [
+    assert kg_here("query", str(rq), "--graph", str(built), "--format", "csv").stdout.split() == [
         "tweets", "7"]
 
 
 def test_query_syntax_error_names_line_and_column(built):
-    result = kg("query", "SELECT ?x WHERE {\n  ?x a schema:Person .\n  FILTER( }", "--graph",
+    result = kg_here("query", "SELECT ?x WHERE {\n  ?x a schema:Person .\n  FILTER( }", "--graph",
                 str(built))
     assert result.returncode == 2
     assert "SPARQL syntax error at line 3" in result.stderr
 
 
 def test_query_unknown_name_lists_the_shipped_ones(built):
-    result = kg("query", "winnerz", "--graph", str(built))
+    result = kg_here("query", "winnerz", "--graph", str(built))
     assert result.returncode == 2
     assert "no shipped query named 'winnerz'" in result.stderr and "winners" in result.stderr
 
 
 def test_query_list_describes_every_shipped_query():
-    out = kg("query", "--list").stdout
+    out = kg_here("query", "--list").stdout
     for name in ("winners", "nominations", "credits", "works", "ceremonies", "tweets",
                  "tweet-hashtags", "tweet-mentions", "outlets", "quotes", "entities"):
         assert name in out
@@ -130,19 +146,20 @@ def test_query_over_a_file_runs_on_oxigraph_without_loading_the_build(built, tmp
 def test_query_over_n_quads_sees_every_named_graph(tmp_path):
     result = kg("build", "seeds", "-o", str(tmp_path), "--no-html", "--export", "nq")
     assert result.returncode == 0, result.stderr
-    out = kg("query", "winners", "--graph", str(tmp_path / "graph.nq"), "--format", "csv").stdout
+    out = kg_here("query", "winners", "--graph", str(tmp_path / "graph.nq"),
+                  "--format", "csv").stdout
     assert "Mark Ruffalo" in out
 
 
 def test_an_unreadable_graph_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix x: <", encoding="utf-8")
-    result = kg("query", "winners", "--graph", str(bad))
+    result = kg_here("query", "winners", "--graph", str(bad))
     assert result.returncode == 2 and "bad.ttl: not a readable Turtle file" in result.stderr
 
 
 def test_missing_graph_is_a_clear_error(tmp_path):
-    result = kg("query", "winners", "--graph", str(tmp_path / "none.ttl"))
+    result = kg_here("query", "winners", "--graph", str(tmp_path / "none.ttl"))
     assert result.returncode == 2 and "no such graph file" in result.stderr
 
 
@@ -184,7 +201,7 @@ def test_odd_file_names_and_hostile_text_make_valid_turtle(tmp_path):
     assert any(str(o).endswith('\\"') for o in graph.objects(None, None))
     texts = {str(o) for o in graph.objects(None, None)}
     assert any(t.startswith("<script>alert(1)</script>") for t in texts)
-    assert kg("validate", str(out / "graph.ttl")).returncode == 0
+    assert kg_here("validate", str(out / "graph.ttl")).returncode == 0
 
 
 @pytest.mark.slow
@@ -249,7 +266,7 @@ def test_no_command_shows_a_traceback(monkeypatch, capsys):
 
 
 def test_a_query_rdflib_could_not_evaluate_is_answered(built):
-    result = kg("query", "SELECT (SUM(IF(EXISTS { ?w kg:won true }, 1, 0)) AS ?n) "
+    result = kg_here("query", "SELECT (SUM(IF(EXISTS { ?w kg:won true }, 1, 0)) AS ?n) "
                          "WHERE { ?s a kg:Nomination }", "--graph", str(built),
                 "--format", "csv")
     assert result.returncode == 0, result.stderr

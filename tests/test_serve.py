@@ -32,6 +32,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from helpers import seeds_winner
 from rdflib import Graph, Literal, URIRef
 
 from kg import gate as kggate
@@ -56,6 +57,7 @@ from kg.serve import (
 from kg.sparql_guard import MAX_NESTING, MAX_QUERY_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
+SEEDS_WINNER = seeds_winner()
 SEEDS = ROOT / "seeds"
 SCHEMA = "https://schema.org/"
 JSON_RESULTS = "application/sparql-results+json"
@@ -157,8 +159,8 @@ def test_select_as_json_finds_the_winner(client: httpx.Client, server: str) -> N
     assert r.headers["content-type"].startswith(JSON_RESULTS)
     assert r.json()["head"]["vars"] == ["winner", "category"]
     winners = {row["winner"]: row["category"] for row in bindings(r)}
-    assert "Mark Ruffalo" in winners
-    assert winners["Mark Ruffalo"]
+    assert SEEDS_WINNER in winners
+    assert winners[SEEDS_WINNER]
 
 
 def test_select_by_get_as_csv(client: httpx.Client, server: str) -> None:
@@ -167,7 +169,7 @@ def test_select_by_get_as_csv(client: httpx.Client, server: str) -> None:
     assert r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert rows and set(rows[0]) == {"winner", "category"}
-    assert "Mark Ruffalo" in {row["winner"] for row in rows}
+    assert SEEDS_WINNER in {row["winner"] for row in rows}
 
 
 @pytest.mark.parametrize("accept", ["text/tab-separated-values", "application/sparql-results+xml"])
@@ -176,7 +178,7 @@ def test_select_in_the_other_result_formats(client: httpx.Client, server: str,
     r = query(client, server, WINNERS, accept)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith(accept)
-    assert "Mark Ruffalo" in r.text
+    assert SEEDS_WINNER in r.text
 
 
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -189,7 +191,7 @@ def test_construct_returns_parseable_rdf(client: httpx.Client, server: str, grap
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith(accept)
     got = Graph().parse(data=r.text, format=rdflib_format)
-    assert (None, URIRef(SCHEMA + "name"), Literal("Mark Ruffalo")) in got
+    assert (None, URIRef(SCHEMA + "name"), Literal(SEEDS_WINNER)) in got
     # The same CONSTRUCT by rdflib over the Turtle file: the store holds the same graph.
     expected = Graph().parse(graph_ttl, format="turtle").query(construct).graph
     assert set(got) == set(expected)
@@ -409,7 +411,7 @@ def test_serve_prints_the_url_and_working_examples_then_stops_clean(
         assert url == s.url + "query"
         r = client.post(url, data=form, headers=headers)
         assert r.status_code == 200, (example, r.text)
-        assert "Mark Ruffalo" in r.text
+        assert SEEDS_WINNER in r.text
         accepts.append(headers["Accept"])
     assert accepts == ["text/csv", JSON_RESULTS, "text/turtle"]
 
@@ -436,12 +438,12 @@ def test_serve_restarts_after_a_runaway_query_and_a_crash(
     assert "restarted to stop it" in r.text
     assert "Oxigraph did not cancel it; restarting" in s.output
     s.wait_for("the server is back")
-    assert "Mark Ruffalo" in query(client, s.url, WINNERS).text
+    assert SEEDS_WINNER in query(client, s.url, WINNERS).text
 
     os.kill(s.child(), signal.SIGKILL)  # as the OOM killer, or Oxigraph aborting, would
     s.wait_for("stopped unexpectedly (killed by SIGKILL)")
     s.wait_for("the server is back", times=2)
-    assert "Mark Ruffalo" in query(client, s.url, WINNERS).text
+    assert SEEDS_WINNER in query(client, s.url, WINNERS).text
     assert s.stop() == 0
 
 
@@ -670,7 +672,7 @@ def test_deep_nesting_is_refused_and_the_server_carries_on(gated: Served, client
     assert r.status_code == 400, r.text
     assert "the query nests 5" in r.text and "levels deep; the limit is 100" in r.text
     r = query(client, gated.url, WINNERS)
-    assert r.status_code == 200 and "Mark Ruffalo" in r.text
+    assert r.status_code == 200 and SEEDS_WINNER in r.text
 
 
 def test_long_queries_and_bodies_are_refused(gated: Served, client: httpx.Client) -> None:
@@ -725,7 +727,7 @@ def test_the_gate_relays_the_rest_unchanged(gated: Served, client: httpx.Client)
     r = client.get(gated.url + "query", params={"query": WINNERS},
                    headers={"Accept": "text/csv"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
-    assert "Mark Ruffalo" in r.text
+    assert SEEDS_WINNER in r.text
     r = query(client, gated.url, WINNERS, "image/png")
     assert r.status_code == 406
 
@@ -819,7 +821,7 @@ def hammer(url: str, total: int, clients: int) -> tuple[list[float], list[str], 
                 started = time.perf_counter()
                 try:
                     r = query(c, url, WINNERS)
-                    ok = r.status_code == 200 and "Mark Ruffalo" in r.text
+                    ok = r.status_code == 200 and SEEDS_WINNER in r.text
                     problem = "" if ok else f"{r.status_code}: {r.text[:100]}"
                 except httpx.HTTPError as exc:
                     problem = repr(exc)
@@ -878,7 +880,7 @@ def test_a_runaway_query_does_not_fail_the_other_clients(graph_ttl: Path, tmp_pa
             for _ in range(most):
                 try:
                     r = query(c, s.url, WINNERS)
-                    status: int | str = r.status_code if "Mark Ruffalo" in r.text else r.text
+                    status: int | str = r.status_code if SEEDS_WINNER in r.text else r.text
                 except httpx.HTTPError as exc:
                     status = repr(exc)
                 with lock:
@@ -921,7 +923,7 @@ def test_a_query_sent_while_the_engine_is_down_is_held_until_it_is_back(
     assert query(client, s.url, WINNERS).status_code == 200  # a pooled connection now exists
     os.kill(s.child(), signal.SIGKILL)  # down now, and for the 0.5 s back-off at least
     r = query(client, s.url, WINNERS)
-    assert r.status_code == 200 and "Mark Ruffalo" in r.text
+    assert r.status_code == 200 and SEEDS_WINNER in r.text
     assert "stopped unexpectedly (killed by SIGKILL); restarting it in 0.5 s" in s.output
     # the supervisor says so on its own thread, which may print after the answer went out
     s.wait_for("the server is back")

@@ -34,9 +34,4 @@ def oxigraph_format(path: Path | str) -> pyoxigraph.RdfFormat | None:
     return getattr(pyoxigraph.RdfFormat, _OXIGRAPH[fmt]) if fmt else None
 
 
-def keeps_named_graphs(path: Path | str) -> bool:
-    """Whether the format holds named graphs (N-Quads, TriG), not one graph."""
-    return rdflib_format(path) in ("nquads", "trig")
-
-
-__all__ = ["KNOWN_SUFFIXES", "keeps_named_graphs", "oxigraph_format", "rdflib_format"]
+__all__ = ["KNOWN_SUFFIXES", "oxigraph_format", "rdflib_format"]

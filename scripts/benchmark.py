@@ -149,9 +149,10 @@ def cluster_time(corpus: Path, out: Path, workers: int) -> tuple[float, float] |
     if not dask.exists():
         return None
     from distributed import Client
-    from virtuoso import _free_port
 
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    from kg.serve import find_free_port
+
+    address = f"tcp://127.0.0.1:{find_free_port()}"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     scheduler = subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port",
                                   address.rsplit(":", 1)[1], "--no-dashboard"], **quiet)

@@ -10,7 +10,6 @@ defaults, fine on loopback, never for a server others can reach).
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
+
+from kg.serve import find_free_port
 
 GRAPH_STORE_PATH = "/sparql-graph-crud-auth"
 SPARQL_PATH = "/sparql"
@@ -56,12 +57,6 @@ class VirtuosoMissing(RuntimeError):
     pass
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def running_virtuoso(folder: Path, memory_mb: int = 200) -> Iterator[str]:
     """A fresh server with its database in ``folder``, ready; yields its base URL
@@ -70,10 +65,10 @@ def running_virtuoso(folder: Path, memory_mb: int = 200) -> Iterator[str]:
     if binary is None:
         raise VirtuosoMissing("virtuoso-t is missing (apt-get install virtuoso-opensource-7-bin)")
     folder.mkdir(parents=True, exist_ok=True)
-    http_port = _free_port()
+    http_port = find_free_port()
     buffers = memory_mb * 1024 // 8
     (folder / "virtuoso.ini").write_text(INI.format(
-        dir=folder, sql_port=_free_port(), http_port=http_port, buffers=buffers,
+        dir=folder, sql_port=find_free_port(), http_port=http_port, buffers=buffers,
         dirty=buffers * 3 // 4), encoding="utf-8")
     log = (folder / "stdout.log").open("wb")
     proc = subprocess.Popen([binary, "+configfile", str(folder / "virtuoso.ini"),

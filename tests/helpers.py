@@ -46,3 +46,14 @@ def seeds_winner() -> str:
     (winner, *_), = run_file_query(root / "output" / "graph.ttl",
                                    load_query_text("winners")).rows
     return winner
+
+
+def page_data(page: str) -> dict:
+    """The graph data a page made by kg viz hands to vis-network (nodes, edges,
+    options)."""
+    import json
+    import re
+
+    m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', page, re.S)
+    assert m is not None, "the page has no kg-data block"
+    return json.loads(m.group(1))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import column, rows
+from helpers import column, page_data, rows
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -105,15 +105,7 @@ def test_committed_html_is_current(seeds_graph, tmp_path):
     from kg.viz import render_html
 
     render_html(seeds_graph, tmp_path / "graph.html")
-    committed = _page_data((ROOT / "output" / "graph.html").read_text(encoding="utf-8"))
-    assert committed == _page_data((tmp_path / "graph.html").read_text(encoding="utf-8")), (
+    committed = page_data((ROOT / "output" / "graph.html").read_text(encoding="utf-8"))
+    assert committed == page_data((tmp_path / "graph.html").read_text(encoding="utf-8")), (
         "output/graph.html is stale: run 'kg build seeds -o output'")
 
-
-def _page_data(page: str) -> dict:
-    import json
-    import re
-
-    m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', page, re.S)
-    assert m is not None, "the page has no kg-data block"
-    return json.loads(m.group(1))

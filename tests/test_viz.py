@@ -3,7 +3,6 @@ the page as Chromium runs it."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 import rdflib
+from helpers import page_data
 from rdflib import RDF, BNode, Graph, Literal
 
 from kg.viz import KINDS, VizStats, render_html
@@ -149,11 +149,7 @@ EXPECTED_EDGES = {
 }
 
 
-def payload(page: str) -> dict[str, Any]:
-    """The graph data the page hands to vis-network."""
-    m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', page, re.S)
-    assert m is not None
-    return json.loads(m.group(1))
+payload = page_data
 
 
 def render(tmp_path: Path, graph: Graph | None = None, name: str = "graph.html",

@@ -24,10 +24,14 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the same names are folded over and over
 def fold(text: str) -> str:
     """Case- and apostrophe-insensitive key for names."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    return _SPACES.sub(" ", text).strip().casefold()
 
 
 @dataclass(frozen=True)

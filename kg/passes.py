@@ -159,7 +159,7 @@ def mark_titles(article: Article, doc: Doc) -> tuple[list[str], FirstPassState]:
     """The first pass over one parsed article: the titles it marks, and what
     the second pass needs from it."""
     ctx = ArticleContext(article=article, doc=doc, gaz=load_gazetteer())
-    hits = first_pass(ctx)
+    ctx, hits = first_pass(ctx)
     return [hit.title for hit in hits], first_pass_state(ctx, hits)
 
 
@@ -168,7 +168,7 @@ def extract_facts(article: Article, doc: Doc, state: FirstPassState | None,
     """The second pass over one article, resuming from the first pass's state
     (or running the first pass again when it was not kept)."""
     ctx = ArticleContext(article=article, doc=doc, gaz=load_gazetteer())
-    hits = resume(ctx, state) if state is not None else first_pass(ctx)
+    ctx, hits = resume(ctx, state) if state is not None else first_pass(ctx)
     return extract_article(ctx, hits, known)
 
 

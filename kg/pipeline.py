@@ -43,15 +43,16 @@ from kg.records import (
 )
 
 
-def first_pass(ctx: ArticleContext) -> list[WorkHit]:
+def first_pass(ctx: ArticleContext) -> tuple[ArticleContext, list[WorkHit]]:
     """The people of one article and the works its phrasing marks as titles
-    (what the second pass of every article needs from this one: the titles)."""
-    collect_persons(ctx)
+    (what the second pass of every article needs from this one: the titles):
+    the context that knows the people, and the hits."""
+    ctx = ctx.derive(persons=collect_persons(ctx))
     hits = list(find_works(ctx))
     award = award_x.main_award(ctx, award_x.award_mentions(ctx))
     hits.extend(_list_work_hits(ctx, find_list_entries(ctx, award)))
     hits.extend(frame_titles(ctx, award_x.category_mentions(ctx, award)))
-    return hits
+    return ctx, hits
 
 
 def nlp_text(text: str) -> str:
@@ -68,27 +69,27 @@ FirstPassState = tuple[list[PersonMention], list[tuple[WorkHit, int, int]]]
 
 
 def first_pass_state(ctx: ArticleContext, hits: list[WorkHit]) -> FirstPassState:
-    return ctx.persons, [(dataclasses.replace(h, span=None), h.span.start, h.span.end)
+    return list(ctx.persons), [(dataclasses.replace(h, span=None), h.span.start, h.span.end)
                          for h in hits]
 
 
-def resume(ctx: ArticleContext, state: FirstPassState) -> list[WorkHit]:
-    """Put a Doc's context back where ``first_pass`` left it; return the hits."""
+def resume(ctx: ArticleContext, state: FirstPassState
+           ) -> tuple[ArticleContext, list[WorkHit]]:
+    """What ``first_pass`` gave, from its kept state and the Doc."""
     persons, hits = state
-    ctx.persons = list(persons)
-    return [dataclasses.replace(h, span=ctx.doc[start:end]) for h, start, end in hits]
+    return ctx.derive(persons=persons), [dataclasses.replace(h, span=ctx.doc[start:end])
+                                         for h, start, end in hits]
 
 
 def extract_article(ctx: ArticleContext, hits: list[WorkHit], known: KnownWorks
                     ) -> ArticleFacts:
     """The second pass over one article (after ``first_pass``), knowing every
     work title in the corpus."""
-    ctx.works = known.by_fold
     # a "person" that is really a work title ("Quiet Rivers' Lena Ortiz")
     in_work = _work_tokens(hits)
-    ctx.persons = [p for p in ctx.persons
-                   if re.sub(r"^the ", "", fold(p.name)) not in known.bare_folds
-                   and not any(i in in_work for i in range(p.start, p.end))]
+    ctx = ctx.derive(works=known.by_fold, persons=[
+        p for p in ctx.persons if re.sub(r"^the ", "", fold(p.name)) not in known.bare_folds
+        and not any(i in in_work for i in range(p.start, p.end))])
     article = ctx.article
     facts = ArticleFacts(article_id=article.id, source=article.path.name, date=article.date)
     awards = award_x.award_mentions(ctx)

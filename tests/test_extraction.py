@@ -216,11 +216,35 @@ def test_a_word_may_start_a_known_title_only_if_some_title_starts_with_it(tmp_pa
     article = Article(id="a", path=tmp_path / "a.txt", date=dt.date(2021, 1, 1), text=text,
                       body_start=0)
     ctx = ArticleContext(article=article, doc=spacy.blank("en")(text), gaz=load_gazetteer())
-    ctx.works["copper lake"] = "Copper Lake"
-    assert ctx.may_start_known_work("Copper") and ctx.may_start_known_work("COPPER")
-    assert not ctx.may_start_known_work("Salt") and not ctx.may_start_known_work("Lake")
-    ctx.works["salt road"] = "Salt Road"  # a title learnt later counts at once
-    assert ctx.may_start_known_work("Salt")
+    one = ctx.derive(works={"copper lake": "Copper Lake"})
+    assert one.may_start_known_work("Copper") and one.may_start_known_work("COPPER")
+    assert not one.may_start_known_work("Salt") and not one.may_start_known_work("Lake")
+    tokens = one.tokens
+    two = one.derive(works={**one.works, "salt road": "Salt Road"})  # the second pass knows more
+    assert two.may_start_known_work("Salt") and not one.may_start_known_work("Salt")
+    assert two.tokens is tokens  # the Doc's views made so far are shared, not made again
+
+
+def test_a_context_does_not_change_once_made(tmp_path):
+    import dataclasses
+    import datetime as dt
+
+    import spacy
+
+    from kg.articles import Article
+    from kg.extract.context import ArticleContext, PersonMention
+    from kg.gazetteer import load_gazetteer
+
+    text = "Ada Quill thanked Tomas Brandt."
+    article = Article(id="a", path=tmp_path / "a.txt", date=dt.date(2021, 1, 1), text=text,
+                      body_start=0)
+    ctx = ArticleContext(article=article, doc=spacy.blank("en")(text), gaz=load_gazetteer())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ctx.persons = ()  # type: ignore[misc]
+    ada = ctx.derive(persons=[PersonMention(0, 2, "Ada Quill")])
+    assert ctx.person_at(0) is None and ada.person_at(1).name == "Ada Quill"
+    both = ada.derive(persons=[*ada.persons, PersonMention(3, 5, "Tomas Brandt")])
+    assert ada.person_at(3) is None and both.person_at(4).name == "Tomas Brandt"
 
 
 # --- odd input (found by scripts/fuzz.py) -------------------------------------------------

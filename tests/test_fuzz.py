@@ -132,10 +132,9 @@ def _extract(article: Article) -> ArticleFacts:
     exception handler that turns a failure into a reported error)."""
     doc = next(parse(load_pipeline(), [nlp_text(article.body)]))
     gaz = load_gazetteer()
-    titles = [hit.title for hit in first_pass(ArticleContext(article=article, doc=doc, gaz=gaz))]
-    known = KnownWorks({fold(t): t for t in titles})
-    ctx = ArticleContext(article=article, doc=doc, gaz=gaz)
-    return extract_article(ctx, first_pass(ctx), known)
+    ctx, hits = first_pass(ArticleContext(article=article, doc=doc, gaz=gaz))
+    known = KnownWorks({fold(hit.title): hit.title for hit in hits})
+    return extract_article(ctx, hits, known)
 
 
 @ONE_ARTICLE

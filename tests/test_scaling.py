@@ -118,7 +118,7 @@ def test_a_pronoun_looks_back_a_bounded_window_not_the_whole_run_on_text():
                           body_start=body)
         ctx = ArticleContext(article=article, doc=load_pipeline()(text[body:]),
                              gaz=load_gazetteer())
-        collect_persons(ctx)
+        ctx = ctx.derive(persons=collect_persons(ctx))
         she = next(t.i for t in ctx.doc if t.text == "she")
         focus = ctx.focus_before(she, "she")
         assert (focus.name if focus else None) == expected

@@ -1,14 +1,22 @@
-"""Per-article state shared by the extractors: the Doc, offsets, evidence,
-the people named in the article and who the text is currently about."""
+"""What the extractors know about one article: the Doc and views of it
+(tokens, sentences, entities, tweets, quotations), offsets, evidence, the
+people named in it, who the text is about at a point, and the corpus's work
+titles.
+
+An ``ArticleContext`` does not change once made. The people and the titles are
+found by steps of their own (``kg.extract.people.collect_persons``, the first
+pass over the whole corpus) and handed over with ``derive``, which makes a new
+context over the same Doc: so no extractor sees a half-filled list, and the
+indexes built over the people are never out of date."""
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import TypeVar
 
 from spacy.tokens import Doc, Span, Token
 
@@ -18,8 +26,6 @@ from kg.extract.quote_spans import find_quote_spans
 from kg.extract.tweets import TweetSpan, find_tweets
 from kg.gazetteer import ONTOLOGY_DIR, Gazetteer, fold
 from kg.records import Evidence
-
-_T = TypeVar("_T")
 
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f",
                    "actress": "f"}
@@ -65,16 +71,37 @@ class PersonMention:
 FOCUS_WINDOW_CHARS = 10_000
 
 
-@dataclass
+# the views of the Doc alone, which a derived context shares with its source
+# (views of the people or the titles are built again for the new ones)
+_DOC_VIEWS = ("tweets", "tokens", "sentences", "_sentence_starts", "text", "ents",
+              "_ent_starts", "_tweet_starts", "tweet_token_starts", "_line_breaks",
+              "quote_token_mask")
+
+
+@dataclass(frozen=True)
 class ArticleContext:
     article: Article
     doc: Doc
     gaz: Gazetteer
     cues: Cues = field(default_factory=load_cues)
-    persons: list[PersonMention] = field(default_factory=list)
-    works: dict[str, str] = field(default_factory=dict)  # folded title -> title
+    persons: tuple[PersonMention, ...] = ()  # in text order
+    works: Mapping[str, str] = field(default_factory=dict)  # folded title -> title
+    # one Evidence per sentence, shared by the contexts derived from this one
     _evidence_by_offsets: dict[tuple[int, int], Evidence] = field(default_factory=dict,
                                                                   repr=False)
+
+    def derive(self, persons: Iterable[PersonMention] | None = None,
+               works: Mapping[str, str] | None = None) -> ArticleContext:
+        """A context over the same Doc that knows these people or titles (the
+        Doc's views are shared, not made again)."""
+        changes: dict[str, object] = {}
+        if persons is not None:
+            changes["persons"] = tuple(persons)
+        if works is not None:
+            changes["works"] = works
+        new = dataclasses.replace(self, **changes)
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k in _DOC_VIEWS})
+        return new
 
     @property
     def offset(self) -> int:
@@ -190,33 +217,26 @@ class ArticleContext:
 
     # --- people -------------------------------------------------------------------
 
+    # The indexes below, built once per context, turn scans of every person
+    # (quadratic over a long article) into lookups.
+
     def person_at(self, i: int) -> PersonMention | None:
-        return self._person_index().get(i)
+        return self._person_index.get(i)
 
-    def _about_persons(self, name: str, build: Callable[[list[PersonMention]], _T]) -> _T:
-        """``build(persons)``, kept under ``name`` until ``persons`` is replaced or
-        grows (extraction adds people as it goes): the indexes below turn scans of
-        every person, quadratic over a long article, into lookups."""
-        cached = self.__dict__.get(name)
-        if cached is None or cached[0] is not self.persons or cached[1] != len(self.persons):
-            cached = self.__dict__[name] = (self.persons, len(self.persons), build(self.persons))
-        return cached[2]
-
+    @cached_property
     def _person_index(self) -> dict[int, PersonMention]:
         """Token -> the first person (in list order) covering it."""
-        def build(persons: list[PersonMention]) -> dict[int, PersonMention]:
-            index: dict[int, PersonMention] = {}
-            for p in persons:
-                for k in range(p.start, p.end):
-                    index.setdefault(k, p)
-            return index
-        return self._about_persons("_persons_by_token", build)
+        index: dict[int, PersonMention] = {}
+        for p in self.persons:
+            for k in range(p.start, p.end):
+                index.setdefault(k, p)
+        return index
 
     def persons_in(self, start: int, end: int) -> list[PersonMention]:
         """The people wholly inside tokens [start, end), in ``persons`` order,
         found by bisection over their starts (asked once per clause and
         candidate title: a scan of every person would be quadratic)."""
-        starts, order = self._persons_by_start()
+        starts, order = self._persons_by_start
         found = []
         for k in range(bisect.bisect_left(starts, start), len(starts)):
             p_start, index = order[k]
@@ -226,27 +246,27 @@ class ArticleContext:
                 found.append(index)
         return [self.persons[i] for i in sorted(found)]
 
+    @cached_property
     def _persons_by_start(self) -> tuple[list[int], list[tuple[int, int]]]:
         """(starts, (start, index in ``persons``)) sorted by start."""
-        def build(persons: list[PersonMention]) -> tuple[list[int], list[tuple[int, int]]]:
-            order = sorted((p.start, i) for i, p in enumerate(persons))
-            return [start for start, _ in order], order
-        return self._about_persons("_persons_sorted", build)
+        order = sorted((p.start, i) for i, p in enumerate(self.persons))
+        return [start for start, _ in order], order
 
     def named_elsewhere(self, key: str, i: int) -> bool:
         """Whether a person not covering token ``i`` is called ``key`` (casefolded)
         in full or, for a name of several words, by one of its words: "Lindqvist"
         of "Maya Lindqvist". By an index of the names."""
-        def build(persons: list[PersonMention]) -> dict[str, list[PersonMention]]:
-            index: dict[str, list[PersonMention]] = {}
-            for p in persons:
-                name = p.name.casefold()
-                words = name.split()
-                for w in dict.fromkeys([name, *(words if len(words) > 1 else ())]):
-                    index.setdefault(w, []).append(p)
-            return index
-        by_word = self._about_persons("_persons_by_word", build)
-        return any(not p.start <= i < p.end for p in by_word.get(key, ()))
+        return any(not p.start <= i < p.end for p in self._persons_by_word.get(key, ()))
+
+    @cached_property
+    def _persons_by_word(self) -> dict[str, list[PersonMention]]:
+        index: dict[str, list[PersonMention]] = {}
+        for p in self.persons:
+            name = p.name.casefold()
+            words = name.split()
+            for w in dict.fromkeys([name, *(words if len(words) > 1 else ())]):
+                index.setdefault(w, []).append(p)
+        return index
 
     def focus_before(self, i: int, pronoun: str | None = None) -> PersonMention | None:
         """The person the text is about at token ``i`` (whom "he", "she" or "the
@@ -260,7 +280,7 @@ class ArticleContext:
         # only the last paragraph that names someone who fits counts: walk the
         # people back from ``i`` and stop once that paragraph is behind us
         # (walking from the start would be quadratic in a long article)
-        starts = self._person_starts()
+        starts = self._person_starts
         table: dict[str, float] = {}
         last: dict[str, PersonMention] = {}
         focus_para = None
@@ -290,11 +310,11 @@ class ArticleContext:
         name = max(table, key=lambda n: (table[n], last[n].start))
         return last[name]
 
+    @cached_property
     def _person_starts(self) -> list[int]:
         """The start token of each person, in list order (people are kept in text
         order)."""
-        return self._about_persons("_person_starts_cache",
-                                   lambda persons: [p.start for p in persons])
+        return [p.start for p in self.persons]
 
     @cached_property
     def _line_breaks(self) -> list[int]:
@@ -317,17 +337,17 @@ class ArticleContext:
     def in_quote(self, i: int) -> bool:
         return i in self.quote_token_mask
 
+    @cached_property
+    def _sorted_work_keys(self) -> list[str]:
+        return sorted(self.works)
+
     def known_work(self, text: str) -> str | None:
         return self.works.get(fold(text))
 
     def may_start_known_work(self, word: str) -> bool:
         """Whether some known title starts with ``word`` (a cheap test before
         trying every run of capitals that starts there against the titles)."""
-        cached = self.__dict__.get("_sorted_work_keys")
-        if cached is None or cached[0] is not self.works or cached[1] != len(self.works):
-            cached = (self.works, len(self.works), sorted(self.works))
-            self.__dict__["_sorted_work_keys"] = cached
-        keys, prefix = cached[2], fold(word)
+        keys, prefix = self._sorted_work_keys, fold(word)
         k = bisect.bisect_left(keys, prefix)
         return k < len(keys) and keys[k].startswith(prefix)
 

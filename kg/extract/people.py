@@ -73,28 +73,29 @@ def _acceptable(ctx: ArticleContext, text: str) -> bool:
     return not gaz.award(text) and not ctx.known_work(text)
 
 
-def collect_persons(ctx: ArticleContext) -> None:
-    """Fill ``ctx.persons`` from PERSON entities and person handles, resolved
-    within the article to the fullest name it gives."""
+def collect_persons(ctx: ArticleContext) -> list[PersonMention]:
+    """The article's people, in text order: PERSON entities, names the model
+    missed and person handles, each resolved within the article to the fullest
+    name it gives (hand them to the other extractors with ``ctx.derive``)."""
     raw = _entity_names(ctx)
     raw.extend(_unlabelled_names(ctx, raw))
     full = _full_names(ctx, [t for _, _, t in raw])
     raw.extend(_surname_mentions(ctx, raw, full))
     names = _NameIndex(full)
+    persons = []
     for start, end, text in raw:
         name = _resolve_local(ctx, text, names)
         given = ctx.gaz.is_given_name(name.split()[0]) and len(name.split()) > 1
-        ctx.persons.append(PersonMention(start, end, name,
-                                         is_character=_is_character(ctx, start, end),
-                                         given=given))
+        persons.append(PersonMention(start, end, name,
+                                     is_character=_is_character(ctx, start, end), given=given))
     # a name the article gives as a character once is a character throughout
-    characters = {p.name for p in ctx.persons if p.is_character}
-    ctx.persons = [dataclasses.replace(p, is_character=True) if p.name in characters else p
-                   for p in ctx.persons]
+    characters = {p.name for p in persons if p.is_character}
+    persons = [dataclasses.replace(p, is_character=True) if p.name in characters else p
+               for p in persons]
     # handles and hashtags inside tweets that spell a person's name
     everyone = {**{fold(t): t for _, _, t in raw if len(t.split()) == 1}, **full}
-    _add_spelt_in_tweets(ctx, handle_matcher(everyone))
-    ctx.persons = sorted(ctx.persons, key=lambda p: p.start)
+    persons.extend(_spelt_in_tweets(ctx, handle_matcher(everyone), persons))
+    return sorted(persons, key=lambda p: p.start)
 
 
 def _entity_names(ctx: ArticleContext) -> list[tuple[int, int, str]]:
@@ -144,9 +145,12 @@ def _is_character(ctx: ArticleContext, start: int, end: int) -> bool:
         and toks[end + 1].text == "(")
 
 
-def _add_spelt_in_tweets(ctx: ArticleContext, spelt_by) -> None:
-    """Mark handles and hashtags inside tweets that spell a person's name, where
-    no person is marked yet (one added here counts for the next)."""
+def _spelt_in_tweets(ctx: ArticleContext, spelt_by: Callable[[str], str | None],
+                     persons: list[PersonMention]) -> list[PersonMention]:
+    """Handles and hashtags inside tweets that spell a person's name, where none
+    of ``persons`` is marked yet (one found here counts for the next)."""
+    covered = {k for p in persons for k in range(p.start, p.end)}
+    found = []
     for tweet in ctx.tweets:
         for m in _TAG.finditer(ctx.article.text, tweet.start, tweet.text_end):
             person = spelt_by(m.group(1))
@@ -154,8 +158,10 @@ def _add_spelt_in_tweets(ctx: ArticleContext, spelt_by) -> None:
                 continue
             span = ctx.doc.char_span(m.start() - ctx.offset, m.end() - ctx.offset,
                                      alignment_mode="expand")
-            if span is not None and not ctx.person_at(span.start):
-                ctx.persons.append(PersonMention(span.start, span.end, person))
+            if span is not None and span.start not in covered:
+                found.append(PersonMention(span.start, span.end, person))
+                covered.update(range(span.start, span.end))
+    return found
 
 
 _ROLE_BEFORE_AS = {"role", "turn", "performance", "portrayal", "star", "appear", "cast", "return",

@@ -384,7 +384,7 @@ def _clause_bounds(ctx: ArticleContext, sent: Span, i: int) -> tuple[int, int]:
 
 def _clause_splits(ctx: ArticleContext, sent: Span) -> list[int]:
     """Where a sentence splits into clauses, computed once per sentence."""
-    cache = ctx.__dict__.setdefault("_clause_splits", {})
+    cache = ctx.memo("clause_splits")
     if sent.start not in cache:
         doc = ctx.doc
         cache[sent.start] = [t.i for t in sent if t.text == ";" or (
@@ -552,12 +552,13 @@ def _award_ends(ctx: ArticleContext, awards: list[AwardMention]
     """The first award mention (and its place in ``awards``) ending at each token,
     made once per list: asked for every nomination cue, a scan of every mention
     would be quadratic in a long article."""
-    cached = ctx.__dict__.get("_award_ends")
+    memo = ctx.memo("award_ends")
+    cached = memo.get("last")
     if cached is None or cached[0] is not awards or cached[1] != len(awards):
         index: dict[int, tuple[int, AwardMention]] = {}
         for k, m in enumerate(awards):
             index.setdefault(m.span.end, (k, m))
-        cached = ctx.__dict__["_award_ends"] = (awards, len(awards), index)
+        cached = memo["last"] = (awards, len(awards), index)
     return cached[2]
 
 
@@ -1094,9 +1095,9 @@ _MAX_LOOKBACK = 600
 
 def _work_positions(ctx: ArticleContext) -> tuple[list[int], list[str]]:
     """Where known works start outside tweets, in token order, computed once per
-    set of known works (the second pass knows more titles than the first)."""
-    cached = ctx.__dict__.get("_work_positions")
-    if cached is None or cached[0] is not ctx.works or cached[1] != len(ctx.works):
+    context (the second pass's context knows more titles than the first's)."""
+    memo = ctx.memo("work_positions")
+    if not memo:
         positions: list[int] = []
         works: list[str] = []
         for k in range(len(ctx.doc)):
@@ -1105,8 +1106,8 @@ def _work_positions(ctx: ArticleContext) -> tuple[list[int], list[str]]:
             for _, work in works_at(ctx, k):
                 positions.append(k)
                 works.append(work)
-        cached = ctx.__dict__["_work_positions"] = (ctx.works, len(ctx.works), positions, works)
-    return cached[2], cached[3]
+        memo["positions"], memo["works"] = positions, works
+    return memo["positions"], memo["works"]
 
 
 # --- ceremony details ------------------------------------------------------------------

@@ -89,6 +89,7 @@ class ArticleContext:
     # one Evidence per sentence, shared by the contexts derived from this one
     _evidence_by_offsets: dict[tuple[int, int], Evidence] = field(default_factory=dict,
                                                                   repr=False)
+    _memos: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
     def derive(self, persons: Iterable[PersonMention] | None = None,
                works: Mapping[str, str] | None = None) -> ArticleContext:
@@ -99,9 +100,15 @@ class ArticleContext:
             changes["persons"] = tuple(persons)
         if works is not None:
             changes["works"] = works
-        new = dataclasses.replace(self, **changes)
+        new = dataclasses.replace(self, _memos={}, **changes)
         new.__dict__.update({k: v for k, v in self.__dict__.items() if k in _DOC_VIEWS})
         return new
+
+    def memo(self, name: str) -> dict:
+        """A dict an extractor keeps its own index of this article in (clause
+        splits per sentence, counts per name ...), one per ``name`` and
+        context: a context does not change, so nothing kept goes stale."""
+        return self._memos.setdefault(name, {})
 
     @property
     def offset(self) -> int:

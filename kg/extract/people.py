@@ -250,7 +250,7 @@ def _recurs(ctx: ArticleContext, text: str) -> bool:
     """Whether ``text`` occurs at least twice in the article (without overlap, as
     ``str.count`` counts); asked only where it matters and once per name (a
     count over the whole text for every candidate is quadratic in a long article)."""
-    cache = ctx.__dict__.setdefault("_recurs", {})
+    cache = ctx.memo("recurs")
     if text not in cache:
         first = ctx.text.find(text)
         cache[text] = first >= 0 and ctx.text.find(text, first + len(text)) >= 0

@@ -28,18 +28,18 @@ REPO = Path(__file__).resolve().parents[1]
 
 WINNER, RIVAL, HOST = ID["tomas-brandt"], ID["ilse-varga"], ID["rosa-demir"]
 SERIES, FILM = ID["copper-lake-nights"], ID["paper-lanterns"]
-HBO, NOWTHIS, THR = ID["hbo"], ID["nowthis"], ID["the-hollywood-reporter"]
+HBO, LANTERN, THR = ID["hbo"], ID["lantern-daily"], ID["the-hollywood-reporter"]
 AWARD, CATEGORY = ID["primetime-emmy-award"], ID["emmy-lead-actor-limited"]
 CEREMONY, VENUE = ID["72nd-primetime-emmys"], ID["staples-center"]
 ARTICLE, TWEET, EVIL_TWEET = ID["article-000"], ID["tweet-1"], ID["tweet-evil"]
-QUOTE, NOWTHIS_ACCOUNT, TROLL = ID["quote-1"], ID["account-nowthis"], ID["account-troll"]
+QUOTE, LANTERN_ACCOUNT, TROLL = ID["quote-1"], ID["account-lantern-daily"], ID["account-troll"]
 
 NAMES = {
     WINNER: "Tomas Brandt", RIVAL: "Ilse Varga", HOST: "Rosa Demir",
     SERIES: "Copper Lake Nights", FILM: "Paper Lanterns", HBO: "HBO",
-    NOWTHIS: "NowThis", THR: "The Hollywood Reporter", AWARD: "Primetime Emmy Award",
+    LANTERN: "Lantern Daily", THR: "The Hollywood Reporter", AWARD: "Primetime Emmy Award",
     CATEGORY: "Outstanding Lead Actor in a Limited Series", CEREMONY: "72nd Primetime Emmy Awards",
-    VENUE: "Staples Center", ARTICLE: "Tomas Brandt's Emmy speech",
+    VENUE: "Harbor Hall", ARTICLE: "Tomas Brandt's Emmy speech",
 }
 
 
@@ -51,7 +51,7 @@ def build_graph() -> Graph:
     types = {
         WINNER: SCHEMA.Person, RIVAL: SCHEMA.Person, HOST: SCHEMA.Person,
         SERIES: SCHEMA.TVSeries, FILM: SCHEMA.Movie, HBO: SCHEMA.Organization,
-        NOWTHIS: SCHEMA.Organization, THR: SCHEMA.NewsMediaOrganization, AWARD: KG.Award,
+        LANTERN: SCHEMA.Organization, THR: SCHEMA.NewsMediaOrganization, AWARD: KG.Award,
         CATEGORY: KG.AwardCategory, CEREMONY: KG.AwardCeremony, VENUE: SCHEMA.Place,
         ARTICLE: SCHEMA.NewsArticle,
     }
@@ -102,12 +102,12 @@ def build_graph() -> Graph:
     g.add((credit, KG.character, Literal("Jonah Fell")))
     g.add((credit, KG.evidence, evidence("Brandt plays twins in Copper Lake Nights.", 90)))
 
-    g.add((NOWTHIS_ACCOUNT, RDF.type, KG.Account))
-    g.add((NOWTHIS_ACCOUNT, KG.handle, Literal("nowthisnews")))
-    g.add((NOWTHIS_ACCOUNT, KG.account, NOWTHIS))
+    g.add((LANTERN_ACCOUNT, RDF.type, KG.Account))
+    g.add((LANTERN_ACCOUNT, KG.handle, Literal("lanterndaily")))
+    g.add((LANTERN_ACCOUNT, KG.account, LANTERN))
     g.add((TWEET, RDF.type, SCHEMA.SocialMediaPosting))
     g.add((TWEET, SCHEMA.text, Literal(TWEET_TEXT)))
-    g.add((TWEET, SCHEMA.author, NOWTHIS_ACCOUNT))
+    g.add((TWEET, SCHEMA.author, LANTERN_ACCOUNT))
     g.add((TWEET, SCHEMA.datePublished, Literal("2020-09-21", datatype=DATE)))
     g.add((TWEET, SCHEMA.mentions, WINNER))
     g.add((ARTICLE, KG.embeds, TWEET))
@@ -134,17 +134,17 @@ EXPECTED_EDGES = {
     (NAMES[CATEGORY], "of", NAMES[AWARD]),
     (NAMES[CEREMONY], "of", NAMES[AWARD]),
     (NAMES[CEREMONY], "hosted by", "Rosa Demir"),
-    (NAMES[CEREMONY], "held at", "Staples Center"),
+    (NAMES[CEREMONY], "held at", "Harbor Hall"),
     ("Tomas Brandt", "acted in", NAMES[SERIES]),
     ("Ilse Varga", "for work", "Paper Lanterns"),
     (NAMES[SERIES], "airs on", "HBO"),
-    ("NowThis", "posted", "Tweet @nowthisnews"),
+    ("Lantern Daily", "posted", "Tweet @lanterndaily"),
     ("@troll", "posted", "Tweet @troll"),
-    ("Tweet @nowthisnews", "mentions", "Tomas Brandt"),
+    ("Tweet @lanterndaily", "mentions", "Tomas Brandt"),
     ("Tomas Brandt", "said", "\u201cWhere do we all go when the lights go\u2026\u201d"),
     ("\u201cWhere do we all go when the lights go\u2026\u201d", "quoted in", NAMES[ARTICLE]),
     (NAMES[ARTICLE], "cites", "The Hollywood Reporter"),
-    (NAMES[ARTICLE], "embeds", "Tweet @nowthisnews"),
+    (NAMES[ARTICLE], "embeds", "Tweet @lanterndaily"),
     (NAMES[ARTICLE], "embeds", "Tweet @troll"),
 }
 
@@ -187,9 +187,9 @@ def test_nodes_edges_and_labels(tmp_path: Path) -> None:
     assert len(data["nodes"]) == 17 and len(data["edges"]) == 18
     names = {n["name"] for n in data["nodes"]}
     assert set(NAMES.values()) <= names
-    assert {"Tweet @nowthisnews", "Tweet @troll", "@troll"} <= names
+    assert {"Tweet @lanterndaily", "Tweet @troll", "@troll"} <= names
     # Accounts with a known owner are shown as the owner; evidence and n-ary nodes never.
-    assert "@nowthisnews" not in names
+    assert "@lanterndaily" not in names
     assert not any("Evidence" in n["title"].split("\n")[0] for n in data["nodes"])
     assert edge_triples(data) == EXPECTED_EDGES  # shortcuts and article mentions not drawn
     assert node_by_name(data, "Tomas Brandt")["label"] == "Tomas Brandt"
@@ -202,7 +202,7 @@ def test_types_colours_and_shapes(tmp_path: Path) -> None:
     groups = {n["name"]: n["group"] for n in data["nodes"]}
     assert groups["Tomas Brandt"] == "person"
     assert groups[NAMES[SERIES]] == groups["Paper Lanterns"] == "work"
-    assert groups["HBO"] == groups["NowThis"] == "organisation"
+    assert groups["HBO"] == groups["Lantern Daily"] == "organisation"
     assert groups["The Hollywood Reporter"] == "outlet"
     assert groups[NAMES[AWARD]] == "award"
     assert groups[NAMES[CATEGORY]] == "category"
@@ -210,7 +210,7 @@ def test_types_colours_and_shapes(tmp_path: Path) -> None:
     assert groups["Tweet @troll"] == "tweet"
     assert groups["@troll"] == "account"
     assert groups[NAMES[ARTICLE]] == "article"
-    assert groups["Staples Center"] == "place"
+    assert groups["Harbor Hall"] == "place"
     assert groups["\u201cWhere do we all go when the lights go\u2026\u201d"] == "quotation"
     styles = data["options"]["groups"]
     assert len({(s["shape"], s["color"]["background"]) for s in styles.values()}) == len(KINDS)
@@ -248,14 +248,14 @@ def test_node_tooltips_carry_provenance(tmp_path: Path) -> None:
     assert WIN_SENTENCE in mark  # earliest evidence sentence of his facts
     hugh = node_by_name(data, "Ilse Varga")["title"]
     assert LOSS_SENTENCE in hugh
-    tweet = node_by_name(data, "Tweet @nowthisnews")["title"]
+    tweet = node_by_name(data, "Tweet @lanterndaily")["title"]
     assert tweet.startswith("Tweet\n")
-    for part in (TWEET_TEXT, "Author: NowThis", "Handle: @nowthisnews", "Date: 2020-09-21",
+    for part in (TWEET_TEXT, "Author: Lantern Daily", "Handle: @lanterndaily", "Date: 2020-09-21",
                  f"In articles: {ARTICLE_FILE}"):
         assert part in tweet
     article = node_by_name(data, NAMES[ARTICLE])["title"]
     assert f"File: {ARTICLE_FILE}" in article and "Mentions: " in article
-    assert "Accounts: @nowthisnews" in node_by_name(data, "NowThis")["title"]
+    assert "Accounts: @lanterndaily" in node_by_name(data, "Lantern Daily")["title"]
 
 
 def test_edge_tooltips_carry_evidence(tmp_path: Path) -> None:
@@ -403,8 +403,8 @@ def test_max_nodes_keeps_most_connected_deterministically(tmp_path: Path) -> Non
     assert [n["name"] for n in data["nodes"]] == [
         "Tomas Brandt", NAMES[CATEGORY], NAMES[CEREMONY]]
     assert stats.nodes == 3 and stats.total_nodes == 17
-    _, _, data = render(tmp_path, focus="Staples Center", hops=3, max_nodes=2)
-    assert {n["name"] for n in data["nodes"]} == {"Staples Center", NAMES[CEREMONY]}
+    _, _, data = render(tmp_path, focus="Harbor Hall", hops=3, max_nodes=2)
+    assert {n["name"] for n in data["nodes"]} == {"Harbor Hall", NAMES[CEREMONY]}
 
 
 @pytest.mark.parametrize("kwargs", [{"hops": -1}, {"max_nodes": 0}])
@@ -493,8 +493,8 @@ def test_network_holds_all_nodes_and_edges(viz_page: Any) -> None:
 
 @pytest.mark.browser
 def test_hovering_a_tweet_shows_its_text(viz_page: Any) -> None:
-    text = _hover(viz_page, "Tweet @nowthisnews")
-    assert TWEET_TEXT in text and "@nowthisnews" in text
+    text = _hover(viz_page, "Tweet @lanterndaily")
+    assert TWEET_TEXT in text and "@lanterndaily" in text
 
 
 @pytest.mark.browser
@@ -512,7 +512,7 @@ def test_type_filter_and_search(viz_page: Any) -> None:
     viz_page.locator("#kg-legend input[data-kind=tweet]").uncheck()
     hidden = viz_page.evaluate(
         "network.body.data.nodes.get({filter: n => n.hidden === true}).map(n => n.name)")
-    assert sorted(hidden) == ["Tweet @nowthisnews", "Tweet @troll"]
+    assert sorted(hidden) == ["Tweet @lanterndaily", "Tweet @troll"]
     assert viz_page.evaluate(
         "network.body.data.edges.get({filter: e => e.hidden === true}).length") == 5
     viz_page.fill("#kg-search", "tomas brandt")
@@ -611,7 +611,7 @@ def test_overview_puts_evidence_in_the_panel(tmp_path: Path) -> None:
     assert won["nodes"] == [ids["Tomas Brandt"], ids[NAMES[CATEGORY]]]
     assert any(e["id"] == won["edge"] and e["label"] == "won" for e in data["edges"])
     assert [t["text"] for t in panel["tweets"]] == [TWEET_TEXT]
-    assert panel["tweets"][0]["by"] == "NowThis @nowthisnews"
+    assert panel["tweets"][0]["by"] == "Lantern Daily @lanterndaily"
     assert panel["tweets"][0]["article"] == ARTICLE_FILE
     assert [q["text"] for q in panel["quotes"]] == ["Where do we all go when the lights go out???"]
     assert panel["articles"] == [ARTICLE_FILE]

@@ -9,6 +9,8 @@ Nothing here knows about spaCy or RDF.
     names.py      name keys, slugs, which spelling names each person and work
     entities.py   the entities, each made once and found by any spelling
     facts.py      the facts between them, one function per kind of fact
+    parts.py      resolution as a merge of parts: one per article, one per set
+                  of coupled nominees (what an incremental store keeps)
     model.py      what comes out: the resolved ``Corpus``
 """
 
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.records import ArticleFacts, CategoryRef
-from kg.resolve import facts as link
 from kg.resolve.entities import Entities
 from kg.resolve.model import (
     ORG_KINDS,
@@ -30,25 +31,13 @@ from kg.resolve.model import (
     ResolvedTweet,
 )
 from kg.resolve.names import name_key, person_names, slugify, work_names
+from kg.resolve.parts import resolve_whole
 
 
 def resolve(facts: list[ArticleFacts], gaz: Gazetteer | None = None) -> Corpus:
-    """Link every article's facts into one corpus of entities and facts."""
-    corpus = Corpus(articles=[ArticleInfo(f.article_id, f.date) for f in facts])
-    ents = Entities(corpus, gaz or load_gazetteer())
-    ents.learn_names(facts)
-    for f in facts:
-        link.link_mentions(ents, f)
-        link.link_tweets(ents, f)
-        link.link_quotes(ents, f)
-        link.link_citations(ents, f)
-    link.link_tweet_handles(ents)
-    link.merge_credits(ents, facts)
-    link.vote_networks(ents, facts)
-    link.merge_nominations(ents, facts)
-    link.attach_characters(ents, facts)
-    link.ceremony_details(ents, facts)
-    return corpus
+    """Link every article's facts into one corpus of entities and facts (see
+    ``kg.resolve.parts``: a store resolves the same corpus a part at a time)."""
+    return resolve_whole(facts, gaz or load_gazetteer())
 
 
 __all__ = ["ORG_KINDS", "ArticleInfo", "CategoryRef", "CeremonyDetails", "Corpus", "Credit",

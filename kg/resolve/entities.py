@@ -1,5 +1,6 @@
-"""The entities of one resolution: each created once, under an id made from
-its kind and name, and found again by any spelling of its name.
+"""The entities of one resolution (or one part of one, see ``kg.resolve.parts``):
+each created once, under an id made from its kind and name key, and found
+again by any spelling of its name.
 
 ``Entities.learn_names`` reads every article's names first (which spelling
 names each person and work; see ``kg.resolve.names``), so that each accessor
@@ -12,12 +13,51 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from functools import cached_property
 
 from kg.gazetteer import Gazetteer, fold
 from kg.records import ArticleFacts, CeremonyRef, Evidence, Ref, Tweet, ceremony_of
 from kg.resolve.model import ORG_KINDS, Corpus, Entity
 from kg.resolve.names import name_key, person_names, slugify, work_names
+
+# what is made once per gazetteer, not once per ``Entities`` (a store links each
+# article with an ``Entities`` of its own): id(gazetteer) -> (gazetteer, value)
+_PER_GAZETTEER: dict[tuple[str, int], tuple[Gazetteer, object]] = {}
+
+
+def _once_per(gaz: Gazetteer, name: str, make):  # noqa: ANN001, ANN202
+    found = _PER_GAZETTEER.get((name, id(gaz)))
+    if found is None or found[0] is not gaz:
+        found = _PER_GAZETTEER[(name, id(gaz))] = (gaz, make())
+    return found[1]
+
+
+def _award_names(gaz: Gazetteer) -> re.Pattern[str]:
+    """Every award's names and presenter, folded and padded, as one pattern
+    built once (asked for every tweet author; one name at a time was thousands
+    of substring tests per author)."""
+    def make() -> re.Pattern[str]:
+        names = sorted({f" {fold(name)} " for a in gaz.awards
+                        for name in (a.name, *a.aliases, a.presenter or "")
+                        if name and len(name) > 3})
+        return re.compile("|".join(map(re.escape, names)) or r"(?!)")
+    return _once_per(gaz, "award names", make)
+
+
+def _ceremony_names(gaz: Gazetteer, ref: CeremonyRef) -> tuple[str, list[str], int]:
+    """A ceremony's name, its other names and its ordinal, from the gazetteer."""
+    table: dict[CeremonyRef, tuple[str, list[str], int]] = _once_per(gaz, "ceremonies", dict)
+    found = table.get(ref)
+    if found is None:
+        info = gaz.award_named(ref.award)
+        name = info.ceremony_name(ref.year)
+        found = table[ref] = (name, [a for a in info.ceremony_alias_names(ref.year) if a != name],
+                              info.ordinal_for(ref.year))
+    return found
+
+
+def provisional_id(kind: str, key: str) -> str:
+    """An entity's id before a merge numbers ids that share a slug."""
+    return f"{kind}\x1f{key}"
 
 
 class Entities:
@@ -29,8 +69,42 @@ class Entities:
         self._person_canon: dict[str, str | None] = {}
         self._work_canon: dict[str, str] = {}
         self.ids: dict[tuple[str, str], str] = {}
-        self._used_ids: set[str] = set()
         self._ceremony_entities: dict[CeremonyRef, Entity] = {}
+        # An entity's id here is its kind and key (``provisional_id``); the merge
+        # of parts (``kg.resolve.parts``) gives the final ones. Every touch is
+        # ranked by ``at`` (set by the linking functions to where the fact being
+        # linked stands: article, step, place) and a call number, so that what
+        # parts resolved apart say of one entity can be put in one order.
+        self.at: tuple = ("",)
+        self._calls = 0
+        self.first_rank: dict[str, tuple] = {}
+        self.best_note: dict[str, tuple[tuple, Evidence]] = {}
+        self.owner_rank: dict[str, tuple] = {}
+
+    def order_key(self, ident: str) -> str:
+        """What breaks a tie between entities the same in every part: kind and
+        slug of the name, as the final id has them (the id here is provisional)."""
+        ent = self.corpus.entities[ident]
+        return f"{ent.kind}/{slugify(ent.name)}"
+
+    def rank(self) -> tuple:
+        self._calls += 1
+        return (*self.at, self._calls)
+
+    def _touched(self, ent: Entity) -> None:
+        rank = self.rank()
+        if rank < self.first_rank.get(ent.id, (chr(0x10FFFF),)):
+            self.first_rank[ent.id] = rank
+
+    def set_owner(self, account: Entity, owner: Entity) -> None:
+        account.attrs["owner"] = owner.id
+        self.owner_rank[account.id] = self.rank()
+
+    def use_names(self, work_canon: dict[str, str],
+                  person_canon: dict[str, str | None]) -> None:
+        """Take name maps made elsewhere (a part of a corpus is linked with the
+        whole corpus's maps)."""
+        self._work_canon, self._person_canon = work_canon, person_canon
 
     def learn_names(self, facts: Iterable[ArticleFacts]) -> None:
         """Which spelling names each work, then each person (a tweet's author is
@@ -61,20 +135,18 @@ class Entities:
         """Keep up to three sentences that mention ``ent`` (the first is its evidence)."""
         if len(ent.evidence) < 3 and ev not in ent.evidence:
             ent.evidence.append(ev)
+        rank = self.rank()
+        best = self.best_note.get(ent.id)
+        if best is None or rank < best[0]:
+            self.best_note[ent.id] = (rank, ev)
 
     def _entity(self, kind: str, key: str, name: str, subkind: str | None = None) -> Entity:
         ident = self.ids.get((kind, key))
         if ident is None:
-            base = f"{kind}/{slugify(name)}"
-            ident = base
-            n = 2
-            while ident in self._used_ids:
-                ident = f"{base}-{n}"
-                n += 1
-            self._used_ids.add(ident)
-            self.ids[(kind, key)] = ident
+            ident = self.ids[(kind, key)] = provisional_id(kind, key)
             self.corpus.entities[ident] = Entity(ident, kind, name, subkind)
         ent = self.corpus.entities[ident]
+        self._touched(ent)
         if subkind and (ent.subkind is None or ORG_KINDS.index(subkind) < ORG_KINDS.index(
                 ent.subkind)):
             ent.subkind = subkind
@@ -107,17 +179,7 @@ class Entities:
     def _names_award(self, author: str) -> bool:
         """Whether an account name names an award or its presenter (the show's
         or academy's own account, not a person)."""
-        return self._award_names.search(f" {fold(author)} ") is not None
-
-    @cached_property
-    def _award_names(self) -> re.Pattern[str]:
-        """Every award's names and presenter, folded and padded, as one pattern
-        built once (asked for every tweet author; one name at a time was
-        thousands of substring tests per author)."""
-        names = sorted({f" {fold(name)} " for a in self.gaz.awards
-                        for name in (a.name, *a.aliases, a.presenter or "")
-                        if name and len(name) > 3})
-        return re.compile("|".join(map(re.escape, names)) or r"(?!)")
+        return _award_names(self.gaz).search(f" {fold(author)} ") is not None
 
     def person(self, name: str) -> Entity | None:
         canonical = self._person_canon.get(name, name if name not in self._person_canon else None)
@@ -162,15 +224,15 @@ class Entities:
         found = self._ceremony_entities.get(ref)
         if found is None:
             found = self._ceremony_entities[ref] = self._new_ceremony(ref)
+        else:
+            self._touched(found)
         return found
 
     def _new_ceremony(self, ref: CeremonyRef) -> Entity:
-        info = self.gaz.award_named(ref.award)
-        name = info.ceremony_name(ref.year)
+        name, aliases, ordinal = _ceremony_names(self.gaz, ref)
         ent = self._entity("ceremony", name_key(name), name)
-        ent.aliases.update(a for a in info.ceremony_alias_names(ref.year) if a != name)
-        ent.attrs.update(award=self.award(ref.award).id, year=ref.year,
-                         ordinal=info.ordinal_for(ref.year))
+        ent.aliases.update(aliases)
+        ent.attrs.update(award=self.award(ref.award).id, year=ref.year, ordinal=ordinal)
         return ent
 
     def category(self, award: str, name: str) -> Entity:

@@ -5,21 +5,18 @@ what earlier ones linked: credits fill in nominations' works)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter, defaultdict
 
 from kg.records import ArticleFacts, Evidence, NominationFact
 from kg.resolve.entities import Entities
 from kg.resolve.model import (
-    CeremonyDetails,
     Credit,
     Entity,
     Nomination,
     ResolvedQuote,
     ResolvedTweet,
 )
-from kg.resolve.names import name_key
 
 
 def attach_characters(ents: Entities, facts: list[ArticleFacts]) -> None:
@@ -29,6 +26,7 @@ def attach_characters(ents: Entities, facts: list[ArticleFacts]) -> None:
         by_person[cr.person].append(cr)
     for f in facts:
         for ch in f.characters:
+            ents.at = (f.article_id, 11, ch.evidence.start, ch.evidence.end)
             person = ents.person(ch.person.name)
             if person is None or len(by_person.get(person.id, [])) != 1:
                 continue
@@ -39,7 +37,8 @@ def attach_characters(ents: Entities, facts: list[ArticleFacts]) -> None:
 
 
 def link_mentions(ents: Entities, f: ArticleFacts) -> None:
-    for m in f.mentions:
+    for i, m in enumerate(f.mentions):
+        ents.at = (f.article_id, 1, i)
         if m.ref.kind == "category":
             continue  # categories are linked once narrowed (see _nominations)
         ent = ents.ref(m.ref)
@@ -50,7 +49,8 @@ def link_mentions(ents: Entities, f: ArticleFacts) -> None:
 
 
 def link_tweets(ents: Entities, f: ArticleFacts) -> None:
-    for t in f.tweets:
+    for i, t in enumerate(f.tweets):
+        ents.at = (f.article_id, 2, i)
         account = ents.account(t.handle, t.author)
         kind = ents.author_kind(t)
         owner: Entity | None
@@ -64,7 +64,7 @@ def link_tweets(ents: Entities, f: ArticleFacts) -> None:
             by_handle = ents.gaz.by_handle(t.handle)
             owner = ents.org(kind, by_handle[1].name if by_handle else t.author)
         if owner is not None:
-            account.attrs["owner"] = owner.id
+            ents.set_owner(account, owner)
             ents.note(owner, t.evidence)
             ents.corpus.mentions.add((f.article_id, owner.id))
             if owner.kind == "organization" or owner.kind == "work":
@@ -80,31 +80,11 @@ def link_tweets(ents: Entities, f: ArticleFacts) -> None:
         ents.corpus.tweets.append(ResolvedTweet(f.article_id, t, account.id, mentioned))
 
 
-def link_tweet_handles(ents: Entities) -> None:
-    """Link @handles in tweet text: to the account of that handle when the
-    corpus has one, else to the person or work whose name the handle spells,
-    else to a bare account."""
-    spelled: dict[str, str] = {}
-    for ent in ents.corpus.entities.values():
-        if ent.kind in ("person", "work", "organization"):
-            spelled.setdefault(re.sub(r"\W|_", "", name_key(ent.name)), ent.id)
-    for rt in ents.corpus.tweets:
-        for handle in rt.tweet.handles_mentioned:
-            if handle in rt.tweet.resolved_handles:
-                continue
-            ident = ents.ids.get(("account", handle.casefold()))
-            owner = ents.corpus.entities[ident].attrs.get("owner") if ident else None
-            target = owner or spelled.get(re.sub(r"\W|_", "", handle.casefold()))
-            if target is None:
-                target = ents.account(handle, handle).id
-            if target not in rt.mentions:
-                rt.mentions.append(target)
-
-
 def merge_credits(ents: Entities, facts: list[ArticleFacts]) -> None:
     merged: dict[tuple[str, str], Credit] = {}
     for f in facts:
         for cr in f.credits:
+            ents.at = (f.article_id, 6, cr.evidence.start, cr.evidence.end)
             person = ents.person(cr.person.name)
             if person is None:
                 continue
@@ -123,60 +103,20 @@ def merge_credits(ents: Entities, facts: list[ArticleFacts]) -> None:
     ents.corpus.credits = [merged[k] for k in sorted(merged)]
 
 
-def vote_networks(ents: Entities, facts: list[ArticleFacts]) -> None:
-    votes: dict[str, Counter[str]] = defaultdict(Counter)  # weighted by confidence
-    ev: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
-    for f in facts:
-        for a in f.airs:
-            work = ents.work(a.work.name)
-            net = ents.org("network", a.network.name)
-            votes[work.id][net.id] += a.confidence
-            ev[(work.id, net.id)].append(a.evidence)
-    for work_id, counter in sorted(votes.items()):
-        net_id = max(counter.items(), key=lambda kv: (kv[1], kv[0]))[0]
-        ents.corpus.airs[work_id] = (net_id, ev[(work_id, net_id)])
-
-
-def ceremony_details(ents: Entities, facts: list[ArticleFacts]) -> None:
-    dates: dict[str, list[tuple[int, dt.date]]] = defaultdict(list)
-    hosts: dict[str, Counter[str]] = defaultdict(Counter)
-    venues: dict[str, Counter[str]] = defaultdict(Counter)
-    evidence: dict[str, list[Evidence]] = defaultdict(list)
-    for f in facts:
-        for cf in f.ceremonies:
-            cer = ents.ceremony(cf.ceremony)
-            if cf.date:
-                dates[cer.id].append((cf.date_rank, cf.date))
-            if cf.host:
-                host = ents.person(cf.host.name)
-                if host:
-                    hosts[cer.id][host.id] += 1
-            if cf.venue:
-                venues[cer.id][ents.place(cf.venue.name).id] += 1
-            evidence[cer.id].append(cf.evidence)
-    for ent in ents.corpus.entities.values():
-        if ent.kind != "ceremony":
-            continue
-        d = CeremonyDetails(evidence=evidence.get(ent.id, []))
-        if dates.get(ent.id):
-            ranked = Counter(dates[ent.id])
-            d.date = max(ranked.items(), key=lambda kv: (kv[0][0], kv[1], kv[0][1]))[0][1]
-        d.hosts = sorted(hosts.get(ent.id, {}))
-        if venues.get(ent.id):
-            d.venue = max(venues[ent.id].items(), key=lambda kv: (kv[1], kv[0]))[0]
-        ents.corpus.ceremonies[ent.id] = d
-
-
 # one nomination fact as resolution sees it: (article, ceremony id, fact, nominee)
 _Found = tuple[str, str, NominationFact, Entity]
 # a merged nomination's key: (nominee id, category id or None, ceremony id)
 _Key = tuple[str, str | None, str]
 
 
-def merge_nominations(ents: Entities, articles: list[ArticleFacts]) -> None:
+def merge_nominations(ents: Entities, articles: list[ArticleFacts],
+                      main_ceremony: dict[str, str] | None = None) -> None:
     """Narrow categories, merge the facts about one nomination, fill in its
-    work, and credit nominees with the works of performing categories."""
-    found, main_ceremony = _nomination_facts(ents, articles)
+    work, and credit nominees with the works of performing categories.
+    ``main_ceremony`` gives each article's main ceremony when ``articles``
+    hold only some of their nominations (see ``kg.resolve.parts``)."""
+    found, mains = _nomination_facts(ents, articles)
+    main_ceremony = mains if main_ceremony is None else main_ceremony
     chosen = _narrow_categories(found)
     merged, work_votes, guess_votes = _merge(ents, found, chosen, main_ceremony)
     _costar_works(ents, found, merged, work_votes)
@@ -196,10 +136,12 @@ def _nomination_facts(ents: Entities, articles: list[ArticleFacts]
     found: list[_Found] = []
     main_ceremony: dict[str, str] = {}
     for f in articles:
+        ents.at = (f.article_id, 8)
         cer_counts = Counter(ents.ceremony(n.ceremony).id for n in f.nominations)
         if cer_counts:
             main_ceremony[f.article_id] = cer_counts.most_common(1)[0][0]
         for n in f.nominations:
+            ents.at = (f.article_id, 8, n.evidence.start, n.evidence.end)
             nominee = ents.ref(n.nominee)
             if nominee is None:
                 continue
@@ -216,6 +158,7 @@ def _merge(ents: Entities, found: list[_Found], chosen: dict[int, str | None],
     work_votes: dict[_Key, Counter[str]] = defaultdict(Counter)
     guess_votes: dict[_Key, Counter[str]] = defaultdict(Counter)
     for i, (article, cer, n, nominee) in enumerate(found):
+        ents.at = (article, 9, n.evidence.start, n.evidence.end)
         cat_name = chosen[i]
         if cat_name is None and cer == main_ceremony.get(article):
             continue  # a win or nomination we cannot place in a category
@@ -242,8 +185,9 @@ def _costar_works(ents: Entities, found: list[_Found], merged: dict[_Key, Nomina
                   work_votes: dict[_Key, Counter[str]]) -> None:
     """"his costar X": X was up for the work of the person named with them."""
     costars: dict[tuple, str] = {}
-    for _, cer, n, nominee in found:
+    for article, cer, n, nominee in found:
         if n.costar_of is not None:
+            ents.at = (article, 10, n.evidence.start, n.evidence.end)
             other = ents.ref(n.costar_of)
             if other is not None:
                 costars[(nominee.id, cer)] = other.id
@@ -257,7 +201,8 @@ def _costar_works(ents: Entities, found: list[_Found], merged: dict[_Key, Nomina
             continue
         for other_key in by_nominee.get((partner, key[2]), ()):
             if work_votes[other_key]:
-                best = max(work_votes[other_key].items(), key=lambda kv: (kv[1], kv[0]))
+                best = max(work_votes[other_key].items(),
+                           key=lambda kv: (kv[1], ents.order_key(kv[0])))
                 work_votes[key][best[0]] += 1
 
 
@@ -274,7 +219,8 @@ def _fill_works(ents: Entities, merged: dict[_Key, Nomination],
         artist_prize = nom.category is not None and ents.gaz.category_rules.is_artist_prize(
             ents.corpus.entities[nom.category].name)  # "Best New Artist" names no work
         if work_votes[key]:
-            nom.work = max(work_votes[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
+            nom.work = max(work_votes[key].items(),
+                           key=lambda kv: (kv[1], ents.order_key(kv[0])))[0]
         elif ents.corpus.entities[nom.nominee].kind == "work":
             nom.work = nom.nominee
         elif artist_prize:
@@ -283,7 +229,8 @@ def _fill_works(ents: Entities, merged: dict[_Key, Nomination],
             nom.work = next(iter(credit_works[nom.nominee]))
             nom.confidence = min(nom.confidence, 0.8)
         elif guess_votes[key]:
-            nom.work = max(guess_votes[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
+            nom.work = max(guess_votes[key].items(),
+                           key=lambda kv: (kv[1], ents.order_key(kv[0])))[0]
             nom.confidence = min(nom.confidence, 0.6)
 
 
@@ -375,13 +322,15 @@ def _narrow_by_sentence(facts: list[_Found], members: list[int],
             chosen[i] = next(iter(same))
 
 def link_quotes(ents: Entities, f: ArticleFacts) -> None:
-    for q in f.quotes:
+    for i, q in enumerate(f.quotes):
+        ents.at = (f.article_id, 3, i)
         speaker = ents.person(q.speaker.name) if q.speaker else None
         ents.corpus.quotes.append(ResolvedQuote(f.article_id, q, speaker.id if speaker else None))
 
 
 def link_citations(ents: Entities, f: ArticleFacts) -> None:
-    for cit in f.citations:
+    for i, cit in enumerate(f.citations):
+        ents.at = (f.article_id, 4, i)
         ent = ents.ref(cit.outlet)
         if ent is not None:
             ents.corpus.citations.add((f.article_id, ent.id))

@@ -1,0 +1,404 @@
+"""Resolution as a merge of parts resolved apart (see docs/incremental.md).
+
+An *article part* links one article's own facts (mentions, tweets, quotations,
+citations, and its votes for networks and ceremony details); a *component part*
+links the credits, nominations and characters of a set of nominees and people
+whose facts are coupled (named in one sentence, or as each other's costar).
+Every part is linked with the whole corpus's name maps and gives its entities
+provisional ids (kind and key) and ranks; ``merge`` joins the parts into one
+``Corpus``: an entity's first spelling and first evidence are those of smallest
+rank over all parts, its aliases the union, and ids sharing a slug are numbered
+by rank. A part depends only on its own facts and the name maps, so a store
+can keep parts and recompute only those an added article touches.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from networkx.utils import UnionFind
+
+from kg.gazetteer import Gazetteer
+from kg.records import ArticleFacts, Evidence
+from kg.resolve import facts as link
+from kg.resolve.entities import Entities
+from kg.resolve.model import (
+    ORG_KINDS,
+    ArticleInfo,
+    CeremonyDetails,
+    Corpus,
+    Credit,
+    Entity,
+    Nomination,
+    ResolvedQuote,
+    ResolvedTweet,
+)
+from kg.resolve.names import name_key, slugify
+
+_LAST = (chr(0x10FFFF),)  # ranks sort below this
+
+
+@dataclass(frozen=True)
+class NameMaps:
+    """Which spelling names each work (by name key) and each person."""
+
+    works: dict[str, str]
+    people: dict[str, str | None]
+
+
+def name_maps(facts: list[ArticleFacts], gaz: Gazetteer) -> NameMaps:
+    scratch = Entities(Corpus(articles=[]), gaz)
+    scratch.learn_names(facts)
+    return NameMaps(scratch._work_canon, scratch._person_canon)
+
+
+@dataclass
+class Part:
+    """What one part says: its entities (provisional ids) and facts, and the
+    ranks that order its entities' touches against other parts'."""
+
+    corpus: Corpus
+    first_rank: dict[str, tuple]
+    best_note: dict[str, tuple[tuple, Evidence]]
+    owner_rank: dict[str, tuple]
+    # (work, network, confidence, evidence) and (ceremony, date rank, date,
+    # host, venue, evidence) as the article gives them, counted in ``merge``
+    airs_votes: list[tuple] = field(default_factory=list)
+    ceremony_votes: list[tuple] = field(default_factory=list)
+    # article -> the ceremony most of its nominations are for
+    main_ceremonies: dict[str, str] = field(default_factory=dict)
+
+
+def _entities(maps: NameMaps, gaz: Gazetteer, articles: list[ArticleInfo]) -> Entities:
+    ents = Entities(Corpus(articles=articles), gaz)
+    ents.use_names(maps.works, maps.people)
+    return ents
+
+
+def _part(ents: Entities, **extra: object) -> Part:
+    return Part(ents.corpus, ents.first_rank, ents.best_note, ents.owner_rank, **extra)
+
+
+def articles_part(facts: list[ArticleFacts], maps: NameMaps, gaz: Gazetteer) -> Part:
+    """What the articles say each on its own (a store keeps one part per article;
+    a build makes one part of all its articles, which merges the same)."""
+    ents = _entities(maps, gaz, [ArticleInfo(f.article_id, f.date) for f in facts])
+    airs, votes, mains = [], [], {}
+    for f in facts:
+        link.link_mentions(ents, f)
+        link.link_tweets(ents, f)
+        link.link_quotes(ents, f)
+        link.link_citations(ents, f)
+        ceremonies: Counter[str] = Counter()
+        for n in f.nominations:
+            ents.at = (f.article_id, 8, n.evidence.start, n.evidence.end)
+            ceremonies[ents.ceremony(n.ceremony).id] += 1
+        if ceremonies:
+            mains[f.article_id] = ceremonies.most_common(1)[0][0]
+        for i, a in enumerate(f.airs):
+            ents.at = (f.article_id, 7, i)
+            airs.append((ents.work(a.work.name).id, ents.org("network", a.network.name).id,
+                         a.confidence, a.evidence))
+        for i, cf in enumerate(f.ceremonies):
+            ents.at = (f.article_id, 12, i)
+            host = ents.person(cf.host.name) if cf.host else None
+            votes.append((ents.ceremony(cf.ceremony).id, cf.date_rank, cf.date,
+                          host.id if host else None,
+                          ents.place(cf.venue.name).id if cf.venue else None, cf.evidence))
+    return _part(ents, airs_votes=airs, ceremony_votes=votes, main_ceremonies=mains)
+
+
+# --- components -----------------------------------------------------------------------------
+
+def fact_owners(facts: list[ArticleFacts], maps: NameMaps, gaz: Gazetteer
+                ) -> tuple[dict[int, str], UnionFind]:
+    """Each nomination, credit and character fact (by ``id``) -> the entity it
+    is about (provisional id), and those entities joined where their facts are
+    coupled: named in one sentence, or as each other's costar."""
+    ents = _entities(maps, gaz, [])
+    owner: dict[int, str] = {}
+    joined = UnionFind()
+    for f in facts:
+        by_sentence: dict[Evidence, list[str]] = defaultdict(list)
+        for n in f.nominations:
+            nominee = ents.ref(n.nominee)
+            if nominee is None:
+                continue
+            owner[id(n)] = nominee.id
+            joined.union(nominee.id)
+            by_sentence[n.evidence].append(nominee.id)
+            other = ents.ref(n.costar_of) if n.costar_of is not None else None
+            if other is not None:
+                joined.union(nominee.id, other.id)
+        for ids in by_sentence.values():
+            joined.union(*ids)
+        for x in [*f.credits, *f.characters]:
+            person = ents.person(x.person.name)
+            if person is not None:
+                owner[id(x)] = person.id
+                joined.union(person.id)
+    return owner, joined
+
+
+def component_part(facts: list[ArticleFacts], main_ceremony: dict[str, str],
+                   maps: NameMaps, gaz: Gazetteer) -> Part:
+    """The credits, nominations and characters of one component: ``facts`` hold
+    only theirs (see ``component_facts``), in article order."""
+    ents = _entities(maps, gaz, [])
+    link.merge_credits(ents, facts)
+    link.merge_nominations(ents, facts, main_ceremony)
+    link.attach_characters(ents, facts)
+    return _part(ents)
+
+
+def component_facts(facts: list[ArticleFacts], owner: dict[int, str], joined: UnionFind
+                    ) -> list[list[ArticleFacts]]:
+    """Each component's facts: per article, only the nominations, credits and
+    characters of the component's entities (components in a fixed order)."""
+    kinds = ("nominations", "credits", "characters")
+    by_root: dict[str, dict[int, dict[str, list]]] = defaultdict(dict)
+    for i, f in enumerate(facts):
+        for kind in kinds:
+            for x in getattr(f, kind):
+                if id(x) in owner:
+                    lists = by_root[joined[owner[id(x)]]].setdefault(
+                        i, {k: [] for k in kinds})
+                    lists[kind].append(x)
+    out = []
+    for root in sorted(by_root):
+        out.append([dataclasses.replace(facts[i], **lists)
+                    for i, lists in sorted(by_root[root].items())])
+    return out
+
+
+def corpus_parts(facts: list[ArticleFacts], gaz: Gazetteer) -> tuple[list[Part], list[Part]]:
+    """Every article part and component part of a corpus."""
+    maps = name_maps(facts, gaz)
+    articles = [articles_part([f], maps, gaz) for f in facts]
+    mains = {k: v for p in articles for k, v in p.main_ceremonies.items()}
+    owner, joined = fact_owners(facts, maps, gaz)
+    components = [component_part(mine, mains, maps, gaz)
+                  for mine in component_facts(facts, owner, joined)]
+    return articles, components
+
+
+# --- merge ----------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class EntityRow:
+    """What one part says of one entity (provisional ids throughout): all a
+    merge needs, so a store can keep these rows and merge one entity alone."""
+
+    rank: tuple  # its first touch in the part, without the part's call number
+    entity: Entity
+    note: tuple[tuple, Evidence] | None = None
+    owner: tuple | None = None  # when the part names an account's owner: its rank
+    airs: list[tuple] = field(default_factory=list)  # (network, confidence, evidence)
+    votes: list[tuple] = field(default_factory=list)  # (date rank, date, host, venue, ev)
+
+
+def part_rows(p: Part) -> dict[str, EntityRow]:
+    rows = {}
+    for pid, ent in p.corpus.entities.items():
+        note = p.best_note.get(pid)
+        owner = p.owner_rank.get(pid)
+        rows[pid] = EntityRow(p.first_rank.get(pid, _LAST)[:-1], ent,
+                              (note[0][:-1], note[1]) if note else None,
+                              owner[:-1] if owner else None)
+    for work, net, confidence, ev in p.airs_votes:
+        rows[work].airs.append((net, confidence, ev))
+    for cer, *vote in p.ceremony_votes:
+        rows[cer].votes.append(tuple(vote))
+    return rows
+
+
+def merge_entity(pid: str, rows: list[EntityRow]) -> Entity:
+    """One entity from every row about it: the first spelling and evidence of
+    smallest rank, every alias, the strongest organisation kind, the earliest
+    handle and display name, the latest owner."""
+    rows = sorted(rows, key=lambda r: (r.rank, r.entity.name))
+    earliest = rows[0].entity
+    ent = Entity(pid, earliest.kind, earliest.name)
+    subkinds = [r.entity.subkind for r in rows if r.entity.subkind]
+    ent.subkind = min(subkinds, key=ORG_KINDS.index) if subkinds else None
+    for r in rows:
+        ent.aliases |= r.entity.aliases
+    notes = [r.note for r in rows if r.note]
+    if notes:
+        ent.evidence = [min(notes)[1]]
+    for r in reversed(rows):
+        ent.attrs.update(r.entity.attrs)  # the earliest's handle and display name win
+    owners = [(r.owner, r.entity.attrs["owner"]) for r in rows if r.owner]
+    ent.attrs.pop("owner", None)
+    if owners:
+        ent.attrs["owner"] = max(owners)[1]
+    return ent
+
+
+def rows_by_entity(parts: Iterable[Part]) -> dict[str, list[EntityRow]]:
+    out: dict[str, list[EntityRow]] = defaultdict(list)
+    for p in parts:
+        for pid, row in part_rows(p).items():
+            out[pid].append(row)
+    return out
+
+
+def merge(articles: Iterable[Part], components: Iterable[Part], gaz: Gazetteer) -> Corpus:
+    """One corpus from its parts (see the module docstring)."""
+    articles, components = list(articles), list(components)
+    rows = rows_by_entity([*articles, *components])
+    entities = {pid: merge_entity(pid, found) for pid, found in rows.items()}
+    first = {pid: min(r.rank for r in found) for pid, found in rows.items()}
+    for pid, row in link_handles(articles, entities, spelled_names(entities, first)).items():
+        entities[pid], first[pid] = row.entity, row.rank
+        rows[pid].append(row)
+    ids = final_ids({pid: (e.kind, e.name) for pid, e in entities.items()}, first)
+    return assemble(articles, components, entities, rows, ids)
+
+
+def assemble(articles: list[Part], components: list[Part], entities: dict[str, Entity],
+             rows: dict[str, list[EntityRow]], ids: dict[str, str]) -> Corpus:
+    """The corpus of these parts and entities, under their final ids."""
+    corpus = Corpus(articles=[a for p in articles for a in p.corpus.articles])
+    for pid, ent in entities.items():
+        ent = dataclasses.replace(ent, id=ids[pid], attrs=dict(ent.attrs))
+        for attr in ("award", "owner"):
+            if attr in ent.attrs:
+                ent.attrs[attr] = ids[ent.attrs[attr]]
+        corpus.entities[ent.id] = ent
+    for p in articles:
+        c = p.corpus
+        corpus.mentions.update((a, ids[e]) for a, e in c.mentions)
+        corpus.citations.update((a, ids[e]) for a, e in c.citations)
+        corpus.tweets.extend(ResolvedTweet(t.article, t.tweet, ids[t.account],
+                                           [ids[m] for m in t.mentions]) for t in c.tweets)
+        corpus.quotes.extend(ResolvedQuote(q.article, q.quote, ids[q.speaker] if q.speaker
+                                           else None) for q in c.quotes)
+    for p in components:
+        corpus.nominations.extend(
+            Nomination(ids[n.nominee], ids[n.category] if n.category else None,
+                       ids[n.work] if n.work else None, ids[n.ceremony], n.won, n.evidence,
+                       n.confidence) for n in p.corpus.nominations)
+        corpus.credits.extend(
+            Credit(ids[c.person], ids[c.work], c.role, c.character, c.evidence, c.confidence)
+            for c in p.corpus.credits)
+    corpus.nominations.sort(key=lambda n: (n.nominee, n.category or "", n.ceremony))
+    corpus.credits.sort(key=lambda c: (c.person, c.work))
+    for pid in sorted(entities, key=lambda k: ids[k]):
+        kind = entities[pid].kind
+        if kind == "work":
+            votes = [v for r in rows[pid] for v in r.airs]
+            if votes:
+                corpus.airs[ids[pid]] = _network(votes, ids)
+        elif kind == "ceremony":
+            corpus.ceremonies[ids[pid]] = _ceremony(
+                [v for r in rows[pid] for v in r.votes], ids)
+    return corpus
+
+
+def spelled_names(entities: dict[str, Entity], first: dict[str, tuple]) -> dict[str, str]:
+    """What each handle-like spelling names: the earliest person, work or
+    organisation that an article names on its own, whose name spells it."""
+    spelled: dict[str, tuple[tuple, str]] = {}
+    for pid, ent in entities.items():
+        if spellable(ent, first[pid]):
+            key = spelling(ent.name)
+            if key not in spelled or (first[pid], pid) < spelled[key]:
+                spelled[key] = (first[pid], pid)
+    return {k: pid for k, (_, pid) in spelled.items()}
+
+
+def spellable(ent: Entity, first: tuple) -> bool:
+    return ent.kind in ("person", "work", "organization") and first[1] <= 4
+
+
+def spelling(name: str) -> str:
+    return re.sub(r"\W|_", "", name_key(name))
+
+
+def link_handles(articles: list[Part], entities: dict[str, Entity], spelled: dict[str, str]
+                 ) -> dict[str, EntityRow]:
+    """@handles in tweet text: the account of that handle (its owner when it has
+    one), else the person, work or organisation whose name the handle spells,
+    else a bare account; returns the bare accounts' rows (one per article)."""
+    bare: dict[str, EntityRow] = {}
+    for p in articles:
+        for rt in p.corpus.tweets:
+            for handle in rt.tweet.handles_mentioned:
+                if handle in rt.tweet.resolved_handles:
+                    continue
+                pid = f"account\x1f{handle.casefold()}"
+                account = entities.get(pid) or (bare[pid].entity if pid in bare else None)
+                target = (account.attrs.get("owner") if account else None) or spelled.get(
+                    re.sub(r"\W|_", "", handle.casefold()))
+                if target is None:
+                    if account is None:
+                        account = Entity(pid, "account", "@" + handle,
+                                         attrs={"handle": handle, "display": handle})
+                        bare[pid] = EntityRow((rt.article, 5, rt.tweet.index), account)
+                    target = pid
+                if target not in rt.mentions:
+                    rt.mentions.append(target)
+    return bare
+
+
+def final_ids(names: dict[str, tuple[str, str]], first: dict[str, tuple]) -> dict[str, str]:
+    """Provisional id -> final id: kind and slug of the name, numbered by rank
+    where slugs meet (``names``: provisional id -> (kind, name))."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for pid, (kind, name) in names.items():
+        groups[f"{kind}/{slugify(name)}"].append(pid)
+    ids = {}
+    for base, pids in groups.items():
+        ids.update(number_group(base, pids, first))
+    return ids
+
+
+def number_group(base: str, pids: list[str], first: dict[str, tuple]) -> dict[str, str]:
+    ordered = sorted(pids, key=lambda k: (first[k], k))
+    return {pid: base if n == 1 else f"{base}-{n}" for n, pid in enumerate(ordered, start=1)}
+
+
+def _network(votes: list[tuple], ids: dict[str, str]) -> tuple[str, list[Evidence]]:
+    counter: Counter[str] = Counter()
+    evidence: dict[str, list[Evidence]] = defaultdict(list)
+    for net, confidence, ev in votes:
+        counter[ids[net]] += confidence
+        evidence[ids[net]].append(ev)
+    net = max(counter.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return net, evidence[net]
+
+
+def _ceremony(votes: list[tuple], ids: dict[str, str]) -> CeremonyDetails:
+    dates = [(rank, date) for rank, date, _, _, _ in votes if date]
+    hosts = Counter(ids[h] for _, _, h, _, _ in votes if h)
+    venues = Counter(ids[v] for _, _, _, v, _ in votes if v)
+    d = CeremonyDetails(evidence=[ev for *_, ev in votes])
+    if dates:
+        ranked = Counter(dates)
+        d.date = max(ranked.items(), key=lambda kv: (kv[0][0], kv[1], kv[0][1]))[0][1]
+    d.hosts = sorted(hosts)
+    if venues:
+        d.venue = max(venues.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return d
+
+
+def resolve_in_parts(facts: list[ArticleFacts], gaz: Gazetteer) -> Corpus:
+    """The corpus merged from a part per article and per component (what a
+    store keeps); equal to ``resolve_whole``."""
+    articles, components = corpus_parts(facts, gaz)
+    return merge(articles, components, gaz)
+
+
+def resolve_whole(facts: list[ArticleFacts], gaz: Gazetteer) -> Corpus:
+    """The corpus merged from one part of every article and one of every fact
+    (what a build does: the same entities and facts, at the cost of one
+    resolution)."""
+    maps = name_maps(facts, gaz)
+    articles = articles_part(facts, maps, gaz)
+    return merge([articles], [component_part(facts, articles.main_ceremonies, maps, gaz)],
+                 gaz)

@@ -85,6 +85,17 @@ def extraction_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+def resolution_fingerprint() -> str:
+    """Changes whenever facts or the way they are resolved and written change:
+    a store's kept resolution parts (``kg.storeparts``) are used only while it
+    stays the same."""
+    h = hashlib.sha256(extraction_fingerprint().encode())
+    for f in sorted((_KG_DIR / "resolve").glob("*.py")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def doc_keys(nlp: Language, texts: Iterable[str], fingerprint: str) -> list[str]:
     """The names parsed Docs are filed under: their text, the model and kg's
     rules (``nlp.meta`` is slow to build, so it is read once for all texts)."""
@@ -315,8 +326,8 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
                    progress: Progress | None = None,
                    errors: list[ArticleError] | None = None,
                    jobs: int = 1, doc_dir: Path | None = None,
-                   release_model: bool = False, runner: Runner | None = None
-                   ) -> list[ArticleFacts]:
+                   release_model: bool = False, runner: Runner | None = None,
+                   kept: dict[str, Path] | None = None) -> list[ArticleFacts]:
     """Facts of every article, in article order (see the module docstring).
 
     ``doc_dir`` keeps what a later build can reuse (a store's cache): each
@@ -329,7 +340,11 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
     ``release_models``) before the facts are read back, so their memory can
     take its place. ``runner`` runs the passes elsewhere (a
     ``kg.cluster.DaskRunner``) instead of in ``jobs`` local processes; the
-    facts are the same. It is closed at the end."""
+    facts are the same. It is closed at the end.
+
+    With ``kept`` (a store's incremental update), facts kept from an earlier
+    build are not read back: only the articles extracted now are returned, and
+    ``kept`` is given every article's facts file, by article id."""
     failures = errors if errors is not None else []
     if not articles:
         return []
@@ -373,8 +388,10 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
         if release_model:
             del nlp
             release_models()
-        facts = _read_facts([j for j in extracted if j.index not in failed], settings,
-                            failures)
+        facts = _read_facts([j for j in extracted if j.index not in failed and (
+            kept is None or j.index not in reuse)], settings, failures)
+        if kept is not None:
+            kept.update({j.article.id: j.facts_path for j in extracted if j.index not in failed})
         if keep:
             write_atomic(known_file, known_path.read_bytes())
             write_atomic(index_file, json.dumps(
@@ -479,4 +496,4 @@ def _changed_titles(before: dict[str, str] | None, after: dict[str, str]) -> dic
 
 
 __all__ = ["doc_keys", "extract_corpus", "extraction_fingerprint", "prune", "release_models",
-           "rules_fingerprint"]
+           "resolution_fingerprint", "rules_fingerprint"]

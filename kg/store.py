@@ -7,10 +7,12 @@
 
 Building into a store adds the new articles to those already there (an article
 with the same name replaces the old one). Unchanged articles are neither parsed
-nor extracted again, unless a title they mention came or went; resolution and
-the database are redone from the whole set, so the store always equals a fresh
-build of every article it holds. The kept facts are Python pickles: treat a
-store folder like a database file, and open only stores you trust.
+nor extracted again, unless a title they mention came or went; and resolution
+and the database are updated only where the changed articles reach
+(``kg.storeparts``), so the store always equals a fresh build of every article
+it holds, at the cost of the changed articles. The kept facts and parts are
+Python pickles: treat a store folder like a database file, and open only
+stores you trust.
 
 A build holds the store's lock (``kg.locking``) from start to end, so a second
 build into the same store waits for the first. Nothing a build is killed in the
@@ -25,7 +27,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import pickle
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -34,13 +38,16 @@ from rdflib import Graph
 
 from kg.articles import Article, ArticleError, load_articles
 from kg.atomic import remove_temps, write_atomic
-from kg.builder import BuildResult, build_corpus
+from kg.builder import BuildResult, _dask_runner
 from kg.dataset import fill, open_database, to_rdflib
+from kg.gazetteer import load_gazetteer
 from kg.locking import LOCK_NAME, folder_lock
-from kg.passes import prune
+from kg.passes import extract_corpus, prune, resolution_fingerprint
 from kg.rdf import corpus_quads
+from kg.records import ArticleFacts
 from kg.resolve import Corpus
 from kg.storedir import NEW_SUFFIX, OLD_SUFFIX, OXIGRAPH_DIR, database_dir, is_store
+from kg.storeparts import DIRTY_MARK, STATE_FILE, PartsState, StateError, Update, write_full
 
 
 class StoreError(Exception):
@@ -96,6 +103,57 @@ class ArticleStore:
         if self.articles_dir.is_dir():
             remove_temps(self.articles_dir)
 
+    def update(self, changed: list[ArticleFacts], paths: dict[str, Path], ids: list[str]
+               ) -> tuple[pyoxigraph.Store, Corpus | None]:
+        """Bring the database up to date with the articles ``ids`` (facts files in
+        ``paths``), of which ``changed`` were extracted now: incrementally when
+        the kept parts allow it (the corpus is then not returned), else by
+        resolving and writing everything again."""
+        gaz, code = load_gazetteer(), resolution_fingerprint()
+        state_path = self.path / STATE_FILE
+        mark = self.path / DIRTY_MARK
+        if self._can_update(state_path, code, ids, changed):
+            mark.touch()
+            database = pyoxigraph.Store(str(self.path / OXIGRAPH_DIR))
+            state = PartsState(state_path)
+            try:
+                # the articles to update: those extracted now, and any the state
+                # lacks (a killed build may have kept its facts, not its part)
+                todo = {f.article_id: f for f in changed}
+                for article in sorted(set(ids) - set(state.article_ids()) - todo.keys()):
+                    todo[article] = _read_facts(paths[article])
+                state.db.execute("BEGIN")
+                Update(state, database, gaz).run(todo, paths)
+                state.db.execute("COMMIT")
+                database.flush()
+                mark.unlink()
+                return database, None
+            except StateError:
+                state.db.execute("ROLLBACK")
+                del database
+            finally:
+                state.close()
+        facts = [_read_facts(paths[a]) for a in ids]
+        mark.touch()
+        corpus = write_full(state_path, facts, paths, gaz, code)
+        database = self.write(corpus)
+        mark.unlink()
+        return database, corpus
+
+    def _can_update(self, state_path: Path, code: str, ids: list[str],
+                    changed: list[ArticleFacts]) -> bool:
+        if not state_path.is_file() or (self.path / DIRTY_MARK).exists() or not (
+                self.path / OXIGRAPH_DIR).is_dir() or len(changed) * 2 > len(ids):
+            return False
+        state = PartsState(state_path)
+        try:
+            kept = set(state.article_ids())
+            return state.meta("code") == code and kept <= set(ids)
+        except (StateError, sqlite3.Error, pickle.UnpicklingError):
+            return False
+        finally:
+            state.close()
+
     def write(self, corpus: Corpus) -> pyoxigraph.Store:
         """Replace the database's content with the corpus's quads (one named
         graph per article); the old database stays until the new one is whole.
@@ -138,17 +196,26 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
         articles = [merged[k] for k in sorted(merged)]
         if not articles:
             return BuildResult(None, None, errors, 0)
-        corpus = build_corpus(articles, model, progress, errors, jobs, doc_dir=store.docs_dir,
-                              dask=dask)
+        paths: dict[str, Path] = {}
+        changed = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
+                                 doc_dir=store.docs_dir, kept=paths,
+                                 runner=_dask_runner(dask, model) if dask else None)
         prune(store.docs_dir, articles, model)
         for a in new:  # before the database: a kill after this loses nothing
             store.save_article(a)
         if progress:
-            progress(len(articles), len(articles), "writing the graph")
-        database = store.write(corpus)
+            progress(len(articles), len(articles), "linking entities across articles")
+        database, corpus = store.update(changed, paths, [a.id for a in articles if a.id in paths])
     return BuildResult(database, corpus, errors, len(articles))
 
 
 def load_store_graph(store_path: Path | str) -> Graph:
     """The store's content as one rdflib graph (named graphs merged)."""
     return to_rdflib(pyoxigraph.Store.read_only(str(database_dir(Path(store_path)))))
+
+
+def _read_facts(path: Path) -> ArticleFacts:
+    facts = pickle.loads(path.read_bytes())
+    if not isinstance(facts, ArticleFacts):
+        raise StoreError(f"{path}: kept facts unreadable; delete it and build again")
+    return facts

@@ -21,6 +21,7 @@ from rdflib import Graph
 from kg.locking import folder_lock
 from kg.query import run_store_query
 from kg.storedir import OXIGRAPH_DIR
+from kg.storeparts import DIRTY_MARK, STATE_FILE
 
 pytestmark = pytest.mark.slow
 
@@ -98,6 +99,14 @@ def test_a_build_killed_while_writing_keeps_the_old_files_and_the_next_cleans_up
     assert b"Tomas Brandt" in (out / "graph.ttl").read_bytes()
 
 
+# a store rebuilt in full rather than updated (see kg.storeparts), for the tests
+# that kill a build while it fills or swaps a new database
+FULL_REBUILD = """
+        import kg.store
+        kg.store.ArticleStore._can_update = lambda *args: False
+"""
+
+
 @pytest.fixture()
 def store_of_one(tmp_path: Path) -> tuple[Path, Path]:
     src, store = tmp_path / "in", tmp_path / "store"
@@ -112,14 +121,14 @@ def _next_build_completes(src: Path, store: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert _winners(store) == {"Ada Quill", "Tomas Brandt", "Rob Hale"}
     assert sorted(p.name for p in store.iterdir()) == [".kg.lock", "articles", "docs",
-                                                      OXIGRAPH_DIR]
+                                                      OXIGRAPH_DIR, STATE_FILE]
     assert _temps(store) == []
 
 
 def test_a_store_build_killed_while_filling_the_database(store_of_one):
     src, store = store_of_one
     _write(src, "w2")
-    _kg_killed("""
+    _kg_killed(FULL_REBUILD + """
         import itertools
         import kg.store
         real_fill = kg.store.fill
@@ -136,7 +145,7 @@ def test_a_store_build_killed_while_filling_the_database(store_of_one):
 def test_a_store_build_killed_while_swapping_databases(store_of_one):
     src, store = store_of_one
     _write(src, "w2")
-    _kg_killed("""
+    _kg_killed(FULL_REBUILD + """
         import pathlib
         real_rename = pathlib.Path.rename
         def rename(self, target):
@@ -198,3 +207,21 @@ def test_query_reads_a_store_whose_swap_was_interrupted(store_of_one):
     shutil.move(store / OXIGRAPH_DIR, store / (OXIGRAPH_DIR + ".old"))
     result = _kg("query", "winners", "--graph", store, "--format", "csv")
     assert result.returncode == 0 and "Ada Quill" in result.stdout
+
+
+def test_a_store_update_killed_before_it_is_kept_is_redone_in_full(store_of_one):
+    """Killed after the database was updated but before the parts were kept:
+    the next build finds the mark it left and rebuilds the store in full."""
+    src, store = store_of_one
+    _write(src, "w2")
+    _kg_killed("""
+        import kg.storeparts
+        real_write = kg.storeparts.Update._write
+        def write(self):
+            real_write(self)
+            die()
+        kg.storeparts.Update._write = write
+    """, "build", src, "--store", store)
+    assert (store / DIRTY_MARK).exists()
+    _next_build_completes(src, store)
+    assert not (store / DIRTY_MARK).exists()

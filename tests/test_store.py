@@ -195,3 +195,97 @@ def test_an_entity_that_gains_a_fuller_name_is_renamed_everywhere(tmp_path):
     fresh = tmp_path / "fresh"
     build_into_store([first, second], fresh)
     assert quads == _quads(fresh)
+
+
+# --- incremental updates ------------------------------------------------------------------------
+
+# invented articles whose names meet across articles: a name that gains its fuller
+# form, a surname two people share, one category name at two awards, an @handle
+# first spelt by a name and then owned by an account, a host named in full and in part
+COUPLED = {
+    "p1": "Rob Hale won Outstanding Lead Actor in a Drama Series for Paper Lanterns at the "
+          "73rd Primetime Emmy Awards. Hale thanked his co-star Ada Quill.",
+    "p2": "Robert Hale and Ada Quill of Paper Lanterns were joined by Tomas Brandt, who won "
+          "Outstanding Supporting Actor in a Drama Series for Copper Lake.",
+    "p3": "Ada Quill won Best Actress at the 94th Academy Awards for Salt Road. Best Director "
+          "went to Noor Okafor for Salt Road.",
+    "p4": "Best Director at the BAFTA Film Awards went to Lia Brandt for Night Ferry.",
+    "p5": "What a night for Copper Lake! @tomasbrandt #Emmys pic.twitter.com/a1 \u2014 Copper "
+          "Lake (@copperlakehbo) September 20, 2021\n\nSheila Vance Okoro hosted the show.",
+    "p6": "Vance Okoro hosted the ceremony at the Harbor Hall.\n\nThank you all "
+          "pic.twitter.com/b2 \u2014 Tomas Brandt (@tomasbrandt) September 19, 2021",
+    "p7": "Brandt won again, and Quill cheered.",
+}
+
+
+def _counting_full_rebuilds(monkeypatch) -> list[int]:
+    import kg.store
+
+    calls: list[int] = []
+    real = kg.store.write_full
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kg.store, "write_full", counted)
+    return calls
+
+
+def _fresh_quads(folders: list[Path]) -> set[tuple]:
+    from kg.builder import build_graph
+
+    with build_graph(folders) as fresh:
+        return {(str(q.subject), str(q.predicate), str(q.object), q.graph_name.value)
+                for q in fresh.database}
+
+
+@pytest.mark.parametrize("order", [
+    ["p1", "p2", "p3", "p4", "p5", "p6", "p7"],
+    ["p7", "p6", "p5", "p4", "p3", "p2", "p1"],
+    ["p3", "p6", "p1", "p7", "p2", "p5", "p4"],
+])
+def test_adds_one_at_a_time_equal_a_fresh_build_in_any_order(tmp_path, monkeypatch, order):
+    store, folders = tmp_path / "store", []
+    for name in order[:2]:
+        folders.append(tmp_path / name)
+        _write(folders[-1], name, COUPLED[name])
+    build_into_store(folders, store)
+    full = _counting_full_rebuilds(monkeypatch)
+    for name in order[2:]:
+        folders.append(tmp_path / name)
+        build_into_store([_write(folders[-1], name, COUPLED[name])], store)
+        assert _quads(store) == _fresh_quads(folders), f"after adding {name}"
+    assert len(full) < len(order) - 2  # most adds were updates, not rebuilds
+
+
+def test_a_replaced_article_updates_in_place(tmp_path, monkeypatch):
+    store, folders = tmp_path / "store", []
+    for name in ("p1", "p2", "p3", "p4"):
+        folders.append(tmp_path / name)
+        _write(folders[-1], name, COUPLED[name])
+    build_into_store(folders, store)
+    full = _counting_full_rebuilds(monkeypatch)
+    _write(folders[2], "p3", "Noor Okafor won Best Actress at the 94th Academy Awards for "
+                             "Night Ferry.")
+    build_into_store([folders[2]], store)
+    assert full == []
+    assert _quads(store) == _fresh_quads(folders)
+    assert "Noor Okafor" in {r[0] for r in run_store_query(store, _WINNERS).rows}
+    assert not any("Salt Road" in q[2] for q in _quads(store))  # only the old text named it
+
+
+def test_a_store_a_killed_update_left_is_rebuilt_in_full(tmp_path, monkeypatch):
+    from kg.storeparts import DIRTY_MARK
+
+    store, folders = tmp_path / "store", []
+    for name in ("p1", "p2", "p3"):
+        folders.append(tmp_path / name)
+        _write(folders[-1], name, COUPLED[name])
+    build_into_store(folders, store)
+    (store / DIRTY_MARK).touch()  # as an update killed half way leaves it
+    full = _counting_full_rebuilds(monkeypatch)
+    folders.append(tmp_path / "p4")
+    build_into_store([_write(folders[-1], "p4", COUPLED["p4"])], store)
+    assert full == [1] and not (store / DIRTY_MARK).exists()
+    assert _quads(store) == _fresh_quads(folders)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from networkx.utils import UnionFind
@@ -177,6 +177,7 @@ def component_facts(facts: list[ArticleFacts], owner: dict[int, str], joined: Un
 
 def corpus_parts(facts: list[ArticleFacts], gaz: Gazetteer) -> tuple[list[Part], list[Part]]:
     """Every article part and component part of a corpus."""
+    facts = sorted(facts, key=lambda f: f.article_id)
     maps = name_maps(facts, gaz)
     articles = [articles_part([f], maps, gaz) for f in facts]
     mains = {k: v for p in articles for k, v in p.main_ceremonies.items()}
@@ -199,6 +200,9 @@ class EntityRow:
     owner: tuple | None = None  # when the part names an account's owner: its rank
     airs: list[tuple] = field(default_factory=list)  # (network, confidence, evidence)
     votes: list[tuple] = field(default_factory=list)  # (date rank, date, host, venue, ev)
+    # an account known only from an @handle in a tweet: counts only while no
+    # part knows the account itself (from a tweet it posted)
+    bare: bool = False
 
 
 def part_rows(p: Part) -> dict[str, EntityRow]:
@@ -220,6 +224,8 @@ def merge_entity(pid: str, rows: list[EntityRow]) -> Entity:
     """One entity from every row about it: the first spelling and evidence of
     smallest rank, every alias, the strongest organisation kind, the earliest
     handle and display name, the latest owner."""
+    if any(r.bare for r in rows) and not all(r.bare for r in rows):
+        rows = [r for r in rows if not r.bare]
     rows = sorted(rows, key=lambda r: (r.rank, r.entity.name))
     earliest = rows[0].entity
     ent = Entity(pid, earliest.kind, earliest.name)
@@ -252,10 +258,14 @@ def merge(articles: Iterable[Part], components: Iterable[Part], gaz: Gazetteer) 
     articles, components = list(articles), list(components)
     rows = rows_by_entity([*articles, *components])
     entities = {pid: merge_entity(pid, found) for pid, found in rows.items()}
-    first = {pid: min(r.rank for r in found) for pid, found in rows.items()}
-    for pid, row in link_handles(articles, entities, spelled_names(entities, first)).items():
-        entities[pid], first[pid] = row.entity, row.rank
-        rows[pid].append(row)
+    first = {pid: entity_rank(found) for pid, found in rows.items()}
+    spelled = spelled_names(entities, first)
+    for p in articles:
+        for pid, row in link_handles(p, entities.get, spelled.get).items():
+            rows[pid].append(row)
+    for pid in {pid for pid, found in rows.items() if pid not in entities or any(
+            r.bare for r in found)}:
+        entities[pid], first[pid] = merge_entity(pid, rows[pid]), entity_rank(rows[pid])
     ids = final_ids({pid: (e.kind, e.name) for pid, e in entities.items()}, first)
     return assemble(articles, components, entities, rows, ids)
 
@@ -320,29 +330,38 @@ def spelling(name: str) -> str:
     return re.sub(r"\W|_", "", name_key(name))
 
 
-def link_handles(articles: list[Part], entities: dict[str, Entity], spelled: dict[str, str]
-                 ) -> dict[str, EntityRow]:
-    """@handles in tweet text: the account of that handle (its owner when it has
-    one), else the person, work or organisation whose name the handle spells,
-    else a bare account; returns the bare accounts' rows (one per article)."""
+def entity_rank(rows: list[EntityRow]) -> tuple:
+    """An entity's smallest rank (by the rows that count, see ``merge_entity``)."""
+    if any(r.bare for r in rows) and not all(r.bare for r in rows):
+        rows = [r for r in rows if not r.bare]
+    return min(r.rank for r in rows)
+
+
+def link_handles(part: Part, entity: Callable[[str], Entity | None],
+                 spelled: Callable[[str], str | None]) -> dict[str, EntityRow]:
+    """@handles in an article's tweet text: the account of that handle (its owner
+    when it has one), else the person, work or organisation whose name the
+    handle spells (``spelled``), else the account known by its handle alone.
+    ``entity`` gives the merged entity of a provisional id, None for an
+    account the corpus does not know from a tweet it posted; returns the rows of the accounts
+    known only by their handle, one per account, as this article names them."""
     bare: dict[str, EntityRow] = {}
-    for p in articles:
-        for rt in p.corpus.tweets:
-            for handle in rt.tweet.handles_mentioned:
-                if handle in rt.tweet.resolved_handles:
-                    continue
-                pid = f"account\x1f{handle.casefold()}"
-                account = entities.get(pid) or (bare[pid].entity if pid in bare else None)
-                target = (account.attrs.get("owner") if account else None) or spelled.get(
-                    re.sub(r"\W|_", "", handle.casefold()))
-                if target is None:
-                    if account is None:
-                        account = Entity(pid, "account", "@" + handle,
-                                         attrs={"handle": handle, "display": handle})
-                        bare[pid] = EntityRow((rt.article, 5, rt.tweet.index), account)
-                    target = pid
-                if target not in rt.mentions:
-                    rt.mentions.append(target)
+    for rt in part.corpus.tweets:
+        for handle in rt.tweet.handles_mentioned:
+            if handle in rt.tweet.resolved_handles:
+                continue
+            pid = f"account\x1f{handle.casefold()}"
+            account = entity(pid)
+            target = (account.attrs.get("owner") if account else None) or spelled(
+                re.sub(r"\W|_", "", handle.casefold()))
+            if target is None:
+                target = pid
+                if account is None and pid not in bare:
+                    bare[pid] = EntityRow((rt.article, 5, rt.tweet.index), Entity(
+                        pid, "account", "@" + handle,
+                        attrs={"handle": handle, "display": handle}), bare=True)
+            if target not in rt.mentions:
+                rt.mentions.append(target)
     return bare
 
 
@@ -398,6 +417,7 @@ def resolve_whole(facts: list[ArticleFacts], gaz: Gazetteer) -> Corpus:
     """The corpus merged from one part of every article and one of every fact
     (what a build does: the same entities and facts, at the cost of one
     resolution)."""
+    facts = sorted(facts, key=lambda f: f.article_id)  # in rank order, as parts are merged
     maps = name_maps(facts, gaz)
     articles = articles_part(facts, maps, gaz)
     return merge([articles], [component_part(facts, articles.main_ceremonies, maps, gaz)],

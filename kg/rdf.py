@@ -83,6 +83,16 @@ def _article(article_id: str) -> NamedNode:
     return _iri(f"article/{_part(article_id)}")
 
 
+def entity_node(ident: str) -> NamedNode:
+    """The IRI of an entity, nomination or credit (``ident``: "person/ada-quill")."""
+    return _iri(ident)
+
+
+def article_graph(article_id: str) -> NamedNode:
+    """The named graph an article's own quads go to."""
+    return NamedNode(str(article_graph_iri(_part(article_id))))
+
+
 def _text(value: str) -> Literal:
     return Literal(value)
 

@@ -47,7 +47,8 @@ from kg.rdf import corpus_quads
 from kg.records import ArticleFacts
 from kg.resolve import Corpus
 from kg.storedir import NEW_SUFFIX, OLD_SUFFIX, OXIGRAPH_DIR, database_dir, is_store
-from kg.storeparts import DIRTY_MARK, STATE_FILE, PartsState, StateError, Update, write_full
+from kg.storeparts import DIRTY_MARK, STATE_FILE, PartsState, StateError, write_full
+from kg.storeupdate import Update
 
 
 class StoreError(Exception):

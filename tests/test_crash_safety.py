@@ -215,12 +215,12 @@ def test_a_store_update_killed_before_it_is_kept_is_redone_in_full(store_of_one)
     src, store = store_of_one
     _write(src, "w2")
     _kg_killed("""
-        import kg.storeparts
-        real_write = kg.storeparts.Update._write
+        import kg.storeupdate
+        real_write = kg.storeupdate.Update._write
         def write(self):
             real_write(self)
             die()
-        kg.storeparts.Update._write = write
+        kg.storeupdate.Update._write = write
     """, "build", src, "--store", store)
     assert (store / DIRTY_MARK).exists()
     _next_build_completes(src, store)

@@ -152,27 +152,32 @@ class Entities:
             ent.subkind = subkind
         return ent
     def author_kind(self, t: Tweet) -> str | None:
-        """What owns the tweet's account: "person", "work", an organisation kind,
-        or None when the signature names nobody ("— (@b) May 1, 2021", a row of
-        emoji): the account is then known by its handle alone."""
-        if self.gaz.by_handle(t.handle):
-            return self.gaz.by_handle(t.handle)[0]
-        if not name_key(t.author):
+        """What owns the tweet's account (see ``account_kind``)."""
+        return self.account_kind(t.author, t.handle)
+
+    def account_kind(self, author: str, handle: str) -> str | None:
+        """What owns an account of this name and handle: "person", "work", an
+        organisation kind, or None when the signature names nobody ("— (@b)
+        May 1, 2021", a row of emoji): the account is then known by its handle
+        alone."""
+        if self.gaz.by_handle(handle):
+            return self.gaz.by_handle(handle)[0]
+        if not name_key(author):
             return None
         for kind in ORG_KINDS:
-            if self.gaz.lookup(kind, t.author):
+            if self.gaz.lookup(kind, author):
                 return kind
-        key = name_key(t.author)
+        key = name_key(author)
         if key in self._work_canon:
             return "work"
-        if self._names_award(t.author):
+        if self._names_award(author):
             return "organization"  # "Harbor Music Awards", "Recording Academy / Harbors"
-        if "(" in t.author or any(key[:i] in self._work_canon
-                                  for i, c in enumerate(key) if c == " "):
+        if "(" in author or any(key[:i] in self._work_canon
+                                for i, c in enumerate(key) if c == " "):
             return "organization"  # "Show Name (Network)": a show's fan or network account
-        if re.sub(r"\W", "", t.author.casefold()) == t.handle.casefold() and \
-                any(c.isupper() for c in t.author[1:]) and " " not in t.author and \
-                not any(c.isdigit() for c in t.author):
+        if re.sub(r"\W", "", author.casefold()) == handle.casefold() and \
+                any(c.isupper() for c in author[1:]) and " " not in author and \
+                not any(c.isdigit() for c in author):
             return "organization"  # a brand-style account name: "NowThis"
         return "person"
 

@@ -253,21 +253,44 @@ def rows_by_entity(parts: Iterable[Part]) -> dict[str, list[EntityRow]]:
     return out
 
 
+@dataclass
+class Merged:
+    """A merge of parts: the corpus, and what went into it that a store keeps."""
+
+    corpus: Corpus
+    entities: dict[str, Entity]  # by provisional id
+    rows: dict[str, list[EntityRow]]
+    first: dict[str, tuple]
+    ids: dict[str, str]  # provisional id -> final id
+    # per article: the accounts its tweets know only by @handle, and the
+    # entities its @handles point to
+    bare: dict[str, dict[str, EntityRow]]
+    targets: dict[str, set[str]]
+
+
 def merge(articles: Iterable[Part], components: Iterable[Part], gaz: Gazetteer) -> Corpus:
     """One corpus from its parts (see the module docstring)."""
-    articles, components = list(articles), list(components)
+    return merge_parts(list(articles), list(components)).corpus
+
+
+def merge_parts(articles: list[Part], components: list[Part]) -> Merged:
     rows = rows_by_entity([*articles, *components])
     entities = {pid: merge_entity(pid, found) for pid, found in rows.items()}
     first = {pid: entity_rank(found) for pid, found in rows.items()}
     spelled = spelled_names(entities, first)
+    bare, targets = {}, {}
     for p in articles:
-        for pid, row in link_handles(p, entities.get, spelled.get).items():
+        article = p.corpus.articles[0].article_id if len(p.corpus.articles) == 1 else ""
+        found, targets[article] = link_handles(p, entities.get, spelled.get)
+        bare[article] = found
+        for pid, row in found.items():
             rows[pid].append(row)
     for pid in {pid for pid, found in rows.items() if pid not in entities or any(
             r.bare for r in found)}:
         entities[pid], first[pid] = merge_entity(pid, rows[pid]), entity_rank(rows[pid])
     ids = final_ids({pid: (e.kind, e.name) for pid, e in entities.items()}, first)
-    return assemble(articles, components, entities, rows, ids)
+    return Merged(assemble(articles, components, entities, rows, ids), entities, rows, first,
+                  ids, bare, targets)
 
 
 def assemble(articles: list[Part], components: list[Part], entities: dict[str, Entity],
@@ -338,14 +361,17 @@ def entity_rank(rows: list[EntityRow]) -> tuple:
 
 
 def link_handles(part: Part, entity: Callable[[str], Entity | None],
-                 spelled: Callable[[str], str | None]) -> dict[str, EntityRow]:
+                 spelled: Callable[[str], str | None]
+                 ) -> tuple[dict[str, EntityRow], set[str]]:
     """@handles in an article's tweet text: the account of that handle (its owner
     when it has one), else the person, work or organisation whose name the
     handle spells (``spelled``), else the account known by its handle alone.
     ``entity`` gives the merged entity of a provisional id, None for an
     account the corpus does not know from a tweet it posted; returns the rows of the accounts
-    known only by their handle, one per account, as this article names them."""
+    known only by their handle, one per account, as this article names them,
+    and the entities the handles point to."""
     bare: dict[str, EntityRow] = {}
+    targets: set[str] = set()
     for rt in part.corpus.tweets:
         for handle in rt.tweet.handles_mentioned:
             if handle in rt.tweet.resolved_handles:
@@ -362,7 +388,8 @@ def link_handles(part: Part, entity: Callable[[str], Entity | None],
                         attrs={"handle": handle, "display": handle}), bare=True)
             if target not in rt.mentions:
                 rt.mentions.append(target)
-    return bare
+                targets.add(target)
+    return bare, targets
 
 
 def final_ids(names: dict[str, tuple[str, str]], first: dict[str, tuple]) -> dict[str, str]:

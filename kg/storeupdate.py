@@ -1,0 +1,384 @@
+"""Updating a store where added or replaced articles reach (see docs/incremental.md).
+
+An update, over the parts a store keeps (``kg.storeparts``):
+
+1. updates the name counts and maps; an article using a spelling whose name
+   changed is linked again;
+2. links the changed articles again (their article parts) and recomputes the
+   components that hold any of their facts' nominees or people;
+3. merges again only the entities those parts touch, links again the @handles
+   whose account or spelling changed, and numbers again only the slug groups
+   whose members changed;
+4. rewrites in the database exactly what changed, in one SPARQL update: the
+   changed articles' graphs (and those whose entities changed id), the changed
+   components' nominations and credits, the changed entities' own triples, and
+   evidence sentences nothing cites any more.
+
+The result equals a fresh build of every stored article (tests/test_store.py).
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph
+from networkx.utils import UnionFind
+
+from kg.dataset import ENTITIES_GRAPH
+from kg.gazetteer import Gazetteer
+from kg.rdf import QuadWriter, article_graph, entity_node
+from kg.records import ArticleFacts
+from kg.resolve.names import slugify
+from kg.resolve.parts import (
+    NameMaps,
+    Part,
+    articles_part,
+    assemble,
+    component_facts,
+    component_part,
+    entity_rank,
+    fact_owners,
+    merge_entity,
+    number_group,
+    spelling,
+)
+from kg.storeparts import (
+    PartsState,
+    StateError,
+    article_names,
+    handle_source,
+    keys_of,
+    link_article,
+    maps_from_counts,
+)
+from kg.vocab import ENTITY_BASE, KG
+
+_OWNED_BY_COMPONENTS = {KG.wonAward, KG.nominatedFor, KG.actedIn}
+
+
+# --- an add ------------------------------------------------------------------------------------
+
+def _load_facts(path: Path) -> ArticleFacts:
+    try:
+        facts = pickle.loads(path.read_bytes())
+    except Exception as exc:  # noqa: BLE001 - any damage: rebuild in full
+        raise StateError(f"kept facts unreadable: {path.name} ({exc})") from None
+    if not isinstance(facts, ArticleFacts):
+        raise StateError(f"kept facts unreadable: {path.name}")
+    return facts
+
+
+class Update:
+    """One incremental update of a store's parts and its database (see the
+    module docstring); ``run`` it inside one sqlite transaction."""
+
+    def __init__(self, state: PartsState, database: pyoxigraph.Store, gaz: Gazetteer) -> None:
+        self.state, self.db, self.database, self.gaz = state, state.db, database, gaz
+        self.articles: set[str] = set()  # article graphs to write again
+        self.entities: set[str] = set()  # entities to merge again
+        self.rewrite: set[str] = set()  # entities whose triples to write again
+        self.roots: set[str] = set()  # components to write again
+        self.cleared: set[str] = set()  # members whose nominations and credits go
+        self.old_final: dict[str, str] = {}  # final ids before the update
+        self.parts: dict[str, Part] = {}  # article parts, linked
+
+    def run(self, changed: dict[str, ArticleFacts], paths: dict[str, Path]) -> None:
+        maps, relinked = self._names(changed)
+        facts = dict(changed)
+        for article in sorted(relinked - facts.keys()):
+            facts[article] = _load_facts(paths[article])
+        touched: set[str] = set()
+        for article in sorted(facts):
+            kept = self.state.article(article)
+            if kept is not None:
+                touched |= kept[3]
+            self.entities |= self.state.forget_article(article)
+            part = articles_part([facts[article]], maps, self.gaz)
+            self.state.put_article(facts[article], paths[article], part, maps, self.gaz)
+            self.entities |= part.corpus.entities.keys()
+            self.articles.add(article)
+            touched |= self.state.article(article)[3]
+        self._components(touched, maps, paths)
+        self._merge_and_link()
+        self._write()
+
+    # names
+
+    def _names(self, changed: dict[str, ArticleFacts]) -> tuple[NameMaps, set[str]]:
+        """Update the name counts; the new maps, and the articles to link again
+        (the changed ones and those using a spelling whose name changed)."""
+        counts = [self.state.meta(k) for k in ("works", "people", "authors")]
+        for article, f in changed.items():
+            kept = self.state.article(article)
+            if kept is not None:
+                for counter, old in zip(counts, kept[2], strict=True):
+                    counter.subtract(old)
+            for counter, new in zip(counts, article_names(f), strict=True):
+                counter.update(new)
+        for counter in counts:
+            for k in [k for k, n in counter.items() if n <= 0]:
+                del counter[k]
+        old: NameMaps = self.state.meta("maps")
+        maps = maps_from_counts(*counts, self.gaz)
+        relinked = set(changed)
+        for kind, before, after in (("work", old.works, maps.works),
+                                    ("person", old.people, maps.people)):
+            for name in before.keys() | after.keys():
+                if before.get(name, "\0") != after.get(name, "\0"):
+                    relinked |= self._users(kind, name)
+        if set(old.works) != set(maps.works):  # a tweet's author may be a work's account now
+            relinked |= {r[0] for r in self.db.execute(
+                "SELECT DISTINCT article FROM name_use WHERE kind = 'author'")}
+        for key, value in zip(("works", "people", "authors"), counts, strict=True):
+            self.state.set_meta(key, value)
+        self.state.set_meta("maps", maps)
+        return maps, relinked
+
+    def _users(self, kind: str, name: str) -> set[str]:
+        return {r[0] for r in self.db.execute(
+            "SELECT article FROM name_use WHERE kind = ? AND name = ?", (kind, name))}
+
+    # components
+
+    def _components(self, touched: set[str], maps: NameMaps, paths: dict[str, Path]) -> None:
+        """Recompute the components holding the ``touched`` owners, as they are now."""
+        old_roots = {r[0] for pid in touched for r in self.db.execute(
+            "SELECT root FROM member WHERE pid = ?", (pid,))}
+        start = set(touched)
+        for root in old_roots:
+            members, named = self.state.forget_component(root)
+            start |= members
+            self.cleared |= members
+            self.entities |= named
+        # the components of these owners now, by their links in every article;
+        # a kept component reached on the way is recomputed too
+        joined = UnionFind()
+        todo, seen = sorted(start), set()
+        while todo:
+            pid = todo.pop()
+            joined.union(pid)
+            row = self.db.execute("SELECT root FROM member WHERE pid = ?", (pid,)).fetchone()
+            if row is not None:
+                members, named = self.state.forget_component(row[0])
+                self.cleared |= members
+                self.entities |= named
+                todo.extend(m for m in members if m not in joined.parents)
+            for (article,) in self.db.execute("SELECT article FROM owner WHERE pid = ?",
+                                              (pid,)).fetchall():
+                if article in seen:
+                    continue
+                seen.add(article)
+                for a, b in self.db.execute("SELECT a, b FROM link WHERE article = ?",
+                                            (article,)).fetchall():
+                    todo.extend(x for x in (a, b) if x not in joined.parents)
+                    joined.union(a, b)
+        facts = [_load_facts(paths[a]) for a in sorted(seen)]
+        owner, _ = fact_owners(facts, maps, self.gaz)
+        owner = {k: v for k, v in owner.items() if v in joined.parents}
+        mains = {}
+        for article in seen:
+            mains.update(self.state.article(article)[1].main_ceremonies)
+        for mine in component_facts(facts, owner, joined):
+            keys = keys_of(mine, owner)
+            root = min(keys)
+            part = component_part(mine, mains, maps, self.gaz)
+            self.state.put_component(root, keys, part)
+            self.entities |= part.corpus.entities.keys()
+            self.roots.add(root)
+            self.cleared |= keys
+
+    # entities, handles and ids
+
+    def _merge_and_link(self) -> None:
+        spelled_before = self._spelled_winners(self.entities)
+        accounts_before = {pid: self._account_state(pid) for pid in self.entities
+                           if pid.startswith("account\x1f")}
+        slugs = self._merge(self.entities)
+        # articles whose @handles may point elsewhere now
+        deps = {f"account\x1f{pid.split(chr(31), 1)[1]}" for pid, before in
+                accounts_before.items() if self._account_state(pid) != before}
+        deps |= {"spell\x1f" + k for k, pid in spelled_before.items()
+                 if self.state.spelled(k) != pid}
+        relink = set(self.articles)
+        for dep in deps:
+            relink |= {r[0] for r in self.db.execute(
+                "SELECT article FROM handle WHERE key = ?", (dep,))}
+        bare: set[str] = set()
+        for article in sorted(relink):
+            part = self.state.article(article)[1]
+            bare |= self.state.forget_rows(handle_source(article))
+            rows, targets = link_article(part, self.state)
+            self.state.put_rows(handle_source(article), rows)
+            self.state.put_targets(article, targets)
+            bare |= rows.keys()
+            self.parts[article] = part
+            self.articles.add(article)
+        slugs |= self._merge(bare)
+        self.entities |= bare
+        self._number(slugs)
+
+    def _spelled_winners(self, pids: set[str]) -> dict[str, str | None]:
+        """Who each name the entities spell (before and after their merge) names now."""
+        keys = set()
+        for pid in pids:
+            kept = self.state.entity(pid)
+            if kept is not None:
+                keys.add(spelling(kept[0].name))
+            rows = self.state.rows(pid)
+            if rows:
+                keys.add(spelling(merge_entity(pid, rows).name))
+        return {k: self.state.spelled(k) for k in keys}
+
+    def _account_state(self, pid: str) -> tuple:
+        ent = self.state.real_entity(pid)
+        return (ent is not None, ent.attrs.get("owner") if ent else None)
+
+    def _merge(self, pids: Iterable[str]) -> set[str]:
+        """Merge these entities again from their rows; returns the slug groups
+        to number again."""
+        slugs = set()
+        for pid in sorted(pids):
+            kept = self.state.entity(pid)
+            if kept is not None:
+                self.old_final.setdefault(pid, kept[2])
+                slugs.add(f"{kept[0].kind}/{slugify(kept[0].name)}")
+            rows = self.state.rows(pid)
+            self.rewrite.add(pid)
+            if not rows:
+                self.state.forget_entity(pid)
+                continue
+            ent = merge_entity(pid, rows)
+            slugs.add(f"{ent.kind}/{slugify(ent.name)}")
+            self.state.put_entity(pid, ent, rows, entity_rank(rows),
+                                  kept[2] if kept else "")
+        return slugs
+
+    def _number(self, slugs: set[str]) -> None:
+        renamed = set()
+        for base in sorted(slugs):
+            members = {pid: (pickle.loads(first), final) for pid, first, final in self.db.execute(
+                "SELECT pid, first, final FROM entity WHERE slug = ?", (base,)).fetchall()}
+            firsts = {pid: f for pid, (f, _) in members.items()}
+            for pid, final in number_group(base, list(members), firsts).items():
+                if members[pid][1] != final:
+                    self.old_final.setdefault(pid, members[pid][1])
+                    self.db.execute("UPDATE entity SET final = ? WHERE pid = ?", (final, pid))
+                    renamed.add(pid)
+        for pid in renamed:  # everything that names it is written again
+            self.rewrite.add(pid)
+            for source in self.state.sources(pid):
+                kind, _, key = source.partition("\x1f")
+                if kind in ("a", "h"):
+                    self.articles.add(key)
+                elif kind == "c":
+                    self.roots.add(key)
+            self.articles |= {r[0] for r in self.db.execute(
+                "SELECT article FROM target WHERE pid = ?", (pid,))}
+            self.rewrite |= {r[0] for r in self.db.execute(
+                "SELECT pid FROM ref WHERE target = ?", (pid,))}
+
+    # the database
+
+    def _write(self) -> None:
+        for root in self.roots:
+            self.cleared |= {r[0] for r in self.db.execute(
+                "SELECT pid FROM member WHERE root = ?", (root,))}
+        removed = []
+        for article in self.articles:
+            graph = article_graph(article)
+            removed += [q for q in self.database.quads_for_pattern(None, None, None, graph)
+                        if not q.subject.value.startswith(_EVIDENCE)]
+        entities_graph = pyoxigraph.NamedNode(str(ENTITIES_GRAPH))
+        for pid in self.cleared:
+            iri = self._old_iri(pid)
+            if iri is None:
+                continue
+            for predicate in (_K_NOMINEE, _K_PERFORMER):
+                for q in self.database.quads_for_pattern(None, predicate, iri, entities_graph):
+                    removed += self.database.quads_for_pattern(q.subject, None, None,
+                                                               entities_graph)
+            for predicate in _COMPONENT_PREDICATES:
+                removed += self.database.quads_for_pattern(iri, predicate, None, entities_graph)
+        for pid in self.rewrite:
+            iri = self._old_iri(pid)
+            if iri is not None:
+                removed += [q for q in self.database.quads_for_pattern(iri, None, None,
+                                                                        entities_graph)
+                            if q.predicate not in _COMPONENT_PREDICATES]
+        cited = {q.object for q in removed if q.predicate == _K_EVIDENCE}
+        added = set(self._new_quads())
+        removed_set = set(removed) - added
+        # evidence sentences nothing cites once this is done
+        still = {q.object for q in added if q.predicate == _K_EVIDENCE}
+        for ev in cited - still:
+            citing = {q for q in self.database.quads_for_pattern(None, _K_EVIDENCE, ev)}
+            if citing <= removed_set:
+                removed_set |= set(self.database.quads_for_pattern(ev, None, None))
+        # one SPARQL update, which Oxigraph applies whole: a reader sees the
+        # graph before or after, never half of the change
+        self.database.update(_sparql_update(removed_set, added - set(removed)))
+
+    def _old_iri(self, pid: str) -> pyoxigraph.NamedNode | None:
+        final = self.old_final.get(pid)
+        if final is None:
+            kept = self.state.entity(pid)
+            final = kept[2] if kept else None
+        return entity_node(final) if final else None
+
+    def _new_quads(self) -> Iterator[pyoxigraph.Quad]:
+        articles = []
+        for article in sorted(self.articles):
+            part = self.parts.get(article)
+            if part is None:
+                kept = self.state.article(article)
+                if kept is None:
+                    continue
+                part = kept[1]
+                link_article(part, self.state)
+            articles.append(part)
+        components = [self.state.component(root) for root in sorted(self.roots)]
+        entities, rows = {}, {}
+        for pid in sorted(self.rewrite):
+            kept = self.state.entity(pid)
+            if kept is not None:
+                entities[pid], rows[pid] = kept[0], self.state.rows(pid)
+        corpus = assemble(articles, components, entities, rows, _Finals(self.state))
+        return QuadWriter(corpus).quads()
+
+
+def _sparql_update(removed: Iterable[pyoxigraph.Quad], added: Iterable[pyoxigraph.Quad]) -> str:
+    def data(quads: Iterable[pyoxigraph.Quad]) -> str:
+        by_graph: dict[str, list[str]] = defaultdict(list)
+        for q in quads:
+            by_graph[str(q.graph_name)].append(f"{q.subject} {q.predicate} {q.object} .")
+        return " ".join(f"GRAPH {g} {{ {' '.join(sorted(lines))} }}"
+                        for g, lines in sorted(by_graph.items()))
+    parts = []
+    removed, added = list(removed), list(added)
+    if removed:
+        parts.append(f"DELETE DATA {{ {data(removed)} }}")
+    if added:
+        parts.append(f"INSERT DATA {{ {data(added)} }}")
+    return " ;\n".join(parts) or "INSERT DATA { }"
+
+
+class _Finals(dict):
+    """Provisional id -> final id, read from the kept state as asked."""
+
+    def __init__(self, state: PartsState) -> None:
+        super().__init__()
+        self.state = state
+
+    def __missing__(self, pid: str) -> str:
+        final = self[pid] = self.state.final(pid)
+        return final
+
+
+_EVIDENCE = ENTITY_BASE + "evidence/"
+_K_NOMINEE = pyoxigraph.NamedNode(str(KG.nominee))
+_K_PERFORMER = pyoxigraph.NamedNode(str(KG.performer))
+_K_EVIDENCE = pyoxigraph.NamedNode(str(KG.evidence))
+_COMPONENT_PREDICATES = {pyoxigraph.NamedNode(str(p)) for p in _OWNED_BY_COMPONENTS}

@@ -238,14 +238,14 @@ def main() -> None:
                 [*KG, "build", str(corpus), "-o", str(outj), "--no-html", "-q",
                  "--jobs", str(args.jobs)])
             store = Path(tmp) / f"store-{n}"
-            row["store_s"], _ = measure([*KG, "build", str(corpus), "--store", str(store), "-q",
-                                         "--jobs", str(args.jobs)])
+            row["store_s"], row["store_mb"] = measure(
+                [*KG, "build", str(corpus), "--store", str(store), "-q", "--jobs", str(args.jobs)])
             extra = Path(tmp) / f"extra-{n}"
             extra.mkdir()
             (extra / "one-more.txt").write_text(article(World(n, random.Random(99)),
                                                         random.Random(99)), encoding="utf-8")
-            row["add_s"], _ = measure([*KG, "build", str(extra), "--store", str(store), "-q",
-                                       "--jobs", str(args.jobs)])
+            row["add_s"], row["add_mb"] = measure(
+                [*KG, "build", str(extra), "--store", str(store), "-q", "--jobs", str(args.jobs)])
             rows.append(row)
             last_graph = outj / "graph.ttl"
             _print(rows, args.jobs)
@@ -296,14 +296,15 @@ def _rate(row: dict, secs: float) -> str:
 
 def _print(rows: list[dict], jobs: int) -> None:
     print(f"\n{'articles':>8} {'raw spaCy':>14} {'kg --jobs 1':>20} {f'kg --jobs {jobs}':>20} "
-          f"{'peak MB raw/j1/j' + str(jobs):>18} {'store build':>12} {'add 1':>7}")
+          f"{'peak MB raw/j1/j' + str(jobs):>18} {'store build':>12} {'add 1':>7} "
+          f"{'peak MB store/add':>18}")
     for r in rows:
         n = r["n"]
         kg1 = f"{r['kg1_s']:6.0f} s {_rate(r, r['kg1_s'])}" if "kg1_s" in r else "-"
         mem = f"{r['raw_mb']:.0f}/{r.get('kg1_mb', 0):.0f}/{r['kgj_mb']:.0f}"
         print(f"{n:>8} {r['raw_s']:6.0f} s {n / r['raw_s']:5.1f}/s {kg1:>20} "
               f"{r['kgj_s']:6.0f} s {_rate(r, r['kgj_s']):>12} {mem:>18} {r['store_s']:10.0f} s "
-              f"{r['add_s']:5.1f} s", flush=True)
+              f"{r['add_s']:5.1f} s {r['store_mb']:9.0f}/{r['add_mb']:.0f}", flush=True)
 
 
 if __name__ == "__main__":

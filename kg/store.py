@@ -47,7 +47,14 @@ from kg.rdf import corpus_quads
 from kg.records import ArticleFacts
 from kg.resolve import Corpus
 from kg.storedir import NEW_SUFFIX, OLD_SUFFIX, OXIGRAPH_DIR, database_dir, is_store
-from kg.storeparts import DIRTY_MARK, STATE_FILE, PartsState, StateError, write_full
+from kg.storeparts import (
+    DIRTY_MARK,
+    STATE_FILE,
+    PartsState,
+    StateError,
+    facts_digest,
+    write_full,
+)
 from kg.storeupdate import Update
 
 
@@ -120,8 +127,11 @@ class ArticleStore:
             try:
                 # the articles to update: those extracted now, and any the state
                 # lacks (a killed build may have kept its facts, not its part)
-                todo = {f.article_id: f for f in changed}
-                for article in sorted(set(ids) - set(state.article_ids()) - todo.keys()):
+                # (an article extracted again whose facts came out the same is not one)
+                digests = state.digests()
+                todo = {f.article_id: f for f in changed
+                        if digests.get(f.article_id) != facts_digest(f)}
+                for article in sorted(set(ids) - digests.keys() - todo.keys()):
                     todo[article] = _read_facts(paths[article])
                 state.db.execute("BEGIN")
                 Update(state, database, gaz).run(todo, paths)

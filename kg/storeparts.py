@@ -11,6 +11,8 @@ entities to the parts that use them. ``write_full`` makes it on a full build;
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import pickle
 import re
 import sqlite3
@@ -36,6 +38,7 @@ from kg.resolve.parts import (
     link_handles,
     merge_parts,
     part_rows,
+    sentence_context,
     spellable,
     spelling,
 )
@@ -46,13 +49,15 @@ STATE_FILE = "parts.sqlite"
 DIRTY_MARK = ".parts-dirty"
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);
-CREATE TABLE article (id TEXT PRIMARY KEY, facts TEXT, part BLOB, names BLOB, owners BLOB);
+CREATE TABLE article (id TEXT PRIMARY KEY, facts TEXT, part BLOB, names BLOB, owners BLOB,
+                      digest TEXT);
 CREATE TABLE component (root TEXT PRIMARY KEY, part BLOB);
 CREATE TABLE member (pid TEXT PRIMARY KEY, root TEXT);
 CREATE TABLE owner (pid TEXT, article TEXT);
 CREATE INDEX owner_pid ON owner (pid);
-CREATE TABLE link (article TEXT, a TEXT, b TEXT);
-CREATE INDEX link_article ON link (article);
+CREATE TABLE link (article TEXT, a TEXT, b TEXT);  -- b is coupled with the others of a
+CREATE INDEX link_article ON link (article, a);
+CREATE INDEX link_member ON link (b);
 CREATE TABLE name_use (kind TEXT, name TEXT, article TEXT);
 CREATE INDEX name_use_name ON name_use (kind, name);
 CREATE TABLE row (pid TEXT, source TEXT, data BLOB);
@@ -89,6 +94,15 @@ class StateError(Exception):
 
 
 # --- names ----------------------------------------------------------------------------------
+
+def facts_digest(f: ArticleFacts) -> str:
+    """A digest of an article's facts that is the same for equal facts (sets
+    are put in order first): an article extracted again, whose facts came out
+    the same, needs no update."""
+    canonical = dataclasses.replace(f, aliases={k: sorted(v) for k, v in sorted(
+        f.aliases.items())})
+    return hashlib.sha256(_dump(canonical)).hexdigest()
+
 
 def article_names(f: ArticleFacts) -> tuple[Counter[str], Counter[str], Counter[tuple]]:
     """What one article adds to the corpus's name counts: work names, people's
@@ -164,6 +178,9 @@ class PartsState:
     def set_meta(self, key: str, value: object) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, _dump(value)))
 
+    def digests(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT id, digest FROM article"))
+
     def article_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM article")]
 
@@ -218,8 +235,9 @@ class PartsState:
         owner, joined = fact_owners([f], maps, gaz)
         owners = set(owner.values())
         names = article_names(f)
-        db.execute("INSERT OR REPLACE INTO article VALUES (?, ?, ?, ?, ?)",
-                   (f.article_id, str(facts_path), _dump(part), _dump(names), _dump(owners)))
+        db.execute("INSERT OR REPLACE INTO article VALUES (?, ?, ?, ?, ?, ?)",
+                   (f.article_id, str(facts_path), _dump(part), _dump(names), _dump(owners),
+                    facts_digest(f)))
         db.executemany("INSERT INTO owner VALUES (?, ?)", [(o, f.article_id) for o in owners])
         db.executemany("INSERT INTO link VALUES (?, ?, ?)",
                        [(f.article_id, min(s), k) for s in joined.to_sets() for k in s])
@@ -335,11 +353,12 @@ def write_full(state_path: Path, facts: list[ArticleFacts], paths: dict[str, Pat
             state.put_article(f, paths[f.article_id], articles[f.article_id], maps, gaz)
         mains = {k: v for p in articles.values() for k, v in p.main_ceremonies.items()}
         owner, joined = fact_owners(facts, maps, gaz)
+        context = sentence_context(facts, owner)
         components = {}
         for mine in component_facts(facts, owner, joined):
             keys = keys_of(mine, owner)
             root = min(keys)
-            components[root] = component_part(mine, mains, maps, gaz)
+            components[root] = component_part(mine, mains, maps, gaz, context)
             state.put_component(root, keys, components[root])
         merged = merge_parts([articles[k] for k in sorted(articles)],
                              [components[k] for k in sorted(components)])

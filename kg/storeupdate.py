@@ -31,8 +31,11 @@ from kg.dataset import ENTITIES_GRAPH
 from kg.gazetteer import Gazetteer
 from kg.rdf import QuadWriter, article_graph, entity_node
 from kg.records import ArticleFacts
+from kg.resolve.entities import Entities
+from kg.resolve.model import Corpus, Entity
 from kg.resolve.names import slugify
 from kg.resolve.parts import (
+    EntityRow,
     NameMaps,
     Part,
     articles_part,
@@ -43,6 +46,7 @@ from kg.resolve.parts import (
     fact_owners,
     merge_entity,
     number_group,
+    sentence_context,
     spelling,
 )
 from kg.storeparts import (
@@ -84,6 +88,20 @@ class Update:
         self.cleared: set[str] = set()  # members whose nominations and credits go
         self.old_final: dict[str, str] = {}  # final ids before the update
         self.parts: dict[str, Part] = {}  # article parts, linked
+        self._rows: dict[str, list[EntityRow]] = {}  # rows read so far, by entity
+        self._merged: dict[str, Entity] = {}
+
+    def _rows_of(self, pid: str) -> list[EntityRow]:
+        found = self._rows.get(pid)
+        if found is None:
+            found = self._rows[pid] = self.state.rows(pid)
+        return found
+
+    def _merge_of(self, pid: str) -> Entity:
+        found = self._merged.get(pid)
+        if found is None:
+            found = self._merged[pid] = merge_entity(pid, self._rows_of(pid))
+        return found
 
     def run(self, changed: dict[str, ArticleFacts], paths: dict[str, Path]) -> None:
         maps, relinked = self._names(changed)
@@ -130,8 +148,10 @@ class Update:
                 if before.get(name, "\0") != after.get(name, "\0"):
                     relinked |= self._users(kind, name)
         if set(old.works) != set(maps.works):  # a tweet's author may be a work's account now
-            relinked |= {r[0] for r in self.db.execute(
-                "SELECT DISTINCT article FROM name_use WHERE kind = 'author'")}
+            before, after = _accounts(old, self.gaz), _accounts(maps, self.gaz)
+            for author, handle in counts[2]:
+                if before.account_kind(author, handle) != after.account_kind(author, handle):
+                    relinked |= self._users("author", author)
         for key, value in zip(("works", "people", "authors"), counts, strict=True):
             self.state.set_meta(key, value)
         self.state.set_meta("maps", maps)
@@ -166,17 +186,18 @@ class Update:
                 self.cleared |= members
                 self.entities |= named
                 todo.extend(m for m in members if m not in joined.parents)
-            for (article,) in self.db.execute("SELECT article FROM owner WHERE pid = ?",
-                                              (pid,)).fetchall():
-                if article in seen:
-                    continue
+            # in each article that has facts about it: the owners coupled with it there
+            for article, rep in self.db.execute("SELECT article, a FROM link WHERE b = ?",
+                                                (pid,)).fetchall():
                 seen.add(article)
-                for a, b in self.db.execute("SELECT a, b FROM link WHERE article = ?",
-                                            (article,)).fetchall():
-                    todo.extend(x for x in (a, b) if x not in joined.parents)
-                    joined.union(a, b)
+                for (other,) in self.db.execute(
+                        "SELECT b FROM link WHERE article = ? AND a = ?", (article, rep)):
+                    if other not in joined.parents:
+                        todo.append(other)
+                    joined.union(pid, other)
         facts = [_load_facts(paths[a]) for a in sorted(seen)]
         owner, _ = fact_owners(facts, maps, self.gaz)
+        context = sentence_context(facts, owner)  # from every nominee's facts
         owner = {k: v for k, v in owner.items() if v in joined.parents}
         mains = {}
         for article in seen:
@@ -184,7 +205,7 @@ class Update:
         for mine in component_facts(facts, owner, joined):
             keys = keys_of(mine, owner)
             root = min(keys)
-            part = component_part(mine, mains, maps, self.gaz)
+            part = component_part(mine, mains, maps, self.gaz, context)
             self.state.put_component(root, keys, part)
             self.entities |= part.corpus.entities.keys()
             self.roots.add(root)
@@ -216,6 +237,9 @@ class Update:
             bare |= rows.keys()
             self.parts[article] = part
             self.articles.add(article)
+        for pid in bare:  # their rows changed
+            self._rows.pop(pid, None)
+            self._merged.pop(pid, None)
         slugs |= self._merge(bare)
         self.entities |= bare
         self._number(slugs)
@@ -227,9 +251,8 @@ class Update:
             kept = self.state.entity(pid)
             if kept is not None:
                 keys.add(spelling(kept[0].name))
-            rows = self.state.rows(pid)
-            if rows:
-                keys.add(spelling(merge_entity(pid, rows).name))
+            if self._rows_of(pid):
+                keys.add(spelling(self._merge_of(pid).name))
         return {k: self.state.spelled(k) for k in keys}
 
     def _account_state(self, pid: str) -> tuple:
@@ -245,12 +268,12 @@ class Update:
             if kept is not None:
                 self.old_final.setdefault(pid, kept[2])
                 slugs.add(f"{kept[0].kind}/{slugify(kept[0].name)}")
-            rows = self.state.rows(pid)
+            rows = self._rows_of(pid)
             self.rewrite.add(pid)
             if not rows:
                 self.state.forget_entity(pid)
                 continue
-            ent = merge_entity(pid, rows)
+            ent = self._merge_of(pid)
             slugs.add(f"{ent.kind}/{slugify(ent.name)}")
             self.state.put_entity(pid, ent, rows, entity_rank(rows),
                                   kept[2] if kept else "")
@@ -344,9 +367,16 @@ class Update:
         for pid in sorted(self.rewrite):
             kept = self.state.entity(pid)
             if kept is not None:
-                entities[pid], rows[pid] = kept[0], self.state.rows(pid)
+                entities[pid], rows[pid] = kept[0], self._rows_of(pid)
         corpus = assemble(articles, components, entities, rows, _Finals(self.state))
         return QuadWriter(corpus).quads()
+
+
+def _accounts(maps: NameMaps, gaz: Gazetteer) -> Entities:
+    """Entities that tell what owns an account under these name maps."""
+    ents = Entities(Corpus(articles=[]), gaz)
+    ents.use_names(maps.works, maps.people)
+    return ents
 
 
 def _sparql_update(removed: Iterable[pyoxigraph.Quad], added: Iterable[pyoxigraph.Quad]) -> str:

@@ -110,14 +110,16 @@ _Key = tuple[str, str | None, str]
 
 
 def merge_nominations(ents: Entities, articles: list[ArticleFacts],
-                      main_ceremony: dict[str, str] | None = None) -> None:
+                      main_ceremony: dict[str, str] | None = None,
+                      context: dict[Evidence, set[str]] | None = None) -> None:
     """Narrow categories, merge the facts about one nomination, fill in its
     work, and credit nominees with the works of performing categories.
-    ``main_ceremony`` gives each article's main ceremony when ``articles``
-    hold only some of their nominations (see ``kg.resolve.parts``)."""
+    When ``articles`` hold only some of their nominations (see
+    ``kg.resolve.parts``), ``main_ceremony`` gives each article's main
+    ceremony and ``context`` the categories the others settle per sentence."""
     found, mains = _nomination_facts(ents, articles)
     main_ceremony = mains if main_ceremony is None else main_ceremony
-    chosen = _narrow_categories(found)
+    chosen = _narrow_categories(found, context or {})
     merged, work_votes, guess_votes = _merge(ents, found, chosen, main_ceremony)
     _costar_works(ents, found, merged, work_votes)
     _fill_works(ents, merged, work_votes, guess_votes)
@@ -250,7 +252,8 @@ def _implied_credits(ents: Entities) -> None:
     ents.corpus.credits.sort(key=lambda c: (c.person, c.work))
 
 
-def _narrow_categories(facts: list[_Found]) -> dict[int, str | None]:
+def _narrow_categories(facts: list[_Found], context: dict[Evidence, set[str]]
+                       ) -> dict[int, str | None]:
     """Pick one official category per nomination fact.
 
     A mention that fits one category is taken as is. A paraphrase that fits
@@ -270,6 +273,8 @@ def _narrow_categories(facts: list[_Found]) -> dict[int, str | None]:
         for members in groups.values():
             _narrow_by_nominee(facts, members, chosen)
         by_sentence: dict[Evidence, set[str]] = defaultdict(set)
+        for ev, settled in context.items():
+            by_sentence[ev] |= settled
         for i, (_, _, n, _) in enumerate(facts):
             if chosen[i]:
                 by_sentence[n.evidence].add(chosen[i])

@@ -118,7 +118,10 @@ def fact_owners(facts: list[ArticleFacts], maps: NameMaps, gaz: Gazetteer
                 ) -> tuple[dict[int, str], UnionFind]:
     """Each nomination, credit and character fact (by ``id``) -> the entity it
     is about (provisional id), and those entities joined where their facts are
-    coupled: named in one sentence, or as each other's costar."""
+    coupled: as each other's costar, or with categories still open (a
+    paraphrase, or none) in one sentence, which are settled together. A fact
+    with one category is settled on its own; what it says of its sentence is
+    passed to the others as context (``sentence_context``)."""
     ents = _entities(maps, gaz, [])
     owner: dict[int, str] = {}
     joined = UnionFind()
@@ -130,7 +133,8 @@ def fact_owners(facts: list[ArticleFacts], maps: NameMaps, gaz: Gazetteer
                 continue
             owner[id(n)] = nominee.id
             joined.union(nominee.id)
-            by_sentence[n.evidence].append(nominee.id)
+            if n.category is None or len(n.category.candidates) != 1:
+                by_sentence[n.evidence].append(nominee.id)
             other = ents.ref(n.costar_of) if n.costar_of is not None else None
             if other is not None:
                 joined.union(nominee.id, other.id)
@@ -144,13 +148,29 @@ def fact_owners(facts: list[ArticleFacts], maps: NameMaps, gaz: Gazetteer
     return owner, joined
 
 
+def sentence_context(facts: list[ArticleFacts], owner: dict[int, str]
+                     ) -> dict[Evidence, set[str]]:
+    """Each sentence's settled categories: those of its nominations that name
+    exactly one (and whose nominee is known)."""
+    out: dict[Evidence, set[str]] = defaultdict(set)
+    for f in facts:
+        for n in f.nominations:
+            if id(n) in owner and n.category is not None and len(n.category.candidates) == 1:
+                out[n.evidence].add(n.category.candidates[0])
+    return dict(out)
+
+
 def component_part(facts: list[ArticleFacts], main_ceremony: dict[str, str],
-                   maps: NameMaps, gaz: Gazetteer) -> Part:
+                   maps: NameMaps, gaz: Gazetteer,
+                   context: dict[Evidence, set[str]] | None = None) -> Part:
     """The credits, nominations and characters of one component: ``facts`` hold
-    only theirs (see ``component_facts``), in article order."""
+    only theirs (see ``component_facts``), in article order; ``context`` what
+    their sentences settle for the other nominees they name."""
     ents = _entities(maps, gaz, [])
+    mine = {n.evidence: context[n.evidence] for f in facts for n in f.nominations
+            if context and n.evidence in context}
     link.merge_credits(ents, facts)
-    link.merge_nominations(ents, facts, main_ceremony)
+    link.merge_nominations(ents, facts, main_ceremony, mine)
     link.attach_characters(ents, facts)
     return _part(ents)
 
@@ -182,7 +202,8 @@ def corpus_parts(facts: list[ArticleFacts], gaz: Gazetteer) -> tuple[list[Part],
     articles = [articles_part([f], maps, gaz) for f in facts]
     mains = {k: v for p in articles for k, v in p.main_ceremonies.items()}
     owner, joined = fact_owners(facts, maps, gaz)
-    components = [component_part(mine, mains, maps, gaz)
+    context = sentence_context(facts, owner)
+    components = [component_part(mine, mains, maps, gaz, context)
                   for mine in component_facts(facts, owner, joined)]
     return articles, components
 

@@ -2,14 +2,16 @@
 
 An update, over the parts a store keeps (``kg.storeparts``):
 
-1. updates the name counts and maps; an article using a spelling whose name
-   changed is linked again;
-2. links the changed articles again (their article parts) and recomputes the
-   components that hold any of their facts' nominees or people;
-3. merges again only the entities those parts touch, links again the @handles
+1. takes the articles extracted now whose facts changed (their digests differ)
+   and any the state lacks;
+2. updates the name counts and maps; an article using a spelling whose name
+   changed, or a tweet author whose account kind changed, is linked again;
+3. links those articles again (their article parts) and recomputes the
+   components reached from their facts' nominees and people;
+4. merges again only the entities those parts touch, links again the @handles
    whose account or spelling changed, and numbers again only the slug groups
    whose members changed;
-4. rewrites in the database exactly what changed, in one SPARQL update: the
+5. rewrites in the database exactly what changed, in one SPARQL update: the
    changed articles' graphs (and those whose entities changed id), the changed
    components' nominations and credits, the changed entities' own triples, and
    evidence sentences nothing cites any more.

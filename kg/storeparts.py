@@ -16,27 +16,28 @@ import hashlib
 import pickle
 import re
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
 
 from kg.gazetteer import Gazetteer
 from kg.records import ArticleFacts
-from kg.resolve.entities import Entities
 from kg.resolve.model import Corpus, Entity
-from kg.resolve.names import name_key, person_names, slugify, work_names
+from kg.resolve.names import name_key, slugify
 from kg.resolve.parts import (
     EntityRow,
     Merged,
     NameMaps,
     Part,
+    article_names,
     articles_part,
     component_facts,
     component_part,
     fact_owners,
     link_handles,
+    maps_from_counts,
     merge_parts,
+    name_counts,
     part_rows,
     sentence_context,
     spellable,
@@ -102,38 +103,6 @@ def facts_digest(f: ArticleFacts) -> str:
     canonical = dataclasses.replace(f, aliases={k: sorted(v) for k, v in sorted(
         f.aliases.items())})
     return hashlib.sha256(_dump(canonical)).hexdigest()
-
-
-def article_names(f: ArticleFacts) -> tuple[Counter[str], Counter[str], Counter[tuple]]:
-    """What one article adds to the corpus's name counts: work names, people's
-    names, and tweet authors (whose kind depends on the works)."""
-    works: Counter[str] = Counter()
-    people: Counter[str] = Counter()
-    for m in f.mentions:
-        if m.ref.kind == "work":
-            works[m.ref.name] += 1
-        elif m.ref.kind == "person":
-            people[m.ref.name] += 1
-    for x in [*f.credits, *f.airs]:
-        works[x.work.name] += 1
-    for n in f.nominations:
-        if n.work:
-            works[n.work.name] += 1
-    authors = Counter((t.author, t.handle) for t in f.tweets)
-    return works, people, authors
-
-
-def maps_from_counts(works: Counter[str], people: Counter[str], authors: Counter[tuple],
-                     gaz: Gazetteer) -> NameMaps:
-    """The name maps from the corpus's counts (as ``Entities.learn_names``)."""
-    work_canon = work_names(works)
-    scratch = Entities(Corpus(articles=[]), gaz)
-    scratch.use_names(work_canon, {})
-    everyone = Counter(people)
-    for (author, handle), n in authors.items():
-        if scratch.account_kind(author, handle) == "person":
-            everyone[author] += n
-    return NameMaps(work_canon, person_names(everyone, gaz))
 
 
 # --- the kept state ---------------------------------------------------------------------------
@@ -329,14 +298,7 @@ def write_full(state_path: Path, facts: list[ArticleFacts], paths: dict[str, Pat
     """Resolve the whole corpus in parts, keep them in a new state file at
     ``state_path``, and return the merged corpus (equal to ``resolve``'s)."""
     facts = sorted(facts, key=lambda f: f.article_id)  # in rank order
-    works: Counter[str] = Counter()
-    people: Counter[str] = Counter()
-    authors: Counter[tuple] = Counter()
-    for f in facts:
-        w, p, a = article_names(f)
-        works.update(w)
-        people.update(p)
-        authors.update(a)
+    works, people, authors = name_counts(facts)
     maps = maps_from_counts(works, people, authors, gaz)
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(str(state_path) + suffix).unlink(missing_ok=True)

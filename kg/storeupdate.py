@@ -40,12 +40,14 @@ from kg.resolve.parts import (
     EntityRow,
     NameMaps,
     Part,
+    article_names,
     articles_part,
     assemble,
     component_facts,
     component_part,
     entity_rank,
     fact_owners,
+    maps_from_counts,
     merge_entity,
     number_group,
     sentence_context,
@@ -54,11 +56,9 @@ from kg.resolve.parts import (
 from kg.storeparts import (
     PartsState,
     StateError,
-    article_names,
     handle_source,
     keys_of,
     link_article,
-    maps_from_counts,
 )
 from kg.vocab import ENTITY_BASE, KG
 

@@ -2,22 +2,20 @@
 each created once, under an id made from its kind and name key, and found
 again by any spelling of its name.
 
-``Entities.learn_names`` reads every article's names first (which spelling
-names each person and work; see ``kg.resolve.names``), so that each accessor
-(``person``, ``work``, ``org`` ...) then returns the one entity for a spelling,
-creating it on first use.
+It is given the corpus's name maps first (``use_names``: which spelling names
+each person and work, see ``kg.resolve.parts.name_maps``), so that each
+accessor (``person``, ``work``, ``org`` ...) then returns the one entity for a
+spelling, creating it on first use.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
 
 from kg.gazetteer import Gazetteer, fold
-from kg.records import ArticleFacts, CeremonyRef, Evidence, Ref, Tweet, ceremony_of
+from kg.records import CeremonyRef, Evidence, Ref, Tweet, ceremony_of
 from kg.resolve.model import ORG_KINDS, Corpus, Entity
-from kg.resolve.names import name_key, person_names, slugify, work_names
+from kg.resolve.names import name_key, slugify
 
 # what is made once per gazetteer, not once per ``Entities`` (a store links each
 # article with an ``Entities`` of its own): id(gazetteer) -> (gazetteer, value)
@@ -105,31 +103,6 @@ class Entities:
         """Take name maps made elsewhere (a part of a corpus is linked with the
         whole corpus's maps)."""
         self._work_canon, self._person_canon = work_canon, person_canon
-
-    def learn_names(self, facts: Iterable[ArticleFacts]) -> None:
-        """Which spelling names each work, then each person (a tweet's author is
-        a person only if the name is not a work's)."""
-        facts = list(facts)
-        works: Counter[str] = Counter()
-        for f in facts:
-            for m in f.mentions:
-                if m.ref.kind == "work":
-                    works[m.ref.name] += 1
-            for x in [*f.credits, *f.airs]:
-                works[x.work.name] += 1
-            for n in f.nominations:
-                if n.work:
-                    works[n.work.name] += 1
-        self._work_canon = work_names(works)
-        people: Counter[str] = Counter()
-        for f in facts:
-            for m in f.mentions:
-                if m.ref.kind == "person":
-                    people[m.ref.name] += 1
-            for t in f.tweets:
-                if self.author_kind(t) == "person":
-                    people[t.author] += 1
-        self._person_canon = person_names(people, self.gaz)
 
     def note(self, ent: Entity, ev: Evidence) -> None:
         """Keep up to three sentences that mention ``ent`` (the first is its evidence)."""

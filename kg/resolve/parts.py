@@ -37,7 +37,7 @@ from kg.resolve.model import (
     ResolvedQuote,
     ResolvedTweet,
 )
-from kg.resolve.names import name_key, slugify
+from kg.resolve.names import name_key, person_names, slugify, work_names
 
 _LAST = (chr(0x10FFFF),)  # ranks sort below this
 
@@ -51,9 +51,57 @@ class NameMaps:
 
 
 def name_maps(facts: list[ArticleFacts], gaz: Gazetteer) -> NameMaps:
+    """The corpus's name maps (which spelling names each work and person)."""
+    return maps_from_counts(*name_counts(facts), gaz)
+
+
+def name_counts(facts: Iterable[ArticleFacts]
+                ) -> tuple[Counter[str], Counter[str], Counter[tuple]]:
+    """The corpus's work names, people's names and tweet authors, counted (see
+    ``article_names``)."""
+    works: Counter[str] = Counter()
+    people: Counter[str] = Counter()
+    authors: Counter[tuple] = Counter()
+    for f in facts:
+        w, p, a = article_names(f)
+        works.update(w)
+        people.update(p)
+        authors.update(a)
+    return works, people, authors
+
+
+def article_names(f: ArticleFacts) -> tuple[Counter[str], Counter[str], Counter[tuple]]:
+    """What one article adds to the corpus's name counts: work names, people's
+    names, and tweet authors (whose kind depends on the works)."""
+    works: Counter[str] = Counter()
+    people: Counter[str] = Counter()
+    for m in f.mentions:
+        if m.ref.kind == "work":
+            works[m.ref.name] += 1
+        elif m.ref.kind == "person":
+            people[m.ref.name] += 1
+    for x in [*f.credits, *f.airs]:
+        works[x.work.name] += 1
+    for n in f.nominations:
+        if n.work:
+            works[n.work.name] += 1
+    authors = Counter((t.author, t.handle) for t in f.tweets)
+    return works, people, authors
+
+
+def maps_from_counts(works: Counter[str], people: Counter[str], authors: Counter[tuple],
+                     gaz: Gazetteer) -> NameMaps:
+    """The name maps from the corpus's counts: works first, then people (a
+    tweet's author is a person only if the name is not a work's)."""
+    work_canon = work_names(works)
     scratch = Entities(Corpus(articles=[]), gaz)
-    scratch.learn_names(facts)
-    return NameMaps(scratch._work_canon, scratch._person_canon)
+    scratch.use_names(work_canon, {})
+    everyone = Counter(people)
+    for (author, handle), n in authors.items():
+        if scratch.account_kind(author, handle) == "person":
+            everyone[author] += n
+    return NameMaps(work_canon, person_names(everyone, gaz))
+
 
 
 @dataclass

@@ -289,3 +289,22 @@ def test_a_store_a_killed_update_left_is_rebuilt_in_full(tmp_path, monkeypatch):
     build_into_store([_write(folders[-1], "p4", COUPLED["p4"])], store)
     assert full == [1] and not (store / DIRTY_MARK).exists()
     assert _quads(store) == _fresh_quads(folders)
+
+
+def test_an_update_escapes_what_the_text_says(tmp_path, monkeypatch):
+    """Article and tweet text go into the database through a SPARQL update:
+    quotes, braces, backslashes and SPARQL words in it stay text."""
+    store, folders = tmp_path / "store", []
+    for name in ("p1", "p2", "p3"):
+        folders.append(tmp_path / name)
+        _write(folders[-1], name, COUPLED[name])
+    build_into_store(folders, store)
+    full = _counting_full_rebuilds(monkeypatch)
+    hostile = ('Ada Quill said: "} ; DROP ALL ; INSERT DATA { <a:b> <c:d> \\"e\\" } #" and '
+               "left.\n\nGRAPH <x:y> {} \\u0022 pic.twitter.com/q9 \u2014 Ada Quill "
+               "(@adaquill) September 20, 2021")
+    folders.append(tmp_path / "p9")
+    build_into_store([_write(folders[-1], "p9", hostile)], store)
+    assert full == []
+    assert _quads(store) == _fresh_quads(folders)
+    assert not any("a:b" in q[0] or "x:y" in q[3] for q in _quads(store))

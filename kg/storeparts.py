@@ -26,7 +26,6 @@ from kg.resolve.model import Corpus, Entity
 from kg.resolve.names import name_key, slugify
 from kg.resolve.parts import (
     EntityRow,
-    Merged,
     NameMaps,
     Part,
     article_names,
@@ -41,6 +40,7 @@ from kg.resolve.parts import (
     part_rows,
     sentence_context,
     spellable,
+    spelled_names,
     spelling,
 )
 
@@ -295,8 +295,11 @@ def link_article(part: Part, state: PartsState) -> tuple[dict[str, EntityRow], s
 
 def write_full(state_path: Path, facts: list[ArticleFacts], paths: dict[str, Path],
                gaz: Gazetteer, code: str) -> Corpus:
-    """Resolve the whole corpus in parts, keep them in a new state file at
-    ``state_path``, and return the merged corpus (equal to ``resolve``'s)."""
+    """Resolve the whole corpus, keep its parts in a new state file at
+    ``state_path``, and return the merged corpus (``resolve``'s). The corpus is
+    merged from one part of all articles and one of all facts, as a plain build
+    does; the parts an update works with (one per article, one per component),
+    which merge the same, are made and kept one at a time, not held."""
     facts = sorted(facts, key=lambda f: f.article_id)  # in rank order
     works, people, authors = name_counts(facts)
     maps = maps_from_counts(works, people, authors, gaz)
@@ -309,22 +312,26 @@ def write_full(state_path: Path, facts: list[ArticleFacts], paths: dict[str, Pat
         for key, value in (("code", code), ("maps", maps), ("works", works),
                            ("people", people), ("authors", authors)):
             state.set_meta(key, value)
-        articles = {}
+        whole = articles_part(facts, maps, gaz)
+        mains = whole.main_ceremonies
+        merged = merge_parts([whole], [component_part(facts, mains, maps, gaz)])
+        del whole
+        real = {pid for pid, rows in merged.rows.items() if not all(r.bare for r in rows)}
+        spelled = spelled_names(merged.entities, merged.first)
         for f in facts:
-            articles[f.article_id] = articles_part([f], maps, gaz)
-            state.put_article(f, paths[f.article_id], articles[f.article_id], maps, gaz)
-        mains = {k: v for p in articles.values() for k, v in p.main_ceremonies.items()}
+            part = articles_part([f], maps, gaz)
+            state.put_article(f, paths[f.article_id], part, maps, gaz)
+            bare, targets = link_handles(
+                part, lambda pid: merged.entities[pid] if pid in real else None, spelled.get)
+            state.put_rows(handle_source(f.article_id), bare)
+            state.put_targets(f.article_id, targets)
         owner, joined = fact_owners(facts, maps, gaz)
         context = sentence_context(facts, owner)
-        components = {}
         for mine in component_facts(facts, owner, joined):
             keys = keys_of(mine, owner)
-            root = min(keys)
-            components[root] = component_part(mine, mains, maps, gaz, context)
-            state.put_component(root, keys, components[root])
-        merged = merge_parts([articles[k] for k in sorted(articles)],
-                             [components[k] for k in sorted(components)])
-        _keep_merge(state, merged)
+            state.put_component(min(keys), keys, component_part(mine, mains, maps, gaz, context))
+        for pid, ent in merged.entities.items():
+            state.put_entity(pid, ent, merged.rows[pid], merged.first[pid], merged.ids[pid])
         state.db.execute("COMMIT")
     return merged.corpus
 
@@ -332,14 +339,5 @@ def write_full(state_path: Path, facts: list[ArticleFacts], paths: dict[str, Pat
 def keys_of(facts: list[ArticleFacts], owner: dict[int, str]) -> set[str]:
     return {owner[id(x)] for f in facts for x in (*f.nominations, *f.credits, *f.characters)
             if id(x) in owner}
-
-
-def _keep_merge(state: PartsState, merged: Merged) -> None:
-    """Keep what a full merge made that an update needs."""
-    for article, rows in merged.bare.items():
-        state.put_rows(handle_source(article), rows)
-        state.put_targets(article, merged.targets[article])
-    for pid, ent in merged.entities.items():
-        state.put_entity(pid, ent, merged.rows[pid], merged.first[pid], merged.ids[pid])
 
 

@@ -100,7 +100,7 @@ def build_corpus(articles: list[Article], model: str | None,
                            runner=_dask_runner(dask, model) if dask else None)
     if progress:
         progress(len(facts), len(facts), "linking entities across articles")
-    return resolve(facts)
+    return resolve(facts, consume=True)  # the facts go once their parts are made
 
 
 def _dask_runner(address: str, model: str | None) -> Runner:

@@ -34,10 +34,12 @@ from kg.resolve.names import name_key, person_names, slugify, work_names
 from kg.resolve.parts import resolve_whole
 
 
-def resolve(facts: list[ArticleFacts], gaz: Gazetteer | None = None) -> Corpus:
+def resolve(facts: list[ArticleFacts], gaz: Gazetteer | None = None,
+            consume: bool = False) -> Corpus:
     """Link every article's facts into one corpus of entities and facts (see
-    ``kg.resolve.parts``: a store resolves the same corpus a part at a time)."""
-    return resolve_whole(facts, gaz or load_gazetteer())
+    ``kg.resolve.parts``: a store resolves the same corpus a part at a time).
+    ``consume`` empties ``facts`` as soon as they are no longer needed."""
+    return resolve_whole(facts, gaz or load_gazetteer(), consume)
 
 
 __all__ = ["ORG_KINDS", "ArticleInfo", "CategoryRef", "CeremonyDetails", "Corpus", "Credit",

@@ -509,12 +509,17 @@ def resolve_in_parts(facts: list[ArticleFacts], gaz: Gazetteer) -> Corpus:
     return merge(articles, components, gaz)
 
 
-def resolve_whole(facts: list[ArticleFacts], gaz: Gazetteer) -> Corpus:
+def resolve_whole(facts: list[ArticleFacts], gaz: Gazetteer, consume: bool = False) -> Corpus:
     """The corpus merged from one part of every article and one of every fact
     (what a build does: the same entities and facts, at the cost of one
-    resolution)."""
-    facts = sorted(facts, key=lambda f: f.article_id)  # in rank order, as parts are merged
-    maps = name_maps(facts, gaz)
-    articles = articles_part(facts, maps, gaz)
-    return merge([articles], [component_part(facts, articles.main_ceremonies, maps, gaz)],
-                 gaz)
+    resolution). With ``consume``, ``facts`` is emptied once the parts are
+    made, so that what the parts do not keep of the facts is freed before the
+    merge (a build's largest memory is here)."""
+    ordered = sorted(facts, key=lambda f: f.article_id)  # in rank order, as parts are merged
+    maps = name_maps(ordered, gaz)
+    articles = articles_part(ordered, maps, gaz)
+    components = component_part(ordered, articles.main_ceremonies, maps, gaz)
+    if consume:
+        facts.clear()
+    del ordered
+    return merge([articles], [components], gaz)

@@ -337,7 +337,7 @@ class Merged:
     targets: dict[str, set[str]]
 
 
-def merge(articles: Iterable[Part], components: Iterable[Part], gaz: Gazetteer) -> Corpus:
+def merge(articles: Iterable[Part], components: Iterable[Part]) -> Corpus:
     """One corpus from its parts (see the module docstring)."""
     return merge_parts(list(articles), list(components)).corpus
 
@@ -506,7 +506,7 @@ def resolve_in_parts(facts: list[ArticleFacts], gaz: Gazetteer) -> Corpus:
     """The corpus merged from a part per article and per component (what a
     store keeps); equal to ``resolve_whole``."""
     articles, components = corpus_parts(facts, gaz)
-    return merge(articles, components, gaz)
+    return merge(articles, components)
 
 
 def resolve_whole(facts: list[ArticleFacts], gaz: Gazetteer, consume: bool = False) -> Corpus:
@@ -522,4 +522,4 @@ def resolve_whole(facts: list[ArticleFacts], gaz: Gazetteer, consume: bool = Fal
     if consume:
         facts.clear()
     del ordered
-    return merge([articles], [components], gaz)
+    return merge([articles], [components])

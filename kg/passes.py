@@ -69,7 +69,7 @@ def rules_fingerprint() -> str:
     h = hashlib.sha256(kg.__version__.encode())
     for f in [*sorted((ONTOLOGY_DIR / "gazetteers").glob("*.json")),
               *sorted((ONTOLOGY_DIR / "patterns").glob("*.json*")), _KG_DIR / "nlp.py",
-              _KG_DIR / "gazetteer.py", _KG_DIR / "datafiles.py"]:
+              _KG_DIR / "attribute_rules.py", _KG_DIR / "gazetteer.py", _KG_DIR / "datafiles.py"]:
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()

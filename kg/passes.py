@@ -49,7 +49,7 @@ from kg.pipeline import (
     nlp_text,
     resume,
 )
-from kg.records import ArticleFacts
+from kg.records import ArticleFacts, SharedReader
 
 # (done, total, "parsing ARTICLE" | "extracting ARTICLE"), once per article and pass
 Progress = Callable[[int, int, str], None]
@@ -406,8 +406,9 @@ def _read_facts(jobs: list[Job], settings: _Settings, failures: list[ArticleErro
     damaged since) is extracted again here."""
     facts: dict[int, ArticleFacts] = {}
     again = []
+    reader = SharedReader()  # names and sentences the articles share, held once
     for job in jobs:
-        kept = _read_kept(job.facts_path, pickle.loads)
+        kept = _read_kept(job.facts_path, reader.loads)
         if isinstance(kept, ArticleFacts):
             facts[job.index] = kept
         else:
@@ -417,7 +418,7 @@ def _read_facts(jobs: list[Job], settings: _Settings, failures: list[ArticleErro
         if result is not None:
             failures.append(result)
             continue
-        kept = _read_kept(paths[index], pickle.loads)
+        kept = _read_kept(paths[index], reader.loads)
         if isinstance(kept, ArticleFacts):
             facts[index] = kept
     return facts

@@ -1,0 +1,37 @@
+"""Reading pickled facts with a shared reader."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+
+from kg.records import ArticleFacts, CeremonyRef, Evidence, NominationFact, Ref, SharedReader
+
+
+def _facts(article: str) -> ArticleFacts:
+    ev = Evidence(article, 0, 30, "Ada Quill won the Harbor Prize.")
+    nomination = NominationFact(Ref("person", "Ada Quill"), None, None,
+                                CeremonyRef("Harbor Prize", 2024), True, ev)
+    # the same nomination twice: two facts, which resolution tells apart
+    return ArticleFacts(article, f"{article}.txt", dt.date(2024, 3, 1),
+                        nominations=[nomination, NominationFact(*(
+                            getattr(nomination, f) for f in nomination.__slots__))])
+
+
+def test_equal_values_are_read_as_one_object_across_articles() -> None:
+    reader = SharedReader()
+    a, b = (reader.loads(pickle.dumps(_facts(n))) for n in ("one", "two"))
+    assert a == _facts("one") and b == _facts("two")
+    assert a.nominations[0].nominee is b.nominations[1].nominee
+    assert a.nominations[0].ceremony is b.nominations[0].ceremony
+    assert a.nominations[0].evidence is a.nominations[1].evidence
+    assert a.nominations[0].evidence is not b.nominations[0].evidence  # another article
+    # facts themselves are never merged, even when equal
+    assert a.nominations[0] == a.nominations[1]
+    assert a.nominations[0] is not a.nominations[1]
+
+
+def test_separate_readers_share_nothing() -> None:
+    a = SharedReader().loads(pickle.dumps(_facts("one")))
+    b = SharedReader().loads(pickle.dumps(_facts("one")))
+    assert a == b and a.nominations[0].nominee is not b.nominations[0].nominee

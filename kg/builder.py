@@ -16,16 +16,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph
 from rdflib import Graph
 
 from kg.articles import Article, ArticleError, load_articles
 from kg.dataset import fill, open_database, to_rdflib
+from kg.extraction_process import extract_in_child
 from kg.memory import give_back
-from kg.passes import Runner, extract_corpus
 from kg.rdf import corpus_quads
 from kg.resolve import Corpus, resolve
+
+if TYPE_CHECKING:
+    from kg.passes import Runner
 
 # a build's temporary database folder (inside ``workdir``) is named
 # WORK_PREFIX + its process id + "-" + a random part
@@ -94,10 +98,19 @@ def build_corpus(articles: list[Article], model: str | None,
                  dask: str | None = None) -> Corpus:
     """Extract (keeping per-article files in ``doc_dir`` when given; on the
     Dask cluster at ``dask`` when given) and resolve; with ``release_model``,
-    free the model in between (see ``build_graph``)."""
-    facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
-                           doc_dir=doc_dir, release_model=release_model,
-                           runner=_dask_runner(dask, model) if dask else None)
+    free the model in between (see ``build_graph``): a build that keeps no
+    files extracts in a child process, so this one never loads the model, and
+    ``articles`` is emptied once the child has them."""
+    facts = None
+    if release_model and doc_dir is None and not dask:
+        # this process then never loads spaCy (see kg.extraction_process)
+        facts = extract_in_child(articles, model, progress, errors, jobs)
+    if facts is None:
+        from kg.passes import extract_corpus
+
+        facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
+                               doc_dir=doc_dir, release_model=release_model,
+                               runner=_dask_runner(dask, model) if dask else None)
     if progress:
         progress(len(facts), len(facts), "linking entities across articles")
     return resolve(facts, consume=True)  # the facts go once their parts are made
@@ -123,10 +136,11 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     system's temporary folder), removed when the result is closed.
 
     ``lean`` is for a process that builds once and writes files (the command
-    line): the model is freed once extraction is over and the resolved corpus
-    once the database is filled (the result has no ``corpus``), and their
-    memory goes back to the system, so the later steps do not add to the peak
-    that parsing set. A later build in the same process loads the model again."""
+    line): parsing and extraction run in a child process (``kg.extraction_process``;
+    where it cannot fork, here, and the model is freed after), and the resolved
+    corpus is freed once the database is filled (the result has no
+    ``corpus``), their memory going back to the system, so the later steps do
+    not add to the peak that parsing set."""
     articles, errors = load_articles(paths)
     if not articles:
         return BuildResult(None, None, errors, 0)

@@ -50,7 +50,7 @@ from kg.pipeline import (
     nlp_text,
     resume,
 )
-from kg.records import ArticleFacts, SharedReader
+from kg.records import ArticleFacts, Filed, SharedReader, read_facts_files
 
 # (done, total, "parsing ARTICLE" | "extracting ARTICLE"), once per article and pass
 Progress = Callable[[int, int, str], None]
@@ -304,12 +304,15 @@ def _frozen() -> Iterator[None]:
     worker writes to every object it scans, which copies the page holding it,
     so the pages the workers share with this process become a copy per worker
     at once (80 to 100 MB more in all, seen in builds of 4,000 and 10,000
-    articles)."""
+    articles). Objects frozen before (a build's extraction process freezes
+    what it inherits) stay frozen."""
+    frozen_before = gc.get_freeze_count()
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 class LocalRunner:
@@ -373,12 +376,25 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
     failures = errors if errors is not None else []
     if not articles:
         return []
+    with tempfile.TemporaryDirectory(prefix="kg-docs-") as scratch:
+        filed = file_facts(articles, model, progress, failures, jobs, doc_dir, Path(scratch),
+                           release_model, runner, kept)
+        facts = read_facts(filed, articles, model, failures)
+    return [facts[i] for i in sorted(facts)]
+
+
+def file_facts(articles: Sequence[Article], model: str | None, progress: Progress | None,
+               failures: list[ArticleError], jobs: int, doc_dir: Path | None, scratch: Path,
+               release_model: bool = False, runner: Runner | None = None,
+               kept: dict[str, Path] | None = None) -> Filed:
+    """The two passes of ``extract_corpus``, up to the facts filed (in
+    ``doc_dir``, else in ``scratch``, which must outlive the reading)."""
     nlp = load_pipeline(model)  # loaded here once, so forked processes share it
     fingerprint, code = rules_fingerprint(), extraction_fingerprint()
     runner = runner or LocalRunner(model, jobs)
-    with tempfile.TemporaryDirectory(prefix="kg-docs-") as scratch, contextlib.closing(runner):
+    with contextlib.closing(runner):
         keep = doc_dir is not None
-        folder = Path(doc_dir) if keep else Path(scratch)
+        folder = Path(doc_dir) if keep else scratch
         folder.mkdir(parents=True, exist_ok=True)
         jobs_list = []
         keys = doc_keys(nlp, (a.text for a in articles), fingerprint)
@@ -401,9 +417,8 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
         extracted = [job for job in jobs_list if job.index in titles]
         reuse = {job.index for job in extracted if before is not None and
                  job.facts_path.exists() and not changed.mentioned_in(job.article.text)}
-        known_path = Path(scratch) / "known-titles.json"
+        known_path = scratch / "known-titles.json"
         known_path.write_text(json.dumps(list(known.items())), encoding="utf-8")
-        settings = _Settings(model, known_path)
         failed = set()
         for index, result in runner.second([j for j in extracted if j.index not in reuse],
                                            known_path, progress):
@@ -413,8 +428,6 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
         if release_model:
             del nlp
             release_models()
-        facts = _read_facts([j for j in extracted if j.index not in failed and (
-            kept is None or j.index not in reuse)], settings, failures)
         if kept is not None:
             kept.update({j.article.id: j.facts_path for j in extracted if j.index not in failed})
         if keep:
@@ -422,30 +435,29 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
             write_atomic(index_file, json.dumps(
                 {job.doc_path.stem: titles[job.index] for job in jobs_list
                  if job.index in titles}, sort_keys=True).encode("utf-8"))
-    return [facts[i] for i in sorted(facts)]
+    return Filed([(j.index, j.doc_path, j.first_path, j.facts_path) for j in extracted
+                  if j.index not in failed and (kept is None or j.index not in reuse)],
+                 known_path)
 
 
-def _read_facts(jobs: list[Job], settings: _Settings, failures: list[ArticleError]
-                ) -> dict[int, ArticleFacts]:
-    """The filed facts of each job; one whose file cannot be read (a kept file
-    damaged since) is extracted again here."""
-    facts: dict[int, ArticleFacts] = {}
-    again = []
-    reader = SharedReader()  # names and sentences the articles share, held once
-    for job in jobs:
-        kept = _read_kept(job.facts_path, reader.loads)
-        if isinstance(kept, ArticleFacts):
-            facts[job.index] = kept
-        else:
-            again.append(job)
-    paths = {job.index: job.facts_path for job in again}
-    for index, result in _run(_second, again, settings, 1, None, "extracting"):
-        if result is not None:
-            failures.append(result)
-            continue
-        kept = _read_kept(paths[index], reader.loads)
-        if isinstance(kept, ArticleFacts):
-            facts[index] = kept
+def read_facts(filed: Filed, articles: Sequence[Article], model: str | None,
+               failures: list[ArticleError]) -> dict[int, ArticleFacts]:
+    """The filed facts, by article index; one whose file cannot be read (a
+    kept file damaged since) is extracted again here."""
+    facts, damaged = read_facts_files([(index, path) for index, *_, path in filed.jobs])
+    if damaged:
+        again = [Job(index, articles[index], *paths) for index, *paths in filed.jobs
+                 if index in damaged]
+        reader = SharedReader()
+        articles_facts = {job.index: job.facts_path for job in again}
+        for index, result in _run(_second, again, _Settings(model, filed.known_path), 1, None,
+                                  "extracting"):
+            if result is not None:
+                failures.append(result)
+                continue
+            found = _read_kept(articles_facts[index], reader.loads)
+            if isinstance(found, ArticleFacts):
+                facts[index] = found
     return facts
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import pickle
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 Kind = Literal[
@@ -231,3 +232,35 @@ class _SharingUnpickler(pickle.Unpickler):
         if module == __name__ and name in SharedReader._SHARED:
             return self._reader._maker(cls)
         return cls
+
+
+@dataclass(frozen=True)
+class Filed:
+    """Where extraction filed the facts to read back: (article index, Doc,
+    first-pass and facts files) in article order, and the corpus's titles
+    (to extract an article again if its facts file turns out damaged). Kept
+    here, free of spaCy, so that a process that only reads facts can take it
+    from the process that extracted them (``kg.extraction_process``)."""
+
+    jobs: list[tuple[int, Path, Path, Path]]
+    known_path: Path
+
+
+def read_facts_files(files: list[tuple[int, Path]]
+                     ) -> tuple[dict[int, ArticleFacts], set[int]]:
+    """Pickled ``ArticleFacts`` files, read with one ``SharedReader``: the facts
+    by their index, and the indexes whose file is missing or cannot be read
+    (to be extracted again: a damaged file is never trusted)."""
+    reader = SharedReader()
+    facts: dict[int, ArticleFacts] = {}
+    damaged: set[int] = set()
+    for index, path in files:
+        try:
+            found = reader.loads(path.read_bytes())
+        except Exception:  # noqa: BLE001 - any damage means "extract again"
+            found = None
+        if isinstance(found, ArticleFacts):
+            facts[index] = found
+        else:
+            damaged.add(index)
+    return facts, damaged

@@ -74,11 +74,12 @@ def test_progress_is_reported_for_each_article_in_both_passes_and_each_later_ste
                     (2, 2, "linking"), (2, 2, "writing")]
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize(("jobs", "lean"), [(1, False), (2, False), (2, True)])
 def test_an_article_whose_extraction_fails_is_named_and_the_rest_builds(tmp_path, monkeypatch,
-                                                                       jobs):
+                                                                       jobs, lean):
     """An extractor bug costs its article, not the build: the error names the file,
-    also when it happened in a worker process and had to be sent back."""
+    also when it happened in a worker process (or the extraction process of a
+    lean build) and had to be sent back."""
     import kg.passes
 
     real = kg.passes.extract_article
@@ -94,7 +95,7 @@ def test_an_article_whose_extraction_fails_is_named_and_the_rest_builds(tmp_path
             f" date 2021-03-01 Ada Quill{n} won an Emmy for Copper Lake.", encoding="utf-8")
     (tmp_path / "odd.txt").write_text(" date 2021-03-01 Zed Orrin won an Emmy.",
                                       encoding="utf-8")
-    with build_graph([tmp_path], jobs=jobs) as result:
+    with build_graph([tmp_path], jobs=jobs, lean=lean) as result:
         assert result.articles == 4
         assert [(e.path.name, e.problem.split(";")[0]) for e in result.errors] == \
             [("odd.txt", "extraction failed (IndexError: string index out of range)")]
@@ -124,14 +125,22 @@ def test_a_pronoun_looks_back_a_bounded_window_not_the_whole_run_on_text():
         assert (focus.name if focus else None) == expected
 
 
-def test_a_lean_build_gives_the_same_graph_and_the_model_is_loaded_again_after():
+def test_a_lean_build_gives_the_same_graph_and_the_model_is_loaded_again_after(monkeypatch):
+    import kg.builder
     from kg.nlp import load_pipeline
 
     before = load_pipeline()
     with build_graph(["seeds"], lean=True) as lean, build_graph(["seeds"]) as kept:
-        assert set(map(str, lean.database)) == set(map(str, kept.database))
+        quads = set(map(str, kept.database))
+        assert set(map(str, lean.database)) == quads
         assert lean.corpus is None and kept.corpus is not None
-    # the released pipeline was forgotten: the second build loaded a new one
+    # the lean build parsed in a child process: this one's model was not touched
+    assert load_pipeline() is before
+    # where it cannot fork, it extracts here and frees the model after
+    monkeypatch.setattr(kg.builder, "extract_in_child", lambda *args: None)
+    with build_graph(["seeds"], lean=True) as here:
+        assert set(map(str, here.database)) == quads
+    # the released pipeline was forgotten: the next build loads a new one
     assert load_pipeline() is not before
 
 

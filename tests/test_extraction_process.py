@@ -1,0 +1,54 @@
+"""A command-line build parses and extracts in a child process, so its own
+process never loads spaCy; what the child reports reaches the caller."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.builder import build_graph
+from kg.extraction_process import ExtractionProcessError
+from kg.nlp import ModelNotFound
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LEAN_BUILD = """
+import json, sys
+from kg.builder import build_graph
+messages = []
+with build_graph(["seeds"], jobs=2, lean=True,
+                 progress=lambda done, total, what: messages.append(what)) as result:
+    print(json.dumps({"spacy": "spacy" in sys.modules, "triples": result.triples,
+                      "articles": result.articles, "messages": messages}))
+"""
+
+
+def test_a_lean_build_never_loads_spacy_and_reports_every_step():
+    run = subprocess.run([sys.executable, "-c", LEAN_BUILD], cwd=ROOT, capture_output=True,
+                         text=True, timeout=600, check=True)
+    seen = json.loads(run.stdout)
+    assert seen["spacy"] is False
+    with build_graph([ROOT / "seeds"], jobs=1) as in_process:
+        assert (seen["triples"], seen["articles"]) == (in_process.triples, in_process.articles)
+    names = sorted(p.stem for p in (ROOT / "seeds").glob("*.txt"))
+    assert sorted(m.split()[1] for m in seen["messages"] if m.startswith("parsing")) == names
+    assert sorted(m.split()[1] for m in seen["messages"] if m.startswith("extracting")) == names
+    assert seen["messages"][-2:] == ["linking entities across articles", "writing the graph"]
+
+
+def test_an_error_in_the_child_is_raised_here():
+    with pytest.raises(ModelNotFound, match="no_such_model"):
+        build_graph([ROOT / "seeds"], model="no_such_model", lean=True)
+
+
+def test_a_child_that_dies_is_named(monkeypatch):
+    import kg.passes
+
+    monkeypatch.setattr(kg.passes, "file_facts", lambda *a, **k: os._exit(3))
+    with pytest.raises(ExtractionProcessError, match="exit code 3"):
+        build_graph([ROOT / "seeds"], lean=True)

@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kg.articles import Article, ArticleError
+from kg.memory import trim_memory
 from kg.records import ArticleFacts, read_facts_files
 
 Progress = Callable[[int, int, str], None]
@@ -59,6 +60,7 @@ def extract_in_child(articles: list[Article], model: str | None,
         finally:
             gc.unfreeze()
         articles.clear()
+        trim_memory()  # the texts' memory here: the child has its own copy of what it uses
         send.close()  # the child holds the only sending end: its exit ends the stream
         try:
             filed, failures = _follow(receive, progress)

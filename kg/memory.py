@@ -28,6 +28,13 @@ def _malloc_trim() -> Callable[[int], int] | None:
 def give_back() -> None:
     """Collect garbage, then return the allocator's free memory to the system."""
     gc.collect()
+    trim_memory()
+
+
+def trim_memory() -> None:
+    """Return the allocator's free memory to the system, without collecting
+    garbage (which, in a process that has forked, would write to every object
+    it shares with its child and so copy them)."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)

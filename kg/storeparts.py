@@ -99,10 +99,12 @@ class StateError(Exception):
 def facts_digest(f: ArticleFacts) -> str:
     """A digest of an article's facts that is the same for equal facts (sets
     are put in order first): an article extracted again, whose facts came out
-    the same, needs no update."""
+    the same, needs no update. It digests the records' text form, not their
+    pickle: a pickle also records which equal values are one object, and facts
+    read back with a ``SharedReader`` share more of them than fresh ones."""
     canonical = dataclasses.replace(f, aliases={k: sorted(v) for k, v in sorted(
         f.aliases.items())})
-    return hashlib.sha256(_dump(canonical)).hexdigest()
+    return hashlib.sha256(repr(canonical).encode("utf-8")).hexdigest()
 
 
 # --- the kept state ---------------------------------------------------------------------------

@@ -449,13 +449,13 @@ def read_facts(filed: Filed, articles: Sequence[Article], model: str | None,
         again = [Job(index, articles[index], *paths) for index, *paths in filed.jobs
                  if index in damaged]
         reader = SharedReader()
-        articles_facts = {job.index: job.facts_path for job in again}
+        facts_paths = {job.index: job.facts_path for job in again}
         for index, result in _run(_second, again, _Settings(model, filed.known_path), 1, None,
                                   "extracting"):
             if result is not None:
                 failures.append(result)
                 continue
-            found = _read_kept(articles_facts[index], reader.loads)
+            found = _read_kept(facts_paths[index], reader.loads)
             if isinstance(found, ArticleFacts):
                 facts[index] = found
     return facts

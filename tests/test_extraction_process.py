@@ -3,6 +3,7 @@ process never loads spaCy; what the child reports reaches the caller."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -44,6 +45,7 @@ def test_a_lean_build_never_loads_spacy_and_reports_every_step():
 def test_an_error_in_the_child_is_raised_here():
     with pytest.raises(ModelNotFound, match="no_such_model"):
         build_graph([ROOT / "seeds"], model="no_such_model", lean=True)
+    assert gc.get_freeze_count() == 0  # frozen only while the child was forked
 
 
 def test_a_child_that_dies_is_named(monkeypatch):

@@ -184,4 +184,7 @@ def test_workers_replaced_every_few_articles_give_the_same_facts(monkeypatch):
     monkeypatch.setattr(passes, "_chunks", lambda jobs, n: rounds.append(
         real := real_chunks(jobs, n)) or real)
     assert extract_corpus(articles, jobs=2) == one
+    import gc
+
+    assert gc.get_freeze_count() == 0  # what was frozen for the workers is back to normal
     assert len(rounds[0]) > 2 and len(rounds[1]) > 2  # both passes had several rounds

@@ -16,7 +16,6 @@ build extracts in its own process instead (``extract_in_child`` returns None).
 from __future__ import annotations
 
 import contextlib
-import gc
 import multiprocessing
 import tempfile
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kg.articles import Article, ArticleError
-from kg.memory import trim_memory
+from kg.memory import frozen_objects, trim_memory
 from kg.records import ArticleFacts, read_facts_files
 
 Progress = Callable[[int, int, str], None]
@@ -51,14 +50,8 @@ def extract_in_child(articles: list[Article], model: str | None,
         receive, send = context.Pipe(duplex=False)
         child = context.Process(target=_child, args=(send, articles, model, jobs, Path(folder)),
                                 name="kg-extraction")
-        # kept out of the garbage collector's scans in the child, which would
-        # write to every object it inherited and so copy their pages (see
-        # kg.passes._frozen)
-        gc.freeze()
-        try:
+        with frozen_objects():  # the child inherits them frozen
             child.start()
-        finally:
-            gc.unfreeze()
         articles.clear()
         trim_memory()  # the texts' memory here: the child has its own copy of what it uses
         send.close()  # the child holds the only sending end: its exit ends the stream

@@ -9,10 +9,11 @@ does not add to a peak that parsing already set.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 
 
@@ -38,3 +39,21 @@ def trim_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+@contextlib.contextmanager
+def frozen_objects() -> Iterator[None]:
+    """Keep the objects that exist now out of the garbage collector's scans
+    while processes forked from this one run (``gc.freeze``): a full collection
+    in a forked process writes to every object it scans, which copies the page
+    holding it, so the pages it shares with its parent (the model, the
+    gazetteers) would become a copy per process at once (80 to 100 MB more in
+    all, seen in builds of 4,000 and 10,000 articles). Objects frozen before
+    (a build's extraction process inherits them frozen) stay frozen."""
+    frozen_before = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not frozen_before:
+            gc.unfreeze()

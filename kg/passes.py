@@ -18,7 +18,6 @@ unless a title it mentions came or went.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import multiprocessing
@@ -40,7 +39,7 @@ from kg.extract.context import ArticleContext
 from kg.extract.cue_phrases import forget_matchers
 from kg.extract.known_works import KnownWorks
 from kg.gazetteer import ONTOLOGY_DIR, fold, load_gazetteer
-from kg.memory import give_back
+from kg.memory import frozen_objects, give_back
 from kg.nlp import load_pipeline, parse, release_pipeline
 from kg.pipeline import (
     FirstPassState,
@@ -290,29 +289,11 @@ def _run(step, jobs: list[Job], settings: _Settings, processes: int,
     chunks = _chunks(jobs, processes)
     per_round = max(1, _ROUND // len(chunks[0]))
     for start in range(0, len(chunks), per_round):
-        with _frozen(), ProcessPoolExecutor(
+        with frozen_objects(), ProcessPoolExecutor(
                 processes, mp_context=multiprocessing.get_context(method), initializer=_init,
                 initargs=(settings,)) as pool:
             for results in pool.map(step, chunks[start : start + per_round]):
                 yield from report(results)
-
-
-@contextlib.contextmanager
-def _frozen() -> Iterator[None]:
-    """Keep the objects that exist now (the model, the gazetteers) out of the
-    garbage collector's scans while forked workers run: a full collection in a
-    worker writes to every object it scans, which copies the page holding it,
-    so the pages the workers share with this process become a copy per worker
-    at once (80 to 100 MB more in all, seen in builds of 4,000 and 10,000
-    articles). Objects frozen before (a build's extraction process freezes
-    what it inherits) stay frozen."""
-    frozen_before = gc.get_freeze_count()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        if not frozen_before:
-            gc.unfreeze()
 
 
 class LocalRunner:

@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.articles import Article
 from kg.datafiles import CuesFile, read_data
+from kg.extract.known_works import TitleTable
 from kg.extract.quote_spans import find_quote_spans
 from kg.extract.tweets import TweetSpan, find_tweets
 from kg.gazetteer import ONTOLOGY_DIR, Gazetteer, fold
@@ -85,7 +86,7 @@ class ArticleContext:
     gaz: Gazetteer
     cues: Cues = field(default_factory=load_cues)
     persons: tuple[PersonMention, ...] = ()  # in text order
-    works: Mapping[str, str] = field(default_factory=dict)  # folded title -> title
+    works: TitleTable = field(default_factory=TitleTable)  # folded title -> title
     # one Evidence per sentence, shared by the contexts derived from this one
     _evidence_by_offsets: dict[tuple[int, int], Evidence] = field(default_factory=dict,
                                                                   repr=False)
@@ -99,7 +100,7 @@ class ArticleContext:
         if persons is not None:
             changes["persons"] = tuple(persons)
         if works is not None:
-            changes["works"] = works
+            changes["works"] = works if isinstance(works, TitleTable) else TitleTable(works)
         new = dataclasses.replace(self, _memos={}, **changes)
         new.__dict__.update({k: v for k, v in self.__dict__.items() if k in _DOC_VIEWS})
         return new
@@ -344,17 +345,13 @@ class ArticleContext:
     def in_quote(self, i: int) -> bool:
         return i in self.quote_token_mask
 
-    @cached_property
-    def _sorted_work_keys(self) -> list[str]:
-        return sorted(self.works)
-
     def known_work(self, text: str) -> str | None:
         return self.works.get(fold(text))
 
     def may_start_known_work(self, word: str) -> bool:
         """Whether some known title starts with ``word`` (a cheap test before
         trying every run of capitals that starts there against the titles)."""
-        keys, prefix = self._sorted_work_keys, fold(word)
+        keys, prefix = self.works.sorted_keys, fold(word)
         k = bisect.bisect_left(keys, prefix)
         return k < len(keys) and keys[k].startswith(prefix)
 

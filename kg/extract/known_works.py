@@ -1,10 +1,14 @@
 """The corpus-wide set of work titles, indexed once for the second pass.
 
 Every article's second pass looks for plain mentions of every title found
-anywhere in the corpus. Scanning the text once per title costs (articles x
-titles), which grows with the square of the corpus; instead each title is
-filed under its first word, and an article is searched only for the titles
-whose first word it contains.
+anywhere in the corpus. Trying every title's pattern on every article costs
+(articles x titles), which grows with the square of the corpus; so are titles
+filed under their first word ("the", "crimson") and tried only where that
+word occurs, as long as few titles share a first word. In a large corpus
+many do (every title that starts with "The"), so an article is first read as
+a list of words, and a title is tried only where its whole run of words
+occurs (found by its first two words): the cost is that of reading the article
+once, whatever the number of titles.
 """
 
 from __future__ import annotations
@@ -17,6 +21,20 @@ from kg.gazetteer import fold
 
 _WORD = re.compile(r"\w+")
 
+# letters a case-insensitive pattern takes as the same letter although
+# casefold() tells them apart (from the equivalences of Python's own ``re``)
+_SAME_LETTER = str.maketrans({"\u0131": "i", "\u017f": "s", "\u00b5": "\u03bc",
+                              "\u03c2": "\u03c3", "\u03d0": "\u03b2", "\u03d1": "\u03b8",
+                              "\u03d5": "\u03c6", "\u03d6": "\u03c0", "\u03f0": "\u03ba",
+                              "\u03f1": "\u03c1", "\u03f5": "\u03b5", "\u1e9b": "\u1e61",
+                              "\ufb05": "\ufb06", "\u1fbe": "\u03b9", "\u0345": "\u03b9"})
+
+
+def _words(text: str) -> list[str]:
+    """The runs of word characters of ``text``, folded so that two runs a
+    case-insensitive pattern matches to each other are equal."""
+    return [w.casefold().translate(_SAME_LETTER) for w in _WORD.findall(text)]
+
 
 def _first_word(title: str) -> str | None:
     """The first run of word characters, lowercased (None for a title without one).
@@ -26,15 +44,34 @@ def _first_word(title: str) -> str | None:
     return m.group().lower() if m else None
 
 
+class TitleTable(dict[str, str]):
+    """Folded title -> title, with its keys sorted once: an article asks
+    whether some title starts with a word for many of its words, by bisecting
+    them, and sorting them for every article cost (articles x titles). Not
+    changed once made."""
+
+    @cached_property
+    def sorted_keys(self) -> list[str]:
+        return sorted(self)
+
+
 class KnownWorks:
     """Folded title -> title, with the lookups the second pass needs. Built once
     per corpus; read-only afterwards."""
 
     def __init__(self, by_fold: dict[str, str]) -> None:
-        self.by_fold = by_fold
+        self.by_fold = TitleTable(by_fold)
         self._by_word: dict[str | None, list[str]] = {}
+        # a title's words, filed under its first one or two: (words, title)
+        self._by_start: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {}
+        self._wordless: list[str] = []
         for title in sorted(by_fold.values()):
             self._by_word.setdefault(_first_word(title), []).append(title)
+            words = tuple(_words(title))
+            if words:
+                self._by_start.setdefault(words[:2], []).append((words, title))
+            else:
+                self._wordless.append(title)
         self._patterns: dict[str, re.Pattern[str]] = {}
 
     @cached_property
@@ -60,9 +97,16 @@ class KnownWorks:
 
     def candidates(self, text: str) -> list[str]:
         """The titles that may occur in ``text``, in sorted order: those whose
-        first word occurs in it as a whole word."""
-        words = {w.lower() for w in _WORD.findall(text)} | {None}
-        found = [t for w in words & self._by_word.keys() for t in self._by_word[w]]
+        words occur in it one after another (a match of a title's pattern
+        always does: the pattern is the title, between word boundaries)."""
+        words, by_start = _words(text), self._by_start
+        found = set(self._wordless)
+        for i, word in enumerate(words):
+            for key in ((word,), (word, words[i + 1]) if i + 1 < len(words) else None):
+                for title_words, title in by_start.get(key, ()) if key else ():
+                    if len(title_words) <= 2 or \
+                            tuple(words[i : i + len(title_words)]) == title_words:
+                        found.add(title)
         return sorted(found)
 
     def shouted_in(self, text: str) -> Iterator[tuple[str, str]]:
@@ -73,10 +117,14 @@ class KnownWorks:
 
     def mentioned_in(self, text: str) -> bool:
         """Whether ``text`` may mention one of the titles (by its first word, in
-        capitals, or squashed into a hashtag): cheap, and never a false "no"."""
+        capitals, or squashed into a hashtag): cheap, and never a false "no".
+        Coarser than ``candidates`` on purpose: a title touches an article's
+        facts in more ways than a plain mention (a person named like a title
+        without its "The" is no person)."""
         if not self.by_fold:
             return False
-        if self.candidates(text):
+        words = {w.lower() for w in _WORD.findall(text)} | {None}
+        if not words.isdisjoint(self._by_word):
             return True
         return any(re.sub(r"\W", "", fold(tag)) in self.squashed
                    for tag in re.findall(r"#(\w+)", text))
@@ -92,4 +140,4 @@ class KnownWorks:
         return found
 
 
-__all__ = ["KnownWorks"]
+__all__ = ["KnownWorks", "TitleTable"]

@@ -1,0 +1,73 @@
+"""The corpus-wide title index the second pass searches every article with."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from kg.extract.known_works import KnownWorks, TitleTable
+from kg.gazetteer import fold
+
+TITLES = ["The Copper Lake", "Copper Lake Nights", "Lantern", "The Salt Road", "Grey's Harbor",
+          "The Night Shift Harbor", "Ruth", "Salt & Pepper", "Ada's Lantern Days"]
+
+
+def known(titles: list[str]) -> KnownWorks:
+    return KnownWorks({fold(t): t for t in titles})
+
+
+def matched(works: KnownWorks, text: str) -> set[str]:
+    """The titles whose own pattern finds them in ``text``: what the second pass keeps."""
+    return {t for t in works.by_fold.values() if works.pattern(t).search(text)}
+
+
+@pytest.mark.parametrize("text", [
+    "The Copper Lake won, and so did copper lake nights.",
+    "“Lantern” and the salt road were named; Grey’s Harbor lost.",
+    "THE NIGHT SHIFT HARBOR, Ruth and Salt & Pepper.",
+    "Ada’s Lantern Days opened.",
+    "Copper Lake—the Salt Road.",
+])
+def test_every_title_the_text_mentions_is_a_candidate(text):
+    works = known(TITLES)
+    assert matched(works, text) <= set(works.candidates(text))
+    assert matched(works, text)  # each text mentions one at least
+
+
+def test_a_title_is_a_candidate_only_where_its_words_follow_each_other():
+    works = known(TITLES)
+    # every word of "The Copper Lake" and "The Salt Road" is here, never in a row
+    text = "The lake was copper; the road was salt. Nights were long."
+    assert works.candidates(text) == []
+    assert works.candidates("By copper lake nights.") == ["Copper Lake Nights"]
+
+
+def test_candidates_stay_exact_however_many_titles_share_first_words():
+    """Thousands of titles starting with "The" must not all be tried on every
+    article (that made the second pass grow with the square of the corpus)."""
+    rng = random.Random(7)
+    words = ["Copper", "Salt", "Lantern", "Harbor", "Quill", "Road", "Night", "River"]
+    titles = sorted({"The " + " ".join(rng.sample(words, 3)) for _ in range(400)})
+    works = known(titles)
+    text = f"Tonight the prize went to {titles[5]}, not to the copper road."
+    assert works.candidates(text) == [titles[5]]
+    assert matched(works, text) == {titles[5]}
+
+
+def test_mentioned_in_stays_a_cheap_word_test_for_kept_facts():
+    """A store re-extracts a kept article when a title it might touch came or
+    went: a person named like a title without its "The" is no longer a person,
+    though the title is never written out, so the coarse first-word test is kept."""
+    works = known(["The Ada Quill"])
+    assert works.candidates("Ada Quill spoke to the press.") == []
+    assert works.mentioned_in("Ada Quill spoke to the press.")
+    assert not known(["Copper Lake"]).mentioned_in("Ada Quill spoke to the press.")
+    assert known(["Copper Lake"]).mentioned_in("Fans wrote #copperlake all night.")
+
+
+def test_the_title_table_sorts_its_keys_once_for_every_article():
+    works = known(TITLES)
+    assert isinstance(works.by_fold, TitleTable)
+    assert works.by_fold.sorted_keys == sorted(fold(t) for t in TITLES)
+    assert works.by_fold.sorted_keys is works.by_fold.sorted_keys

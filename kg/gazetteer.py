@@ -293,18 +293,32 @@ _NOT_FIRST_NAMES = frozenset({"the", "a", "an", "of", "and", "in", "on", "for", 
                               "outstanding", "young", "king", "page", "sky", "storm"})
 
 
+_VERDICTS = ("male", "mostly_male", "female", "mostly_female", "andy")
+
+
 @cache
 def first_names() -> dict[str, str]:
     """gender-guesser's verdict ("male", "mostly_female", "andy", ...) on each
     first name it knows, by lower-case name, as one small table: its detector
     keeps every name's figures for 50 countries, five times the memory, in every
     process that reads names (``kg.nlp`` makes the table before workers fork,
-    so they share it)."""
+    so they share it). Making it reads the detector's whole name list, so the
+    table is kept in the user's cache (``kg.user_cache``) for the next run."""
     import gender_guesser.detector
 
-    detector = gender_guesser.detector.Detector(case_sensitive=False)
-    verdicts = {v: v for v in ("male", "mostly_male", "female", "mostly_female", "andy")}
-    return {name: verdicts[detector.get_gender(name)] for name in sorted(detector.names)}
+    from kg.user_cache import cached_table, source_key
+
+    def make() -> dict[str, str]:
+        detector = gender_guesser.detector.Detector(case_sensitive=False)
+        return {name: detector.get_gender(name) for name in sorted(detector.names)}
+
+    module = Path(gender_guesser.detector.__file__)
+    key = source_key([module, module.parent / "data" / "nam_dict.txt"], "first-names-1")
+    verdicts = {v: v for v in _VERDICTS}  # one string per verdict, shared by every name
+    table = cached_table("first-names", key, make)
+    if not set(table.values()) <= verdicts.keys():
+        table = make()  # a cached file from elsewhere: not trusted
+    return {name: verdicts[v] for name, v in table.items()}
 
 
 @cache

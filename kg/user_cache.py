@@ -1,0 +1,57 @@
+"""Tables kg derives from installed data, kept between runs in the user's cache.
+
+Some tables cost more to make than to read: the first-name table is made by
+reading a 4 MB name list line by line, about a third of a second, in every
+command that loads the pipeline (adding one article to a store among them).
+Each is kept as JSON under ``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/kg``,
+else ``~/.cache/kg``, named by a key of what it was made from, so a new
+version of the data makes a new file. The cache is only ever a shortcut: a
+file that is missing, damaged or cannot be written means the table is made
+again, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from kg.atomic import write_atomic
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("KG_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "kg"
+
+
+def source_key(files: Iterable[Path], version: str) -> str:
+    """A key that changes when any of ``files`` (their path, size or time of
+    change) or ``version`` (of the code that makes the table) does."""
+    h = hashlib.sha256(version.encode())
+    for f in files:
+        st = f.stat()
+        h.update(f"{f.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()[:20]
+
+
+def cached_table(name: str, key: str, make: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """The table ``make`` returns, read from the cache when it holds one made
+    from the same sources (``key``), else made and kept there."""
+    path = cache_dir() / f"{name}-{key}.json"
+    with contextlib.suppress(OSError, ValueError):
+        table = json.loads(path.read_bytes())
+        if isinstance(table, dict) and all(isinstance(v, str) for v in table.values()):
+            return table
+    table = make()
+    with contextlib.suppress(OSError):  # a read-only home: no shortcut next time
+        write_atomic(path, json.dumps(table, ensure_ascii=False, sort_keys=True).encode())
+    return table
+
+
+__all__ = ["cache_dir", "cached_table", "source_key"]

@@ -1,0 +1,60 @@
+"""Tables kept between runs in the user's cache: a shortcut, never a source of errors."""
+
+from __future__ import annotations
+
+import gender_guesser.detector
+
+from kg import gazetteer
+from kg.user_cache import cache_dir, cached_table, source_key
+
+
+def test_a_table_is_made_once_then_read_back(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    calls = []
+
+    def make():
+        calls.append(1)
+        return {"ada": "female", "tomas": "male"}
+
+    assert cached_table("names", "k1", make) == {"ada": "female", "tomas": "male"}
+    assert cached_table("names", "k1", make) == {"ada": "female", "tomas": "male"}
+    assert len(calls) == 1
+    cached_table("names", "k2", make)  # other sources, another table
+    assert len(calls) == 2
+
+
+def test_a_damaged_or_unwritable_cache_only_costs_the_time_to_make_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    (tmp_path / "names-k1.json").write_bytes(b'{"ada": "fem')
+    assert cached_table("names", "k1", lambda: {"ada": "female"}) == {"ada": "female"}
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("KG_CACHE_DIR", str(blocked))
+    assert cached_table("names", "k1", lambda: {"noor": "andy"}) == {"noor": "andy"}
+
+
+def test_the_cache_folder_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("KG_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache_dir() == tmp_path / "kg"
+
+
+def test_the_key_changes_with_the_sources_and_the_code(tmp_path):
+    data = tmp_path / "names.txt"
+    data.write_text("Ada F\n")
+    key = source_key([data], "v1")
+    assert source_key([data], "v2") != key
+    data.write_text("Ada F\nTomas M\n")
+    assert source_key([data], "v1") != key
+
+
+def test_first_names_read_from_the_cache_give_the_detectors_verdicts(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    detector = gender_guesser.detector.Detector(case_sensitive=False)
+    for _ in range(2):  # made, then read back
+        gazetteer.first_names.cache_clear()
+        table = gazetteer.first_names()
+        assert len(table) == len(detector.names)
+        assert all(table[name] == detector.get_gender(name) for name in detector.names)
+    assert len(list(tmp_path.glob("first-names-*.json"))) == 1
+    gazetteer.first_names.cache_clear()

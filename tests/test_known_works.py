@@ -55,15 +55,19 @@ def test_candidates_stay_exact_however_many_titles_share_first_words():
     assert matched(works, text) == {titles[5]}
 
 
-def test_mentioned_in_stays_a_cheap_word_test_for_kept_facts():
-    """A store re-extracts a kept article when a title it might touch came or
-    went: a person named like a title without its "The" is no longer a person,
-    though the title is never written out, so the coarse first-word test is kept."""
+def test_an_article_is_touched_by_a_title_only_through_a_run_of_its_words():
+    """A store extracts a kept article again when a title it may touch came
+    or went: a mention of the title, a hashtag of its letters, or a person
+    named like the title without its "The" (no longer a person)."""
     works = known(["The Ada Quill"])
     assert works.candidates("Ada Quill spoke to the press.") == []
     assert works.mentioned_in("Ada Quill spoke to the press.")
-    assert not known(["Copper Lake"]).mentioned_in("Ada Quill spoke to the press.")
-    assert known(["Copper Lake"]).mentioned_in("Fans wrote #copperlake all night.")
+    assert works.mentioned_in("Fans loved THE ADA QUILL.")
+    assert not works.mentioned_in("The quill of Ada spoke to the press.")
+    lake = known(["Copper Lake"])
+    assert not lake.mentioned_in("The lake was copper.")
+    assert lake.mentioned_in("Fans wrote #copperlake all night.")
+    assert lake.mentioned_in("A copper   lake, at dusk.")
 
 
 def test_the_title_table_sorts_its_keys_once_for_every_article():

@@ -167,6 +167,35 @@ def test_a_new_title_reextracts_the_stored_articles_that_mention_it(tmp_path, mo
                for q in _quads(store))
 
 
+def test_a_new_title_reextracts_only_articles_it_may_touch(tmp_path, monkeypatch):
+    """A title touches a kept article through a run of its words: here a
+    person named like the title without its "The" (then no person), not an
+    article that only has the title's words apart."""
+    import kg.passes
+
+    calls: list[str] = []
+    real = kg.passes.extract_article
+
+    def counting(ctx, hits, known):
+        calls.append(ctx.article.id)
+        return real(ctx, hits, known)
+
+    monkeypatch.setattr(kg.passes, "extract_article", counting)
+    src = tmp_path / "src"
+    named = _write(src, "named", "Noor Okafor praised Copper Harbor on Sunday.")
+    apart = _write(src, "apart", "The harbor was copper at dusk, Noor Okafor said.")
+    new = _write(src, "new", "The Copper Harbor won Outstanding Drama Series at the Emmys. "
+                             "Its star Ada Quill thanked the crew.")
+    store = tmp_path / "store"
+    build_into_store([named, apart], store)
+    calls.clear()
+    build_into_store([new], store)
+    assert sorted(calls) == ["named", "new"]
+    fresh = tmp_path / "fresh"
+    build_into_store([named, apart, new], fresh)
+    assert _quads(store) == _quads(fresh)
+
+
 def test_damaged_cache_files_are_made_again(tmp_path):
     src = tmp_path / "src"
     paths = [_write(src, n) for n in ("s1", "s2")]

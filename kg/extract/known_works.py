@@ -44,6 +44,30 @@ def _first_word(title: str) -> str | None:
     return m.group().lower() if m else None
 
 
+class _WordRuns:
+    """Titles by their runs of folded words, filed under their first one or
+    two words, so that one reading of a text finds every title whose run it
+    holds, however many titles share a first word."""
+
+    def __init__(self, runs: list[tuple[tuple[str, ...], str]]) -> None:
+        self._by_start: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {}
+        self._wordless: set[str] = set()  # found in any text
+        for words, title in runs:
+            if words:
+                self._by_start.setdefault(words[:2], []).append((words, title))
+            else:
+                self._wordless.add(title)
+
+    def found_in(self, words: list[str]) -> set[str]:
+        by_start, found = self._by_start, set(self._wordless)
+        for i, word in enumerate(words):
+            for key in ((word,), (word, words[i + 1]) if i + 1 < len(words) else None):
+                for run, title in by_start.get(key, ()) if key else ():
+                    if len(run) <= 2 or tuple(words[i : i + len(run)]) == run:
+                        found.add(title)
+        return found
+
+
 class TitleTable(dict[str, str]):
     """Folded title -> title, with its keys sorted once: an article asks
     whether some title starts with a word for many of its words, by bisecting
@@ -61,17 +85,11 @@ class KnownWorks:
 
     def __init__(self, by_fold: dict[str, str]) -> None:
         self.by_fold = TitleTable(by_fold)
-        self._by_word: dict[str | None, list[str]] = {}
-        # a title's words, filed under its first one or two: (words, title)
-        self._by_start: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {}
-        self._wordless: list[str] = []
-        for title in sorted(by_fold.values()):
-            self._by_word.setdefault(_first_word(title), []).append(title)
-            words = tuple(_words(title))
-            if words:
-                self._by_start.setdefault(words[:2], []).append((words, title))
-            else:
-                self._wordless.append(title)
+        runs = [(tuple(_words(title)), title) for title in sorted(by_fold.values())]
+        self._runs = _WordRuns(runs)
+        # and without a leading "the": a person so named is no person (see mentioned_in)
+        self._bare_runs = _WordRuns([(words[1:], title) for words, title in runs
+                                     if len(words) > 1 and words[0] == "the"])
         self._patterns: dict[str, re.Pattern[str]] = {}
 
     @cached_property
@@ -99,15 +117,7 @@ class KnownWorks:
         """The titles that may occur in ``text``, in sorted order: those whose
         words occur in it one after another (a match of a title's pattern
         always does: the pattern is the title, between word boundaries)."""
-        words, by_start = _words(text), self._by_start
-        found = set(self._wordless)
-        for i, word in enumerate(words):
-            for key in ((word,), (word, words[i + 1]) if i + 1 < len(words) else None):
-                for title_words, title in by_start.get(key, ()) if key else ():
-                    if len(title_words) <= 2 or \
-                            tuple(words[i : i + len(title_words)]) == title_words:
-                        found.add(title)
-        return sorted(found)
+        return sorted(self._runs.found_in(_words(text)))
 
     def shouted_in(self, text: str) -> Iterator[tuple[str, str]]:
         """(capitalised title, title) pairs whose first word occurs in ``text``."""
@@ -116,15 +126,17 @@ class KnownWorks:
             yield from self._shouted[w].items()
 
     def mentioned_in(self, text: str) -> bool:
-        """Whether ``text`` may mention one of the titles (by its first word, in
-        capitals, or squashed into a hashtag): cheap, and never a false "no".
-        Coarser than ``candidates`` on purpose: a title touches an article's
-        facts in more ways than a plain mention (a person named like a title
-        without its "The" is no person)."""
+        """Whether knowing the titles may change what is extracted from
+        ``text`` (a store's kept facts are reused only if not): never a false
+        "no". A title touches an article through a run of its words (a plain
+        or capitalised mention, or a span looked up as a title), through a
+        hashtag of its letters, or as the name of a person (every person's
+        name is a run of the article's words): a person named like a title
+        without its "The" is no person."""
         if not self.by_fold:
             return False
-        words = {w.lower() for w in _WORD.findall(text)} | {None}
-        if not words.isdisjoint(self._by_word):
+        words = _words(text)
+        if self._runs.found_in(words) or self._bare_runs.found_in(words):
             return True
         return any(re.sub(r"\W", "", fold(tag)) in self.squashed
                    for tag in re.findall(r"#(\w+)", text))

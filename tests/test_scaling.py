@@ -188,3 +188,28 @@ def test_workers_replaced_every_few_articles_give_the_same_facts(monkeypatch):
 
     assert gc.get_freeze_count() == 0  # what was frozen for the workers is back to normal
     assert len(rounds[0]) > 2 and len(rounds[1]) > 2  # both passes had several rounds
+
+
+def test_the_title_index_is_made_once_for_every_round_of_workers(monkeypatch, tmp_path):
+    """The second pass's index of every title in the corpus is made by the
+    process that forks the workers, before it forks them: workers share it
+    rather than each making its own in every round."""
+    from kg import passes
+    from kg.articles import load_articles
+
+    made = tmp_path / "made.txt"
+
+    class CountedKnownWorks(passes.KnownWorks):
+        def __init__(self, by_fold):
+            super().__init__(by_fold)
+            with made.open("a") as log:  # written from whichever process makes one
+                log.write("made\n")
+
+    monkeypatch.setattr(passes, "KnownWorks", CountedKnownWorks)
+    monkeypatch.setattr(passes, "_ROUND", 2)
+    articles, _ = load_articles([ROOT / "seeds", ROOT / "tests" / "data" / "heldout"])
+    facts = extract_corpus(articles, jobs=2)
+    assert len(facts) == len(articles)
+    # one for the titles changed since a kept build (none here), one the workers share
+    assert made.read_text().count("made") == 2
+    assert passes._known is None  # and forgotten once the pass is over

@@ -135,7 +135,8 @@ def test_cli_store_query_and_params(tmp_path):
     assert kg("query", "winners", "--graph", str(store)).returncode == 2
 
 
-def test_a_new_title_reextracts_the_stored_articles_that_mention_it(tmp_path, monkeypatch):
+def _counting_extractions(monkeypatch) -> list[str]:
+    """The ids of the articles extracted from now on, in order."""
     import kg.passes
 
     calls: list[str] = []
@@ -146,6 +147,11 @@ def test_a_new_title_reextracts_the_stored_articles_that_mention_it(tmp_path, mo
         return real(ctx, hits, known)
 
     monkeypatch.setattr(kg.passes, "extract_article", counting)
+    return calls
+
+
+def test_a_new_title_reextracts_the_stored_articles_that_mention_it(tmp_path, monkeypatch):
+    calls = _counting_extractions(monkeypatch)
     src = tmp_path / "src"
     old = _write(src, "old", "Ada Quill said Copper Lake changed her life.")
     new = _write(src, "new", "Copper Lake won Outstanding Drama Series at the Emmys. "
@@ -171,16 +177,7 @@ def test_a_new_title_reextracts_only_articles_it_may_touch(tmp_path, monkeypatch
     """A title touches a kept article through a run of its words: here a
     person named like the title without its "The" (then no person), not an
     article that only has the title's words apart."""
-    import kg.passes
-
-    calls: list[str] = []
-    real = kg.passes.extract_article
-
-    def counting(ctx, hits, known):
-        calls.append(ctx.article.id)
-        return real(ctx, hits, known)
-
-    monkeypatch.setattr(kg.passes, "extract_article", counting)
+    calls = _counting_extractions(monkeypatch)
     src = tmp_path / "src"
     named = _write(src, "named", "Noor Okafor praised Copper Harbor on Sunday.")
     apart = _write(src, "apart", "The harbor was copper at dusk, Noor Okafor said.")

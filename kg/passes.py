@@ -161,7 +161,7 @@ def _known_works() -> KnownWorks:
     assert _settings is not None and _settings.known_path is not None
     if _known is None or _known[0] != _settings.known_path:
         pairs = json.loads(_settings.known_path.read_text(encoding="utf-8"))
-        _known = (_settings.known_path, KnownWorks(dict(pairs)))
+        _known = (_settings.known_path, KnownWorks(dict(pairs)).prepared())
     return _known[1]
 
 
@@ -413,12 +413,14 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         known_path = scratch / "known-titles.json"
         known_path.write_text(json.dumps(list(known.items())), encoding="utf-8")
         failed = set()
-        for index, result in runner.second([j for j in extracted if j.index not in reuse],
-                                           known_path, progress):
-            if result is not None:
-                failures.append(result)
-                failed.add(index)
-        _forget_known()
+        try:
+            for index, result in runner.second([j for j in extracted if j.index not in reuse],
+                                               known_path, progress):
+                if result is not None:
+                    failures.append(result)
+                    failed.add(index)
+        finally:
+            _forget_known()
         if release_model:
             del nlp
             release_models()
@@ -444,15 +446,17 @@ def read_facts(filed: Filed, articles: Sequence[Article], model: str | None,
                  if index in damaged]
         reader = SharedReader()
         facts_paths = {job.index: job.facts_path for job in again}
-        for index, result in _run(_second, again, _Settings(model, filed.known_path), 1, None,
-                                  "extracting"):
-            if result is not None:
-                failures.append(result)
-                continue
-            found = _read_kept(facts_paths[index], reader.loads)
-            if isinstance(found, ArticleFacts):
-                facts[index] = found
-        _forget_known()
+        try:
+            for index, result in _run(_second, again, _Settings(model, filed.known_path), 1,
+                                      None, "extracting"):
+                if result is not None:
+                    failures.append(result)
+                    continue
+                found = _read_kept(facts_paths[index], reader.loads)
+                if isinstance(found, ArticleFacts):
+                    facts[index] = found
+        finally:
+            _forget_known()
     return facts
 
 

@@ -75,3 +75,22 @@ def test_the_title_table_sorts_its_keys_once_for_every_article():
     assert isinstance(works.by_fold, TitleTable)
     assert works.by_fold.sorted_keys == sorted(fold(t) for t in TITLES)
     assert works.by_fold.sorted_keys is works.by_fold.sorted_keys
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Harbor Lights", "Tickets for the finale of the newHarbor Lights sold out."),  # glued
+    ("Harbor Lights", "Ada Quill, the star of Copper LakeHarbor Lights, won."),
+    ("The Ada Quill", "Quill thanked the crew.\n— Ada Qu\u200bill (@adaq) May 1, 2021"),
+])
+def test_an_article_is_read_as_the_extractors_read_it(title, text):
+    """Words a lost line break glued are apart for the tokenizer, and a
+    tweet's author is named without invisible characters: a title may touch
+    the article through either."""
+    assert known([title]).mentioned_in(text)
+
+
+def test_a_dotted_capital_i_is_the_letter_a_pattern_takes_it_for():
+    works = known(["Ada Quill Nights"])
+    text = "Fans of ADA QUİLL NIGHTS queued all day."
+    assert matched(works, text) == {"Ada Quill Nights"}
+    assert works.candidates(text) == ["Ada Quill Nights"]

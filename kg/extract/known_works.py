@@ -14,26 +14,43 @@ once, whatever the number of titles.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import cached_property
 
-from kg.gazetteer import fold
+from kg.gazetteer import GLUED_WORDS, fold
 
 _WORD = re.compile(r"\w+")
 
 # letters a case-insensitive pattern takes as the same letter although
-# casefold() tells them apart (from the equivalences of Python's own ``re``)
-_SAME_LETTER = str.maketrans({"\u0131": "i", "\u017f": "s", "\u00b5": "\u03bc",
+# casefold() tells them apart (from the equivalences of Python's own ``re``;
+# "İ" casefolds to "i" and a combining dot, which is no word character)
+_SAME_LETTER = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u00b5": "\u03bc",
                               "\u03c2": "\u03c3", "\u03d0": "\u03b2", "\u03d1": "\u03b8",
                               "\u03d5": "\u03c6", "\u03d6": "\u03c0", "\u03f0": "\u03ba",
                               "\u03f1": "\u03c1", "\u03f5": "\u03b5", "\u1e9b": "\u1e61",
                               "\ufb05": "\ufb06", "\u1fbe": "\u03b9", "\u0345": "\u03b9"})
+_GLUED = re.compile(GLUED_WORDS)
 
 
 def _words(text: str) -> list[str]:
     """The runs of word characters of ``text``, folded so that two runs a
     case-insensitive pattern matches to each other are equal."""
-    return [w.casefold().translate(_SAME_LETTER) for w in _WORD.findall(text)]
+    return [w.translate(_SAME_LETTER).casefold().translate(_SAME_LETTER)
+            for w in _WORD.findall(text)]
+
+
+def _readings(text: str) -> list[str]:
+    """``text`` as the extractors may read it: as written; without invisible
+    format characters (a tweet's author is named without them: "Ada\u200bQuill"
+    is Ada Quill); and with words a lost line break glued together apart (the
+    tokenizer splits "newHarbor")."""
+    out = [text]
+    invisible = {c for c in set(text) if not c.isprintable() and unicodedata.category(c) == "Cf"}
+    if invisible:
+        out.append(text.translate(dict.fromkeys(map(ord, invisible))))
+    out.extend(apart for t in list(out) if (apart := _GLUED.sub(" ", t)) != t)
+    return out
 
 
 def _first_word(title: str) -> str | None:
@@ -113,6 +130,12 @@ class KnownWorks:
             out.setdefault(_first_word(upper), {})[upper] = title
         return out
 
+    def prepared(self) -> KnownWorks:
+        """This index with every lookup made ready (what a process that forks
+        workers does first, so that they share it rather than each make it)."""
+        _ = self.by_fold.sorted_keys, self.bare_folds, self.squashed, self._shouted
+        return self
+
     def candidates(self, text: str) -> list[str]:
         """The titles that may occur in ``text``, in sorted order: those whose
         words occur in it one after another (a match of a title's pattern
@@ -127,17 +150,20 @@ class KnownWorks:
 
     def mentioned_in(self, text: str) -> bool:
         """Whether knowing the titles may change what is extracted from
-        ``text`` (a store's kept facts are reused only if not): never a false
-        "no". A title touches an article through a run of its words (a plain
-        or capitalised mention, or a span looked up as a title), through a
-        hashtag of its letters, or as the name of a person (every person's
-        name is a run of the article's words): a person named like a title
-        without its "The" is no person."""
+        ``text`` (a store's kept facts are reused only if not). A title
+        touches an article through a run of its words (a plain or capitalised
+        mention, or a span looked up as a title), through a hashtag of its
+        letters, or as the name of a person (a run of the article's words as
+        the extractors read them, ``_readings``): a person named like a title
+        without its "The" is no person. The one way past it: a title that
+        starts or ends inside a word the model's tokenizer splits by an
+        exception of its own ("cannot" is "can" "not")."""
         if not self.by_fold:
             return False
-        words = _words(text)
-        if self._runs.found_in(words) or self._bare_runs.found_in(words):
-            return True
+        for reading in _readings(text):
+            words = _words(reading)
+            if self._runs.found_in(words) or self._bare_runs.found_in(words):
+                return True
         return any(re.sub(r"\W", "", fold(tag)) in self.squashed
                    for tag in re.findall(r"#(\w+)", text))
 

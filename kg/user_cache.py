@@ -7,7 +7,7 @@ Each is kept as JSON under ``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/kg``,
 else ``~/.cache/kg``, named by a key of what it was made from, so a new
 version of the data makes a new file. The cache is only ever a shortcut: a
 file that is missing, damaged or cannot be written means the table is made
-again, never an error.
+again, never an error; a new key replaces the old file.
 """
 
 from __future__ import annotations
@@ -42,15 +42,27 @@ def source_key(files: Iterable[Path], version: str) -> str:
 
 def cached_table(name: str, key: str, make: Callable[[], dict[str, str]]) -> dict[str, str]:
     """The table ``make`` returns, read from the cache when it holds one made
-    from the same sources (``key``), else made and kept there."""
-    path = cache_dir() / f"{name}-{key}.json"
-    with contextlib.suppress(OSError, ValueError):
-        table = json.loads(path.read_bytes())
-        if isinstance(table, dict) and all(isinstance(v, str) for v in table.values()):
+    from the same sources (``key``), else made and kept there (replacing the
+    tables of other sources)."""
+    try:
+        folder = cache_dir()
+        path = folder / f"{name}-{key}.json"
+        kept = json.loads(path.read_bytes())
+        table = kept["table"]
+        if kept["key"] == key and kept["size"] == len(table) and \
+                all(isinstance(v, str) for v in table.values()):
             return table
+    except Exception:  # noqa: BLE001 - missing, damaged, no home folder: make it
+        pass
     table = make()
-    with contextlib.suppress(OSError):  # a read-only home: no shortcut next time
-        write_atomic(path, json.dumps(table, ensure_ascii=False, sort_keys=True).encode())
+    with contextlib.suppress(Exception):  # a read-only home: no shortcut next time
+        folder = cache_dir()
+        path = folder / f"{name}-{key}.json"
+        write_atomic(path, json.dumps({"key": key, "size": len(table), "table": table},
+                                      ensure_ascii=False, sort_keys=True).encode())
+        for old in folder.glob(f"{name}-*.json"):
+            if old != path:
+                old.unlink()
     return table
 
 

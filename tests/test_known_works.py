@@ -55,7 +55,7 @@ def test_candidates_stay_exact_however_many_titles_share_first_words():
     assert matched(works, text) == {titles[5]}
 
 
-def test_an_article_is_touched_by_a_title_only_through_a_run_of_its_words():
+def test_an_article_is_touched_by_a_title_only_through_its_letters_in_a_row():
     """A store extracts a kept article again when a title it may touch came
     or went: a mention of the title, a hashtag of its letters, or a person
     named like the title without its "The" (no longer a person)."""

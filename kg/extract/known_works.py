@@ -14,11 +14,10 @@ once, whatever the number of titles.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from functools import cached_property
 
-from kg.gazetteer import GLUED_WORDS, fold
+from kg.gazetteer import fold
 
 _WORD = re.compile(r"\w+")
 
@@ -30,27 +29,28 @@ _SAME_LETTER = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u00
                               "\u03d5": "\u03c6", "\u03d6": "\u03c0", "\u03f0": "\u03ba",
                               "\u03f1": "\u03c1", "\u03f5": "\u03b5", "\u1e9b": "\u1e61",
                               "\ufb05": "\ufb06", "\u1fbe": "\u03b9", "\u0345": "\u03b9"})
-_GLUED = re.compile(GLUED_WORDS)
+_ODD_LETTERS = re.compile("[" + "".join(map(chr, _SAME_LETTER)) + "]")
+_NON_WORD = re.compile(r"\W+")
+
+
+def _same_letters(text: str) -> str:
+    """``text`` with the letters of ``_SAME_LETTER`` replaced (a search first:
+    translating every character is slow, and they are rare)."""
+    return text.translate(_SAME_LETTER) if _ODD_LETTERS.search(text) else text
 
 
 def _words(text: str) -> list[str]:
     """The runs of word characters of ``text``, folded so that two runs a
-    case-insensitive pattern matches to each other are equal."""
-    return [w.translate(_SAME_LETTER).casefold().translate(_SAME_LETTER)
-            for w in _WORD.findall(text)]
+    case-insensitive pattern matches to each other are equal (casefold never
+    makes one of ``_SAME_LETTER``'s letters, so they are replaced before)."""
+    return [w.casefold() for w in _WORD.findall(_same_letters(text))]
 
 
-def _readings(text: str) -> list[str]:
-    """``text`` as the extractors may read it: as written; without invisible
-    format characters (a tweet's author is named without them: "Ada\u200bQuill"
-    is Ada Quill); and with words a lost line break glued together apart (the
-    tokenizer splits "newHarbor")."""
-    out = [text]
-    invisible = {c for c in set(text) if not c.isprintable() and unicodedata.category(c) == "Cf"}
-    if invisible:
-        out.append(text.translate(dict.fromkeys(map(ord, invisible))))
-    out.extend(apart for t in list(out) if (apart := _GLUED.sub(" ", t)) != t)
-    return out
+def _letters(text: str) -> str:
+    """``text`` folded to its word characters alone, however it is split into
+    words or tokens: any name or title the extractors find in it is a run of
+    these (``KnownWorks.mentioned_in``)."""
+    return _NON_WORD.sub("", _same_letters(text).casefold())
 
 
 def _first_word(title: str) -> str | None:
@@ -104,9 +104,6 @@ class KnownWorks:
         self.by_fold = TitleTable(by_fold)
         runs = [(tuple(_words(title)), title) for title in sorted(by_fold.values())]
         self._runs = _WordRuns(runs)
-        # and without a leading "the": a person so named is no person (see mentioned_in)
-        self._bare_runs = _WordRuns([(words[1:], title) for words, title in runs
-                                     if len(words) > 1 and words[0] == "the"])
         self._patterns: dict[str, re.Pattern[str]] = {}
 
     @cached_property
@@ -130,6 +127,17 @@ class KnownWorks:
             out.setdefault(_first_word(upper), {})[upper] = title
         return out
 
+    @cached_property
+    def _touching(self) -> list[str]:
+        """Each title's letters, without a leading "The" (a person named like
+        the title without it is no person): one of these is in the letters of
+        any text the title can change the facts of."""
+        keys = set()
+        for title in self.by_fold.values():
+            letters = _letters(title)
+            keys.add(letters[3:] if re.match(r"the\W", fold(title)) else letters)
+        return sorted(keys)
+
     def prepared(self) -> KnownWorks:
         """This index with every lookup made ready (what a process that forks
         workers does first, so that they share it rather than each make it)."""
@@ -150,22 +158,17 @@ class KnownWorks:
 
     def mentioned_in(self, text: str) -> bool:
         """Whether knowing the titles may change what is extracted from
-        ``text`` (a store's kept facts are reused only if not). A title
-        touches an article through a run of its words (a plain or capitalised
-        mention, or a span looked up as a title), through a hashtag of its
-        letters, or as the name of a person (a run of the article's words as
-        the extractors read them, ``_readings``): a person named like a title
-        without its "The" is no person. The one way past it: a title that
-        starts or ends inside a word the model's tokenizer splits by an
-        exception of its own ("cannot" is "can" "not")."""
+        ``text`` (a store's kept facts are reused only if not): never a false
+        "no". However the extractors come to a title (its pattern, a span
+        looked up as a title, a person named like it, a hashtag or capitals
+        in a tweet), its letters, or those after its "The", follow each other
+        in the text once everything but letters and digits is dropped; that
+        holds whatever splits or joins words (a glued "newHarbor", an
+        invisible character in a tweet's author)."""
         if not self.by_fold:
             return False
-        for reading in _readings(text):
-            words = _words(reading)
-            if self._runs.found_in(words) or self._bare_runs.found_in(words):
-                return True
-        return any(re.sub(r"\W", "", fold(tag)) in self.squashed
-                   for tag in re.findall(r"#(\w+)", text))
+        letters = _letters(text)
+        return any(key in letters for key in self._touching)
 
     def pattern(self, title: str) -> re.Pattern[str]:
         """The title as a whole-word pattern; case matters for one-word titles

@@ -94,3 +94,17 @@ def test_a_dotted_capital_i_is_the_letter_a_pattern_takes_it_for():
     text = "Fans of ADA QUİLL NIGHTS queued all day."
     assert matched(works, text) == {"Ada Quill Nights"}
     assert works.candidates(text) == ["Ada Quill Nights"]
+
+
+@pytest.mark.parametrize("text", ["Ada\u0345 won.", "\u0345Ada won.", "won Tin Harbor\u0345 prize"])
+def test_a_mark_the_pattern_takes_for_a_letter_or_a_break_leaves_every_title_a_candidate(text):
+    """U+0345 is a word break beside a title and, inside one, the letter iota
+    to a case-insensitive pattern: a text holding it is searched for all."""
+    works = known(["Ada", "Tin Harbor", "Copper Lake"])
+    assert matched(works, text) <= set(works.candidates(text))
+    assert works.candidates(text) == sorted(works.by_fold.values())
+
+
+def test_a_title_that_is_only_the_word_the_touches_only_texts_with_the():
+    works = known(["The!"])
+    assert works.mentioned_in("The! returns.") and not works.mentioned_in("Ada Quill won.")

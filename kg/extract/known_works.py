@@ -29,6 +29,9 @@ _SAME_LETTER = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u00
                               "\u03d5": "\u03c6", "\u03d6": "\u03c0", "\u03f0": "\u03ba",
                               "\u03f1": "\u03c1", "\u03f5": "\u03b5", "\u1e9b": "\u1e61",
                               "\ufb05": "\ufb06", "\u1fbe": "\u03b9", "\u0345": "\u03b9"})
+# the one character of those that is no word character (a combining mark): a
+# text holding it is searched for every title (it is rare)
+_NON_WORD_THAT_MATCHES_A_LETTER = "\u0345"
 _ODD_LETTERS = re.compile("[" + "".join(map(chr, _SAME_LETTER)) + "]")
 _NON_WORD = re.compile(r"\W+")
 
@@ -135,7 +138,8 @@ class KnownWorks:
         keys = set()
         for title in self.by_fold.values():
             letters = _letters(title)
-            keys.add(letters[3:] if re.match(r"the\W", fold(title)) else letters)
+            bare = letters[3:] if re.match(r"the\W", fold(title)) else letters
+            keys.add(bare or letters)  # "The!" keeps its "the": "" is in every text
         return sorted(keys)
 
     def prepared(self) -> KnownWorks:
@@ -148,6 +152,10 @@ class KnownWorks:
         """The titles that may occur in ``text``, in sorted order: those whose
         words occur in it one after another (a match of a title's pattern
         always does: the pattern is the title, between word boundaries)."""
+        if _NON_WORD_THAT_MATCHES_A_LETTER in text:
+            # a word break beside a title, a letter inside one: no one split
+            # into words serves both, so every title is tried (it is rare)
+            return sorted(self.by_fold.values())
         return sorted(self._runs.found_in(_words(text)))
 
     def shouted_in(self, text: str) -> Iterator[tuple[str, str]]:

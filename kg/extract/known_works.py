@@ -2,13 +2,13 @@
 
 Every article's second pass looks for plain mentions of every title found
 anywhere in the corpus. Trying every title's pattern on every article costs
-(articles x titles), which grows with the square of the corpus; so are titles
-filed under their first word ("the", "crimson") and tried only where that
-word occurs, as long as few titles share a first word. In a large corpus
-many do (every title that starts with "The"), so an article is first read as
-a list of words, and a title is tried only where its whole run of words
-occurs (found by its first two words): the cost is that of reading the article
-once, whatever the number of titles.
+(articles x titles), which grows with the square of the corpus; so does
+trying every title that shares a first word with the article (thousands start
+with "The"). Instead an article is read once as a list of folded words, and a
+title is tried only where its whole run of words occurs (found by its first
+two words): the cost is that of reading the article, whatever the number of
+titles. A store asks kept articles a coarser, cheaper question: whether a
+title's letters occur in them at all (``KnownWorks.mentioned_in``).
 """
 
 from __future__ import annotations

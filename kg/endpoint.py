@@ -31,9 +31,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pyoxigraph
 from tenacity import (
     RetryError,
@@ -44,6 +43,11 @@ from tenacity import (
 )
 
 from kg.formats import KNOWN_SUFFIXES, oxigraph_format
+
+# every kg command reads this module's settings (its parser's defaults), and
+# httpx takes 0.08 s to import: it is imported where a request is made
+if TYPE_CHECKING:
+    import httpx
 
 # triples per request: a few MB of N-Triples, small enough for any server's
 # default request limit, large enough that request overhead does not dominate
@@ -75,6 +79,8 @@ class Auth:
     scheme: str = "basic"  # or "digest" (Virtuoso's /sparql-graph-crud-auth)
 
     def for_httpx(self) -> httpx.Auth:
+        import httpx
+
         if self.scheme == "digest":
             return httpx.DigestAuth(self.user, self.password)
         return httpx.BasicAuth(self.user, self.password)
@@ -101,12 +107,15 @@ class _Retryable(Exception):
 
 
 def _client(auth: Auth | None) -> httpx.Client:
+    import httpx
+
     return httpx.Client(auth=auth.for_httpx() if auth else None, timeout=TIMEOUT_S,
                         follow_redirects=False)
 
 
 def _send(client: httpx.Client, what: str, retries: int, **request: Any) -> httpx.Response:
     """One request, retried while it fails in a way that may pass."""
+    import httpx
 
     def attempt() -> httpx.Response:
         try:

@@ -21,6 +21,16 @@ def test_the_read_side_imports_nothing_of_the_write_side():
     assert out == "[]"
 
 
+def test_the_command_line_imports_the_http_client_only_to_make_a_request():
+    """Every command builds the whole parser, whose defaults come from
+    kg.endpoint; httpx (0.08 s) waits until a request is made."""
+    code = ("import sys\nimport kg.cli\nkg.cli.make_parser()\n"
+            "import kg.endpoint\nprint('httpx' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "False"
+
+
 def _imports() -> dict[str, set[str]]:
     """kg's modules -> the kg modules each imports, at any level (a lazy import
     inside a function is still a dependency)."""

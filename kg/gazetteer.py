@@ -315,9 +315,8 @@ def first_names() -> dict[str, str]:
     module = Path(gender_guesser.detector.__file__)
     key = source_key([module, module.parent / "data" / "nam_dict.txt"], "first-names-1")
     verdicts = {v: v for v in _VERDICTS}  # one string per verdict, shared by every name
-    table = cached_table("first-names", key, make)
-    if not set(table.values()) <= verdicts.keys():
-        table = make()  # a cached file from elsewhere: not trusted
+    table = cached_table("first-names", key, make,
+                         valid=lambda table: set(table.values()) <= verdicts.keys())
     return {name: verdicts[v] for name, v in table.items()}
 
 

@@ -40,29 +40,30 @@ def source_key(files: Iterable[Path], version: str) -> str:
     return h.hexdigest()[:20]
 
 
-def cached_table(name: str, key: str, make: Callable[[], dict[str, str]]) -> dict[str, str]:
+def cached_table(name: str, key: str, make: Callable[[], dict[str, str]],
+                 valid: Callable[[dict[str, str]], bool] = lambda table: True
+                 ) -> dict[str, str]:
     """The table ``make`` returns, read from the cache when it holds one made
-    from the same sources (``key``), else made and kept there (replacing the
-    tables of other sources)."""
+    from the same sources (``key``) that ``valid`` accepts, else made and kept
+    there (replacing the tables of other sources)."""
     try:
-        folder = cache_dir()
-        path = folder / f"{name}-{key}.json"
-        kept = json.loads(path.read_bytes())
+        path: Path | None = cache_dir() / f"{name}-{key}.json"
+    except RuntimeError:  # no home folder to keep it in
+        path = None
+    with contextlib.suppress(Exception):  # missing or damaged: made below
+        kept = json.loads(path.read_bytes()) if path else None
         table = kept["table"]
         if kept["key"] == key and kept["size"] == len(table) and \
-                all(isinstance(v, str) for v in table.values()):
+                all(isinstance(v, str) for v in table.values()) and valid(table):
             return table
-    except Exception:  # noqa: BLE001 - missing, damaged, no home folder: make it
-        pass
     table = make()
     with contextlib.suppress(Exception):  # a read-only home: no shortcut next time
-        folder = cache_dir()
-        path = folder / f"{name}-{key}.json"
-        write_atomic(path, json.dumps({"key": key, "size": len(table), "table": table},
-                                      ensure_ascii=False, sort_keys=True).encode())
-        for old in folder.glob(f"{name}-*.json"):
-            if old != path:
-                old.unlink()
+        if path:
+            write_atomic(path, json.dumps({"key": key, "size": len(table), "table": table},
+                                          ensure_ascii=False, sort_keys=True).encode())
+            for old in path.parent.glob(f"{name}-*.json"):
+                if old != path:
+                    old.unlink()
     return table
 
 

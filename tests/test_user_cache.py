@@ -86,3 +86,20 @@ def test_a_table_made_from_new_sources_replaces_the_old_file(tmp_path, monkeypat
     cached_table("names", "old", lambda: {"ada": "female"})
     cached_table("names", "new", lambda: {"ada": "female"})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["names-new.json"]
+
+
+def test_a_kept_table_its_reader_rejects_is_made_and_kept_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    cached_table("names", "k1", lambda: {"ada": "elf"})
+    made = []
+
+    def make():
+        made.append(1)
+        return {"ada": "female"}
+
+    def known_verdicts(table):
+        return set(table.values()) <= {"female", "male"}
+
+    for _ in range(2):
+        assert cached_table("names", "k1", make, valid=known_verdicts) == {"ada": "female"}
+    assert len(made) == 1

@@ -113,7 +113,9 @@ def build_corpus(articles: list[Article], model: str | None,
                                runner=_dask_runner(dask, model) if dask else None)
     if progress:
         progress(len(facts), len(facts), "linking entities across articles")
-    return resolve(facts, consume=True)  # the facts go once their parts are made
+    # the facts go once their parts are made; a build that only writes files
+    # keeps the per-article links in files until the graph is written
+    return resolve(facts, consume=True, spill=release_model)
 
 
 def _dask_runner(address: str, model: str | None) -> Runner:
@@ -155,7 +157,11 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     if progress:
         progress(len(corpus.articles), len(corpus.articles), "writing the graph")
     database = open_database(Path(tmp.name))
-    fill(database, corpus_quads(corpus))
+    try:
+        fill(database, corpus_quads(corpus))
+    finally:
+        if corpus.spilled is not None:
+            corpus.spilled.close()
     count = len(corpus.articles)
     if lean:
         corpus = None

@@ -181,16 +181,21 @@ class QuadWriter:
                 yield q(KG.account, _iri(e.attrs["owner"]))
 
     def articles(self) -> Iterator[Quad]:
-        corpus = self.corpus
-        for f in corpus.articles:
+        for f in self.corpus.articles:
             a, g = _article(f.article_id), self._graph_of(f.article_id)
             yield Quad(a, R.type, S.NewsArticle, g)
             yield Quad(a, S.name, _text(f.article_id), g)
             yield Quad(a, K.sourceFile, _text(f.article_id), g)
             yield Quad(a, S.datePublished, _typed(f.date.isoformat(), XSD.date), g)
-        for links, predicate in ((corpus.mentions, SCHEMA.mentions), (corpus.citations, KG.cites)):
+
+    def links(self, part: Corpus) -> Iterator[Quad]:
+        """What ``part`` links per article: mentions, citations, tweets, quotes."""
+        for links, predicate in ((part.mentions, SCHEMA.mentions), (part.citations, KG.cites)):
             for article, ent_id in sorted(links):
-                yield Quad(_article(article), _v(predicate), _iri(ent_id), self._graph_of(article))
+                yield Quad(_article(article), _v(predicate), _iri(ent_id),
+                           self._graph_of(article))
+        yield from self.tweets(part)
+        yield from self.quotes(part)
 
     def nominations(self) -> Iterator[Quad]:
         g = self._entities
@@ -231,8 +236,8 @@ class QuadWriter:
         for work_id, (net_id, _evidence) in sorted(self.corpus.airs.items()):
             yield Quad(_iri(work_id), K.network, _iri(net_id), g)
 
-    def tweets(self) -> Iterator[Quad]:
-        for rt in self.corpus.tweets:
+    def tweets(self, part: Corpus) -> Iterator[Quad]:
+        for rt in part.tweets:
             t, g = rt.tweet, self._graph_of(rt.article)
             s = _iri(f"tweet/{_part(rt.article)}-{t.index + 1}")
             yield Quad(s, R.type, S.SocialMediaPosting, g)
@@ -249,8 +254,8 @@ class QuadWriter:
             yield Quad(_article(rt.article), K.embeds, s, g)
             yield from self.evidence(s, g, t.evidence)
 
-    def quotes(self) -> Iterator[Quad]:
-        for rq in self.corpus.quotes:
+    def quotes(self, part: Corpus) -> Iterator[Quad]:
+        for rq in part.quotes:
             q, g = rq.quote, self._graph_of(rq.article)
             s = _iri(f"quote/{_part(rq.article)}-{q.index + 1}")
             yield Quad(s, R.type, S.Quotation, g)
@@ -268,8 +273,8 @@ class QuadWriter:
         yield from self.articles()
         yield from self.nominations()
         yield from self.credits()
-        yield from self.tweets()
-        yield from self.quotes()
+        for part in self.corpus.link_slices():  # each slice kept in a file read once
+            yield from self.links(part)
 
 
 def corpus_quads(corpus: Corpus) -> Iterator[Quad]:

@@ -35,11 +35,13 @@ from kg.resolve.parts import resolve_whole
 
 
 def resolve(facts: list[ArticleFacts], gaz: Gazetteer | None = None,
-            consume: bool = False) -> Corpus:
+            consume: bool = False, spill: bool = False) -> Corpus:
     """Link every article's facts into one corpus of entities and facts (see
     ``kg.resolve.parts``: a store resolves the same corpus a part at a time).
-    ``consume`` empties ``facts`` as soon as they are no longer needed."""
-    return resolve_whole(facts, gaz or load_gazetteer(), consume)
+    ``consume`` empties ``facts`` as soon as they are no longer needed;
+    ``spill`` keeps the per-article links in files (``Corpus.spilled``: for a
+    caller that only writes the graph; close it when done)."""
+    return resolve_whole(facts, gaz or load_gazetteer(), consume, spill)
 
 
 __all__ = ["ORG_KINDS", "ArticleInfo", "CategoryRef", "CeremonyDetails", "Corpus", "Credit",

@@ -4,7 +4,9 @@ them, each with the evidence sentences it rests on."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from kg.records import Evidence, Quote, Tweet
 
@@ -77,6 +79,16 @@ class ArticleInfo:
     date: dt.date
 
 
+class LinkFiles(Protocol):
+    """Slices of a corpus's per-article links kept in files (``kg.resolve.spill``)."""
+
+    def __iter__(self) -> Iterator[Corpus]: ...
+
+    def rewrite(self, change: Callable[[Corpus], Corpus]) -> None: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass
 class Corpus:
     """The resolved corpus: entities by id and the facts between them."""
@@ -92,3 +104,12 @@ class Corpus:
     # (article, entity) pairs: which articles cite which outlets, mention which entities
     citations: set[tuple[str, str]] = field(default_factory=set)
     mentions: set[tuple[str, str]] = field(default_factory=set)
+    # more of the four fields above, kept in files (see kg.resolve.spill)
+    spilled: LinkFiles | None = None
+
+    def link_slices(self) -> Iterator[Corpus]:
+        """The per-article links (mentions, citations, tweets, quotes): this
+        corpus's own, then each slice kept in files."""
+        yield self
+        if self.spilled is not None:
+            yield from self.spilled

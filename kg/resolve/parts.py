@@ -38,6 +38,7 @@ from kg.resolve.model import (
     ResolvedTweet,
 )
 from kg.resolve.names import name_key, person_names, slugify, work_names
+from kg.resolve.spill import SLICE_ARTICLES, SpilledLinks
 
 _LAST = (chr(0x10FFFF),)  # ranks sort below this
 
@@ -131,12 +132,16 @@ def _part(ents: Entities, **extra: object) -> Part:
     return Part(ents.corpus, ents.first_rank, ents.best_note, ents.owner_rank, **extra)
 
 
-def articles_part(facts: list[ArticleFacts], maps: NameMaps, gaz: Gazetteer) -> Part:
+def articles_part(facts: list[ArticleFacts], maps: NameMaps, gaz: Gazetteer,
+                  spill: SpilledLinks | None = None) -> Part:
     """What the articles say each on its own (a store keeps one part per article;
-    a build makes one part of all its articles, which merges the same)."""
+    a build makes one part of all its articles, which merges the same). With
+    ``spill``, the per-article links go there, a slice of articles at a time."""
     ents = _entities(maps, gaz, [ArticleInfo(f.article_id, f.date) for f in facts])
     airs, votes, mains = [], [], {}
-    for f in facts:
+    for count, f in enumerate(facts, start=1):
+        if spill is not None and count % SLICE_ARTICLES == 1 and count > 1:
+            spill.take(ents.corpus)
         link.link_mentions(ents, f)
         link.link_tweets(ents, f)
         link.link_quotes(ents, f)
@@ -157,6 +162,9 @@ def articles_part(facts: list[ArticleFacts], maps: NameMaps, gaz: Gazetteer) -> 
             votes.append((ents.ceremony(cf.ceremony).id, cf.date_rank, cf.date,
                           host.id if host else None,
                           ents.place(cf.venue.name).id if cf.venue else None, cf.evidence))
+    if spill is not None:  # every slice in the files, in article order
+        spill.take(ents.corpus)
+        ents.corpus.spilled = spill
     return _part(ents, airs_votes=airs, ceremony_votes=votes, main_ceremonies=mains)
 
 
@@ -373,6 +381,9 @@ def assemble(articles: list[Part], components: list[Part], entities: dict[str, E
     ``consume``, each part's facts are emptied once copied, so the copies do
     not add to the memory the parts hold)."""
     corpus = Corpus(articles=[a for p in articles for a in p.corpus.articles])
+    spilled = [p.corpus.spilled for p in articles if p.corpus.spilled is not None]
+    if len(spilled) > 1:
+        raise ValueError("only one part's links can be kept in files")
     for pid, ent in entities.items():
         ent = dataclasses.replace(ent, id=ids[pid], attrs=dict(ent.attrs))
         for attr in ("award", "owner"):
@@ -381,14 +392,12 @@ def assemble(articles: list[Part], components: list[Part], entities: dict[str, E
         corpus.entities[ent.id] = ent
     for p in articles:
         c = p.corpus
-        corpus.mentions.update((a, ids[e]) for a, e in c.mentions)
-        corpus.citations.update((a, ids[e]) for a, e in c.citations)
-        corpus.tweets.extend(ResolvedTweet(t.article, t.tweet, ids[t.account],
-                                           [ids[m] for m in t.mentions]) for t in c.tweets)
-        corpus.quotes.extend(ResolvedQuote(q.article, q.quote, ids[q.speaker] if q.speaker
-                                           else None) for q in c.quotes)
+        final_links(c, ids, into=corpus)
         if consume:
             c.mentions, c.citations, c.tweets, c.quotes = set(), set(), [], []
+    if spilled:
+        spilled[0].rewrite(lambda links: final_links(links, ids, into=Corpus(articles=[])))
+        corpus.spilled = spilled[0]
     for p in components:
         corpus.nominations.extend(
             Nomination(ids[n.nominee], ids[n.category] if n.category else None,
@@ -411,6 +420,18 @@ def assemble(articles: list[Part], components: list[Part], entities: dict[str, E
             corpus.ceremonies[ids[pid]] = _ceremony(
                 [v for r in rows[pid] for v in r.votes], ids)
     return corpus
+
+
+def final_links(links: Corpus, ids: dict[str, str], into: Corpus) -> Corpus:
+    """Add ``links``'s mentions, citations, tweets and quotes to ``into``,
+    under the entities' final ids (``ids``: provisional id -> final id)."""
+    into.mentions.update((a, ids[e]) for a, e in links.mentions)
+    into.citations.update((a, ids[e]) for a, e in links.citations)
+    into.tweets.extend(ResolvedTweet(t.article, t.tweet, ids[t.account],
+                                     [ids[m] for m in t.mentions]) for t in links.tweets)
+    into.quotes.extend(ResolvedQuote(q.article, q.quote, ids[q.speaker] if q.speaker
+                                     else None) for q in links.quotes)
+    return into
 
 
 def spelled_names(entities: dict[str, Entity], first: dict[str, tuple]) -> dict[str, str]:
@@ -452,7 +473,19 @@ def link_handles(part: Part, entity: Callable[[str], Entity | None],
     and the entities the handles point to."""
     bare: dict[str, EntityRow] = {}
     targets: set[str] = set()
-    for rt in part.corpus.tweets:
+    _link_handles(part.corpus.tweets, entity, spelled, bare, targets)
+    if part.corpus.spilled is not None:
+        def link(links: Corpus) -> Corpus:
+            _link_handles(links.tweets, entity, spelled, bare, targets)
+            return links
+        part.corpus.spilled.rewrite(link)
+    return bare, targets
+
+
+def _link_handles(tweets: list[ResolvedTweet], entity: Callable[[str], Entity | None],
+                  spelled: Callable[[str], str | None], bare: dict[str, EntityRow],
+                  targets: set[str]) -> None:
+    for rt in tweets:
         for handle in rt.tweet.handles_mentioned:
             if handle in rt.tweet.resolved_handles:
                 continue
@@ -469,7 +502,6 @@ def link_handles(part: Part, entity: Callable[[str], Entity | None],
             if target not in rt.mentions:
                 rt.mentions.append(target)
                 targets.add(target)
-    return bare, targets
 
 
 def final_ids(names: dict[str, tuple[str, str]], first: dict[str, tuple]) -> dict[str, str]:
@@ -520,16 +552,18 @@ def resolve_in_parts(facts: list[ArticleFacts], gaz: Gazetteer) -> Corpus:
     return merge(articles, components)
 
 
-def resolve_whole(facts: list[ArticleFacts], gaz: Gazetteer, consume: bool = False) -> Corpus:
+def resolve_whole(facts: list[ArticleFacts], gaz: Gazetteer, consume: bool = False,
+                  spill: bool = False) -> Corpus:
     """The corpus merged from one part of every article and one of every fact
     (what a build does: the same entities and facts, at the cost of one
     resolution). With ``consume``, ``facts`` is emptied as the parts are made
     (first what only the article part reads, then the rest), so that what the
     parts do not keep of the facts is freed before the next step (a build's
-    largest memory is here)."""
+    largest memory is here). With ``spill``, the corpus keeps its per-article
+    links in files (see ``kg.resolve.spill``; ``Corpus.spilled``)."""
     ordered = sorted(facts, key=lambda f: f.article_id)  # in rank order, as parts are merged
     maps = name_maps(ordered, gaz)
-    articles = articles_part(ordered, maps, gaz)
+    articles = articles_part(ordered, maps, gaz, SpilledLinks() if spill else None)
     if consume:  # what only the article part reads (mentions above all) goes now
         for f in ordered:
             f.mentions, f.tweets, f.quotes, f.citations, f.airs, f.ceremonies = \

@@ -1,0 +1,57 @@
+"""A build that only writes its graph keeps each article's links (mentions,
+citations, tweets, quotes) in files while it resolves: the graph is the same
+as when they stay in memory, and the files are gone afterwards."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import kg.resolve.parts
+from kg.builder import build_graph
+from kg.records import Evidence, Quote
+from kg.resolve import Corpus, ResolvedQuote
+from kg.resolve.spill import SpilledLinks
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _quote(article: str, speaker: str) -> ResolvedQuote:
+    ev = Evidence(article, 0, 21, "Ada Quill said hello.")
+    return ResolvedQuote(article, Quote("hello", None, ev), speaker)
+
+
+def test_links_are_moved_to_files_read_back_in_order_and_removed(tmp_path):
+    spill = SpilledLinks(parent=tmp_path)
+    corpus = Corpus(articles=[])
+    for n in range(3):
+        corpus.mentions.add((f"a{n}", "person/ada-quill"))
+        corpus.quotes.append(_quote(f"a{n}", "person/ada-quill"))
+        spill.take(corpus)
+        assert not corpus.mentions and not corpus.quotes  # moved, not copied
+    assert [sorted(s.mentions) for s in spill] == [[(f"a{n}", "person/ada-quill")]
+                                                   for n in range(3)]
+
+    def rename(links: Corpus) -> Corpus:
+        return Corpus(articles=[], mentions={(a, "person/quill") for a, _ in links.mentions},
+                      quotes=links.quotes)
+
+    spill.rewrite(rename)
+    assert {m for s in spill for m in s.mentions} == {(f"a{n}", "person/quill") for n in range(3)}
+    corpus.spilled = spill
+    assert [len(s.quotes) for s in corpus.link_slices()] == [0, 1, 1, 1]  # its own first
+    spill.close()
+    assert list(tmp_path.iterdir()) == [] and list(spill) == []
+
+
+def test_a_build_with_links_in_files_a_few_articles_at_a_time_writes_the_same_graph(
+        monkeypatch, tmp_path):
+    paths = [ROOT / "seeds", ROOT / "tests" / "data" / "heldout"]
+    with build_graph(paths) as kept:  # in memory, as a library caller gets it
+        expected = set(map(str, kept.database))
+        assert kept.corpus is not None and kept.corpus.spilled is None
+    monkeypatch.setattr(kg.resolve.parts, "SLICE_ARTICLES", 2)  # six slices of links
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with build_graph(paths, lean=True) as lean:
+        assert set(map(str, lean.database)) == expected
+        assert not list(tmp_path.glob("kg-links-*"))  # removed once the graph was written

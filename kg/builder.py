@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,9 +23,10 @@ from rdflib import Graph
 
 from kg.articles import Article, ArticleError, load_articles
 from kg.dataset import fill, open_database, to_rdflib
-from kg.extraction_process import extract_in_child
+from kg.extraction_process import FiledFacts, extract_in_child
 from kg.memory import give_back
 from kg.rdf import corpus_quads
+from kg.records import ArticleFacts
 from kg.resolve import Corpus, resolve
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def build_corpus(articles: list[Article], model: str | None,
     free the model in between (see ``build_graph``): a build that keeps no
     files extracts in a child process, so this one never loads the model, and
     ``articles`` is emptied once the child has them."""
-    facts = None
+    facts: Collection[ArticleFacts] | None = None
     if release_model and doc_dir is None and not dask:
         # this process then never loads spaCy (see kg.extraction_process)
         facts = extract_in_child(articles, model, progress, errors, jobs)
@@ -115,7 +116,11 @@ def build_corpus(articles: list[Article], model: str | None,
         progress(len(facts), len(facts), "linking entities across articles")
     # the facts go once their parts are made; a build that only writes files
     # keeps the per-article links in files until the graph is written
-    return resolve(facts, consume=True, spill=release_model)
+    try:
+        return resolve(facts, consume=True, spill=release_model)
+    finally:
+        if isinstance(facts, FiledFacts):
+            facts.close()
 
 
 def _dask_runner(address: str, model: str | None) -> Runner:

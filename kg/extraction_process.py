@@ -6,8 +6,9 @@ modules stay. A build's later steps (reading every article's facts, resolving
 them, filling the database) are its largest, and they need no spaCy. So a
 command-line build forks a child that loads the model, runs the two passes
 (with its own workers) and files each article's facts; the building process
-never imports spaCy, and reads the facts once the child is gone, with all of
-the child's memory. The child's progress and errors come back through a pipe.
+never imports spaCy, and once the child is gone, with all of the child's
+memory, reads the facts from those files an article at a time (``FiledFacts``).
+The child's progress and errors come back through a pipe.
 
 Where processes cannot be forked (or the passes run on a Dask cluster) the
 build extracts in its own process instead (``extract_in_child`` returns None).
@@ -18,13 +19,13 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kg.articles import Article, ArticleError
 from kg.memory import frozen_objects, trim_memory
-from kg.records import ArticleFacts, read_facts_files
+from kg.records import ArticleFacts, SharedReader
 
 Progress = Callable[[int, int, str], None]
 
@@ -35,20 +36,23 @@ class ExtractionProcessError(RuntimeError):
 
 def extract_in_child(articles: list[Article], model: str | None,
                      progress: Progress | None, errors: list[ArticleError],
-                     jobs: int) -> list[ArticleFacts] | None:
-    """Facts of every article, in article order, as ``kg.passes.extract_corpus``
-    gives them, extracted in a forked child (None, and nothing done, where
-    processes cannot be forked). ``articles`` is emptied once the child has
-    them: their texts then live in the child alone, not twice."""
+                     jobs: int) -> FiledFacts | None:
+    """Facts of every article, as ``kg.passes.extract_corpus`` gives them but
+    read from the files a forked child extracted them to (see ``FiledFacts``;
+    None, and nothing done, where processes cannot be forked). ``articles``
+    is emptied once the child has them: their texts then live in the child
+    alone, not twice."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
-    if not articles:
-        return []
-    paths = [a.path for a in articles]
+    paths = {a.id: a.path for a in articles}
     context = multiprocessing.get_context("fork")
-    with tempfile.TemporaryDirectory(prefix="kg-facts-") as folder:
+    folder = tempfile.TemporaryDirectory(prefix="kg-facts-")
+    try:
+        if not articles:
+            return FiledFacts(folder, [], errors)
         receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=_child, args=(send, articles, model, jobs, Path(folder)),
+        child = context.Process(target=_child,
+                                args=(send, articles, model, jobs, Path(folder.name)),
                                 name="kg-extraction")
         with frozen_objects():  # the child inherits them frozen
             child.start()
@@ -64,11 +68,53 @@ def extract_in_child(articles: list[Article], model: str | None,
             raise ExtractionProcessError(
                 f"the extraction process ended without a result (exit code {child.exitcode})")
         errors.extend(failures)
-        facts, damaged = read_facts_files([(index, path) for index, *_, path in filed.jobs])
-    errors.extend(ArticleError(paths[index], "its extracted facts could not be read back "
-                               "(a full disk?); the article was left out")
-                  for index in sorted(damaged))
-    return [facts[i] for i in sorted(facts)]
+        ids = list(paths)
+        files = sorted((ids[index], paths[ids[index]], path) for index, *_, path in filed.jobs)
+        return FiledFacts(folder, [(path, facts) for _, path, facts in files], errors)
+    except BaseException:
+        folder.cleanup()
+        raise
+
+
+class FiledFacts:
+    """The facts the extraction process filed, in article order (by id), read
+    from their files each time they are iterated: never all in memory at once
+    (resolution reads them twice, an article at a time, and keeps a part of
+    each). Equal names and sentences are one object within one reading (see
+    ``SharedReader``). An article whose facts cannot be read is left out and
+    reported in ``errors`` the first time; ``close`` removes the files."""
+
+    def __init__(self, folder: tempfile.TemporaryDirectory, files: list[tuple[Path, Path]],
+                 errors: list[ArticleError]) -> None:
+        self._folder, self._files, self._errors = folder, files, errors
+        self._unreadable: set[int] = set()
+        self._read = False
+
+    def __len__(self) -> int:
+        return len(self._files) - len(self._unreadable)
+
+    def __iter__(self) -> Iterator[ArticleFacts]:
+        reader = SharedReader()
+        for i, (article, path) in enumerate(self._files):
+            if i in self._unreadable:
+                continue
+            try:
+                found = reader.loads(path.read_bytes())
+            except Exception:  # noqa: BLE001 - any damage means "left out"
+                found = None
+            if isinstance(found, ArticleFacts):
+                yield found
+            elif self._read:  # read before: its file changed under the build
+                raise ExtractionProcessError(f"{path}: extracted facts changed while read")
+            else:
+                self._unreadable.add(i)
+                self._errors.append(ArticleError(
+                    article, "its extracted facts could not be read back (a full disk?); "
+                             "the article was left out"))
+        self._read = True
+
+    def close(self) -> None:
+        self._folder.cleanup()
 
 
 def _follow(receive: Connection, progress: Progress | None) -> tuple[object, list]:

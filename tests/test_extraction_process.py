@@ -54,3 +54,35 @@ def test_a_child_that_dies_is_named(monkeypatch):
     monkeypatch.setattr(kg.passes, "file_facts", lambda *a, **k: os._exit(3))
     with pytest.raises(ExtractionProcessError, match="exit code 3"):
         build_graph([ROOT / "seeds"], lean=True)
+
+
+def test_filed_facts_are_read_from_their_files_each_time_and_a_damaged_one_is_named_once(
+        tmp_path):
+    import datetime as dt
+    import pickle
+    import tempfile
+
+    from kg.extraction_process import FiledFacts
+    from kg.records import ArticleFacts
+
+    folder = tempfile.TemporaryDirectory(dir=tmp_path)
+    files = []
+    for name in ("a1", "a2", "a3"):
+        path = Path(folder.name) / f"{name}.facts.pickle"
+        path.write_bytes(pickle.dumps(ArticleFacts(article_id=name, source=f"{name}.txt",
+                                                   date=dt.date(2020, 1, 1))))
+        files.append((tmp_path / f"{name}.txt", path))
+    files[1][1].write_bytes(b"cut sh")  # a full disk, say
+    errors: list = []
+    filed = FiledFacts(folder, files, errors)
+    first = [f.article_id for f in filed]
+    assert first == ["a1", "a3"] and [f.article_id for f in filed] == first
+    assert [str(e) for e in errors] == [f"{tmp_path / 'a2.txt'}: its extracted facts could not "
+                                        "be read back (a full disk?); the article was left out"]
+    assert len(filed) == 2
+    assert next(iter(filed)) is not next(iter(filed))  # read again, not kept
+    files[2][1].write_bytes(b"")  # changed after it was read once: never trusted
+    with pytest.raises(ExtractionProcessError, match="a3.facts.pickle"):
+        list(filed)
+    filed.close()
+    assert not Path(folder.name).exists()

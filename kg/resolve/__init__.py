@@ -16,6 +16,8 @@ Nothing here knows about spaCy or RDF.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.records import ArticleFacts, CategoryRef
 from kg.resolve.entities import Entities
@@ -34,10 +36,11 @@ from kg.resolve.names import name_key, person_names, slugify, work_names
 from kg.resolve.parts import resolve_whole
 
 
-def resolve(facts: list[ArticleFacts], gaz: Gazetteer | None = None,
+def resolve(facts: Collection[ArticleFacts], gaz: Gazetteer | None = None,
             consume: bool = False, spill: bool = False) -> Corpus:
     """Link every article's facts into one corpus of entities and facts (see
-    ``kg.resolve.parts``: a store resolves the same corpus a part at a time).
+    ``kg.resolve.parts``: a store resolves the same corpus a part at a time;
+    ``resolve_whole`` says which collections of facts it takes).
     ``consume`` empties ``facts`` as soon as they are no longer needed;
     ``spill`` keeps the per-article links in files (``Corpus.spilled``: for a
     caller that only writes the graph; close it when done)."""

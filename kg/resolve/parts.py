@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from networkx.utils import UnionFind
@@ -132,12 +132,18 @@ def _part(ents: Entities, **extra: object) -> Part:
     return Part(ents.corpus, ents.first_rank, ents.best_note, ents.owner_rank, **extra)
 
 
-def articles_part(facts: list[ArticleFacts], maps: NameMaps, gaz: Gazetteer,
-                  spill: SpilledLinks | None = None) -> Part:
+def articles_part(facts: Iterable[ArticleFacts], maps: NameMaps, gaz: Gazetteer,
+                  spill: SpilledLinks | None = None,
+                  articles: list[ArticleInfo] | None = None) -> Part:
     """What the articles say each on its own (a store keeps one part per article;
     a build makes one part of all its articles, which merges the same). With
-    ``spill``, the per-article links go there, a slice of articles at a time."""
-    ents = _entities(maps, gaz, [ArticleInfo(f.article_id, f.date) for f in facts])
+    ``spill``, the per-article links go there, a slice of articles at a time.
+    ``articles``, the articles' ids and dates, lets ``facts`` be read only once,
+    one article at a time."""
+    if articles is None:
+        facts = list(facts)
+        articles = [ArticleInfo(f.article_id, f.date) for f in facts]
+    ents = _entities(maps, gaz, articles)
     airs, votes, mains = [], [], {}
     for count, f in enumerate(facts, start=1):
         if spill is not None and count % SLICE_ARTICLES == 1 and count > 1:
@@ -552,24 +558,46 @@ def resolve_in_parts(facts: list[ArticleFacts], gaz: Gazetteer) -> Corpus:
     return merge(articles, components)
 
 
-def resolve_whole(facts: list[ArticleFacts], gaz: Gazetteer, consume: bool = False,
+def resolve_whole(facts: Collection[ArticleFacts], gaz: Gazetteer, consume: bool = False,
                   spill: bool = False) -> Corpus:
     """The corpus merged from one part of every article and one of every fact
     (what a build does: the same entities and facts, at the cost of one
-    resolution). With ``consume``, ``facts`` is emptied as the parts are made
-    (first what only the article part reads, then the rest), so that what the
-    parts do not keep of the facts is freed before the next step (a build's
-    largest memory is here). With ``spill``, the corpus keeps its per-article
-    links in files (see ``kg.resolve.spill``; ``Corpus.spilled``)."""
-    ordered = sorted(facts, key=lambda f: f.article_id)  # in rank order, as parts are merged
-    maps = name_maps(ordered, gaz)
-    articles = articles_part(ordered, maps, gaz, SpilledLinks() if spill else None)
-    if consume:  # what only the article part reads (mentions above all) goes now
-        for f in ordered:
-            f.mentions, f.tweets, f.quotes, f.citations, f.airs, f.ceremonies = \
-                [], [], [], [], [], []
-    components = component_part(ordered, articles.main_ceremonies, maps, gaz)
-    if consume:
-        facts.clear()
+    resolution). ``facts`` is a list, in any order, or else a collection that
+    is read twice, an article at a time, in article order (a build's facts
+    files: they are never all in memory at once).
+
+    With ``consume``, each article's facts are emptied of what only the article
+    part reads (mentions above all) once it is read, and a list of facts is
+    emptied at the end: what the parts do not keep of the facts is freed before
+    the next step (a build's largest memory is here). With ``spill``, the
+    corpus keeps its per-article links in files (see ``kg.resolve.spill``;
+    ``Corpus.spilled``)."""
+    # in rank order, as parts are merged
+    ordered = sorted(facts, key=lambda f: f.article_id) if isinstance(facts, list) else facts
+    infos: list[ArticleInfo] = []
+
+    def noted(read: Iterable[ArticleFacts]) -> Iterator[ArticleFacts]:
+        for f in read:
+            infos.append(ArticleInfo(f.article_id, f.date))
+            yield f
+
+    maps = maps_from_counts(*name_counts(noted(ordered)), gaz)
+    kept: list[ArticleFacts] = []  # what the component part reads
+
+    def linked(read: Iterable[ArticleFacts]) -> Iterator[ArticleFacts]:
+        for f in read:
+            yield f  # the article part links it, then
+            if consume:
+                f.mentions, f.tweets, f.quotes, f.citations, f.airs, f.ceremonies = \
+                    [], [], [], [], [], []
+            kept.append(f)
+
+    articles = articles_part(linked(ordered), maps, gaz, SpilledLinks() if spill else None,
+                             infos)
     del ordered
+    components = component_part(kept, articles.main_ceremonies, maps, gaz)
+    if consume:
+        kept.clear()
+        if isinstance(facts, list):
+            facts.clear()
     return merge([articles], [components], consume)

@@ -199,10 +199,10 @@ def _costar_works(ents: Entities, found: list[_Found], merged: dict[_Key, Nomina
         by_nominee[(key[0], key[2])].append(key)
     for key in ordered:
         partner = costars.get((key[0], key[2]))
-        if work_votes[key] or partner is None:
+        if work_votes.get(key) or partner is None:
             continue
         for other_key in by_nominee.get((partner, key[2]), ()):
-            if work_votes[other_key]:
+            if work_votes.get(other_key):
                 best = max(work_votes[other_key].items(),
                            key=lambda kv: (kv[1], ents.order_key(kv[0])))
                 work_votes[key][best[0]] += 1
@@ -220,7 +220,7 @@ def _fill_works(ents: Entities, merged: dict[_Key, Nomination],
     for key, nom in merged.items():
         artist_prize = nom.category is not None and ents.gaz.category_rules.is_artist_prize(
             ents.corpus.entities[nom.category].name)  # "Best New Artist" names no work
-        if work_votes[key]:
+        if work_votes.get(key):
             nom.work = max(work_votes[key].items(),
                            key=lambda kv: (kv[1], ents.order_key(kv[0])))[0]
         elif ents.corpus.entities[nom.nominee].kind == "work":
@@ -230,7 +230,7 @@ def _fill_works(ents: Entities, merged: dict[_Key, Nomination],
         elif len(credit_works.get(nom.nominee, ())) == 1:
             nom.work = next(iter(credit_works[nom.nominee]))
             nom.confidence = min(nom.confidence, 0.8)
-        elif guess_votes[key]:
+        elif guess_votes.get(key):
             nom.work = max(guess_votes[key].items(),
                            key=lambda kv: (kv[1], ents.order_key(kv[0])))[0]
             nom.confidence = min(nom.confidence, 0.6)

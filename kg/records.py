@@ -197,8 +197,9 @@ class ArticleFacts(Record):
 class SharedReader:
     """Reads pickled records so that equal names, categories, ceremonies and
     evidence sentences are one object, across every article read with the same
-    reader: a build holds all its articles' facts at once, and the same people,
-    works and sentences recur (a third less memory for a large corpus). Only
+    reader: a build keeps every article's nominations and credits for
+    resolution (a store, its whole facts), and the same people, works and
+    sentences recur (a third less memory for a large corpus). Only
     these immutable values are shared; facts stay one object each (resolution
     tells facts apart by identity). Drop the reader once the facts are read."""
 

@@ -6,11 +6,21 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import weakref
 from collections import Counter
 from pathlib import Path
 
 from kg.gazetteer import load_gazetteer
-from kg.records import ArticleFacts, CategoryRef, CeremonyRef, Evidence, NominationFact, Ref
+from kg.rdf import corpus_quads
+from kg.records import (
+    ArticleFacts,
+    CategoryRef,
+    CeremonyRef,
+    Evidence,
+    Mention,
+    NominationFact,
+    Ref,
+)
 from kg.resolve import name_key, person_names, resolve
 
 
@@ -177,3 +187,42 @@ def test_a_part_per_article_and_component_merges_to_the_same_graph():
     consumed = copy.deepcopy(facts)
     assert {str(q) for q in corpus_quads(resolve(consumed, consume=True))} == whole
     assert consumed == []
+
+
+class _Tracked(ArticleFacts):
+    """Facts that can be watched (a subclass without slots takes weak references)."""
+
+
+class _ReadTwice:
+    """A collection of facts made afresh on each reading, in article order, as
+    a build's facts files are read; it notes what earlier facts are still held
+    each time it hands out one."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names, self.readings, self.held_in_full = names, 0, []
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __iter__(self):
+        self.readings += 1
+        earlier: list[weakref.ref] = []
+        for i, name in enumerate(self.names):
+            ev = Evidence(f"a{i}", 0, len(name), name)
+            f = _Tracked(f"a{i}", f"a{i}.txt", dt.date(2021, 9, 20),
+                         mentions=[Mention(Ref("person", name), 0, len(name), ev)],
+                         nominations=[_nomination(f"a{i}", name, (LEAD_ACTOR,)).nominations[0]])
+            self.held_in_full.append(sum(1 for r in earlier if r() is not None and r().mentions))
+            earlier.append(weakref.ref(f))
+            yield f
+
+
+def test_facts_read_twice_an_article_at_a_time_resolve_as_a_list_of_them():
+    names = ["Ada Quill", "Tomas Brandt", "Noor Okafor", "Ada Quill"]
+    lazy = _ReadTwice(names)
+    expected = {str(q) for q in corpus_quads(resolve(list(_ReadTwice(names))))}
+    assert {str(q) for q in corpus_quads(resolve(lazy, consume=True))} == expected
+    assert lazy.readings == 2  # once for the names, once to link
+    # when an article is read, at most the one before it is still held whole (by
+    # a loop's variable): the others are gone, or keep only what the nominations need
+    assert len(lazy.held_in_full) == 2 * len(names) and max(lazy.held_in_full) == 1

@@ -112,11 +112,11 @@ def build_corpus(articles: list[Article], model: str | None,
         facts = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
                                doc_dir=doc_dir, release_model=release_model,
                                runner=_dask_runner(dask, model) if dask else None)
-    if progress:
-        progress(len(facts), len(facts), "linking entities across articles")
-    # the facts go once their parts are made; a build that only writes files
-    # keeps the per-article links in files until the graph is written
     try:
+        if progress:
+            progress(len(facts), len(facts), "linking entities across articles")
+        # the facts go once their parts are made; a build that only writes files
+        # keeps the per-article links in files until the graph is written
         return resolve(facts, consume=True, spill=release_model)
     finally:
         if isinstance(facts, FiledFacts):
@@ -153,19 +153,19 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
         return BuildResult(None, None, errors, 0)
     corpus = build_corpus(articles, model, progress, errors, jobs, release_model=lean,
                           dask=dask)
-    if lean:
-        give_back()  # the extracted facts resolution no longer needs
-    if workdir is not None:
-        workdir.mkdir(parents=True, exist_ok=True)
-        remove_stale_work(workdir)
-    tmp = tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=workdir)
-    if progress:
-        progress(len(corpus.articles), len(corpus.articles), "writing the graph")
-    database = open_database(Path(tmp.name))
     try:
+        if lean:
+            give_back()  # the extracted facts resolution no longer needs
+        if workdir is not None:
+            workdir.mkdir(parents=True, exist_ok=True)
+            remove_stale_work(workdir)
+        tmp = tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=workdir)
+        if progress:
+            progress(len(corpus.articles), len(corpus.articles), "writing the graph")
+        database = open_database(Path(tmp.name))
         fill(database, corpus_quads(corpus))
     finally:
-        if corpus.spilled is not None:
+        if corpus.spilled is not None:  # links kept in files (a lean build)
             corpus.spilled.close()
     count = len(corpus.articles)
     if lean:

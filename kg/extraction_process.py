@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import pickle
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kg.articles import Article, ArticleError
 from kg.memory import frozen_objects, trim_memory
-from kg.records import ArticleFacts, SharedReader
+from kg.records import ArticleFacts, SharedReader, read_facts_file
 
 Progress = Callable[[int, int, str], None]
 
@@ -36,7 +37,7 @@ class ExtractionProcessError(RuntimeError):
 
 def extract_in_child(articles: list[Article], model: str | None,
                      progress: Progress | None, errors: list[ArticleError],
-                     jobs: int) -> FiledFacts | None:
+                     jobs: int) -> Collection[ArticleFacts] | None:
     """Facts of every article, as ``kg.passes.extract_corpus`` gives them but
     read from the files a forked child extracted them to (see ``FiledFacts``;
     None, and nothing done, where processes cannot be forked). ``articles``
@@ -44,12 +45,12 @@ def extract_in_child(articles: list[Article], model: str | None,
     alone, not twice."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
-    paths = {a.id: a.path for a in articles}
+    if not articles:
+        return []
+    known = [(a.id, a.path) for a in articles]  # by position: ids may repeat here
     context = multiprocessing.get_context("fork")
     folder = tempfile.TemporaryDirectory(prefix="kg-facts-")
     try:
-        if not articles:
-            return FiledFacts(folder, [], errors)
         receive, send = context.Pipe(duplex=False)
         child = context.Process(target=_child,
                                 args=(send, articles, model, jobs, Path(folder.name)),
@@ -68,24 +69,35 @@ def extract_in_child(articles: list[Article], model: str | None,
             raise ExtractionProcessError(
                 f"the extraction process ended without a result (exit code {child.exitcode})")
         errors.extend(failures)
-        ids = list(paths)
-        files = sorted((ids[index], paths[ids[index]], path) for index, *_, path in filed.jobs)
-        return FiledFacts(folder, [(path, facts) for _, path, facts in files], errors)
+        files = sorted((*known[index], index, path) for index, *_, path in filed.jobs)
+        _keep_only(Path(folder.name), {path for *_, path in files})
+        return FiledFacts(folder, [(index, article, path) for _, article, index, path in files],
+                          errors)
     except BaseException:
         folder.cleanup()
         raise
 
 
+def _keep_only(folder: Path, keep: set[Path]) -> None:
+    """Remove the child's other files (parsed Docs above all, several times the
+    size of the facts) before resolution reads the facts."""
+    for path in folder.iterdir():
+        if path not in keep:
+            path.unlink()
+
+
 class FiledFacts:
     """The facts the extraction process filed, in article order (by id), read
-    from their files each time they are iterated: never all in memory at once
-    (resolution reads them twice, an article at a time, and keeps a part of
-    each). Equal names and sentences are one object within one reading (see
-    ``SharedReader``). An article whose facts cannot be read is left out and
-    reported in ``errors`` the first time; ``close`` removes the files."""
+    from their files each time they are iterated, an article at a time:
+    resolution reads them twice and keeps a part of each, never the whole of
+    every article's facts. Within the second reading, equal names and
+    sentences are one object (see ``SharedReader``). An article whose facts
+    cannot be read is left out and reported in ``errors``, in the order the
+    articles were given, after the first reading; ``close`` removes the files."""
 
-    def __init__(self, folder: tempfile.TemporaryDirectory, files: list[tuple[Path, Path]],
-                 errors: list[ArticleError]) -> None:
+    def __init__(self, folder: tempfile.TemporaryDirectory,
+                 files: list[tuple[int, Path, Path]], errors: list[ArticleError]) -> None:
+        """``files``: (position among the articles given, article, facts file)."""
         self._folder, self._files, self._errors = folder, files, errors
         self._unreadable: set[int] = set()
         self._read = False
@@ -94,24 +106,26 @@ class FiledFacts:
         return len(self._files) - len(self._unreadable)
 
     def __iter__(self) -> Iterator[ArticleFacts]:
-        reader = SharedReader()
-        for i, (article, path) in enumerate(self._files):
+        first = not self._read
+        # the first reading only counts names: sharing equal values would only cost
+        loads = pickle.loads if first else SharedReader().loads
+        unreadable: list[tuple[int, Path]] = []
+        for i, (position, article, path) in enumerate(self._files):
             if i in self._unreadable:
                 continue
-            try:
-                found = reader.loads(path.read_bytes())
-            except Exception:  # noqa: BLE001 - any damage means "left out"
-                found = None
-            if isinstance(found, ArticleFacts):
+            found = read_facts_file(path, loads)
+            if found is not None:
                 yield found
-            elif self._read:  # read before: its file changed under the build
-                raise ExtractionProcessError(f"{path}: extracted facts changed while read")
-            else:
+            elif first:
                 self._unreadable.add(i)
-                self._errors.append(ArticleError(
-                    article, "its extracted facts could not be read back (a full disk?); "
-                             "the article was left out"))
+                unreadable.append((position, article))
+            else:  # read before: its file changed under the build
+                raise RuntimeError(f"{article}: its extracted facts could not be read "
+                                   "a second time (their temporary file changed)")
         self._read = True
+        self._errors.extend(ArticleError(article, "its extracted facts could not be read back "
+                                                  "(a full disk?); the article was left out")
+                            for _, article in sorted(unreadable))
 
     def close(self) -> None:
         self._folder.cleanup()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -256,12 +257,20 @@ def read_facts_files(files: list[tuple[int, Path]]
     facts: dict[int, ArticleFacts] = {}
     damaged: set[int] = set()
     for index, path in files:
-        try:
-            found = reader.loads(path.read_bytes())
-        except Exception:  # noqa: BLE001 - any damage means "extract again"
-            found = None
-        if isinstance(found, ArticleFacts):
-            facts[index] = found
-        else:
+        found = read_facts_file(path, reader.loads)
+        if found is None:
             damaged.add(index)
+        else:
+            facts[index] = found
     return facts, damaged
+
+
+def read_facts_file(path: Path, loads: Callable[[bytes], object] = pickle.loads
+                    ) -> ArticleFacts | None:
+    """One pickled ``ArticleFacts`` file (None if it is missing or cannot be
+    read: any damage means the facts are not trusted)."""
+    try:
+        found = loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - any damage at all
+        return None
+    return found if isinstance(found, ArticleFacts) else None

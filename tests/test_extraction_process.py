@@ -67,22 +67,43 @@ def test_filed_facts_are_read_from_their_files_each_time_and_a_damaged_one_is_na
 
     folder = tempfile.TemporaryDirectory(dir=tmp_path)
     files = []
-    for name in ("a1", "a2", "a3"):
+    for position, name in ((2, "a1"), (1, "a2"), (0, "a3"), (3, "a4")):
         path = Path(folder.name) / f"{name}.facts.pickle"
         path.write_bytes(pickle.dumps(ArticleFacts(article_id=name, source=f"{name}.txt",
                                                    date=dt.date(2020, 1, 1))))
-        files.append((tmp_path / f"{name}.txt", path))
-    files[1][1].write_bytes(b"cut sh")  # a full disk, say
+        files.append((position, tmp_path / f"{name}.txt", path))
+    files[1][2].write_bytes(b"cut sh")  # a full disk, say
+    files[2][2].unlink()
     errors: list = []
     filed = FiledFacts(folder, files, errors)
     first = [f.article_id for f in filed]
-    assert first == ["a1", "a3"] and [f.article_id for f in filed] == first
-    assert [str(e) for e in errors] == [f"{tmp_path / 'a2.txt'}: its extracted facts could not "
-                                        "be read back (a full disk?); the article was left out"]
+    assert first == ["a1", "a4"] and [f.article_id for f in filed] == first
+    # named once, in the order the articles were given
+    assert [str(e) for e in errors] == [
+        f"{tmp_path / name}: its extracted facts could not be read back (a full disk?); "
+        "the article was left out" for name in ("a3.txt", "a2.txt")]
     assert len(filed) == 2
     assert next(iter(filed)) is not next(iter(filed))  # read again, not kept
-    files[2][1].write_bytes(b"")  # changed after it was read once: never trusted
-    with pytest.raises(ExtractionProcessError, match="a3.facts.pickle"):
+    files[3][2].write_bytes(b"")  # changed after it was read once: never trusted
+    with pytest.raises(RuntimeError, match="a4.txt: its extracted facts could not be read a "
+                                           "second time"):
         list(filed)
     filed.close()
     assert not Path(folder.name).exists()
+
+
+def test_the_child_s_docs_are_gone_before_resolution_reads_the_facts(tmp_path, monkeypatch):
+    import tempfile
+
+    from kg.articles import load_articles
+    from kg.extraction_process import extract_in_child
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    articles, _ = load_articles([ROOT / "seeds"])
+    filed = extract_in_child(articles, None, None, [], 1)
+    (folder,) = tmp_path.glob("kg-facts-*")
+    assert sorted(p.name.split(".", 1)[1] for p in folder.iterdir()) == ["facts.pickle"] * 2
+    assert sorted(f.article_id for f in filed) == sorted(p.stem for p in (ROOT / "seeds").glob(
+        "*.txt"))
+    filed.close()
+    assert not list(tmp_path.iterdir())

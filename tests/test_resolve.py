@@ -10,6 +10,8 @@ import weakref
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from kg.gazetteer import load_gazetteer
 from kg.rdf import corpus_quads
 from kg.records import (
@@ -226,3 +228,17 @@ def test_facts_read_twice_an_article_at_a_time_resolve_as_a_list_of_them():
     # when an article is read, at most the one before it is still held whole (by
     # a loop's variable): the others are gone, or keep only what the nominations need
     assert len(lazy.held_in_full) == 2 * len(names) and max(lazy.held_in_full) == 1
+
+
+def test_facts_in_a_tuple_are_sorted_and_read_out_of_order_refused():
+    names = ["Ada Quill", "Tomas Brandt", "Noor Okafor"]
+    facts = list(_ReadTwice(names))
+    expected = {str(q) for q in corpus_quads(resolve(facts))}
+    assert {str(q) for q in corpus_quads(resolve(tuple(reversed(facts))))} == expected
+
+    class Backwards(_ReadTwice):
+        def __iter__(self):
+            return reversed(list(super().__iter__()))
+
+    with pytest.raises(ValueError, match="out of article order: a1 after a2"):
+        resolve(Backwards(names))

@@ -4,12 +4,15 @@ as when they stay in memory, and the files are gone afterwards."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
+import pytest
+
 import kg.resolve.parts
 from kg.builder import build_graph
-from kg.records import Evidence, Quote
+from kg.records import ArticleFacts, Evidence, Mention, Quote, Ref
 from kg.resolve import Corpus, ResolvedQuote
 from kg.resolve.spill import SpilledLinks
 
@@ -50,8 +53,30 @@ def test_a_build_with_links_in_files_a_few_articles_at_a_time_writes_the_same_gr
     with build_graph(paths) as kept:  # in memory, as a library caller gets it
         expected = set(map(str, kept.database))
         assert kept.corpus is not None and kept.corpus.spilled is None
-    monkeypatch.setattr(kg.resolve.parts, "SLICE_ARTICLES", 2)  # six slices of links
+    monkeypatch.setattr(kg.resolve.parts, "SLICE_ARTICLES", 1)  # a slice per article
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with build_graph(paths, lean=True) as lean:
         assert set(map(str, lean.database)) == expected
         assert not list(tmp_path.glob("kg-links-*"))  # removed once the graph was written
+
+
+def test_links_in_files_are_removed_when_resolution_fails(monkeypatch, tmp_path):
+    from kg.resolve import resolve
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    facts = [_facts("a1"), _facts("a2")]
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(kg.resolve.parts, "SLICE_ARTICLES", 1)
+    monkeypatch.setattr(kg.resolve.parts, "merge", broken)
+    with pytest.raises(KeyboardInterrupt) as raised:
+        resolve(facts, spill=True)
+    # removed by resolution itself: the traceback still holds every frame's objects
+    assert raised.tb is not None and not list(tmp_path.glob("kg-links-*"))
+
+
+def _facts(article: str) -> ArticleFacts:
+    ev = Evidence(article, 0, 9, "Ada Quill")
+    return ArticleFacts(article, f"{article}.txt", dt.date(2021, 9, 20),
+                        mentions=[Mention(Ref("person", "Ada Quill"), 0, 9, ev)])

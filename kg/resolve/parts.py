@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from networkx.utils import UnionFind
@@ -146,7 +146,7 @@ def articles_part(facts: Iterable[ArticleFacts], maps: NameMaps, gaz: Gazetteer,
     ents = _entities(maps, gaz, articles)
     airs, votes, mains = [], [], {}
     for count, f in enumerate(facts, start=1):
-        if spill is not None and count % SLICE_ARTICLES == 1 and count > 1:
+        if spill is not None and count > 1 and (count - 1) % SLICE_ARTICLES == 0:
             spill.take(ents.corpus)
         link.link_mentions(ents, f)
         link.link_tweets(ents, f)
@@ -562,22 +562,25 @@ def resolve_whole(facts: Collection[ArticleFacts], gaz: Gazetteer, consume: bool
                   spill: bool = False) -> Corpus:
     """The corpus merged from one part of every article and one of every fact
     (what a build does: the same entities and facts, at the cost of one
-    resolution). ``facts`` is a list, in any order, or else a collection that
-    is read twice, an article at a time, in article order (a build's facts
-    files: they are never all in memory at once).
+    resolution). ``facts`` is a sequence (a list), in any order, or else a
+    collection read twice, an article at a time, in article order (a build's
+    facts files, which are never all in memory at once).
 
     With ``consume``, each article's facts are emptied of what only the article
     part reads (mentions above all) once it is read, and a list of facts is
     emptied at the end: what the parts do not keep of the facts is freed before
     the next step (a build's largest memory is here). With ``spill``, the
     corpus keeps its per-article links in files (see ``kg.resolve.spill``;
-    ``Corpus.spilled``)."""
+    ``Corpus.spilled``; removed here if resolution fails)."""
     # in rank order, as parts are merged
-    ordered = sorted(facts, key=lambda f: f.article_id) if isinstance(facts, list) else facts
+    ordered = sorted(facts, key=lambda f: f.article_id) if isinstance(facts, Sequence) else facts
     infos: list[ArticleInfo] = []
 
     def noted(read: Iterable[ArticleFacts]) -> Iterator[ArticleFacts]:
         for f in read:
+            if infos and f.article_id < infos[-1].article_id:
+                raise ValueError(f"facts read out of article order: {f.article_id} after "
+                                 f"{infos[-1].article_id}")
             infos.append(ArticleInfo(f.article_id, f.date))
             yield f
 
@@ -592,12 +595,17 @@ def resolve_whole(facts: Collection[ArticleFacts], gaz: Gazetteer, consume: bool
                     [], [], [], [], [], []
             kept.append(f)
 
-    articles = articles_part(linked(ordered), maps, gaz, SpilledLinks() if spill else None,
-                             infos)
-    del ordered
-    components = component_part(kept, articles.main_ceremonies, maps, gaz)
-    if consume:
-        kept.clear()
-        if isinstance(facts, list):
-            facts.clear()
-    return merge([articles], [components], consume)
+    links = SpilledLinks() if spill else None
+    try:
+        articles = articles_part(linked(ordered), maps, gaz, links, infos)
+        del ordered
+        components = component_part(kept, articles.main_ceremonies, maps, gaz)
+        if consume:
+            kept.clear()
+            if isinstance(facts, list):
+                facts.clear()
+        return merge([articles], [components], consume)
+    except BaseException:
+        if links is not None:
+            links.close()
+        raise

@@ -34,9 +34,6 @@ class SpilledLinks:
         self._folder = tempfile.TemporaryDirectory(prefix="kg-links-", dir=parent)
         self._count = 0
 
-    def __len__(self) -> int:
-        return self._count
-
     def _path(self, i: int) -> Path:
         return Path(self._folder.name) / f"{i:08d}.pickle"
 
@@ -59,7 +56,8 @@ class SpilledLinks:
             self._write(i, change(links))
 
     def _write(self, i: int, links: Corpus) -> None:
-        # the folder is this object's own: no reader ever sees a half-written slice
+        # a plain write: the folder is this object's alone, and is removed when
+        # writing a slice fails (resolution fails with it)
         self._path(i).write_bytes(pickle.dumps(links, protocol=pickle.HIGHEST_PROTOCOL))
 
     def close(self) -> None:

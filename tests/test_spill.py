@@ -41,6 +41,10 @@ def test_links_are_moved_to_files_read_back_in_order_and_removed(tmp_path):
 
     spill.rewrite(rename)
     assert {m for s in spill for m in s.mentions} == {(f"a{n}", "person/quill") for n in range(3)}
+    seen = []
+    spill.rewrite(lambda links: seen.append(links.quotes[0].article))  # None: left as it was
+    assert seen == ["a0", "a1", "a2"]
+    assert {m for s in spill for m in s.mentions} == {(f"a{n}", "person/quill") for n in range(3)}
     corpus.spilled = spill
     assert [len(s.quotes) for s in corpus.link_slices()] == [0, 1, 1, 1]  # its own first
     spill.close()

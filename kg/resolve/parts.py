@@ -481,16 +481,17 @@ def link_handles(part: Part, entity: Callable[[str], Entity | None],
     targets: set[str] = set()
     _link_handles(part.corpus.tweets, entity, spelled, bare, targets)
     if part.corpus.spilled is not None:
-        def link(links: Corpus) -> Corpus:
-            _link_handles(links.tweets, entity, spelled, bare, targets)
-            return links
+        def link(links: Corpus) -> Corpus | None:
+            return links if _link_handles(links.tweets, entity, spelled, bare, targets) else None
         part.corpus.spilled.rewrite(link)
     return bare, targets
 
 
 def _link_handles(tweets: list[ResolvedTweet], entity: Callable[[str], Entity | None],
                   spelled: Callable[[str], str | None], bare: dict[str, EntityRow],
-                  targets: set[str]) -> None:
+                  targets: set[str]) -> bool:
+    """Link the handles of ``tweets`` (see ``link_handles``); whether any was."""
+    linked = False
     for rt in tweets:
         for handle in rt.tweet.handles_mentioned:
             if handle in rt.tweet.resolved_handles:
@@ -508,6 +509,8 @@ def _link_handles(tweets: list[ResolvedTweet], entity: Callable[[str], Entity | 
             if target not in rt.mentions:
                 rt.mentions.append(target)
                 targets.add(target)
+                linked = True
+    return linked
 
 
 def final_ids(names: dict[str, tuple[str, str]], first: dict[str, tuple]) -> dict[str, str]:

@@ -50,10 +50,13 @@ class SpilledLinks:
         for i in range(self._count):
             yield pickle.loads(self._path(i).read_bytes())
 
-    def rewrite(self, change: Callable[[Corpus], Corpus]) -> None:
-        """Replace every slice by ``change`` of it (which may change it in place)."""
+    def rewrite(self, change: Callable[[Corpus], Corpus | None]) -> None:
+        """Replace every slice by ``change`` of it (which may change it in
+        place), or leave it as it was where ``change`` gives None."""
         for i, links in enumerate(self):
-            self._write(i, change(links))
+            changed = change(links)
+            if changed is not None:
+                self._write(i, changed)
 
     def _write(self, i: int, links: Corpus) -> None:
         # a plain write: the folder is this object's alone, and is removed when

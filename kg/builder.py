@@ -96,16 +96,18 @@ def _running(pid: int) -> bool:
 def build_corpus(articles: list[Article], model: str | None,
                  progress: Callable[[int, int, str], None] | None, errors: list[ArticleError],
                  jobs: int, doc_dir: Path | None = None, release_model: bool = False,
-                 dask: str | None = None) -> Corpus:
+                 dask: str | None = None, scratch: Path | None = None) -> Corpus:
     """Extract (keeping per-article files in ``doc_dir`` when given; on the
     Dask cluster at ``dask`` when given) and resolve; with ``release_model``,
     free the model in between (see ``build_graph``): a build that keeps no
     files extracts in a child process, so this one never loads the model, and
-    ``articles`` is emptied once the child has them."""
+    ``articles`` is emptied once the child has them; the files that build
+    keeps for a while (parsed Docs, facts, links) go in ``scratch`` (default:
+    the system's temporary folder)."""
     facts: Collection[ArticleFacts] | None = None
     if release_model and doc_dir is None and not dask:
         # this process then never loads spaCy (see kg.extraction_process)
-        facts = extract_in_child(articles, model, progress, errors, jobs)
+        facts = extract_in_child(articles, model, progress, errors, jobs, scratch)
     if facts is None:
         from kg.passes import extract_corpus
 
@@ -117,7 +119,7 @@ def build_corpus(articles: list[Article], model: str | None,
             progress(len(facts), len(facts), "linking entities across articles")
         # the facts go once their parts are made; a build that only writes files
         # keeps the per-article links in files until the graph is written
-        return resolve(facts, consume=True, spill=release_model)
+        return resolve(facts, consume=True, spill=(scratch or True) if release_model else False)
     finally:
         if isinstance(facts, FiledFacts):
             facts.close()
@@ -151,22 +153,29 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     articles, errors = load_articles(paths)
     if not articles:
         return BuildResult(None, None, errors, 0)
-    corpus = build_corpus(articles, model, progress, errors, jobs, release_model=lean,
-                          dask=dask)
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        remove_stale_work(workdir)
+    # the database, and a lean build's files between its steps: in the output's
+    # folder (a /tmp in memory would hold them in memory), named so that the
+    # next build removes them if this one is killed
+    tmp = tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=workdir)
     try:
-        if lean:
-            give_back()  # the extracted facts resolution no longer needs
-        if workdir is not None:
-            workdir.mkdir(parents=True, exist_ok=True)
-            remove_stale_work(workdir)
-        tmp = tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=workdir)
-        if progress:
-            progress(len(corpus.articles), len(corpus.articles), "writing the graph")
-        database = open_database(Path(tmp.name))
-        fill(database, corpus_quads(corpus))
-    finally:
-        if corpus.spilled is not None:  # links kept in files (a lean build)
-            corpus.spilled.close()
+        corpus = build_corpus(articles, model, progress, errors, jobs, release_model=lean,
+                              dask=dask, scratch=Path(tmp.name))
+        try:
+            if lean:
+                give_back()  # the extracted facts resolution no longer needs
+            if progress:
+                progress(len(corpus.articles), len(corpus.articles), "writing the graph")
+            database = open_database(Path(tmp.name) / "database")
+            fill(database, corpus_quads(corpus))
+        finally:
+            if corpus.spilled is not None:  # links kept in files (a lean build)
+                corpus.spilled.close()
+    except BaseException:
+        tmp.cleanup()
+        raise
     count = len(corpus.articles)
     if lean:
         corpus = None

@@ -37,19 +37,20 @@ class ExtractionProcessError(RuntimeError):
 
 def extract_in_child(articles: list[Article], model: str | None,
                      progress: Progress | None, errors: list[ArticleError],
-                     jobs: int) -> Collection[ArticleFacts] | None:
+                     jobs: int, parent: Path | None = None
+                     ) -> Collection[ArticleFacts] | None:
     """Facts of every article, as ``kg.passes.extract_corpus`` gives them but
-    read from the files a forked child extracted them to (see ``FiledFacts``;
-    None, and nothing done, where processes cannot be forked). ``articles``
-    is emptied once the child has them: their texts then live in the child
-    alone, not twice."""
+    read from the files a forked child extracted them to, in a temporary
+    folder in ``parent`` (see ``FiledFacts``; None, and nothing done, where
+    processes cannot be forked). ``articles`` is emptied once the child has
+    them: their texts then live in the child alone, not twice."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     if not articles:
         return []
     known = [(a.id, a.path) for a in articles]  # by position: ids may repeat here
     context = multiprocessing.get_context("fork")
-    folder = tempfile.TemporaryDirectory(prefix="kg-facts-")
+    folder = tempfile.TemporaryDirectory(prefix="kg-facts-", dir=parent)
     try:
         receive, send = context.Pipe(duplex=False)
         child = context.Process(target=_child,

@@ -58,10 +58,22 @@ def test_a_build_with_links_in_files_a_few_articles_at_a_time_writes_the_same_gr
         expected = set(map(str, kept.database))
         assert kept.corpus is not None and kept.corpus.spilled is None
     monkeypatch.setattr(kg.resolve.parts, "SLICE_ARTICLES", 1)  # a slice per article
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with build_graph(paths, lean=True) as lean:
+    folders = []
+    take = SpilledLinks.take
+
+    def noting(self, corpus):
+        folders.append(Path(self._folder.name))
+        take(self, corpus)
+
+    monkeypatch.setattr(SpilledLinks, "take", noting)
+    out = tmp_path / "out"
+    with build_graph(paths, lean=True, workdir=out) as lean:
         assert set(map(str, lean.database)) == expected
-        assert not list(tmp_path.glob("kg-links-*"))  # removed once the graph was written
+        # in the build's own folder beside its output (a /tmp in memory would
+        # hold them in memory), and removed once the graph was written
+        assert len(set(folders)) == 1 and len(folders) == 12
+        assert folders[0].parent.parent == out and not folders[0].exists()
+        assert not list(out.glob("**/kg-links-*")) and not list(out.glob("**/kg-facts-*"))
 
 
 def test_links_in_files_are_removed_when_resolution_fails(monkeypatch, tmp_path):

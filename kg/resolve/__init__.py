@@ -17,6 +17,7 @@ Nothing here knows about spaCy or RDF.
 from __future__ import annotations
 
 from collections.abc import Collection
+from pathlib import Path
 
 from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.records import ArticleFacts, CategoryRef
@@ -37,13 +38,14 @@ from kg.resolve.parts import resolve_whole
 
 
 def resolve(facts: Collection[ArticleFacts], gaz: Gazetteer | None = None,
-            consume: bool = False, spill: bool = False) -> Corpus:
+            consume: bool = False, spill: bool | Path = False) -> Corpus:
     """Link every article's facts into one corpus of entities and facts (see
     ``kg.resolve.parts``: a store resolves the same corpus a part at a time;
     ``resolve_whole`` says which collections of facts it takes).
     ``consume`` empties ``facts`` as soon as they are no longer needed;
-    ``spill`` keeps the per-article links in files (``Corpus.spilled``: for a
-    caller that only writes the graph; close it when done)."""
+    ``spill`` keeps the per-article links in files (``Corpus.spilled``, in
+    that folder when it is one: for a caller that only writes the graph;
+    close it when done)."""
     return resolve_whole(facts, gaz or load_gazetteer(), consume, spill)
 
 

@@ -19,6 +19,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from networkx.utils import UnionFind
 
@@ -562,7 +563,7 @@ def resolve_in_parts(facts: list[ArticleFacts], gaz: Gazetteer) -> Corpus:
 
 
 def resolve_whole(facts: Collection[ArticleFacts], gaz: Gazetteer, consume: bool = False,
-                  spill: bool = False) -> Corpus:
+                  spill: bool | Path = False) -> Corpus:
     """The corpus merged from one part of every article and one of every fact
     (what a build does: the same entities and facts, at the cost of one
     resolution). ``facts`` is a sequence (a list), in any order, or else a
@@ -574,7 +575,8 @@ def resolve_whole(facts: Collection[ArticleFacts], gaz: Gazetteer, consume: bool
     emptied at the end: what the parts do not keep of the facts is freed before
     the next step (a build's largest memory is here). With ``spill``, the
     corpus keeps its per-article links in files (see ``kg.resolve.spill``;
-    ``Corpus.spilled``; removed here if resolution fails)."""
+    ``Corpus.spilled``; removed here if resolution fails), in a temporary
+    folder (inside ``spill`` when it is a folder)."""
     # in rank order, as parts are merged
     ordered = sorted(facts, key=lambda f: f.article_id) if isinstance(facts, Sequence) else facts
     infos: list[ArticleInfo] = []
@@ -598,7 +600,7 @@ def resolve_whole(facts: Collection[ArticleFacts], gaz: Gazetteer, consume: bool
                     [], [], [], [], [], []
             kept.append(f)
 
-    links = SpilledLinks() if spill else None
+    links = SpilledLinks(spill if isinstance(spill, Path) else None) if spill else None
     try:
         articles = articles_part(linked(ordered), maps, gaz, links, infos)
         del ordered

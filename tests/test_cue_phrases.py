@@ -54,3 +54,25 @@ def test_a_bad_pattern_line_names_the_file_and_line(tmp_path):
     bad.write_text("{not json\n", encoding="utf-8")
     with pytest.raises(CuePatternError, match=r"cues\.jsonl:1"):
         load_patterns(bad)
+
+
+def test_the_split_matcher_finds_what_one_plain_matcher_finds(nlp):
+    """Fixed words go to a PhraseMatcher and ``IN`` sets are written out, for
+    speed: the matches must be those of spaCy's Matcher over the file's
+    patterns as written."""
+    from spacy.matcher import Matcher
+
+    from kg.extract.cue_phrases import _matcher
+
+    plain = Matcher(nlp.vocab)
+    for label, pattern in load_patterns():
+        plain.add(label, [list(pattern)])
+    doc = nlp("Ada Quill took home the trophy and beat out Lena Ortiz, who lost out to her "
+              "last year (won!). The prize went to Tomas Brandt, according to Harbor Weekly; "
+              "he was honoured with it and told reporters he had competed with Noor Okafor. "
+              "Courtesy: Harbor Weekly. The show, hosted by Ivo Marsh, was up against the likes "
+              "of Tin Harbor, as per the nominees included list.")
+    found = {(doc.vocab.strings[m], s, e) for m, s, e in _matcher(nlp.vocab)(doc)}
+    assert found == {(doc.vocab.strings[m], s, e) for m, s, e in plain(doc)}
+    assert {label for label, *_ in found} == {"WIN", "LOSS", "AWARD_TO", "LOST_TO", "HOST",
+                                              "CITATION"}

@@ -24,7 +24,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 from spacy.vocab import Vocab
 
@@ -62,15 +62,65 @@ def load_patterns(path: Path = PATTERNS_FILE) -> tuple[tuple[str, tuple[dict, ..
     return tuple(out)
 
 
+def _spelled_out(pattern: tuple[dict, ...]) -> list[list[dict]]:
+    """The pattern with each ``{"ATTR": {"IN": [...]}}`` token written out as
+    one pattern per value: the same matches, found without a Python call per
+    token and pattern (what an ``IN`` set costs the Matcher)."""
+    out: list[list[dict]] = [[]]
+    for token in pattern:
+        (attr, value), *rest = token.items()
+        if rest or not isinstance(value, dict) or list(value) != ["IN"]:
+            out = [[*head, token] for head in out]
+        else:
+            out = [[*head, {attr: v}] for head in out for v in dict.fromkeys(value["IN"])]
+    return out
+
+
+def _lower_words(pattern: list[dict]) -> list[str] | None:
+    """The lower-case words the pattern spells, if each token is one fixed
+    lower-case form (``LOWER``, or ``ORTH`` of a word without capitals); else None."""
+    words = []
+    for token in pattern:
+        (attr, value), *rest = token.items()
+        if rest or not isinstance(value, str) or attr not in ("LOWER", "ORTH") or \
+                value != value.lower():
+            return None
+        words.append(value)
+    return words
+
+
+class _CueMatcher:
+    """Every pattern's matches, as spaCy's ``Matcher`` gives them. The patterns
+    that spell fixed words go to a ``PhraseMatcher`` on lower-case forms, which
+    looks each token up once; the rest (lemmas) stay in a ``Matcher``, which
+    tries every pattern at every token (most of the time of reading a Doc's cues
+    when all were there)."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.tokens = Matcher(vocab, validate=True)
+        self.phrases = PhraseMatcher(vocab, attr="LOWER")
+        token_patterns: dict[str, list[list[dict]]] = {}
+        phrases: dict[str, list[Doc]] = {}
+        for label, pattern in load_patterns():
+            for spelled in _spelled_out(pattern):
+                words = _lower_words(spelled)
+                if words is None:
+                    token_patterns.setdefault(label, []).append(spelled)
+                else:
+                    phrases.setdefault(label, []).append(Doc(vocab, words=words))
+        for label, patterns in token_patterns.items():
+            self.tokens.add(label, patterns)
+        for label, docs in phrases.items():
+            self.phrases.add(label, docs)
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """(label, start, end) of every match, each once, in document order."""
+        return sorted({*self.tokens(doc), *self.phrases(doc)}, key=lambda m: (m[1], m[2], m[0]))
+
+
 @cache
-def _matcher(vocab: Vocab) -> Matcher:
-    matcher = Matcher(vocab, validate=True)
-    by_label: dict[str, list[list[dict]]] = {}
-    for label, pattern in load_patterns():
-        by_label.setdefault(label, []).append(list(pattern))
-    for label, patterns in by_label.items():
-        matcher.add(label, patterns)
-    return matcher
+def _matcher(vocab: Vocab) -> _CueMatcher:
+    return _CueMatcher(vocab)
 
 
 def forget_matchers() -> None:

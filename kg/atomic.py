@@ -9,33 +9,43 @@ old file or the new one.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+# names temporary files apart within a process; the process id tells processes apart
+_serial = itertools.count()
 
-def default_mode() -> int:
-    """Permissions a normally created file would get (mkstemp makes 0600 files,
-    but outputs are meant to be shared)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+
+def _create_temp(path: Path) -> tuple[int, Path]:
+    """A new temporary file in ``path``'s folder (same filesystem, so the rename
+    into place is atomic), open for writing: (descriptor, path). It is created
+    exclusively with the permissions of a normally created file (0666 less the
+    umask: outputs are meant to be shared), so nothing needs changing after,
+    and a name taken by a file a killed writer left behind is simply skipped.
+    (``tempfile.mkstemp`` costs four times as much in a folder of many files,
+    and makes 0600 files.)"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = path.parent / f".{path.name}.{os.getpid()}-{next(_serial)}.tmp"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
 
 
 def temp_beside(path: Path) -> Path:
-    """A new, empty temporary file in ``path``'s folder (same filesystem, so the
-    rename into place is atomic)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """A new, empty temporary file in ``path``'s folder (see ``_create_temp``)."""
+    fd, tmp = _create_temp(path)
     os.close(fd)
-    return Path(tmp)
+    return tmp
 
 
 def replace_from(tmp: Path, path: Path) -> None:
-    """Give ``tmp`` normal permissions and rename it to ``path``."""
-    os.chmod(tmp, default_mode())
+    """Rename ``tmp`` to ``path``."""
     os.replace(tmp, path)
 
 
@@ -45,9 +55,9 @@ def open_atomic(path: Path | str, durable: bool = False) -> Iterator[BinaryIO]:
     renamed into place when the block ends without an error (and removed if it
     does not); ``durable`` also syncs it to disk first (for outputs a user keeps)."""
     path = Path(path)
-    tmp = temp_beside(path)
+    fd, tmp = _create_temp(path)
     try:
-        with open(tmp, "wb") as fh:
+        with os.fdopen(fd, "wb") as fh:
             yield fh
             if durable:
                 fh.flush()
@@ -78,5 +88,5 @@ def write_atomic(path: Path | str, data: bytes, durable: bool = False) -> None:
         fh.write(data)
 
 
-__all__ = ["default_mode", "open_atomic", "remove_temps", "replace_from", "temp_beside",
+__all__ = ["open_atomic", "remove_temps", "replace_from", "temp_beside",
            "write_atomic"]

@@ -101,11 +101,17 @@ def resolution_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+# how a Doc is filed (``doc_bytes``): part of its key, so a folder kept from
+# an older format is parsed again rather than misread
+_DOC_FORMAT = "dict-pickle"
+
+
 def doc_keys(nlp: Language, texts: Iterable[str], fingerprint: str) -> list[str]:
     """The names parsed Docs are filed under: their text, the model and kg's
     rules (``nlp.meta`` is slow to build, so it is read once for all texts)."""
     meta = nlp.meta
-    salt = f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}-{fingerprint}"
+    salt = (f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}-{fingerprint}"
+            f"-{_DOC_FORMAT}")
     return [hashlib.sha256((salt + text).encode()).hexdigest() for text in texts]
 
 
@@ -172,12 +178,17 @@ def _forget_known() -> None:
 
 def doc_bytes(doc: Doc) -> bytes:
     """A parsed Doc as filed between the passes (no tensor, no user data: the
-    second pass always reads a Doc back from these bytes, wherever it runs)."""
-    return doc.to_bytes(exclude=["tensor", "user_data"])
+    second pass always reads a Doc back from these bytes, wherever it runs).
+
+    ``Doc.to_dict`` pickled, not ``Doc.to_bytes``: the same fields, but
+    msgpack through srsly looks up its encoders among the installed packages'
+    entry points on every call, which took half the time of filing a Doc."""
+    exclude = ["tensor", "user_data", *([] if doc.spans else ["spans"])]
+    return pickle.dumps(doc.to_dict(exclude=exclude), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def doc_from_bytes(nlp: Language, data: bytes) -> Doc:
-    return Doc(nlp.vocab).from_bytes(data)
+    return Doc(nlp.vocab).from_dict(pickle.loads(data))
 
 
 def mark_titles(article: Article, doc: Doc) -> tuple[list[str], FirstPassState]:
@@ -393,8 +404,8 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         keys = doc_keys(nlp, (a.text for a in articles), fingerprint)
         for i, (a, key) in enumerate(zip(articles, keys, strict=True)):
             stem = _article_stem(key, a.id, code)
-            jobs_list.append(Job(i, a, folder / f"{key}.spacy", folder / f"{stem}.first.pickle",
-                                 folder / f"{stem}.facts.pickle"))
+            jobs_list.append(Job(i, a, folder / f"{key}.doc.pickle",
+                                 folder / f"{stem}.first.pickle", folder / f"{stem}.facts.pickle"))
         index_file = folder / f"titles-{code}.json" if keep else None
         kept_index = _read_kept(index_file, json.loads)
         titles = _titles(jobs_list, runner, progress, failures,
@@ -501,7 +512,7 @@ def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -
     keys = doc_keys(nlp, (a.text for a in articles), fingerprint)
     stems = {_article_stem(k, a.id, code) for k, a in zip(keys, articles, strict=True)}
     wanted = {f"known-titles-{code}.json", f"titles-{code}.json"} | {
-        f"{k}.spacy" for k in keys} | {
+        f"{k}.doc.pickle" for k in keys} | {
         f"{stem}.{kind}" for stem in stems for kind in ("first.pickle", "facts.pickle")}
     for f in folder.iterdir():
         if f.is_file() and f.name not in wanted:

@@ -30,7 +30,7 @@ def _merged(database: pyoxigraph.Store) -> Iterator[pyoxigraph.Triple]:
     """The triples of every named graph. Each subject lives in one graph (see
     ``kg.rdf``), so a subject's triples stay together for Turtle's grouping."""
     for q in database.quads_for_pattern(None, None, None, None):
-        yield pyoxigraph.Triple(q.subject, q.predicate, q.object)
+        yield q.triple
 
 
 def write_graph(database: pyoxigraph.Store, fmt: str, out: BinaryIO) -> None:

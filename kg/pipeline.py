@@ -32,6 +32,7 @@ from kg.nlp import KNOWN_ORG, NETWORK, OUTLET
 from kg.records import (
     AirsFact,
     ArticleFacts,
+    CategoryRef,
     CeremonyRef,
     CharacterFact,
     CreditFact,
@@ -63,20 +64,26 @@ def nlp_text(text: str) -> str:
 
 
 # what the second pass needs from the first, without the Doc (so it can be
-# pickled, kept in a store and read back beside the Doc): the article's people
-# and its work hits with their token offsets
-FirstPassState = tuple[list[PersonMention], list[tuple[WorkHit, int, int]]]
+# pickled, kept in a store and read back beside the Doc): the article's people,
+# its work hits and the category mentions found, by award, with token offsets
+FirstPassState = tuple[list[PersonMention], list[tuple[WorkHit, int, int]],
+                       dict[str, list[tuple[int, int, CategoryRef]]]]
 
 
 def first_pass_state(ctx: ArticleContext, hits: list[WorkHit]) -> FirstPassState:
-    return list(ctx.persons), [(dataclasses.replace(h, span=None), h.span.start, h.span.end)
-                         for h in hits]
+    return (list(ctx.persons),
+            [(dataclasses.replace(h, span=None), h.span.start, h.span.end) for h in hits],
+            {award: [(c.span.start, c.span.end, c.ref) for c in found]
+             for award, found in ctx.categories_by_award.items()})
 
 
 def resume(ctx: ArticleContext, state: FirstPassState
            ) -> tuple[ArticleContext, list[WorkHit]]:
     """What ``first_pass`` gave, from its kept state and the Doc."""
-    persons, hits = state
+    persons, hits, categories = state
+    ctx.categories_by_award.update({
+        award: [award_x.CategoryMention(ctx.doc[start:end], ref) for start, end, ref in found]
+        for award, found in categories.items()})
     return ctx.derive(persons=persons), [dataclasses.replace(h, span=ctx.doc[start:end])
                                          for h, start, end in hits]
 

@@ -208,9 +208,17 @@ def category_mentions(ctx: ArticleContext, award: AwardInfo | None) -> list[Cate
     A run of category vocabulary can hold more than the category ("award for
     the best actress for her role in"): words are dropped from the left until
     the run starts like a category, and for each start the longest prefix that
-    names a category is taken."""
+    names a category is taken. Found once per Doc and award (see
+    ``ArticleContext.categories_by_award``)."""
     if award is None:
         return []
+    found = ctx.categories_by_award.get(award.name)
+    if found is None:
+        found = ctx.categories_by_award[award.name] = _find_category_mentions(ctx, award)
+    return list(found)
+
+
+def _find_category_mentions(ctx: ArticleContext, award: AwardInfo) -> list[CategoryMention]:
     rules = ctx.gaz.category_rules
     vocab = ctx.gaz.category_vocab
     doc, toks = ctx.doc, ctx.tokens

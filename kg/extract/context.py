@@ -91,6 +91,11 @@ class ArticleContext:
     _evidence_by_offsets: dict[tuple[int, int], Evidence] = field(default_factory=dict,
                                                                   repr=False)
     _memos: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
+    # award name -> the category mentions found for it (``kg.extract.awards``): they
+    # depend on the Doc alone, so derived contexts share them, and the first
+    # pass's are kept for the second (``kg.pipeline.first_pass_state``)
+    categories_by_award: dict[str, list] = field(default_factory=dict, repr=False,
+                                                 compare=False)
 
     def derive(self, persons: Iterable[PersonMention] | None = None,
                works: Mapping[str, str] | None = None) -> ArticleContext:

@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import json
 import multiprocessing
+import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -514,9 +515,10 @@ def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -
     wanted = {f"known-titles-{code}.json", f"titles-{code}.json"} | {
         f"{k}.doc.pickle" for k in keys} | {
         f"{stem}.{kind}" for stem in stems for kind in ("first.pickle", "facts.pickle")}
-    for f in folder.iterdir():
-        if f.is_file() and f.name not in wanted:
-            f.unlink()
+    with os.scandir(folder) as entries:  # names first: no stat for the files kept
+        for entry in entries:
+            if entry.name not in wanted and entry.is_file():
+                os.unlink(entry.path)
 
 
 def _read_kept(path: Path | None, decode: Callable[[bytes], object]) -> object:

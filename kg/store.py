@@ -77,7 +77,7 @@ class ArticleStore:
         """The articles kept in the store; one whose file is damaged is reported
         in ``errors`` (naming the file) and left out, not fatal."""
         out = []
-        for f in sorted(self.articles_dir.glob("*.json")):
+        for f in sorted(self.articles_dir.glob("*.json"), key=lambda f: f.name):
             try:
                 data = json.loads(f.read_text(encoding="utf-8"))
                 out.append(Article(id=data["id"], path=Path(data["path"]),

@@ -76,3 +76,18 @@ def test_the_split_matcher_finds_what_one_plain_matcher_finds(nlp):
     assert found == {(doc.vocab.strings[m], s, e) for m, s, e in plain(doc)}
     assert {label for label, *_ in found} == {"WIN", "LOSS", "AWARD_TO", "LOST_TO", "HOST",
                                               "CITATION"}
+
+
+def test_a_cased_orth_pattern_keeps_its_case_and_a_bad_in_set_is_refused(nlp):
+    """Only caseless ORTH marks ("(", "!") go to the lower-case PhraseMatcher;
+    an ORTH word with letters stays case-sensitive, and an ``IN`` that is not a
+    list reaches the Matcher's validation instead of being spelt out."""
+    from kg.extract.cue_phrases import _CueMatcher
+
+    matcher = _CueMatcher(nlp.vocab, [("CITATION", ({"ORTH": "per"},)),
+                                      ("WIN", ({"ORTH": "("}, {"LOWER": "won"}))])
+    doc = nlp("PER the release, Ada Quill (WON) it; per Tomas Brandt, she did.")
+    found = {(doc.vocab.strings[m], doc[s:e].text) for m, s, e in matcher(doc)}
+    assert found == {("CITATION", "per"), ("WIN", "(WON")}
+    with pytest.raises(Exception, match="(?i)IN"):
+        _CueMatcher(nlp.vocab, [("WIN", ({"LOWER": {"IN": "won"}},))])

@@ -21,6 +21,7 @@ LOSS and WIN together.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -69,7 +70,8 @@ def _spelled_out(pattern: tuple[dict, ...]) -> list[list[dict]]:
     out: list[list[dict]] = [[]]
     for token in pattern:
         (attr, value), *rest = token.items()
-        if rest or not isinstance(value, dict) or list(value) != ["IN"]:
+        if rest or not isinstance(value, dict) or list(value) != ["IN"] or \
+                not isinstance(value["IN"], list):  # anything else: the Matcher validates it
             out = [[*head, token] for head in out]
         else:
             out = [[*head, {attr: v}] for head in out for v in dict.fromkeys(value["IN"])]
@@ -78,12 +80,13 @@ def _spelled_out(pattern: tuple[dict, ...]) -> list[list[dict]]:
 
 def _lower_words(pattern: list[dict]) -> list[str] | None:
     """The lower-case words the pattern spells, if each token is one fixed
-    lower-case form (``LOWER``, or ``ORTH`` of a word without capitals); else None."""
+    lower-case form (``LOWER``, or ``ORTH`` of a mark without letters, which
+    has no case: "(" or "!"); else None."""
     words = []
     for token in pattern:
         (attr, value), *rest = token.items()
-        if rest or not isinstance(value, str) or attr not in ("LOWER", "ORTH") or \
-                value != value.lower():
+        if rest or not isinstance(value, str) or value != value.lower() or not (
+                attr == "LOWER" or (attr == "ORTH" and value == value.upper())):
             return None
         words.append(value)
     return words
@@ -96,12 +99,13 @@ class _CueMatcher:
     tries every pattern at every token (most of the time of reading a Doc's cues
     when all were there)."""
 
-    def __init__(self, vocab: Vocab) -> None:
+    def __init__(self, vocab: Vocab,
+                 patterns: Iterable[tuple[str, tuple[dict, ...]]] | None = None) -> None:
         self.tokens = Matcher(vocab, validate=True)
         self.phrases = PhraseMatcher(vocab, attr="LOWER")
         token_patterns: dict[str, list[list[dict]]] = {}
         phrases: dict[str, list[Doc]] = {}
-        for label, pattern in load_patterns():
+        for label, pattern in load_patterns() if patterns is None else patterns:
             for spelled in _spelled_out(pattern):
                 words = _lower_words(spelled)
                 if words is None:

@@ -57,7 +57,12 @@ def open_atomic(path: Path | str, durable: bool = False) -> Iterator[BinaryIO]:
     path = Path(path)
     fd, tmp = _create_temp(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        try:
+            fh = os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            raise
+        with fh:
             yield fh
             if durable:
                 fh.flush()

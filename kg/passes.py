@@ -1,7 +1,7 @@
 """Extraction over a whole corpus: two passes, streamed, in N processes.
 
 The first pass parses each article, files its Doc and what the second pass
-needs from it (its people and work hits) in a folder, and returns the work
+needs from it (its people, work hits and category mentions) in a folder, and returns the work
 titles it found; the second pass, knowing every title in the corpus, reads
 each article back, extracts its facts and files them too. Only titles cross
 between processes, never live Docs, and the facts are read back only once
@@ -9,10 +9,10 @@ every worker is done, so the workers and the corpus's facts are never in
 memory at the same time; and because titles are merged in article order, the
 facts are the same for any number of processes.
 
-Files are named by a key of the article's text, the model and kg's rules (and,
-for extraction results, kg's code), so a persistent folder (a store's) doubles
-as a cache: an unchanged article is never parsed twice, nor extracted twice
-unless a title it mentions came or went.
+Files are named by a key of the article's text, the model, kg's rules and the
+Doc's file format (and, for extraction results, kg's code), so a persistent
+folder (a store's) doubles as a cache: an unchanged article is never parsed
+twice, nor extracted twice unless a title it mentions came or went.
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ An ``ArticleContext`` does not change once made. The people and the titles are
 found by steps of their own (``kg.extract.people.collect_persons``, the first
 pass over the whole corpus) and handed over with ``derive``, which makes a new
 context over the same Doc: so no extractor sees a half-filled list, and the
-indexes built over the people are never out of date."""
+indexes built over the people are never out of date. (What it caches of the
+Doc alone, such as the category mentions per award, only ever gains entries,
+each the same whenever it is computed.)"""
 
 from __future__ import annotations
 

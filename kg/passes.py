@@ -1,13 +1,13 @@
 """Extraction over a whole corpus: two passes, streamed, in N processes.
 
 The first pass parses each article, files its Doc and what the second pass
-needs from it (its people, work hits and category mentions) in a folder, and returns the work
-titles it found; the second pass, knowing every title in the corpus, reads
-each article back, extracts its facts and files them too. Only titles cross
-between processes, never live Docs, and the facts are read back only once
-every worker is done, so the workers and the corpus's facts are never in
-memory at the same time; and because titles are merged in article order, the
-facts are the same for any number of processes.
+needs from it (its people, work hits and category mentions) in a folder, and
+returns the work titles it found; the second pass, knowing every title in the
+corpus, reads each article back, extracts its facts and files them too. Only
+titles cross between processes, never live Docs, and the facts are read back
+only once every worker is done, so the workers and the corpus's facts are
+never in memory at the same time; and because titles are merged in article
+order, the facts are the same for any number of processes.
 
 Files are named by a key of the article's text, the model, kg's rules and the
 Doc's file format (and, for extraction results, kg's code), so a persistent
@@ -108,8 +108,9 @@ _DOC_FORMAT = "dict-pickle"
 
 
 def doc_keys(nlp: Language, texts: Iterable[str], fingerprint: str) -> list[str]:
-    """The names parsed Docs are filed under: their text, the model and kg's
-    rules (``nlp.meta`` is slow to build, so it is read once for all texts)."""
+    """The names parsed Docs are filed under: their text, the model, kg's
+    rules and the filing format (``nlp.meta`` is slow to build, so it is read
+    once for all texts)."""
     meta = nlp.meta
     salt = (f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}-{fingerprint}"
             f"-{_DOC_FORMAT}")

@@ -112,8 +112,8 @@ class _CueMatcher:
                     token_patterns.setdefault(label, []).append(spelled)
                 else:
                     phrases.setdefault(label, []).append(Doc(vocab, words=words))
-        for label, patterns in token_patterns.items():
-            self.tokens.add(label, patterns)
+        for label, alternatives in token_patterns.items():
+            self.tokens.add(label, alternatives)
         for label, docs in phrases.items():
             self.phrases.add(label, docs)
 

@@ -27,7 +27,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph
-from networkx.utils import UnionFind
 
 from kg.dataset import ENTITIES_GRAPH
 from kg.gazetteer import Gazetteer
@@ -53,6 +52,7 @@ from kg.resolve.parts import (
     sentence_context,
     spelling,
 )
+from kg.resolve.unionfind import UnionFind
 from kg.storeparts import (
     PartsState,
     StateError,
@@ -187,20 +187,20 @@ class Update:
                 members, named = self.state.forget_component(row[0])
                 self.cleared |= members
                 self.entities |= named
-                todo.extend(m for m in members if m not in joined.parents)
+                todo.extend(m for m in members if m not in joined)
             # in each article that has facts about it: the owners coupled with it there
             for article, rep in self.db.execute("SELECT article, a FROM link WHERE b = ?",
                                                 (pid,)).fetchall():
                 seen.add(article)
                 for (other,) in self.db.execute(
                         "SELECT b FROM link WHERE article = ? AND a = ?", (article, rep)):
-                    if other not in joined.parents:
+                    if other not in joined:
                         todo.append(other)
                     joined.union(pid, other)
         facts = [_load_facts(paths[a]) for a in sorted(seen)]
         owner, _ = fact_owners(facts, maps, self.gaz)
         context = sentence_context(facts, owner)  # from every nominee's facts
-        owner = {k: v for k, v in owner.items() if v in joined.parents}
+        owner = {k: v for k, v in owner.items() if v in joined}
         mains = {}
         for article in seen:
             mains.update(self.state.article(article)[1].main_ceremonies)

@@ -10,9 +10,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from networkx.utils import UnionFind
-
 from kg.gazetteer import Gazetteer, fold
+from kg.resolve.unionfind import UnionFind
 
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")

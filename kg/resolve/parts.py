@@ -21,8 +21,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from networkx.utils import UnionFind
-
 from kg.gazetteer import Gazetteer
 from kg.records import ArticleFacts, Evidence
 from kg.resolve import facts as link
@@ -40,6 +38,7 @@ from kg.resolve.model import (
 )
 from kg.resolve.names import name_key, person_names, slugify, work_names
 from kg.resolve.spill import SLICE_ARTICLES, SpilledLinks
+from kg.resolve.unionfind import UnionFind
 
 _LAST = (chr(0x10FFFF),)  # ranks sort below this
 

@@ -8,10 +8,12 @@ same line or on the next ones. Every problem with a file is reported as an
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 ARTICLE_SUFFIXES = (".txt",)
@@ -39,6 +41,12 @@ class Article:
     @property
     def body(self) -> str:
         return self.text[self.body_start :]
+
+    @cached_property
+    def digest(self) -> str:
+        """The text's SHA-256: what names the article's parsed Doc and facts in a
+        store, so that a stored article's text need not be read to find them."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
 class ArticleError(Exception):

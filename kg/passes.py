@@ -107,14 +107,14 @@ def resolution_fingerprint() -> str:
 _DOC_FORMAT = "dict-pickle"
 
 
-def doc_keys(nlp: Language, texts: Iterable[str], fingerprint: str) -> list[str]:
-    """The names parsed Docs are filed under: their text, the model, kg's
-    rules and the filing format (``nlp.meta`` is slow to build, so it is read
-    once for all texts)."""
+def doc_keys(nlp: Language, digests: Iterable[str], fingerprint: str) -> list[str]:
+    """The names parsed Docs are filed under: their text (by its digest,
+    ``Article.digest``), the model, kg's rules and the filing format
+    (``nlp.meta`` is slow to build, so it is read once for all texts)."""
     meta = nlp.meta
     salt = (f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}-{fingerprint}"
             f"-{_DOC_FORMAT}")
-    return [hashlib.sha256((salt + text).encode()).hexdigest() for text in texts]
+    return [hashlib.sha256((salt + digest).encode()).hexdigest() for digest in digests]
 
 
 def _article_stem(doc_key: str, article_id: str, code: str) -> str:
@@ -127,15 +127,35 @@ def _article_stem(doc_key: str, article_id: str, code: str) -> str:
 
 @dataclass(frozen=True)
 class Job:
+    """One article's work, and the files it leaves in ``folder``: its Doc
+    (``key``, from ``doc_keys``), and beside it (``stem``, ``_article_stem``) the
+    first pass's result (titles, people, work hits) and the article's facts
+    (kept between builds in a store's folder: the main process reads them once
+    extraction is over, so it does not hold every article's facts while the
+    workers still run). The paths are made when used: a store add lists every
+    stored article, and making their 30,000 paths took longer than the rest."""
+
     index: int
     article: Article
-    doc_path: Path
-    # the first pass's result (titles, people, work hits), beside the Doc
-    first_path: Path
-    # where the second pass leaves the article's facts (kept between builds in a
-    # store's folder): the main process reads them once extraction is over, so
-    # it does not hold every article's facts while the workers still run
-    facts_path: Path
+    folder: Path
+    key: str
+    stem: str
+
+    @property
+    def doc_path(self) -> Path:
+        return self.folder / f"{self.key}.doc.pickle"
+
+    @property
+    def first_path(self) -> Path:
+        return self.folder / f"{self.stem}.first.pickle"
+
+    @property
+    def facts_path(self) -> Path:
+        return self.folder / f"{self.stem}.facts.pickle"
+
+    def has(self, kind: str) -> bool:
+        """Whether the ``first`` or ``facts`` file is there."""
+        return os.path.exists(f"{self.folder}/{self.stem}.{kind}.pickle")
 
 
 @dataclass(frozen=True)
@@ -403,11 +423,9 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         folder = Path(doc_dir) if keep else scratch
         folder.mkdir(parents=True, exist_ok=True)
         jobs_list = []
-        keys = doc_keys(nlp, (a.text for a in articles), fingerprint)
+        keys = doc_keys(nlp, (a.digest for a in articles), fingerprint)
         for i, (a, key) in enumerate(zip(articles, keys, strict=True)):
-            stem = _article_stem(key, a.id, code)
-            jobs_list.append(Job(i, a, folder / f"{key}.doc.pickle",
-                                 folder / f"{stem}.first.pickle", folder / f"{stem}.facts.pickle"))
+            jobs_list.append(Job(i, a, folder, key, _article_stem(key, a.id, code)))
         index_file = folder / f"titles-{code}.json" if keep else None
         kept_index = _read_kept(index_file, json.loads)
         titles = _titles(jobs_list, runner, progress, failures,
@@ -419,10 +437,14 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         known_file = folder / f"known-titles-{code}.json"
         kept_known = _read_kept(known_file if keep else None, json.loads)
         before = dict(kept_known) if isinstance(kept_known, list) else None
-        changed = KnownWorks(_changed_titles(before, known))
+        changed_titles = _changed_titles(before, known)
+        changed = KnownWorks(changed_titles)
         extracted = [job for job in jobs_list if job.index in titles]
+        # a kept article's text is read only if a title came or went (a store
+        # reads its articles' texts only when asked, ``kg.storearticles``)
         reuse = {job.index for job in extracted if before is not None and
-                 job.facts_path.exists() and not changed.mentioned_in(job.article.text)}
+                 job.has("facts") and not (
+                     changed_titles and changed.mentioned_in(job.article.text))}
         known_path = scratch / "known-titles.json"
         known_path.write_text(json.dumps(list(known.items())), encoding="utf-8")
         failed = set()
@@ -442,9 +464,9 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         if keep:
             write_atomic(known_file, known_path.read_bytes())
             write_atomic(index_file, json.dumps(
-                {job.doc_path.stem: titles[job.index] for job in jobs_list
+                {job.key: titles[job.index] for job in jobs_list
                  if job.index in titles}, sort_keys=True).encode("utf-8"))
-    return Filed([(j.index, j.doc_path, j.first_path, j.facts_path) for j in extracted
+    return Filed([(j.index, j.folder, j.key, j.stem, j.facts_path) for j in extracted
                   if j.index not in failed and (kept is None or j.index not in reuse)],
                  known_path)
 
@@ -455,8 +477,8 @@ def read_facts(filed: Filed, articles: Sequence[Article], model: str | None,
     kept file damaged since) is extracted again here."""
     facts, damaged = read_facts_files([(index, path) for index, *_, path in filed.jobs])
     if damaged:
-        again = [Job(index, articles[index], *paths) for index, *paths in filed.jobs
-                 if index in damaged]
+        again = [Job(index, articles[index], folder, key, stem)
+                 for index, folder, key, stem, _ in filed.jobs if index in damaged]
         reader = SharedReader()
         facts_paths = {job.index: job.facts_path for job in again}
         try:
@@ -482,8 +504,8 @@ def _titles(jobs_list: list[Job], runner: Runner, progress: Progress | None,
     titles: dict[int, list[str]] = {}
     todo = []
     for job in jobs_list:
-        listed = kept_index.get(job.doc_path.stem)
-        if isinstance(listed, list) and job.first_path.exists():
+        listed = kept_index.get(job.key)
+        if isinstance(listed, list) and job.has("first"):
             titles[job.index] = listed
             continue
         kept = _read_kept(job.first_path, pickle.loads)
@@ -511,7 +533,7 @@ def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -
     """Remove from a kept folder what no longer serves: the Docs, titles and
     facts of articles not in ``articles`` or made by other code or rules."""
     nlp, fingerprint, code = load_pipeline(model), rules_fingerprint(), extraction_fingerprint()
-    keys = doc_keys(nlp, (a.text for a in articles), fingerprint)
+    keys = doc_keys(nlp, (a.digest for a in articles), fingerprint)
     stems = {_article_stem(k, a.id, code) for k, a in zip(keys, articles, strict=True)}
     wanted = {f"known-titles-{code}.json", f"titles-{code}.json"} | {
         f"{k}.doc.pickle" for k in keys} | {

@@ -238,13 +238,13 @@ class _SharingUnpickler(pickle.Unpickler):
 
 @dataclass(frozen=True)
 class Filed:
-    """Where extraction filed the facts to read back: (article index, Doc,
-    first-pass and facts files) in article order, and the corpus's titles
-    (to extract an article again if its facts file turns out damaged). Kept
-    here, free of spaCy, so that a process that only reads facts can take it
-    from the process that extracted them (``kg.extraction_process``)."""
+    """Where extraction filed the facts to read back: (article index, folder,
+    Doc key, stem, facts file; see ``kg.passes.Job``) in article order, and the
+    corpus's titles (to extract an article again if its facts file turns out
+    damaged). Kept here, free of spaCy, so that a process that only reads facts
+    can take it from the process that extracted them (``kg.extraction_process``)."""
 
-    jobs: list[tuple[int, Path, Path, Path]]
+    jobs: list[tuple[int, Path, str, str, Path]]
     known_path: Path
 
 

@@ -1,7 +1,8 @@
 """A persistent, incremental store: an Oxigraph database plus what rebuilds need.
 
     STORE/oxigraph/     the Oxigraph database (one named graph per article)
-    STORE/articles/     the articles built into the store (text and date)
+    STORE/articles/     the articles built into the store (text and date), and
+                        an index of them (``kg.storearticles``)
     STORE/docs/         their parsed spaCy Docs, titles and facts, keyed by text,
                         model, rules and code (see ``kg.passes``)
 
@@ -24,9 +25,6 @@ readers find the previous database meanwhile, see ``kg.storedir``).
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
 import pickle
 import shutil
 import sqlite3
@@ -37,7 +35,7 @@ import pyoxigraph
 from rdflib import Graph
 
 from kg.articles import Article, ArticleError, load_articles
-from kg.atomic import remove_temps, write_atomic
+from kg.atomic import remove_temps
 from kg.builder import BuildResult, _dask_runner
 from kg.dataset import fill, open_database, to_rdflib
 from kg.gazetteer import load_gazetteer
@@ -46,6 +44,7 @@ from kg.passes import extract_corpus, prune, resolution_fingerprint
 from kg.rdf import corpus_quads
 from kg.records import ArticleFacts
 from kg.resolve import Corpus
+from kg.storearticles import ArticleFolder
 from kg.storedir import NEW_SUFFIX, OLD_SUFFIX, OXIGRAPH_DIR, database_dir, is_store
 from kg.storeparts import (
     DIRTY_MARK,
@@ -72,29 +71,17 @@ class ArticleStore:
             raise StoreError(f"{self.path}: folder exists and is not a kg store")
         self.articles_dir = self.path / "articles"
         self.docs_dir = self.path / "docs"
+        self.kept = ArticleFolder(self.articles_dir)
 
     def stored_articles(self, errors: list[ArticleError] | None = None) -> list[Article]:
-        """The articles kept in the store; one whose file is damaged is reported
-        in ``errors`` (naming the file) and left out, not fatal."""
-        out = []
-        for f in sorted(self.articles_dir.glob("*.json"), key=lambda f: f.name):
-            try:
-                data = json.loads(f.read_text(encoding="utf-8"))
-                out.append(Article(id=data["id"], path=Path(data["path"]),
-                                   date=dt.date.fromisoformat(data["date"]),
-                                   text=data["text"], body_start=data["body_start"]))
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                if errors is not None:
-                    errors.append(ArticleError(f, f"damaged stored article, left out ({exc})"))
-        return out
+        """The articles kept in the store (their texts read when first used, see
+        ``kg.storearticles``); one whose file is damaged is reported in
+        ``errors`` (naming the file) and left out, not fatal."""
+        return self.kept.articles(errors)
 
     def save_article(self, article: Article) -> None:
-        """Keep ``article`` in the store (atomically: a kill leaves the old file or
-        the new one, never half of one)."""
-        data = {"id": article.id, "path": str(article.path), "date": article.date.isoformat(),
-                "text": article.text, "body_start": article.body_start}
-        target = self.articles_dir / f"{hashlib.sha256(article.id.encode()).hexdigest()[:16]}.json"
-        write_atomic(target, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        """Keep ``article`` in the store (atomically); ``save_index`` lists it."""
+        self.kept.save(article)
 
     def recover(self) -> None:
         """Finish or undo what a killed build left: an interrupted database swap,
@@ -214,6 +201,7 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
         prune(store.docs_dir, articles, model)
         for a in new:  # before the database: a kill after this loses nothing
             store.save_article(a)
+        store.kept.save_index()
         if progress:
             progress(len(articles), len(articles), "linking entities across articles")
         database, corpus = store.update(changed, paths, [a.id for a in articles if a.id in paths])

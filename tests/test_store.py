@@ -173,6 +173,31 @@ def test_a_new_title_reextracts_the_stored_articles_that_mention_it(tmp_path, mo
                for q in _quads(store))
 
 
+def test_an_add_reads_no_stored_article_it_does_not_need(tmp_path, monkeypatch):
+    """Kept articles are listed from the store's index: an article that brings
+    no new title reads none of them; one that does reads those it may touch
+    (every one, to look for the title), and the store equals a fresh build."""
+    import kg.storearticles
+
+    reads: list[str] = []
+    real = kg.storearticles.read_stored
+    monkeypatch.setattr(kg.storearticles, "read_stored",
+                        lambda file: reads.append(file.name) or real(file))
+    src = tmp_path / "src"
+    first = [_write(src, "s1"), _write(src, "s2")]
+    plain = _write(src, "plain", "Noor Okafor thanked her family on Sunday.")
+    titled = _write(src, "titled", "Ada Quill won Outstanding Drama Series for Copper Lake.")
+    store = tmp_path / "store"
+    build_into_store(first, store)
+    build_into_store([plain], store)
+    assert reads == []
+    build_into_store([titled], store)
+    assert len(reads) == 3  # "Copper Lake" is new: every kept text is looked at
+    fresh = tmp_path / "fresh"
+    build_into_store([*first, plain, titled], fresh)
+    assert _quads(store) == _quads(fresh)
+
+
 def test_a_new_title_reextracts_only_articles_it_may_touch(tmp_path, monkeypatch):
     """A title touches a kept article through a run of its words: here a
     person named like the title without its "The" (then no person), not an

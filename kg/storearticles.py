@@ -1,0 +1,161 @@
+"""The articles a store keeps, and the index that lets an add skip reading them.
+
+    STORE/articles/<hash of the id>.json    one article: id, path, date, text
+    STORE/articles/index.json               every article file's size, time,
+                                            id, date and text digest
+
+An add needs of a stored article only its name, date and text digest (which
+names its kept Doc and facts, ``kg.passes``); its text only when a title that
+came or went may be in it, or it must be parsed again. So the articles are
+listed from the index, and their files read only when their text is asked
+for. The index is a cache, never the truth: a file it does not know, or whose
+size or time changed since, is read in full (and a damaged one reported); an
+entry whose file is gone is dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from kg.articles import Article, ArticleError
+from kg.atomic import write_atomic
+
+INDEX_NAME = "index.json"
+_INDEX_FORMAT = 1
+
+
+class StoredArticle(Article):
+    """An article kept in a store, its text read from its file on first use
+    (and its path made a ``Path`` then too: making 20,000 of them took a
+    tenth of a second that an add into a 10,000-article store mostly does
+    not need).
+
+    It pickles as a plain ``Article`` with its text, so that a worker process
+    or a cluster machine, which may not see the store's folder, gets it whole."""
+
+    def __init__(self, file: str, id: str, path: str, date: dt.date, body_start: int,
+                 digest: str) -> None:
+        for name, value in (("file", file), ("id", id), ("_path", path), ("date", date),
+                            ("body_start", body_start), ("digest", digest)):
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> object:
+        # called only for what the instance lacks: ``text`` and ``path`` until used
+        if name == "path":
+            value: object = Path(self._path)
+        elif name == "text":
+            article = read_stored(Path(self.file))
+            if article.digest != self.digest:
+                raise ArticleError(self.file, "stored article changed during the build")
+            value = article.text
+        else:
+            raise AttributeError(name)
+        object.__setattr__(self, name, value)
+        return value
+
+    def __reduce__(self) -> tuple:
+        return (Article, (self.id, self.path, self.date, self.text, self.body_start))
+
+
+def article_file(folder: Path, article_id: str) -> Path:
+    return folder / f"{hashlib.sha256(article_id.encode()).hexdigest()[:16]}.json"
+
+
+def read_stored(file: Path) -> Article:
+    """One stored article, read in full; ``ArticleError`` names a damaged file."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        return Article(id=data["id"], path=Path(data["path"]),
+                       date=dt.date.fromisoformat(data["date"]), text=data["text"],
+                       body_start=data["body_start"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ArticleError(file, f"damaged stored article, left out ({exc})") from None
+
+
+class ArticleFolder:
+    """A store's ``articles`` folder: list, keep and index its articles."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._index: dict[str, list] = {}
+        self._changed = False
+
+    def articles(self, errors: list[ArticleError] | None = None) -> list[Article]:
+        """The kept articles, sorted by file name: those the index knows as they
+        are now without reading them, the others read in full; one whose file is
+        damaged is reported in ``errors`` (naming the file) and left out."""
+        kept = self._read_index()
+        self._index, self._changed = {}, False
+        out: list[Article] = []
+        if not self.folder.is_dir():
+            return out
+        with os.scandir(self.folder) as entries:
+            found = sorted((e for e in entries if e.name.endswith(".json")
+                            and e.name != INDEX_NAME and e.is_file()), key=lambda e: e.name)
+        for entry in found:
+            stat = entry.stat()
+            row = kept.get(entry.name)
+            if _vouches(row, stat):
+                try:
+                    out.append(StoredArticle(entry.path, row[0], row[1],
+                                             dt.date.fromisoformat(row[2]), row[3], row[4]))
+                    self._index[entry.name] = row
+                    continue
+                except (TypeError, ValueError):
+                    pass  # a damaged entry: the file is read below
+            self._changed = True
+            try:
+                article = read_stored(Path(entry.path))
+            except ArticleError as exc:
+                if errors is not None:
+                    errors.append(exc)
+                continue
+            out.append(article)
+            self._index[entry.name] = _row(article, stat)
+        self._changed |= kept.keys() != self._index.keys()
+        return out
+
+    def save(self, article: Article) -> None:
+        """Keep ``article`` (atomically: a kill leaves the old file or the new
+        one, never half of one); the index follows at ``save_index``."""
+        data = {"id": article.id, "path": str(article.path), "date": article.date.isoformat(),
+                "text": article.text, "body_start": article.body_start}
+        target = article_file(self.folder, article.id)
+        write_atomic(target, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        self._index[target.name] = _row(article, target.stat())
+        self._changed = True
+
+    def save_index(self) -> None:
+        """Write the index, if it changed (after the articles it lists: a kill
+        in between leaves files it does not know, which are read in full)."""
+        if self._changed:
+            write_atomic(self.folder / INDEX_NAME, json.dumps(
+                {"format": _INDEX_FORMAT, "articles": self._index},
+                ensure_ascii=False, sort_keys=True).encode("utf-8"))
+            self._changed = False
+
+    def _read_index(self) -> dict[str, object]:
+        try:
+            data = json.loads((self.folder / INDEX_NAME).read_bytes())
+        except (OSError, ValueError):
+            return {}  # none yet, or damaged: every file is read, and it is written again
+        if not isinstance(data, dict) or data.get("format") != _INDEX_FORMAT or not isinstance(
+                data.get("articles"), dict):
+            return {}
+        return data["articles"]
+
+
+def _vouches(row: object, stat: os.stat_result) -> bool:
+    """Whether an index row is whole and was made from the file as it is now."""
+    return (isinstance(row, list) and len(row) == 7 and row[5:] == [stat.st_size,
+                                                                  stat.st_mtime_ns]
+            and all(isinstance(row[i], str) for i in (0, 1, 2, 4)) and isinstance(row[3], int))
+
+
+def _row(article: Article, stat: os.stat_result) -> list:
+    return [article.id, str(article.path), article.date.isoformat(), article.body_start,
+            article.digest, stat.st_size, stat.st_mtime_ns]

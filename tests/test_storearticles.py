@@ -1,0 +1,130 @@
+"""The store's kept articles and their index (kg.storearticles): listed without
+reading their files, read in full whenever the index cannot vouch for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+import kg.storearticles
+from kg.articles import Article, ArticleError
+from kg.storearticles import INDEX_NAME, ArticleFolder, StoredArticle, article_file
+
+
+def _article(name: str, text: str = "Ada Quill won Best Song at the Grammys.") -> Article:
+    full = f"date 2024-02-04\n{text}\n"
+    return Article(id=name, path=Path(f"/in/{name}.txt"), date=dt.date(2024, 2, 4), text=full,
+                   body_start=len("date 2024-02-04\n"))
+
+
+def _kept(folder: Path, *articles: Article) -> None:
+    kept = ArticleFolder(folder)
+    kept.articles()
+    for a in articles:
+        kept.save(a)
+    kept.save_index()
+
+
+@pytest.fixture()
+def reads(monkeypatch) -> list[Path]:
+    """The stored article files read in full from now on."""
+    seen: list[Path] = []
+    real = kg.storearticles.read_stored
+
+    def counting(file: Path) -> Article:
+        seen.append(file)
+        return real(file)
+
+    monkeypatch.setattr(kg.storearticles, "read_stored", counting)
+    return seen
+
+
+def test_indexed_articles_are_listed_without_reading_them(tmp_path, reads):
+    one, two = _article("one"), _article("two", "Tomas Brandt hosted the Tonys.")
+    _kept(tmp_path, one, two)
+    listed = ArticleFolder(tmp_path).articles()
+    assert reads == []
+    assert sorted(a.id for a in listed) == ["one", "two"]
+    assert all(isinstance(a, StoredArticle) for a in listed)
+    by_id = {a.id: a for a in listed}
+    assert by_id["two"].digest == two.digest and by_id["two"].date == two.date
+    assert by_id["two"].path == two.path and by_id["two"].body_start == two.body_start
+    assert reads == []
+    assert by_id["two"].text == two.text and by_id["two"].body == two.body  # read now
+    assert reads == [article_file(tmp_path, "two")]
+
+
+def test_a_stored_article_pickles_whole(tmp_path):
+    one = _article("one")
+    _kept(tmp_path, one)
+    [listed] = ArticleFolder(tmp_path).articles()
+    copy = pickle.loads(pickle.dumps(listed))
+    assert type(copy) is Article and copy == one
+
+
+def test_a_file_changed_behind_the_index_is_read_in_full(tmp_path, reads):
+    _kept(tmp_path, _article("one"), _article("two"))
+    edited = _article("two", "Noor Okafor won Best Score at the Oscars.")
+    file = article_file(tmp_path, "two")
+    data = json.loads(file.read_text(encoding="utf-8"))
+    file.write_text(json.dumps({**data, "text": edited.text}), encoding="utf-8")
+    kept = ArticleFolder(tmp_path)
+    listed = {a.id: a for a in kept.articles()}
+    assert reads == [file]
+    assert listed["two"].digest == edited.digest
+    kept.save_index()  # the index now vouches for the edited file
+    reads.clear()
+    assert {a.id: a.digest for a in ArticleFolder(tmp_path).articles()}["two"] == edited.digest
+    assert reads == []
+
+
+@pytest.mark.parametrize("damage", ["missing", "garbage", "old format", "bad date",
+                                    "bad path"])
+def test_a_damaged_index_means_reading_every_file(tmp_path, reads, damage):
+    articles = [_article("one"), _article("two", "Rob Hale won Best Actor at the BAFTAs.")]
+    _kept(tmp_path, *articles)
+    index = tmp_path / INDEX_NAME
+    if damage == "missing":
+        index.unlink()
+    elif damage == "garbage":
+        index.write_bytes(b"\x00{[")
+    elif damage == "old format":
+        index.write_text(json.dumps({"format": 0, "articles": {}}))
+    else:
+        data = json.loads(index.read_text())
+        for row in data["articles"].values():
+            row[2 if damage == "bad date" else 1] = "not a date" if damage == "bad date" else 7
+        index.write_text(json.dumps(data))
+    kept = ArticleFolder(tmp_path)
+    assert sorted((a.id, a.digest) for a in kept.articles()) == sorted(
+        (a.id, a.digest) for a in articles)
+    assert len(reads) == 2
+    kept.save_index()
+    reads.clear()
+    ArticleFolder(tmp_path).articles()
+    assert reads == []
+
+
+def test_a_damaged_file_is_reported_and_left_out(tmp_path):
+    _kept(tmp_path, _article("one"), _article("two"))
+    file = article_file(tmp_path, "one")
+    file.write_text('{"id": "one", "te', encoding="utf-8")
+    errors: list[ArticleError] = []
+    listed = ArticleFolder(tmp_path).articles(errors)
+    assert [a.id for a in listed] == ["two"]
+    assert [e.path for e in errors] == [file] and "damaged stored article" in errors[0].problem
+
+
+def test_a_file_gone_is_dropped_from_the_index(tmp_path):
+    _kept(tmp_path, _article("one"), _article("two"))
+    os.unlink(article_file(tmp_path, "one"))
+    kept = ArticleFolder(tmp_path)
+    assert [a.id for a in kept.articles()] == ["two"]
+    kept.save_index()
+    rows = json.loads((tmp_path / INDEX_NAME).read_text())["articles"]
+    assert [row[0] for row in rows.values()] == ["two"]

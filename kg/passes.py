@@ -9,10 +9,12 @@ only once every worker is done, so the workers and the corpus's facts are
 never in memory at the same time; and because titles are merged in article
 order, the facts are the same for any number of processes.
 
-Files are named by a key of the article's text, the model, kg's rules and the
-Doc's file format (and, for extraction results, kg's code), so a persistent
-folder (a store's) doubles as a cache: an unchanged article is never parsed
-twice, nor extracted twice unless a title it mentions came or went.
+Files are named by a key of the article's text (its digest, which a store
+keeps in its index of articles, so that a stored article's text is read only
+when needed), the model, kg's rules and the Doc's file format (and, for
+extraction results, kg's code), so a persistent folder (a store's) doubles as
+a cache: an unchanged article is never parsed twice, nor extracted twice
+unless a title it mentions came or went.
 """
 
 from __future__ import annotations
@@ -442,15 +444,17 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         extracted = [job for job in jobs_list if job.index in titles]
         # a kept article's text is read only if a title came or went (a store
         # reads its articles' texts only when asked, ``kg.storearticles``)
+        if changed_titles:
+            extracted = _readable(extracted, failures)
         reuse = {job.index for job in extracted if before is not None and
                  job.has("facts") and not (
                      changed_titles and changed.mentioned_in(job.article.text))}
         known_path = scratch / "known-titles.json"
         known_path.write_text(json.dumps(list(known.items())), encoding="utf-8")
-        failed = set()
+        todo = _readable([j for j in extracted if j.index not in reuse], failures)
+        failed = {j.index for j in extracted if j.index not in reuse} - {j.index for j in todo}
         try:
-            for index, result in runner.second([j for j in extracted if j.index not in reuse],
-                                               known_path, progress):
+            for index, result in runner.second(todo, known_path, progress):
                 if result is not None:
                     failures.append(result)
                     failed.add(index)
@@ -513,12 +517,28 @@ def _titles(jobs_list: list[Job], runner: Runner, progress: Progress | None,
             titles[job.index] = kept[0]
         else:
             todo.append(job)
-    for index, result in runner.first(todo, progress):
+    for index, result in runner.first(_readable(todo, failures), progress):
         if isinstance(result, ArticleError):
             failures.append(result)
         else:
             titles[index] = result
     return titles
+
+
+def _readable(jobs: list[Job], failures: list[ArticleError]) -> list[Job]:
+    """The jobs whose article's text can be read, read now (a store's article
+    is read from its file when first used, ``kg.storearticles``, and may turn
+    out damaged); the others are reported in ``failures`` and left out, as an
+    article whose extraction fails is."""
+    out = []
+    for job in jobs:
+        try:
+            _ = job.article.text
+        except ArticleError as exc:
+            failures.append(exc)
+        else:
+            out.append(job)
+    return out
 
 
 def release_models() -> None:

@@ -3,8 +3,8 @@
     STORE/oxigraph/     the Oxigraph database (one named graph per article)
     STORE/articles/     the articles built into the store (text and date), and
                         an index of them (``kg.storearticles``)
-    STORE/docs/         their parsed spaCy Docs, titles and facts, keyed by text,
-                        model, rules and code (see ``kg.passes``)
+    STORE/docs/         their parsed spaCy Docs, titles and facts, keyed by the
+                        text's digest, model, rules and code (see ``kg.passes``)
 
 Building into a store adds the new articles to those already there (an article
 with the same name replaces the old one). Unchanged articles are neither parsed
@@ -17,10 +17,11 @@ stores you trust.
 
 A build holds the store's lock (``kg.locking``) from start to end, so a second
 build into the same store waits for the first. Nothing a build is killed in the
-middle of is lost or left half-written: article files are written atomically
-before the database; the new database is filled beside the old one and swapped
-in by two renames, and an interrupted swap is finished by the next build (and
-readers find the previous database meanwhile, see ``kg.storedir``).
+middle of is lost or left half-written: article files and then their index
+are written atomically before the database; the new database is filled beside
+the old one and swapped in by two renames, and an interrupted swap is finished
+by the next build (and readers find the previous database meanwhile, see
+``kg.storedir``).
 """
 
 from __future__ import annotations

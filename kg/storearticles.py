@@ -1,16 +1,19 @@
 """The articles a store keeps, and the index that lets an add skip reading them.
 
     STORE/articles/<hash of the id>.json    one article: id, path, date, text
-    STORE/articles/index.json               every article file's size, time,
-                                            id, date and text digest
+    STORE/articles/index.json               every article file's size, time and
+                                            inode, and the article's id, path,
+                                            date, body start and text digest
 
 An add needs of a stored article only its name, date and text digest (which
 names its kept Doc and facts, ``kg.passes``); its text only when a title that
 came or went may be in it, or it must be parsed again. So the articles are
 listed from the index, and their files read only when their text is asked
 for. The index is a cache, never the truth: a file it does not know, or whose
-size or time changed since, is read in full (and a damaged one reported); an
-entry whose file is gone is dropped.
+size, time or inode changed since (a rewrite replaces the file, so its inode
+changes), is read in full (and a damaged one reported); an entry whose file is
+gone is dropped. Article files are written before the index, and both before
+the database (``kg.store``).
 """
 
 from __future__ import annotations
@@ -35,12 +38,15 @@ class StoredArticle(Article):
     not need).
 
     It pickles as a plain ``Article`` with its text, so that a worker process
-    or a cluster machine, which may not see the store's folder, gets it whole."""
+    or a cluster machine, which may not see the store's folder, gets it whole.
+    Reading ``text`` raises ``ArticleError`` if the file cannot be read or no
+    longer holds the indexed text. ``repr``, ``==`` and ``hash`` read the text
+    too; ``dataclasses.replace`` does not work on it (its fields differ)."""
 
     def __init__(self, file: str, id: str, path: str, date: dt.date, body_start: int,
                  digest: str) -> None:
         for name, value in (("file", file), ("id", id), ("_path", path), ("date", date),
-                            ("body_start", body_start), ("digest", digest)):
+                            ("body_start", body_start), ("digest", digest), ("damaged", False)):
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str) -> object:
@@ -48,9 +54,15 @@ class StoredArticle(Article):
         if name == "path":
             value: object = Path(self._path)
         elif name == "text":
-            article = read_stored(Path(self.file))
-            if article.digest != self.digest:
-                raise ArticleError(self.file, "stored article changed during the build")
+            try:
+                article = read_stored(Path(self.file))
+                if article.digest != self.digest:
+                    raise ArticleError(self.file, "stored article no longer matches the "
+                                                  "store's index (changed in place or "
+                                                  "damaged); left out")
+            except ArticleError:
+                object.__setattr__(self, "damaged", True)  # its index row goes
+                raise
             value = article.text
         else:
             raise AttributeError(name)
@@ -82,6 +94,7 @@ class ArticleFolder:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._index: dict[str, list] = {}
+        self._listed: list[tuple[str, StoredArticle]] = []  # listed from the index
         self._changed = False
 
     def articles(self, errors: list[ArticleError] | None = None) -> list[Article]:
@@ -89,7 +102,7 @@ class ArticleFolder:
         are now without reading them, the others read in full; one whose file is
         damaged is reported in ``errors`` (naming the file) and left out."""
         kept = self._read_index()
-        self._index, self._changed = {}, False
+        self._index, self._listed, self._changed = {}, [], False
         out: list[Article] = []
         if not self.folder.is_dir():
             return out
@@ -101,8 +114,10 @@ class ArticleFolder:
             row = kept.get(entry.name)
             if _vouches(row, stat):
                 try:
-                    out.append(StoredArticle(entry.path, row[0], row[1],
-                                             dt.date.fromisoformat(row[2]), row[3], row[4]))
+                    article = StoredArticle(entry.path, row[0], row[1],
+                                            dt.date.fromisoformat(row[2]), row[3], row[4])
+                    out.append(article)
+                    self._listed.append((entry.name, article))
                     self._index[entry.name] = row
                     continue
                 except (TypeError, ValueError):
@@ -131,7 +146,12 @@ class ArticleFolder:
 
     def save_index(self) -> None:
         """Write the index, if it changed (after the articles it lists: a kill
-        in between leaves files it does not know, which are read in full)."""
+        in between leaves files it does not know, which are read in full). An
+        article found damaged when its text was read loses its row, so that
+        every later build reads its file, reports it and leaves it out."""
+        for name, article in self._listed:
+            if article.damaged and self._index.pop(name, None) is not None:
+                self._changed = True
         if self._changed:
             write_atomic(self.folder / INDEX_NAME, json.dumps(
                 {"format": _INDEX_FORMAT, "articles": self._index},
@@ -151,11 +171,11 @@ class ArticleFolder:
 
 def _vouches(row: object, stat: os.stat_result) -> bool:
     """Whether an index row is whole and was made from the file as it is now."""
-    return (isinstance(row, list) and len(row) == 7 and row[5:] == [stat.st_size,
-                                                                  stat.st_mtime_ns]
+    return (isinstance(row, list) and len(row) == 8
+            and row[5:] == [stat.st_size, stat.st_mtime_ns, stat.st_ino]
             and all(isinstance(row[i], str) for i in (0, 1, 2, 4)) and isinstance(row[3], int))
 
 
 def _row(article: Article, stat: os.stat_result) -> list:
     return [article.id, str(article.path), article.date.isoformat(), article.body_start,
-            article.digest, stat.st_size, stat.st_mtime_ns]
+            article.digest, stat.st_size, stat.st_mtime_ns, stat.st_ino]

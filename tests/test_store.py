@@ -198,6 +198,32 @@ def test_an_add_reads_no_stored_article_it_does_not_need(tmp_path, monkeypatch):
     assert _quads(store) == _quads(fresh)
 
 
+def test_a_stored_article_damaged_in_place_is_reported_when_its_text_is_needed(tmp_path):
+    """The index vouches for a file by its size, time and inode: one damaged in
+    place, all three kept, is found when its text is read (here for a new
+    title), reported and left out, in that build and every later one."""
+    import os
+
+    from kg.storearticles import article_file
+
+    src = tmp_path / "src"
+    store = tmp_path / "store"
+    build_into_store([_write(src, "s1"), _write(src, "s2")], store)
+    file = article_file(store / "articles", "s1")
+    before = file.stat()
+    with open(file, "r+b") as fh:
+        fh.write(b"x" * before.st_size)
+    os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    titled = _write(src, "titled", "Ada Quill won Outstanding Drama Series for Copper Lake.")
+    for added in (titled, _write(src, "plain", "Noor Okafor thanked her family on Sunday.")):
+        result = build_into_store([added], store)
+        assert [e.path for e in result.errors] == [file], result.errors
+        assert "left out" in result.errors[0].problem
+        graphs = {q[3] for q in _quads(store)}
+        assert not any(g.endswith("graph/article/s1>") for g in graphs)
+        assert any(g.endswith("graph/article/s2>") for g in graphs)
+
+
 def test_a_new_title_reextracts_only_articles_it_may_touch(tmp_path, monkeypatch):
     """A title touches a kept article through a run of its words: here a
     person named like the title without its "The" (then no person), not an

@@ -110,6 +110,39 @@ def test_a_damaged_index_means_reading_every_file(tmp_path, reads, damage):
     assert reads == []
 
 
+def test_a_file_damaged_in_place_is_found_when_its_text_is_read(tmp_path):
+    _kept(tmp_path, _article("one"), _article("two"))
+    file = article_file(tmp_path, "one")
+    before = file.stat()
+    with open(file, "r+b") as fh:  # same size, same inode, and the time put back
+        fh.write(b"x" * before.st_size)
+    os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    kept = ArticleFolder(tmp_path)
+    listed = {a.id: a for a in kept.articles()}  # the index still vouches for it
+    with pytest.raises(ArticleError, match="left out") as caught:
+        _ = listed["one"].text
+    assert caught.value.path == file and listed["one"].damaged
+    kept.save_index()  # its row goes: the next listing reads it, and reports it
+    errors: list[ArticleError] = []
+    assert [a.id for a in ArticleFolder(tmp_path).articles(errors)] == ["two"]
+    assert [e.path for e in errors] == [file]
+
+
+def test_a_rewritten_file_is_read_in_full_whatever_its_size_and_time(tmp_path, reads):
+    _kept(tmp_path, _article("one"))
+    file = article_file(tmp_path, "one")
+    before = file.stat()
+    edited = _article("one", "Ada Quill won Best Song at the Grammys!")  # same length
+    data = json.loads(file.read_text(encoding="utf-8"))
+    replacement = tmp_path / "replacement"
+    replacement.write_text(json.dumps({**data, "text": edited.text}), encoding="utf-8")
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(replacement, file)  # as an atomic write does: a new inode
+    assert file.stat().st_size == before.st_size
+    [listed] = ArticleFolder(tmp_path).articles()
+    assert reads == [file] and listed.digest == edited.digest
+
+
 def test_a_damaged_file_is_reported_and_left_out(tmp_path):
     _kept(tmp_path, _article("one"), _article("two"))
     file = article_file(tmp_path, "one")

@@ -57,6 +57,14 @@ class ArticleError(Exception):
         self.problem = problem
         super().__init__(f"{path}: {problem}")
 
+    def detached(self) -> ArticleError:
+        """This error without its traceback and the exceptions it was raised
+        from, for a list of errors that outlives the build: a traceback keeps
+        every frame up the stack alive with what it holds (a store build's
+        open database, whose lock the next build then cannot take)."""
+        self.__traceback__ = self.__context__ = self.__cause__ = None
+        return self
+
     def __reduce__(self) -> tuple:
         """Pickle by its two parts (the default keeps only the message, and could
         not send an error back from a worker process of a parallel build)."""
@@ -186,7 +194,7 @@ def load_articles(paths: Iterable[Path | str]) -> tuple[list[Article], list[Arti
         try:
             article = read_article(item)
         except ArticleError as exc:
-            errors.append(exc)
+            errors.append(exc.detached())
             continue
         if article.id in seen and seen[article.id].resolve() != item.resolve():
             errors.append(ArticleError(item, f"same article name as {seen[article.id]}"))

@@ -535,7 +535,7 @@ def _readable(jobs: list[Job], failures: list[ArticleError]) -> list[Job]:
         try:
             _ = job.article.text
         except ArticleError as exc:
-            failures.append(exc)
+            failures.append(exc.detached())
         else:
             out.append(job)
     return out

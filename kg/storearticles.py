@@ -127,7 +127,7 @@ class ArticleFolder:
                 article = read_stored(Path(entry.path))
             except ArticleError as exc:
                 if errors is not None:
-                    errors.append(exc)
+                    errors.append(exc.detached())
                 continue
             out.append(article)
             self._index[entry.name] = _row(article, stat)

@@ -216,12 +216,28 @@ def test_a_stored_article_damaged_in_place_is_reported_when_its_text_is_needed(t
     os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
     titled = _write(src, "titled", "Ada Quill won Outstanding Drama Series for Copper Lake.")
     for added in (titled, _write(src, "plain", "Noor Okafor thanked her family on Sunday.")):
-        result = build_into_store([added], store)
-        assert [e.path for e in result.errors] == [file], result.errors
-        assert "left out" in result.errors[0].problem
+        with build_into_store([added], store) as result:
+            errors = result.errors
+        assert [e.path for e in errors] == [file], errors
+        assert "left out" in errors[0].problem
         graphs = {q[3] for q in _quads(store)}
-        assert not any(g.endswith("graph/article/s1>") for g in graphs)
-        assert any(g.endswith("graph/article/s2>") for g in graphs)
+        assert not any(g.endswith("graph/article/s1") for g in graphs)
+        assert any(g.endswith("graph/article/s2") for g in graphs)
+
+
+def test_errors_kept_from_a_store_build_leave_its_database_free(tmp_path):
+    """A build's list of unreadable files outlives it; it must not keep the
+    build's frames, and so its open database, alive."""
+    src = tmp_path / "src"
+    store = tmp_path / "store"
+    bad = src / "bad.txt"
+    good = _write(src, "s1")
+    bad.write_text("no date line here", encoding="utf-8")
+    with build_into_store([good, bad], store) as first:
+        errors = first.errors
+    assert [e.path for e in errors] == [bad]
+    with build_into_store([_write(src, "s2")], store) as second:  # opens the database
+        assert second.errors == []
 
 
 def test_a_new_title_reextracts_only_articles_it_may_touch(tmp_path, monkeypatch):

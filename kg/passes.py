@@ -432,27 +432,14 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         kept_index = _read_kept(index_file, json.loads)
         titles = _titles(jobs_list, runner, progress, failures,
                          kept_index if isinstance(kept_index, dict) else {})
-        known: dict[str, str] = {}
-        for index in sorted(titles):  # the first spelling in article order wins
-            for title in titles[index]:
-                known.setdefault(fold(title), title)
         known_file = folder / f"known-titles-{code}.json"
         kept_known = _read_kept(known_file if keep else None, json.loads)
         before = dict(kept_known) if isinstance(kept_known, list) else None
-        changed_titles = _changed_titles(before, known)
-        changed = KnownWorks(changed_titles)
-        extracted = [job for job in jobs_list if job.index in titles]
-        # a kept article's text is read only if a title came or went (a store
-        # reads its articles' texts only when asked, ``kg.storearticles``)
-        if changed_titles:
-            extracted = _readable(extracted, failures)
-        reuse = {job.index for job in extracted if before is not None and
-                 job.has("facts") and not (
-                     changed_titles and changed.mentioned_in(job.article.text))}
+        known, extracted, reuse = _settle(jobs_list, titles, before, failures)
         known_path = scratch / "known-titles.json"
         known_path.write_text(json.dumps(list(known.items())), encoding="utf-8")
-        todo = _readable([j for j in extracted if j.index not in reuse], failures)
-        failed = {j.index for j in extracted if j.index not in reuse} - {j.index for j in todo}
+        todo = [j for j in extracted if j.index not in reuse]
+        failed: set[int] = set()
         try:
             for index, result in runner.second(todo, known_path, progress):
                 if result is not None:
@@ -497,6 +484,40 @@ def read_facts(filed: Filed, articles: Sequence[Article], model: str | None,
         finally:
             _forget_known()
     return facts
+
+
+def _settle(jobs_list: list[Job], titles: dict[int, list[str]],
+            before: dict[str, str] | None, failures: list[ArticleError]
+            ) -> tuple[dict[str, str], list[Job], set[int]]:
+    """The corpus's titles, the jobs to extract, and those among them whose
+    kept facts still hold (none changed, or no title that came or went since
+    ``before`` may be in the article). A kept article's text is read only where
+    it is needed: every one if a title came or went, else those to extract
+    again (a store reads its articles' texts only when asked,
+    ``kg.storearticles``). An article whose text turns out unreadable is
+    reported and left out, its titles with it, which may change the titles
+    again, so this repeats until no title goes with an article."""
+    dropped: set[int] = set()
+    while True:
+        known: dict[str, str] = {}
+        for index in sorted(titles):  # the first spelling in article order wins
+            if index not in dropped:
+                for title in titles[index]:
+                    known.setdefault(fold(title), title)
+        changed_titles = _changed_titles(before, known)
+        extracted = [job for job in jobs_list if job.index in titles
+                     and job.index not in dropped]
+        kept = {job.index for job in extracted if before is not None and job.has("facts")}
+        needed = extracted if changed_titles else [j for j in extracted if j.index not in kept]
+        unreadable = {j.index for j in needed} - {j.index for j in _readable(needed, failures)}
+        dropped |= unreadable
+        if not any(titles[index] for index in unreadable):
+            break
+    extracted = [job for job in extracted if job.index not in dropped]
+    changed = KnownWorks(changed_titles)
+    reuse = {job.index for job in extracted if job.index in kept and not (
+        changed_titles and changed.mentioned_in(job.article.text))}
+    return known, extracted, reuse
 
 
 def _titles(jobs_list: list[Job], runner: Runner, progress: Progress | None,

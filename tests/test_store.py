@@ -225,6 +225,31 @@ def test_a_stored_article_damaged_in_place_is_reported_when_its_text_is_needed(t
         assert any(g.endswith("graph/article/s2") for g in graphs)
 
 
+def test_a_damaged_stored_article_takes_its_titles_with_it(tmp_path):
+    """A stored article found damaged in the build that reads it leaves with
+    the titles only it marked: the articles that named its work without a cue
+    lose that work then, as in a fresh build without it, not a build later."""
+    import os
+
+    from kg.storearticles import article_file
+
+    src, rest = tmp_path / "src", tmp_path / "rest"
+    store = tmp_path / "store"
+    marker = _write(src, "marker", "Ada Quill won Outstanding Drama Series for Copper Lake.")
+    mention = _write(rest, "mention", "Copper Lake was praised by critics on Sunday.")
+    build_into_store([marker, mention], store)
+    assert any("copper-lake" in q[2] for q in _quads(store) if q[3].endswith("/mention"))
+    file = article_file(store / "articles", "marker")
+    before = file.stat()
+    with open(file, "r+b") as fh:
+        fh.write(b"x" * before.st_size)
+    os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    added = _write(rest, "added", "Noor Okafor won Outstanding Comedy Series for Tin Harbor.")
+    with build_into_store([added], store) as result:
+        assert [e.path for e in result.errors] == [file]
+    assert _quads(store) == _fresh_quads([rest])
+
+
 def test_errors_kept_from_a_store_build_leave_its_database_free(tmp_path):
     """A build's list of unreadable files outlives it; it must not keep the
     build's frames, and so its open database, alive."""

@@ -1,6 +1,7 @@
 """The articles a store keeps, and the index that lets an add skip reading them.
 
-    STORE/articles/<hash of the id>.json    one article: id, path, date, text
+    STORE/articles/<hash of the id>.json    one article: id, path, date, text,
+                                            body start
     STORE/articles/index.json               every article file's size, time and
                                             inode, and the article's id, path,
                                             date, body start and text digest
@@ -40,8 +41,9 @@ class StoredArticle(Article):
     It pickles as a plain ``Article`` with its text, so that a worker process
     or a cluster machine, which may not see the store's folder, gets it whole.
     Reading ``text`` raises ``ArticleError`` if the file cannot be read or no
-    longer holds the indexed text. ``repr``, ``==`` and ``hash`` read the text
-    too; ``dataclasses.replace`` does not work on it (its fields differ)."""
+    longer holds the indexed text. ``repr`` and ``hash`` read the text too; it
+    never equals a plain ``Article`` (dataclass equality wants the same class),
+    and ``dataclasses.replace`` does not work on it (its fields differ)."""
 
     def __init__(self, file: str, id: str, path: str, date: dt.date, body_start: int,
                  digest: str) -> None:
@@ -110,7 +112,13 @@ class ArticleFolder:
             found = sorted((e for e in entries if e.name.endswith(".json")
                             and e.name != INDEX_NAME and e.is_file()), key=lambda e: e.name)
         for entry in found:
-            stat = entry.stat()
+            try:
+                stat = entry.stat()
+            except OSError as exc:  # gone since the listing, or not ours to read
+                if errors is not None:
+                    errors.append(ArticleError(entry.path, f"cannot read stored article, "
+                                                           f"left out ({exc})"))
+                continue
             row = kept.get(entry.name)
             if _vouches(row, stat):
                 try:

@@ -89,5 +89,7 @@ def test_a_cased_orth_pattern_keeps_its_case_and_a_bad_in_set_is_refused(nlp):
     doc = nlp("PER the release, Ada Quill (WON) it; per Tomas Brandt, she did.")
     found = {(doc.vocab.strings[m], doc[s:e].text) for m, s, e in matcher(doc)}
     assert found == {("CITATION", "per"), ("WIN", "(WON")}
-    with pytest.raises(Exception, match="(?i)IN"):
+    from spacy.errors import MatchPatternError
+
+    with pytest.raises(MatchPatternError, match=r"\bIN\b"):
         _CueMatcher(nlp.vocab, [("WIN", ({"LOWER": {"IN": "won"}},))])

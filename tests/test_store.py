@@ -198,22 +198,29 @@ def test_an_add_reads_no_stored_article_it_does_not_need(tmp_path, monkeypatch):
     assert _quads(store) == _quads(fresh)
 
 
-def test_a_stored_article_damaged_in_place_is_reported_when_its_text_is_needed(tmp_path):
-    """The index vouches for a file by its size, time and inode: one damaged in
-    place, all three kept, is found when its text is read (here for a new
-    title), reported and left out, in that build and every later one."""
+def _damage_in_place(store: Path, article_id: str) -> Path:
+    """Overwrite a stored article's file with garbage of the same size, its
+    times and inode kept: the index still vouches for it."""
     import os
 
     from kg.storearticles import article_file
 
-    src = tmp_path / "src"
-    store = tmp_path / "store"
-    build_into_store([_write(src, "s1"), _write(src, "s2")], store)
-    file = article_file(store / "articles", "s1")
+    file = article_file(store / "articles", article_id)
     before = file.stat()
     with open(file, "r+b") as fh:
         fh.write(b"x" * before.st_size)
     os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    return file
+
+
+def test_a_stored_article_damaged_in_place_is_reported_when_its_text_is_needed(tmp_path):
+    """The index vouches for a file by its size, time and inode: one damaged in
+    place, all three kept, is found when its text is read (here for a new
+    title), reported and left out, in that build and every later one."""
+    src = tmp_path / "src"
+    store = tmp_path / "store"
+    build_into_store([_write(src, "s1"), _write(src, "s2")], store)
+    file = _damage_in_place(store, "s1")
     titled = _write(src, "titled", "Ada Quill won Outstanding Drama Series for Copper Lake.")
     for added in (titled, _write(src, "plain", "Noor Okafor thanked her family on Sunday.")):
         with build_into_store([added], store) as result:
@@ -229,21 +236,13 @@ def test_a_damaged_stored_article_takes_its_titles_with_it(tmp_path):
     """A stored article found damaged in the build that reads it leaves with
     the titles only it marked: the articles that named its work without a cue
     lose that work then, as in a fresh build without it, not a build later."""
-    import os
-
-    from kg.storearticles import article_file
-
     src, rest = tmp_path / "src", tmp_path / "rest"
     store = tmp_path / "store"
     marker = _write(src, "marker", "Ada Quill won Outstanding Drama Series for Copper Lake.")
     mention = _write(rest, "mention", "Copper Lake was praised by critics on Sunday.")
     build_into_store([marker, mention], store)
     assert any("copper-lake" in q[2] for q in _quads(store) if q[3].endswith("/mention"))
-    file = article_file(store / "articles", "marker")
-    before = file.stat()
-    with open(file, "r+b") as fh:
-        fh.write(b"x" * before.st_size)
-    os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    file = _damage_in_place(store, "marker")
     added = _write(rest, "added", "Noor Okafor won Outstanding Comedy Series for Tin Harbor.")
     with build_into_store([added], store) as result:
         assert [e.path for e in result.errors] == [file]

@@ -497,7 +497,18 @@ def work_after(ctx: ArticleContext, lo: int, hi: int) -> str | None:
 _MAX_TITLE_TOKENS = 20  # a known title is looked for this far: a run of capitals stays linear
 
 
-def works_at(ctx: ArticleContext, i: int) -> Iterator[tuple[str, str]]:
+def works_at(ctx: ArticleContext, i: int) -> tuple[tuple[str, str], ...]:
+    """The known work whose title starts at token ``i``, as (text, title), or
+    nothing. Kept per context: the extractors ask about the same tokens
+    hundreds of times an article, and a context's titles never change."""
+    memo = ctx.memo("works_at")
+    found = memo.get(i)
+    if found is None:
+        found = memo[i] = _works_at(ctx, i)
+    return found
+
+
+def _works_at(ctx: ArticleContext, i: int) -> tuple[tuple[str, str], ...]:
     doc = ctx.doc
     text = ctx.tokens[i].text
     if text[:1].isupper() and ctx.may_start_known_work(text):
@@ -509,8 +520,8 @@ def works_at(ctx: ArticleContext, i: int) -> Iterator[tuple[str, str]]:
                         end < len(doc) and is_possessive(doc[end])):
                     continue  # "a London actor", not a series called London
                 if work:
-                    yield doc[span.start : end].text, work
-                    return
+                    return ((doc[span.start : end].text, work),)
+    return ()
 
 
 @dataclass

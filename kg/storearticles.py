@@ -110,8 +110,14 @@ class ArticleFolder:
             return out
         with os.scandir(self.folder) as entries:
             found = sorted((e for e in entries if e.name.endswith(".json")
-                            and e.name != INDEX_NAME and e.is_file()), key=lambda e: e.name)
+                            and e.name != INDEX_NAME), key=lambda e: e.name)
         for entry in found:
+            if not entry.is_file():  # kg writes only files here: a damaged store
+                if errors is not None:
+                    errors.append(ArticleError(entry.path, "stored article is not a file "
+                                                           "(a folder, or a link to nothing); "
+                                                           "left out"))
+                continue
             try:
                 stat = entry.stat()
             except OSError as exc:  # gone since the listing, or not ours to read

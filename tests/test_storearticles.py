@@ -153,6 +153,16 @@ def test_a_damaged_file_is_reported_and_left_out(tmp_path):
     assert [e.path for e in errors] == [file] and "damaged stored article" in errors[0].problem
 
 
+def test_a_folder_or_a_dangling_link_among_the_articles_is_reported(tmp_path):
+    _kept(tmp_path, _article("one"))
+    (tmp_path / "a-folder.json").mkdir()
+    (tmp_path / "b-link.json").symlink_to(tmp_path / "nowhere.json")
+    errors: list[ArticleError] = []
+    assert [a.id for a in ArticleFolder(tmp_path).articles(errors)] == ["one"]
+    assert [e.path.name for e in errors] == ["a-folder.json", "b-link.json"]
+    assert all("not a file" in e.problem for e in errors)
+
+
 def test_a_file_gone_is_dropped_from_the_index(tmp_path):
     _kept(tmp_path, _article("one"), _article("two"))
     os.unlink(article_file(tmp_path, "one"))

@@ -127,6 +127,25 @@ def _article_stem(doc_key: str, article_id: str, code: str) -> str:
     return f"{named}-{code}"
 
 
+# the names of what a folder keeps (``prune`` keeps only these): an article's
+# Doc, by its key; its first-pass result ("first") and facts ("facts"), by its
+# stem; and the corpus's titles, by article and in all, by the extraction code
+def _doc_name(key: str) -> str:
+    return f"{key}.doc.pickle"
+
+
+def _kept_name(stem: str, kind: str) -> str:
+    return f"{stem}.{kind}.pickle"
+
+
+def _titles_name(code: str) -> str:
+    return f"titles-{code}.json"
+
+
+def _known_titles_name(code: str) -> str:
+    return f"known-titles-{code}.json"
+
+
 @dataclass(frozen=True)
 class Job:
     """One article's work, and the files it leaves in ``folder``: its Doc
@@ -145,19 +164,19 @@ class Job:
 
     @property
     def doc_path(self) -> Path:
-        return self.folder / f"{self.key}.doc.pickle"
+        return self.folder / _doc_name(self.key)
 
     @property
     def first_path(self) -> Path:
-        return self.folder / f"{self.stem}.first.pickle"
+        return self.folder / _kept_name(self.stem, "first")
 
     @property
     def facts_path(self) -> Path:
-        return self.folder / f"{self.stem}.facts.pickle"
+        return self.folder / _kept_name(self.stem, "facts")
 
     def has(self, kind: str) -> bool:
         """Whether the ``first`` or ``facts`` file is there."""
-        return os.path.exists(f"{self.folder}/{self.stem}.{kind}.pickle")
+        return os.path.exists(f"{self.folder}/{_kept_name(self.stem, kind)}")
 
 
 @dataclass(frozen=True)
@@ -428,11 +447,11 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         keys = doc_keys(nlp, (a.digest for a in articles), fingerprint)
         for i, (a, key) in enumerate(zip(articles, keys, strict=True)):
             jobs_list.append(Job(i, a, folder, key, _article_stem(key, a.id, code)))
-        index_file = folder / f"titles-{code}.json" if keep else None
+        index_file = folder / _titles_name(code) if keep else None
         kept_index = _read_kept(index_file, json.loads)
         titles = _titles(jobs_list, runner, progress, failures,
                          kept_index if isinstance(kept_index, dict) else {})
-        known_file = folder / f"known-titles-{code}.json"
+        known_file = folder / _known_titles_name(code)
         kept_known = _read_kept(known_file if keep else None, json.loads)
         before = dict(kept_known) if isinstance(kept_known, list) else None
         known, extracted, reuse = _settle(jobs_list, titles, before, failures)
@@ -576,9 +595,9 @@ def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -
     nlp, fingerprint, code = load_pipeline(model), rules_fingerprint(), extraction_fingerprint()
     keys = doc_keys(nlp, (a.digest for a in articles), fingerprint)
     stems = {_article_stem(k, a.id, code) for k, a in zip(keys, articles, strict=True)}
-    wanted = {f"known-titles-{code}.json", f"titles-{code}.json"} | {
-        f"{k}.doc.pickle" for k in keys} | {
-        f"{stem}.{kind}" for stem in stems for kind in ("first.pickle", "facts.pickle")}
+    wanted = {_known_titles_name(code), _titles_name(code)} | {
+        _doc_name(k) for k in keys} | {
+        _kept_name(stem, kind) for stem in stems for kind in ("first", "facts")}
     with os.scandir(folder) as entries:  # names first: no stat for the files kept
         for entry in entries:
             if entry.name not in wanted and entry.is_file():

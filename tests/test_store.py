@@ -296,6 +296,27 @@ def test_damaged_cache_files_are_made_again(tmp_path):
     assert _quads(store) == before
 
 
+def test_a_store_keeps_each_articles_files_and_removes_the_rest(tmp_path):
+    src = tmp_path / "src"
+    paths = [_write(src, n) for n in ("s1", "s2")]
+    store = tmp_path / "store"
+    build_into_store(paths, store)
+    docs = store / "docs"
+    kept = {f.name: f.stat().st_ino for f in docs.iterdir()}
+    (docs / f"{'0' * 64}.doc.pickle").write_bytes(b"a Doc of an article since removed")
+    build_into_store(paths, store)
+    # the same files, no article's made again (the titles are written each time),
+    # the stray one gone
+    now = {f.name: f.stat().st_ino for f in docs.iterdir()}
+    assert now.keys() == kept.keys()
+    assert {k: v for k, v in now.items() if k.endswith(".pickle")} == {
+        k: v for k, v in kept.items() if k.endswith(".pickle")}
+    ends = sorted(name.split(".", 1)[1] if name.endswith(".pickle") else name.rsplit("-", 1)[0]
+                  for name in kept)
+    assert ends == ["doc.pickle"] * 2 + ["facts.pickle"] * 2 + ["first.pickle"] * 2 + [
+        "known-titles", "titles"]
+
+
 def test_an_entity_that_gains_a_fuller_name_is_renamed_everywhere(tmp_path):
     src = tmp_path / "src"
     first = _write(src, "first", "Rob Hale won Outstanding Lead Actor in a Drama Series for "

@@ -127,9 +127,11 @@ def _article_stem(doc_key: str, article_id: str, code: str) -> str:
     return f"{named}-{code}"
 
 
-# the names of what a folder keeps (``prune`` keeps only these): an article's
-# Doc, by its key; its first-pass result ("first") and facts ("facts"), by its
-# stem; and the corpus's titles, by article and in all, by the extraction code
+# the names of what a folder keeps, spelt once for the jobs, the build and
+# ``prune`` (which removes every other file: a name spelt two ways would have it
+# remove what a build just filed): an article's Doc, by its key; its first-pass
+# result ("first") and facts ("facts"), by its stem; and the corpus's titles,
+# by article and in all, by the extraction code
 def _doc_name(key: str) -> str:
     return f"{key}.doc.pickle"
 

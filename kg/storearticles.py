@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from stat import S_ISREG
 
 from kg.articles import Article, ArticleError
 from kg.atomic import write_atomic
@@ -112,18 +113,17 @@ class ArticleFolder:
             found = sorted((e for e in entries if e.name.endswith(".json")
                             and e.name != INDEX_NAME), key=lambda e: e.name)
         for entry in found:
-            if not entry.is_file():  # kg writes only files here: a damaged store
-                if errors is not None:
-                    errors.append(ArticleError(entry.path, "stored article is not a file "
-                                                           "(a folder, or a link to nothing); "
-                                                           "left out"))
-                continue
             try:
                 stat = entry.stat()
-            except OSError as exc:  # gone since the listing, or not ours to read
+            except OSError as exc:  # gone since the listing, a link to nothing, not ours
                 if errors is not None:
                     errors.append(ArticleError(entry.path, f"cannot read stored article, "
                                                            f"left out ({exc})"))
+                continue
+            if not S_ISREG(stat.st_mode):  # kg writes only files here: a damaged store
+                if errors is not None:
+                    errors.append(ArticleError(entry.path, "stored article is not a file "
+                                                           "(a folder?); left out"))
                 continue
             row = kept.get(entry.name)
             if _vouches(row, stat):

@@ -500,8 +500,8 @@ _MAX_TITLE_TOKENS = 20  # a known title is looked for this far: a run of capital
 def works_at(ctx: ArticleContext, i: int) -> tuple[tuple[str, str], ...]:
     """The known work whose title starts at token ``i``, as (text, title), or
     nothing. Kept per context: the extractors ask about the same tokens again
-    and again (about 200 questions an article), and a context's titles never
-    change."""
+    and again (about 200 questions an article), and a context (its Doc, people
+    and titles) never changes."""
     memo = ctx.memo("works_at")
     found = memo.get(i)
     if found is None:

@@ -204,7 +204,7 @@ def _airs_by_cooccurrence(ctx: ArticleContext, strong: list[AirsFact]) -> Iterab
             continue
         nets = {known_name(e) for e in ctx.ents_in(sent) if e.label_ == NETWORK}
         works: dict[str, str] = {}
-        for tok in sent:
+        for tok in toks[sent.start : sent.end]:
             if tok.i > 0 and toks[tok.i - 1].text[:1].isupper():
                 continue  # inside a longer title
             for _, work in award_x.works_at(ctx, tok.i):

@@ -345,11 +345,12 @@ def _category_at(ctx: ArticleContext, award: AwardInfo, span: Span,
     "outstanding" or with a role word ("supporting actor"). "and best" starts
     another category ("best new artist and best pop award")."""
     rules = ctx.gaz.category_rules
-    if span[-1].lower_ in rules.connectors or any(
-            t.lower_ in rules.openers and span.doc[t.i - 1].lower_ in {"and", "or", ",", "&"}
-            for t in span[1:]):
+    toks = ctx.tokens
+    words = [t.lower_ for t in toks[span.start : span.end]]
+    if words[-1] in rules.connectors or any(
+            words[k] in rules.openers and words[k - 1] in {"and", "or", ",", "&"}
+            for k in range(1, len(words))):
         return None
-    words = [t.lower_ for t in span]
     content = [w for w in words if w not in rules.connectors]
     has_head = any(rules.synonyms.get(w, w) in rules.head_words or w in rules.head_words
                    for w in words)
@@ -394,9 +395,9 @@ def _clause_splits(ctx: ArticleContext, sent: Span) -> list[int]:
     """Where a sentence splits into clauses, computed once per sentence."""
     cache = ctx.memo("clause_splits")
     if sent.start not in cache:
-        doc = ctx.doc
-        cache[sent.start] = [t.i for t in sent if t.text == ";" or (
-            t.text == "," and t.i + 1 < sent.end and doc[t.i + 1].lower_ in {"while", "whereas"})]
+        toks = ctx.tokens
+        cache[sent.start] = [t.i for t in toks[sent.start : sent.end] if t.text == ";" or (
+            t.text == "," and t.i + 1 < sent.end and toks[t.i + 1].lower_ in {"while", "whereas"})]
     return cache[sent.start]
 
 
@@ -479,16 +480,16 @@ def work_after(ctx: ArticleContext, lo: int, hi: int) -> str | None:
     """The first known work introduced after token ``lo`` by "for/in/on/with"
     within the same paragraph ("for his role in HBO's X", "for "X"", "won video
     of the year with X"). """
-    doc = ctx.doc
+    toks = ctx.tokens
     skippable = {"the", "a", "an", "hit", "new", "limited", "acclaimed", "'s", "’s"} | \
         ctx.cues.words("work_nouns")
     for i in range(lo, hi):
-        if "\n" in doc[i].text:
+        if "\n" in toks[i].text:
             return None
         k = i - 1
-        while k > lo and (doc[k].lower_ in skippable or doc[k].ent_type_ == NETWORK):
+        while k > lo and (toks[k].lower_ in skippable or toks[k].ent_type_ == NETWORK):
             k -= 1
-        if k >= lo and k < i and doc[k].lower_ in {"in", "on", "for", "with", "“", '"', "‘"}:
+        if k >= lo and k < i and toks[k].lower_ in {"in", "on", "for", "with", "“", '"', "‘"}:
             for _, work in works_at(ctx, i):
                 return work
     return None
@@ -516,12 +517,13 @@ def _works_at(ctx: ArticleContext, i: int) -> tuple[tuple[str, str], ...]:
         span = title_after(ctx, i, i + _MAX_TITLE_TOKENS)
         if span is not None:
             for end in range(span.end, span.start, -1):
-                work = ctx.known_work(doc[span.start : end].text)
+                text = ctx.text_of(span.start, end)
+                work = ctx.known_work(text)
                 if work and placeish(doc[span.start : end]) and not (
                         end < len(doc) and is_possessive(doc[end])):
                     continue  # "a London actor", not a series called London
                 if work:
-                    return ((doc[span.start : end].text, work),)
+                    return ((text, work),)
     return ()
 
 
@@ -1120,8 +1122,8 @@ def _work_positions(ctx: ArticleContext) -> tuple[list[int], list[str]]:
     if not memo:
         positions: list[int] = []
         works: list[str] = []
-        for k in range(len(ctx.doc)):
-            if ctx.tweet_at(ctx.doc[k]):
+        for k, tok in enumerate(ctx.tokens):
+            if ctx.tweet_at(tok):
                 continue
             for _, work in works_at(ctx, k):
                 positions.append(k)
@@ -1144,9 +1146,10 @@ def ceremony_facts(ctx: ArticleContext, ceremony: CeremonyRef | None,
         if ctx.tweet_at(sent):
             continue
         ev = ctx.evidence(sent)
+        in_sent = toks[sent.start : sent.end]
         about = any(sent.start <= m.span.start < sent.end for m in awards) or any(
-            t.lower_ in cues.words("ceremony_nouns") for t in sent)
-        for tok in sent:
+            t.lower_ in cues.words("ceremony_nouns") for t in in_sent)
+        for tok in in_sent:
             n = cue_length(doc, tok.i, "HOST")
             if n and tok.i + n < sent.end and about:
                 # "hosted by A and B", "host A", "emceed by comedian A"

@@ -150,6 +150,12 @@ class ArticleContext:
         """The Doc's text, computed once (spaCy joins its tokens on every access)."""
         return self.doc.text
 
+    def text_of(self, start: int, end: int) -> str:
+        """``doc[start:end].text`` without making the Span (asked for every end
+        of every run of capitals that may be a title)."""
+        first, last = self.tokens[start], self.tokens[end - 1]
+        return self.text[first.idx : last.idx + len(last)]
+
     @cached_property
     def ents(self) -> list[Span]:
         """The Doc's entities, computed once (spaCy rebuilds them on every access)."""

@@ -170,7 +170,7 @@ def _title_at(ctx: ArticleContext, i: int, hi: int) -> Span | None:
             k += 1
         return _title_at(ctx, k, hi) if k < hi and is_cap(toks[k]) else None
     for end in range(span.end, span.start, -1):
-        if ctx.known_work(ctx.doc[span.start : end].text):
+        if ctx.known_work(ctx.text_of(span.start, end)):
             return ctx.doc[span.start : end]
     if not valid_title(ctx, span, strict=False) or span.text.isupper():
         return None
@@ -181,24 +181,24 @@ def _title_at(ctx: ArticleContext, i: int, hi: int) -> Span | None:
 
 
 def _slot_run(ctx: ArticleContext, i: int, hi: int) -> Span | None:
-    doc = ctx.doc
+    toks = ctx.tokens  # indexed, never sliced: made once, unlike ``doc[j]``
     last = None
     j = i
     while j < hi:
-        t = doc[j]
-        if is_cap(t) and not (j > i and glued(doc, j)):
+        t = toks[j]
+        if is_cap(t) and not (j > i and glued(toks, j)):
             last = j
         elif j > i and t.text in {"!", "?"} and last == j - 1:
             last = j
             break
-        elif j > i and t.text == "-" and not doc[j - 1].whitespace_ and not t.whitespace_ \
-                and j + 1 < hi and is_cap(doc[j + 1]):
+        elif j > i and t.text == "-" and not toks[j - 1].whitespace_ and not t.whitespace_ \
+                and j + 1 < hi and is_cap(toks[j + 1]):
             pass  # "Night-Swim"
         elif not (j > i and (_inner(t) or t.text == ":" or is_possessive(t))
-                  and _cap_after_inner(doc, j + 1, hi)):
+                  and _cap_after_inner(toks, j + 1, hi)):
             break
         j += 1
-    return doc[i : last + 1] if last is not None else None
+    return ctx.doc[i : last + 1] if last is not None else None
 
 
 def _inner(t: Token) -> bool:

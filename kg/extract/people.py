@@ -34,30 +34,30 @@ _LEADING_ROLES = {"actor", "actress", "star", "host", "comedian", "singer", "dir
                   "costar", "rapper", "model", "showrunner", "filmmaker", "newcomer", "veteran"}
 
 
-def _trim(span: Span) -> Span | None:
+def _trim(ctx: ArticleContext, span: Span) -> Span | None:
     """Cut what a PERSON entity should not hold: a leading work or owner with its
     possessive ("Low Tide's Jon Vance"), leading verbs and determiners,
     trailing punctuation, emoji and lower-case words ("Ana Ruiz - a")."""
     start, end = span.start, span.end
-    doc = span.doc
+    toks = ctx.tokens  # made once, unlike doc[k]; the span is made at the end
     for k in range(start, end - 1):
-        if is_possessive(doc[k]):
+        if is_possessive(toks[k]):
             start = k + 1
-    while start < end and (doc[start].is_punct or doc[start].is_space or
-                           (doc[start].lower_ in _LEADING_ROLES and end - start > 1) or
-                           (doc[start].pos_ in ("VERB", "AUX", "DET", "ADP", "PRON", "ADV")
+    while start < end and (toks[start].is_punct or toks[start].is_space or
+                           (toks[start].lower_ in _LEADING_ROLES and end - start > 1) or
+                           (toks[start].pos_ in ("VERB", "AUX", "DET", "ADP", "PRON", "ADV")
                             and end - start > 1)):
         start += 1
-    has_capitals = any(t.text[:1].isupper() for t in doc[start:end])
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or
-                           is_possessive(doc[end - 1]) or
-                           (has_capitals and not doc[end - 1].text[:1].isupper())):
+    has_capitals = any(t.text[:1].isupper() for t in toks[start:end])
+    while end > start and (toks[end - 1].is_punct or toks[end - 1].is_space or
+                           is_possessive(toks[end - 1]) or
+                           (has_capitals and not toks[end - 1].text[:1].isupper())):
         end -= 1
     for k in range(start + 1, end):  # "Ana Ruiz - a true Canadian"
-        if doc[k].is_punct and doc[k].text not in {".", "-"} or doc[k].text in {"-", "–", "—"}:
+        if toks[k].is_punct and toks[k].text not in {".", "-"} or toks[k].text in {"-", "–", "—"}:
             end = k
             break
-    return doc[start:end] if end > start else None
+    return ctx.doc[start:end] if end > start else None
 
 
 def _acceptable(ctx: ArticleContext, text: str) -> bool:
@@ -105,7 +105,7 @@ def _entity_names(ctx: ArticleContext) -> list[tuple[int, int, str]]:
     for ent in ctx.ents:
         if ent.label_ != "PERSON" or _tagged(ctx.text, ent.start_char):
             continue  # "#RiaMoss" is a hashtag, matched to a name below like a handle
-        span = _trim(ent)
+        span = _trim(ctx, ent)
         if span is None or (len(span) == 1 and len(ent) > 1 and span.start > ent.start):
             continue  # "Need London" is no person called London
         if len(span) > 1 and _opening_participle(ctx, span[0]):

@@ -75,7 +75,7 @@ def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span |
     while j < limit:
         t = toks[j]
         person = ctx.person_at(j) if j > i else None
-        if j > i and (glued(doc, j) or (person is not None and person.start == j
+        if j > i and (glued(toks, j) or (person is not None and person.start == j
                                          and person.given and not ctx.person_at(i))):
             break
         if j > i and t.ent_type_ in _TITLE_STOP_ENTS and t.ent_type_ != toks[i].ent_type_ and \
@@ -106,11 +106,11 @@ def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span |
 
 def name_after(ctx: ArticleContext, i: int, limit: int) -> Span | None:
     """A run of capitalised words (a name, no inner lower-case words)."""
-    doc = ctx.doc
+    toks = ctx.tokens
     j = i
-    while j < limit and is_cap(doc[j]) and doc[j].is_alpha and not (j > i and glued(doc, j)):
+    while j < limit and is_cap(toks[j]) and toks[j].is_alpha and not (j > i and glued(toks, j)):
         j += 1
-    return doc[i:j] if j > i else None
+    return ctx.doc[i:j] if j > i else None
 
 
 def title_before(ctx: ArticleContext, j: int) -> Span | None:

@@ -915,7 +915,8 @@ def _work_subject(ctx: ArticleContext, tok: Token, lo: int) -> str | None:
             for t in subj.subtree:
                 for _, work in works_at(ctx, t.i):
                     return work
-            if subj.lemma_.lower() in _WORK_HEADS | ctx.cues.words("work_nouns"):
+            head_word = subj.lemma_.lower()
+            if head_word in _WORK_HEADS or head_word in ctx.cues.words("work_nouns"):
                 return nearest_work_before(ctx, subj.left_edge.i, sentences=2)
             return None
         if head.head.i == head.i or head.dep_ == "ROOT":

@@ -233,8 +233,9 @@ def _unlabelled_names(ctx: ArticleContext, found: list[tuple[int, int, str]]
             # stands; other pairs only where a name fits (after a possessive, in a list
             # of names, as a subject, after a role noun)
             title_slot = (prev is not None and prev.lower_ in {"of", "in", "on", "from", "for"}) \
-                or (after is not None and after.lower_ in ctx.cues.words("credit_nouns")
-                    | ctx.cues.words("work_nouns") | {"fame"})
+                or (after is not None and (after.lower_ in ctx.cues.words("credit_nouns")
+                                           or after.lower_ in ctx.cues.words("work_nouns")
+                                           or after.lower_ == "fame"))
             placed = (given and not title_slot) or (prev is not None and (
                 is_possessive(prev) or in_list)) or subject or after_role
             if placed and _acceptable(ctx, text):

@@ -167,12 +167,21 @@ def valid_title(ctx: ArticleContext, span: Span | None, strict: bool = True) -> 
             and ctx.person_at(span.start).name != clean_text(text):
         return False  # a person's name ("Lindqvist" of "Maya Lindqvist")
     words = {w.casefold() for w in re.findall(r"\w+", text)}
-    rules = ctx.gaz.category_rules
-    generic = (rules.head_words | rules.role_words | rules.connectors | rules.openers
-               | set(rules.synonyms) | ctx.cues.words("work_nouns") | _GENRE_WORDS)
-    if words <= generic:
+    if words <= _generic_words(ctx):
         return False  # "Comedy Series", "Lead Actor"
     return not ctx.gaz.award(text)
+
+
+def _generic_words(ctx: ArticleContext) -> frozenset[str]:
+    """Words that make up category and genre names, not titles: one set per
+    context (joining the lists for every candidate title cost more than the test)."""
+    memo = ctx.memo("generic_title_words")
+    if not memo:
+        rules = ctx.gaz.category_rules
+        memo["words"] = frozenset(rules.head_words | rules.role_words | rules.connectors
+                                  | rules.openers | set(rules.synonyms)
+                                  | ctx.cues.words("work_nouns") | _GENRE_WORDS)
+    return memo["words"]
 
 
 _MAX_QUOTED_TITLE = 10
@@ -311,6 +320,7 @@ def _before_credit_noun(ctx: ArticleContext, tok: Token) -> Generator[WorkHit, N
 
 
 _NAMING_WORDS = {"titled", "entitled", "called", "named", "dubbed"}
+_PLURAL_WORK_NOUNS = frozenset({"albums", "films", "songs", "singles", "movies", "shows"})
 
 
 def _named_after_noun(ctx: ArticleContext, tok: Token) -> Iterator[WorkHit]:
@@ -321,8 +331,7 @@ def _named_after_noun(ctx: ArticleContext, tok: Token) -> Iterator[WorkHit]:
     k = tok.i + 1
     if k + 1 >= len(doc):
         return
-    if tok.lower_ in ctx.cues.words("work_nouns") | {"albums", "films", "songs", "singles",
-                                                      "movies", "shows"}:
+    if tok.lower_ in ctx.cues.words("work_nouns") or tok.lower_ in _PLURAL_WORK_NOUNS:
         if doc[k].text == ",":
             span = title_after(ctx, k + 1)
             if span is not None and span.end < len(doc) and doc[span.end].text in {",", "."} \

@@ -55,6 +55,14 @@ def facts(body: str) -> ArticleFacts:
 
 # --- people --------------------------------------------------------------------------------
 
+def test_the_text_of_a_token_range_is_the_spans_text():
+    ctx = context("Ada Quill’s  new series,\n\n“Tin Harbor”\twon  big. 🎉 Noor  Okafor!\n")
+    n = len(ctx.doc)
+    assert all(ctx.text_of(i, j) == ctx.doc[i:j].text
+               for i in range(n) for j in range(i + 1, n + 1))
+    assert ctx.text_of(3, 3) == ""
+
+
 def test_people_are_named_by_the_fullest_name_the_article_gives():
     ctx = context("Ada Quill thanked her co-star Tomas Brandt on stage. Later, Quill said "
                   "the night felt like a dream.")

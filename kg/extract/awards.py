@@ -517,13 +517,13 @@ def _works_at(ctx: ArticleContext, i: int) -> tuple[tuple[str, str], ...]:
         span = title_after(ctx, i, i + _MAX_TITLE_TOKENS)
         if span is not None:
             for end in range(span.end, span.start, -1):
-                text = ctx.text_of(span.start, end)
-                work = ctx.known_work(text)
+                candidate = ctx.text_of(span.start, end)
+                work = ctx.known_work(candidate)
                 if work and placeish(doc[span.start : end]) and not (
                         end < len(doc) and is_possessive(doc[end])):
                     continue  # "a London actor", not a series called London
                 if work:
-                    return ((text, work),)
+                    return ((candidate, work),)
     return ()
 
 

@@ -153,6 +153,8 @@ class ArticleContext:
     def text_of(self, start: int, end: int) -> str:
         """``doc[start:end].text`` without making the Span (asked for every end
         of every run of capitals that may be a title)."""
+        if end <= start:
+            return ""
         first, last = self.tokens[start], self.tokens[end - 1]
         return self.text[first.idx : last.idx + len(last)]
 

@@ -24,7 +24,7 @@ the corpus-wide title list of the first pass.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
@@ -205,13 +205,13 @@ def _inner(t: Token) -> bool:
     return t.lower_ in TITLE_INNER and t.text.islower()
 
 
-def _cap_after_inner(doc, j: int, hi: int) -> bool:
+def _cap_after_inner(toks: Sequence[Token], j: int, hi: int) -> bool:
     """Whether a capitalised word follows, past lower-case title words ("All
     Quiet on the Western Front")."""
-    while j < hi and _inner(doc[j]):
+    while j < hi and _inner(toks[j]):
         j += 1
     # not "Copper Lake at the 97th Academy Awards": an ordinal or an award ends the title
-    return j < hi and is_cap(doc[j]) and doc[j].ent_type_ not in ("ORDINAL", "DATE", AWARD)
+    return j < hi and is_cap(toks[j]) and toks[j].ent_type_ not in ("ORDINAL", "DATE", AWARD)
 
 
 def _work_name(ctx: ArticleContext, span: Span) -> str:

@@ -10,10 +10,10 @@ person who acted in it (and as whom).
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from kg.extract.context import (
     CLOSE_QUOTES,
@@ -59,9 +59,11 @@ def is_cap(tok: Token) -> bool:
     return (tok.text[:1].isupper() or tok.text[:1].isdigit()) and not tok.is_punct
 
 
-def glued(doc, j: int) -> bool:
-    return j > 0 and not doc[j - 1].whitespace_ and doc[j - 1].is_alpha and doc[j].is_alpha \
-        and doc[j].text[:1].isupper() and doc[j - 1].text[-1:].islower()
+def glued(toks: Doc | Sequence[Token], j: int) -> bool:
+    """Whether token ``j`` starts a word glued to the one before ("ShiftHarbor")
+    (``toks``: the Doc, or a context's list of its tokens, which is faster)."""
+    return j > 0 and not toks[j - 1].whitespace_ and toks[j - 1].is_alpha and toks[j].is_alpha \
+        and toks[j].text[:1].isupper() and toks[j - 1].text[-1:].islower()
 
 
 def title_after(ctx: ArticleContext, i: int, limit: int | None = None) -> Span | None:

@@ -7,7 +7,10 @@ Each is kept as JSON under ``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/kg``,
 else ``~/.cache/kg``, named by a key of what it was made from, so a new
 version of the data makes a new file. The cache is only ever a shortcut: a
 file that is missing, damaged or cannot be written means the table is made
-again, never an error; a new key replaces the old file.
+again, never an error. The last few tables of each name are kept, by their
+last use (two installations of kg on one machine, whose data lives in two
+places, would otherwise remake the table on every other run, each replacing
+the other's).
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kg.atomic import write_atomic
+
+# tables of one name kept at once (each of other sources: another installation,
+# or older data); the least recently used goes first
+KEPT_PER_NAME = 4
 
 
 def cache_dir() -> Path:
@@ -45,7 +52,7 @@ def cached_table(name: str, key: str, make: Callable[[], dict[str, str]],
                  ) -> dict[str, str]:
     """The table ``make`` returns, read from the cache when it holds one made
     from the same sources (``key``) that ``valid`` accepts, else made and kept
-    there (replacing the tables of other sources)."""
+    there (with the ``KEPT_PER_NAME`` - 1 tables of other sources used last)."""
     try:
         path: Path | None = cache_dir() / f"{name}-{key}.json"
     except RuntimeError:  # no home folder to keep it in
@@ -55,15 +62,18 @@ def cached_table(name: str, key: str, make: Callable[[], dict[str, str]],
         table = kept["table"]
         if kept["key"] == key and kept["size"] == len(table) and \
                 all(isinstance(v, str) for v in table.values()) and valid(table):
+            with contextlib.suppress(OSError):  # used now: the last to go
+                os.utime(path)
             return table
     table = make()
     with contextlib.suppress(Exception):  # a read-only home: no shortcut next time
         if path:
             write_atomic(path, json.dumps({"key": key, "size": len(table), "table": table},
                                           ensure_ascii=False, sort_keys=True).encode())
-            for old in path.parent.glob(f"{name}-*.json"):
-                if old != path:
-                    old.unlink()
+            others = sorted((p for p in path.parent.glob(f"{name}-*.json") if p != path),
+                            key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+            for old in others[KEPT_PER_NAME - 1:]:
+                old.unlink()
     return table
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import gender_guesser.detector
 
 from kg import gazetteer
@@ -81,12 +84,27 @@ def test_no_home_folder_or_a_strange_file_only_costs_the_time(tmp_path, monkeypa
     assert cached_table("names", "k1", lambda: {}) == {"ada": "female", "tomas": "male"}
 
 
-def test_a_table_made_from_new_sources_replaces_the_old_file(tmp_path, monkeypatch):
+def test_tables_of_other_sources_are_kept_until_the_least_used_must_go(tmp_path, monkeypatch):
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
-    cached_table("names", "old", lambda: {"ada": "female"})
-    cached_table("names", "new", lambda: {"ada": "female"})
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["names-new.json"]
+    made = []
 
+    def make():
+        made.append(1)
+        return {"ada": "female"}
+
+    for key in ("one", "two", "one", "two"):  # two installations, taking turns
+        cached_table("names", key, make)
+    assert len(made) == 2  # neither made the other's table again
+    for key in ("three", "four"):
+        cached_table("names", key, make)
+    # last used long ago, "one" the longest (files made in one instant tie)
+    for age, key in enumerate(("four", "three", "two", "one"), start=1):
+        os.utime(tmp_path / f"names-{key}.json", ns=(0, time.time_ns() - age * 10**11))
+    cached_table("names", "one", make)  # read: used last now, so kept
+    cached_table("names", "five", make)  # one too many: the least used goes
+    assert len(made) == 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "names-five.json", "names-four.json", "names-one.json", "names-three.json"]
 
 def test_a_kept_table_its_reader_rejects_is_made_and_kept_again(tmp_path, monkeypatch):
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))

@@ -10,15 +10,21 @@ Each quad goes to a named graph chosen by its subject (see ``kg.dataset``):
 the article, its tweets, quotations and evidence sentences in the article's
 graph, everything else in the entities graph. Quads are produced as a stream of
 pyoxigraph terms, so a large corpus goes straight into an Oxigraph database
-without an in-memory graph in between.
+without an in-memory graph in between; each quad once, each subject's
+together (entities by id, then nominations, credits, and articles with their
+tweets and quotations), so Turtle can be written from the same stream.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
+from typing import TypeVar
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -26,7 +32,15 @@ from rdflib import RDF, RDFS, XSD, URIRef
 
 from kg.dataset import ENTITIES_GRAPH, article_graph_iri
 from kg.records import Evidence
-from kg.resolve import Corpus, Entity
+from kg.resolve import (
+    ArticleInfo,
+    Corpus,
+    Credit,
+    Entity,
+    Nomination,
+    ResolvedQuote,
+    ResolvedTweet,
+)
 from kg.vocab import ENTITY_BASE, KG, SCHEMA
 
 CLASS_OF = {
@@ -111,13 +125,24 @@ def _digest(*parts: object) -> str:
 
 
 class QuadWriter:
-    """Turns a resolved corpus into quads; each evidence node is written once."""
+    """Turns a resolved corpus into quads. Each evidence node is written once,
+    and each subject's quads come together, with the evidence sentences they
+    cite after them, so that Turtle written from the stream as it goes (see
+    ``kg.builder``) names each subject once; a quad is never written twice.
+
+    An entity's quads that come from facts resolved across articles (what it
+    won or was nominated for, acted in, airs on) are written with the entity
+    when the corpus holds it, else with those facts: a store update writes
+    some entities and some facts, and each quad must come from what it owns."""
 
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
         self._evidence_done: set[str] = set()
         self._graphs: dict[str, NamedNode] = {}
         self._entities = NamedNode(str(ENTITIES_GRAPH))
+        self._nominations = _sorted(corpus.nominations, key=lambda n: n.nominee)
+        self._credits = _sorted(corpus.credits, key=lambda c: c.person)
+        self._airs = sorted(corpus.airs.items())
 
     def _graph_of(self, article_id: str) -> NamedNode:
         graph = self._graphs.get(article_id)
@@ -126,22 +151,26 @@ class QuadWriter:
                 str(article_graph_iri(_part(article_id))))
         return graph
 
-    def evidence(self, subject: NamedNode, graph: NamedNode, ev: Evidence) -> Iterator[Quad]:
-        """The link from ``subject`` to its evidence sentence, and the sentence
-        node itself (in its article's graph) the first time it is cited."""
-        local = f"evidence/{_part(ev.article)}-{ev.start}-{ev.end}"
-        node = _iri(local)
-        if local not in self._evidence_done:
-            self._evidence_done.add(local)
-            where = self._graph_of(ev.article)
-            yield Quad(node, R.type, K.Evidence, where)
-            yield Quad(node, K.inArticle, _article(ev.article), where)
-            yield Quad(node, K.sentence, _text(ev.sentence), where)
-            yield Quad(node, K.startOffset, _typed(ev.start, XSD.integer), where)
-            yield Quad(node, K.endOffset, _typed(ev.end, XSD.integer), where)
-        yield Quad(subject, K.evidence, node, graph)
+    def cite(self, subject: NamedNode, graph: NamedNode, evidence: Iterable[Evidence],
+             sentences: list[Quad]) -> Iterator[Quad]:
+        """The links from ``subject`` to its evidence sentences; each sentence
+        node's own quads (in its article's graph) go to ``sentences`` the first
+        time it is cited, for the caller to write after the subject's."""
+        for ev in evidence:
+            local = f"evidence/{_part(ev.article)}-{ev.start}-{ev.end}"
+            node = _iri(local)
+            if local not in self._evidence_done:
+                self._evidence_done.add(local)
+                where = self._graph_of(ev.article)
+                sentences += [Quad(node, R.type, K.Evidence, where),
+                              Quad(node, K.inArticle, _article(ev.article), where),
+                              Quad(node, K.sentence, _text(ev.sentence), where),
+                              Quad(node, K.startOffset, _typed(ev.start, XSD.integer), where),
+                              Quad(node, K.endOffset, _typed(ev.end, XSD.integer), where)]
+            yield Quad(subject, K.evidence, node, graph)
 
-    def entity(self, e: Entity) -> Iterator[Quad]:
+    def entity(self, e: Entity, facts: Iterable[Quad] = ()) -> Iterator[Quad]:
+        """An entity's quads, then ``facts`` about it, then its evidence sentence."""
         s, g = _iri(e.id), self._entities
 
         def q(p: URIRef, o) -> Quad:
@@ -161,8 +190,8 @@ class QuadWriter:
         for alias in sorted(e.aliases):
             if alias != e.name:
                 yield q(SCHEMA.alternateName, _text(alias))
-        for ev in e.evidence[:1]:
-            yield from self.evidence(s, g, ev)
+        sentences: list[Quad] = []
+        yield from self.cite(s, g, e.evidence[:1], sentences)
         if e.kind in ("category", "ceremony"):
             yield q(KG.award, _iri(e.attrs["award"]))
         if e.kind == "ceremony":
@@ -179,43 +208,57 @@ class QuadWriter:
             yield q(KG.handle, _text(e.attrs["handle"]))
             if "owner" in e.attrs:
                 yield q(KG.account, _iri(e.attrs["owner"]))
+        yield from facts
+        yield from sentences
 
-    def articles(self) -> Iterator[Quad]:
-        for f in self.corpus.articles:
-            a, g = _article(f.article_id), self._graph_of(f.article_id)
-            yield Quad(a, R.type, S.NewsArticle, g)
-            yield Quad(a, S.name, _text(f.article_id), g)
-            yield Quad(a, K.sourceFile, _text(f.article_id), g)
-            yield Quad(a, S.datePublished, _typed(f.date.isoformat(), XSD.date), g)
+    def entities(self) -> Iterator[Quad]:
+        """Every entity, in id order, with the facts about it (see the class)."""
+        won = _Runs(self._nominations, lambda n: n.nominee)
+        acted = _Runs(self._credits, lambda c: c.person)
+        airs = _Runs(self._airs, lambda kv: kv[0])
+        for e in sorted(self.corpus.entities.values(), key=lambda e: e.id):
+            facts = [*self._won(won.take(e.id)), *self._acted(acted.take(e.id)),
+                     *self._aired(airs.take(e.id))]
+            yield from self.entity(e, dict.fromkeys(facts))  # each once, in order
+        # facts about entities this corpus does not hold (a store update's)
+        held = self.corpus.entities
+        for facts in (self._won(n for n in self._nominations if n.nominee not in held),
+                      self._acted(c for c in self._credits if c.person not in held),
+                      self._aired(kv for kv in self._airs if kv[0] not in held)):
+            yield from dict.fromkeys(facts)
 
-    def links(self, part: Corpus) -> Iterator[Quad]:
-        """What ``part`` links per article: mentions, citations, tweets, quotes."""
-        for links, predicate in ((part.mentions, SCHEMA.mentions), (part.citations, KG.cites)):
-            for article, ent_id in sorted(links):
-                yield Quad(_article(article), _v(predicate), _iri(ent_id),
-                           self._graph_of(article))
-        yield from self.tweets(part)
-        yield from self.quotes(part)
+    def _won(self, nominations: Iterable[Nomination]) -> Iterator[Quad]:
+        for nom in nominations:
+            if nom.category:
+                yield Quad(_iri(nom.nominee), _v(KG.wonAward if nom.won else KG.nominatedFor),
+                           _iri(nom.category), self._entities)
+
+    def _acted(self, credits: Iterable[Credit]) -> Iterator[Quad]:
+        for cr in credits:
+            if cr.role == "actor":
+                yield Quad(_iri(cr.person), K.actedIn, _iri(cr.work), self._entities)
+
+    def _aired(self, airs: Iterable[tuple[str, tuple[str, list[Evidence]]]]) -> Iterator[Quad]:
+        for work_id, (net_id, _evidence) in airs:
+            yield Quad(_iri(work_id), K.network, _iri(net_id), self._entities)
 
     def nominations(self) -> Iterator[Quad]:
         g = self._entities
         for nom in self.corpus.nominations:
             n = _iri(f"nomination/{_digest(nom.nominee, nom.category, nom.ceremony)}")
-            nominee = _iri(nom.nominee)
             yield Quad(n, R.type, K.Nomination, g)
-            yield Quad(n, K.nominee, nominee, g)
+            yield Quad(n, K.nominee, _iri(nom.nominee), g)
             if nom.category:
-                category = _iri(nom.category)
-                yield Quad(n, K.category, category, g)
-                yield Quad(nominee, _v(KG.wonAward if nom.won else KG.nominatedFor), category, g)
+                yield Quad(n, K.category, _iri(nom.category), g)
             if nom.work:
                 yield Quad(n, K.forWork, _iri(nom.work), g)
             yield Quad(n, K.ceremony, _iri(nom.ceremony), g)
             yield Quad(n, K.won, _typed("true" if nom.won else "false", XSD.boolean), g)
             if nom.confidence < 1.0:
                 yield Quad(n, K.confidence, _decimal(nom.confidence), g)
-            for ev in sorted(set(nom.evidence)):
-                yield from self.evidence(n, g, ev)
+            sentences: list[Quad] = []
+            yield from self.cite(n, g, sorted(set(nom.evidence)), sentences)
+            yield from sentences
 
     def credits(self) -> Iterator[Quad]:
         g = self._entities
@@ -229,54 +272,141 @@ class QuadWriter:
                 yield Quad(c, K.character, _text(cr.character), g)
             if cr.confidence < 1.0:
                 yield Quad(c, K.confidence, _decimal(cr.confidence), g)
-            if cr.role == "actor":
-                yield Quad(_iri(cr.person), K.actedIn, _iri(cr.work), g)
-            for ev in sorted(set(cr.evidence)):
-                yield from self.evidence(c, g, ev)
-        for work_id, (net_id, _evidence) in sorted(self.corpus.airs.items()):
-            yield Quad(_iri(work_id), K.network, _iri(net_id), g)
+            sentences: list[Quad] = []
+            yield from self.cite(c, g, sorted(set(cr.evidence)), sentences)
+            yield from sentences
 
-    def tweets(self, part: Corpus) -> Iterator[Quad]:
-        for rt in part.tweets:
-            t, g = rt.tweet, self._graph_of(rt.article)
-            s = _iri(f"tweet/{_part(rt.article)}-{t.index + 1}")
-            yield Quad(s, R.type, S.SocialMediaPosting, g)
-            yield Quad(s, S.text, _text(t.text), g)
-            yield Quad(s, S.author, _iri(rt.account), g)
-            if t.date:
-                yield Quad(s, S.datePublished, _typed(t.date.isoformat(), XSD.date), g)
-            for h in t.hashtags:
-                yield Quad(s, K.hashtag, _text(h), g)
-            for link in t.links:
-                yield Quad(s, K.link, _typed(link, XSD.anyURI), g)
-            for m in rt.mentions:
-                yield Quad(s, S.mentions, _iri(m), g)
-            yield Quad(_article(rt.article), K.embeds, s, g)
-            yield from self.evidence(s, g, t.evidence)
+    def articles(self) -> Iterator[Quad]:
+        """Each article with what it links (mentions, citations, tweets,
+        quotations), a slice of articles at a time as the corpus keeps them;
+        then the articles that link nothing."""
+        infos = {a.article_id: a for a in self.corpus.articles}
+        written: set[str] = set()
+        for part in self.corpus.link_slices():  # each slice kept in a file read once
+            for article, links in sorted(_links_by_article(part).items()):
+                yield from self.article(article, infos.get(article), links)
+                written.add(article)
+        for info in self.corpus.articles:
+            if info.article_id not in written:
+                yield from self.article(info.article_id, info, _Links())
 
-    def quotes(self, part: Corpus) -> Iterator[Quad]:
-        for rq in part.quotes:
-            q, g = rq.quote, self._graph_of(rq.article)
-            s = _iri(f"quote/{_part(rq.article)}-{q.index + 1}")
-            yield Quad(s, R.type, S.Quotation, g)
-            yield Quad(s, S.text, _text(q.text), g)
-            yield Quad(s, K.inArticle, _article(rq.article), g)
-            if rq.speaker:
-                yield Quad(s, K.speaker, _iri(rq.speaker), g)
-            if q.confidence < 1.0:
-                yield Quad(s, K.confidence, _decimal(q.confidence), g)
-            yield from self.evidence(s, g, q.evidence)
+    def article(self, article_id: str, info: ArticleInfo | None, links: _Links
+                ) -> Iterator[Quad]:
+        """One article's node (when ``info`` is given: the corpus holds the
+        article) and its links, then its tweets and quotations."""
+        a, g = _article(article_id), self._graph_of(article_id)
+        if info is not None:
+            yield Quad(a, R.type, S.NewsArticle, g)
+            yield Quad(a, S.name, _text(article_id), g)
+            yield Quad(a, K.sourceFile, _text(article_id), g)
+            yield Quad(a, S.datePublished, _typed(info.date.isoformat(), XSD.date), g)
+        for ent_id in sorted(links.mentions):
+            yield Quad(a, S.mentions, _iri(ent_id), g)
+        for ent_id in sorted(links.citations):
+            yield Quad(a, K.cites, _iri(ent_id), g)
+        for rt in links.tweets:
+            yield Quad(a, K.embeds, self._tweet_node(rt), g)
+        for rt in links.tweets:
+            yield from self.tweet(rt)
+        for rq in links.quotes:
+            yield from self.quote(rq)
+
+    def _tweet_node(self, rt: ResolvedTweet) -> NamedNode:
+        return _iri(f"tweet/{_part(rt.article)}-{rt.tweet.index + 1}")
+
+    def tweet(self, rt: ResolvedTweet) -> Iterator[Quad]:
+        t, g = rt.tweet, self._graph_of(rt.article)
+        s = self._tweet_node(rt)
+        yield Quad(s, R.type, S.SocialMediaPosting, g)
+        yield Quad(s, S.text, _text(t.text), g)
+        yield Quad(s, S.author, _iri(rt.account), g)
+        if t.date:
+            yield Quad(s, S.datePublished, _typed(t.date.isoformat(), XSD.date), g)
+        for h in t.hashtags:
+            yield Quad(s, K.hashtag, _text(h), g)
+        for link in t.links:
+            yield Quad(s, K.link, _typed(link, XSD.anyURI), g)
+        for m in rt.mentions:
+            yield Quad(s, S.mentions, _iri(m), g)
+        sentences: list[Quad] = []
+        yield from self.cite(s, g, [t.evidence], sentences)
+        yield from sentences
+
+    def quote(self, rq: ResolvedQuote) -> Iterator[Quad]:
+        q, g = rq.quote, self._graph_of(rq.article)
+        s = _iri(f"quote/{_part(rq.article)}-{q.index + 1}")
+        yield Quad(s, R.type, S.Quotation, g)
+        yield Quad(s, S.text, _text(q.text), g)
+        yield Quad(s, K.inArticle, _article(rq.article), g)
+        if rq.speaker:
+            yield Quad(s, K.speaker, _iri(rq.speaker), g)
+        if q.confidence < 1.0:
+            yield Quad(s, K.confidence, _decimal(q.confidence), g)
+        sentences: list[Quad] = []
+        yield from self.cite(s, g, [q.evidence], sentences)
+        yield from sentences
 
     def quads(self) -> Iterator[Quad]:
-        for e in sorted(self.corpus.entities.values(), key=lambda e: e.id):
-            yield from self.entity(e)
-        yield from self.articles()
+        yield from self.entities()
         yield from self.nominations()
         yield from self.credits()
-        for part in self.corpus.link_slices():  # each slice kept in a file read once
-            yield from self.links(part)
+        yield from self.articles()
+
+
+@dataclass
+class _Links:
+    """What one article links: entity ids it mentions and cites, its tweets and
+    quotations."""
+
+    mentions: list[str] = field(default_factory=list)
+    citations: list[str] = field(default_factory=list)
+    tweets: list[ResolvedTweet] = field(default_factory=list)
+    quotes: list[ResolvedQuote] = field(default_factory=list)
+
+
+def _links_by_article(part: Corpus) -> dict[str, _Links]:
+    out: dict[str, _Links] = defaultdict(_Links)
+    for article, ent_id in part.mentions:
+        out[article].mentions.append(ent_id)
+    for article, ent_id in part.citations:
+        out[article].citations.append(ent_id)
+    for rt in part.tweets:
+        out[rt.article].tweets.append(rt)
+    for rq in part.quotes:
+        out[rq.article].quotes.append(rq)
+    return out
+
+
+T = TypeVar("T")
+
+
+def _sorted(items: list[T], key: Callable[[T], str]) -> list[T]:
+    """``items`` ordered by ``key``: as they are when already so (a resolved
+    corpus's facts are sorted), else a sorted copy."""
+    if all(key(a) <= key(b) for a, b in itertools.pairwise(items)):
+        return items
+    return sorted(items, key=key)
+
+
+class _Runs:
+    """The items of a list sorted by ``key``, taken a run of equal keys at a
+    time for keys asked in increasing order (a merge of two sorted lists:
+    linear, holding nothing more)."""
+
+    def __init__(self, items: list[T], key: Callable[[T], str]) -> None:
+        self.items, self.key, self.at = items, key, 0
+
+    def take(self, wanted: str) -> list[T]:
+        items, key = self.items, self.key
+        while self.at < len(items) and key(items[self.at]) < wanted:
+            self.at += 1
+        start = self.at
+        while self.at < len(items) and key(items[self.at]) == wanted:
+            self.at += 1
+        return items[start : self.at]
 
 
 def corpus_quads(corpus: Corpus) -> Iterator[Quad]:
-    """Every quad of the corpus's graph (duplicates possible; a store keeps one)."""
+    """Every quad of the corpus's graph, each once, each subject's together
+    (see ``QuadWriter``)."""
     return QuadWriter(corpus).quads()

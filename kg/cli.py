@@ -99,7 +99,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             return _build_store(args, progress, formats, started, out)
         with folder_lock(out, _err):
             result = build_graph(args.paths, model=args.model, progress=progress,
-                                 jobs=args.jobs, workdir=out, lean=True, dask=args.dask)
+                                 jobs=args.jobs, workdir=out, lean=True, dask=args.dask,
+                                 turtle=out / "graph.ttl")
             _end_progress(args)
             with result:
                 return _write_outputs(args, result, out, formats, started)
@@ -163,7 +164,8 @@ def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
         remove_temps(out, "graph.*")  # left by a build killed while writing
         for fmt in ["ttl", *formats]:
             path = out / f"graph.{fmt}"
-            write_file(result.database, fmt, path)
+            if not (fmt == "ttl" and result.turtle == path):  # else written while built
+                write_file(result.database, fmt, path)
             written.append(path)
     if not no_html and result.triples > HTML_MAX_TRIPLES:
         stale = out / "graph.html"

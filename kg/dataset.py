@@ -15,8 +15,7 @@ for the steps that want one (the HTML page, SHACL validation, the Python API).
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph
@@ -50,8 +49,24 @@ FILL_BATCH = 10_000
 def fill(database: pyoxigraph.Store, quads: Iterable[pyoxigraph.Quad]) -> None:
     """Load a stream of quads with Oxigraph's bulk loader, in batches of
     ``FILL_BATCH`` (duplicates kept once)."""
-    stream = iter(quads)
-    while batch := list(itertools.islice(stream, FILL_BATCH)):
+    for _ in loading(database, quads):
+        pass
+
+
+def loading(database: pyoxigraph.Store, quads: Iterable[pyoxigraph.Quad]
+            ) -> Iterator[pyoxigraph.Quad]:
+    """Pass ``quads`` on while loading them as ``fill`` does, for a consumer
+    that also writes them elsewhere as they come (a build's Turtle, see
+    ``kg.exports.write_turtle``): reading them back out of the database
+    costs ten times as much as writing them from the stream."""
+    batch: list[pyoxigraph.Quad] = []
+    for q in quads:
+        batch.append(q)
+        yield q
+        if len(batch) == FILL_BATCH:
+            database.bulk_extend(batch)
+            batch = []
+    if batch:
         database.bulk_extend(batch)
     database.flush()
 

@@ -1,15 +1,17 @@
 """Writing a build's graph: Turtle (the merged graph), N-Triples, N-Quads and
 TriG (one named graph per article, for provenance) and JSON-LD.
 
-Every format is streamed from the build's Oxigraph database (``kg.dataset``)
-by Oxigraph's serialisers, which escape every string for the format (no raw
-line breaks in short literals). The order is the database's: it depends only
-on the quads, so the same graph always gives the same bytes.
+Every format is written by Oxigraph's serialisers, which escape every string
+for the format (no raw line breaks in short literals), and streamed: from the
+build's Oxigraph database (``kg.dataset``), in the database's order, which
+depends only on the quads; or, for a build's Turtle, from the quads as the
+build makes them (``write_turtle``), in their order, which depends only on
+the corpus. Either way the same graph always gives the same bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,6 +45,15 @@ def write_graph(database: pyoxigraph.Store, fmt: str, out: BinaryIO) -> None:
         pyoxigraph.serialize(_merged(database), out, _GRAPH_FORMATS[fmt], prefixes=prefixes)
     else:
         raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+def write_turtle(quads: Iterable[pyoxigraph.Quad], out: BinaryIO) -> None:
+    """Serialise a stream of quads as Turtle (their graphs merged) as they
+    come, without a database: each subject's quads must come together for
+    Turtle to name it once, as ``kg.rdf.corpus_quads`` gives them. A build
+    writes its Turtle so, while it fills its database (``kg.dataset.loading``)."""
+    pyoxigraph.serialize((q.triple for q in quads), out, pyoxigraph.RdfFormat.TURTLE,
+                         prefixes=TURTLE_PREFIXES)
 
 
 def export(database: pyoxigraph.Store, fmt: str) -> bytes:

@@ -30,13 +30,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def seeds_build() -> Iterator[Any]:
-    """The seed articles built once for the whole session. Shared: a test may
-    read it (and its ``graph``) but must not change it."""
+def seeds_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The seed articles built once for the whole session, with their Turtle
+    written as `kg build` writes it (``turtle``). Shared: a test may read it
+    (and its ``graph``) but must not change it."""
     from kg.builder import build_graph
 
-    with build_graph([ROOT / "seeds"]) as result:
-        assert result.articles == 2 and not result.errors
+    turtle = tmp_path_factory.mktemp("seeds-build") / "graph.ttl"
+    with build_graph([ROOT / "seeds"], turtle=turtle) as result:
+        assert result.articles == 2 and not result.errors and result.turtle == turtle
         yield result
 
 
@@ -47,10 +49,8 @@ def seeds_files(seeds_build: Any, tmp_path_factory: pytest.TempPathFactory) -> d
     from kg.exports import write_file
 
     folder = tmp_path_factory.mktemp("seeds-files")
-    files = {}
-    for fmt in ("ttl", "nq"):
-        files[fmt] = folder / f"graph.{fmt}"
-        write_file(seeds_build.database, fmt, files[fmt])
+    files = {"ttl": seeds_build.turtle, "nq": folder / "graph.nq"}
+    write_file(seeds_build.database, "nq", files["nq"])
     return files
 
 

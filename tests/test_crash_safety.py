@@ -86,11 +86,11 @@ def test_a_build_killed_while_writing_keeps_the_old_files_and_the_next_cleans_up
     _write(src, "w2")
     _kg_killed("""
         import kg.exports
-        def write_graph(database, fmt, fh):
+        def write_turtle(quads, fh):
             fh.write(b"@prefix broken: <")  # half a file
             fh.flush()
             die()
-        kg.exports.write_graph = write_graph
+        kg.exports.write_turtle = write_turtle
     """, "build", src, "-o", out, "--no-html")
     assert (out / "graph.ttl").read_bytes() == before  # untouched, still parseable
     assert len(Graph().parse(out / "graph.ttl", format="turtle")) > 0

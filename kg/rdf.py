@@ -169,6 +169,14 @@ class QuadWriter:
                               Quad(node, K.endOffset, _typed(ev.end, XSD.integer), where)]
             yield Quad(subject, K.evidence, node, graph)
 
+    def cited(self, subject: NamedNode, graph: NamedNode, evidence: Iterable[Evidence]
+              ) -> Iterator[Quad]:
+        """The links from ``subject`` to its evidence sentences, then the
+        sentence nodes written for the first time (see ``cite``)."""
+        sentences: list[Quad] = []
+        yield from self.cite(subject, graph, evidence, sentences)
+        yield from sentences
+
     def entity(self, e: Entity, facts: Iterable[Quad] = ()) -> Iterator[Quad]:
         """An entity's quads, then ``facts`` about it, then its evidence sentence."""
         s, g = _iri(e.id), self._entities
@@ -256,9 +264,7 @@ class QuadWriter:
             yield Quad(n, K.won, _typed("true" if nom.won else "false", XSD.boolean), g)
             if nom.confidence < 1.0:
                 yield Quad(n, K.confidence, _decimal(nom.confidence), g)
-            sentences: list[Quad] = []
-            yield from self.cite(n, g, sorted(set(nom.evidence)), sentences)
-            yield from sentences
+            yield from self.cited(n, g, sorted(set(nom.evidence)))
 
     def credits(self) -> Iterator[Quad]:
         g = self._entities
@@ -272,9 +278,7 @@ class QuadWriter:
                 yield Quad(c, K.character, _text(cr.character), g)
             if cr.confidence < 1.0:
                 yield Quad(c, K.confidence, _decimal(cr.confidence), g)
-            sentences: list[Quad] = []
-            yield from self.cite(c, g, sorted(set(cr.evidence)), sentences)
-            yield from sentences
+            yield from self.cited(c, g, sorted(set(cr.evidence)))
 
     def articles(self) -> Iterator[Quad]:
         """Each article with what it links (mentions, citations, tweets,
@@ -328,9 +332,7 @@ class QuadWriter:
             yield Quad(s, K.link, _typed(link, XSD.anyURI), g)
         for m in rt.mentions:
             yield Quad(s, S.mentions, _iri(m), g)
-        sentences: list[Quad] = []
-        yield from self.cite(s, g, [t.evidence], sentences)
-        yield from sentences
+        yield from self.cited(s, g, [t.evidence])
 
     def quote(self, rq: ResolvedQuote) -> Iterator[Quad]:
         q, g = rq.quote, self._graph_of(rq.article)
@@ -342,9 +344,7 @@ class QuadWriter:
             yield Quad(s, K.speaker, _iri(rq.speaker), g)
         if q.confidence < 1.0:
             yield Quad(s, K.confidence, _decimal(q.confidence), g)
-        sentences: list[Quad] = []
-        yield from self.cite(s, g, [q.evidence], sentences)
-        yield from sentences
+        yield from self.cited(s, g, [q.evidence])
 
     def quads(self) -> Iterator[Quad]:
         yield from self.entities()

@@ -316,22 +316,34 @@ class Served:
         tmpdir.mkdir(exist_ok=True)
         env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
         env["TMPDIR"] = str(tmpdir)  # where the temporary store goes: checked to be cleaned
+        self.args, self.env, self.restarts = args, env, 0
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        self._start()
+
+    def _start(self) -> None:
+        """Start the server on a port that was free a moment ago: another
+        process (a client's outgoing connection) may take it in between, and
+        ``wait_for`` then starts it again on another."""
         self.port = find_free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kg.serve", *args, "--port", str(self.port)], cwd=ROOT,
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            [sys.executable, "-m", "kg.serve", *self.args, "--port", str(self.port)],
+            cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, text=True)
-        self.lines: list[str] = []
-        self._changed = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc,), daemon=True).start()
 
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
+    def _read(self, proc: subprocess.Popen) -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
             with self._changed:
-                self.lines.append(line)
-                self._changed.notify_all()
+                if proc is self.proc:  # not a line of a server given up on
+                    self.lines.append(line)
+                    self._changed.notify_all()
+
+    def _port_taken(self) -> bool:
+        return self.proc.poll() is not None and self.restarts < 3 and \
+            "Address already in use" in "".join(self.lines)
 
     @property
     def output(self) -> str:
@@ -343,6 +355,11 @@ class Served:
         deadline = time.monotonic() + timeout
         with self._changed:
             while "".join(self.lines).count(text) < times:
+                if self._port_taken():
+                    self.restarts += 1
+                    self.lines.clear()
+                    self._start()
+                    continue
                 left = deadline - time.monotonic()
                 assert left > 0 and self.proc.poll() is None, (
                     f"no {text!r} from kg serve:\n{''.join(self.lines)}")

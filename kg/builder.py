@@ -2,10 +2,11 @@
 
 A build parses and extracts the articles (``kg.passes``), resolves the facts
 across them (``kg.resolve``) and streams the RDF quads (``kg.rdf``) into an
-Oxigraph database in a temporary folder, writing them as Turtle on the way
-when asked; the other outputs are written from the database (``kg.exports``).
-The graph is never held in memory as a whole, so memory does not grow with it;
-``BuildResult.graph`` gives an rdflib graph on request.
+Oxigraph database in a temporary folder, from which the outputs are written
+(``kg.exports``); or, when asked, writes them as Turtle as they come, on the
+way into the database or instead of it. The graph is never held in memory as
+a whole, so memory does not grow with it; ``BuildResult.graph`` gives an
+rdflib graph on request.
 """
 
 from __future__ import annotations
@@ -42,26 +43,30 @@ WORK_PREFIX = ".kg-graph-"
 
 @dataclass
 class BuildResult:
-    """What a build made: its graph database, the resolved corpus and the
-    files that could not be read. Close it (or use ``with``) to remove a
-    temporary database."""
+    """What a build made: its graph database (None when it wrote only
+    Turtle), the resolved corpus and the files that could not be read. Close
+    it (or use ``with``) to remove a temporary database."""
 
     database: pyoxigraph.Store | None
     corpus: Corpus | None
     errors: list[ArticleError] = field(default_factory=list)
     articles: int = 0
     workdir: tempfile.TemporaryDirectory | None = None
-    # where the build wrote the graph as Turtle while filling the database, if asked
+    # where the build wrote the graph as Turtle as it made it, if asked, and
+    # how many triples that file holds
     turtle: Path | None = None
+    turtle_triples: int = 0
 
     @cached_property
     def graph(self) -> Graph:
         """The whole graph as one rdflib graph (built on first use)."""
-        return to_rdflib(self.database) if self.database is not None else Graph()
+        if self.database is not None:
+            return to_rdflib(self.database)
+        return to_rdflib(self.turtle) if self.turtle is not None else Graph()
 
     @property
     def triples(self) -> int:
-        return len(self.database) if self.database is not None else 0
+        return len(self.database) if self.database is not None else self.turtle_triples
 
     def close(self) -> None:
         self.database = None
@@ -143,7 +148,7 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
                 progress: Callable[[int, int, str], None] | None = None,
                 jobs: int = 1, workdir: Path | None = None,
                 lean: bool = False, dask: str | None = None,
-                turtle: Path | None = None) -> BuildResult:
+                turtle: Path | None = None, database: bool = True) -> BuildResult:
     """Read, extract, resolve and convert; bad files are collected, not raised.
     ``jobs`` processes parse and extract, or the Dask cluster whose scheduler
     is at ``dask`` (see ``kg.cluster``); the graph is the same either way.
@@ -152,6 +157,9 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     ``turtle``, the graph is also written there as Turtle (atomically) while
     the database is filled: a tenth of the cost of writing it from the
     database after (``kg.exports``), whose order the file does not follow.
+    With ``turtle`` and not ``database``, no database is made (the result's
+    ``graph`` reads the Turtle): for a caller that wants only that file, which
+    then costs half as much to write.
 
     ``lean`` is for a process that builds once and writes files (the command
     line): parsing and extraction run in a child process (``kg.extraction_process``;
@@ -159,6 +167,8 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     corpus is freed once the database is filled (the result has no
     ``corpus``), their memory going back to the system, so the later steps do
     not add to the peak that parsing set."""
+    if not database and turtle is None:
+        raise ValueError("a build without a database must write its Turtle")
     articles, errors = load_articles(paths)
     if not articles:
         return BuildResult(None, None, errors, 0)
@@ -177,12 +187,13 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
                 give_back()  # the extracted facts resolution no longer needs
             if progress:
                 progress(len(corpus.articles), len(corpus.articles), "writing the graph")
-            database = open_database(Path(tmp.name) / "database")
+            store = open_database(Path(tmp.name) / "database") if database else None
+            quads, triples = corpus_quads(corpus), 0
             if turtle is None:
-                fill(database, corpus_quads(corpus))
+                fill(store, quads)
             else:
                 with open_atomic(turtle) as fh:
-                    write_turtle(loading(database, corpus_quads(corpus)), fh)
+                    triples = write_turtle(quads if store is None else loading(store, quads), fh)
         finally:
             if corpus.spilled is not None:  # links kept in files (a lean build)
                 corpus.spilled.close()
@@ -193,4 +204,4 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     if lean:
         corpus = None
         give_back()
-    return BuildResult(database, corpus, errors, count, tmp, turtle)
+    return BuildResult(store, corpus, errors, count, tmp, turtle, triples)

@@ -100,7 +100,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         with folder_lock(out, _err):
             result = build_graph(args.paths, model=args.model, progress=progress,
                                  jobs=args.jobs, workdir=out, lean=True, dask=args.dask,
-                                 turtle=out / "graph.ttl")
+                                 turtle=out / "graph.ttl", database=bool(formats))
             _end_progress(args)
             with result:
                 return _write_outputs(args, result, out, formats, started)

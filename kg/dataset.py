@@ -83,12 +83,15 @@ def _rdflib_term(term) -> URIRef | BNode | Literal:
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
-def to_rdflib(database: pyoxigraph.Store) -> Graph:
-    """Every named graph of ``database`` merged into one rdflib graph, with the
+def to_rdflib(source: pyoxigraph.Store | Path) -> Graph:
+    """Every named graph of a database, or the triples of a Turtle file (a
+    build's, made without a database), merged into one rdflib graph, with the
     project's prefixes bound."""
     graph = Graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)
-    for q in database.quads_for_pattern(None, None, None, None):
+    quads = (pyoxigraph.parse(path=str(source), format=pyoxigraph.RdfFormat.TURTLE)
+             if isinstance(source, Path) else source.quads_for_pattern(None, None, None, None))
+    for q in quads:
         graph.add((_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object)))
     return graph

@@ -47,13 +47,22 @@ def write_graph(database: pyoxigraph.Store, fmt: str, out: BinaryIO) -> None:
         raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
 
 
-def write_turtle(quads: Iterable[pyoxigraph.Quad], out: BinaryIO) -> None:
+def write_turtle(quads: Iterable[pyoxigraph.Quad], out: BinaryIO) -> int:
     """Serialise a stream of quads as Turtle (their graphs merged) as they
-    come, without a database: each subject's quads must come together for
-    Turtle to name it once, as ``kg.rdf.corpus_quads`` gives them. A build
-    writes its Turtle so, while it fills its database (``kg.dataset.loading``)."""
-    pyoxigraph.serialize((q.triple for q in quads), out, pyoxigraph.RdfFormat.TURTLE,
-                         prefixes=TURTLE_PREFIXES)
+    come, without a database, and say how many there were: each subject's
+    quads must come together for Turtle to name it once, and each quad once,
+    as ``kg.rdf.corpus_quads`` gives them. A build writes its Turtle so, while
+    it fills its database (``kg.dataset.loading``) or instead of one."""
+    written = 0
+
+    def triples() -> Iterator[pyoxigraph.Triple]:
+        nonlocal written
+        for q in quads:
+            written += 1
+            yield q.triple
+
+    pyoxigraph.serialize(triples(), out, pyoxigraph.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
+    return written
 
 
 def export(database: pyoxigraph.Store, fmt: str) -> bytes:

@@ -91,6 +91,20 @@ def test_the_turtle_written_while_building_holds_the_database_once_a_subject_eac
     assert len(runs) == len(set(runs)) > 50
 
 
+def test_a_build_that_writes_only_turtle_writes_the_same_and_reads_it_back(
+        seeds_build, seeds_graph, tmp_path):
+    """What ``kg build`` does when it is asked for no other format: no
+    database, the same file, and the graph read from that file."""
+    turtle = tmp_path / "only.ttl"
+    with build_graph([SEEDS], turtle=turtle, database=False) as alone:
+        assert alone.database is None
+        assert turtle.read_bytes() == seeds_build.turtle.read_bytes()
+        assert alone.triples == seeds_build.triples == len(seeds_graph)
+        assert isomorphic(alone.graph, seeds_graph)
+    with pytest.raises(ValueError, match="must write its Turtle"):
+        build_graph([SEEDS], database=False)
+
+
 def test_committed_output_is_current(seeds_build):
     committed = (ROOT / "output" / "graph.ttl").read_bytes()
     assert committed == seeds_build.turtle.read_bytes(), (

@@ -159,7 +159,8 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     database after (``kg.exports``), whose order the file does not follow.
     With ``turtle`` and not ``database``, no database is made (the result's
     ``graph`` reads the Turtle): for a caller that wants only that file, which
-    then costs half as much to write.
+    then costs a fraction as much (loading the database costs as much as
+    making the quads, and more with its flushes).
 
     ``lean`` is for a process that builds once and writes files (the command
     line): parsing and extraction run in a child process (``kg.extraction_process``;

@@ -80,6 +80,7 @@ class _Nodes:
 
 
 R, S, K = _Nodes(RDF), _Nodes(SCHEMA), _Nodes(KG)
+L, X = _Nodes(RDFS), _Nodes(XSD)
 
 
 def _iri(ident: str) -> NamedNode:
@@ -111,13 +112,13 @@ def _text(value: str) -> Literal:
     return Literal(value)
 
 
-def _typed(value: object, datatype: URIRef) -> Literal:
-    return Literal(str(value), datatype=_v(datatype))
+def _typed(value: object, datatype: NamedNode) -> Literal:
+    return Literal(str(value), datatype=datatype)
 
 
 def _decimal(value: float) -> Literal:
     """A confidence as an exact xsd:decimal (a float would fail sh:datatype checks)."""
-    return _typed(Decimal(str(round(value, 2))), XSD.decimal)
+    return _typed(Decimal(str(round(value, 2))), X.decimal)
 
 
 def _digest(*parts: object) -> str:
@@ -165,8 +166,8 @@ class QuadWriter:
                 sentences += [Quad(node, R.type, K.Evidence, where),
                               Quad(node, K.inArticle, _article(ev.article), where),
                               Quad(node, K.sentence, _text(ev.sentence), where),
-                              Quad(node, K.startOffset, _typed(ev.start, XSD.integer), where),
-                              Quad(node, K.endOffset, _typed(ev.end, XSD.integer), where)]
+                              Quad(node, K.startOffset, _typed(ev.start, X.integer), where),
+                              Quad(node, K.endOffset, _typed(ev.end, X.integer), where)]
             yield Quad(subject, K.evidence, node, graph)
 
     def cited(self, subject: NamedNode, graph: NamedNode, evidence: Iterable[Evidence]
@@ -181,41 +182,41 @@ class QuadWriter:
         """An entity's quads, then ``facts`` about it, then its evidence sentence."""
         s, g = _iri(e.id), self._entities
 
-        def q(p: URIRef, o) -> Quad:
-            return Quad(s, _v(p), o, g)
+        def q(p: NamedNode, o) -> Quad:
+            return Quad(s, p, o, g)
 
         if e.kind == "organization":
-            yield q(RDF.type, _v(ORG_CLASS.get(e.subkind, SCHEMA.Organization)))
+            yield q(R.type, _v(ORG_CLASS.get(e.subkind, SCHEMA.Organization)))
         else:
-            yield q(RDF.type, _v(CLASS_OF[e.kind]))
+            yield q(R.type, _v(CLASS_OF[e.kind]))
         if e.kind == "account":
             # labelled by its handle, named by its display name, even where that
             # is the handle again ("— @bo (@bo)"): every entity has one name
-            yield q(SCHEMA.name, _text(e.attrs["display"]))
+            yield q(S.name, _text(e.attrs["display"]))
         else:
-            yield q(SCHEMA.name, _text(e.name))
-        yield q(RDFS.label, _text(e.name))
+            yield q(S.name, _text(e.name))
+        yield q(L.label, _text(e.name))
         for alias in sorted(e.aliases):
             if alias != e.name:
-                yield q(SCHEMA.alternateName, _text(alias))
+                yield q(S.alternateName, _text(alias))
         sentences: list[Quad] = []
         yield from self.cite(s, g, e.evidence[:1], sentences)
         if e.kind in ("category", "ceremony"):
-            yield q(KG.award, _iri(e.attrs["award"]))
+            yield q(K.award, _iri(e.attrs["award"]))
         if e.kind == "ceremony":
-            yield q(KG.ordinal, _typed(e.attrs["ordinal"], XSD.integer))
+            yield q(K.ordinal, _typed(e.attrs["ordinal"], X.integer))
             details = self.corpus.ceremonies.get(e.id)
             if details:
                 if details.date:
-                    yield q(SCHEMA.startDate, _typed(details.date.isoformat(), XSD.date))
+                    yield q(S.startDate, _typed(details.date.isoformat(), X.date))
                 for host in details.hosts:
-                    yield q(KG.host, _iri(host))
+                    yield q(K.host, _iri(host))
                 if details.venue:
-                    yield q(KG.venue, _iri(details.venue))
+                    yield q(K.venue, _iri(details.venue))
         if e.kind == "account":
-            yield q(KG.handle, _text(e.attrs["handle"]))
+            yield q(K.handle, _text(e.attrs["handle"]))
             if "owner" in e.attrs:
-                yield q(KG.account, _iri(e.attrs["owner"]))
+                yield q(K.account, _iri(e.attrs["owner"]))
         yield from facts
         yield from sentences
 
@@ -238,7 +239,7 @@ class QuadWriter:
     def _won(self, nominations: Iterable[Nomination]) -> Iterator[Quad]:
         for nom in nominations:
             if nom.category:
-                yield Quad(_iri(nom.nominee), _v(KG.wonAward if nom.won else KG.nominatedFor),
+                yield Quad(_iri(nom.nominee), K.wonAward if nom.won else K.nominatedFor,
                            _iri(nom.category), self._entities)
 
     def _acted(self, credits: Iterable[Credit]) -> Iterator[Quad]:
@@ -261,7 +262,7 @@ class QuadWriter:
             if nom.work:
                 yield Quad(n, K.forWork, _iri(nom.work), g)
             yield Quad(n, K.ceremony, _iri(nom.ceremony), g)
-            yield Quad(n, K.won, _typed("true" if nom.won else "false", XSD.boolean), g)
+            yield Quad(n, K.won, _typed("true" if nom.won else "false", X.boolean), g)
             if nom.confidence < 1.0:
                 yield Quad(n, K.confidence, _decimal(nom.confidence), g)
             yield from self.cited(n, g, sorted(set(nom.evidence)))
@@ -303,7 +304,7 @@ class QuadWriter:
             yield Quad(a, R.type, S.NewsArticle, g)
             yield Quad(a, S.name, _text(article_id), g)
             yield Quad(a, K.sourceFile, _text(article_id), g)
-            yield Quad(a, S.datePublished, _typed(info.date.isoformat(), XSD.date), g)
+            yield Quad(a, S.datePublished, _typed(info.date.isoformat(), X.date), g)
         for ent_id in sorted(links.mentions):
             yield Quad(a, S.mentions, _iri(ent_id), g)
         for ent_id in sorted(links.citations):
@@ -325,11 +326,11 @@ class QuadWriter:
         yield Quad(s, S.text, _text(t.text), g)
         yield Quad(s, S.author, _iri(rt.account), g)
         if t.date:
-            yield Quad(s, S.datePublished, _typed(t.date.isoformat(), XSD.date), g)
+            yield Quad(s, S.datePublished, _typed(t.date.isoformat(), X.date), g)
         for h in t.hashtags:
             yield Quad(s, K.hashtag, _text(h), g)
         for link in t.links:
-            yield Quad(s, K.link, _typed(link, XSD.anyURI), g)
+            yield Quad(s, K.link, _typed(link, X.anyURI), g)
         for m in rt.mentions:
             yield Quad(s, S.mentions, _iri(m), g)
         yield from self.cited(s, g, [t.evidence])

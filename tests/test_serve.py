@@ -103,13 +103,22 @@ def chain_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @contextmanager
 def running(location: Path, timeout_s: float, log: Path) -> Iterator[tuple[str, object]]:
-    """A server on a free loopback port; always stopped, and asserted gone, on exit."""
-    port = find_free_port()
-    with log.open("ab") as err:
-        proc = start_server(location, "127.0.0.1", port, timeout_s, stderr=err)
-    url = f"http://127.0.0.1:{port}/"
+    """A server on a free loopback port; always stopped, and asserted gone, on exit.
+    A port taken between choosing and binding it (by a client's outgoing
+    connection) is given up for another, up to three times."""
+    for attempt in range(3):
+        port = find_free_port()
+        with log.open("ab") as err:
+            proc = start_server(location, "127.0.0.1", port, timeout_s, stderr=err)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            wait_until_ready(url, proc=proc)
+            break
+        except ServeError:
+            stop_server(proc)
+            if attempt == 2 or "Address already in use" not in log.read_text(errors="replace"):
+                raise
     try:
-        wait_until_ready(url, proc=proc)
         yield url, proc
     finally:
         code = stop_server(proc)

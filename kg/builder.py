@@ -11,6 +11,7 @@ rdflib graph on request.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -52,10 +53,14 @@ class BuildResult:
     errors: list[ArticleError] = field(default_factory=list)
     articles: int = 0
     workdir: tempfile.TemporaryDirectory | None = None
-    # where the build wrote the graph as Turtle as it made it, if asked, and
-    # how many triples that file holds
-    turtle: Path | None = None
+    # the files the build wrote as it made the graph, if asked, by format
+    # ("ttl", and "nt" or "nq"), and how many triples they hold
+    streamed: dict[str, Path] = field(default_factory=dict)
     turtle_triples: int = 0
+
+    @property
+    def turtle(self) -> Path | None:
+        return self.streamed.get("ttl")
 
     @cached_property
     def graph(self) -> Graph:
@@ -148,7 +153,8 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
                 progress: Callable[[int, int, str], None] | None = None,
                 jobs: int = 1, workdir: Path | None = None,
                 lean: bool = False, dask: str | None = None,
-                turtle: Path | None = None, database: bool = True) -> BuildResult:
+                turtle: Path | None = None, lines: dict[str, Path] | None = None,
+                database: bool = True) -> BuildResult:
     """Read, extract, resolve and convert; bad files are collected, not raised.
     ``jobs`` processes parse and extract, or the Dask cluster whose scheduler
     is at ``dask`` (see ``kg.cluster``); the graph is the same either way.
@@ -157,9 +163,10 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     ``turtle``, the graph is also written there as Turtle (atomically) while
     the database is filled: a tenth of the cost of writing it from the
     database after (``kg.exports``), whose order the file does not follow.
+    ``lines`` ("nt", "nq": a path each) are written with it, the same way.
     With ``turtle`` and not ``database``, no database is made (the result's
-    ``graph`` reads the Turtle): for a caller that wants only that file, which
-    then costs a fraction as much (loading the database costs as much as
+    ``graph`` reads the Turtle): for a caller that wants only those files,
+    which then cost a fraction as much (loading the database costs as much as
     making the quads, and more with its flushes).
 
     ``lean`` is for a process that builds once and writes files (the command
@@ -168,8 +175,10 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     corpus is freed once the database is filled (the result has no
     ``corpus``), their memory going back to the system, so the later steps do
     not add to the peak that parsing set."""
-    if not database and turtle is None:
-        raise ValueError("a build without a database must write its Turtle")
+    if (not database or lines) and turtle is None:
+        raise ValueError("a build without a database, or writing N-Triples or N-Quads "
+                         "as it goes, must write its Turtle")
+    streamed = {"ttl": turtle, **(lines or {})} if turtle is not None else {}
     articles, errors = load_articles(paths)
     if not articles:
         return BuildResult(None, None, errors, 0)
@@ -193,8 +202,11 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
             if turtle is None:
                 fill(store, quads)
             else:
-                with open_atomic(turtle) as fh:
-                    triples = write_turtle(quads if store is None else loading(store, quads), fh)
+                with contextlib.ExitStack() as files:
+                    fh = {fmt: files.enter_context(open_atomic(path))
+                          for fmt, path in streamed.items()}
+                    triples = write_turtle(quads if store is None else loading(store, quads),
+                                           fh.pop("ttl"), fh)
         finally:
             if corpus.spilled is not None:  # links kept in files (a lean build)
                 corpus.spilled.close()
@@ -205,4 +217,4 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     if lean:
         corpus = None
         give_back()
-    return BuildResult(store, corpus, errors, count, tmp, turtle, triples)
+    return BuildResult(store, corpus, errors, count, tmp, streamed, triples)

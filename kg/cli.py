@@ -83,6 +83,7 @@ def _cores() -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.builder import build_graph
+    from kg.exports import STREAMED
 
     out = Path(args.output or "output")
     started = time.perf_counter()
@@ -98,9 +99,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         if args.store:
             return _build_store(args, progress, formats, started, out)
         with folder_lock(out, _err):
+            lines = {f: out / f"graph.{f}" for f in formats if f in STREAMED}
             result = build_graph(args.paths, model=args.model, progress=progress,
                                  jobs=args.jobs, workdir=out, lean=True, dask=args.dask,
-                                 turtle=out / "graph.ttl", database=bool(formats))
+                                 turtle=out / "graph.ttl", lines=lines,
+                                 database=any(f not in STREAMED for f in formats))
             _end_progress(args)
             with result:
                 return _write_outputs(args, result, out, formats, started)
@@ -164,7 +167,7 @@ def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
         remove_temps(out, "graph.*")  # left by a build killed while writing
         for fmt in ["ttl", *formats]:
             path = out / f"graph.{fmt}"
-            if not (fmt == "ttl" and result.turtle == path):  # else written while built
+            if result.streamed.get(fmt) != path:  # else written while built
                 write_file(result.database, fmt, path)
             written.append(path)
     if not no_html and result.triples > HTML_MAX_TRIPLES:

@@ -4,9 +4,10 @@ TriG (one named graph per article, for provenance) and JSON-LD.
 Every format is written by Oxigraph's serialisers, which escape every string
 for the format (no raw line breaks in short literals), and streamed: from the
 build's Oxigraph database (``kg.dataset``), in the database's order, which
-depends only on the quads; or, for a build's Turtle, from the quads as the
-build makes them (``write_turtle``), in their order, which depends only on
-the corpus. Either way the same graph always gives the same bytes.
+depends only on the quads; or, for a build's Turtle, N-Triples and N-Quads
+(``STREAMED``), from the quads as the build makes them (``write_turtle``), in
+their order, which depends only on the corpus. Either way the same graph
+always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ FORMATS = ("nt", "nq", "trig", "jsonld")
 # the Turtle file names entities in full: "id:" would need "\/" in every local name
 TURTLE_PREFIXES = {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items()) if prefix != "id"}
 _DATASET_FORMATS = {"nq": pyoxigraph.RdfFormat.N_QUADS, "trig": pyoxigraph.RdfFormat.TRIG}
+_LINE_FORMATS = {"nt": pyoxigraph.RdfFormat.N_TRIPLES, "nq": pyoxigraph.RdfFormat.N_QUADS}
 _GRAPH_FORMATS = {"ttl": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
                   "jsonld": pyoxigraph.RdfFormat.JSON_LD}
 
@@ -47,19 +49,40 @@ def write_graph(database: pyoxigraph.Store, fmt: str, out: BinaryIO) -> None:
         raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
 
 
-def write_turtle(quads: Iterable[pyoxigraph.Quad], out: BinaryIO) -> int:
+# the formats a build can write from its stream of quads, without a database:
+# Turtle, and those of one quad or triple a line, written a batch at a time
+STREAMED = ("ttl", "nt", "nq")
+_LINE_BATCH = 10_000
+
+
+def write_turtle(quads: Iterable[pyoxigraph.Quad], out: BinaryIO,
+                 lines: dict[str, BinaryIO] | None = None) -> int:
     """Serialise a stream of quads as Turtle (their graphs merged) as they
     come, without a database, and say how many there were: each subject's
     quads must come together for Turtle to name it once, and each quad once,
-    as ``kg.rdf.corpus_quads`` gives them. A build writes its Turtle so, while
-    it fills its database (``kg.dataset.loading``) or instead of one."""
+    as ``kg.rdf.corpus_quads`` gives them. ``lines`` ("nt", "nq": an open
+    file each) get the same quads as N-Triples or N-Quads, a batch at a time.
+    A build writes its files so, while it fills its database
+    (``kg.dataset.loading``) or instead of one."""
     written = 0
+    batch: list[pyoxigraph.Quad] = []
+
+    def write_lines() -> None:
+        for fmt, fh in (lines or {}).items():
+            items = batch if fmt == "nq" else [q.triple for q in batch]
+            pyoxigraph.serialize(items, fh, _LINE_FORMATS[fmt])
+        batch.clear()
 
     def triples() -> Iterator[pyoxigraph.Triple]:
         nonlocal written
         for q in quads:
             written += 1
+            if lines:
+                batch.append(q)
+                if len(batch) == _LINE_BATCH:
+                    write_lines()
             yield q.triple
+        write_lines()
 
     pyoxigraph.serialize(triples(), out, pyoxigraph.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
     return written

@@ -86,7 +86,7 @@ def test_a_build_killed_while_writing_keeps_the_old_files_and_the_next_cleans_up
     _write(src, "w2")
     _kg_killed("""
         import kg.exports
-        def write_turtle(quads, fh):
+        def write_turtle(quads, fh, lines=None):
             fh.write(b"@prefix broken: <")  # half a file
             fh.flush()
             die()

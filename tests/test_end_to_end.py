@@ -91,16 +91,23 @@ def test_the_turtle_written_while_building_holds_the_database_once_a_subject_eac
     assert len(runs) == len(set(runs)) > 50
 
 
-def test_a_build_that_writes_only_turtle_writes_the_same_and_reads_it_back(
+def test_a_build_without_a_database_writes_the_same_and_reads_it_back(
         seeds_build, seeds_graph, tmp_path):
-    """What ``kg build`` does when it is asked for no other format: no
-    database, the same file, and the graph read from that file."""
-    turtle = tmp_path / "only.ttl"
-    with build_graph([SEEDS], turtle=turtle, database=False) as alone:
+    """What ``kg build`` does when asked for no format but N-Triples and
+    N-Quads: no database, the same Turtle, the database's quads in the line
+    formats (each once), and the graph read from the Turtle."""
+    turtle, nt, nq = (tmp_path / f"graph.{fmt}" for fmt in ("ttl", "nt", "nq"))
+    with build_graph([SEEDS], turtle=turtle, lines={"nt": nt, "nq": nq},
+                     database=False) as alone:
         assert alone.database is None
         assert turtle.read_bytes() == seeds_build.turtle.read_bytes()
         assert alone.triples == seeds_build.triples == len(seeds_graph)
         assert isomorphic(alone.graph, seeds_graph)
+    stored = list(seeds_build.database.quads_for_pattern(None, None, None, None))
+    quads = list(pyoxigraph.parse(path=nq, format=pyoxigraph.RdfFormat.N_QUADS))
+    assert len(quads) == len(stored) and set(quads) == set(stored)
+    triples = [q.triple for q in pyoxigraph.parse(path=nt, format=pyoxigraph.RdfFormat.N_TRIPLES)]
+    assert len(triples) == len(stored) and set(triples) == {q.triple for q in stored}
     with pytest.raises(ValueError, match="must write its Turtle"):
         build_graph([SEEDS], database=False)
 

@@ -148,8 +148,8 @@ HTML_MAX_TRIPLES = 400_000
 
 def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
                    formats: list[str], started: float) -> int:
-    """Report skipped files and write the build's files from its database
-    (holding the output folder's lock)."""
+    """Report skipped files and write the build's files that it did not
+    write as it built, from its database (holding the output folder's lock)."""
     from kg.atomic import remove_temps
     from kg.exports import write_file
 

@@ -7,10 +7,12 @@ articles (nominations, credits, networks, ceremonies). N-Quads / TriG exports
 and the persistent store keep this split, so provenance survives export and an
 article's facts can be replaced exactly.
 
-A build writes its quads into an Oxigraph database on disk (``fill``), never
-into an in-memory graph, so its memory does not grow with the graph; outputs
-are streamed from that database. ``to_rdflib`` merges it into one rdflib graph
-for the steps that want one (the HTML page, SHACL validation, the Python API).
+A build writes its quads into an Oxigraph database on disk (``fill``, or
+``loading`` when it also writes them to files as they come), never into an
+in-memory graph, so its memory does not grow with the graph; the outputs not
+written as the quads came are streamed from that database. ``to_rdflib``
+merges it (or a build's Turtle) into one rdflib graph for the steps that want
+one (the HTML page, SHACL validation, the Python API).
 """
 
 from __future__ import annotations

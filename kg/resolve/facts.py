@@ -193,6 +193,8 @@ def _costar_works(ents: Entities, found: list[_Found], merged: dict[_Key, Nomina
             other = ents.ref(n.costar_of)
             if other is not None:
                 costars[(nominee.id, cer)] = other.id
+    if not costars:
+        return  # most corpora: nothing to sort through
     ordered = sorted(merged, key=_order)
     by_nominee: dict[tuple, list[_Key]] = defaultdict(list)  # (nominee, ceremony) -> keys
     for key in ordered:

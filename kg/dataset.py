@@ -17,7 +17,7 @@ one (the HTML page, SHACL validation, the Python API).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph
@@ -61,16 +61,25 @@ def loading(database: pyoxigraph.Store, quads: Iterable[pyoxigraph.Quad]
     that also writes them elsewhere as they come (a build's Turtle, see
     ``kg.exports.write_turtle``): reading them back out of the database
     costs ten times as much as writing them from the stream."""
+    yield from passed_in_batches(quads, FILL_BATCH, database.bulk_extend)
+    database.flush()
+
+
+def passed_in_batches(quads: Iterable[pyoxigraph.Quad], size: int,
+                      deliver: Callable[[list[pyoxigraph.Quad]], object]
+                      ) -> Iterator[pyoxigraph.Quad]:
+    """Pass ``quads`` on, handing them to ``deliver`` as well, ``size`` at a
+    time (and the rest at the end), so a second consumer of one stream holds
+    one batch, never the stream."""
     batch: list[pyoxigraph.Quad] = []
     for q in quads:
         batch.append(q)
         yield q
-        if len(batch) == FILL_BATCH:
-            database.bulk_extend(batch)
+        if len(batch) == size:
+            deliver(batch)
             batch = []
     if batch:
-        database.bulk_extend(batch)
-    database.flush()
+        deliver(batch)
 
 
 def _rdflib_term(term) -> URIRef | BNode | Literal:

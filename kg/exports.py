@@ -19,6 +19,7 @@ from typing import BinaryIO
 import pyoxigraph
 
 from kg.atomic import open_atomic
+from kg.dataset import passed_in_batches
 from kg.vocab import PREFIXES
 
 FORMATS = ("nt", "nq", "trig", "jsonld")
@@ -65,24 +66,17 @@ def write_turtle(quads: Iterable[pyoxigraph.Quad], out: BinaryIO,
     A build writes its files so, while it fills its database
     (``kg.dataset.loading``) or instead of one."""
     written = 0
-    batch: list[pyoxigraph.Quad] = []
 
-    def write_lines() -> None:
+    def write_lines(batch: list[pyoxigraph.Quad]) -> None:
         for fmt, fh in (lines or {}).items():
             items = batch if fmt == "nq" else [q.triple for q in batch]
             pyoxigraph.serialize(items, fh, _LINE_FORMATS[fmt])
-        batch.clear()
 
     def triples() -> Iterator[pyoxigraph.Triple]:
         nonlocal written
-        for q in quads:
+        for q in (passed_in_batches(quads, _LINE_BATCH, write_lines) if lines else quads):
             written += 1
-            if lines:
-                batch.append(q)
-                if len(batch) == _LINE_BATCH:
-                    write_lines()
             yield q.triple
-        write_lines()
 
     pyoxigraph.serialize(triples(), out, pyoxigraph.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
     return written

@@ -49,6 +49,54 @@ class Article:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
+    def with_text(self) -> Article:
+        """This article with its text in memory (itself: see ``ListedArticle``)."""
+        return self
+
+
+class ListedArticle(Article):
+    """An article file as a build lists it: its name, date, where its body
+    starts and its text's digest, from one reading that checks the file; the
+    text itself is read from the file again whenever it is asked for, and
+    never kept. A corpus's texts would otherwise sit in the building process
+    and in the process that runs the workers while every article is parsed:
+    most news articles have a curly quote, which makes Python keep their text
+    at two bytes a character, so 100,000 articles would be about 500 MB of
+    text. Each worker reads its article when it parses it (``with_text``:
+    read once, for a worker that uses the text many times or a cluster
+    machine that cannot see the file). Reading the text raises
+    ``ArticleError``, naming the file, if the file is gone or no longer holds
+    the text it held when it was listed (its digest names the article's
+    parsed Doc and facts)."""
+
+    def __init__(self, id: str, path: Path, date: dt.date, body_start: int,
+                 digest: str) -> None:
+        for name, value in (("id", id), ("path", path), ("date", date),
+                            ("body_start", body_start), ("digest", digest)):
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def listed(cls, article: Article) -> ListedArticle:
+        """``article`` (read in full from its file) without its text."""
+        return cls(article.id, article.path, article.date, article.body_start, article.digest)
+
+    def __getattr__(self, name: str) -> object:
+        # called only for what the instance lacks: its text, read each time
+        if name == "text":
+            return self.with_text().text
+        raise AttributeError(name)
+
+    def with_text(self) -> Article:
+        article = read_article(self.path)
+        if article.digest != self.digest:
+            raise ArticleError(self.path, "the file changed while the build was running "
+                                          "(its text is not what was listed); left out")
+        return Article(self.id, self.path, self.date, article.text, self.body_start)
+
+    def __repr__(self) -> str:
+        return f"ListedArticle(id={self.id!r}, path={str(self.path)!r}, date={self.date!r})"
+
+
 class ArticleError(Exception):
     """A file that cannot be read as an article; the message names the file."""
 
@@ -179,7 +227,9 @@ def _folder_entries(folder: Path) -> Iterator[Path | ArticleError]:
 
 
 def load_articles(paths: Iterable[Path | str]) -> tuple[list[Article], list[ArticleError]]:
-    """Read every article under ``paths``; collect errors instead of stopping.
+    """List every article under ``paths``, each file read once to check it
+    (``ListedArticle``: the texts are read again when used, not kept);
+    collect errors instead of stopping.
 
     Two files with the same stem would get the same article identity, so the
     second one is reported as an error rather than silently merged.
@@ -201,5 +251,5 @@ def load_articles(paths: Iterable[Path | str]) -> tuple[list[Article], list[Arti
             continue
         if article.id not in seen:
             seen[article.id] = item
-            articles.append(article)
+            articles.append(ListedArticle.listed(article))
     return articles, errors

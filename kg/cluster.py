@@ -204,13 +204,18 @@ class DaskRunner:
     def first(self, jobs: list[Job], progress: Progress | None
               ) -> Iterator[tuple[int, list[str] | ArticleError]]:
         submitted: dict[Any, list[Job]] = {}
+        unreadable: list[tuple[int, ArticleError]] = []
         for batch in self._batches(jobs):
-            parsed = self.client.submit(_parse_batch, [j.article for j in batch], self.model,
-                                        pure=False)
+            batch, articles = _with_texts(batch, unreadable)
+            if not batch:
+                continue
+            parsed = self.client.submit(_parse_batch, articles, self.model, pure=False)
             for position, job in enumerate(batch):
                 self._parsed[job.index] = (parsed, position)
             submitted[self.client.submit(_first_results, parsed, pure=False)] = batch
-        for job, result in self._each(submitted, len(jobs), "parsing", progress):
+        yield from unreadable
+        for job, result in self._each(submitted, len(jobs) - len(unreadable), "parsing",
+                                      progress):
             if isinstance(result, ArticleError):
                 yield job.index, result
             else:
@@ -224,6 +229,7 @@ class DaskRunner:
         known = self.client.scatter(_Known(hashlib.sha256(data).hexdigest(), titles),
                                     broadcast=True)
         submitted: dict[Any, list[Job]] = {}
+        unreadable: list[tuple[int, ArticleError]] = []
         by_parse: dict[str, tuple[Any, list[Job]]] = {}
         unparsed = []
         for job in jobs:
@@ -233,16 +239,22 @@ class DaskRunner:
             else:
                 by_parse.setdefault(kept[0].key, (kept[0], []))[1].append(job)
         for parsed, members in by_parse.values():
-            positions = [self._parsed[j.index][1] for j in members]
-            submitted[self.client.submit(
-                _extract_batch, parsed, positions, [j.article for j in members],
-                [None] * len(members), known, self.model, pure=False)] = members
+            members, articles = _with_texts(members, unreadable)
+            if members:
+                positions = [self._parsed[j.index][1] for j in members]
+                submitted[self.client.submit(
+                    _extract_batch, parsed, positions, articles,
+                    [None] * len(members), known, self.model, pure=False)] = members
         for batch in self._batches(unparsed):
-            submitted[self.client.submit(
-                _extract_batch, None, [], [j.article for j in batch],
-                [_kept_state(j) for j in batch], known, self.model, pure=False)] = batch
+            batch, articles = _with_texts(batch, unreadable)
+            if batch:
+                submitted[self.client.submit(
+                    _extract_batch, None, [], articles,
+                    [_kept_state(j) for j in batch], known, self.model, pure=False)] = batch
         self._parsed.clear()  # the Docs are released as soon as their facts are in
-        for job, result in self._each(submitted, len(jobs), "extracting", progress):
+        yield from unreadable
+        for job, result in self._each(submitted, len(jobs) - len(unreadable), "extracting",
+                                      progress):
             if isinstance(result, ArticleError):
                 yield job.index, result
             else:
@@ -254,6 +266,24 @@ class DaskRunner:
         with contextlib.suppress(Exception):  # the cluster may be gone already
             self.client.unregister_worker_plugin(_LoadModel.name)
         self.client.close()
+
+
+def _with_texts(jobs: list[Job], unreadable: list[tuple[int, ArticleError]]
+                ) -> tuple[list[Job], list[Article]]:
+    """The jobs whose articles' texts can be read, and those articles with
+    their texts in memory, to travel with a task (a worker machine need not
+    see the articles' files, ``ListedArticle``); the others go to
+    ``unreadable``, with why. Read a batch at a time, so that the texts are
+    not all in memory at once."""
+    ready, articles = [], []
+    for job in jobs:
+        try:
+            articles.append(job.article.with_text())
+        except ArticleError as exc:
+            unreadable.append((job.index, exc.detached()))
+            continue
+        ready.append(job)
+    return ready, articles
 
 
 def _kept_state(job: Job) -> FirstPassState | None:

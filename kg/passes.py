@@ -20,6 +20,7 @@ unless a title it mentions came or went.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -273,15 +274,29 @@ def _load_doc(job: Job) -> Doc:
     return doc
 
 
+def _with_text(job: Job) -> Job | ArticleError:
+    """The job with its article's text in memory (read here, in the worker:
+    see ``ListedArticle``), or why the text cannot be read."""
+    try:
+        article = job.article.with_text()
+    except ArticleError as exc:
+        return exc.detached()
+    return job if article is job.article else dataclasses.replace(job, article=article)
+
+
 def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | ArticleError]]:
     """Parse the articles not yet in the folder, file their Docs, and return
     the titles each one marks (or why it failed)."""
     nlp = _nlp()
-    missing = [j for j in jobs if not j.doc_path.exists()]
+    ready = [(job.index, _with_text(job)) for job in jobs]
+    missing = [j for _, j in ready if isinstance(j, Job) and not j.doc_path.exists()]
     parsed = dict(zip((j.index for j in missing),
                       parse(nlp, [nlp_text(j.article.body) for j in missing]), strict=True))
     out: list[tuple[int, list[str] | ArticleError]] = []
-    for job in jobs:
+    for index, job in ready:
+        if isinstance(job, ArticleError):
+            out.append((index, job))
+            continue
         doc = parsed.get(job.index)
         if doc is not None:
             _save_doc(doc, job.doc_path)
@@ -309,7 +324,11 @@ def _second(jobs: Sequence[Job]) -> list[tuple[int, ArticleError | None]]:
     or say why it failed."""
     known = _known_works()
     out: list[tuple[int, ArticleError | None]] = []
-    for job in jobs:
+    for listed in jobs:
+        job = _with_text(listed)
+        if isinstance(job, ArticleError):
+            out.append((listed.index, job))
+            continue
         try:
             kept = _read_kept(job.first_path, pickle.loads)
             facts = extract_facts(job.article, _load_doc(job),

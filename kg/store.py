@@ -186,7 +186,13 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
     Waits for another build holding the store (``say`` is told). ``dask``: see
     ``kg.builder.build_graph``."""
     store = ArticleStore(store_path)
-    new, errors = load_articles(paths)
+    listed, errors = load_articles(paths)
+    new = []  # with their texts: the store keeps them once they are extracted
+    for a in listed:
+        try:
+            new.append(a.with_text())
+        except ArticleError as exc:
+            errors.append(exc.detached())
     with folder_lock(store.path, say):
         store.recover()
         merged = {a.id: a for a in store.stored_articles(errors)}

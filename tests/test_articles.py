@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import pytest
 
-from kg.articles import ArticleError, load_articles, parse_article, read_article
+from kg.articles import Article, ArticleError, load_articles, parse_article, read_article
 
 
 def test_date_line_and_body_offsets(tmp_path):
@@ -69,3 +70,31 @@ def test_articles_are_read_in_sorted_order(tmp_path):
         (tmp_path / f"{name}.txt").write_text(" date 2020-09-21 Text.", encoding="utf-8")
     articles, errors = load_articles([tmp_path])
     assert [a.id for a in articles] == ["a", "b", "c"] and not errors
+
+
+def test_a_listed_article_keeps_no_text_and_reads_its_file_when_asked(tmp_path):
+    path = tmp_path / "a1.txt"
+    path.write_text(" date 2020-09-21 Ada Quill won. “Yes,” she said.", encoding="utf-8")
+    (article,), errors = load_articles([tmp_path])
+    assert not errors and "text" not in vars(article)
+    assert article.body == "Ada Quill won. “Yes,” she said."
+    assert "text" not in vars(article)  # read, not kept
+    whole = article.with_text()
+    assert type(whole) is Article and whole.text == path.read_text(encoding="utf-8")
+    assert (whole.id, whole.date, whole.body_start, whole.digest) == (
+        article.id, article.date, article.body_start, article.digest)
+    copied = pickle.loads(pickle.dumps(article))  # a worker gets the listing, not the text
+    assert "text" not in vars(copied) and copied.body == whole.body
+
+
+def test_a_listed_article_whose_file_changed_or_went_is_named(tmp_path):
+    path = tmp_path / "a1.txt"
+    path.write_text(" date 2020-09-21 Ada Quill won.", encoding="utf-8")
+    (article,), _ = load_articles([tmp_path])
+    path.write_text(" date 2020-09-21 Tomas Brandt won.", encoding="utf-8")
+    with pytest.raises(ArticleError, match="changed while the build was running") as info:
+        _ = article.text
+    assert info.value.path == path
+    path.unlink()
+    with pytest.raises(ArticleError, match="no such file"):
+        article.with_text()

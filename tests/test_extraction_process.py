@@ -107,3 +107,30 @@ def test_the_child_s_docs_are_gone_before_resolution_reads_the_facts(tmp_path, m
         "*.txt"))
     filed.close()
     assert not list(tmp_path.iterdir())
+
+
+def test_an_article_that_changes_while_the_build_runs_is_named_and_the_rest_build(
+        tmp_path, monkeypatch):
+    import shutil
+
+    import kg.builder
+
+    for seed in (ROOT / "seeds").glob("*.txt"):
+        shutil.copy(seed, tmp_path / seed.name)
+    changing = tmp_path / "changing.txt"
+    changing.write_text(" date 2021-03-01 Ada Quill won Best Drama Actress.", encoding="utf-8")
+    listed = kg.builder.load_articles
+
+    def list_then_change(paths):  # the workers read the texts after the listing
+        found = listed(paths)
+        changing.write_text(" date 2021-03-01 Tomas Brandt won.", encoding="utf-8")
+        return found
+
+    monkeypatch.setattr(kg.builder, "load_articles", list_then_change)
+    with build_graph([tmp_path], jobs=2, lean=True) as result:
+        assert result.articles == 2
+        assert [(e.path, e.problem.split(" (")[0]) for e in result.errors] == [
+            (changing, "the file changed while the build was running")]
+        triples = result.triples
+    with build_graph(sorted((ROOT / "seeds").glob("*.txt"))) as seeds:
+        assert triples == seeds.triples

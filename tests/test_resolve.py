@@ -169,6 +169,18 @@ def test_an_unresolvable_paraphrase_takes_its_first_candidate():
     assert found == {("Ada Quill", LEAD_ACTOR)}
 
 
+def test_a_fact_without_a_category_takes_the_one_its_sentence_settles_for_others():
+    sentence = "Tomas Brandt and Noor Okafor were both nominated."
+    both = _nomination("a1", "Tomas Brandt", (LEAD_ACTOR, LEAD_ACTOR_LIMITED),
+                       sentence=sentence)
+    noor = _nomination("a1", "Noor Okafor", None, sentence=sentence).nominations[0]
+    both.nominations.append(noor)
+    # Tomas Brandt's paraphrase is settled by another article, then his sentence
+    # settles Noor Okafor's, which names no category
+    found = _categories(both, _nomination("a2", "Tomas Brandt", (LEAD_ACTOR_LIMITED,)))
+    assert found == {("Tomas Brandt", LEAD_ACTOR_LIMITED), ("Noor Okafor", LEAD_ACTOR_LIMITED)}
+
+
 def test_a_part_per_article_and_component_merges_to_the_same_graph():
     """What a store keeps (a part per article and per set of coupled nominees)
     merges to the same graph as a build's one pass: the equality incremental

@@ -6,7 +6,9 @@ what earlier ones linked: credits fill in nominations' works)."""
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 
 from kg.records import ArticleFacts, Evidence, NominationFact
 from kg.resolve.entities import Entities
@@ -103,8 +105,36 @@ def merge_credits(ents: Entities, facts: list[ArticleFacts]) -> None:
     ents.corpus.credits = [merged[k] for k in sorted(merged)]
 
 
-# one nomination fact as resolution sees it: (article, ceremony id, fact, nominee)
-_Found = tuple[str, str, NominationFact, Entity]
+class _Found(Sequence[tuple[str, str, NominationFact, Entity]]):
+    """The nomination facts as resolution sees them, each (article, ceremony
+    id, fact, nominee), kept as four columns: a tuple per fact cost 80 bytes
+    (a fifth of what resolution holds for a nomination), a row of the columns
+    costs 32."""
+
+    __slots__ = ("articles", "ceremonies", "facts", "nominees")
+
+    def __init__(self) -> None:
+        self.articles: list[str] = []
+        self.ceremonies: list[str] = []
+        self.facts: list[NominationFact] = []
+        self.nominees: list[Entity] = []
+
+    def append(self, article: str, ceremony: str, fact: NominationFact, nominee: Entity
+               ) -> None:
+        self.articles.append(article)
+        self.ceremonies.append(ceremony)
+        self.facts.append(fact)
+        self.nominees.append(nominee)
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    def __getitem__(self, i: int) -> tuple[str, str, NominationFact, Entity]:
+        return self.articles[i], self.ceremonies[i], self.facts[i], self.nominees[i]
+
+    def __iter__(self) -> Iterator[tuple[str, str, NominationFact, Entity]]:
+        return zip(self.articles, self.ceremonies, self.facts, self.nominees, strict=True)
+
 # a merged nomination's key: (nominee id, category id or None, ceremony id)
 _Key = tuple[str, str | None, str]
 
@@ -132,10 +162,10 @@ def _order(key: _Key) -> tuple[str, str, str]:
 
 
 def _nomination_facts(ents: Entities, articles: list[ArticleFacts]
-                      ) -> tuple[list[_Found], dict[str, str]]:
+                      ) -> tuple[_Found, dict[str, str]]:
     """Every nomination fact whose nominee resolves, and each article's main
     ceremony (the one most of its nominations are for)."""
-    found: list[_Found] = []
+    found = _Found()
     main_ceremony: dict[str, str] = {}
     for f in articles:
         ents.at = (f.article_id, 8)
@@ -147,11 +177,11 @@ def _nomination_facts(ents: Entities, articles: list[ArticleFacts]
             nominee = ents.ref(n.nominee)
             if nominee is None:
                 continue
-            found.append((f.article_id, ents.ceremony(n.ceremony).id, n, nominee))
+            found.append(f.article_id, ents.ceremony(n.ceremony).id, n, nominee)
     return found, main_ceremony
 
 
-def _merge(ents: Entities, found: list[_Found], chosen: dict[int, str | None],
+def _merge(ents: Entities, found: _Found, chosen: list[str | None],
            main_ceremony: dict[str, str]
            ) -> tuple[dict[_Key, Nomination], dict[_Key, Counter[str]], dict[_Key, Counter[str]]]:
     """One nomination per nominee, category and ceremony, with the works its
@@ -183,7 +213,7 @@ def _merge(ents: Entities, found: list[_Found], chosen: dict[int, str | None],
     return merged, work_votes, guess_votes
 
 
-def _costar_works(ents: Entities, found: list[_Found], merged: dict[_Key, Nomination],
+def _costar_works(ents: Entities, found: _Found, merged: dict[_Key, Nomination],
                   work_votes: dict[_Key, Counter[str]]) -> None:
     """"his costar X": X was up for the work of the person named with them."""
     costars: dict[tuple, str] = {}
@@ -254,8 +284,8 @@ def _implied_credits(ents: Entities) -> None:
     ents.corpus.credits.sort(key=lambda c: (c.person, c.work))
 
 
-def _narrow_categories(facts: list[_Found], context: dict[Evidence, set[str]]
-                       ) -> dict[int, str | None]:
+def _narrow_categories(facts: _Found, context: dict[Evidence, set[str]]
+                       ) -> list[str | None]:
     """Pick one official category per nomination fact.
 
     A mention that fits one category is taken as is. A paraphrase that fits
@@ -265,22 +295,27 @@ def _narrow_categories(facts: list[_Found], context: dict[Evidence, set[str]]
     or the category of the other nominees in the same sentence ("fellow
     nominees", "beat out").
     """
-    chosen: dict[int, str | None] = {}
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, (_, cer, n, nominee) in enumerate(facts):
-        groups[(nominee.id, cer)].append(i)
+    chosen: list[str | None] = []
+    for _, _, n, _ in facts:
         cands = n.category.candidates if n.category else ()
-        chosen[i] = cands[0] if len(cands) == 1 else None
+        chosen.append(cands[0] if len(cands) == 1 else None)
+    groups = _Groups(facts)
     for _ in range(3):
-        for members in groups.values():
+        for members in groups:
             _narrow_by_nominee(facts, members, chosen)
+        # what each sentence settles, for the sentences of the facts still open
+        # only: those are all that is asked (a set per sentence would cost more
+        # than the facts themselves)
+        still_open = {n.evidence for (_, _, n, _), c in zip(facts, chosen, strict=True)
+                      if c is None}
         by_sentence: dict[Evidence, set[str]] = defaultdict(set)
         for ev, settled in context.items():
-            by_sentence[ev] |= settled
-        for i, (_, _, n, _) in enumerate(facts):
-            if chosen[i]:
-                by_sentence[n.evidence].add(chosen[i])
-        for members in groups.values():
+            if ev in still_open:
+                by_sentence[ev] |= settled
+        for (_, _, n, _), c in zip(facts, chosen, strict=True):
+            if c and n.evidence in still_open:
+                by_sentence[n.evidence].add(c)
+        for members in groups:
             _narrow_by_sentence(facts, members, chosen, by_sentence)
     for i, (_, _, n, _) in enumerate(facts):
         if chosen[i] is None and n.category is not None and n.category.candidates:
@@ -288,34 +323,57 @@ def _narrow_categories(facts: list[_Found], context: dict[Evidence, set[str]]
     return chosen
 
 
-def _narrow_by_nominee(facts: list[_Found], members: list[int],
-                       chosen: dict[int, str | None]) -> None:
+class _Groups:
+    """The facts (by index) about one nominee at one ceremony, a group at a
+    time, in index order within each: one sorted list of indices and where
+    each group starts (a list per group would cost about as much memory as
+    the facts' own records). Each group is narrowed apart from the others, so
+    their order does not matter."""
+
+    def __init__(self, facts: _Found) -> None:
+        nominees, ceremonies = facts.nominees, facts.ceremonies
+
+        def key(i: int) -> tuple[str, str]:
+            return nominees[i].id, ceremonies[i]
+
+        self.order = sorted(range(len(facts)), key=key)
+        self.starts = array("q", (k for k in range(len(self.order))
+                                  if k == 0 or key(self.order[k]) != key(self.order[k - 1])))
+
+    def __iter__(self) -> Iterator[list[int]]:
+        starts, order = self.starts, self.order
+        for g, start in enumerate(starts):
+            yield order[start : starts[g + 1] if g + 1 < len(starts) else len(order)]
+
+
+def _narrow_by_nominee(facts: _Found, members: list[int],
+                       chosen: list[str | None]) -> None:
     """Within one nominee's facts at one ceremony: a paraphrase takes the one
     category the others settle on, else the one most of the others fit."""
     definite = {chosen[i] for i in members if chosen[i]}
     for i in members:
-        n = facts[i][2]
+        n = facts.facts[i]
         if chosen[i] or n.category is None:
             continue
         fits = [c for c in n.category.candidates if c in definite]
         if len(fits) == 1:
             chosen[i] = fits[0]
         elif not definite:
-            support = Counter(c for j in members if j != i and facts[j][2].category
-                              for c in facts[j][2].category.candidates)
+            support = Counter(c for j in members if j != i and facts.facts[j].category
+                              for c in facts.facts[j].category.candidates)
             best = max(n.category.candidates, key=lambda c: support[c])
             if support[best] > 0:
                 chosen[i] = best
 
 
-def _narrow_by_sentence(facts: list[_Found], members: list[int],
-                        chosen: dict[int, str | None],
+def _narrow_by_sentence(facts: _Found, members: list[int],
+                        chosen: list[str | None],
                         by_sentence: dict[Evidence, set[str]]) -> None:
     """A fact still open takes the category its sentence settles on for other
     nominees, or (with no category of its own) the nominee's only one."""
     definite = {chosen[i] for i in members if chosen[i]}
     for i in members:
-        n = facts[i][2]
+        n = facts.facts[i]
         if chosen[i]:
             continue
         same = by_sentence.get(n.evidence, set())

@@ -181,6 +181,18 @@ def test_a_fact_without_a_category_takes_the_one_its_sentence_settles_for_others
     assert found == {("Tomas Brandt", LEAD_ACTOR_LIMITED), ("Noor Okafor", LEAD_ACTOR_LIMITED)}
 
 
+def test_entities_without_other_names_share_one_empty_set_until_they_get_one():
+    corpus = resolve([_nomination("a1", "Ada Quill", (LEAD_ACTOR,)),
+                      _nomination("a2", "Tomas Brandt", (LEAD_ACTOR,))])
+    ada, tomas = (next(e for e in corpus.entities.values() if e.name == name)
+                  for name in ("Ada Quill", "Tomas Brandt"))
+    assert ada.aliases == tomas.aliases == set() and ada.aliases is tomas.aliases
+    ada.add_aliases(["A. Quill"])
+    assert ada.aliases == {"A. Quill"} and tomas.aliases == frozenset()
+    ada.add_aliases(["Ada Q."])
+    assert ada.aliases == {"A. Quill", "Ada Q."}
+
+
 def test_a_part_per_article_and_component_merges_to_the_same_graph():
     """What a store keeps (a part per article and per set of coupled nominees)
     merges to the same graph as a build's one pass: the equality incremental

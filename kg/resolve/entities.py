@@ -165,14 +165,14 @@ class Entities:
             return None
         ent = self._entity("person", name_key(canonical), canonical)
         if name != canonical:
-            ent.aliases.add(name)
+            ent.add_aliases((name,))
         return ent
 
     def work(self, name: str) -> Entity:
         canonical = self._work_canon.get(name_key(name), name.replace("’", "'"))
         ent = self._entity("work", name_key(canonical), canonical)
         if name.replace("’", "'") != canonical:
-            ent.aliases.add(name)
+            ent.add_aliases((name,))
         return ent
 
     def org(self, kind: str, name: str) -> Entity:
@@ -185,9 +185,9 @@ class Entities:
         ent = self._entity("organization", name_key(canonical), canonical, subkind=kind
                            if kind in ("outlet", "network") else None)
         if thing:
-            ent.aliases.update(a for a in thing.aliases if a != canonical)
+            ent.add_aliases(a for a in thing.aliases if a != canonical)
         if name != canonical:
-            ent.aliases.add(name)
+            ent.add_aliases((name,))
         return ent
 
     def award(self, name: str) -> Entity:
@@ -195,7 +195,7 @@ class Entities:
         canonical = info.name if info else name
         ent = self._entity("award", name_key(canonical), canonical)
         if info:
-            ent.aliases.update(info.aliases)
+            ent.add_aliases(info.aliases)
         return ent
 
     def ceremony(self, ref: CeremonyRef) -> Entity:
@@ -209,7 +209,7 @@ class Entities:
     def _new_ceremony(self, ref: CeremonyRef) -> Entity:
         name, aliases, ordinal = _ceremony_names(self.gaz, ref)
         ent = self._entity("ceremony", name_key(name), name)
-        ent.aliases.update(aliases)
+        ent.add_aliases(aliases)
         ent.attrs.update(award=self.award(ref.award).id, year=ref.year, ordinal=ordinal)
         return ent
 

@@ -315,7 +315,8 @@ def merge_entity(pid: str, rows: list[EntityRow]) -> Entity:
     subkinds = [r.entity.subkind for r in rows if r.entity.subkind]
     ent.subkind = min(subkinds, key=ORG_KINDS.index) if subkinds else None
     for r in rows:
-        ent.aliases |= r.entity.aliases
+        if r.entity.aliases:
+            ent.add_aliases(r.entity.aliases)
     notes = [r.note for r in rows if r.note]
     if notes:
         ent.evidence = [min(notes)[1]]

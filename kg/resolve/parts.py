@@ -281,8 +281,10 @@ class EntityRow:
     entity: Entity
     note: tuple[tuple, Evidence] | None = None
     owner: tuple | None = None  # when the part names an account's owner: its rank
-    airs: list[tuple] = field(default_factory=list)  # (network, confidence, evidence)
-    votes: list[tuple] = field(default_factory=list)  # (date rank, date, host, venue, ev)
+    # (network, confidence, evidence) and (date rank, date, host, venue, ev);
+    # most rows have none (a shared empty tuple, not two empty lists a row)
+    airs: Sequence[tuple] = ()
+    votes: Sequence[tuple] = ()
     # an account known only from an @handle in a tweet: counts only while no
     # part knows the account itself (from a tweet it posted)
     bare: bool = False
@@ -296,10 +298,16 @@ def part_rows(p: Part) -> dict[str, EntityRow]:
         rows[pid] = EntityRow(p.first_rank.get(pid, _LAST)[:-1], ent,
                               (note[0][:-1], note[1]) if note else None,
                               owner[:-1] if owner else None)
+    airs: dict[str, list[tuple]] = defaultdict(list)
     for work, net, confidence, ev in p.airs_votes:
-        rows[work].airs.append((net, confidence, ev))
+        airs[work].append((net, confidence, ev))
+    votes: dict[str, list[tuple]] = defaultdict(list)
     for cer, *vote in p.ceremony_votes:
-        rows[cer].votes.append(tuple(vote))
+        votes[cer].append(tuple(vote))
+    for work, found in airs.items():
+        rows[work].airs = found
+    for cer, found in votes.items():
+        rows[cer].votes = found
     return rows
 
 
@@ -386,13 +394,18 @@ def assemble(articles: list[Part], components: list[Part], entities: dict[str, E
              ) -> Corpus:
     """The corpus of these parts and entities, under their final ids (with
     ``consume``, each part's facts are emptied once copied, so the copies do
-    not add to the memory the parts hold)."""
+    not add to the memory the parts hold, and ``entities`` are given their
+    final ids in place rather than copied: for a caller that keeps only the
+    corpus)."""
     corpus = Corpus(articles=[a for p in articles for a in p.corpus.articles])
     spilled = [p.corpus.spilled for p in articles if p.corpus.spilled is not None]
     if len(spilled) > 1:
         raise ValueError("only one part's links can be kept in files")
     for pid, ent in entities.items():
-        ent = dataclasses.replace(ent, id=ids[pid], attrs=dict(ent.attrs))
+        if consume:  # the merged entity itself, which nothing else keeps: a copy fewer
+            ent.id = ids[pid]
+        else:
+            ent = dataclasses.replace(ent, id=ids[pid], attrs=dict(ent.attrs))
         for attr in ("award", "owner"):
             if attr in ent.attrs:
                 ent.attrs[attr] = ids[ent.attrs[attr]]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from kg.records import ArticleFacts, Evidence, NominationFact
 from kg.resolve.entities import Entities
@@ -181,14 +181,44 @@ def _nomination_facts(ents: Entities, articles: list[ArticleFacts]
     return found, main_ceremony
 
 
+class _Votes:
+    """Votes for the work of each merged nomination. Most nominations get one
+    vote, kept as the work's id alone; a ``Counter`` comes with the second (a
+    ``Counter`` per nomination cost 200 bytes each, a sixth of what merging
+    the nominations holds)."""
+
+    def __init__(self) -> None:
+        self._one: dict[_Key, str] = {}
+        self._many: dict[_Key, Counter[str]] = {}
+
+    def add(self, key: _Key, work: str) -> None:
+        many = self._many.get(key)
+        if many is None:
+            one = self._one.pop(key, None)
+            if one is None:
+                self._one[key] = work
+                return
+            many = self._many[key] = Counter((one,))
+        many[work] += 1
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._one or key in self._many
+
+    def best(self, key: _Key, order: Callable[[str], object]) -> str | None:
+        """The work with most votes (ties: the first in ``order``), if any."""
+        many = self._many.get(key)
+        if many is None:
+            return self._one.get(key)
+        return max(many.items(), key=lambda kv: (kv[1], order(kv[0])))[0]
+
+
 def _merge(ents: Entities, found: _Found, chosen: list[str | None],
            main_ceremony: dict[str, str]
-           ) -> tuple[dict[_Key, Nomination], dict[_Key, Counter[str]], dict[_Key, Counter[str]]]:
+           ) -> tuple[dict[_Key, Nomination], _Votes, _Votes]:
     """One nomination per nominee, category and ceremony, with the works its
     facts name (and the works they only guess) counted."""
     merged: dict[_Key, Nomination] = {}
-    work_votes: dict[_Key, Counter[str]] = defaultdict(Counter)
-    guess_votes: dict[_Key, Counter[str]] = defaultdict(Counter)
+    work_votes, guess_votes = _Votes(), _Votes()
     for i, (article, cer, n, nominee) in enumerate(found):
         ents.at = (article, 9, n.evidence.start, n.evidence.end)
         cat_name = chosen[i]
@@ -204,9 +234,9 @@ def _merge(ents: Entities, found: _Found, chosen: list[str | None],
         nom.evidence.append(n.evidence)
         nom.confidence = max(nom.confidence, n.confidence)
         if n.work:
-            work_votes[key][ents.work(n.work.name).id] += 1
+            work_votes.add(key, ents.work(n.work.name).id)
         elif n.work_guess:
-            guess_votes[key][ents.work(n.work_guess.name).id] += 1
+            guess_votes.add(key, ents.work(n.work_guess.name).id)
         if cat:
             ents.note(cat, n.evidence)
         ents.note(nominee, n.evidence)
@@ -214,7 +244,7 @@ def _merge(ents: Entities, found: _Found, chosen: list[str | None],
 
 
 def _costar_works(ents: Entities, found: _Found, merged: dict[_Key, Nomination],
-                  work_votes: dict[_Key, Counter[str]]) -> None:
+                  work_votes: _Votes) -> None:
     """"his costar X": X was up for the work of the person named with them."""
     costars: dict[tuple, str] = {}
     for article, cer, n, nominee in found:
@@ -231,18 +261,16 @@ def _costar_works(ents: Entities, found: _Found, merged: dict[_Key, Nomination],
         by_nominee[(key[0], key[2])].append(key)
     for key in ordered:
         partner = costars.get((key[0], key[2]))
-        if work_votes.get(key) or partner is None:
+        if key in work_votes or partner is None:
             continue
         for other_key in by_nominee.get((partner, key[2]), ()):
-            if work_votes.get(other_key):
-                best = max(work_votes[other_key].items(),
-                           key=lambda kv: (kv[1], ents.order_key(kv[0])))
-                work_votes[key][best[0]] += 1
+            best = work_votes.best(other_key, ents.order_key)
+            if best is not None:
+                work_votes.add(key, best)
 
 
 def _fill_works(ents: Entities, merged: dict[_Key, Nomination],
-                work_votes: dict[_Key, Counter[str]],
-                guess_votes: dict[_Key, Counter[str]]) -> None:
+                work_votes: _Votes, guess_votes: _Votes) -> None:
     """Each nomination's work: the one its facts name most; the nominee itself
     when it is a work; none for an artist's prize; the nominee's only credited
     work; or the work its facts guess most (the last two less confident)."""
@@ -252,9 +280,9 @@ def _fill_works(ents: Entities, merged: dict[_Key, Nomination],
     for key, nom in merged.items():
         artist_prize = nom.category is not None and ents.gaz.category_rules.is_artist_prize(
             ents.corpus.entities[nom.category].name)  # "Best New Artist" names no work
-        if work_votes.get(key):
-            nom.work = max(work_votes[key].items(),
-                           key=lambda kv: (kv[1], ents.order_key(kv[0])))[0]
+        voted = work_votes.best(key, ents.order_key)
+        if voted is not None:
+            nom.work = voted
         elif ents.corpus.entities[nom.nominee].kind == "work":
             nom.work = nom.nominee
         elif artist_prize:
@@ -262,9 +290,8 @@ def _fill_works(ents: Entities, merged: dict[_Key, Nomination],
         elif len(credit_works.get(nom.nominee, ())) == 1:
             nom.work = next(iter(credit_works[nom.nominee]))
             nom.confidence = min(nom.confidence, 0.8)
-        elif guess_votes.get(key):
-            nom.work = max(guess_votes[key].items(),
-                           key=lambda kv: (kv[1], ents.order_key(kv[0])))[0]
+        elif key in guess_votes:
+            nom.work = guess_votes.best(key, ents.order_key)
             nom.confidence = min(nom.confidence, 0.6)
 
 

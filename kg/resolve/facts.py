@@ -19,6 +19,7 @@ from kg.resolve.model import (
     ResolvedQuote,
     ResolvedTweet,
 )
+from kg.resolve.sorting import sort_credits, sort_nominations
 
 
 def attach_characters(ents: Entities, facts: list[ArticleFacts]) -> None:
@@ -153,7 +154,8 @@ def merge_nominations(ents: Entities, articles: list[ArticleFacts],
     merged, work_votes, guess_votes = _merge(ents, found, chosen, main_ceremony)
     _costar_works(ents, found, merged, work_votes)
     _fill_works(ents, merged, work_votes, guess_votes)
-    ents.corpus.nominations = [merged[k] for k in sorted(merged, key=_order)]
+    ents.corpus.nominations = list(merged.values())
+    sort_nominations(ents.corpus.nominations)
     _implied_credits(ents)
 
 
@@ -308,7 +310,7 @@ def _implied_credits(ents: Entities) -> None:
             ents.corpus.credits.append(Credit(nom.nominee, nom.work, role, None,
                                               nom.evidence[:1], 0.7))
             known.add((nom.nominee, nom.work))
-    ents.corpus.credits.sort(key=lambda c: (c.person, c.work))
+    sort_credits(ents.corpus.credits)
 
 
 def _narrow_categories(facts: _Found, context: dict[Evidence, set[str]]

@@ -37,6 +37,7 @@ from kg.resolve.model import (
     ResolvedTweet,
 )
 from kg.resolve.names import name_key, person_names, slugify, work_names
+from kg.resolve.sorting import sort_credits, sort_nominations
 from kg.resolve.spill import SLICE_ARTICLES, SpilledLinks
 from kg.resolve.unionfind import UnionFind
 
@@ -394,9 +395,9 @@ def assemble(articles: list[Part], components: list[Part], entities: dict[str, E
              ) -> Corpus:
     """The corpus of these parts and entities, under their final ids (with
     ``consume``, each part's facts are emptied once copied, so the copies do
-    not add to the memory the parts hold, and ``entities`` are given their
-    final ids in place rather than copied: for a caller that keeps only the
-    corpus)."""
+    not add to the memory the parts hold, and ``entities`` and the parts'
+    nominations and credits are given their final ids in place rather than
+    copied: for a caller that keeps only the corpus)."""
     corpus = Corpus(articles=[a for p in articles for a in p.corpus.articles])
     spilled = [p.corpus.spilled for p in articles if p.corpus.spilled is not None]
     if len(spilled) > 1:
@@ -419,17 +420,9 @@ def assemble(articles: list[Part], components: list[Part], entities: dict[str, E
         spilled[0].rewrite(lambda links: final_links(links, ids, into=Corpus(articles=[])))
         corpus.spilled = spilled[0]
     for p in components:
-        corpus.nominations.extend(
-            Nomination(ids[n.nominee], ids[n.category] if n.category else None,
-                       ids[n.work] if n.work else None, ids[n.ceremony], n.won, n.evidence,
-                       n.confidence) for n in p.corpus.nominations)
-        corpus.credits.extend(
-            Credit(ids[c.person], ids[c.work], c.role, c.character, c.evidence, c.confidence)
-            for c in p.corpus.credits)
-        if consume:
-            p.corpus.nominations, p.corpus.credits = [], []
-    corpus.nominations.sort(key=lambda n: (n.nominee, n.category or "", n.ceremony))
-    corpus.credits.sort(key=lambda c: (c.person, c.work))
+        _final_facts(p.corpus, ids, corpus, consume)
+    sort_nominations(corpus.nominations)
+    sort_credits(corpus.credits)
     for pid in sorted(entities, key=lambda k: ids[k]):
         kind = entities[pid].kind
         if kind == "work":
@@ -440,6 +433,30 @@ def assemble(articles: list[Part], components: list[Part], entities: dict[str, E
             corpus.ceremonies[ids[pid]] = _ceremony(
                 [v for r in rows[pid] for v in r.votes], ids)
     return corpus
+
+
+def _final_facts(part: Corpus, ids: dict[str, str], into: Corpus, consume: bool) -> None:
+    """Add a part's nominations and credits to ``into`` under their final ids:
+    copies, or with ``consume`` the part's own, given their final ids in place
+    (the part is left without them)."""
+    if not consume:
+        into.nominations.extend(
+            Nomination(ids[n.nominee], ids[n.category] if n.category else None,
+                       ids[n.work] if n.work else None, ids[n.ceremony], n.won, n.evidence,
+                       n.confidence) for n in part.nominations)
+        into.credits.extend(
+            Credit(ids[c.person], ids[c.work], c.role, c.character, c.evidence, c.confidence)
+            for c in part.credits)
+        return
+    for n in part.nominations:
+        n.nominee, n.ceremony = ids[n.nominee], ids[n.ceremony]
+        n.category = ids[n.category] if n.category else None
+        n.work = ids[n.work] if n.work else None
+    for c in part.credits:
+        c.person, c.work = ids[c.person], ids[c.work]
+    into.nominations.extend(part.nominations)
+    into.credits.extend(part.credits)
+    part.nominations, part.credits = [], []
 
 
 def final_links(links: Corpus, ids: dict[str, str], into: Corpus) -> Corpus:

@@ -266,3 +266,16 @@ def test_facts_in_a_tuple_are_sorted_and_read_out_of_order_refused():
 
     with pytest.raises(ValueError, match="out of article order: a1 after a2"):
         resolve(Backwards(names))
+
+
+def test_sorting_a_field_at_a_time_gives_the_order_of_one_sort_by_all_fields():
+    from kg.resolve.model import Nomination
+    from kg.resolve.sorting import sort_nominations
+
+    rows = [("person/b", None, "c/2"), ("person/a", "cat/x", "c/1"), ("person/b", "cat/a", "c/1"),
+            ("person/a", None, "c/2"), ("person/b", None, "c/1"), ("person/a", "cat/x", "c/1")]
+    noms = [Nomination(n, c, None, cer, False, [], float(i)) for i, (n, c, cer) in enumerate(rows)]
+    expected = sorted(noms, key=lambda n: (n.nominee, n.category or "", n.ceremony))
+    sort_nominations(noms)
+    assert noms == expected  # equal keys (rows 1 and 5) keep their order
+    assert [n.confidence for n in noms] == [3.0, 1.0, 5.0, 4.0, 0.0, 2.0]

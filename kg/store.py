@@ -187,16 +187,15 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
     ``kg.builder.build_graph``."""
     store = ArticleStore(store_path)
     listed, errors = load_articles(paths)
-    new = []  # with their texts: the store keeps them once they are extracted
-    for a in listed:
-        try:
-            new.append(a.with_text())
-        except ArticleError as exc:
-            errors.append(exc.detached())
     with folder_lock(store.path, say):
         store.recover()
         merged = {a.id: a for a in store.stored_articles(errors)}
-        for a in new:
+        for a in listed:  # kept first, one text at a time: a kill after this loses nothing
+            try:
+                store.save_article(a)
+            except ArticleError as exc:  # changed or gone since it was listed
+                errors.append(exc.detached())
+                continue
             merged[a.id] = a
         articles = [merged[k] for k in sorted(merged)]
         if not articles:
@@ -206,8 +205,6 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
                                  doc_dir=store.docs_dir, kept=paths,
                                  runner=_dask_runner(dask, model) if dask else None)
         prune(store.docs_dir, articles, model)
-        for a in new:  # before the database: a kill after this loses nothing
-            store.save_article(a)
         store.kept.save_index()
         if progress:
             progress(len(articles), len(articles), "linking entities across articles")

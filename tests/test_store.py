@@ -446,3 +446,27 @@ def test_an_update_escapes_what_the_text_says(tmp_path, monkeypatch):
     assert full == []
     assert _quads(store) == _fresh_quads(folders)
     assert not any("a:b" in q[0] or "x:y" in q[3] for q in _quads(store))
+
+
+def test_an_article_that_changes_while_it_is_added_is_named_and_the_rest_are_kept(
+        tmp_path, monkeypatch):
+    import kg.store
+
+    src, store, fresh = tmp_path / "src", tmp_path / "store", tmp_path / "fresh"
+    paths = [_write(src, "s1"), _write(src, "s2"), _write(src, "s3")]
+    listed = kg.store.load_articles
+
+    def list_then_change(found_paths):  # the store reads each text when it keeps it
+        found = listed(found_paths)
+        paths[1].write_text(" date 2021-09-20 Noor Okafor won.", encoding="utf-8")
+        return found
+
+    monkeypatch.setattr(kg.store, "load_articles", list_then_change)
+    result = build_into_store(paths, store)
+    assert [(e.path, e.problem.split(" (")[0]) for e in result.errors] == [
+        (paths[1], "the file changed while the build was running")]
+    kept = [p for p in (store / "articles").glob("*.json") if p.name != "index.json"]
+    assert len(kept) == 2 and result.articles == 2
+    monkeypatch.undo()
+    build_into_store([paths[0], paths[2]], fresh)
+    assert _quads(store) == _quads(fresh)

@@ -87,14 +87,27 @@ class ListedArticle(Article):
         raise AttributeError(name)
 
     def with_text(self) -> Article:
-        article = read_article(self.path)
+        article = self._read()
         if article.digest != self.digest:
             raise ArticleError(self.path, "the file changed while the build was running "
                                           "(its text is not what was listed); left out")
         return Article(self.id, self.path, self.date, article.text, self.body_start)
 
+    def _read(self) -> Article:
+        """The article, read in full from where its text is kept."""
+        return read_article(self.path)
+
+    def _listing(self) -> tuple:
+        return self.id, self.path, self.date, self.body_start, self.digest
+
+    def __eq__(self, other: object) -> bool:  # by the listing: the text is not at hand
+        return type(other) is type(self) and self._listing() == other._listing()
+
+    def __hash__(self) -> int:
+        return hash(self._listing())
+
     def __repr__(self) -> str:
-        return f"ListedArticle(id={self.id!r}, path={str(self.path)!r}, date={self.date!r})"
+        return f"{type(self).__name__}(id={self.id!r}, path={str(self.path)!r}, date={self.date!r})"
 
 
 class ArticleError(Exception):

@@ -556,8 +556,18 @@ def _settle(jobs_list: list[Job], titles: dict[int, list[str]],
     extracted = [job for job in extracted if job.index not in dropped]
     changed = KnownWorks(changed_titles)
     reuse = {job.index for job in extracted if job.index in kept and not (
-        changed_titles and changed.mentioned_in(job.article.text))}
+        changed_titles and _may_mention(job, changed))}
     return known, extracted, reuse
+
+
+def _may_mention(job: Job, titles: KnownWorks) -> bool:
+    """Whether the job's article may mention one of ``titles``; yes if its
+    text can no longer be read (a file changed since it was listed): it is
+    then extracted again, which reports it and leaves it out."""
+    try:
+        return titles.mentioned_in(job.article.text)
+    except ArticleError:
+        return True
 
 
 def _titles(jobs_list: list[Job], runner: Runner, progress: Progress | None,

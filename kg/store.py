@@ -80,9 +80,10 @@ class ArticleStore:
         ``errors`` (naming the file) and left out, not fatal."""
         return self.kept.articles(errors)
 
-    def save_article(self, article: Article) -> None:
-        """Keep ``article`` in the store (atomically); ``save_index`` lists it."""
-        self.kept.save(article)
+    def save_article(self, article: Article) -> Article:
+        """Keep ``article`` in the store (atomically); ``save_index`` lists it.
+        Returns it as kept (``kg.storearticles.SavedArticle``)."""
+        return self.kept.save(article)
 
     def recover(self) -> None:
         """Finish or undo what a killed build left: an interrupted database swap,
@@ -192,11 +193,9 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
         merged = {a.id: a for a in store.stored_articles(errors)}
         for a in listed:  # kept first, one text at a time: a kill after this loses nothing
             try:
-                store.save_article(a)
+                merged[a.id] = store.save_article(a)  # extracted as kept
             except ArticleError as exc:  # changed or gone since it was listed
                 errors.append(exc.detached())
-                continue
-            merged[a.id] = a
         articles = [merged[k] for k in sorted(merged)]
         if not articles:
             return BuildResult(None, None, errors, 0)

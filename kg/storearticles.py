@@ -26,7 +26,7 @@ import os
 from pathlib import Path
 from stat import S_ISREG
 
-from kg.articles import Article, ArticleError
+from kg.articles import Article, ArticleError, ListedArticle
 from kg.atomic import write_atomic
 
 INDEX_NAME = "index.json"
@@ -74,6 +74,22 @@ class StoredArticle(Article):
 
     def __reduce__(self) -> tuple:
         return (Article, (self.id, self.path, self.date, self.text, self.body_start))
+
+
+class SavedArticle(ListedArticle):
+    """An article a build has just kept in the store, its text read from the
+    store's file whenever it is asked for (as ``ListedArticle`` reads an
+    article's own file): what is extracted is what the store keeps, even if
+    the file it came from changes meanwhile, and the texts are not all held
+    while the build runs."""
+
+    def __init__(self, file: Path, article: Article) -> None:
+        super().__init__(article.id, article.path, article.date, article.body_start,
+                         article.digest)
+        object.__setattr__(self, "file", file)
+
+    def _read(self) -> Article:
+        return read_stored(self.file)
 
 
 def article_file(folder: Path, article_id: str) -> Path:
@@ -148,15 +164,17 @@ class ArticleFolder:
         self._changed |= kept.keys() != self._index.keys()
         return out
 
-    def save(self, article: Article) -> None:
+    def save(self, article: Article) -> SavedArticle:
         """Keep ``article`` (atomically: a kill leaves the old file or the new
-        one, never half of one); the index follows at ``save_index``."""
+        one, never half of one); the index follows at ``save_index``. Returns
+        the article as kept, its text to be read from the store's file."""
         data = {"id": article.id, "path": str(article.path), "date": article.date.isoformat(),
                 "text": article.text, "body_start": article.body_start}
         target = article_file(self.folder, article.id)
         write_atomic(target, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
         self._index[target.name] = _row(article, target.stat())
         self._changed = True
+        return SavedArticle(target, article)
 
     def save_index(self) -> None:
         """Write the index, if it changed (after the articles it lists: a kill

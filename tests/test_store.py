@@ -178,6 +178,7 @@ def test_an_add_reads_no_stored_article_it_does_not_need(tmp_path, monkeypatch):
     no new title reads none of them; one that does reads those it may touch
     (every one, to look for the title), and the store equals a fresh build."""
     import kg.storearticles
+    from kg.storearticles import article_file
 
     reads: list[str] = []
     real = kg.storearticles.read_stored
@@ -189,10 +190,17 @@ def test_an_add_reads_no_stored_article_it_does_not_need(tmp_path, monkeypatch):
     titled = _write(src, "titled", "Ada Quill won Outstanding Drama Series for Copper Lake.")
     store = tmp_path / "store"
     build_into_store(first, store)
+
+    def kept_reads(added: Path) -> list[str]:  # an added article is read from its own file
+        own = article_file(store / "articles", added.stem).name
+        return [name for name in reads if name != own]
+
+    reads.clear()
     build_into_store([plain], store)
-    assert reads == []
+    assert kept_reads(plain) == []
+    reads.clear()
     build_into_store([titled], store)
-    assert len(reads) == 3  # "Copper Lake" is new: every kept text is looked at
+    assert len(kept_reads(titled)) == 3  # "Copper Lake" is new: every kept text is looked at
     fresh = tmp_path / "fresh"
     build_into_store([*first, plain, titled], fresh)
     assert _quads(store) == _quads(fresh)
@@ -469,4 +477,25 @@ def test_an_article_that_changes_while_it_is_added_is_named_and_the_rest_are_kep
     assert len(kept) == 2 and result.articles == 2
     monkeypatch.undo()
     build_into_store([paths[0], paths[2]], fresh)
+    assert _quads(store) == _quads(fresh)
+
+
+def test_what_the_store_keeps_is_what_it_extracts_even_if_the_source_then_changes(
+        tmp_path, monkeypatch):
+    import kg.store
+
+    src, store, fresh = tmp_path / "src", tmp_path / "store", tmp_path / "fresh"
+    paths = [_write(src, "s1"), _write(src, "s2")]
+    save = kg.store.ArticleStore.save_article
+
+    def save_then_change(self, article):
+        kept = save(self, article)
+        article.path.write_text(" date 2021-09-20 Noor Okafor won.", encoding="utf-8")
+        return kept
+
+    monkeypatch.setattr(kg.store.ArticleStore, "save_article", save_then_change)
+    result = build_into_store(paths, store)
+    assert result.errors == [] and result.articles == 2
+    monkeypatch.undo()
+    build_into_store([_write(tmp_path / "again", "s1"), _write(tmp_path / "again", "s2")], fresh)
     assert _quads(store) == _quads(fresh)

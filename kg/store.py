@@ -17,8 +17,10 @@ stores you trust.
 
 A build holds the store's lock (``kg.locking``) from start to end, so a second
 build into the same store waits for the first. Nothing a build is killed in the
-middle of is lost or left half-written: article files and then their index
-are written atomically before the database; the new database is filled beside
+middle of is lost or left half-written: article files (each new article's
+before it is extracted, so a build that fails or is killed leaves it for the
+next build to add) and then their index are written atomically before the
+database; the new database is filled beside
 the old one and swapped in by two renames, and an interrupted swap is finished
 by the next build (and readers find the previous database meanwhile, see
 ``kg.storedir``).

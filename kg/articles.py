@@ -48,7 +48,6 @@ class Article:
         store, so that a stored article's text need not be read to find them."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
-
     def with_text(self) -> Article:
         """This article with its text in memory (itself: see ``ListedArticle``)."""
         return self
@@ -89,13 +88,17 @@ class ListedArticle(Article):
     def with_text(self) -> Article:
         article = self._read()
         if article.digest != self.digest:
-            raise ArticleError(self.path, "the file changed while the build was running "
-                                          "(its text is not what was listed); left out")
+            raise ArticleError(self._kept_in(), "the file changed while the build was running "
+                                                "(its text is not what was listed); left out")
         return Article(self.id, self.path, self.date, article.text, self.body_start)
 
     def _read(self) -> Article:
         """The article, read in full from where its text is kept."""
         return read_article(self.path)
+
+    def _kept_in(self) -> Path:
+        """The file its text is read from."""
+        return self.path
 
     def _listing(self) -> tuple:
         return self.id, self.path, self.date, self.body_start, self.digest

@@ -91,6 +91,9 @@ class SavedArticle(ListedArticle):
     def _read(self) -> Article:
         return read_stored(self.file)
 
+    def _kept_in(self) -> Path:
+        return self.file
+
 
 def article_file(folder: Path, article_id: str) -> Path:
     return folder / f"{hashlib.sha256(article_id.encode()).hexdigest()[:16]}.json"

@@ -48,6 +48,7 @@ from kg.passes import (
     doc_from_bytes,
     extract_facts,
     failure,
+    job_with_text,
     mark_titles,
     save_facts,
     save_first_pass,
@@ -277,12 +278,12 @@ def _with_texts(jobs: list[Job], unreadable: list[tuple[int, ArticleError]]
     not all in memory at once."""
     ready, articles = [], []
     for job in jobs:
-        try:
-            articles.append(job.article.with_text())
-        except ArticleError as exc:
-            unreadable.append((job.index, exc.detached()))
-            continue
-        ready.append(job)
+        read = job_with_text(job)
+        if isinstance(read, ArticleError):
+            unreadable.append((job.index, read))
+        else:
+            ready.append(job)
+            articles.append(read.article)
     return ready, articles
 
 

@@ -274,9 +274,10 @@ def _load_doc(job: Job) -> Doc:
     return doc
 
 
-def _with_text(job: Job) -> Job | ArticleError:
-    """The job with its article's text in memory (read here, in the worker:
-    see ``ListedArticle``), or why the text cannot be read."""
+def job_with_text(job: Job) -> Job | ArticleError:
+    """The job with its article's text in memory (read where it is called: in
+    the worker, or for a cluster, by the client as it sends a batch; see
+    ``ListedArticle``), or why the text cannot be read."""
     try:
         article = job.article.with_text()
     except ArticleError as exc:
@@ -288,7 +289,7 @@ def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | ArticleError]]:
     """Parse the articles not yet in the folder, file their Docs, and return
     the titles each one marks (or why it failed)."""
     nlp = _nlp()
-    ready = [(job.index, _with_text(job)) for job in jobs]
+    ready = [(job.index, job_with_text(job)) for job in jobs]
     missing = [j for _, j in ready if isinstance(j, Job) and not j.doc_path.exists()]
     parsed = dict(zip((j.index for j in missing),
                       parse(nlp, [nlp_text(j.article.body) for j in missing]), strict=True))
@@ -325,7 +326,7 @@ def _second(jobs: Sequence[Job]) -> list[tuple[int, ArticleError | None]]:
     known = _known_works()
     out: list[tuple[int, ArticleError | None]] = []
     for listed in jobs:
-        job = _with_text(listed)
+        job = job_with_text(listed)
         if isinstance(job, ArticleError):
             out.append((listed.index, job))
             continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 
 from kg.records import ArticleFacts, Evidence, NominationFact
 from kg.resolve.entities import Entities
@@ -106,7 +106,7 @@ def merge_credits(ents: Entities, facts: list[ArticleFacts]) -> None:
     ents.corpus.credits = [merged[k] for k in sorted(merged)]
 
 
-class _Found(Sequence[tuple[str, str, NominationFact, Entity]]):
+class _Found:
     """The nomination facts as resolution sees them, each (article, ceremony
     id, fact, nominee), kept as four columns: a tuple per fact cost 80 bytes
     (a fifth of what resolution holds for a nomination), a row of the columns
@@ -129,9 +129,6 @@ class _Found(Sequence[tuple[str, str, NominationFact, Entity]]):
 
     def __len__(self) -> int:
         return len(self.facts)
-
-    def __getitem__(self, i: int) -> tuple[str, str, NominationFact, Entity]:
-        return self.articles[i], self.ceremonies[i], self.facts[i], self.nominees[i]
 
     def __iter__(self) -> Iterator[tuple[str, str, NominationFact, Entity]]:
         return zip(self.articles, self.ceremonies, self.facts, self.nominees, strict=True)

@@ -29,11 +29,12 @@ class Entity:
 
     def add_aliases(self, names: Iterable[str]) -> None:
         """Add other names this entity goes by."""
+        names = list(names)
+        if not names:
+            return
         if not isinstance(self.aliases, set):
             self.aliases = set(self.aliases)
         self.aliases.update(names)
-        if not self.aliases:
-            self.aliases = frozenset()
 
 
 @dataclass(slots=True)  # many thousands of them in a large corpus

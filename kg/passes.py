@@ -36,13 +36,13 @@ from typing import Protocol
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import kg
 from kg.articles import Article, ArticleError
 from kg.atomic import write_atomic
 from kg.extract.context import ArticleContext
 from kg.extract.cue_phrases import forget_matchers
 from kg.extract.known_works import KnownWorks
-from kg.gazetteer import ONTOLOGY_DIR, fold, load_gazetteer
+from kg.fingerprints import extraction_fingerprint, resolution_fingerprint, rules_fingerprint
+from kg.gazetteer import fold, load_gazetteer
 from kg.memory import frozen_objects, give_back
 from kg.nlp import load_pipeline, parse, release_pipeline
 from kg.pipeline import (
@@ -58,8 +58,6 @@ from kg.records import ArticleFacts, Filed, SharedReader, read_facts_files
 # (done, total, "parsing ARTICLE" | "extracting ARTICLE"), once per article and pass
 Progress = Callable[[int, int, str], None]
 
-_KG_DIR = Path(kg.__file__).parent
-
 # articles handed to a process at a time: enough to batch the model's work,
 # few enough that every process stays busy to the end
 _CHUNK = 8
@@ -68,41 +66,6 @@ _CHUNK = 8
 # the pages it shares with this process (the model's objects); fresh workers
 # share them again, so memory stays that of the first articles at any corpus size
 _ROUND = 1000
-
-
-def rules_fingerprint() -> str:
-    """Changes whenever kg, a gazetteer, a pattern file or the pipeline's code
-    (``nlp.py``, and the gazetteer code that turns the data into its rules)
-    changes: they shape the Docs. The model's name and version are in the key
-    too (``doc_keys``)."""
-    h = hashlib.sha256(kg.__version__.encode())
-    for f in [*sorted((ONTOLOGY_DIR / "gazetteers").glob("*.json")),
-              *sorted((ONTOLOGY_DIR / "patterns").glob("*.json*")), _KG_DIR / "nlp.py",
-              _KG_DIR / "attribute_rules.py", _KG_DIR / "gazetteer.py", _KG_DIR / "datafiles.py"]:
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()
-
-
-def extraction_fingerprint() -> str:
-    """Changes whenever the code that turns a Doc into facts changes: kept
-    facts are reused only while it stays the same."""
-    h = hashlib.sha256(rules_fingerprint().encode())
-    for f in sorted([*_KG_DIR.glob("*.py"), *(_KG_DIR / "extract").glob("*.py")]):
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def resolution_fingerprint() -> str:
-    """Changes whenever facts or the way they are resolved and written change:
-    a store's kept resolution parts (``kg.storeparts``) are used only while it
-    stays the same."""
-    h = hashlib.sha256(extraction_fingerprint().encode())
-    for f in sorted((_KG_DIR / "resolve").glob("*.py")):
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
 
 
 # how a Doc is filed (``doc_bytes``): part of its key, so a folder kept from

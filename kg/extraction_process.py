@@ -29,6 +29,9 @@ from kg.memory import frozen_objects, trim_memory
 from kg.records import ArticleFacts, SharedReader, read_facts_file
 
 Progress = Callable[[int, int, str], None]
+# the name of the folder a child files in starts with this (a store removes
+# any left by a killed build)
+FACTS_PREFIX = "kg-facts-"
 
 
 class ExtractionProcessError(RuntimeError):
@@ -37,24 +40,31 @@ class ExtractionProcessError(RuntimeError):
 
 def extract_in_child(articles: list[Article], model: str | None,
                      progress: Progress | None, errors: list[ArticleError],
-                     jobs: int, parent: Path | None = None
+                     jobs: int, parent: Path | None = None, doc_dir: Path | None = None,
+                     kept: dict[str, Path] | None = None
                      ) -> Collection[ArticleFacts] | None:
     """Facts of every article, as ``kg.passes.extract_corpus`` gives them but
     read from the files a forked child extracted them to, in a temporary
     folder in ``parent`` (see ``FiledFacts``; None, and nothing done, where
     processes cannot be forked). ``articles`` is emptied once the child has
-    them: their texts then live in the child alone, not twice."""
+    them: their texts then live in the child alone, not twice.
+
+    With ``doc_dir`` and ``kept`` (a store's build: see ``extract_corpus``),
+    the child files in ``doc_dir``, reuses what it keeps and removes what no
+    longer serves (``kg.passes.prune``); only the articles extracted now are
+    read back, and ``kept`` is given every article's facts file."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     if not articles:
         return []
     known = [(a.id, a.path) for a in articles]  # by position: ids may repeat here
     context = multiprocessing.get_context("fork")
-    folder = tempfile.TemporaryDirectory(prefix="kg-facts-", dir=parent)
+    folder = tempfile.TemporaryDirectory(prefix=FACTS_PREFIX, dir=parent)
     try:
         receive, send = context.Pipe(duplex=False)
         child = context.Process(target=_child,
-                                args=(send, articles, model, jobs, Path(folder.name)),
+                                args=(send, articles, model, jobs, Path(folder.name), doc_dir,
+                                      kept is not None),
                                 name="kg-extraction")
         with frozen_objects():  # the child inherits them frozen
             child.start()
@@ -62,7 +72,7 @@ def extract_in_child(articles: list[Article], model: str | None,
         trim_memory()  # the texts' memory here: the child has its own copy of what it uses
         send.close()  # the child holds the only sending end: its exit ends the stream
         try:
-            filed, failures = _follow(receive, progress)
+            filed, failures, paths = _follow(receive, progress)
         finally:
             receive.close()
             child.join()
@@ -70,6 +80,8 @@ def extract_in_child(articles: list[Article], model: str | None,
             raise ExtractionProcessError(
                 f"the extraction process ended without a result (exit code {child.exitcode})")
         errors.extend(failures)
+        if kept is not None:
+            kept.update(paths)
         files = sorted((*known[index], index, path) for index, *_, path in filed.jobs)
         _keep_only(Path(folder.name), {path for *_, path in files})
         return FiledFacts(folder, [(index, article, path) for _, article, index, path in files],
@@ -132,14 +144,14 @@ class FiledFacts:
         self._folder.cleanup()
 
 
-def _follow(receive: Connection, progress: Progress | None) -> tuple[object, list]:
+def _follow(receive: Connection, progress: Progress | None) -> tuple[object, list, dict]:
     """Pass the child's progress on until it sends its result or goes; raise
     what it raised."""
     while True:
         try:
             message = receive.recv()
         except EOFError:
-            return None, []
+            return None, [], {}
         kind, *rest = message
         if kind == "progress":
             if progress is not None:
@@ -147,20 +159,24 @@ def _follow(receive: Connection, progress: Progress | None) -> tuple[object, lis
         elif kind == "error":
             raise rest[0]
         else:
-            return rest[0], rest[1]
+            return rest[0], rest[1], rest[2]
 
 
 def _child(send: Connection, articles: list[Article], model: str | None, jobs: int,
-           folder: Path) -> None:
-    from kg.passes import file_facts
+           folder: Path, doc_dir: Path | None, keeps: bool) -> None:
+    from kg.passes import file_facts, prune
 
     def progress(done: int, total: int, what: str) -> None:
         send.send(("progress", done, total, what))
 
     try:
         failures: list[ArticleError] = []
-        filed = file_facts(articles, model, progress, failures, jobs, None, folder)
-        send.send(("done", filed, failures))
+        kept: dict[str, Path] | None = {} if keeps else None
+        filed = file_facts(articles, model, progress, failures, jobs, doc_dir, folder,
+                           kept=kept)
+        if doc_dir is not None:
+            prune(doc_dir, articles, model)
+        send.send(("done", filed, failures, kept or {}))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
         try:
             send.send(("error", exc))

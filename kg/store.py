@@ -31,7 +31,7 @@ from __future__ import annotations
 import pickle
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph
@@ -41,12 +41,14 @@ from kg.articles import Article, ArticleError, load_articles
 from kg.atomic import remove_temps
 from kg.builder import BuildResult, _dask_runner
 from kg.dataset import fill, open_database, to_rdflib
+from kg.extraction_process import FACTS_PREFIX, FiledFacts, extract_in_child
+from kg.fingerprints import resolution_fingerprint
 from kg.gazetteer import load_gazetteer
 from kg.locking import LOCK_NAME, folder_lock
-from kg.passes import extract_corpus, prune, resolution_fingerprint
 from kg.rdf import corpus_quads
 from kg.records import ArticleFacts
 from kg.resolve import Corpus
+from kg.resolve.spill import LINKS_PREFIX
 from kg.storearticles import ArticleFolder
 from kg.storedir import NEW_SUFFIX, OLD_SUFFIX, OXIGRAPH_DIR, database_dir, is_store
 from kg.storeparts import (
@@ -99,15 +101,18 @@ class ArticleStore:
             else:
                 previous.rename(current)  # killed between the two renames
         shutil.rmtree(self.path / (OXIGRAPH_DIR + NEW_SUFFIX), ignore_errors=True)
+        for prefix in (FACTS_PREFIX, LINKS_PREFIX):  # a killed build's work folders
+            for folder in self.path.glob(prefix + "*"):
+                shutil.rmtree(folder, ignore_errors=True)
         if self.articles_dir.is_dir():
             remove_temps(self.articles_dir)
 
-    def update(self, changed: list[ArticleFacts], paths: dict[str, Path], ids: list[str]
-               ) -> tuple[pyoxigraph.Store, Corpus | None]:
+    def update(self, changed: Collection[ArticleFacts], paths: dict[str, Path], ids: list[str]
+               ) -> pyoxigraph.Store:
         """Bring the database up to date with the articles ``ids`` (facts files in
         ``paths``), of which ``changed`` were extracted now: incrementally when
-        the kept parts allow it (the corpus is then not returned), else by
-        resolving and writing everything again."""
+        the kept parts allow it, else by resolving and writing everything
+        again, reading the kept facts an article at a time (``KeptFacts``)."""
         gaz, code = load_gazetteer(), resolution_fingerprint()
         state_path = self.path / STATE_FILE
         mark = self.path / DIRTY_MARK
@@ -129,18 +134,22 @@ class ArticleStore:
                 state.db.execute("COMMIT")
                 database.flush()
                 mark.unlink()
-                return database, None
+                return database
             except StateError:
                 state.db.execute("ROLLBACK")
                 del database
             finally:
                 state.close()
-        facts = [_read_facts(paths[a]) for a in ids]
         mark.touch()
-        corpus = write_full(state_path, facts, paths, gaz, code)
-        database = self.write(corpus)
+        corpus = write_full(state_path, KeptFacts(paths, ids), paths, gaz, code,
+                            spill=self.path)
+        try:
+            database = self.write(corpus)
+        finally:
+            if corpus.spilled is not None:
+                corpus.spilled.close()
         mark.unlink()
-        return database, corpus
+        return database
 
     def _can_update(self, state_path: Path, code: str, ids: list[str],
                     changed: list[ArticleFacts]) -> bool:
@@ -202,20 +211,60 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
         if not articles:
             return BuildResult(None, None, errors, 0)
         paths: dict[str, Path] = {}
-        changed = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
-                                 doc_dir=store.docs_dir, kept=paths,
-                                 runner=_dask_runner(dask, model) if dask else None)
-        prune(store.docs_dir, articles, model)
-        store.kept.save_index()
-        if progress:
-            progress(len(articles), len(articles), "linking entities across articles")
-        database, corpus = store.update(changed, paths, [a.id for a in articles if a.id in paths])
-    return BuildResult(database, corpus, errors, len(articles))
+        changed = _extract(articles, store, model, progress, errors, jobs, dask, paths)
+        try:
+            store.kept.save_index()
+            if progress:
+                progress(len(articles), len(articles), "linking entities across articles")
+            database = store.update(changed, paths, [a.id for a in articles if a.id in paths])
+        finally:
+            if isinstance(changed, FiledFacts):
+                changed.close()
+    return BuildResult(database, None, errors, len(articles))
+
+
+def _extract(articles: list[Article], store: ArticleStore, model: str | None,
+             progress: Callable[[int, int, str], None] | None, errors: list[ArticleError],
+             jobs: int, dask: str | None, paths: dict[str, Path]) -> Collection[ArticleFacts]:
+    """The facts of the articles extracted now (``paths`` is given every
+    article's facts file): in a child process, as a plain build does (see
+    ``kg.extraction_process``), so that this one never loads the model and
+    resolution and the database take the memory it would have held; here
+    where processes cannot be forked or the passes run on a Dask cluster."""
+    if not dask:
+        changed = extract_in_child(list(articles), model, progress, errors, jobs,
+                                   parent=store.path, doc_dir=store.docs_dir, kept=paths)
+        if changed is not None:
+            return changed
+    from kg.passes import extract_corpus, prune
+
+    changed = extract_corpus(articles, model, progress=progress, errors=errors, jobs=jobs,
+                             doc_dir=store.docs_dir, kept=paths,
+                             runner=_dask_runner(dask, model) if dask else None)
+    prune(store.docs_dir, articles, model)
+    return changed
 
 
 def load_store_graph(store_path: Path | str) -> Graph:
     """The store's content as one rdflib graph (named graphs merged)."""
     return to_rdflib(pyoxigraph.Store.read_only(str(database_dir(Path(store_path)))))
+
+
+class KeptFacts:
+    """The kept facts of the articles ``ids`` (their files in ``paths``), read
+    from their files each time they are iterated, an article at a time, in
+    article order (by id): what a full rebuild resolves, never all in memory
+    at once (``write_full``)."""
+
+    def __init__(self, paths: dict[str, Path], ids: Iterable[str]) -> None:
+        self._paths, self._ids = paths, sorted(ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[ArticleFacts]:
+        for article in self._ids:
+            yield _read_facts(self._paths[article])
 
 
 def _read_facts(path: Path) -> ArticleFacts:

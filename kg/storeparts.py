@@ -16,13 +16,13 @@ import hashlib
 import pickle
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from contextlib import closing
 from pathlib import Path
 
 from kg.gazetteer import Gazetteer
 from kg.records import ArticleFacts
-from kg.resolve.model import Corpus, Entity
+from kg.resolve.model import ArticleInfo, Corpus, Entity
 from kg.resolve.names import name_key, slugify
 from kg.resolve.parts import (
     EntityRow,
@@ -33,16 +33,19 @@ from kg.resolve.parts import (
     component_facts,
     component_part,
     fact_owners,
+    keeping_facts,
     link_handles,
     maps_from_counts,
     merge_parts,
     name_counts,
+    noting_articles,
     part_rows,
     sentence_context,
     spellable,
     spelled_names,
     spelling,
 )
+from kg.resolve.spill import SpilledLinks
 
 STATE_FILE = "parts.sqlite"
 # written before the database and the state change, removed once both have:
@@ -295,46 +298,62 @@ def link_article(part: Part, state: PartsState) -> tuple[dict[str, EntityRow], s
 
 # --- a full build ------------------------------------------------------------------------------
 
-def write_full(state_path: Path, facts: list[ArticleFacts], paths: dict[str, Path],
-               gaz: Gazetteer, code: str) -> Corpus:
+def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[str, Path],
+               gaz: Gazetteer, code: str, spill: Path | None = None) -> Corpus:
     """Resolve the whole corpus, keep its parts in a new state file at
-    ``state_path``, and return the merged corpus (``resolve``'s). The corpus is
-    merged from one part of all articles and one of all facts, as a plain build
-    does; the parts an update works with (one per article, one per component),
-    which merge the same, are made and kept one at a time, not held."""
-    facts = sorted(facts, key=lambda f: f.article_id)  # in rank order
-    works, people, authors = name_counts(facts)
+    ``state_path``, and return the merged corpus (``resolve``'s), its
+    per-article links kept in files in a folder inside ``spill``
+    (``Corpus.spilled``: close it once the graph is written).
+
+    ``facts`` is read three times, an article at a time, in article order (a
+    store's kept facts files): to count the names, to link each article (of
+    which only the nominations, credits and characters are kept, for the
+    component parts) and to make and keep each article's own part. So the
+    facts of every article are never held at once. The corpus is merged from
+    one part of all articles and one of all facts, as a plain build does; the
+    parts an update works with (one per article, one per component), which
+    merge the same, are made and kept one at a time, not held."""
+    infos: list[ArticleInfo] = []
+    works, people, authors = name_counts(noting_articles(facts, infos))
     maps = maps_from_counts(works, people, authors, gaz)
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(str(state_path) + suffix).unlink(missing_ok=True)
     state = PartsState(state_path)
-    with closing(state):
-        state.db.executescript(_SCHEMA)
-        state.db.execute("BEGIN")
-        for key, value in (("code", code), ("maps", maps), ("works", works),
-                           ("people", people), ("authors", authors)):
-            state.set_meta(key, value)
-        whole = articles_part(facts, maps, gaz)
-        mains = whole.main_ceremonies
-        merged = merge_parts([whole], [component_part(facts, mains, maps, gaz)])
-        del whole
-        real = {pid for pid, rows in merged.rows.items() if not all(r.bare for r in rows)}
-        spelled = spelled_names(merged.entities, merged.first)
-        for f in facts:
-            part = articles_part([f], maps, gaz)
-            state.put_article(f, paths[f.article_id], part, maps, gaz)
-            bare, targets = link_handles(
-                part, lambda pid: merged.entities[pid] if pid in real else None, spelled.get)
-            state.put_rows(handle_source(f.article_id), bare)
-            state.put_targets(f.article_id, targets)
-        owner, joined = fact_owners(facts, maps, gaz)
-        context = sentence_context(facts, owner)
-        for mine in component_facts(facts, owner, joined):
-            keys = keys_of(mine, owner)
-            state.put_component(min(keys), keys, component_part(mine, mains, maps, gaz, context))
-        for pid, ent in merged.entities.items():
-            state.put_entity(pid, ent, merged.rows[pid], merged.first[pid], merged.ids[pid])
-        state.db.execute("COMMIT")
+    links = SpilledLinks(spill)
+    try:
+        with closing(state):
+            state.db.executescript(_SCHEMA)
+            state.db.execute("BEGIN")
+            for key, value in (("code", code), ("maps", maps), ("works", works),
+                               ("people", people), ("authors", authors)):
+                state.set_meta(key, value)
+            kept: list[ArticleFacts] = []  # of each article, what the component parts read
+            whole = articles_part(keeping_facts(facts, kept), maps, gaz, links, infos)
+            mains = whole.main_ceremonies
+            merged = merge_parts([whole], [component_part(kept, mains, maps, gaz)])
+            del whole
+            real = {pid for pid, rows in merged.rows.items() if not all(r.bare for r in rows)}
+            spelled = spelled_names(merged.entities, merged.first)
+            for f in facts:
+                part = articles_part([f], maps, gaz)
+                state.put_article(f, paths[f.article_id], part, maps, gaz)
+                bare, targets = link_handles(
+                    part, lambda pid: merged.entities[pid] if pid in real else None,
+                    spelled.get)
+                state.put_rows(handle_source(f.article_id), bare)
+                state.put_targets(f.article_id, targets)
+            owner, joined = fact_owners(kept, maps, gaz)
+            context = sentence_context(kept, owner)
+            for mine in component_facts(kept, owner, joined):
+                keys = keys_of(mine, owner)
+                state.put_component(min(keys), keys,
+                                    component_part(mine, mains, maps, gaz, context))
+            for pid, ent in merged.entities.items():
+                state.put_entity(pid, ent, merged.rows[pid], merged.first[pid], merged.ids[pid])
+            state.db.execute("COMMIT")
+    except BaseException:
+        links.close()
+        raise
     return merged.corpus
 
 

@@ -135,15 +135,35 @@ def test_cli_store_query_and_params(tmp_path):
     assert kg("query", "winners", "--graph", str(store)).returncode == 2
 
 
-def _counting_extractions(monkeypatch) -> list[str]:
+class _Log:
+    """Lines written from now on by whichever process writes them (a store
+    build extracts in a child process, see ``kg.extraction_process``), in
+    order: each appends a line to a file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.clear()
+
+    def add(self, line: str) -> None:
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+    def clear(self) -> None:
+        self.path.write_text("", encoding="utf-8")
+
+    def __iter__(self):
+        return iter(self.path.read_text(encoding="utf-8").split())
+
+
+def _counting_extractions(monkeypatch, tmp_path: Path) -> _Log:
     """The ids of the articles extracted from now on, in order."""
     import kg.passes
 
-    calls: list[str] = []
+    calls = _Log(tmp_path / "extracted.txt")
     real = kg.passes.extract_article
 
     def counting(ctx, hits, known):
-        calls.append(ctx.article.id)
+        calls.add(ctx.article.id)
         return real(ctx, hits, known)
 
     monkeypatch.setattr(kg.passes, "extract_article", counting)
@@ -151,7 +171,7 @@ def _counting_extractions(monkeypatch) -> list[str]:
 
 
 def test_a_new_title_reextracts_the_stored_articles_that_mention_it(tmp_path, monkeypatch):
-    calls = _counting_extractions(monkeypatch)
+    calls = _counting_extractions(monkeypatch, tmp_path)
     src = tmp_path / "src"
     old = _write(src, "old", "Ada Quill said Copper Lake changed her life.")
     new = _write(src, "new", "Copper Lake won Outstanding Drama Series at the Emmys. "
@@ -165,7 +185,7 @@ def test_a_new_title_reextracts_the_stored_articles_that_mention_it(tmp_path, mo
     assert sorted(calls) == ["new", "old"]
     calls.clear()
     build_into_store([other], store)  # a title nobody else mentions: only "other" is read
-    assert calls == ["other"]
+    assert list(calls) == ["other"]
     fresh = tmp_path / "fresh"
     build_into_store([old, new, other], fresh)
     assert _quads(store) == _quads(fresh)
@@ -180,10 +200,10 @@ def test_an_add_reads_no_stored_article_it_does_not_need(tmp_path, monkeypatch):
     import kg.storearticles
     from kg.storearticles import article_file
 
-    reads: list[str] = []
+    reads = _Log(tmp_path / "reads.txt")
     real = kg.storearticles.read_stored
     monkeypatch.setattr(kg.storearticles, "read_stored",
-                        lambda file: reads.append(file.name) or real(file))
+                        lambda file: reads.add(file.name) or real(file))
     src = tmp_path / "src"
     first = [_write(src, "s1"), _write(src, "s2")]
     plain = _write(src, "plain", "Noor Okafor thanked her family on Sunday.")
@@ -276,7 +296,7 @@ def test_a_new_title_reextracts_only_articles_it_may_touch(tmp_path, monkeypatch
     """A title touches a kept article through a run of its words: here a
     person named like the title without its "The" (then no person), not an
     article that only has the title's words apart."""
-    calls = _counting_extractions(monkeypatch)
+    calls = _counting_extractions(monkeypatch, tmp_path)
     src = tmp_path / "src"
     named = _write(src, "named", "Noor Okafor praised Copper Harbor on Sunday.")
     apart = _write(src, "apart", "The harbor was copper at dusk, Noor Okafor said.")
@@ -499,3 +519,46 @@ def test_what_the_store_keeps_is_what_it_extracts_even_if_the_source_then_change
     monkeypatch.undo()
     build_into_store([_write(tmp_path / "again", "s1"), _write(tmp_path / "again", "s2")], fresh)
     assert _quads(store) == _quads(fresh)
+
+
+def test_a_store_build_never_loads_the_model_in_its_own_process(tmp_path, monkeypatch):
+    """It extracts in a child process, as a plain build does, so resolution and
+    the database have the memory the model would hold; where it cannot fork,
+    it extracts in its own process, with the same graph."""
+    import kg.store
+
+    src = tmp_path / "src"
+    paths = [str(_write(src, "s1")), str(_write(src, "s2"))]
+    code = ("import sys\nfrom kg.store import build_into_store\n"
+            f"r = build_into_store({paths!r}, {str(tmp_path / 'child')!r})\n"
+            "print(r.articles, r.errors, 'spacy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["2", "[]", "False"]
+    monkeypatch.setattr(kg.store, "extract_in_child", lambda *args, **kwargs: None)
+    here = build_into_store(paths, tmp_path / "here")
+    assert here.articles == 2 and not here.errors
+    assert _quads(tmp_path / "child") == _quads(tmp_path / "here")
+
+
+def test_a_full_rebuild_reads_the_kept_facts_an_article_at_a_time(tmp_path, monkeypatch):
+    """Three readings, each in article order, one file at a time (to count
+    the names, to link the articles, to keep each one's part): the facts of
+    every article are never all read at once."""
+    import kg.store
+
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, "s1"), _write(src, "s2"), _write(src, "s3")], store)
+    reads: list[str] = []
+    real = kg.store._read_facts
+
+    def read(path):
+        facts = real(path)
+        reads.append(facts.article_id)
+        return facts
+
+    monkeypatch.setattr(kg.store, "_read_facts", read)
+    monkeypatch.setattr(kg.store.ArticleStore, "_can_update", lambda *args: False)
+    build_into_store([], store)
+    assert reads == ["s1", "s2", "s3"] * 3
+    assert not list(store.glob("kg-*"))  # its links were kept in files there, then removed

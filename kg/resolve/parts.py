@@ -592,6 +592,33 @@ def resolve_in_parts(facts: list[ArticleFacts], gaz: Gazetteer) -> Corpus:
     return merge(articles, components)
 
 
+def noting_articles(read: Iterable[ArticleFacts], infos: list[ArticleInfo]
+                    ) -> Iterator[ArticleFacts]:
+    """``read`` as it is, noting each article's id and date in ``infos``: a
+    reading of facts files an article at a time, which must come in article
+    order (the order parts are merged in)."""
+    for f in read:
+        if infos and f.article_id < infos[-1].article_id:
+            raise ValueError(f"facts read out of article order: {f.article_id} after "
+                             f"{infos[-1].article_id}")
+        infos.append(ArticleInfo(f.article_id, f.date))
+        yield f
+
+
+def keeping_facts(read: Iterable[ArticleFacts], kept: list[ArticleFacts], strip: bool = True
+                  ) -> Iterator[ArticleFacts]:
+    """``read`` as it is, for the article part to link; once it has, each
+    article's facts go to ``kept`` (what the component part and the facts'
+    owners read), with ``strip`` emptied first of what only the article part
+    reads (mentions above all)."""
+    for f in read:
+        yield f
+        if strip:
+            f.mentions, f.tweets, f.quotes, f.citations, f.airs, f.ceremonies = \
+                [], [], [], [], [], []
+        kept.append(f)
+
+
 def resolve_whole(facts: Collection[ArticleFacts], gaz: Gazetteer, consume: bool = False,
                   spill: bool | Path = False) -> Corpus:
     """The corpus merged from one part of every article and one of every fact
@@ -610,29 +637,12 @@ def resolve_whole(facts: Collection[ArticleFacts], gaz: Gazetteer, consume: bool
     # in rank order, as parts are merged
     ordered = sorted(facts, key=lambda f: f.article_id) if isinstance(facts, Sequence) else facts
     infos: list[ArticleInfo] = []
-
-    def noted(read: Iterable[ArticleFacts]) -> Iterator[ArticleFacts]:
-        for f in read:
-            if infos and f.article_id < infos[-1].article_id:
-                raise ValueError(f"facts read out of article order: {f.article_id} after "
-                                 f"{infos[-1].article_id}")
-            infos.append(ArticleInfo(f.article_id, f.date))
-            yield f
-
-    maps = maps_from_counts(*name_counts(noted(ordered)), gaz)
+    maps = maps_from_counts(*name_counts(noting_articles(ordered, infos)), gaz)
     kept: list[ArticleFacts] = []  # what the component part reads
-
-    def linked(read: Iterable[ArticleFacts]) -> Iterator[ArticleFacts]:
-        for f in read:
-            yield f  # the article part links it, then
-            if consume:
-                f.mentions, f.tweets, f.quotes, f.citations, f.airs, f.ceremonies = \
-                    [], [], [], [], [], []
-            kept.append(f)
-
     links = SpilledLinks(spill if isinstance(spill, Path) else None) if spill else None
     try:
-        articles = articles_part(linked(ordered), maps, gaz, links, infos)
+        articles = articles_part(keeping_facts(ordered, kept, consume), maps, gaz, links,
+                                 infos)
         del ordered
         components = component_part(kept, articles.main_ceremonies, maps, gaz)
         if consume:

@@ -23,6 +23,9 @@ from kg.resolve.model import Corpus
 
 # articles linked between two slices moved to a file
 SLICE_ARTICLES = 500
+# the name of a folder of slices starts with this (a store removes any left
+# by a killed build)
+LINKS_PREFIX = "kg-links-"
 
 
 class SpilledLinks:
@@ -31,7 +34,7 @@ class SpilledLinks:
     ``close``, or when the object is collected)."""
 
     def __init__(self, parent: Path | None = None) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="kg-links-", dir=parent)
+        self._folder = tempfile.TemporaryDirectory(prefix=LINKS_PREFIX, dir=parent)
         self._count = 0
 
     def _path(self, i: int) -> Path:

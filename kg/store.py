@@ -152,7 +152,7 @@ class ArticleStore:
         return database
 
     def _can_update(self, state_path: Path, code: str, ids: list[str],
-                    changed: list[ArticleFacts]) -> bool:
+                    changed: Collection[ArticleFacts]) -> bool:
         if not state_path.is_file() or (self.path / DIRTY_MARK).exists() or not (
                 self.path / OXIGRAPH_DIR).is_dir() or len(changed) * 2 > len(ids):
             return False

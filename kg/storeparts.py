@@ -112,7 +112,12 @@ def facts_digest(f: ArticleFacts) -> str:
 
 # --- the kept state ---------------------------------------------------------------------------
 
-def _refs(ent: Entity, rows: list[EntityRow]) -> set[str]:
+def is_real(rows: list[EntityRow]) -> bool:
+    """Whether an entity is more than an account known only by its handle."""
+    return not all(r.bare for r in rows)
+
+
+def entity_refs(ent: Entity, rows: list[EntityRow]) -> set[str]:
     """The entities ``ent``'s own triples name (to write again when one's id changes)."""
     out = {ent.attrs[a] for a in ("award", "owner") if a in ent.attrs}
     for r in rows:
@@ -268,10 +273,11 @@ class PartsState:
         self.db.execute("DELETE FROM target WHERE article = ?", (article,))
         self.db.executemany("INSERT INTO target VALUES (?, ?)", [(p, article) for p in pids])
 
-    def put_entity(self, pid: str, ent: Entity, rows: list[EntityRow], first: tuple,
-                   final: str) -> None:
+    def put_entity(self, pid: str, ent: Entity, first: tuple, final: str, real: bool,
+                   refs: set[str]) -> None:
+        """Keep a merged entity: ``real`` and ``refs`` from its rows (``is_real``,
+        ``entity_refs``)."""
         db = self.db
-        real = not all(r.bare for r in rows)
         db.execute("INSERT OR REPLACE INTO entity VALUES (?, ?, ?, ?, ?, ?)",
                    (pid, f"{ent.kind}/{slugify(ent.name)}", _dump(first), final, int(real),
                     _dump(ent)))
@@ -280,7 +286,7 @@ class PartsState:
             db.execute("INSERT INTO spelled VALUES (?, ?, ?)",
                        (spelling(ent.name), pid, _dump(first)))
         db.execute("DELETE FROM ref WHERE pid = ?", (pid,))
-        db.executemany("INSERT INTO ref VALUES (?, ?)", [(t, pid) for t in _refs(ent, rows)])
+        db.executemany("INSERT INTO ref VALUES (?, ?)", [(t, pid) for t in refs])
 
     def forget_entity(self, pid: str) -> None:
         for table in ("entity", "spelled", "ref"):
@@ -332,7 +338,7 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
             mains = whole.main_ceremonies
             merged = merge_parts([whole], [component_part(kept, mains, maps, gaz)])
             del whole
-            real = {pid for pid, rows in merged.rows.items() if not all(r.bare for r in rows)}
+            real = {pid for pid, rows in merged.rows.items() if is_real(rows)}
             spelled = spelled_names(merged.entities, merged.first)
             for f in facts:
                 part = articles_part([f], maps, gaz)
@@ -349,7 +355,9 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
                 state.put_component(min(keys), keys,
                                     component_part(mine, mains, maps, gaz, context))
             for pid, ent in merged.entities.items():
-                state.put_entity(pid, ent, merged.rows[pid], merged.first[pid], merged.ids[pid])
+                rows = merged.rows[pid]
+                state.put_entity(pid, ent, merged.first[pid], merged.ids[pid], is_real(rows),
+                                 entity_refs(ent, rows))
             state.db.execute("COMMIT")
     except BaseException:
         links.close()

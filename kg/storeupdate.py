@@ -24,6 +24,7 @@ from __future__ import annotations
 import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
@@ -49,6 +50,7 @@ from kg.resolve.parts import (
     maps_from_counts,
     merge_entity,
     number_group,
+    only_owned,
     sentence_context,
     spelling,
 )
@@ -56,7 +58,9 @@ from kg.resolve.unionfind import UnionFind
 from kg.storeparts import (
     PartsState,
     StateError,
+    entity_refs,
     handle_source,
+    is_real,
     keys_of,
     link_article,
 )
@@ -90,20 +94,17 @@ class Update:
         self.cleared: set[str] = set()  # members whose nominations and credits go
         self.old_final: dict[str, str] = {}  # final ids before the update
         self.parts: dict[str, Part] = {}  # article parts, linked
-        self._rows: dict[str, list[EntityRow]] = {}  # rows read so far, by entity
-        self._merged: dict[str, Entity] = {}
+        self._merged: dict[str, _Merged | None] = {}  # merged so far, by entity
 
-    def _rows_of(self, pid: str) -> list[EntityRow]:
-        found = self._rows.get(pid)
-        if found is None:
-            found = self._rows[pid] = self.state.rows(pid)
-        return found
-
-    def _merge_of(self, pid: str) -> Entity:
-        found = self._merged.get(pid)
-        if found is None:
-            found = self._merged[pid] = merge_entity(pid, self._rows_of(pid))
-        return found
+    def _merge_of(self, pid: str) -> _Merged | None:
+        """The entity merged from its rows as they are now (None if it has
+        none), read once: a shared entity (a category, a ceremony) has a row in
+        nearly every article, so every touched entity's rows, held until the
+        end, cost more than all else an update holds."""
+        if pid not in self._merged:
+            rows = self.state.rows(pid)
+            self._merged[pid] = _Merged.of(pid, rows) if rows else None
+        return self._merged[pid]
 
     def run(self, changed: dict[str, ArticleFacts], paths: dict[str, Path]) -> None:
         maps, relinked = self._names(changed)
@@ -197,7 +198,7 @@ class Update:
                     if other not in joined:
                         todo.append(other)
                     joined.union(pid, other)
-        facts = [_load_facts(paths[a]) for a in sorted(seen)]
+        facts = [only_owned(_load_facts(paths[a])) for a in sorted(seen)]
         owner, _ = fact_owners(facts, maps, self.gaz)
         context = sentence_context(facts, owner)  # from every nominee's facts
         owner = {k: v for k, v in owner.items() if v in joined}
@@ -240,7 +241,6 @@ class Update:
             self.parts[article] = part
             self.articles.add(article)
         for pid in bare:  # their rows changed
-            self._rows.pop(pid, None)
             self._merged.pop(pid, None)
         slugs |= self._merge(bare)
         self.entities |= bare
@@ -253,8 +253,9 @@ class Update:
             kept = self.state.entity(pid)
             if kept is not None:
                 keys.add(spelling(kept[0].name))
-            if self._rows_of(pid):
-                keys.add(spelling(self._merge_of(pid).name))
+            merged = self._merge_of(pid)
+            if merged is not None:
+                keys.add(spelling(merged.entity.name))
         return {k: self.state.spelled(k) for k in keys}
 
     def _account_state(self, pid: str) -> tuple:
@@ -270,15 +271,15 @@ class Update:
             if kept is not None:
                 self.old_final.setdefault(pid, kept[2])
                 slugs.add(f"{kept[0].kind}/{slugify(kept[0].name)}")
-            rows = self._rows_of(pid)
+            merged = self._merge_of(pid)
             self.rewrite.add(pid)
-            if not rows:
+            if merged is None:
                 self.state.forget_entity(pid)
                 continue
-            ent = self._merge_of(pid)
+            ent = merged.entity
             slugs.add(f"{ent.kind}/{slugify(ent.name)}")
-            self.state.put_entity(pid, ent, rows, entity_rank(rows),
-                                  kept[2] if kept else "")
+            self.state.put_entity(pid, ent, merged.first, kept[2] if kept else "", merged.real,
+                                  merged.refs)
         return slugs
 
     def _number(self, slugs: set[str]) -> None:
@@ -311,11 +312,41 @@ class Update:
         for root in self.roots:
             self.cleared |= {r[0] for r in self.db.execute(
                 "SELECT pid FROM member WHERE root = ?", (root,))}
-        removed = []
+        removed = self._old_quads()
+        cited = {q.object for q in removed if q.predicate == _K_EVIDENCE}
+        # the new quads, one at a time (an update that reaches many entities
+        # makes again mostly the quads they had: held as well, they cost more
+        # memory than the rest of the add): made again, a removed quad stays;
+        # only what the database lacks is inserted
+        still: set[pyoxigraph.NamedNode] = set()
+        inserted: set[pyoxigraph.Quad] = set()
+        for q in self._new_quads():
+            if q.predicate == _K_EVIDENCE:
+                still.add(q.object)
+            if q in removed:
+                removed.discard(q)
+            elif q not in self.database:
+                inserted.add(q)
+        # evidence sentences nothing cites once this is done (their own quads
+        # are made only where something cites them: never in ``inserted``)
+        for ev in cited - still:
+            citing = set(self.database.quads_for_pattern(None, _K_EVIDENCE, ev))
+            if citing <= removed:
+                removed.update(self.database.quads_for_pattern(ev, None, None))
+        # one SPARQL update, which Oxigraph applies whole: a reader sees the
+        # graph before or after, never half of the change
+        self.database.update(_sparql_update(removed, inserted))
+
+    def _old_quads(self) -> set[pyoxigraph.Quad]:
+        """What the database holds of what this update writes again: the
+        changed articles' graphs (not their evidence sentences, which other
+        graphs may cite), the cleared members' nominations and credits, the
+        rewritten entities' own triples."""
+        removed: set[pyoxigraph.Quad] = set()
         for article in self.articles:
             graph = article_graph(article)
-            removed += [q for q in self.database.quads_for_pattern(None, None, None, graph)
-                        if not q.subject.value.startswith(_EVIDENCE)]
+            removed.update(q for q in self.database.quads_for_pattern(None, None, None, graph)
+                           if not q.subject.value.startswith(_EVIDENCE))
         entities_graph = pyoxigraph.NamedNode(str(ENTITIES_GRAPH))
         for pid in self.cleared:
             iri = self._old_iri(pid)
@@ -323,28 +354,18 @@ class Update:
                 continue
             for predicate in (_K_NOMINEE, _K_PERFORMER):
                 for q in self.database.quads_for_pattern(None, predicate, iri, entities_graph):
-                    removed += self.database.quads_for_pattern(q.subject, None, None,
-                                                               entities_graph)
+                    removed.update(self.database.quads_for_pattern(q.subject, None, None,
+                                                                   entities_graph))
             for predicate in _COMPONENT_PREDICATES:
-                removed += self.database.quads_for_pattern(iri, predicate, None, entities_graph)
+                removed.update(self.database.quads_for_pattern(iri, predicate, None,
+                                                               entities_graph))
         for pid in self.rewrite:
             iri = self._old_iri(pid)
             if iri is not None:
-                removed += [q for q in self.database.quads_for_pattern(iri, None, None,
-                                                                        entities_graph)
-                            if q.predicate not in _COMPONENT_PREDICATES]
-        cited = {q.object for q in removed if q.predicate == _K_EVIDENCE}
-        added = set(self._new_quads())
-        removed_set = set(removed) - added
-        # evidence sentences nothing cites once this is done
-        still = {q.object for q in added if q.predicate == _K_EVIDENCE}
-        for ev in cited - still:
-            citing = {q for q in self.database.quads_for_pattern(None, _K_EVIDENCE, ev)}
-            if citing <= removed_set:
-                removed_set |= set(self.database.quads_for_pattern(ev, None, None))
-        # one SPARQL update, which Oxigraph applies whole: a reader sees the
-        # graph before or after, never half of the change
-        self.database.update(_sparql_update(removed_set, added - set(removed)))
+                removed.update(q for q in self.database.quads_for_pattern(iri, None, None,
+                                                                          entities_graph)
+                               if q.predicate not in _COMPONENT_PREDICATES)
+        return removed
 
     def _old_iri(self, pid: str) -> pyoxigraph.NamedNode | None:
         final = self.old_final.get(pid)
@@ -369,9 +390,34 @@ class Update:
         for pid in sorted(self.rewrite):
             kept = self.state.entity(pid)
             if kept is not None:
-                entities[pid], rows[pid] = kept[0], self._rows_of(pid)
+                merged = self._merge_of(pid)
+                entities[pid] = kept[0]
+                # all the corpus reads of an entity's rows: network and ceremony votes
+                rows[pid] = [] if merged is None else [EntityRow(
+                    merged.first, kept[0], airs=merged.airs, votes=merged.votes)]
         corpus = assemble(articles, components, entities, rows, _Finals(self.state))
         return QuadWriter(corpus).quads()
+
+
+@dataclass(frozen=True, slots=True)
+class _Merged:
+    """What an update needs of an entity's rows: the entity merged from them,
+    its rank, whether it is more than an account known by its handle, the
+    entities its own triples name, and its network and ceremony votes."""
+
+    entity: Entity
+    first: tuple
+    real: bool
+    refs: set[str]
+    airs: tuple[tuple, ...]
+    votes: tuple[tuple, ...]
+
+    @classmethod
+    def of(cls, pid: str, rows: list[EntityRow]) -> _Merged:
+        ent = merge_entity(pid, rows)
+        return cls(ent, entity_rank(rows), is_real(rows), entity_refs(ent, rows),
+                   tuple(v for r in rows for v in r.airs),
+                   tuple(v for r in rows for v in r.votes))
 
 
 def _accounts(maps: NameMaps, gaz: Gazetteer) -> Entities:

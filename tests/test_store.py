@@ -562,3 +562,40 @@ def test_a_full_rebuild_reads_the_kept_facts_an_article_at_a_time(tmp_path, monk
     build_into_store([], store)
     assert reads == ["s1", "s2", "s3"] * 3
     assert not list(store.glob("kg-*"))  # its links were kept in files there, then removed
+
+
+def test_an_update_inserts_only_what_the_database_lacks(tmp_path, monkeypatch):
+    """An article about the same people reaches their merged entities and
+    components, which are made again; the one SPARQL update holds only the
+    quads that change, not every quad made again (which, for an article that
+    reaches much of a large store, cost more memory than the rest)."""
+    import pyoxigraph
+
+    import kg.storeupdate
+
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, "s1"), _write(src, "s2")], store)
+    before = _quads(store)
+    applied: list[tuple[set, set]] = []
+    real = kg.storeupdate._sparql_update
+
+    def recorded(removed, added):
+        removed, added = set(removed), set(added)
+        applied.append((removed, added))
+        return real(removed, added)
+
+    monkeypatch.setattr(kg.storeupdate, "_sparql_update", recorded)
+    again = tmp_path / "again"
+    build_into_store([_write(again, "s1-again", ARTICLES["s1"])], store)
+    assert len(applied) == 1  # one incremental update, no full rebuild
+    removed, added = applied[0]
+
+    def key(q: pyoxigraph.Quad) -> tuple:
+        return str(q.subject), str(q.predicate), str(q.object), q.graph_name.value
+
+    assert added and not {key(q) for q in added} & before
+    assert {key(q) for q in removed} <= before
+    fresh = tmp_path / "fresh"
+    build_into_store([_write(src, "s1"), _write(src, "s2"), _write(again, "s1-again",
+                                                                   ARTICLES["s1"])], fresh)
+    assert _quads(store) == _quads(fresh)

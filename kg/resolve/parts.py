@@ -613,10 +613,15 @@ def keeping_facts(read: Iterable[ArticleFacts], kept: list[ArticleFacts], strip:
     reads (mentions above all)."""
     for f in read:
         yield f
-        if strip:
-            f.mentions, f.tweets, f.quotes, f.citations, f.airs, f.ceremonies = \
-                [], [], [], [], [], []
-        kept.append(f)
+        kept.append(only_owned(f) if strip else f)
+
+
+def only_owned(f: ArticleFacts) -> ArticleFacts:
+    """``f`` emptied (in place) of all but its nominations, credits and
+    characters (and what names them): what the component parts read, which
+    are made from many articles' facts at once."""
+    f.mentions, f.tweets, f.quotes, f.citations, f.airs, f.ceremonies = [], [], [], [], [], []
+    return f
 
 
 def resolve_whole(facts: Collection[ArticleFacts], gaz: Gazetteer, consume: bool = False,

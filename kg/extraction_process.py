@@ -41,7 +41,7 @@ class ExtractionProcessError(RuntimeError):
 def extract_in_child(articles: list[Article], model: str | None,
                      progress: Progress | None, errors: list[ArticleError],
                      jobs: int, parent: Path | None = None, doc_dir: Path | None = None,
-                     kept: dict[str, Path] | None = None
+                     kept: dict[str, Path] | None = None, damaged: list[int] | None = None
                      ) -> Collection[ArticleFacts] | None:
     """Facts of every article, as ``kg.passes.extract_corpus`` gives them but
     read from the files a forked child extracted them to, in a temporary
@@ -52,7 +52,10 @@ def extract_in_child(articles: list[Article], model: str | None,
     With ``doc_dir`` and ``kept`` (a store's build: see ``extract_corpus``),
     the child files in ``doc_dir``, reuses what it keeps and removes what no
     longer serves (``kg.passes.prune``); only the articles extracted now are
-    read back, and ``kept`` is given every article's facts file."""
+    read back, and ``kept`` is given every article's facts file; ``damaged``
+    is given the positions (among ``articles``) of the stored articles whose
+    file the child found damaged when it read their text (see
+    ``kg.storearticles``: the store then drops them from its index)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     if not articles:
@@ -72,7 +75,7 @@ def extract_in_child(articles: list[Article], model: str | None,
         trim_memory()  # the texts' memory here: the child has its own copy of what it uses
         send.close()  # the child holds the only sending end: its exit ends the stream
         try:
-            filed, failures, paths = _follow(receive, progress)
+            filed, failures, paths, found_damaged = _follow(receive, progress)
         finally:
             receive.close()
             child.join()
@@ -82,6 +85,8 @@ def extract_in_child(articles: list[Article], model: str | None,
         errors.extend(failures)
         if kept is not None:
             kept.update(paths)
+        if damaged is not None:
+            damaged.extend(found_damaged)
         files = sorted((*known[index], index, path) for index, *_, path in filed.jobs)
         _keep_only(Path(folder.name), {path for *_, path in files})
         return FiledFacts(folder, [(index, article, path) for _, article, index, path in files],
@@ -106,7 +111,8 @@ class FiledFacts:
     every article's facts. Within the second reading, equal names and
     sentences are one object (see ``SharedReader``). An article whose facts
     cannot be read is left out and reported in ``errors``, in the order the
-    articles were given, after the first reading; ``close`` removes the files."""
+    articles were given, after the first reading; ``close`` removes the
+    temporary folder (with the files, unless they were filed in a store's)."""
 
     def __init__(self, folder: tempfile.TemporaryDirectory,
                  files: list[tuple[int, Path, Path]], errors: list[ArticleError]) -> None:
@@ -140,18 +146,29 @@ class FiledFacts:
                                                   "(a full disk?); the article was left out")
                             for _, article in sorted(unreadable))
 
+    def left_out(self) -> list[int]:
+        """The positions (among the articles given) of those whose facts
+        cannot be read, reported and left out: read now, once, if they were
+        not yet (for a caller that must know which articles it has before it
+        reads their facts, as a store does)."""
+        if not self._read:
+            for _ in self:
+                pass
+        return sorted(self._files[i][0] for i in self._unreadable)
+
     def close(self) -> None:
         self._folder.cleanup()
 
 
-def _follow(receive: Connection, progress: Progress | None) -> tuple[object, list, dict]:
+def _follow(receive: Connection, progress: Progress | None
+            ) -> tuple[object, list, dict, list]:
     """Pass the child's progress on until it sends its result or goes; raise
     what it raised."""
     while True:
         try:
             message = receive.recv()
         except EOFError:
-            return None, [], {}
+            return None, [], {}, []
         kind, *rest = message
         if kind == "progress":
             if progress is not None:
@@ -159,7 +176,7 @@ def _follow(receive: Connection, progress: Progress | None) -> tuple[object, lis
         elif kind == "error":
             raise rest[0]
         else:
-            return rest[0], rest[1], rest[2]
+            return rest[0], rest[1], rest[2], rest[3]
 
 
 def _child(send: Connection, articles: list[Article], model: str | None, jobs: int,
@@ -176,7 +193,8 @@ def _child(send: Connection, articles: list[Article], model: str | None, jobs: i
                            kept=kept)
         if doc_dir is not None:
             prune(doc_dir, articles, model)
-        send.send(("done", filed, failures, kept or {}))
+        damaged = [i for i, a in enumerate(articles) if getattr(a, "damaged", False)]
+        send.send(("done", filed, failures, kept or {}, damaged))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
         try:
             send.send(("error", exc))

@@ -49,7 +49,7 @@ from kg.rdf import corpus_quads
 from kg.records import ArticleFacts
 from kg.resolve import Corpus
 from kg.resolve.spill import LINKS_PREFIX
-from kg.storearticles import ArticleFolder
+from kg.storearticles import ArticleFolder, StoredArticle
 from kg.storedir import NEW_SUFFIX, OLD_SUFFIX, OXIGRAPH_DIR, database_dir, is_store
 from kg.storeparts import (
     DIRTY_MARK,
@@ -232,8 +232,17 @@ def _extract(articles: list[Article], store: ArticleStore, model: str | None,
     resolution and the database take the memory it would have held; here
     where processes cannot be forked or the passes run on a Dask cluster."""
     if not dask:
+        damaged: list[int] = []
         changed = extract_in_child(list(articles), model, progress, errors, jobs,
-                                   parent=store.path, doc_dir=store.docs_dir, kept=paths)
+                                   parent=store.path, doc_dir=store.docs_dir, kept=paths,
+                                   damaged=damaged)
+        for i in damaged:  # their index rows go, as when read here
+            found = articles[i]
+            if isinstance(found, StoredArticle):
+                found.found_damaged()
+        if isinstance(changed, FiledFacts):
+            for i in changed.left_out():  # facts filed but unreadable: reported, left out
+                paths.pop(articles[i].id, None)
         if changed is not None:
             return changed
     from kg.passes import extract_corpus, prune

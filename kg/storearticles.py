@@ -64,13 +64,18 @@ class StoredArticle(Article):
                                                   "store's index (changed in place or "
                                                   "damaged); left out")
             except ArticleError:
-                object.__setattr__(self, "damaged", True)  # its index row goes
+                self.found_damaged()
                 raise
             value = article.text
         else:
             raise AttributeError(name)
         object.__setattr__(self, name, value)
         return value
+
+    def found_damaged(self) -> None:
+        """Its file was found damaged (here, or in the process that read its
+        text): its index row goes (``ArticleFolder.save_index``)."""
+        object.__setattr__(self, "damaged", True)
 
     def __reduce__(self) -> tuple:
         return (Article, (self.id, self.path, self.date, self.text, self.body_start))

@@ -274,7 +274,7 @@ class PartsState:
         self.db.executemany("INSERT INTO target VALUES (?, ?)", [(p, article) for p in pids])
 
     def put_entity(self, pid: str, ent: Entity, first: tuple, final: str, real: bool,
-                   refs: set[str]) -> None:
+                   refs: Collection[str]) -> None:
         """Keep a merged entity: ``real`` and ``refs`` from its rows (``is_real``,
         ``entity_refs``)."""
         db = self.db
@@ -324,9 +324,9 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
     maps = maps_from_counts(works, people, authors, gaz)
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(str(state_path) + suffix).unlink(missing_ok=True)
-    state = PartsState(state_path)
     links = SpilledLinks(spill)
     try:
+        state = PartsState(state_path)
         with closing(state):
             state.db.executescript(_SCHEMA)
             state.db.execute("BEGIN")

@@ -408,14 +408,14 @@ class _Merged:
     entity: Entity
     first: tuple
     real: bool
-    refs: set[str]
+    refs: frozenset[str]
     airs: tuple[tuple, ...]
     votes: tuple[tuple, ...]
 
     @classmethod
     def of(cls, pid: str, rows: list[EntityRow]) -> _Merged:
         ent = merge_entity(pid, rows)
-        return cls(ent, entity_rank(rows), is_real(rows), entity_refs(ent, rows),
+        return cls(ent, entity_rank(rows), is_real(rows), frozenset(entity_refs(ent, rows)),
                    tuple(v for r in rows for v in r.airs),
                    tuple(v for r in rows for v in r.votes))
 

@@ -241,13 +241,18 @@ def _damage_in_place(store: Path, article_id: str) -> Path:
     return file
 
 
-def test_a_stored_article_damaged_in_place_is_reported_when_its_text_is_needed(tmp_path):
+@pytest.mark.parametrize("first", [ARTICLES["s1"], "Noor Okafor thanked her family on Sunday."],
+                         ids=["marks-titles", "marks-none"])
+def test_a_stored_article_damaged_in_place_is_reported_when_its_text_is_needed(tmp_path,
+                                                                                first):
     """The index vouches for a file by its size, time and inode: one damaged in
     place, all three kept, is found when its text is read (here for a new
-    title), reported and left out, in that build and every later one."""
+    title), reported and left out, in that build and every later one, even
+    one that needs no stored text (the text is read in the extraction
+    process; the store drops the file from its index all the same)."""
     src = tmp_path / "src"
     store = tmp_path / "store"
-    build_into_store([_write(src, "s1"), _write(src, "s2")], store)
+    build_into_store([_write(src, "s1", first), _write(src, "s2")], store)
     file = _damage_in_place(store, "s1")
     titled = _write(src, "titled", "Ada Quill won Outstanding Drama Series for Copper Lake.")
     for added in (titled, _write(src, "plain", "Noor Okafor thanked her family on Sunday.")):
@@ -598,4 +603,28 @@ def test_an_update_inserts_only_what_the_database_lacks(tmp_path, monkeypatch):
     fresh = tmp_path / "fresh"
     build_into_store([_write(src, "s1"), _write(src, "s2"), _write(again, "s1-again",
                                                                    ARTICLES["s1"])], fresh)
+    assert _quads(store) == _quads(fresh)
+
+
+def test_an_article_whose_new_facts_cannot_be_read_back_is_reported_and_left_out(
+        tmp_path, monkeypatch):
+    """Facts filed by the extraction process are read back by the store's own
+    process; one file it cannot read (a full disk) costs that article, not the
+    build, and the store holds the rest as a fresh build of them does."""
+    import kg.passes
+
+    src, store, fresh = tmp_path / "src", tmp_path / "store", tmp_path / "fresh"
+    real = kg.passes.save_facts
+
+    def damaged_for_s2(job, facts):
+        real(job, facts)
+        if job.article.id == "s2":
+            job.facts_path.write_bytes(b"not a pickle")
+
+    monkeypatch.setattr(kg.passes, "save_facts", damaged_for_s2)
+    result = build_into_store([_write(src, "s1"), _write(src, "s2")], store)
+    assert [(e.path.name, "could not be read back" in e.problem) for e in result.errors] == [
+        ("s2.txt", True)]
+    monkeypatch.undo()
+    build_into_store([_write(tmp_path / "one", "s1")], fresh)
     assert _quads(store) == _quads(fresh)

@@ -12,7 +12,8 @@ and measures, each step in a fresh process:
   the ratio of kg's throughput to raw's (1.0 = as fast as parsing alone);
 - peak memory: the largest sum of the proportional set sizes (PSS) of the
   build's processes (shared pages counted once);
-- the store: building N articles into a store, then adding one more;
+- the store: building N articles into a store, then adding one more with new
+  names, then one more about the corpus's own people and works;
 - queries: loading the largest build's graph.ttl into Oxigraph, and each
   shipped competency query after that;
 - the graph page of the ``--page-size`` build: ``kg viz`` time, and the time
@@ -246,6 +247,15 @@ def main() -> None:
                                                         random.Random(99)), encoding="utf-8")
             row["add_s"], row["add_mb"] = measure(
                 [*KG, "build", str(extra), "--store", str(store), "-q", "--jobs", str(args.jobs)])
+            # and one about the corpus's own people and works (its world: the
+            # seed write_corpus uses), which reaches the entities and the
+            # components of coupled nominees they are in
+            known = Path(tmp) / f"known-{n}"
+            known.mkdir()
+            (known / "one-more-known.txt").write_text(
+                article(World(n, random.Random(7)), random.Random(98)), encoding="utf-8")
+            row["known_s"], row["known_mb"] = measure(
+                [*KG, "build", str(known), "--store", str(store), "-q", "--jobs", str(args.jobs)])
             rows.append(row)
             last_graph = outj / "graph.ttl"
             _print(rows, args.jobs)
@@ -297,14 +307,15 @@ def _rate(row: dict, secs: float) -> str:
 def _print(rows: list[dict], jobs: int) -> None:
     print(f"\n{'articles':>8} {'raw spaCy':>14} {'kg --jobs 1':>20} {f'kg --jobs {jobs}':>20} "
           f"{'peak MB raw/j1/j' + str(jobs):>18} {'store build':>12} {'add 1':>7} "
-          f"{'peak MB store/add':>18}")
+          f"{'add 1 known':>11} {'peak MB store/add/known':>24}")
     for r in rows:
         n = r["n"]
         kg1 = f"{r['kg1_s']:6.0f} s {_rate(r, r['kg1_s'])}" if "kg1_s" in r else "-"
         mem = f"{r['raw_mb']:.0f}/{r.get('kg1_mb', 0):.0f}/{r['kgj_mb']:.0f}"
         print(f"{n:>8} {r['raw_s']:6.0f} s {n / r['raw_s']:5.1f}/s {kg1:>20} "
               f"{r['kgj_s']:6.0f} s {_rate(r, r['kgj_s']):>12} {mem:>18} {r['store_s']:10.0f} s "
-              f"{r['add_s']:5.1f} s {r['store_mb']:9.0f}/{r['add_mb']:.0f}", flush=True)
+              f"{r['add_s']:5.1f} s {r['known_s']:9.1f} s "
+              f"{r['store_mb']:13.0f}/{r['add_mb']:.0f}/{r['known_mb']:.0f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,9 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE article (id TEXT PRIMARY KEY, facts TEXT, part BLOB, names BLOB, owners BLOB,
                       digest TEXT);
+-- every add reads every article's id and digest: from this index, not from the
+-- rows, whose parts (after which the digest comes) fill most of the file
+CREATE INDEX article_digest ON article (id, digest);
 CREATE TABLE component (root TEXT PRIMARY KEY, part BLOB);
 CREATE TABLE member (pid TEXT PRIMARY KEY, root TEXT);
 CREATE TABLE owner (pid TEXT, article TEXT);

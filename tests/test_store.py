@@ -628,3 +628,25 @@ def test_an_article_whose_new_facts_cannot_be_read_back_is_reported_and_left_out
     monkeypatch.undo()
     build_into_store([_write(tmp_path / "one", "s1")], fresh)
     assert _quads(store) == _quads(fresh)
+
+
+def test_an_add_reads_the_kept_digests_without_the_kept_parts(tmp_path):
+    """Every add reads every kept article's id and digest; the kept parts fill
+    most of the state file, and a cold read of them all cost seconds at
+    10,000 articles. The queries use an index that holds ids and digests."""
+    import sqlite3
+
+    from kg.storeparts import STATE_FILE, PartsState
+
+    store = tmp_path / "store"
+    build_into_store([_write(tmp_path / "src", "s1"), _write(tmp_path / "src", "s2")], store)
+    state = PartsState(store / STATE_FILE)
+    queries: list[str] = []
+    state.db.set_trace_callback(queries.append)
+    assert set(state.digests()) == {"s1", "s2"} and set(state.article_ids()) == {"s1", "s2"}
+    state.close()
+    db = sqlite3.connect(store / STATE_FILE)
+    for query in queries:
+        plan = " ".join(row[-1] for row in db.execute("EXPLAIN QUERY PLAN " + query))
+        assert "COVERING INDEX" in plan, (query, plan)
+    db.close()

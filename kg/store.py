@@ -46,7 +46,7 @@ from kg.fingerprints import resolution_fingerprint
 from kg.gazetteer import load_gazetteer
 from kg.locking import LOCK_NAME, folder_lock
 from kg.rdf import corpus_quads
-from kg.records import ArticleFacts
+from kg.records import ArticleFacts, read_facts_file
 from kg.resolve import Corpus
 from kg.resolve.spill import LINKS_PREFIX
 from kg.storearticles import ArticleFolder, StoredArticle
@@ -277,7 +277,7 @@ class KeptFacts:
 
 
 def _read_facts(path: Path) -> ArticleFacts:
-    facts = pickle.loads(path.read_bytes())
-    if not isinstance(facts, ArticleFacts):
+    facts = read_facts_file(path)
+    if facts is None:  # missing, damaged, or not facts: a clear error, not a traceback
         raise StoreError(f"{path}: kept facts unreadable; delete it and build again")
     return facts

@@ -32,7 +32,7 @@ import pyoxigraph
 from kg.dataset import ENTITIES_GRAPH
 from kg.gazetteer import Gazetteer
 from kg.rdf import QuadWriter, article_graph, entity_node
-from kg.records import ArticleFacts
+from kg.records import ArticleFacts, read_facts_file
 from kg.resolve.entities import Entities
 from kg.resolve.model import Corpus, Entity
 from kg.resolve.names import slugify
@@ -72,11 +72,8 @@ _OWNED_BY_COMPONENTS = {KG.wonAward, KG.nominatedFor, KG.actedIn}
 # --- an add ------------------------------------------------------------------------------------
 
 def _load_facts(path: Path) -> ArticleFacts:
-    try:
-        facts = pickle.loads(path.read_bytes())
-    except Exception as exc:  # noqa: BLE001 - any damage: rebuild in full
-        raise StateError(f"kept facts unreadable: {path.name} ({exc})") from None
-    if not isinstance(facts, ArticleFacts):
+    facts = read_facts_file(path)
+    if facts is None:  # any damage: rebuild in full
         raise StateError(f"kept facts unreadable: {path.name}")
     return facts
 

@@ -650,3 +650,19 @@ def test_an_add_reads_the_kept_digests_without_the_kept_parts(tmp_path):
         plan = " ".join(row[-1] for row in db.execute("EXPLAIN QUERY PLAN " + query))
         assert "COVERING INDEX" in plan, (query, plan)
     db.close()
+
+
+def test_a_full_rebuild_names_a_damaged_kept_facts_file(tmp_path, monkeypatch):
+    """A kept facts file damaged between builds, met by a full rebuild, is a
+    clear error naming the file, not a traceback from the unpickler."""
+    import kg.store
+    from kg.store import StoreError
+
+    store = tmp_path / "store"
+    build_into_store([_write(tmp_path / "src", "s1"), _write(tmp_path / "src", "s2")], store)
+    damaged = sorted((store / "docs").glob("*.facts.pickle"))[0]
+    damaged.write_bytes(b"not a pickle")
+    monkeypatch.setattr(kg.store.ArticleStore, "_can_update", lambda *args: False)
+    with pytest.raises(StoreError, match="kept facts unreadable") as caught:
+        build_into_store([], store)
+    assert str(damaged) in str(caught.value)

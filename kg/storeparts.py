@@ -60,13 +60,16 @@ CREATE TABLE article (id TEXT PRIMARY KEY, facts TEXT, part BLOB, names BLOB, ow
 CREATE INDEX article_digest ON article (id, digest);
 CREATE TABLE component (root TEXT PRIMARY KEY, part BLOB);
 CREATE TABLE member (pid TEXT PRIMARY KEY, root TEXT);
+CREATE INDEX member_root ON member (root);
 CREATE TABLE owner (pid TEXT, article TEXT);
 CREATE INDEX owner_pid ON owner (pid);
+CREATE INDEX owner_article ON owner (article);
 CREATE TABLE link (article TEXT, a TEXT, b TEXT);  -- b is coupled with the others of a
 CREATE INDEX link_article ON link (article, a);
 CREATE INDEX link_member ON link (b);
 CREATE TABLE name_use (kind TEXT, name TEXT, article TEXT);
 CREATE INDEX name_use_name ON name_use (kind, name);
+CREATE INDEX name_use_article ON name_use (article);
 CREATE TABLE row (pid TEXT, source TEXT, data BLOB);
 CREATE INDEX row_pid ON row (pid);
 CREATE INDEX row_source ON row (source);
@@ -75,12 +78,16 @@ CREATE TABLE entity (pid TEXT PRIMARY KEY, slug TEXT, first BLOB, final TEXT, re
 CREATE INDEX entity_slug ON entity (slug);
 CREATE TABLE handle (key TEXT, article TEXT);
 CREATE INDEX handle_key ON handle (key);
+CREATE INDEX handle_article ON handle (article);
 CREATE TABLE target (pid TEXT, article TEXT);
 CREATE INDEX target_pid ON target (pid);
+CREATE INDEX target_article ON target (article);
 CREATE TABLE spelled (key TEXT, pid TEXT, first BLOB);
 CREATE INDEX spelled_key ON spelled (key);
+CREATE INDEX spelled_pid ON spelled (pid);
 CREATE TABLE ref (target TEXT, pid TEXT);
 CREATE INDEX ref_target ON ref (target);
+CREATE INDEX ref_pid ON ref (pid);
 """
 
 

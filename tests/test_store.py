@@ -666,3 +666,41 @@ def test_a_full_rebuild_names_a_damaged_kept_facts_file(tmp_path, monkeypatch):
     with pytest.raises(StoreError, match="kept facts unreadable") as caught:
         build_into_store([], store)
     assert str(damaged) in str(caught.value)
+
+
+def test_an_update_finds_its_rows_by_index_not_by_scanning(tmp_path, monkeypatch):
+    """Each row an update reads, changes or drops is found through an index:
+    an update touches thousands of entities at 10,000 articles, and one table
+    scan per entity (dropping its spellings and references by entity) made
+    an add about known nominees quadratic in the store. Only the reads of
+    every article's id and digest go through a whole index, by design."""
+    import re
+    import sqlite3
+
+    import kg.storeparts
+    from kg.storeparts import STATE_FILE
+
+    store = tmp_path / "store"
+    src = tmp_path / "src"
+    build_into_store([_write(src, "s1"), _write(src, "s2")], store)
+    queries: list[str] = []
+    opened = kg.storeparts.PartsState.__init__
+
+    def tracing(self, path):
+        opened(self, path)
+        self.db.set_trace_callback(queries.append)
+
+    monkeypatch.setattr(kg.storeparts.PartsState, "__init__", tracing)
+    build_into_store([_write(src, "s3")], store)
+    monkeypatch.undo()
+    looked_up = {q for q in queries if re.match(r"\s*(SELECT|DELETE|UPDATE)", q)}
+    assert any(q.startswith("DELETE FROM ref") for q in looked_up)  # entities were merged
+    db = sqlite3.connect(store / STATE_FILE)
+    scans = {}
+    for query in looked_up:
+        steps = [row[-1] for row in db.execute("EXPLAIN QUERY PLAN " + query)]
+        whole = [s for s in steps if re.fullmatch(r"SCAN \w+", s)]
+        if whole:
+            scans[query] = whole
+    db.close()
+    assert {re.sub(r"= .*", "= ?", q) for q in scans} == set()

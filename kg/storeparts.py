@@ -16,6 +16,7 @@ import hashlib
 import pickle
 import re
 import sqlite3
+from collections import defaultdict
 from collections.abc import Collection, Iterable
 from contextlib import closing
 from pathlib import Path
@@ -148,12 +149,56 @@ def _handle_deps(part: Part) -> set[str]:
     return out
 
 
+class RowChanges:
+    """The rows dropped and put per entity since the state was opened, so an
+    update merges again only the entities whose rows changed. An update
+    recomputes whole components, and a category or a ceremony has a row in
+    nearly every one: most of them come out as they were, and merging such
+    an entity again means reading its row from every article."""
+
+    def __init__(self) -> None:
+        self._before: dict[str, list[bytes]] = defaultdict(list)  # dropped, kept before
+        self._after: dict[str, list[bytes]] = defaultdict(list)  # put since
+
+    def put(self, pid: str, data: bytes) -> None:
+        self._after[pid].append(data)
+
+    def drop(self, pid: str, data: bytes) -> None:
+        after = self._after.get(pid)
+        if after and data in after:  # put earlier in this update
+            after.remove(data)
+        else:
+            self._before[pid].append(data)
+
+    def changed(self, pid: str) -> bool:
+        """Whether the entity's rows differ from those it had (by value: equal
+        rows made again may pickle otherwise, as shared objects do)."""
+        before, after = self._before.get(pid, []), self._after.get(pid, [])
+        if sorted(before) == sorted(after):
+            return False
+        if len(before) != len(after):
+            return True
+        unmatched = [pickle.loads(d) for d in after]
+        for data in before:
+            row = pickle.loads(data)
+            for i, other in enumerate(unmatched):
+                if other == row:
+                    del unmatched[i]
+                    break
+            else:
+                return True
+        return False
+
+
 class PartsState:
     """The sqlite file of a store's parts (see the module docstring)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.db = sqlite3.connect(str(path), isolation_level=None)
+        # what an update dropped and put, per entity (None: not noted, as
+        # in a full build, which would hold every row)
+        self.changes: RowChanges | None = None
 
     def close(self) -> None:
         self.db.close()
@@ -250,12 +295,21 @@ class PartsState:
         return named
 
     def put_rows(self, source: str, rows: dict[str, EntityRow]) -> None:
-        self.db.executemany("INSERT INTO row VALUES (?, ?, ?)",
-                            [(pid, source, _dump(r)) for pid, r in rows.items()])
+        dumped = [(pid, source, _dump(r)) for pid, r in rows.items()]
+        if self.changes is not None:
+            for pid, _, data in dumped:
+                self.changes.put(pid, data)
+        self.db.executemany("INSERT INTO row VALUES (?, ?, ?)", dumped)
 
     def forget_rows(self, source: str) -> set[str]:
-        named = {r[0] for r in self.db.execute("SELECT pid FROM row WHERE source = ?",
-                                               (source,))}
+        named = set()
+        data_if_noted = "data" if self.changes is not None else "NULL"
+        for pid, data in self.db.execute(
+                f"SELECT pid, {data_if_noted} FROM row WHERE source = ?",  # noqa: S608
+                (source,)):
+            if self.changes is not None:
+                self.changes.drop(pid, data)
+            named.add(pid)
         self.db.execute("DELETE FROM row WHERE source = ?", (source,))
         return named
 

@@ -57,6 +57,7 @@ from kg.resolve.parts import (
 from kg.resolve.unionfind import UnionFind
 from kg.storeparts import (
     PartsState,
+    RowChanges,
     StateError,
     entity_refs,
     handle_source,
@@ -92,6 +93,7 @@ class Update:
         self.old_final: dict[str, str] = {}  # final ids before the update
         self.parts: dict[str, Part] = {}  # article parts, linked
         self._merged: dict[str, _Merged | None] = {}  # merged so far, by entity
+        state.changes = RowChanges()
 
     def _merge_of(self, pid: str) -> _Merged | None:
         """The entity merged from its rows as they are now (None if it has
@@ -214,10 +216,13 @@ class Update:
     # entities, handles and ids
 
     def _merge_and_link(self) -> None:
-        spelled_before = self._spelled_winners(self.entities)
-        accounts_before = {pid: self._account_state(pid) for pid in self.entities
+        # of the entities the changed parts name, those whose rows changed:
+        # the rest merge as they did
+        changed = {pid for pid in self.entities if self.state.changes.changed(pid)}
+        spelled_before = self._spelled_winners(changed)
+        accounts_before = {pid: self._account_state(pid) for pid in changed
                            if pid.startswith("account\x1f")}
-        slugs = self._merge(self.entities)
+        slugs = self._merge(changed)
         # articles whose @handles may point elsewhere now
         deps = {f"account\x1f{pid.split(chr(31), 1)[1]}" for pid, before in
                 accounts_before.items() if self._account_state(pid) != before}
@@ -237,7 +242,10 @@ class Update:
             bare |= rows.keys()
             self.parts[article] = part
             self.articles.add(article)
-        for pid in bare:  # their rows changed
+        # merged again: those merged above (with the rows they had then) and
+        # those whose rows changed
+        bare = {pid for pid in bare if pid in self.rewrite or self.state.changes.changed(pid)}
+        for pid in bare:
             self._merged.pop(pid, None)
         slugs |= self._merge(bare)
         self.entities |= bare

@@ -704,3 +704,63 @@ def test_an_update_finds_its_rows_by_index_not_by_scanning(tmp_path, monkeypatch
             scans[query] = whole
     db.close()
     assert {re.sub(r"= .*", "= ?", q) for q in scans} == set()
+
+
+def test_an_update_merges_again_only_the_entities_whose_rows_changed(tmp_path, monkeypatch):
+    """An article that names a nominee makes the nominee's component again;
+    the category it holds comes out with the same rows, so it is not merged
+    again (a category or a ceremony has a row in nearly every article: merging
+    it means reading them all), and the store still equals a fresh build."""
+    import kg.storeupdate
+
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, "s1"), _write(src, "s2")], store)
+    merged: list[str] = []
+    real = kg.storeupdate._Merged.of.__func__
+
+    def spied(cls, pid, rows):
+        merged.append(pid)
+        return real(cls, pid, rows)
+
+    monkeypatch.setattr(kg.storeupdate._Merged, "of", classmethod(spied))
+    build_into_store([_write(src, "s3")], store)
+    assert "person\x1ftomas ferreira" in merged  # s3 names him: a row of its own
+    assert not [pid for pid in merged if pid.startswith("category\x1f")]
+    assert _quads(store) == _fresh_quads([src])
+
+
+def test_row_changes_compare_rows_by_value():
+    """Rows made again equal may pickle otherwise (shared objects are pickled
+    once); what was put and dropped within the update cancels out."""
+    import pickle
+
+    from kg.records import Evidence
+    from kg.resolve.model import Entity
+    from kg.resolve.parts import EntityRow
+    from kg.storeparts import RowChanges
+
+    ev = Evidence("a1", 0, 9, "Ada Quill")
+
+    def row(shared: bool, name: str = "Ada Quill") -> bytes:
+        note_ev = ev if shared else Evidence("a1", 0, 9, "Ada Quill")
+        return pickle.dumps(EntityRow(("a1", 1), Entity("p", "person", name, evidence=[ev]),
+                                      (("a1", 2), note_ev)))
+
+    assert row(True) != row(False)  # the same row, pickled otherwise
+    same = RowChanges()
+    same.drop("p", row(True))
+    same.put("p", row(False))
+    assert not same.changed("p") and not same.changed("q")
+    undone = RowChanges()
+    undone.put("p", row(True))
+    undone.drop("p", row(True))
+    assert not undone.changed("p")
+    renamed = RowChanges()
+    renamed.drop("p", row(True))
+    renamed.put("p", row(True, "Ada Quill-Brandt"))
+    assert renamed.changed("p")
+    fewer = RowChanges()
+    fewer.drop("p", row(True))
+    fewer.drop("p", row(False, "Ada Q."))
+    fewer.put("p", row(True))
+    assert fewer.changed("p")

@@ -55,12 +55,14 @@ DIRTY_MARK = ".parts-dirty"
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE article (id TEXT PRIMARY KEY, facts TEXT, part BLOB, names BLOB, owners BLOB,
-                      digest TEXT);
+                      digest TEXT, mains BLOB);
 -- every add reads every article's id and digest: from this index, not from the
 -- rows, whose parts (after which the digest comes) fill most of the file
 CREATE INDEX article_digest ON article (id, digest);
 CREATE TABLE component (root TEXT PRIMARY KEY, part BLOB);
-CREATE TABLE member (pid TEXT PRIMARY KEY, root TEXT);
+-- digest: of the member's own nominations and credits in its component, so an
+-- update writes again only the members whose facts came out otherwise
+CREATE TABLE member (pid TEXT PRIMARY KEY, root TEXT, digest TEXT);
 CREATE INDEX member_root ON member (root);
 CREATE TABLE owner (pid TEXT, article TEXT);
 CREATE INDEX owner_pid ON owner (pid);
@@ -225,6 +227,14 @@ class PartsState:
             return None
         return Path(row[0]), pickle.loads(row[1]), pickle.loads(row[2]), pickle.loads(row[3])
 
+    def main_ceremonies(self, article: str) -> dict[str, str]:
+        """The article's main ceremony, if it has one (article id -> ceremony),
+        without reading its whole part."""
+        row = self.db.execute("SELECT mains FROM article WHERE id = ?", (article,)).fetchone()
+        if row is None:
+            raise StateError(f"no article {article!r} kept")
+        return pickle.loads(row[0])
+
     def rows(self, pid: str) -> list[EntityRow]:
         return [pickle.loads(r[0]) for r in
                 self.db.execute("SELECT data FROM row WHERE pid = ?", (pid,))]
@@ -269,9 +279,9 @@ class PartsState:
         owner, joined = fact_owners([f], maps, gaz)
         owners = set(owner.values())
         names = article_names(f)
-        db.execute("INSERT OR REPLACE INTO article VALUES (?, ?, ?, ?, ?, ?)",
+        db.execute("INSERT OR REPLACE INTO article VALUES (?, ?, ?, ?, ?, ?, ?)",
                    (f.article_id, str(facts_path), _dump(part), _dump(names), _dump(owners),
-                    facts_digest(f)))
+                    facts_digest(f), _dump(part.main_ceremonies)))
         db.executemany("INSERT INTO owner VALUES (?, ?)", [(o, f.article_id) for o in owners])
         db.executemany("INSERT INTO link VALUES (?, ?, ?)",
                        [(f.article_id, min(s), k) for s in joined.to_sets() for k in s])
@@ -313,16 +323,20 @@ class PartsState:
         self.db.execute("DELETE FROM row WHERE source = ?", (source,))
         return named
 
-    def put_component(self, root: str, keys: set[str], part: Part) -> None:
+    def put_component(self, root: str, keys: set[str], part: Part) -> dict[str, str]:
+        """Keep a component; returns each member's digest (``member_digests``)."""
+        digests = member_digests(part, keys)
         self.db.execute("INSERT OR REPLACE INTO component VALUES (?, ?)", (root, _dump(part)))
-        self.db.executemany("INSERT OR REPLACE INTO member VALUES (?, ?)",
-                            [(k, root) for k in keys])
+        self.db.executemany("INSERT OR REPLACE INTO member VALUES (?, ?, ?)",
+                            [(k, root, digests[k]) for k in keys])
         self.put_rows(component_source(root), part_rows(part))
+        return digests
 
-    def forget_component(self, root: str) -> tuple[set[str], set[str]]:
-        """Drop a component; returns its members and the entities its rows named."""
-        members = {r[0] for r in self.db.execute("SELECT pid FROM member WHERE root = ?",
-                                                 (root,))}
+    def forget_component(self, root: str) -> tuple[dict[str, str], set[str]]:
+        """Drop a component; returns its members (with their digests) and the
+        entities its rows named."""
+        members = dict(self.db.execute("SELECT pid, digest FROM member WHERE root = ?",
+                                       (root,)))
         self.db.execute("DELETE FROM component WHERE root = ?", (root,))
         self.db.execute("DELETE FROM member WHERE root = ?", (root,))
         return members, self.forget_rows(component_source(root))
@@ -355,6 +369,20 @@ class PartsState:
     def forget_entity(self, pid: str) -> None:
         for table in ("entity", "spelled", "ref"):
             self.db.execute(f"DELETE FROM {table} WHERE pid = ?", (pid,))  # noqa: S608
+
+
+def member_digests(part: Part, keys: Collection[str]) -> dict[str, str]:
+    """A digest per member of a component part of its own nominations and
+    credits (provisional ids; their quads name nothing else of the part): an
+    update writes again the members whose digest changed, not every member of
+    a recomputed component."""
+    own: dict[str, list] = defaultdict(list)
+    for n in part.corpus.nominations:
+        own[n.nominee].append(n)
+    for cr in part.corpus.credits:
+        own[cr.person].append(cr)
+    return {k: hashlib.sha256(repr(own.get(k, [])).encode("utf-8")).hexdigest()[:16]
+            for k in keys}
 
 
 def handle_source(article: str) -> str:

@@ -21,6 +21,7 @@ The result equals a fresh build of every stored article (tests/test_store.py).
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -88,7 +89,8 @@ class Update:
         self.articles: set[str] = set()  # article graphs to write again
         self.entities: set[str] = set()  # entities to merge again
         self.rewrite: set[str] = set()  # entities whose triples to write again
-        self.roots: set[str] = set()  # components to write again
+        self.roots: set[str] = set()  # components to write again: their cleared members
+        self.renamed_roots: set[str] = set()  # components to write again whole
         self.cleared: set[str] = set()  # members whose nominations and credits go
         self.old_final: dict[str, str] = {}  # final ids before the update
         self.parts: dict[str, Part] = {}  # article parts, linked
@@ -170,10 +172,11 @@ class Update:
         old_roots = {r[0] for pid in touched for r in self.db.execute(
             "SELECT root FROM member WHERE pid = ?", (pid,))}
         start = set(touched)
+        before: dict[str, str] = {}  # each member's digest in the components dropped
         for root in old_roots:
             members, named = self.state.forget_component(root)
-            start |= members
-            self.cleared |= members
+            start |= members.keys()
+            before.update(members)
             self.entities |= named
         # the components of these owners now, by their links in every article;
         # a kept component reached on the way is recomputed too
@@ -185,7 +188,7 @@ class Update:
             row = self.db.execute("SELECT root FROM member WHERE pid = ?", (pid,)).fetchone()
             if row is not None:
                 members, named = self.state.forget_component(row[0])
-                self.cleared |= members
+                before.update(members)
                 self.entities |= named
                 todo.extend(m for m in members if m not in joined)
             # in each article that has facts about it: the owners coupled with it there
@@ -203,15 +206,20 @@ class Update:
         owner = {k: v for k, v in owner.items() if v in joined}
         mains = {}
         for article in seen:
-            mains.update(self.state.article(article)[1].main_ceremonies)
+            mains.update(self.state.main_ceremonies(article))
+        after: dict[str, str] = {}
         for mine in component_facts(facts, owner, joined):
             keys = keys_of(mine, owner)
             root = min(keys)
             part = component_part(mine, mains, maps, self.gaz, context)
-            self.state.put_component(root, keys, part)
+            after.update(self.state.put_component(root, keys, part))
             self.entities |= part.corpus.entities.keys()
             self.roots.add(root)
-            self.cleared |= keys
+        # a member's nominations and credits are written again only if they
+        # came out otherwise: a component an article reaches can hold
+        # thousands of nominees it does not name
+        self.cleared |= {pid for pid in before.keys() | after.keys()
+                         if before.get(pid) != after.get(pid)}
 
     # entities, handles and ids
 
@@ -305,7 +313,7 @@ class Update:
                 if kind in ("a", "h"):
                     self.articles.add(key)
                 elif kind == "c":
-                    self.roots.add(key)
+                    self.renamed_roots.add(key)
             self.articles |= {r[0] for r in self.db.execute(
                 "SELECT article FROM target WHERE pid = ?", (pid,))}
             self.rewrite |= {r[0] for r in self.db.execute(
@@ -314,9 +322,10 @@ class Update:
     # the database
 
     def _write(self) -> None:
-        for root in self.roots:
+        for root in self.renamed_roots:
             self.cleared |= {r[0] for r in self.db.execute(
                 "SELECT pid FROM member WHERE root = ?", (root,))}
+        self.roots |= self.renamed_roots
         removed = self._old_quads()
         cited = {q.object for q in removed if q.predicate == _K_EVIDENCE}
         # the new quads, one at a time (an update that reaches many entities
@@ -390,7 +399,8 @@ class Update:
                 part = kept[1]
                 link_article(part, self.state)
             articles.append(part)
-        components = [self.state.component(root) for root in sorted(self.roots)]
+        components = [_members_facts(self.state.component(root), self.cleared)
+                      for root in sorted(self.roots)]
         entities, rows = {}, {}
         for pid in sorted(self.rewrite):
             kept = self.state.entity(pid)
@@ -423,6 +433,15 @@ class _Merged:
         return cls(ent, entity_rank(rows), is_real(rows), frozenset(entity_refs(ent, rows)),
                    tuple(v for r in rows for v in r.airs),
                    tuple(v for r in rows for v in r.votes))
+
+
+def _members_facts(part: Part, members: set[str]) -> Part:
+    """A component part with only these members' nominations and credits
+    (each one's quads name its member, and nothing else of the part)."""
+    corpus = dataclasses.replace(
+        part.corpus, nominations=[n for n in part.corpus.nominations if n.nominee in members],
+        credits=[cr for cr in part.corpus.credits if cr.person in members])
+    return dataclasses.replace(part, corpus=corpus)
 
 
 def _accounts(maps: NameMaps, gaz: Gazetteer) -> Entities:

@@ -764,3 +764,29 @@ def test_row_changes_compare_rows_by_value():
     fewer.drop("p", row(False, "Ada Q."))
     fewer.put("p", row(True))
     assert fewer.changed("p")
+
+
+def test_an_update_writes_again_only_the_members_whose_facts_changed(tmp_path, monkeypatch):
+    """Two nominees whose open categories share a sentence are one component;
+    an article about one of them makes the component again, but only that
+    one's nominations are written again (a component an article reaches can
+    hold thousands of nominees it does not name)."""
+    import kg.storeupdate
+
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, "n1", "Ada Quill and Rob Hale were both nominated for Lead "
+                                        "Actor at the 73rd Primetime Emmy Awards.")], store)
+    written: list[tuple[set, set]] = []
+    real = kg.storeupdate.Update._write
+
+    def spied(self):
+        written.append((set(self.roots), set(self.cleared)))
+        real(self)
+
+    monkeypatch.setattr(kg.storeupdate.Update, "_write", spied)
+    build_into_store([_write(src, "n2", "Rob Hale won Best Director at the 94th Academy Awards "
+                                        "for Paper Lanterns.")], store)
+    [(roots, cleared)] = written
+    assert roots == {"person\x1fada quill"}  # the one component, Ada Quill's and his
+    assert cleared == {"person\x1frob hale"}
+    assert _quads(store) == _fresh_quads([src])

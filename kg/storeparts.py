@@ -23,8 +23,9 @@ from pathlib import Path
 
 from kg.gazetteer import Gazetteer
 from kg.records import ArticleFacts
+from kg.resolve.entities import id_base
 from kg.resolve.model import ArticleInfo, Corpus, Entity
-from kg.resolve.names import name_key, slugify
+from kg.resolve.names import name_key
 from kg.resolve.parts import (
     EntityRow,
     NameMaps,
@@ -357,7 +358,7 @@ class PartsState:
         ``entity_refs``)."""
         db = self.db
         db.execute("INSERT OR REPLACE INTO entity VALUES (?, ?, ?, ?, ?, ?)",
-                   (pid, f"{ent.kind}/{slugify(ent.name)}", _dump(first), final, int(real),
+                   (pid, id_base(pid, ent.kind, ent.name), _dump(first), final, int(real),
                     _dump(ent)))
         db.execute("DELETE FROM spelled WHERE pid = ?", (pid,))
         if spellable(ent, first):

@@ -34,9 +34,8 @@ from kg.dataset import ENTITIES_GRAPH
 from kg.gazetteer import Gazetteer
 from kg.rdf import QuadWriter, article_graph, entity_node
 from kg.records import ArticleFacts, read_facts_file
-from kg.resolve.entities import Entities
+from kg.resolve.entities import Entities, id_base
 from kg.resolve.model import Corpus, Entity
-from kg.resolve.names import slugify
 from kg.resolve.parts import (
     EntityRow,
     NameMaps,
@@ -283,14 +282,14 @@ class Update:
             kept = self.state.entity(pid)
             if kept is not None:
                 self.old_final.setdefault(pid, kept[2])
-                slugs.add(f"{kept[0].kind}/{slugify(kept[0].name)}")
+                slugs.add(id_base(pid, kept[0].kind, kept[0].name))
             merged = self._merge_of(pid)
             self.rewrite.add(pid)
             if merged is None:
                 self.state.forget_entity(pid)
                 continue
             ent = merged.entity
-            slugs.add(f"{ent.kind}/{slugify(ent.name)}")
+            slugs.add(id_base(pid, ent.kind, ent.name))
             self.state.put_entity(pid, ent, merged.first, kept[2] if kept else "", merged.real,
                                   merged.refs)
         return slugs

@@ -790,3 +790,26 @@ def test_an_update_writes_again_only_the_members_whose_facts_changed(tmp_path, m
     assert roots == {"person\x1fada quill"}  # the one component, Ada Quill's and his
     assert cleared == {"person\x1frob hale"}
     assert _quads(store) == _fresh_quads([src])
+
+
+def test_a_category_keeps_its_iri_when_another_award_has_one_of_that_name(tmp_path):
+    """A category's IRI names its award: one article naming another award's
+    "Best Director" leaves the first one's IRI (and its nominations') as it
+    was; named by the category alone, the two were numbered by which came
+    first, so an add renumbered every category of that name."""
+    from kg.vocab import KG
+
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, "b", "Ada Quill won Best Director at the 94th Academy "
+                                       "Awards for Salt Road.")], store)
+
+    def categories() -> set[str]:
+        return {q[0].strip("<>") for q in _quads(store) if q[2] == f"<{KG.AwardCategory}>"}
+
+    before = categories()
+    assert [iri.rsplit("/", 1)[1] for iri in before] == ["academy-award-best-director"]
+    build_into_store([_write(src, "a", "Lia Brandt won Best Director at the BAFTA Film Awards "
+                                       "for Night Ferry.")], store)
+    assert before < categories() and len(categories()) == 2
+    assert not [iri for iri in categories() if iri.endswith("-2")]
+    assert _quads(store) == _fresh_quads([src])

@@ -58,6 +58,18 @@ def provisional_id(kind: str, key: str) -> str:
     return f"{kind}\x1f{key}"
 
 
+def id_base(pid: str, kind: str, name: str) -> str:
+    """The final id an entity is numbered from (``-2``, ``-3`` where bases
+    meet): its kind and the slug of its name. A category's comes from its key,
+    its award's name and its own ("category/primetime-emmy-award-best-actor"):
+    named by its name alone, every award's "Best Actor" shared one base, so
+    an article naming one more award's renumbered them all, and every
+    nomination and page that cited them."""
+    if kind == "category":
+        return f"category/{slugify(pid.partition(chr(31))[2])}"
+    return f"{kind}/{slugify(name)}"
+
+
 class Entities:
     """The entities of ``corpus`` (added to ``corpus.entities`` as they are made)."""
 
@@ -83,7 +95,7 @@ class Entities:
         """What breaks a tie between entities the same in every part: kind and
         slug of the name, as the final id has them (the id here is provisional)."""
         ent = self.corpus.entities[ident]
-        return f"{ent.kind}/{slugify(ent.name)}"
+        return id_base(ident, ent.kind, ent.name)
 
     def rank(self) -> tuple:
         self._calls += 1

@@ -24,7 +24,7 @@ from pathlib import Path
 from kg.gazetteer import Gazetteer
 from kg.records import ArticleFacts, Evidence
 from kg.resolve import facts as link
-from kg.resolve.entities import Entities
+from kg.resolve.entities import Entities, id_base
 from kg.resolve.model import (
     ORG_KINDS,
     ArticleInfo,
@@ -36,7 +36,7 @@ from kg.resolve.model import (
     ResolvedQuote,
     ResolvedTweet,
 )
-from kg.resolve.names import name_key, person_names, slugify, work_names
+from kg.resolve.names import name_key, person_names, work_names
 from kg.resolve.sorting import sort_credits, sort_nominations
 from kg.resolve.spill import SLICE_ARTICLES, SpilledLinks
 from kg.resolve.unionfind import UnionFind
@@ -549,7 +549,7 @@ def final_ids(names: dict[str, tuple[str, str]], first: dict[str, tuple]) -> dic
     where slugs meet (``names``: provisional id -> (kind, name))."""
     groups: dict[str, list[str]] = defaultdict(list)
     for pid, (kind, name) in names.items():
-        groups[f"{kind}/{slugify(name)}"].append(pid)
+        groups[id_base(pid, kind, name)].append(pid)
     ids = {}
     for base, pids in groups.items():
         ids.update(number_group(base, pids, first))

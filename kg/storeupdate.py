@@ -282,14 +282,14 @@ class Update:
             kept = self.state.entity(pid)
             if kept is not None:
                 self.old_final.setdefault(pid, kept[2])
-                slugs.add(id_base(pid, kept[0].kind, kept[0].name))
+                slugs.add(id_base(kept[0]))
             merged = self._merge_of(pid)
             self.rewrite.add(pid)
             if merged is None:
                 self.state.forget_entity(pid)
                 continue
             ent = merged.entity
-            slugs.add(id_base(pid, ent.kind, ent.name))
+            slugs.add(id_base(ent))
             self.state.put_entity(pid, ent, merged.first, kept[2] if kept else "", merged.real,
                                   merged.refs)
         return slugs
@@ -304,7 +304,8 @@ class Update:
                 if members[pid][1] != final:
                     self.old_final.setdefault(pid, members[pid][1])
                     self.db.execute("UPDATE entity SET final = ? WHERE pid = ?", (final, pid))
-                    renamed.add(pid)
+                    if members[pid][1]:  # a new entity (no id yet): nothing names it yet
+                        renamed.add(pid)
         for pid in renamed:  # everything that names it is written again
             self.rewrite.add(pid)
             for source in self.state.sources(pid):
@@ -436,7 +437,9 @@ class _Merged:
 
 def _members_facts(part: Part, members: set[str]) -> Part:
     """A component part with only these members' nominations and credits
-    (each one's quads name its member, and nothing else of the part)."""
+    (each one's quads name its member and nothing else of the part, but other
+    entities' final ids: a component that names one whose id changed is
+    written again whole, ``Update.renamed_roots``)."""
     corpus = dataclasses.replace(
         part.corpus, nominations=[n for n in part.corpus.nominations if n.nominee in members],
         credits=[cr for cr in part.corpus.credits if cr.person in members])

@@ -181,15 +181,16 @@ class RowChanges:
             return False
         if len(before) != len(after):
             return True
-        unmatched = [pickle.loads(d) for d in after]
+        unmatched: dict[tuple, list[EntityRow]] = defaultdict(list)  # by rank: nearly unique
+        for data in after:
+            row = pickle.loads(data)
+            unmatched[row.rank].append(row)
         for data in before:
             row = pickle.loads(data)
-            for i, other in enumerate(unmatched):
-                if other == row:
-                    del unmatched[i]
-                    break
-            else:
+            same_rank = unmatched.get(row.rank, [])
+            if row not in same_rank:
                 return True
+            same_rank.remove(row)
         return False
 
 
@@ -358,7 +359,7 @@ class PartsState:
         ``entity_refs``)."""
         db = self.db
         db.execute("INSERT OR REPLACE INTO entity VALUES (?, ?, ?, ?, ?, ?)",
-                   (pid, id_base(pid, ent.kind, ent.name), _dump(first), final, int(real),
+                   (pid, id_base(ent), _dump(first), final, int(real),
                     _dump(ent)))
         db.execute("DELETE FROM spelled WHERE pid = ?", (pid,))
         if spellable(ent, first):
@@ -374,9 +375,11 @@ class PartsState:
 
 def member_digests(part: Part, keys: Collection[str]) -> dict[str, str]:
     """A digest per member of a component part of its own nominations and
-    credits (provisional ids; their quads name nothing else of the part): an
-    update writes again the members whose digest changed, not every member of
-    a recomputed component."""
+    credits (provisional ids): an update writes again the members whose digest
+    changed, not every member of a recomputed component. Their quads name
+    nothing else of the part, but they do name other entities' final ids:
+    when one of those changes, ``kg.storeupdate`` writes every component that
+    names it again whole."""
     own: dict[str, list] = defaultdict(list)
     for n in part.corpus.nominations:
         own[n.nominee].append(n)

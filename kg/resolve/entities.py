@@ -55,19 +55,25 @@ def _ceremony_names(gaz: Gazetteer, ref: CeremonyRef) -> tuple[str, list[str], i
 
 def provisional_id(kind: str, key: str) -> str:
     """An entity's id before a merge numbers ids that share a slug."""
-    return f"{kind}\x1f{key}"
+    return f"{kind}{_KEY_SEPARATOR}{key}"
 
 
-def id_base(pid: str, kind: str, name: str) -> str:
-    """The final id an entity is numbered from (``-2``, ``-3`` where bases
-    meet): its kind and the slug of its name. A category's comes from its key,
-    its award's name and its own ("category/primetime-emmy-award-best-actor"):
-    named by its name alone, every award's "Best Actor" shared one base, so
-    an article naming one more award's renumbered them all, and every
+def id_base(ent: Entity) -> str:
+    """The final id an entity (under its provisional id) is numbered from
+    (``-2``, ``-3`` where bases meet): its kind and the slug of its name. A
+    category's names its award too ("category/primetime-emmy-award-best-actor"),
+    in full (official category names run past a hundred characters): named
+    by its name alone, every award's "Best Actor" shared one base, so an
+    article naming one more award's renumbered them all, and every
     nomination and page that cited them."""
-    if kind == "category":
-        return f"category/{slugify(pid.partition(chr(31))[2])}"
-    return f"{kind}/{slugify(name)}"
+    award = ent.attrs.get("award") if ent.kind == "category" else None
+    if award:
+        award_key = award.partition(_KEY_SEPARATOR)[2]
+        return f"category/{slugify(award_key, 200)}-{slugify(ent.name, 200)}"
+    return f"{ent.kind}/{slugify(ent.name)}"
+
+
+_KEY_SEPARATOR = "\x1f"  # between kind and key in a provisional id
 
 
 class Entities:
@@ -94,8 +100,7 @@ class Entities:
     def order_key(self, ident: str) -> str:
         """What breaks a tie between entities the same in every part: kind and
         slug of the name, as the final id has them (the id here is provisional)."""
-        ent = self.corpus.entities[ident]
-        return id_base(ident, ent.kind, ent.name)
+        return id_base(self.corpus.entities[ident])
 
     def rank(self) -> tuple:
         self._calls += 1

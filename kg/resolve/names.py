@@ -17,11 +17,12 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
 
 
-def slugify(text: str) -> str:
-    """A readable, IRI-safe slug; falls back to a hash for names with no letters."""
+def slugify(text: str, limit: int = 80) -> str:
+    """A readable, IRI-safe slug of at most ``limit`` characters; falls back
+    to a hash for names with no letters."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-")
-    return slug[:80] or "x" + hashlib.sha1(text.encode()).hexdigest()[:10]
+    return slug[:limit] or "x" + hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
 @lru_cache(maxsize=1 << 16)  # the same names recur in every article

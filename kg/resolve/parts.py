@@ -384,7 +384,7 @@ def merge_parts(articles: list[Part], components: list[Part], consume: bool = Fa
     for pid in {pid for pid, found in rows.items() if pid not in entities or any(
             r.bare for r in found)}:
         entities[pid], first[pid] = merge_entity(pid, rows[pid]), entity_rank(rows[pid])
-    ids = final_ids({pid: (e.kind, e.name) for pid, e in entities.items()}, first)
+    ids = final_ids(entities, first)
     return Merged(assemble(articles, components, entities, rows, ids, consume), entities,
                   rows, first,
                   ids, bare, targets)
@@ -544,12 +544,12 @@ def _link_handles(tweets: list[ResolvedTweet], entity: Callable[[str], Entity | 
     return linked
 
 
-def final_ids(names: dict[str, tuple[str, str]], first: dict[str, tuple]) -> dict[str, str]:
-    """Provisional id -> final id: kind and slug of the name, numbered by rank
-    where slugs meet (``names``: provisional id -> (kind, name))."""
+def final_ids(entities: dict[str, Entity], first: dict[str, tuple]) -> dict[str, str]:
+    """Provisional id -> final id: kind and slug of the name (``id_base``),
+    numbered by rank where they meet."""
     groups: dict[str, list[str]] = defaultdict(list)
-    for pid, (kind, name) in names.items():
-        groups[id_base(pid, kind, name)].append(pid)
+    for pid, ent in entities.items():
+        groups[id_base(ent)].append(pid)
     ids = {}
     for base, pids in groups.items():
         ids.update(number_group(base, pids, first))

@@ -53,6 +53,9 @@ def _ceremony_names(gaz: Gazetteer, ref: CeremonyRef) -> tuple[str, list[str], i
     return found
 
 
+_KEY_SEPARATOR = "\x1f"  # between kind and key in a provisional id
+
+
 def provisional_id(kind: str, key: str) -> str:
     """An entity's id before a merge numbers ids that share a slug."""
     return f"{kind}{_KEY_SEPARATOR}{key}"
@@ -71,9 +74,6 @@ def id_base(ent: Entity) -> str:
         award_key = award.partition(_KEY_SEPARATOR)[2]
         return f"category/{slugify(award_key, 200)}-{slugify(ent.name, 200)}"
     return f"{ent.kind}/{slugify(ent.name)}"
-
-
-_KEY_SEPARATOR = "\x1f"  # between kind and key in a provisional id
 
 
 class Entities:

@@ -8,13 +8,14 @@ An update, over the parts a store keeps (``kg.storeparts``):
    changed, or a tweet author whose account kind changed, is linked again;
 3. links those articles again (their article parts) and recomputes the
    components reached from their facts' nominees and people;
-4. merges again only the entities those parts touch, links again the @handles
-   whose account or spelling changed, and numbers again only the slug groups
-   whose members changed;
+4. merges again only the entities those parts touch whose rows changed, links
+   again the @handles whose account or spelling changed, and numbers again
+   only the slug groups whose members changed;
 5. rewrites in the database exactly what changed, in one SPARQL update: the
-   changed articles' graphs (and those whose entities changed id), the changed
-   components' nominations and credits, the changed entities' own triples, and
-   evidence sentences nothing cites any more.
+   changed articles' graphs (and those whose entities changed id), the
+   nominations and credits of the component members whose own changed (of
+   every member, where an entity they name changed id), the changed entities'
+   own triples, and evidence sentences nothing cites any more.
 
 The result equals a fresh build of every stored article (tests/test_store.py).
 """
@@ -86,7 +87,8 @@ class Update:
     def __init__(self, state: PartsState, database: pyoxigraph.Store, gaz: Gazetteer) -> None:
         self.state, self.db, self.database, self.gaz = state, state.db, database, gaz
         self.articles: set[str] = set()  # article graphs to write again
-        self.entities: set[str] = set()  # entities to merge again
+        self.entities: set[str] = set()  # named by the parts made again: merged
+        # again if their rows changed (``RowChanges``)
         self.rewrite: set[str] = set()  # entities whose triples to write again
         self.roots: set[str] = set()  # components to write again: their cleared members
         self.renamed_roots: set[str] = set()  # components to write again whole

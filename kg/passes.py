@@ -26,6 +26,7 @@ import json
 import multiprocessing
 import os
 import pickle
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -40,9 +41,10 @@ from kg.articles import Article, ArticleError
 from kg.atomic import write_atomic
 from kg.extract.context import ArticleContext
 from kg.extract.cue_phrases import forget_matchers
-from kg.extract.known_works import KnownWorks
+from kg.extract.known_works import KnownWorks, letters_of
 from kg.fingerprints import extraction_fingerprint, resolution_fingerprint, rules_fingerprint
 from kg.gazetteer import fold, load_gazetteer
+from kg.letters_index import LettersIndex, index_name, opened
 from kg.memory import frozen_objects, give_back
 from kg.nlp import load_pipeline, parse, release_pipeline
 from kg.pipeline import (
@@ -439,7 +441,10 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         known_file = folder / _known_titles_name(code)
         kept_known = _read_kept(known_file if keep else None, json.loads)
         before = dict(kept_known) if isinstance(kept_known, list) else None
-        known, extracted, reuse = _settle(jobs_list, titles, before, failures)
+        with opened(folder / index_name(code) if keep else None) as search:
+            known, extracted, reuse = _settle(jobs_list, titles, before, failures, search)
+            if search is not None:
+                _index_letters(search, jobs_list)
         known_path = scratch / "known-titles.json"
         known_path.write_text(json.dumps(list(known.items())), encoding="utf-8")
         todo = [j for j in extracted if j.index not in reuse]
@@ -491,13 +496,15 @@ def read_facts(filed: Filed, articles: Sequence[Article], model: str | None,
 
 
 def _settle(jobs_list: list[Job], titles: dict[int, list[str]],
-            before: dict[str, str] | None, failures: list[ArticleError]
+            before: dict[str, str] | None, failures: list[ArticleError],
+            search: LettersIndex | None = None
             ) -> tuple[dict[str, str], list[Job], set[int]]:
     """The corpus's titles, the jobs to extract, and those among them whose
     kept facts still hold (none changed, or no title that came or went since
     ``before`` may be in the article). A kept article's text is read only where
-    it is needed: every one if a title came or went, else those to extract
-    again (a store reads its articles' texts only when asked,
+    it is needed: to extract it again, or, if a title came or went, to learn
+    whether it may mention it where ``search`` (the folder's index of letters)
+    does not know (a store reads its articles' texts only when asked,
     ``kg.storearticles``). An article whose text turns out unreadable is
     reported and left out, its titles with it, which may change the titles
     again, so this repeats until no title goes with an article."""
@@ -512,26 +519,71 @@ def _settle(jobs_list: list[Job], titles: dict[int, list[str]],
         extracted = [job for job in jobs_list if job.index in titles
                      and job.index not in dropped]
         kept = {job.index for job in extracted if before is not None and job.has("facts")}
-        needed = extracted if changed_titles else [j for j in extracted if j.index not in kept]
+        changed = KnownWorks(changed_titles)
+        touched = _touched(changed, [j for j in extracted if j.index in kept], search)
+        needed = [j for j in extracted if j.index not in kept or j.index in touched]
         unreadable = {j.index for j in needed} - {j.index for j in _readable(needed, failures)}
         dropped |= unreadable
         if not any(titles[index] for index in unreadable):
             break
     extracted = [job for job in extracted if job.index not in dropped]
-    changed = KnownWorks(changed_titles)
-    reuse = {job.index for job in extracted if job.index in kept and not (
-        changed_titles and _may_mention(job, changed))}
+    reuse = {job.index for job in extracted if job.index in kept and job.index not in touched}
     return known, extracted, reuse
 
 
-def _may_mention(job: Job, titles: KnownWorks) -> bool:
-    """Whether the job's article may mention one of ``titles``; yes if its
-    text can no longer be read (a file changed since it was listed): it is
-    then extracted again, which reports it and leaves it out."""
+def _touched(titles: KnownWorks, jobs: list[Job], search: LettersIndex | None) -> set[int]:
+    """The jobs whose article may mention one of ``titles`` (see
+    ``KnownWorks.mentioned_in``): those the folder's index of letters names,
+    and of those it does not know, the ones whose text does (read now). An
+    article whose text can no longer be read (a file changed since it was
+    listed) is touched: it is then extracted again, which reports it and
+    leaves it out."""
+    if not titles.by_fold or not jobs:
+        return set()
+    indexed: set[str] = set()
+    found: set[str] | None = None
+    if search is not None:
+        try:
+            found = search.containing(titles.touching)
+            indexed = search.known(j.article.digest for j in jobs) if found is not None else set()
+        except sqlite3.DatabaseError:  # a damaged index: every text is read, as without one
+            found = None
+    out = set()
+    for job in jobs:
+        if job.article.digest in indexed:
+            if job.article.digest in found:
+                out.add(job.index)
+            continue
+        try:
+            if titles.mentioned_in(job.article.text):
+                out.add(job.index)
+        except ArticleError:
+            out.add(job.index)
+    return out
+
+
+def _index_letters(search: LettersIndex, jobs: list[Job]) -> None:
+    """Put the letters of the jobs' texts the index does not hold yet in it
+    (read now; a text that cannot be read is left out of the index, which then
+    never vouches for it)."""
     try:
-        return titles.mentioned_in(job.article.text)
-    except ArticleError:
-        return True
+        held = search.known(j.article.digest for j in jobs)
+        search.add(_letters_of_texts(j.article for j in jobs if j.article.digest not in held))
+    except sqlite3.DatabaseError:  # a damaged index only costs reading texts
+        pass
+
+
+def _letters_of_texts(articles: Iterable[Article]) -> Iterator[tuple[str, str]]:
+    seen = set()
+    for article in articles:
+        if article.digest in seen:
+            continue
+        seen.add(article.digest)
+        try:
+            text = article.with_text().text
+        except ArticleError:
+            continue
+        yield article.digest, letters_of(text)
 
 
 def _titles(jobs_list: list[Job], runner: Runner, progress: Progress | None,
@@ -590,13 +642,18 @@ def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -
     nlp, fingerprint, code = load_pipeline(model), rules_fingerprint(), extraction_fingerprint()
     keys = doc_keys(nlp, (a.digest for a in articles), fingerprint)
     stems = {_article_stem(k, a.id, code) for k, a in zip(keys, articles, strict=True)}
-    wanted = {_known_titles_name(code), _titles_name(code)} | {
+    index = index_name(code)
+    wanted = {_known_titles_name(code), _titles_name(code), index, f"{index}-journal"} | {
         _doc_name(k) for k in keys} | {
         _kept_name(stem, kind) for stem in stems for kind in ("first", "facts")}
     with os.scandir(folder) as entries:  # names first: no stat for the files kept
         for entry in entries:
             if entry.name not in wanted and entry.is_file():
                 os.unlink(entry.path)
+    if (folder / index).exists():
+        with opened(folder / index) as search, contextlib.suppress(
+                sqlite3.DatabaseError):
+            search.keep_only(a.digest for a in articles)
 
 
 def _read_kept(path: Path | None, decode: Callable[[bytes], object]) -> object:

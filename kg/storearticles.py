@@ -57,20 +57,30 @@ class StoredArticle(Article):
         if name == "path":
             value: object = Path(self._path)
         elif name == "text":
-            try:
-                article = read_stored(Path(self.file))
-                if article.digest != self.digest:
-                    raise ArticleError(self.file, "stored article no longer matches the "
-                                                  "store's index (changed in place or "
-                                                  "damaged); left out")
-            except ArticleError:
-                self.found_damaged()
-                raise
-            value = article.text
+            value = self._read().text
         else:
             raise AttributeError(name)
         object.__setattr__(self, name, value)
         return value
+
+    def with_text(self) -> Article:
+        """The article with its text, read without keeping it here (for a
+        reader of every stored text, which must not hold them all)."""
+        if "text" in self.__dict__:
+            return self
+        return Article(self.id, self.path, self.date, self._read().text, self.body_start)
+
+    def _read(self) -> Article:
+        try:
+            article = read_stored(Path(self.file))
+            if article.digest != self.digest:
+                raise ArticleError(self.file, "stored article no longer matches the "
+                                              "store's index (changed in place or "
+                                              "damaged); left out")
+        except ArticleError:
+            self.found_damaged()
+            raise
+        return article
 
     def found_damaged(self) -> None:
         """Its file was found damaged (here, or in the process that read its

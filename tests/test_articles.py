@@ -105,7 +105,7 @@ def test_a_listed_article_whose_file_changed_or_went_is_named(tmp_path):
 def test_a_worker_names_an_article_whose_file_changed_and_the_stale_text_may_mention_anything(
         tmp_path):
     from kg.extract.known_works import KnownWorks
-    from kg.passes import Job, _may_mention, job_with_text
+    from kg.passes import Job, _touched, job_with_text
 
     path = tmp_path / "a1.txt"
     path.write_text(" date 2020-09-21 Ada Quill won.", encoding="utf-8")
@@ -113,8 +113,8 @@ def test_a_worker_names_an_article_whose_file_changed_and_the_stale_text_may_men
     job = Job(0, article, tmp_path, "key", "stem")
     assert type(job_with_text(job).article) is Article
     titles = KnownWorks({"copper lake": "Copper Lake"})
-    assert not _may_mention(job, titles)
+    assert _touched(titles, [job], None) == set()
     path.write_text(" date 2020-09-21 Tomas Brandt won.", encoding="utf-8")
     failed = job_with_text(job)
     assert isinstance(failed, ArticleError) and failed.path == path
-    assert _may_mention(job, titles)  # extracted again, which reports it
+    assert _touched(titles, [job], None) == {0}  # extracted again, which reports it

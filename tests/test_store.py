@@ -195,8 +195,9 @@ def test_a_new_title_reextracts_the_stored_articles_that_mention_it(tmp_path, mo
 
 def test_an_add_reads_no_stored_article_it_does_not_need(tmp_path, monkeypatch):
     """Kept articles are listed from the store's index: an article that brings
-    no new title reads none of them; one that does reads those it may touch
-    (every one, to look for the title), and the store equals a fresh build."""
+    no new title reads none of them; one that does reads only those whose
+    letters hold the title (found by the store's index of letters, not by
+    reading every text), and the store equals a fresh build."""
     import kg.storearticles
     from kg.storearticles import article_file
 
@@ -205,7 +206,8 @@ def test_an_add_reads_no_stored_article_it_does_not_need(tmp_path, monkeypatch):
     monkeypatch.setattr(kg.storearticles, "read_stored",
                         lambda file: reads.add(file.name) or real(file))
     src = tmp_path / "src"
-    first = [_write(src, "s1"), _write(src, "s2")]
+    first = [_write(src, "s1"), _write(src, "s2"),
+             _write(src, "lake", "Fans of copper-lake songs met Noor Okafor in Oslo.")]
     plain = _write(src, "plain", "Noor Okafor thanked her family on Sunday.")
     titled = _write(src, "titled", "Ada Quill won Outstanding Drama Series for Copper Lake.")
     store = tmp_path / "store"
@@ -220,7 +222,8 @@ def test_an_add_reads_no_stored_article_it_does_not_need(tmp_path, monkeypatch):
     assert kept_reads(plain) == []
     reads.clear()
     build_into_store([titled], store)
-    assert len(kept_reads(titled)) == 3  # "Copper Lake" is new: every kept text is looked at
+    # "Copper Lake" is new: of the kept texts, only the one it may be in is read
+    assert set(kept_reads(titled)) == {article_file(store / "articles", "lake").name}
     fresh = tmp_path / "fresh"
     build_into_store([*first, plain, titled], fresh)
     assert _quads(store) == _quads(fresh)
@@ -247,11 +250,13 @@ def test_a_stored_article_damaged_in_place_is_reported_when_its_text_is_needed(t
                                                                                 first):
     """The index vouches for a file by its size, time and inode: one damaged in
     place, all three kept, is found when its text is read (here for a new
-    title), reported and left out, in that build and every later one, even
-    one that needs no stored text (the text is read in the extraction
-    process; the store drops the file from its index all the same)."""
+    title whose letters it holds), reported and left out, in that build and
+    every later one, even one that needs no stored text (the text is read in
+    the extraction process; the store drops the file from its index all the
+    same)."""
     src = tmp_path / "src"
     store = tmp_path / "store"
+    first += " Fans of copper-lake songs cheered."
     build_into_store([_write(src, "s1", first), _write(src, "s2")], store)
     file = _damage_in_place(store, "s1")
     titled = _write(src, "titled", "Ada Quill won Outstanding Drama Series for Copper Lake.")
@@ -271,7 +276,8 @@ def test_a_damaged_stored_article_takes_its_titles_with_it(tmp_path):
     lose that work then, as in a fresh build without it, not a build later."""
     src, rest = tmp_path / "src", tmp_path / "rest"
     store = tmp_path / "store"
-    marker = _write(src, "marker", "Ada Quill won Outstanding Drama Series for Copper Lake.")
+    marker = _write(src, "marker", "Ada Quill won Outstanding Drama Series for Copper Lake. "
+                                   "Fans sang tin-harbor songs.")  # read for "Tin Harbor"
     mention = _write(rest, "mention", "Copper Lake was praised by critics on Sunday.")
     build_into_store([marker, mention], store)
     assert any("copper-lake" in q[2] for q in _quads(store) if q[3].endswith("/mention"))
@@ -347,7 +353,7 @@ def test_a_store_keeps_each_articles_files_and_removes_the_rest(tmp_path):
     ends = sorted(name.split(".", 1)[1] if name.endswith(".pickle") else name.rsplit("-", 1)[0]
                   for name in kept)
     assert ends == ["doc.pickle"] * 2 + ["facts.pickle"] * 2 + ["first.pickle"] * 2 + [
-        "known-titles", "titles"]
+        "known-titles", "letters", "titles"]
 
 
 def test_an_entity_that_gains_a_fuller_name_is_renamed_everywhere(tmp_path):
@@ -832,3 +838,23 @@ def test_a_renumbered_nominee_is_written_again_with_its_whole_component(tmp_path
     assert [s for s in before if s.endswith("/person/noor-okafor-hale>")]
     assert [s for s in after if s.endswith("/person/noor-okafor-hale-2>")]
     assert _quads(store) == _fresh_quads([src])
+
+
+def test_the_index_of_letters_follows_the_stored_texts(tmp_path):
+    """A store's index of letters holds the texts it keeps: a replaced
+    article's old text leaves it, its new one comes in."""
+    from kg.fingerprints import extraction_fingerprint
+    from kg.letters_index import index_name, opened
+    from kg.storearticles import ArticleFolder
+
+    src = tmp_path / "src"
+    store = tmp_path / "store"
+    build_into_store([_write(src, "s1"), _write(src, "s2")], store)
+    build_into_store([_write(src, "s1", "Noor Okafor thanked her family on Sunday.")], store)
+    digests = {a.digest for a in ArticleFolder(store / "articles").articles()}
+    assert len(digests) == 2
+    with opened(store / "docs" / index_name(extraction_fingerprint())) as index:
+        assert index.known([*digests, "gone"]) == digests
+        assert index.containing(["nadiabrooks"]) == set()  # only s1's old text had her
+        assert index.containing(["thankedherfamily"]) == {
+            a.digest for a in ArticleFolder(store / "articles").articles() if a.id == "s1"}

@@ -128,6 +128,25 @@ def test_a_file_damaged_in_place_is_found_when_its_text_is_read(tmp_path):
     assert [e.path for e in errors] == [file]
 
 
+def test_with_text_reads_a_stored_text_without_keeping_it(tmp_path, reads):
+    """A reader of every stored text (the index of letters) must not hold them
+    all: ``with_text`` gives a plain article and leaves the listed one as it
+    was; a damaged file is still found, and flagged."""
+    _kept(tmp_path, _article("one"), _article("two"))
+    listed = {a.id: a for a in ArticleFolder(tmp_path).articles()}
+    read = listed["one"].with_text()
+    assert type(read) is Article and read == _article("one")
+    assert "text" not in vars(listed["one"]) and len(reads) == 1
+    assert listed["one"].text == read.text and listed["one"].with_text() is listed["one"]
+    file = article_file(tmp_path, "two")
+    stat = file.stat()
+    with open(file, "r+b") as fh:
+        fh.write(b"x" * stat.st_size)
+    with pytest.raises(ArticleError, match="left out"):
+        listed["two"].with_text()
+    assert listed["two"].damaged
+
+
 def test_a_rewritten_file_is_read_in_full_whatever_its_size_and_time(tmp_path, reads):
     _kept(tmp_path, _article("one"))
     file = article_file(tmp_path, "one")

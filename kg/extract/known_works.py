@@ -49,7 +49,7 @@ def _words(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(_same_letters(text))]
 
 
-def _letters(text: str) -> str:
+def letters_of(text: str) -> str:
     """``text`` folded to its word characters alone, however it is split into
     words or tokens: any name or title the extractors find in it is a run of
     these (``KnownWorks.mentioned_in``)."""
@@ -131,13 +131,13 @@ class KnownWorks:
         return out
 
     @cached_property
-    def _touching(self) -> list[str]:
+    def touching(self) -> list[str]:
         """Each title's letters, without a leading "The" (a person named like
         the title without it is no person): one of these is in the letters of
         any text the title can change the facts of."""
         keys = set()
         for title in self.by_fold.values():
-            letters = _letters(title)
+            letters = letters_of(title)
             bare = letters[3:] if re.match(r"the\W", fold(title)) else letters
             keys.add(bare or letters)  # "The!" keeps its "the": "" is in every text
         return sorted(keys)
@@ -175,8 +175,8 @@ class KnownWorks:
         invisible character in a tweet's author)."""
         if not self.by_fold:
             return False
-        letters = _letters(text)
-        return any(key in letters for key in self._touching)
+        letters = letters_of(text)
+        return any(key in letters for key in self.touching)
 
     def pattern(self, title: str) -> re.Pattern[str]:
         """The title as a whole-word pattern; case matters for one-word titles

@@ -41,6 +41,7 @@ from kg.resolve.parts import (
     merge_parts,
     name_counts,
     noting_articles,
+    only_owned,
     part_rows,
     sentence_context,
     spellable,
@@ -55,8 +56,10 @@ STATE_FILE = "parts.sqlite"
 DIRTY_MARK = ".parts-dirty"
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);
+-- owned: the article's nominations, credits and characters alone (what the
+-- component parts read, from thousands of articles at a time in an update)
 CREATE TABLE article (id TEXT PRIMARY KEY, facts TEXT, part BLOB, names BLOB, owners BLOB,
-                      digest TEXT, mains BLOB);
+                      digest TEXT, mains BLOB, owned BLOB);
 -- every add reads every article's id and digest: from this index, not from the
 -- rows, whose parts (after which the digest comes) fill most of the file
 CREATE INDEX article_digest ON article (id, digest);
@@ -237,6 +240,14 @@ class PartsState:
             raise StateError(f"no article {article!r} kept")
         return pickle.loads(row[0])
 
+    def owned_facts(self, article: str) -> ArticleFacts:
+        """The article's nominations, credits and characters (``only_owned``),
+        without reading its facts file."""
+        row = self.db.execute("SELECT owned FROM article WHERE id = ?", (article,)).fetchone()
+        if row is None:
+            raise StateError(f"no article {article!r} kept")
+        return pickle.loads(row[0])
+
     def rows(self, pid: str) -> list[EntityRow]:
         return [pickle.loads(r[0]) for r in
                 self.db.execute("SELECT data FROM row WHERE pid = ?", (pid,))]
@@ -281,9 +292,10 @@ class PartsState:
         owner, joined = fact_owners([f], maps, gaz)
         owners = set(owner.values())
         names = article_names(f)
-        db.execute("INSERT OR REPLACE INTO article VALUES (?, ?, ?, ?, ?, ?, ?)",
+        db.execute("INSERT OR REPLACE INTO article VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (f.article_id, str(facts_path), _dump(part), _dump(names), _dump(owners),
-                    facts_digest(f), _dump(part.main_ceremonies)))
+                    facts_digest(f), _dump(part.main_ceremonies),
+                    _dump(only_owned(dataclasses.replace(f)))))
         db.executemany("INSERT INTO owner VALUES (?, ?)", [(o, f.article_id) for o in owners])
         db.executemany("INSERT INTO link VALUES (?, ?, ?)",
                        [(f.article_id, min(s), k) for s in joined.to_sets() for k in s])

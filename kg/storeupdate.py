@@ -51,7 +51,6 @@ from kg.resolve.parts import (
     maps_from_counts,
     merge_entity,
     number_group,
-    only_owned,
     sentence_context,
     spelling,
 )
@@ -124,7 +123,7 @@ class Update:
             self.entities |= part.corpus.entities.keys()
             self.articles.add(article)
             touched |= self.state.article(article)[3]
-        self._components(touched, maps, paths)
+        self._components(touched, maps)
         self._merge_and_link()
         self._write()
 
@@ -168,7 +167,7 @@ class Update:
 
     # components
 
-    def _components(self, touched: set[str], maps: NameMaps, paths: dict[str, Path]) -> None:
+    def _components(self, touched: set[str], maps: NameMaps) -> None:
         """Recompute the components holding the ``touched`` owners, as they are now."""
         old_roots = {r[0] for pid in touched for r in self.db.execute(
             "SELECT root FROM member WHERE pid = ?", (pid,))}
@@ -201,7 +200,7 @@ class Update:
                     if other not in joined:
                         todo.append(other)
                     joined.union(pid, other)
-        facts = [only_owned(_load_facts(paths[a])) for a in sorted(seen)]
+        facts = [self.state.owned_facts(a) for a in sorted(seen)]
         owner, _ = fact_owners(facts, maps, self.gaz)
         context = sentence_context(facts, owner)  # from every nominee's facts
         owner = {k: v for k, v in owner.items() if v in joined}

@@ -858,3 +858,31 @@ def test_the_index_of_letters_follows_the_stored_texts(tmp_path):
         assert index.containing(["nadiabrooks"]) == set()  # only s1's old text had her
         assert index.containing(["thankedherfamily"]) == {
             a.digest for a in ArticleFolder(store / "articles").articles() if a.id == "s1"}
+
+
+def test_an_update_reads_a_reached_components_facts_from_the_kept_state(tmp_path,
+                                                                        monkeypatch):
+    """A component an add reaches is made again from every article with facts
+    about its nominees: their nominations, credits and characters come from
+    the kept state, not from each article's whole facts file."""
+    import kg.storeupdate
+
+    src = tmp_path / "src"
+    store = tmp_path / "store"
+    build_into_store([
+        _write(src, "a", "Ada Quill won Outstanding Lead Actress in a Drama Series for "
+                         "Copper Lake at the Emmys."),
+        _write(src, "b", "Ada Quill was nominated for Outstanding Lead Actress in a Drama "
+                         "Series for Copper Lake at the Emmys. Tomas Brandt hosted.")], store)
+    reads: list[str] = []
+    made: list[int] = []
+    real_read, real_part = kg.storeupdate.read_facts_file, kg.storeupdate.component_part
+    monkeypatch.setattr(kg.storeupdate, "read_facts_file",
+                        lambda path, *rest: reads.append(path.name) or real_read(path, *rest))
+    monkeypatch.setattr(kg.storeupdate, "component_part",
+                        lambda facts, *rest: made.append(len(facts)) or real_part(facts, *rest))
+    build_into_store([_write(src, "c", "Ada Quill was nominated for Outstanding Lead Actress in "
+                                       "a Drama Series for Copper Lake at the Emmys.")], store)
+    assert max(made) == 3  # the component of Ada Quill, from all three articles
+    assert reads == []
+    assert _quads(store) == _fresh_quads([src])

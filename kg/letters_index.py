@@ -103,7 +103,9 @@ class LettersIndex:
 @contextlib.contextmanager
 def opened(path: Path | None) -> Iterator[LettersIndex | None]:
     """The index at ``path`` (None: no index, and None given), closed after; an
-    index that cannot be opened (a damaged file) is made again."""
+    index that cannot be opened (a damaged file) is made again, and where it
+    cannot be made (a SQLite without FTS5 or its trigram tokenizer, before
+    3.34) there is none: every text is then read, as without an index."""
     if path is None:
         yield None
         return
@@ -111,7 +113,12 @@ def opened(path: Path | None) -> Iterator[LettersIndex | None]:
         index = LettersIndex(path)
     except sqlite3.DatabaseError:
         path.unlink(missing_ok=True)
-        index = LettersIndex(path)
+        try:
+            index = LettersIndex(path)
+        except sqlite3.DatabaseError:
+            path.unlink(missing_ok=True)
+            yield None
+            return
     try:
         yield index
     finally:

@@ -62,3 +62,13 @@ def test_a_damaged_index_file_is_made_again(tmp_path):
         assert index.containing(["quill"]) == {"a"}
     with opened(None) as index:
         assert index is None
+
+
+def test_without_fts5_there_is_no_index_and_no_error(tmp_path, monkeypatch):
+    import kg.letters_index
+
+    monkeypatch.setattr(kg.letters_index, "_SCHEMA",
+                        "CREATE VIRTUAL TABLE search USING no_such_module(letters);")
+    with opened(tmp_path / "letters.sqlite") as index:
+        assert index is None
+    assert not (tmp_path / "letters.sqlite").exists()

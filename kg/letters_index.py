@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -34,8 +35,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
 
 
 def index_name(code: str) -> str:
-    """The index's file name in a folder, for extraction code ``code``."""
-    return f"letters-{code}.sqlite"
+    """The index's file name in a folder, for extraction code ``code`` and this
+    Python's Unicode tables (which say what a letter is, and how it folds)."""
+    return f"letters-{code}-{unicodedata.unidata_version}.sqlite"
 
 
 class LettersIndex:

@@ -443,8 +443,6 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         before = dict(kept_known) if isinstance(kept_known, list) else None
         with opened(folder / index_name(code) if keep else None) as search:
             known, extracted, reuse = _settle(jobs_list, titles, before, failures, search)
-            if search is not None:
-                _index_letters(search, jobs_list)
         known_path = scratch / "known-titles.json"
         known_path.write_text(json.dumps(list(known.items())), encoding="utf-8")
         todo = [j for j in extracted if j.index not in reuse]
@@ -509,6 +507,7 @@ def _settle(jobs_list: list[Job], titles: dict[int, list[str]],
     reported and left out, its titles with it, which may change the titles
     again, so this repeats until no title goes with an article."""
     dropped: set[int] = set()
+    read: dict[str, str] = {}  # the letters of the kept texts read, by digest
     while True:
         known: dict[str, str] = {}
         for index in sorted(titles):  # the first spelling in article order wins
@@ -520,7 +519,7 @@ def _settle(jobs_list: list[Job], titles: dict[int, list[str]],
                      and job.index not in dropped]
         kept = {job.index for job in extracted if before is not None and job.has("facts")}
         changed = KnownWorks(changed_titles)
-        touched = _touched(changed, [j for j in extracted if j.index in kept], search)
+        touched = _touched(changed, [j for j in extracted if j.index in kept], search, read)
         needed = [j for j in extracted if j.index not in kept or j.index in touched]
         unreadable = {j.index for j in needed} - {j.index for j in _readable(needed, failures)}
         dropped |= unreadable
@@ -528,46 +527,58 @@ def _settle(jobs_list: list[Job], titles: dict[int, list[str]],
             break
     extracted = [job for job in extracted if job.index not in dropped]
     reuse = {job.index for job in extracted if job.index in kept and job.index not in touched}
+    if search is not None:
+        _index_letters(search, [j for j in needed if j.index not in dropped], read)
     return known, extracted, reuse
 
 
-def _touched(titles: KnownWorks, jobs: list[Job], search: LettersIndex | None) -> set[int]:
+def _touched(titles: KnownWorks, jobs: list[Job], search: LettersIndex | None,
+             read: dict[str, str]) -> set[int]:
     """The jobs whose article may mention one of ``titles`` (see
     ``KnownWorks.mentioned_in``): those the folder's index of letters names,
-    and of those it does not know, the ones whose text does (read now). An
-    article whose text can no longer be read (a file changed since it was
-    listed) is touched: it is then extracted again, which reports it and
-    leaves it out."""
+    and of those it does not know, the ones whose text does (read now, not
+    kept: ``with_text``; its letters go in ``read``, by digest, for the
+    index). An article whose text can no longer be read (a file changed since
+    it was listed) is touched: it is then extracted again, which reports it
+    and leaves it out."""
     if not titles.by_fold or not jobs:
         return set()
     indexed: set[str] = set()
-    found: set[str] | None = None
+    found: set[str] = set()
     if search is not None:
         try:
-            found = search.containing(titles.touching)
-            indexed = search.known(j.article.digest for j in jobs) if found is not None else set()
+            hits = search.containing(titles.touching)
+            if hits is not None:
+                found, indexed = hits, search.known(j.article.digest for j in jobs)
         except sqlite3.DatabaseError:  # a damaged index: every text is read, as without one
-            found = None
+            indexed = set()
     out = set()
     for job in jobs:
-        if job.article.digest in indexed:
-            if job.article.digest in found:
+        digest = job.article.digest
+        if digest in indexed:
+            if digest in found:
                 out.add(job.index)
             continue
         try:
-            if titles.mentioned_in(job.article.text):
-                out.add(job.index)
+            letters = read[digest] = letters_of(job.article.with_text().text)
         except ArticleError:
+            out.add(job.index)
+            continue
+        if titles.mentioned_in_letters(letters):
             out.add(job.index)
     return out
 
 
-def _index_letters(search: LettersIndex, jobs: list[Job]) -> None:
-    """Put the letters of the jobs' texts the index does not hold yet in it
-    (read now; a text that cannot be read is left out of the index, which then
-    never vouches for it)."""
+def _index_letters(search: LettersIndex, jobs: list[Job], read: dict[str, str]) -> None:
+    """Put in the index the letters of the texts this build read (``read``, by
+    digest, and the texts of ``jobs``, read again now) that it does not hold
+    yet. Only texts read anyway are indexed, so a damaged file is found where
+    a build needs its text, and reported there; a text that cannot be read
+    now is left out of the index, which then never vouches for it."""
     try:
-        held = search.known(j.article.digest for j in jobs)
+        held = search.known([*read, *(j.article.digest for j in jobs)])
+        search.add([(d, letters) for d, letters in read.items() if d not in held])
+        held |= read.keys()
         search.add(_letters_of_texts(j.article for j in jobs if j.article.digest not in held))
     except sqlite3.DatabaseError:  # a damaged index only costs reading texts
         pass
@@ -653,7 +664,8 @@ def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -
     if (folder / index).exists():
         with opened(folder / index) as search, contextlib.suppress(
                 sqlite3.DatabaseError):
-            search.keep_only(a.digest for a in articles)
+            if search is not None:
+                search.keep_only(a.digest for a in articles)
 
 
 def _read_kept(path: Path | None, decode: Callable[[bytes], object]) -> object:

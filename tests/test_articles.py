@@ -113,8 +113,8 @@ def test_a_worker_names_an_article_whose_file_changed_and_the_stale_text_may_men
     job = Job(0, article, tmp_path, "key", "stem")
     assert type(job_with_text(job).article) is Article
     titles = KnownWorks({"copper lake": "Copper Lake"})
-    assert _touched(titles, [job], None) == set()
+    assert _touched(titles, [job], None, {}) == set()
     path.write_text(" date 2020-09-21 Tomas Brandt won.", encoding="utf-8")
     failed = job_with_text(job)
     assert isinstance(failed, ArticleError) and failed.path == path
-    assert _touched(titles, [job], None) == {0}  # extracted again, which reports it
+    assert _touched(titles, [job], None, {}) == {0}  # extracted again, which reports it

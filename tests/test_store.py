@@ -350,7 +350,8 @@ def test_a_store_keeps_each_articles_files_and_removes_the_rest(tmp_path):
     assert now.keys() == kept.keys()
     assert {k: v for k, v in now.items() if k.endswith(".pickle")} == {
         k: v for k, v in kept.items() if k.endswith(".pickle")}
-    ends = sorted(name.split(".", 1)[1] if name.endswith(".pickle") else name.rsplit("-", 1)[0]
+    ends = sorted(name.split(".", 1)[1] if name.endswith(".pickle") else
+                  "letters" if name.startswith("letters-") else name.rsplit("-", 1)[0]
                   for name in kept)
     assert ends == ["doc.pickle"] * 2 + ["facts.pickle"] * 2 + ["first.pickle"] * 2 + [
         "known-titles", "letters", "titles"]
@@ -886,3 +887,26 @@ def test_an_update_reads_a_reached_components_facts_from_the_kept_state(tmp_path
     assert max(made) == 3  # the component of Ada Quill, from all three articles
     assert reads == []
     assert _quads(store) == _fresh_quads([src])
+
+
+def test_an_add_without_the_index_of_letters_reads_the_kept_texts_and_fills_it(tmp_path):
+    """The index is a cache: lost, a new title is looked for in every kept
+    text as before, the store still equals a fresh build, and the texts read
+    are indexed again."""
+    from kg.fingerprints import extraction_fingerprint
+    from kg.letters_index import index_name, opened
+    from kg.storearticles import ArticleFolder
+
+    src = tmp_path / "src"
+    store = tmp_path / "store"
+    first = [_write(src, "s1"), _write(src, "s2"),
+             _write(src, "lake", "Fans of copper-lake songs met Noor Okafor in Oslo.")]
+    build_into_store(first, store)
+    index = store / "docs" / index_name(extraction_fingerprint())
+    index.unlink()
+    build_into_store([_write(src, "titled", "Ada Quill won Outstanding Drama Series for "
+                                            "Copper Lake.")], store)
+    assert _quads(store) == _fresh_quads([src])
+    digests = {a.digest for a in ArticleFolder(store / "articles").articles()}
+    with opened(index) as search:
+        assert search.known(digests) == digests

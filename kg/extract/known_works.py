@@ -173,10 +173,11 @@ class KnownWorks:
         in the text once everything but letters and digits is dropped; that
         holds whatever splits or joins words (a glued "newHarbor", an
         invisible character in a tweet's author)."""
-        if not self.by_fold:
-            return False
-        letters = letters_of(text)
-        return any(key in letters for key in self.touching)
+        return self.mentioned_in_letters(letters_of(text))
+
+    def mentioned_in_letters(self, letters: str) -> bool:
+        """``mentioned_in`` for a text already folded to its letters (``letters_of``)."""
+        return bool(self.by_fold) and any(key in letters for key in self.touching)
 
     def pattern(self, title: str) -> re.Pattern[str]:
         """The title as a whole-word pattern; case matters for one-word titles

@@ -235,15 +235,18 @@ class PartsState:
     def main_ceremonies(self, article: str) -> dict[str, str]:
         """The article's main ceremony, if it has one (article id -> ceremony),
         without reading its whole part."""
-        row = self.db.execute("SELECT mains FROM article WHERE id = ?", (article,)).fetchone()
-        if row is None:
-            raise StateError(f"no article {article!r} kept")
-        return pickle.loads(row[0])
+        return self._article_value(article, "mains")
 
     def owned_facts(self, article: str) -> ArticleFacts:
         """The article's nominations, credits and characters (``only_owned``),
         without reading its facts file."""
-        row = self.db.execute("SELECT owned FROM article WHERE id = ?", (article,)).fetchone()
+        return self._article_value(article, "owned")
+
+    def _article_value(self, article: str, column: str) -> object:
+        """One pickled column of an article's row (``column`` is one of the
+        schema's names, never text from outside)."""
+        row = self.db.execute(f"SELECT {column} FROM article WHERE id = ?",
+                              (article,)).fetchone()
         if row is None:
             raise StateError(f"no article {article!r} kept")
         return pickle.loads(row[0])

@@ -12,8 +12,8 @@ so only the texts it names are read.
 The index is a cache, never the truth: it is keyed by the text's digest, so a
 changed text is simply not in it, and a text it does not know, or a title
 whose letters are too short for trigrams, is checked by reading the text as
-before. Its file is named by the extraction code's fingerprint (what makes the
-letters), so other code never reads letters made another way.
+before. Its file is named by the extraction code's fingerprint and the Unicode
+version (what makes the letters), so letters made another way are never read.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class LettersIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db = sqlite3.connect(path)  # writes in sqlite3's own transactions
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
@@ -59,7 +59,7 @@ class LettersIndex:
     def add(self, items: Iterable[tuple[str, str]]) -> None:
         """Index (digest, letters) pairs; a digest already held is left as it is
         (its letters are those of the same text)."""
-        with self._transaction():
+        with self._db:  # one transaction: committed whole, or rolled back
             for digest, letters in items:
                 cur = self._db.execute("INSERT OR IGNORE INTO text (digest) VALUES (?)", (digest,))
                 if cur.rowcount:
@@ -87,19 +87,9 @@ class LettersIndex:
         gone = [(i,) for i, d in self._db.execute("SELECT id, digest FROM text")
                 if d not in wanted]
         if gone:
-            with self._transaction():
+            with self._db:
                 self._db.executemany("DELETE FROM search WHERE rowid = ?", gone)
                 self._db.executemany("DELETE FROM text WHERE id = ?", gone)
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
 
 @contextlib.contextmanager

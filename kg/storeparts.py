@@ -1,12 +1,14 @@
 """What a store keeps of its resolution, so that adding an article costs that article.
 
 Beside its Oxigraph database a store keeps, in ``parts.sqlite``, the parts its
-graph was merged from (``kg.resolve.parts``): one per article, one per
-component of coupled nominees, one row per (entity, part) with what that part
-says of the entity, each entity's merged form and final id, and the corpus's
-name counts and maps, with indexes from spellings, nominees, @handles and
-entities to the parts that use them. ``write_full`` makes it on a full build;
-``kg.storeupdate`` updates it, and the database, when articles are added.
+graph was merged from (``kg.resolve.parts``): one per article, one per unit of
+a component of coupled nominees (and each component's records, from which its
+categories are settled: ``kg.resolve.settle``), one row per (entity, part)
+with what that part says of the entity, each entity's merged form and final
+id, and the corpus's name counts and maps, with indexes from spellings,
+nominees, @handles and entities to the parts that use them. ``write_full``
+makes it on a full build; ``kg.storeupdate`` updates it, and the database,
+when articles are added.
 """
 
 from __future__ import annotations
@@ -32,21 +34,30 @@ from kg.resolve.parts import (
     Part,
     article_names,
     articles_part,
-    component_facts,
     component_part,
     fact_owners,
     keeping_facts,
     link_handles,
+    linking_entities,
     maps_from_counts,
     merge_parts,
     name_counts,
     noting_articles,
     only_owned,
     part_rows,
-    sentence_context,
     spellable,
     spelled_names,
     spelling,
+)
+from kg.resolve.settle import (
+    FactKey,
+    Records,
+    article_records,
+    components,
+    members,
+    settle,
+    unit_facts,
+    units,
 )
 from kg.resolve.spill import SpilledLinks
 
@@ -63,17 +74,20 @@ CREATE TABLE article (id TEXT PRIMARY KEY, facts TEXT, part BLOB, names BLOB, ow
 -- every add reads every article's id and digest: from this index, not from the
 -- rows, whose parts (after which the digest comes) fill most of the file
 CREATE INDEX article_digest ON article (id, digest);
-CREATE TABLE component (root TEXT PRIMARY KEY, part BLOB);
--- digest: of the member's own nominations and credits in its component, so an
+-- settled: the records a component's categories are settled from, and the
+-- categories they settled (``kg.resolve.settle``); belongs: its members
+CREATE TABLE component (root TEXT PRIMARY KEY, settled BLOB);
+CREATE TABLE belongs (pid TEXT PRIMARY KEY, root TEXT);
+CREATE INDEX belongs_root ON belongs (root);
+-- a unit's part: a member and its costars' nominations, credits and characters
+CREATE TABLE unit (root TEXT PRIMARY KEY, part BLOB);
+-- digest: of the member's own nominations and credits in its unit, so an
 -- update writes again only the members whose facts came out otherwise
-CREATE TABLE member (pid TEXT PRIMARY KEY, root TEXT, digest TEXT);
-CREATE INDEX member_root ON member (root);
+CREATE TABLE member (pid TEXT PRIMARY KEY, unit TEXT, digest TEXT);
+CREATE INDEX member_unit ON member (unit);
 CREATE TABLE owner (pid TEXT, article TEXT);
 CREATE INDEX owner_pid ON owner (pid);
 CREATE INDEX owner_article ON owner (article);
-CREATE TABLE link (article TEXT, a TEXT, b TEXT);  -- b is coupled with the others of a
-CREATE INDEX link_article ON link (article, a);
-CREATE INDEX link_member ON link (b);
 CREATE TABLE name_use (kind TEXT, name TEXT, article TEXT);
 CREATE INDEX name_use_name ON name_use (kind, name);
 CREATE INDEX name_use_article ON name_use (article);
@@ -292,7 +306,7 @@ class PartsState:
                     gaz: Gazetteer) -> None:
         """Keep one article's part, names, fact owners, links and handles."""
         db = self.db
-        owner, joined = fact_owners([f], maps, gaz)
+        owner, _ = fact_owners([f], maps, gaz)
         owners = set(owner.values())
         names = article_names(f)
         db.execute("INSERT OR REPLACE INTO article VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -300,8 +314,6 @@ class PartsState:
                     facts_digest(f), _dump(part.main_ceremonies),
                     _dump(only_owned(dataclasses.replace(f)))))
         db.executemany("INSERT INTO owner VALUES (?, ?)", [(o, f.article_id) for o in owners])
-        db.executemany("INSERT INTO link VALUES (?, ?, ?)",
-                       [(f.article_id, min(s), k) for s in joined.to_sets() for k in s])
         works, people, authors = names
         db.executemany("INSERT INTO name_use VALUES (?, ?, ?)",
                        [("work", name_key(w), f.article_id) for w in works]
@@ -315,7 +327,7 @@ class PartsState:
         """Drop what is kept of an article; returns the entities its rows named."""
         named = self.forget_rows(article_source(article)) | self.forget_rows(
             handle_source(article))
-        for table, column in (("article", "id"), ("owner", "article"), ("link", "article"),
+        for table, column in (("article", "id"), ("owner", "article"),
                               ("name_use", "article"), ("handle", "article"),
                               ("target", "article")):
             self.db.execute(f"DELETE FROM {table} WHERE {column} = ?", (article,))  # noqa: S608
@@ -340,28 +352,53 @@ class PartsState:
         self.db.execute("DELETE FROM row WHERE source = ?", (source,))
         return named
 
-    def put_component(self, root: str, keys: set[str], part: Part) -> dict[str, str]:
-        """Keep a component; returns each member's digest (``member_digests``)."""
+    def put_component(self, root: str, records: Records, chosen: dict[FactKey, str | None]
+                      ) -> None:
+        """Keep a component's records and the categories they settled."""
+        self.db.execute("INSERT OR REPLACE INTO component VALUES (?, ?)",
+                        (root, _dump((records, chosen))))
+        self.db.executemany("INSERT OR REPLACE INTO belongs VALUES (?, ?)",
+                            [(pid, root) for pid in sorted(members(records))])
+
+    def forget_component(self, root: str) -> tuple[Records, dict[FactKey, str | None]]:
+        """Drop a component; returns its records and settled categories."""
+        row = self.db.execute("SELECT settled FROM component WHERE root = ?",
+                              (root,)).fetchone()
+        if row is None:
+            raise StateError(f"no component {root!r} kept")
+        self.db.execute("DELETE FROM component WHERE root = ?", (root,))
+        self.db.execute("DELETE FROM belongs WHERE root = ?", (root,))
+        return pickle.loads(row[0])
+
+    def component_of(self, pid: str) -> str | None:
+        row = self.db.execute("SELECT root FROM belongs WHERE pid = ?", (pid,)).fetchone()
+        return row[0] if row else None
+
+    def put_unit(self, root: str, keys: set[str], part: Part) -> dict[str, str]:
+        """Keep a unit's part; returns each member's digest (``member_digests``)."""
         digests = member_digests(part, keys)
-        self.db.execute("INSERT OR REPLACE INTO component VALUES (?, ?)", (root, _dump(part)))
+        self.db.execute("INSERT OR REPLACE INTO unit VALUES (?, ?)", (root, _dump(part)))
         self.db.executemany("INSERT OR REPLACE INTO member VALUES (?, ?, ?)",
-                            [(k, root, digests[k]) for k in keys])
+                            [(k, root, digests[k]) for k in sorted(keys)])
         self.put_rows(component_source(root), part_rows(part))
         return digests
 
-    def forget_component(self, root: str) -> tuple[dict[str, str], set[str]]:
-        """Drop a component; returns its members (with their digests) and the
+    def forget_unit(self, root: str) -> tuple[dict[str, str], set[str]]:
+        """Drop a unit; returns its members (with their digests) and the
         entities its rows named."""
-        members = dict(self.db.execute("SELECT pid, digest FROM member WHERE root = ?",
-                                       (root,)))
-        self.db.execute("DELETE FROM component WHERE root = ?", (root,))
-        self.db.execute("DELETE FROM member WHERE root = ?", (root,))
-        return members, self.forget_rows(component_source(root))
+        found = dict(self.db.execute("SELECT pid, digest FROM member WHERE unit = ?", (root,)))
+        self.db.execute("DELETE FROM unit WHERE root = ?", (root,))
+        self.db.execute("DELETE FROM member WHERE unit = ?", (root,))
+        return found, self.forget_rows(component_source(root))
 
-    def component(self, root: str) -> Part:
-        row = self.db.execute("SELECT part FROM component WHERE root = ?", (root,)).fetchone()
+    def unit_of(self, pid: str) -> str | None:
+        row = self.db.execute("SELECT unit FROM member WHERE pid = ?", (pid,)).fetchone()
+        return row[0] if row else None
+
+    def unit(self, root: str) -> Part:
+        row = self.db.execute("SELECT part FROM unit WHERE root = ?", (root,)).fetchone()
         if row is None:
-            raise StateError(f"no component {root!r} kept")
+            raise StateError(f"no unit {root!r} kept")
         return pickle.loads(row[0])
 
     def put_targets(self, article: str, pids: Iterable[str]) -> None:
@@ -459,12 +496,7 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
                     spelled.get)
                 state.put_rows(handle_source(f.article_id), bare)
                 state.put_targets(f.article_id, targets)
-            owner, joined = fact_owners(kept, maps, gaz)
-            context = sentence_context(kept, owner)
-            for mine in component_facts(kept, owner, joined):
-                keys = keys_of(mine, owner)
-                state.put_component(min(keys), keys,
-                                    component_part(mine, mains, maps, gaz, context))
+            put_components(state, kept, mains, maps, gaz)
             for pid, ent in merged.entities.items():
                 rows = merged.rows[pid]
                 state.put_entity(pid, ent, merged.first[pid], merged.ids[pid], is_real(rows),
@@ -476,8 +508,18 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
     return merged.corpus
 
 
-def keys_of(facts: list[ArticleFacts], owner: dict[int, str]) -> set[str]:
-    return {owner[id(x)] for f in facts for x in (*f.nominations, *f.credits, *f.characters)
-            if id(x) in owner}
-
-
+def put_components(state: PartsState, kept: list[ArticleFacts], mains: dict[str, str],
+                   maps: NameMaps, gaz: Gazetteer) -> None:
+    """Keep every component's records and settled categories, and each of
+    its units' parts (``kept``: every article's nominations, credits and
+    characters)."""
+    ents = linking_entities(maps, gaz)
+    records = {f.article_id: article_records(f, ents) for f in kept}
+    by_id = {f.article_id: f for f in kept}
+    for root, mine in components(records).items():
+        chosen = settle(mine)
+        state.put_component(root, mine, chosen)
+        for unit, theirs in units(mine).items():
+            facts, aligned = unit_facts(theirs, by_id.__getitem__, chosen)
+            state.put_unit(unit, members(theirs),
+                           component_part(facts, mains, maps, gaz, chosen=aligned))

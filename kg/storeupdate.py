@@ -6,15 +6,17 @@ An update, over the parts a store keeps (``kg.storeparts``):
    and any the state lacks;
 2. updates the name counts and maps; an article using a spelling whose name
    changed, or a tweet author whose account kind changed, is linked again;
-3. links those articles again (their article parts) and recomputes the
-   components reached from their facts' nominees and people;
+3. links those articles again (their article parts), settles again the
+   components their facts' nominees and people are in, from the records
+   kept of them (``kg.resolve.settle``), and makes again only the units
+   whose members' facts or settled categories changed;
 4. merges again only the entities those parts touch whose rows changed, links
    again the @handles whose account or spelling changed, and numbers again
    only the slug groups whose members changed;
 5. rewrites in the database exactly what changed, in one SPARQL update: the
    changed articles' graphs (and those whose entities changed id), the
-   nominations and credits of the component members whose own changed (of
-   every member, where an entity they name changed id), the changed entities'
+   nominations and credits of the members whose own changed (of every member
+   of a unit, where an entity they name changed id), the changed entities'
    own triples, and evidence sentences nothing cites any more.
 
 The result equals a fresh build of every stored article (tests/test_store.py).
@@ -44,17 +46,24 @@ from kg.resolve.parts import (
     article_names,
     articles_part,
     assemble,
-    component_facts,
     component_part,
     entity_rank,
-    fact_owners,
+    linking_entities,
     maps_from_counts,
     merge_entity,
     number_group,
-    sentence_context,
     spelling,
 )
-from kg.resolve.unionfind import UnionFind
+from kg.resolve.settle import (
+    FactKey,
+    Records,
+    article_records,
+    components,
+    members,
+    settle,
+    unit_facts,
+    units,
+)
 from kg.storeparts import (
     PartsState,
     RowChanges,
@@ -62,7 +71,6 @@ from kg.storeparts import (
     entity_refs,
     handle_source,
     is_real,
-    keys_of,
     link_article,
 )
 from kg.vocab import ENTITY_BASE, KG
@@ -89,8 +97,9 @@ class Update:
         self.entities: set[str] = set()  # named by the parts made again: merged
         # again if their rows changed (``RowChanges``)
         self.rewrite: set[str] = set()  # entities whose triples to write again
-        self.roots: set[str] = set()  # components to write again: their cleared members
-        self.renamed_roots: set[str] = set()  # components to write again whole
+        self.roots: set[str] = set()  # units to write again: their cleared members
+        self.renamed_roots: set[str] = set()  # units to write again whole
+        self.made: dict[str, Part] = {}  # units made again: their cleared members' facts
         self.cleared: set[str] = set()  # members whose nominations and credits go
         self.old_final: dict[str, str] = {}  # final ids before the update
         self.parts: dict[str, Part] = {}  # article parts, linked
@@ -123,7 +132,7 @@ class Update:
             self.entities |= part.corpus.entities.keys()
             self.articles.add(article)
             touched |= self.state.article(article)[3]
-        self._components(touched, maps)
+        self._components(touched, maps, facts)
         self._merge_and_link()
         self._write()
 
@@ -167,59 +176,86 @@ class Update:
 
     # components
 
-    def _components(self, touched: set[str], maps: NameMaps) -> None:
-        """Recompute the components holding the ``touched`` owners, as they are now."""
-        old_roots = {r[0] for pid in touched for r in self.db.execute(
-            "SELECT root FROM member WHERE pid = ?", (pid,))}
-        start = set(touched)
-        before: dict[str, str] = {}  # each member's digest in the components dropped
-        for root in old_roots:
-            members, named = self.state.forget_component(root)
-            start |= members.keys()
-            before.update(members)
-            self.entities |= named
-        # the components of these owners now, by their links in every article;
-        # a kept component reached on the way is recomputed too
-        joined = UnionFind()
-        todo, seen = sorted(start), set()
+    def _components(self, touched: set[str], maps: NameMaps,
+                    facts: dict[str, ArticleFacts]) -> None:
+        """Settle again the components holding the ``touched`` owners (and the
+        costars the changed articles name), from the records kept of them and
+        the changed articles' own; make again only the units whose members'
+        facts or settled categories changed (``kg.resolve.settle``)."""
+        state = self.state
+        ents = linking_entities(maps, self.gaz)
+        fresh = {a: article_records(facts[a], ents) for a in sorted(facts)}
+        reached = set(touched) | {r.costar for recs in fresh.values()
+                                  for r in recs.nominations if r.costar is not None}
+        records: Records = {}
+        old_chosen: dict[FactKey, str | None] = {}
+        for root in sorted({root for pid in reached if (root := state.component_of(pid))}):
+            kept, chosen = state.forget_component(root)
+            old_chosen.update(chosen)
+            for article, recs in kept.items():
+                if article not in facts:
+                    records[article] = records[article] + recs if article in records else recs
+        records.update(fresh)
+        dirty = set(reached)
+        settled: dict[str, dict[FactKey, str | None]] = {}
+        unit_records: dict[str, Records] = {}
+        unit_members: dict[str, set[str]] = {}
+        unit_of: dict[str, str] = {}
+        for root, mine in components(records).items():
+            chosen = settled[root] = settle(mine)
+            dirty |= {r.owner for article, recs in mine.items() for r in recs.nominations
+                      if chosen[(article, r.pos)] != old_chosen.get((article, r.pos), "\0")}
+            state.put_component(root, mine, chosen)
+            for unit, theirs in units(mine).items():
+                unit_records[unit], unit_members[unit] = theirs, members(theirs)
+                settled[unit] = chosen
+                unit_of.update(dict.fromkeys(unit_members[unit], unit))
+        # the units to make again: those of the dirty members, and of every
+        # member of a unit dropped on the way (a costar gained or lost)
+        before: dict[str, str] = {}  # each member's digest in the units dropped
+        redo: set[str] = set()
+        todo = sorted(dirty, reverse=True)
         while todo:
             pid = todo.pop()
-            joined.union(pid)
-            row = self.db.execute("SELECT root FROM member WHERE pid = ?", (pid,)).fetchone()
-            if row is not None:
-                members, named = self.state.forget_component(row[0])
-                before.update(members)
+            unit = unit_of.get(pid)
+            if unit is not None and unit not in redo:
+                redo.add(unit)
+                todo.extend(unit_members[unit])
+            old = state.unit_of(pid)
+            if old is not None:
+                dropped, named = state.forget_unit(old)
+                before.update(dropped)
                 self.entities |= named
-                todo.extend(m for m in members if m not in joined)
-            # in each article that has facts about it: the owners coupled with it there
-            for article, rep in self.db.execute("SELECT article, a FROM link WHERE b = ?",
-                                                (pid,)).fetchall():
-                seen.add(article)
-                for (other,) in self.db.execute(
-                        "SELECT b FROM link WHERE article = ? AND a = ?", (article, rep)):
-                    if other not in joined:
-                        todo.append(other)
-                    joined.union(pid, other)
-        facts = [self.state.owned_facts(a) for a in sorted(seen)]
-        owner, _ = fact_owners(facts, maps, self.gaz)
-        context = sentence_context(facts, owner)  # from every nominee's facts
-        owner = {k: v for k, v in owner.items() if v in joined}
-        mains = {}
-        for article in seen:
-            mains.update(self.state.main_ceremonies(article))
-        after: dict[str, str] = {}
-        for mine in component_facts(facts, owner, joined):
-            keys = keys_of(mine, owner)
-            root = min(keys)
-            part = component_part(mine, mains, maps, self.gaz, context)
-            after.update(self.state.put_component(root, keys, part))
+                todo.extend(dropped)
+        read: dict[str, ArticleFacts] = {}
+
+        def facts_of(article: str) -> ArticleFacts:
+            if article in facts:
+                return facts[article]
+            if article not in read:
+                read[article] = state.owned_facts(article)
+            return read[article]
+
+        mains: dict[str, str] = {}
+        mains_read: set[str] = set()
+        made: dict[str, tuple[Part, dict[str, str]]] = {}
+        for unit in sorted(redo):
+            for article in unit_records[unit].keys() - mains_read:
+                mains.update(state.main_ceremonies(article))
+                mains_read.add(article)
+            found, aligned = unit_facts(unit_records[unit], facts_of, settled[unit])
+            part = component_part(found, mains, maps, self.gaz, chosen=aligned)
+            made[unit] = part, state.put_unit(unit, unit_members[unit], part)
             self.entities |= part.corpus.entities.keys()
-            self.roots.add(root)
+            self.roots.add(unit)
         # a member's nominations and credits are written again only if they
         # came out otherwise: a component an article reaches can hold
         # thousands of nominees it does not name
-        self.cleared |= {pid for pid in before.keys() | after.keys()
-                         if before.get(pid) != after.get(pid)}
+        after = {pid: d for _, digests in made.values() for pid, d in digests.items()}
+        cleared = {pid for pid in before.keys() | after.keys() if before.get(pid) != after.get(pid)}
+        self.cleared |= cleared
+        for unit, (part, digests) in made.items():
+            self.made[unit] = _members_facts(part, cleared & digests.keys())
 
     # entities, handles and ids
 
@@ -325,7 +361,7 @@ class Update:
     def _write(self) -> None:
         for root in self.renamed_roots:
             self.cleared |= {r[0] for r in self.db.execute(
-                "SELECT pid FROM member WHERE root = ?", (root,))}
+                "SELECT pid FROM member WHERE unit = ?", (root,))}
         self.roots |= self.renamed_roots
         removed = self._old_quads()
         cited = {q.object for q in removed if q.predicate == _K_EVIDENCE}
@@ -400,7 +436,8 @@ class Update:
                 part = kept[1]
                 link_article(part, self.state)
             articles.append(part)
-        components = [_members_facts(self.state.component(root), self.cleared)
+        components = [self.made[root] if root in self.made and root not in self.renamed_roots
+                      else _members_facts(self.state.unit(root), self.cleared)
                       for root in sorted(self.roots)]
         entities, rows = {}, {}
         for pid in sorted(self.rewrite):

@@ -777,9 +777,10 @@ def test_row_changes_compare_rows_by_value():
 
 def test_an_update_writes_again_only_the_members_whose_facts_changed(tmp_path, monkeypatch):
     """Two nominees whose open categories share a sentence are one component;
-    an article about one of them makes the component again, but only that
-    one's nominations are written again (a component an article reaches can
-    hold thousands of nominees it does not name)."""
+    an article about one of them settles the component again, but only that
+    one's unit is made again and only its nominations are written again (a
+    component an article reaches can hold thousands of nominees it does not
+    name)."""
     import kg.storeupdate
 
     src, store = tmp_path / "src", tmp_path / "store"
@@ -796,7 +797,7 @@ def test_an_update_writes_again_only_the_members_whose_facts_changed(tmp_path, m
     build_into_store([_write(src, "n2", "Rob Hale won Best Director at the 94th Academy Awards "
                                         "for Paper Lanterns.")], store)
     [(roots, cleared)] = written
-    assert roots == {"person\x1fada quill"}  # the one component, Ada Quill's and his
+    assert roots == {"person\x1frob hale"}  # his unit; Ada Quill's came out the same
     assert cleared == {"person\x1frob hale"}
     assert _quads(store) == _fresh_quads([src])
 
@@ -881,10 +882,11 @@ def test_an_update_reads_a_reached_components_facts_from_the_kept_state(tmp_path
     monkeypatch.setattr(kg.storeupdate, "read_facts_file",
                         lambda path, *rest: reads.append(path.name) or real_read(path, *rest))
     monkeypatch.setattr(kg.storeupdate, "component_part",
-                        lambda facts, *rest: made.append(len(facts)) or real_part(facts, *rest))
+                        lambda facts, *rest, **kw: made.append(len(facts))
+                        or real_part(facts, *rest, **kw))
     build_into_store([_write(src, "c", "Ada Quill was nominated for Outstanding Lead Actress in "
                                        "a Drama Series for Copper Lake at the Emmys.")], store)
-    assert max(made) == 3  # the component of Ada Quill, from all three articles
+    assert max(made) == 3  # Ada Quill's unit, from all three articles
     assert reads == []
     assert _quads(store) == _fresh_quads([src])
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from typing import Protocol
 
 from kg.records import ArticleFacts, Evidence, NominationFact
 from kg.resolve.entities import Entities
@@ -133,21 +134,39 @@ class _Found:
     def __iter__(self) -> Iterator[tuple[str, str, NominationFact, Entity]]:
         return zip(self.articles, self.ceremonies, self.facts, self.nominees, strict=True)
 
+    # what ``settle_categories`` reads
+    def candidates(self, i: int) -> tuple[str, ...] | None:
+        category = self.facts[i].category
+        return None if category is None else category.candidates
+
+    def sentence(self, i: int) -> Evidence:
+        return self.facts[i].evidence
+
+    def group(self, i: int) -> tuple[str, str]:
+        return self.nominees[i].id, self.ceremonies[i]
+
 # a merged nomination's key: (nominee id, category id or None, ceremony id)
 _Key = tuple[str, str | None, str]
 
 
 def merge_nominations(ents: Entities, articles: list[ArticleFacts],
                       main_ceremony: dict[str, str] | None = None,
-                      context: dict[Evidence, set[str]] | None = None) -> None:
+                      context: dict[Evidence, set[str]] | None = None,
+                      chosen: list[str | None] | None = None) -> None:
     """Narrow categories, merge the facts about one nomination, fill in its
     work, and credit nominees with the works of performing categories.
     When ``articles`` hold only some of their nominations (see
     ``kg.resolve.parts``), ``main_ceremony`` gives each article's main
-    ceremony and ``context`` the categories the others settle per sentence."""
+    ceremony and ``context`` the categories the others settle per sentence;
+    or ``chosen`` gives each nomination's category, settled already (in the
+    order of ``articles`` and their nominations, all of whose nominees are
+    known: see ``kg.resolve.settle``)."""
     found, mains = _nomination_facts(ents, articles)
     main_ceremony = mains if main_ceremony is None else main_ceremony
-    chosen = _narrow_categories(found, context or {})
+    if chosen is None:
+        chosen = settle_categories(found, context or {})
+    elif len(chosen) != len(found):
+        raise ValueError(f"{len(chosen)} settled categories for {len(found)} nominations")
     merged, work_votes, guess_votes = _merge(ents, found, chosen, main_ceremony)
     _costar_works(ents, found, merged, work_votes)
     _fill_works(ents, merged, work_votes, guess_votes)
@@ -310,8 +329,21 @@ def _implied_credits(ents: Entities) -> None:
     sort_credits(ents.corpus.credits)
 
 
-def _narrow_categories(facts: _Found, context: dict[Evidence, set[str]]
-                       ) -> list[str | None]:
+class Settling(Protocol):
+    """The nomination facts whose categories are settled together, by index:
+    what each may denote (None: it names no category), its sentence, and its
+    group (nominee and ceremony). Resolution gives its facts
+    (``_Found``); a store gives compact records of them
+    (``kg.resolve.settle``), so a component is settled again without its facts."""
+
+    def __len__(self) -> int: ...
+    def candidates(self, i: int) -> tuple[str, ...] | None: ...
+    def sentence(self, i: int) -> Hashable: ...
+    def group(self, i: int) -> Hashable: ...
+
+
+def settle_categories(facts: Settling, context: Mapping[Hashable, set[str]]
+                      ) -> list[str | None]:
     """Pick one official category per nomination fact.
 
     A mention that fits one category is taken as is. A paraphrase that fits
@@ -319,11 +351,15 @@ def _narrow_categories(facts: _Found, context: dict[Evidence, set[str]]
     same ceremony elsewhere, or failing that the one most other mentions of that
     nominee also fit. Facts with no category take the nominee's only category,
     or the category of the other nominees in the same sentence ("fellow
-    nominees", "beat out").
+    nominees", "beat out"). ``context``: what each sentence settles for
+    nominees not among ``facts``.
+
+    The result does not depend on the facts' order: each step reads what the
+    step before left (within a group, or per sentence), never what it sets.
     """
     chosen: list[str | None] = []
-    for _, _, n, _ in facts:
-        cands = n.category.candidates if n.category else ()
+    for i in range(len(facts)):
+        cands = facts.candidates(i) or ()
         chosen.append(cands[0] if len(cands) == 1 else None)
     groups = _Groups(facts)
     for _ in range(3):
@@ -332,20 +368,20 @@ def _narrow_categories(facts: _Found, context: dict[Evidence, set[str]]
         # what each sentence settles, for the sentences of the facts still open
         # only: those are all that is asked (a set per sentence would cost more
         # than the facts themselves)
-        still_open = {n.evidence for (_, _, n, _), c in zip(facts, chosen, strict=True)
-                      if c is None}
-        by_sentence: dict[Evidence, set[str]] = defaultdict(set)
+        still_open = {facts.sentence(i) for i, c in enumerate(chosen) if c is None}
+        by_sentence: dict[Hashable, set[str]] = defaultdict(set)
         for ev, settled in context.items():
             if ev in still_open:
                 by_sentence[ev] |= settled
-        for (_, _, n, _), c in zip(facts, chosen, strict=True):
-            if c and n.evidence in still_open:
-                by_sentence[n.evidence].add(c)
+        for i, c in enumerate(chosen):
+            if c and facts.sentence(i) in still_open:
+                by_sentence[facts.sentence(i)].add(c)
         for members in groups:
             _narrow_by_sentence(facts, members, chosen, by_sentence)
-    for i, (_, _, n, _) in enumerate(facts):
-        if chosen[i] is None and n.category is not None and n.category.candidates:
-            chosen[i] = n.category.candidates[0]
+    for i in range(len(facts)):
+        cands = facts.candidates(i)
+        if chosen[i] is None and cands:
+            chosen[i] = cands[0]
     return chosen
 
 
@@ -356,12 +392,8 @@ class _Groups:
     the facts' own records). Each group is narrowed apart from the others, so
     their order does not matter."""
 
-    def __init__(self, facts: _Found) -> None:
-        nominees, ceremonies = facts.nominees, facts.ceremonies
-
-        def key(i: int) -> tuple[str, str]:
-            return nominees[i].id, ceremonies[i]
-
+    def __init__(self, facts: Settling) -> None:
+        key = facts.group
         self.order = sorted(range(len(facts)), key=key)
         self.starts = array("q", (k for k in range(len(self.order))
                                   if k == 0 or key(self.order[k]) != key(self.order[k - 1])))
@@ -372,45 +404,45 @@ class _Groups:
             yield order[start : starts[g + 1] if g + 1 < len(starts) else len(order)]
 
 
-def _narrow_by_nominee(facts: _Found, members: list[int],
+def _narrow_by_nominee(facts: Settling, members: list[int],
                        chosen: list[str | None]) -> None:
     """Within one nominee's facts at one ceremony: a paraphrase takes the one
     category the others settle on, else the one most of the others fit."""
     definite = {chosen[i] for i in members if chosen[i]}
     for i in members:
-        n = facts.facts[i]
-        if chosen[i] or n.category is None:
+        cands = facts.candidates(i)
+        if chosen[i] or cands is None:
             continue
-        fits = [c for c in n.category.candidates if c in definite]
+        fits = [c for c in cands if c in definite]
         if len(fits) == 1:
             chosen[i] = fits[0]
         elif not definite:
-            support = Counter(c for j in members if j != i and facts.facts[j].category
-                              for c in facts.facts[j].category.candidates)
-            best = max(n.category.candidates, key=lambda c: support[c])
+            support = Counter(c for j in members if j != i for c in facts.candidates(j) or ())
+            best = max(cands, key=lambda c: support[c])
             if support[best] > 0:
                 chosen[i] = best
 
 
-def _narrow_by_sentence(facts: _Found, members: list[int],
+def _narrow_by_sentence(facts: Settling, members: list[int],
                         chosen: list[str | None],
-                        by_sentence: dict[Evidence, set[str]]) -> None:
+                        by_sentence: dict[Hashable, set[str]]) -> None:
     """A fact still open takes the category its sentence settles on for other
     nominees, or (with no category of its own) the nominee's only one."""
     definite = {chosen[i] for i in members if chosen[i]}
     for i in members:
-        n = facts.facts[i]
         if chosen[i]:
             continue
-        same = by_sentence.get(n.evidence, set())
-        if n.category is not None:
-            fits = [c for c in n.category.candidates if c in same]
+        cands = facts.candidates(i)
+        same = by_sentence.get(facts.sentence(i), set())
+        if cands is not None:
+            fits = [c for c in cands if c in same]
             if len(fits) == 1:
                 chosen[i] = fits[0]
         elif len(definite) == 1:
             chosen[i] = next(iter(definite))
         elif len(same) == 1:
             chosen[i] = next(iter(same))
+
 
 def link_quotes(ents: Entities, f: ArticleFacts) -> None:
     for i, q in enumerate(f.quotes):

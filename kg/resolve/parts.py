@@ -129,6 +129,12 @@ def _entities(maps: NameMaps, gaz: Gazetteer, articles: list[ArticleInfo]) -> En
     return ents
 
 
+def linking_entities(maps: NameMaps, gaz: Gazetteer) -> Entities:
+    """Entities that find a name's entity by the corpus's name maps (for
+    records of facts: ``kg.resolve.settle``)."""
+    return _entities(maps, gaz, [])
+
+
 def _part(ents: Entities, **extra: object) -> Part:
     return Part(ents.corpus, ents.first_rank, ents.best_note, ents.owner_rank, **extra)
 
@@ -225,15 +231,19 @@ def sentence_context(facts: list[ArticleFacts], owner: dict[int, str]
 
 def component_part(facts: list[ArticleFacts], main_ceremony: dict[str, str],
                    maps: NameMaps, gaz: Gazetteer,
-                   context: dict[Evidence, set[str]] | None = None) -> Part:
+                   context: dict[Evidence, set[str]] | None = None,
+                   chosen: list[str | None] | None = None) -> Part:
     """The credits, nominations and characters of one component: ``facts`` hold
     only theirs (see ``component_facts``), in article order; ``context`` what
-    their sentences settle for the other nominees they name."""
+    their sentences settle for the other nominees they name. Or, with
+    ``chosen`` (each nomination's category, settled with its whole component:
+    ``kg.resolve.settle``), of any set of the component's members that holds
+    each one's costars (a unit)."""
     ents = _entities(maps, gaz, [])
     mine = {n.evidence: context[n.evidence] for f in facts for n in f.nominations
             if context and n.evidence in context}
     link.merge_credits(ents, facts)
-    link.merge_nominations(ents, facts, main_ceremony, mine)
+    link.merge_nominations(ents, facts, main_ceremony, mine, chosen)
     link.attach_characters(ents, facts)
     return _part(ents)
 

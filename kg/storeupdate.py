@@ -61,8 +61,9 @@ from kg.resolve.settle import (
     components,
     members,
     settle,
+    split,
     unit_facts,
-    units,
+    unit_names,
 )
 from kg.storeparts import (
     PartsState,
@@ -182,6 +183,55 @@ class Update:
         costars the changed articles name), from the records kept of them and
         the changed articles' own; make again only the units whose members'
         facts or settled categories changed (``kg.resolve.settle``)."""
+        found, settled, dirty = self._settle(touched, maps, facts)
+        unit_of: dict[str, str] = {}
+        unit_members: dict[str, set[str]] = defaultdict(set)
+        for mine in found.values():
+            for pid, unit in unit_names(mine).items():
+                unit_of[pid] = unit
+                unit_members[unit].add(pid)
+        redo, before = self._drop_units(dirty, unit_of, unit_members)
+        unit_records: dict[str, Records] = {}
+        for mine in found.values():
+            names = {pid: unit_of[pid] for pid in members(mine)}
+            if not redo.isdisjoint(names.values()):
+                unit_records.update(split(mine, names, redo))
+        read: dict[str, ArticleFacts] = {}
+
+        def facts_of(article: str) -> ArticleFacts:
+            if article in facts:
+                return facts[article]
+            if article not in read:
+                read[article] = self.state.owned_facts(article)
+            return read[article]
+
+        mains: dict[str, str] = {}
+        mains_read: set[str] = set()
+        made: dict[str, tuple[Part, dict[str, str]]] = {}
+        for unit in sorted(redo):
+            for article in unit_records[unit].keys() - mains_read:
+                mains.update(self.state.main_ceremonies(article))
+                mains_read.add(article)
+            facts_now, aligned = unit_facts(unit_records[unit], facts_of, settled[unit])
+            part = component_part(facts_now, mains, maps, self.gaz, chosen=aligned)
+            made[unit] = part, self.state.put_unit(unit, unit_members[unit], part)
+            self.entities |= part.corpus.entities.keys()
+            self.roots.add(unit)
+        # a member's nominations and credits are written again only if they
+        # came out otherwise: a component an article reaches can hold
+        # thousands of nominees it does not name
+        after = {pid: d for _, digests in made.values() for pid, d in digests.items()}
+        cleared = {pid for pid in before.keys() | after.keys() if before.get(pid) != after.get(pid)}
+        self.cleared |= cleared
+        for unit, (part, digests) in made.items():
+            self.made[unit] = _members_facts(part, cleared & digests.keys())
+
+    def _settle(self, touched: set[str], maps: NameMaps, facts: dict[str, ArticleFacts]
+                ) -> tuple[dict[str, Records], dict[str, dict[FactKey, str | None]], set[str]]:
+        """Drop the components reached and keep them settled again: their
+        records (the changed articles' made again), each one's settled
+        categories, by its members' (and their units') names, and the members
+        whose own facts or categories changed."""
         state = self.state
         ents = linking_entities(maps, self.gaz)
         fresh = {a: article_records(facts[a], ents) for a in sorted(facts)}
@@ -197,22 +247,22 @@ class Update:
                     records[article] = records[article] + recs if article in records else recs
         records.update(fresh)
         dirty = set(reached)
+        found = components(records)
         settled: dict[str, dict[FactKey, str | None]] = {}
-        unit_records: dict[str, Records] = {}
-        unit_members: dict[str, set[str]] = {}
-        unit_of: dict[str, str] = {}
-        for root, mine in components(records).items():
-            chosen = settled[root] = settle(mine)
+        for root, mine in found.items():
+            chosen = settle(mine)
             dirty |= {r.owner for article, recs in mine.items() for r in recs.nominations
                       if chosen[(article, r.pos)] != old_chosen.get((article, r.pos), "\0")}
             state.put_component(root, mine, chosen)
-            for unit, theirs in units(mine).items():
-                unit_records[unit], unit_members[unit] = theirs, members(theirs)
-                settled[unit] = chosen
-                unit_of.update(dict.fromkeys(unit_members[unit], unit))
-        # the units to make again: those of the dirty members, and of every
-        # member of a unit dropped on the way (a costar gained or lost)
-        before: dict[str, str] = {}  # each member's digest in the units dropped
+            settled.update(dict.fromkeys(members(mine), chosen))
+        return found, settled, dirty
+
+    def _drop_units(self, dirty: set[str], unit_of: dict[str, str],
+                    unit_members: dict[str, set[str]]) -> tuple[set[str], dict[str, str]]:
+        """Drop the kept units of the ``dirty`` members, and of every member of
+        a unit to make again or dropped on the way (a costar came or went);
+        returns the units to make again and each dropped member's digest."""
+        before: dict[str, str] = {}
         redo: set[str] = set()
         todo = sorted(dirty, reverse=True)
         while todo:
@@ -221,41 +271,13 @@ class Update:
             if unit is not None and unit not in redo:
                 redo.add(unit)
                 todo.extend(unit_members[unit])
-            old = state.unit_of(pid)
+            old = self.state.unit_of(pid)
             if old is not None:
-                dropped, named = state.forget_unit(old)
+                dropped, named = self.state.forget_unit(old)
                 before.update(dropped)
                 self.entities |= named
                 todo.extend(dropped)
-        read: dict[str, ArticleFacts] = {}
-
-        def facts_of(article: str) -> ArticleFacts:
-            if article in facts:
-                return facts[article]
-            if article not in read:
-                read[article] = state.owned_facts(article)
-            return read[article]
-
-        mains: dict[str, str] = {}
-        mains_read: set[str] = set()
-        made: dict[str, tuple[Part, dict[str, str]]] = {}
-        for unit in sorted(redo):
-            for article in unit_records[unit].keys() - mains_read:
-                mains.update(state.main_ceremonies(article))
-                mains_read.add(article)
-            found, aligned = unit_facts(unit_records[unit], facts_of, settled[unit])
-            part = component_part(found, mains, maps, self.gaz, chosen=aligned)
-            made[unit] = part, state.put_unit(unit, unit_members[unit], part)
-            self.entities |= part.corpus.entities.keys()
-            self.roots.add(unit)
-        # a member's nominations and credits are written again only if they
-        # came out otherwise: a component an article reaches can hold
-        # thousands of nominees it does not name
-        after = {pid: d for _, digests in made.values() for pid, d in digests.items()}
-        cleared = {pid for pid in before.keys() | after.keys() if before.get(pid) != after.get(pid)}
-        self.cleared |= cleared
-        for unit, (part, digests) in made.items():
-            self.made[unit] = _members_facts(part, cleared & digests.keys())
+        return redo, before
 
     # entities, handles and ids
 

@@ -361,14 +361,18 @@ def settle_categories(facts: Settling, context: Mapping[Hashable, set[str]]
     for i in range(len(facts)):
         cands = facts.candidates(i) or ()
         chosen.append(cands[0] if len(cands) == 1 else None)
-    groups = _Groups(facts)
+    # only the groups with a fact still open: nothing changes a settled one
+    # (most are, from the start)
+    groups = [members for members in _Groups(facts)
+              if any(chosen[i] is None for i in members)]
     for _ in range(3):
         for members in groups:
             _narrow_by_nominee(facts, members, chosen)
         # what each sentence settles, for the sentences of the facts still open
         # only: those are all that is asked (a set per sentence would cost more
         # than the facts themselves)
-        still_open = {facts.sentence(i) for i, c in enumerate(chosen) if c is None}
+        still_open = {facts.sentence(i) for members in groups for i in members
+                      if chosen[i] is None}
         by_sentence: dict[Hashable, set[str]] = defaultdict(set)
         for ev, settled in context.items():
             if ev in still_open:
@@ -378,6 +382,7 @@ def settle_categories(facts: Settling, context: Mapping[Hashable, set[str]]
                 by_sentence[facts.sentence(i)].add(c)
         for members in groups:
             _narrow_by_sentence(facts, members, chosen, by_sentence)
+        groups = [members for members in groups if any(chosen[i] is None for i in members)]
     for i in range(len(facts)):
         cands = facts.candidates(i)
         if chosen[i] is None and cands:

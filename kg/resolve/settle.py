@@ -22,8 +22,9 @@ linked again, and its records made again with it (``kg.storeupdate``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from kg.records import ArticleFacts, Record
 from kg.resolve.entities import Entities
@@ -31,12 +32,13 @@ from kg.resolve.facts import settle_categories
 from kg.resolve.unionfind import UnionFind
 
 
-@dataclass(frozen=True, slots=True)
-class NominationRecord(Record):
+class NominationRecord(NamedTuple):
     """What settling reads of one nomination fact: its place in its article's
     nominations, its nominee (``owner``), ceremony and sentence (its offsets),
     the categories it may denote (None: it names none), what the other
-    nominations of its sentence settle when it is open, and its costar."""
+    nominations of its sentence settle when it is open, and its costar. A
+    plain tuple: a component's records are read and written whole on every
+    add that reaches it (30,000 of them for a large one)."""
 
     pos: int
     owner: str
@@ -61,6 +63,12 @@ class ArticleRecords(Record):
     credits: tuple[tuple[int, str], ...] = ()
     characters: tuple[tuple[int, str], ...] = ()
 
+    def __reduce__(self) -> tuple:
+        # the nominations as plain tuples: pickled and read back in C, where a
+        # reduce per record was most of a component's reading and writing
+        return _article_records, (tuple(map(tuple, self.nominations)), self.credits,
+                                  self.characters)
+
     def owners(self) -> set[str]:
         return ({r.owner for r in self.nominations} | {o for _, o in self.credits}
                 | {o for _, o in self.characters})
@@ -71,6 +79,11 @@ class ArticleRecords(Record):
             tuple(sorted((*self.nominations, *other.nominations), key=lambda r: r.pos)),
             tuple(sorted((*self.credits, *other.credits))),
             tuple(sorted((*self.characters, *other.characters))))
+
+
+def _article_records(nominations: tuple[tuple, ...], credits: tuple, characters: tuple
+                     ) -> ArticleRecords:
+    return ArticleRecords(tuple(map(NominationRecord._make, nominations)), credits, characters)
 
 
 # a nomination by its article and its place in the article's nominations
@@ -113,19 +126,32 @@ def article_records(f: ArticleFacts, ents: Entities) -> ArticleRecords:
     return ArticleRecords(tuple(nominations), people(f.credits), people(f.characters))
 
 
-def split(records: Records, part_of: Mapping[str, str]) -> dict[str, Records]:
+def split(records: Records, part_of: Mapping[str, str],
+          wanted: Collection[str] | None = None) -> dict[str, Records]:
     """``records`` split by the part each owner is in (``part_of``: member ->
-    the part's name), each part's in article order."""
+    the part's name), each part's in article order; only the ``wanted``
+    parts, if given."""
+    named = set(part_of.values())
+    if len(named) == 1 and (wanted is None or named <= set(wanted)):
+        # one part (an add that reaches one large component): all of them
+        return {next(iter(named)): {a: r for a, r in sorted(records.items())
+                                    if r.nominations or r.credits or r.characters}}
     out: dict[str, Records] = {}
     for article in sorted(records):
         recs = records[article]
         found: dict[str, tuple[list, list, list]] = {}
         for r in recs.nominations:
-            found.setdefault(part_of[r.owner], ([], [], []))[0].append(r)
+            part = part_of[r.owner]
+            if wanted is None or part in wanted:
+                found.setdefault(part, ([], [], []))[0].append(r)
         for c in recs.credits:
-            found.setdefault(part_of[c[1]], ([], [], []))[1].append(c)
+            part = part_of[c[1]]
+            if wanted is None or part in wanted:
+                found.setdefault(part, ([], [], []))[1].append(c)
         for c in recs.characters:
-            found.setdefault(part_of[c[1]], ([], [], []))[2].append(c)
+            part = part_of[c[1]]
+            if wanted is None or part in wanted:
+                found.setdefault(part, ([], [], []))[2].append(c)
         for part, (noms, credits, characters) in found.items():
             out.setdefault(part, {})[article] = ArticleRecords(
                 tuple(noms), tuple(credits), tuple(characters))
@@ -162,17 +188,22 @@ def components(records: Records) -> dict[str, Records]:
     return split(records, _named_by_smallest(joined, owners))
 
 
-def units(records: Records) -> dict[str, Records]:
-    """A component's records in units, each named by its smallest member: a
-    member with its costars (whose nominations lend each other their works).
-    A unit's credits, nominations and characters are made from its facts
-    alone, once the component's categories are settled."""
+def unit_names(records: Records) -> dict[str, str]:
+    """Each member of a component -> its unit, named by its smallest member:
+    a member with its costars (whose nominations lend each other their
+    works). A unit's credits, nominations and characters are made from its
+    facts alone, once the component's categories are settled."""
     joined = UnionFind()
     for recs in records.values():
         for r in recs.nominations:
             if r.costar is not None:
                 joined.union(r.owner, r.costar)
-    return split(records, _named_by_smallest(joined, members(records)))
+    return _named_by_smallest(joined, members(records))
+
+
+def units(records: Records) -> dict[str, Records]:
+    """A component's records by unit (``unit_names``)."""
+    return split(records, unit_names(records))
 
 
 def members(records: Records) -> set[str]:
@@ -183,34 +214,30 @@ def members(records: Records) -> set[str]:
 
 
 class _Columns:
-    """Records as ``settle_categories`` reads them."""
+    """Records as ``settle_categories`` reads them: each accessor is a list's
+    own ``__getitem__``, so the thousands of looks settling takes per fact cost
+    no Python call of their own."""
 
     def __init__(self, records: Records) -> None:
         self.keys: list[FactKey] = []
-        self.rows: list[NominationRecord] = []
-        self.articles: list[str] = []
+        candidates: list[tuple[str, ...] | None] = []
+        sentences: list[tuple[str, int, int]] = []
+        groups: list[tuple[str, str]] = []
         self.context: dict[Hashable, set[str]] = {}
         for article in sorted(records):
             for r in records[article].nominations:
                 self.keys.append((article, r.pos))
-                self.rows.append(r)
-                self.articles.append(article)
+                candidates.append(r.candidates)
+                sentences.append((article, r.start, r.end))
+                groups.append((r.owner, r.ceremony))
                 if r.context:
-                    self.context[(article, r.start, r.end)] = set(r.context)
+                    self.context[sentences[-1]] = set(r.context)
+        self.candidates = candidates.__getitem__
+        self.sentence = sentences.__getitem__
+        self.group = groups.__getitem__
 
     def __len__(self) -> int:
-        return len(self.rows)
-
-    def candidates(self, i: int) -> tuple[str, ...] | None:
-        return self.rows[i].candidates
-
-    def sentence(self, i: int) -> tuple[str, int, int]:
-        r = self.rows[i]
-        return self.articles[i], r.start, r.end
-
-    def group(self, i: int) -> tuple[str, str]:
-        r = self.rows[i]
-        return r.owner, r.ceremony
+        return len(self.keys)
 
 
 def settle(records: Records) -> dict[FactKey, str | None]:

@@ -54,6 +54,7 @@ from kg.resolve.settle import (
     Records,
     article_records,
     components,
+    joined,
     members,
     settle,
     unit_facts,
@@ -75,7 +76,8 @@ CREATE TABLE article (id TEXT PRIMARY KEY, facts TEXT, part BLOB, names BLOB, ow
 -- rows, whose parts (after which the digest comes) fill most of the file
 CREATE INDEX article_digest ON article (id, digest);
 -- settled: the records a component's categories are settled from, and the
--- categories they settled (``kg.resolve.settle``); belongs: its members
+-- categories they settled (``kg.resolve.settle``); belongs: its members, and
+-- the costars they name who own no fact (``joined``)
 CREATE TABLE component (root TEXT PRIMARY KEY, settled BLOB);
 CREATE TABLE belongs (pid TEXT PRIMARY KEY, root TEXT);
 CREATE INDEX belongs_root ON belongs (root);
@@ -358,7 +360,7 @@ class PartsState:
         self.db.execute("INSERT OR REPLACE INTO component VALUES (?, ?)",
                         (root, _dump((records, chosen))))
         self.db.executemany("INSERT OR REPLACE INTO belongs VALUES (?, ?)",
-                            [(pid, root) for pid in sorted(members(records))])
+                            [(pid, root) for pid in sorted(joined(records))])
 
     def forget_component(self, root: str) -> tuple[Records, dict[FactKey, str | None]]:
         """Drop a component; returns its records and settled categories."""

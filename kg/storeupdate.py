@@ -55,6 +55,7 @@ from kg.resolve.parts import (
     spelling,
 )
 from kg.resolve.settle import (
+    ArticleRecords,
     FactKey,
     Records,
     article_records,
@@ -237,14 +238,15 @@ class Update:
         fresh = {a: article_records(facts[a], ents) for a in sorted(facts)}
         reached = set(touched) | {r.costar for recs in fresh.values()
                                   for r in recs.nominations if r.costar is not None}
-        records: Records = {}
+        pieces: dict[str, list[ArticleRecords]] = defaultdict(list)
         old_chosen: dict[FactKey, str | None] = {}
         for root in sorted({root for pid in reached if (root := state.component_of(pid))}):
             kept, chosen = state.forget_component(root)
             old_chosen.update(chosen)
             for article, recs in kept.items():
                 if article not in facts:
-                    records[article] = records[article] + recs if article in records else recs
+                    pieces[article].append(recs)
+        records: Records = {a: ArticleRecords.joined(p) for a, p in sorted(pieces.items())}
         records.update(fresh)
         dirty = set(reached)
         found = components(records)

@@ -129,3 +129,73 @@ def test_a_unit_is_a_member_with_its_costars_and_holds_only_their_facts(gaz):
     [pair], aligned = unit_facts(found["person\x1flia brandt"], {"a1": f}.__getitem__, chosen)
     assert pair.nominations == noms[1:] and pair.credits == []
     assert aligned == [None, "Best Director"]
+
+
+def _reference_settle(cands: list, sentences: list, groups: list, context: dict) -> list:
+    """The rules of ``settle_categories`` as plainly as they can be written:
+    every group and sentence looked at in every round."""
+    chosen = [c[0] if c is not None and len(c) == 1 else None for c in cands]
+    by_group: dict = {}
+    for i, g in enumerate(groups):
+        by_group.setdefault(g, []).append(i)
+    for _ in range(3):
+        for members_ in by_group.values():
+            definite = {chosen[i] for i in members_ if chosen[i]}
+            for i in members_:
+                if chosen[i] or cands[i] is None:
+                    continue
+                fits = [c for c in cands[i] if c in definite]
+                if len(fits) == 1:
+                    chosen[i] = fits[0]
+                elif not definite:
+                    support = {c: sum(c in (cands[j] or ()) for j in members_ if j != i)
+                               for c in cands[i]}
+                    best = max(cands[i], key=lambda c: support[c])
+                    if support[best] > 0:
+                        chosen[i] = best
+        same: dict = {}
+        for i, c in enumerate(chosen):
+            if c:
+                same.setdefault(sentences[i], set()).add(c)
+        for ev, settled in context.items():
+            same.setdefault(ev, set()).update(settled)
+        for members_ in by_group.values():
+            definite = {chosen[i] for i in members_ if chosen[i]}
+            for i in members_:
+                if chosen[i]:
+                    continue
+                here = same.get(sentences[i], set())
+                if cands[i] is not None:
+                    fits = [c for c in cands[i] if c in here]
+                    if len(fits) == 1:
+                        chosen[i] = fits[0]
+                elif len(definite) == 1:
+                    chosen[i] = next(iter(definite))
+                elif len(here) == 1:
+                    chosen[i] = next(iter(here))
+    return [c if c is not None or not cands[i] else cands[i][0] for i, c in enumerate(chosen)]
+
+
+class _Plain:
+    def __init__(self, cands, sentences, groups):
+        self.candidates, self.sentence, self.group = (
+            cands.__getitem__, sentences.__getitem__, groups.__getitem__)
+        self.n = len(cands)
+
+    def __len__(self):
+        return self.n
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_settling_follows_its_rules_in_every_round(seed):
+    """``settle_categories`` (which looks only at the groups with a fact still
+    open) against the rules written out plainly, on random facts."""
+    rng = random.Random(seed)
+    n = rng.randint(1, 30)
+    cands = [None if (k := rng.choice([0, 1, 1, 2, 3])) == 0 else tuple(rng.sample(CATEGORIES, k))
+             for _ in range(n)]
+    sentences = [rng.randint(0, 5) for _ in range(n)]
+    groups = [rng.randint(0, 6) for _ in range(n)]
+    context = {s: {rng.choice(CATEGORIES)} for s in range(6) if rng.random() < 0.3}
+    expected = _reference_settle(cands, sentences, groups, context)
+    assert settle_categories(_Plain(cands, sentences, groups), context) == expected

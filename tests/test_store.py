@@ -912,3 +912,39 @@ def test_an_add_without_the_index_of_letters_reads_the_kept_texts_and_fills_it(t
     digests = {a.digest for a in ArticleFolder(store / "articles").articles()}
     with opened(index) as search:
         assert search.known(digests) == digests
+
+
+def test_a_costar_who_owns_no_fact_yet_is_reached_when_an_article_names_them(tmp_path,
+                                                                            monkeypatch):
+    """A nomination names a costar who has no fact of their own ("X and her
+    costar Y"; the costar's nominations lend it their work): a later article
+    that gives the costar a nomination reaches the first one's component and
+    unit, as in a fresh build, where the first nomination takes the costar's
+    work."""
+    import dataclasses
+
+    import kg.passes
+    from kg.records import Ref
+    from kg.vocab import KG
+
+    real = kg.passes.extract_article
+
+    def with_costar(ctx, hits, known):  # the facts such phrasing gives
+        facts = real(ctx, hits, known)
+        change = ({"costar_of": Ref("person", "Rob Hale"), "work": None}
+                  if facts.article_id == "a" else {"work": Ref("work", "Salt Road")})
+        return dataclasses.replace(facts, nominations=[
+            dataclasses.replace(n, **change) for n in facts.nominations])
+
+    monkeypatch.setattr(kg.passes, "extract_article", with_costar)
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, "a", "Ada Quill was nominated for Best Actor at the 94th "
+                                       "Academy Awards.")], store)
+    build_into_store([_write(src, "b", "Rob Hale was nominated for Best Actor at the 94th "
+                                       "Academy Awards for Salt Road.")], store)
+    quads = _quads(store)
+    assert quads == _fresh_quads([src])
+    hers = {q[0] for q in quads
+            if q[1] == f"<{KG.nominee}>" and q[2].endswith("/person/ada-quill>")}
+    assert {q[2].rsplit("/", 1)[1] for q in quads
+            if q[0] in hers and q[1] == f"<{KG.forWork}>"} == {"salt-road>"}

@@ -22,7 +22,8 @@ linked again, and its records made again with it (``kg.storeupdate``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -73,12 +74,15 @@ class ArticleRecords(Record):
         return ({r.owner for r in self.nominations} | {o for _, o in self.credits}
                 | {o for _, o in self.characters})
 
-    def __add__(self, other: ArticleRecords) -> ArticleRecords:
-        """Two sets of records of one article (of different members), in order."""
+    @staticmethod
+    def joined(pieces: list[ArticleRecords]) -> ArticleRecords:
+        """One article's records kept in several components, as one, in order."""
+        if len(pieces) == 1:
+            return pieces[0]
         return ArticleRecords(
-            tuple(sorted((*self.nominations, *other.nominations), key=lambda r: r.pos)),
-            tuple(sorted((*self.credits, *other.credits))),
-            tuple(sorted((*self.characters, *other.characters))))
+            tuple(sorted((r for p in pieces for r in p.nominations), key=lambda r: r.pos)),
+            tuple(sorted(c for p in pieces for c in p.credits)),
+            tuple(sorted(c for p in pieces for c in p.characters)))
 
 
 def _article_records(nominations: tuple[tuple, ...], credits: tuple, characters: tuple
@@ -127,12 +131,12 @@ def article_records(f: ArticleFacts, ents: Entities) -> ArticleRecords:
 
 
 def split(records: Records, part_of: Mapping[str, str],
-          wanted: Collection[str] | None = None) -> dict[str, Records]:
+          wanted: AbstractSet[str] | None = None) -> dict[str, Records]:
     """``records`` split by the part each owner is in (``part_of``: member ->
     the part's name), each part's in article order; only the ``wanted``
     parts, if given."""
     named = set(part_of.values())
-    if len(named) == 1 and (wanted is None or named <= set(wanted)):
+    if len(named) == 1 and (wanted is None or named <= wanted):
         # one part (an add that reaches one large component): all of them
         return {next(iter(named)): {a: r for a, r in sorted(records.items())
                                     if r.nominations or r.credits or r.characters}}
@@ -204,6 +208,17 @@ def unit_names(records: Records) -> dict[str, str]:
 def units(records: Records) -> dict[str, Records]:
     """A component's records by unit (``unit_names``)."""
     return split(records, unit_names(records))
+
+
+def joined(records: Records) -> set[str]:
+    """Everyone a component's records join: its members, and the costars
+    they name who own no fact of their own (yet). A store files each under
+    its component, so that an article that makes such a costar a member
+    reaches the component the costar joins."""
+    out = members(records)
+    for recs in records.values():
+        out.update(r.costar for r in recs.nominations if r.costar is not None)
+    return out
 
 
 def members(records: Records) -> set[str]:

@@ -35,7 +35,7 @@ from kg.resolve.parts import (
     article_names,
     articles_part,
     component_part,
-    fact_owners,
+    component_parts,
     keeping_facts,
     link_handles,
     linking_entities,
@@ -53,12 +53,7 @@ from kg.resolve.settle import (
     FactKey,
     Records,
     article_records,
-    components,
     joined,
-    members,
-    settle,
-    unit_facts,
-    units,
 )
 from kg.resolve.spill import SpilledLinks
 
@@ -308,8 +303,7 @@ class PartsState:
                     gaz: Gazetteer) -> None:
         """Keep one article's part, names, fact owners, links and handles."""
         db = self.db
-        owner, _ = fact_owners([f], maps, gaz)
-        owners = set(owner.values())
+        owners = article_records(f, linking_entities(maps, gaz)).owners()
         names = article_names(f)
         db.execute("INSERT OR REPLACE INTO article VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (f.article_id, str(facts_path), _dump(part), _dump(names), _dump(owners),
@@ -515,13 +509,7 @@ def put_components(state: PartsState, kept: list[ArticleFacts], mains: dict[str,
     """Keep every component's records and settled categories, and each of
     its units' parts (``kept``: every article's nominations, credits and
     characters)."""
-    ents = linking_entities(maps, gaz)
-    records = {f.article_id: article_records(f, ents) for f in kept}
-    by_id = {f.article_id: f for f in kept}
-    for root, mine in components(records).items():
-        chosen = settle(mine)
-        state.put_component(root, mine, chosen)
-        for unit, theirs in units(mine).items():
-            facts, aligned = unit_facts(theirs, by_id.__getitem__, chosen)
-            state.put_unit(unit, members(theirs),
-                           component_part(facts, mains, maps, gaz, chosen=aligned))
+    for root, records, chosen, made in component_parts(kept, mains, maps, gaz):
+        state.put_component(root, records, chosen)
+        for unit, keys, part in made:
+            state.put_unit(unit, keys, part)

@@ -151,20 +151,18 @@ _Key = tuple[str, str | None, str]
 
 def merge_nominations(ents: Entities, articles: list[ArticleFacts],
                       main_ceremony: dict[str, str] | None = None,
-                      context: dict[Evidence, set[str]] | None = None,
                       chosen: list[str | None] | None = None) -> None:
     """Narrow categories, merge the facts about one nomination, fill in its
     work, and credit nominees with the works of performing categories.
-    When ``articles`` hold only some of their nominations (see
-    ``kg.resolve.parts``), ``main_ceremony`` gives each article's main
-    ceremony and ``context`` the categories the others settle per sentence;
-    or ``chosen`` gives each nomination's category, settled already (in the
-    order of ``articles`` and their nominations, all of whose nominees are
-    known: see ``kg.resolve.settle``)."""
+    When ``articles`` hold only some of their nominations (a unit of a
+    component: see ``kg.resolve.settle``), ``main_ceremony`` gives each
+    article's main ceremony and ``chosen`` each nomination's category,
+    settled with its component (in the order of ``articles`` and their
+    nominations, all of whose nominees are known)."""
     found, mains = _nomination_facts(ents, articles)
     main_ceremony = mains if main_ceremony is None else main_ceremony
     if chosen is None:
-        chosen = settle_categories(found, context or {})
+        chosen = settle_categories(found, {})
     elif len(chosen) != len(found):
         raise ValueError(f"{len(chosen)} settled categories for {len(found)} nominations")
     merged, work_votes, guess_votes = _merge(ents, found, chosen, main_ceremony)

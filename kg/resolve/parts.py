@@ -37,9 +37,18 @@ from kg.resolve.model import (
     ResolvedTweet,
 )
 from kg.resolve.names import name_key, person_names, work_names
+from kg.resolve.settle import (
+    FactKey,
+    Records,
+    article_records,
+    components,
+    members,
+    settle,
+    unit_facts,
+    units,
+)
 from kg.resolve.sorting import sort_credits, sort_nominations
 from kg.resolve.spill import SLICE_ARTICLES, SpilledLinks
-from kg.resolve.unionfind import UnionFind
 
 _LAST = (chr(0x10FFFF),)  # ranks sort below this
 
@@ -183,102 +192,51 @@ def articles_part(facts: Iterable[ArticleFacts], maps: NameMaps, gaz: Gazetteer,
 
 # --- components -----------------------------------------------------------------------------
 
-def fact_owners(facts: list[ArticleFacts], maps: NameMaps, gaz: Gazetteer
-                ) -> tuple[dict[int, str], UnionFind]:
-    """Each nomination, credit and character fact (by ``id``) -> the entity it
-    is about (provisional id), and those entities joined where their facts are
-    coupled: as each other's costar, or with categories still open (a
-    paraphrase, or none) in one sentence, which are settled together. A fact
-    with one category is settled on its own; what it says of its sentence is
-    passed to the others as context (``sentence_context``)."""
-    ents = _entities(maps, gaz, [])
-    owner: dict[int, str] = {}
-    joined = UnionFind()
-    for f in facts:
-        by_sentence: dict[Evidence, list[str]] = defaultdict(list)
-        for n in f.nominations:
-            nominee = ents.ref(n.nominee)
-            if nominee is None:
-                continue
-            owner[id(n)] = nominee.id
-            joined.union(nominee.id)
-            if n.category is None or len(n.category.candidates) != 1:
-                by_sentence[n.evidence].append(nominee.id)
-            other = ents.ref(n.costar_of) if n.costar_of is not None else None
-            if other is not None:
-                joined.union(nominee.id, other.id)
-        for ids in by_sentence.values():
-            joined.union(*ids)
-        for x in [*f.credits, *f.characters]:
-            person = ents.person(x.person.name)
-            if person is not None:
-                owner[id(x)] = person.id
-                joined.union(person.id)
-    return owner, joined
-
-
-def sentence_context(facts: list[ArticleFacts], owner: dict[int, str]
-                     ) -> dict[Evidence, set[str]]:
-    """Each sentence's settled categories: those of its nominations that name
-    exactly one (and whose nominee is known)."""
-    out: dict[Evidence, set[str]] = defaultdict(set)
-    for f in facts:
-        for n in f.nominations:
-            if id(n) in owner and n.category is not None and len(n.category.candidates) == 1:
-                out[n.evidence].add(n.category.candidates[0])
-    return dict(out)
-
-
 def component_part(facts: list[ArticleFacts], main_ceremony: dict[str, str],
                    maps: NameMaps, gaz: Gazetteer,
-                   context: dict[Evidence, set[str]] | None = None,
                    chosen: list[str | None] | None = None) -> Part:
-    """The credits, nominations and characters of one component: ``facts`` hold
-    only theirs (see ``component_facts``), in article order; ``context`` what
-    their sentences settle for the other nominees they name. Or, with
-    ``chosen`` (each nomination's category, settled with its whole component:
-    ``kg.resolve.settle``), of any set of the component's members that holds
-    each one's costars (a unit)."""
+    """The credits, nominations and characters of ``facts`` (in article
+    order): of a whole corpus; or, with ``chosen`` (each nomination's
+    category, settled with its whole component: ``kg.resolve.settle``), of
+    one unit of a component (a member and its costars), ``facts`` holding only
+    theirs."""
     ents = _entities(maps, gaz, [])
-    mine = {n.evidence: context[n.evidence] for f in facts for n in f.nominations
-            if context and n.evidence in context}
     link.merge_credits(ents, facts)
-    link.merge_nominations(ents, facts, main_ceremony, mine, chosen)
+    link.merge_nominations(ents, facts, main_ceremony, chosen)
     link.attach_characters(ents, facts)
     return _part(ents)
 
 
-def component_facts(facts: list[ArticleFacts], owner: dict[int, str], joined: UnionFind
-                    ) -> list[list[ArticleFacts]]:
-    """Each component's facts: per article, only the nominations, credits and
-    characters of the component's entities (components in a fixed order)."""
-    kinds = ("nominations", "credits", "characters")
-    by_root: dict[str, dict[int, dict[str, list]]] = defaultdict(dict)
-    for i, f in enumerate(facts):
-        for kind in kinds:
-            for x in getattr(f, kind):
-                if id(x) in owner:
-                    lists = by_root[joined[owner[id(x)]]].setdefault(
-                        i, {k: [] for k in kinds})
-                    lists[kind].append(x)
-    out = []
-    for root in sorted(by_root):
-        out.append([dataclasses.replace(facts[i], **lists)
-                    for i, lists in sorted(by_root[root].items())])
-    return out
+def component_parts(facts: list[ArticleFacts], main_ceremony: dict[str, str],
+                    maps: NameMaps, gaz: Gazetteer
+                    ) -> Iterator[tuple[str, Records, dict[FactKey, str | None],
+                                        list[tuple[str, set[str], Part]]]]:
+    """What a store keeps of the nominations, credits and characters of
+    ``facts`` (every article's, in article order), a component at a time: its
+    name, its records and their settled categories, and each of its units
+    (name, members, part)."""
+    ents = _entities(maps, gaz, [])
+    records = {f.article_id: article_records(f, ents) for f in facts}
+    by_id = {f.article_id: f for f in facts}
+    for root, mine in components(records).items():
+        chosen = settle(mine)
+        made = []
+        for unit, theirs in units(mine).items():
+            found, aligned = unit_facts(theirs, by_id.__getitem__, chosen)
+            made.append((unit, members(theirs),
+                         component_part(found, main_ceremony, maps, gaz, chosen=aligned)))
+        yield root, mine, chosen, made
 
 
 def corpus_parts(facts: list[ArticleFacts], gaz: Gazetteer) -> tuple[list[Part], list[Part]]:
-    """Every article part and component part of a corpus."""
+    """Every article part and unit part of a corpus (what a store keeps)."""
     facts = sorted(facts, key=lambda f: f.article_id)
     maps = name_maps(facts, gaz)
     articles = [articles_part([f], maps, gaz) for f in facts]
     mains = {k: v for p in articles for k, v in p.main_ceremonies.items()}
-    owner, joined = fact_owners(facts, maps, gaz)
-    context = sentence_context(facts, owner)
-    components = [component_part(mine, mains, maps, gaz, context)
-                  for mine in component_facts(facts, owner, joined)]
-    return articles, components
+    made = [part for *_, found in component_parts(facts, mains, maps, gaz)
+            for _, _, part in found]
+    return articles, made
 
 
 # --- merge ----------------------------------------------------------------------------------
@@ -596,8 +554,8 @@ def _ceremony(votes: list[tuple], ids: dict[str, str]) -> CeremonyDetails:
 
 
 def resolve_in_parts(facts: list[ArticleFacts], gaz: Gazetteer) -> Corpus:
-    """The corpus merged from a part per article and per component (what a
-    store keeps); equal to ``resolve_whole``."""
+    """The corpus merged from a part per article and per unit of a component
+    (what a store keeps); equal to ``resolve_whole``."""
     articles, components = corpus_parts(facts, gaz)
     return merge(articles, components)
 

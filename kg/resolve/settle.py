@@ -97,7 +97,7 @@ Records = dict[str, ArticleRecords]  # article -> its records
 
 def article_records(f: ArticleFacts, ents: Entities) -> ArticleRecords:
     """The records of one article's facts (``ents`` holds the corpus's name
-    maps). The same owners as ``kg.resolve.parts.fact_owners``."""
+    maps)."""
     found = []
     for pos, n in enumerate(f.nominations):
         nominee = ents.ref(n.nominee)

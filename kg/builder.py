@@ -28,7 +28,8 @@ from kg.articles import Article, ArticleError, load_articles
 from kg.atomic import open_atomic
 from kg.dataset import fill, loading, open_database, to_rdflib
 from kg.exports import write_turtle
-from kg.extraction_process import FiledFacts, extract_in_child
+from kg.extraction_process import ExtractionProcess, FiledFacts, extract_in_child
+from kg.gazetteer import preload
 from kg.memory import give_back
 from kg.rdf import corpus_quads
 from kg.records import ArticleFacts
@@ -111,18 +112,22 @@ def _running(pid: int) -> bool:
 def build_corpus(articles: list[Article], model: str | None,
                  progress: Callable[[int, int, str], None] | None, errors: list[ArticleError],
                  jobs: int, doc_dir: Path | None = None, release_model: bool = False,
-                 dask: str | None = None, scratch: Path | None = None) -> Corpus:
+                 dask: str | None = None, scratch: Path | None = None,
+                 extraction: ExtractionProcess | None = None) -> Corpus:
     """Extract (keeping per-article files in ``doc_dir`` when given; on the
     Dask cluster at ``dask`` when given) and resolve; with ``release_model``,
     free the model in between (see ``build_graph``): a build that keeps no
     files extracts in a child process, so this one never loads the model, and
     ``articles`` is emptied once the child has them; the files that build
     keeps for a while (parsed Docs, facts, links) go in ``scratch`` (default:
-    the system's temporary folder)."""
+    the system's temporary folder); ``extraction``: that child, started
+    earlier (``ExtractionProcess.start``)."""
     facts: Collection[ArticleFacts] | None = None
     if release_model and doc_dir is None and not dask:
         # this process then never loads spaCy (see kg.extraction_process)
-        facts = extract_in_child(articles, model, progress, errors, jobs, scratch)
+        preload()  # what resolution reads, while the extraction process loads the model
+        facts = extract_in_child(articles, model, progress, errors, jobs, scratch,
+                                 process=extraction)
     if facts is None:
         from kg.passes import extract_corpus
 
@@ -154,7 +159,8 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
                 jobs: int = 1, workdir: Path | None = None,
                 lean: bool = False, dask: str | None = None,
                 turtle: Path | None = None, lines: dict[str, Path] | None = None,
-                database: bool = True) -> BuildResult:
+                database: bool = True, extraction: ExtractionProcess | None = None
+                ) -> BuildResult:
     """Read, extract, resolve and convert; bad files are collected, not raised.
     ``jobs`` processes parse and extract, or the Dask cluster whose scheduler
     is at ``dask`` (see ``kg.cluster``); the graph is the same either way.
@@ -174,47 +180,54 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     where it cannot fork, here, and the model is freed after), and the resolved
     corpus is freed once the database is filled (the result has no
     ``corpus``), their memory going back to the system, so the later steps do
-    not add to the peak that parsing set."""
+    not add to the peak that parsing set. That child is started before the
+    articles are listed, to load the model meanwhile, unless the caller
+    started it sooner (``extraction``, which the caller closes)."""
     if (not database or lines) and turtle is None:
         raise ValueError("a build without a database, or writing N-Triples or N-Quads "
                          "as it goes, must write its Turtle")
     streamed = {"ttl": turtle, **(lines or {})} if turtle is not None else {}
-    articles, errors = load_articles(paths)
-    if not articles:
-        return BuildResult(None, None, errors, 0)
-    if workdir is not None:
-        workdir.mkdir(parents=True, exist_ok=True)
-        remove_stale_work(workdir)
-    # the database, and a lean build's files between its steps: in the output's
-    # folder (a /tmp in memory would hold them in memory), named so that the
-    # next build removes them if this one is killed
-    tmp = tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=workdir)
-    try:
-        corpus = build_corpus(articles, model, progress, errors, jobs, release_model=lean,
-                              dask=dask, scratch=Path(tmp.name))
+    with contextlib.ExitStack() as started:
+        if extraction is None and lean and not dask:
+            extraction = ExtractionProcess.start(model)
+            if extraction is not None:
+                started.callback(extraction.close)
+        articles, errors = load_articles(paths)
+        if not articles:
+            return BuildResult(None, None, errors, 0)
+        if workdir is not None:
+            workdir.mkdir(parents=True, exist_ok=True)
+            remove_stale_work(workdir)
+        # the database, and a lean build's files between its steps: in the output's
+        # folder (a /tmp in memory would hold them in memory), named so that the
+        # next build removes them if this one is killed
+        tmp = tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=workdir)
         try:
-            if lean:
-                give_back()  # the extracted facts resolution no longer needs
-            if progress:
-                progress(len(corpus.articles), len(corpus.articles), "writing the graph")
-            store = open_database(Path(tmp.name) / "database") if database else None
-            quads, triples = corpus_quads(corpus), 0
-            if turtle is None:
-                fill(store, quads)
-            else:
-                with contextlib.ExitStack() as files:
-                    fh = {fmt: files.enter_context(open_atomic(path))
-                          for fmt, path in streamed.items()}
-                    triples = write_turtle(quads if store is None else loading(store, quads),
-                                           fh.pop("ttl"), fh)
-        finally:
-            if corpus.spilled is not None:  # links kept in files (a lean build)
-                corpus.spilled.close()
-    except BaseException:
-        tmp.cleanup()
-        raise
-    count = len(corpus.articles)
-    if lean:
-        corpus = None
-        give_back()
-    return BuildResult(store, corpus, errors, count, tmp, streamed, triples)
+            corpus = build_corpus(articles, model, progress, errors, jobs, release_model=lean,
+                                  dask=dask, scratch=Path(tmp.name), extraction=extraction)
+            try:
+                if lean:
+                    give_back()  # the extracted facts resolution no longer needs
+                if progress:
+                    progress(len(corpus.articles), len(corpus.articles), "writing the graph")
+                store = open_database(Path(tmp.name) / "database") if database else None
+                quads, triples = corpus_quads(corpus), 0
+                if turtle is None:
+                    fill(store, quads)
+                else:
+                    with contextlib.ExitStack() as files:
+                        fh = {fmt: files.enter_context(open_atomic(path))
+                              for fmt, path in streamed.items()}
+                        triples = write_turtle(quads if store is None else loading(store, quads),
+                                               fh.pop("ttl"), fh)
+            finally:
+                if corpus.spilled is not None:  # links kept in files (a lean build)
+                    corpus.spilled.close()
+        except BaseException:
+            tmp.cleanup()
+            raise
+        count = len(corpus.articles)
+        if lean:
+            corpus = None
+            give_back()
+        return BuildResult(store, corpus, errors, count, tmp, streamed, triples)

@@ -27,6 +27,7 @@ from kg.exits import EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED
 if TYPE_CHECKING:  # the build is imported only by the commands that build
     from kg.builder import BuildResult
     from kg.endpoint import Auth
+    from kg.extraction_process import ExtractionProcess
 
 
 
@@ -82,6 +83,22 @@ def _cores() -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from kg.extraction_process import ExtractionProcess
+
+    # started first: it loads spaCy and the model while this process imports
+    # the rest and lists the articles (see kg.extraction_process)
+    try:
+        extraction = None if args.dask else ExtractionProcess.start(args.model)
+    except OSError as exc:  # no process to be had
+        return _fail(f"build failed: {_describe(exc)}")
+    try:
+        return _build(args, extraction)
+    finally:
+        if extraction is not None:
+            extraction.close()
+
+
+def _build(args: argparse.Namespace, extraction: ExtractionProcess | None) -> int:
     from kg.builder import build_graph
     from kg.exports import STREAMED
 
@@ -97,13 +114,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     try:
         if args.store:
-            return _build_store(args, progress, formats, started, out)
+            return _build_store(args, progress, formats, started, out, extraction)
         with folder_lock(out, _err):
             lines = {f: out / f"graph.{f}" for f in formats if f in STREAMED}
             result = build_graph(args.paths, model=args.model, progress=progress,
                                  jobs=args.jobs, workdir=out, lean=True, dask=args.dask,
                                  turtle=out / "graph.ttl", lines=lines,
-                                 database=any(f not in STREAMED for f in formats))
+                                 database=any(f not in STREAMED for f in formats),
+                                 extraction=extraction)
             _end_progress(args)
             with result:
                 return _write_outputs(args, result, out, formats, started)
@@ -116,7 +134,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build_store(args: argparse.Namespace, progress: Callable[[int, int, str], None],
-                 formats: list[str], started: float, out: Path) -> int:
+                 formats: list[str], started: float, out: Path,
+                 extraction: ExtractionProcess | None) -> int:
     """``kg build --store``: the store has its own lock; OUT is locked only when
     files are also written there."""
     from kg.locking import folder_lock
@@ -124,7 +143,8 @@ def _build_store(args: argparse.Namespace, progress: Callable[[int, int, str], N
 
     try:
         result = build_into_store(args.paths, args.store, model=args.model,
-                                  progress=progress, jobs=args.jobs, say=_err, dask=args.dask)
+                                  progress=progress, jobs=args.jobs, say=_err, dask=args.dask,
+                                  extraction=extraction)
     except StoreError as exc:
         _err(str(exc))
         return EXIT_NOTHING

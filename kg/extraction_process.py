@@ -8,7 +8,10 @@ command-line build forks a child that loads the model, runs the two passes
 (with its own workers) and files each article's facts; the building process
 never imports spaCy, and once the child is gone, with all of the child's
 memory, reads the facts from those files an article at a time (``FiledFacts``).
-The child's progress and errors come back through a pipe.
+The child is forked first (``ExtractionProcess``), before the articles are
+listed, so that importing spaCy and loading the model (two seconds or more)
+run beside the listing; the articles are sent to it once listed. Its progress
+and errors come back through a pipe.
 
 Where processes cannot be forked (or the passes run on a Dask cluster) the
 build extracts in its own process instead (``extract_in_child`` returns None).
@@ -17,6 +20,7 @@ build extracts in its own process instead (``extract_in_child`` returns None).
 from __future__ import annotations
 
 import contextlib
+import io
 import multiprocessing
 import pickle
 import tempfile
@@ -38,16 +42,105 @@ class ExtractionProcessError(RuntimeError):
     """The child process ended without a result (killed, or out of memory)."""
 
 
+class ExtractionProcess:
+    """A forked child that starts loading spaCy and the model at once, while
+    this process lists the articles (and a store's), then parses and extracts
+    the articles it is sent, once (``extract``). Importing spaCy and loading
+    the model take two seconds or more, most of a small build or of an add
+    to a store; started first, they run beside the listing on another core.
+    ``close`` ends a child that was never sent its articles."""
+
+    def __init__(self, model: str | None) -> None:
+        context = multiprocessing.get_context("fork")
+        job_end, self._jobs = context.Pipe(duplex=False)  # (reading end, sending end)
+        self._results, result_end = context.Pipe(duplex=False)
+        self._child = context.Process(
+            target=_child, args=(job_end, result_end, self._jobs, self._results, model),
+            name="kg-extraction")
+        with frozen_objects():  # the child inherits them frozen
+            self._child.start()
+        job_end.close()  # the child holds the only ends it reads and sends with
+        result_end.close()
+        self._sent = False
+
+    @classmethod
+    def start(cls, model: str | None) -> ExtractionProcess | None:
+        """The child, started; None where processes cannot be forked."""
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        return cls(model)
+
+    def extract(self, articles: list[Article], progress: Progress | None,
+                errors: list[ArticleError], jobs: int, parent: Path | None = None,
+                doc_dir: Path | None = None, kept: dict[str, Path] | None = None,
+                damaged: list[int] | None = None) -> FiledFacts:
+        """See ``extract_in_child``."""
+        if self._sent:
+            raise RuntimeError("an extraction process extracts one batch of articles")
+        known = [(a.id, a.path) for a in articles]  # by position: ids may repeat here
+        folder = tempfile.TemporaryDirectory(prefix=FACTS_PREFIX, dir=parent)
+        self._sent = True  # from here the child ends by itself (``close`` no longer ends it)
+        try:
+            try:
+                self._jobs.send_bytes(_dumps_listed(
+                    (articles, jobs, Path(folder.name), doc_dir, kept is not None)))
+            except BrokenPipeError:  # the child is gone: what it said, or its exit code
+                pass
+            finally:
+                self._jobs.close()
+            articles.clear()
+            trim_memory()  # the listing's memory here: the child has its own copy
+            try:
+                filed, failures, paths, found_damaged = _follow(self._results, progress)
+            finally:
+                self._results.close()
+                self._child.join()
+            if filed is None:
+                raise ExtractionProcessError(
+                    f"the extraction process ended without a result "
+                    f"(exit code {self._child.exitcode})")
+            errors.extend(failures)
+            if kept is not None:
+                kept.update(paths)
+            if damaged is not None:
+                damaged.extend(found_damaged)
+            files = sorted((*known[index], index, path) for index, *_, path in filed.jobs)
+            _keep_only(Path(folder.name), {path for *_, path in files})
+            return FiledFacts(folder, [(index, article, path)
+                                       for _, article, index, path in files], errors)
+        except BaseException:
+            folder.cleanup()
+            raise
+
+    def close(self) -> None:
+        """End the child if it was never sent its articles (a build that found
+        none, or failed before); nothing once it has extracted them."""
+        if not self._sent:
+            self._sent = True
+            self._jobs.close()
+            self._results.close()
+            self._child.terminate()
+            self._child.join()
+
+    def __enter__(self) -> ExtractionProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def extract_in_child(articles: list[Article], model: str | None,
                      progress: Progress | None, errors: list[ArticleError],
                      jobs: int, parent: Path | None = None, doc_dir: Path | None = None,
-                     kept: dict[str, Path] | None = None, damaged: list[int] | None = None
+                     kept: dict[str, Path] | None = None, damaged: list[int] | None = None,
+                     process: ExtractionProcess | None = None
                      ) -> Collection[ArticleFacts] | None:
     """Facts of every article, as ``kg.passes.extract_corpus`` gives them but
     read from the files a forked child extracted them to, in a temporary
     folder in ``parent`` (see ``FiledFacts``; None, and nothing done, where
-    processes cannot be forked). ``articles`` is emptied once the child has
-    them: their texts then live in the child alone, not twice.
+    processes cannot be forked). ``process`` is a child started earlier
+    (``ExtractionProcess.start``), else one is started now. ``articles`` is emptied
+    once the child has them.
 
     With ``doc_dir`` and ``kept`` (a store's build: see ``extract_corpus``),
     the child files in ``doc_dir``, reuses what it keeps and removes what no
@@ -56,44 +149,32 @@ def extract_in_child(articles: list[Article], model: str | None,
     is given the positions (among ``articles``) of the stored articles whose
     file the child found damaged when it read their text (see
     ``kg.storearticles``: the store then drops them from its index)."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
+    if process is None:
+        if not articles:
+            return []
+        process = ExtractionProcess.start(model)
+        if process is None:
+            return None
     if not articles:
+        process.close()
         return []
-    known = [(a.id, a.path) for a in articles]  # by position: ids may repeat here
-    context = multiprocessing.get_context("fork")
-    folder = tempfile.TemporaryDirectory(prefix=FACTS_PREFIX, dir=parent)
-    try:
-        receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=_child,
-                                args=(send, articles, model, jobs, Path(folder.name), doc_dir,
-                                      kept is not None),
-                                name="kg-extraction")
-        with frozen_objects():  # the child inherits them frozen
-            child.start()
-        articles.clear()
-        trim_memory()  # the texts' memory here: the child has its own copy of what it uses
-        send.close()  # the child holds the only sending end: its exit ends the stream
-        try:
-            filed, failures, paths, found_damaged = _follow(receive, progress)
-        finally:
-            receive.close()
-            child.join()
-        if filed is None:
-            raise ExtractionProcessError(
-                f"the extraction process ended without a result (exit code {child.exitcode})")
-        errors.extend(failures)
-        if kept is not None:
-            kept.update(paths)
-        if damaged is not None:
-            damaged.extend(found_damaged)
-        files = sorted((*known[index], index, path) for index, *_, path in filed.jobs)
-        _keep_only(Path(folder.name), {path for *_, path in files})
-        return FiledFacts(folder, [(index, article, path) for _, article, index, path in files],
-                          errors)
-    except BaseException:
-        folder.cleanup()
-        raise
+    return process.extract(articles, progress, errors, jobs, parent, doc_dir, kept, damaged)
+
+
+def _dumps_listed(job: tuple) -> bytes:
+    """The job pickled with each article as listed (``Article.listed_form``):
+    the child reads the texts from the same files, as it did when it was
+    forked with them, rather than this process reading every stored text to
+    send it."""
+    buffer = io.BytesIO()
+    _ListingPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(job)
+    return buffer.getvalue()
+
+
+class _ListingPickler(pickle.Pickler):
+    def reducer_override(self, obj: object) -> object:
+        listed = getattr(type(obj), "listed_form", None)
+        return listed(obj) if listed is not None else NotImplemented
 
 
 def _keep_only(folder: Path, keep: set[Path]) -> None:
@@ -179,17 +260,33 @@ def _follow(receive: Connection, progress: Progress | None
             return rest[0], rest[1], rest[2], rest[3]
 
 
-def _child(send: Connection, articles: list[Article], model: str | None, jobs: int,
-           folder: Path, doc_dir: Path | None, keeps: bool) -> None:
-    from kg.passes import file_facts, prune
+def _child(jobs: Connection, send: Connection, parent_jobs: Connection,
+           parent_results: Connection, model: str | None) -> None:
+    parent_jobs.close()  # the parent's ends: the child's reading ends when the parent goes
+    parent_results.close()
 
     def progress(done: int, total: int, what: str) -> None:
         send.send(("progress", done, total, what))
 
     try:
+        try:  # while the parent lists the articles
+            from kg.passes import file_facts, load_pipeline, prune
+
+            load_pipeline(model)
+            loading: BaseException | None = None
+        except Exception as exc:  # noqa: BLE001 - told once the articles come
+            loading = exc
+        try:
+            articles, workers, folder, doc_dir, keeps = pickle.loads(jobs.recv_bytes())
+        except EOFError:  # the parent went without sending any
+            return
+        finally:
+            jobs.close()
+        if loading is not None:
+            raise loading
         failures: list[ArticleError] = []
         kept: dict[str, Path] | None = {} if keeps else None
-        filed = file_facts(articles, model, progress, failures, jobs, doc_dir, folder,
+        filed = file_facts(articles, model, progress, failures, workers, doc_dir, folder,
                            kept=kept)
         if doc_dir is not None:
             prune(doc_dir, articles, model)

@@ -7,8 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib.util import guess_format
-
 if TYPE_CHECKING:
     import pyoxigraph
 
@@ -22,6 +20,8 @@ KNOWN_SUFFIXES = ".ttl, .nt, .nq, .trig, .jsonld, .rdf, .owl or .n3"
 def rdflib_format(path: Path | str) -> str | None:
     """rdflib's name for the RDF format of ``path`` ("turtle", "nquads" ...),
     or None when its suffix names none that kg reads."""
+    from rdflib.util import guess_format  # rdflib's import, a tenth of a second, when used
+
     fmt = guess_format(str(path))
     return fmt if fmt in _OXIGRAPH else None
 

@@ -28,6 +28,7 @@ by the next build (and readers find the previous database meanwhile, see
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import shutil
 import sqlite3
@@ -41,9 +42,14 @@ from kg.articles import Article, ArticleError, load_articles
 from kg.atomic import remove_temps
 from kg.builder import BuildResult, _dask_runner
 from kg.dataset import fill, open_database, to_rdflib
-from kg.extraction_process import FACTS_PREFIX, FiledFacts, extract_in_child
+from kg.extraction_process import (
+    FACTS_PREFIX,
+    ExtractionProcess,
+    FiledFacts,
+    extract_in_child,
+)
 from kg.fingerprints import resolution_fingerprint
-from kg.gazetteer import load_gazetteer
+from kg.gazetteer import load_gazetteer, preload
 from kg.locking import LOCK_NAME, folder_lock
 from kg.rdf import corpus_quads
 from kg.records import ArticleFacts, read_facts_file
@@ -193,39 +199,51 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
                      model: str | None = None,
                      progress: Callable[[int, int, str], None] | None = None,
                      jobs: int = 1, say: Callable[[str], None] | None = None,
-                     dask: str | None = None) -> BuildResult:
+                     dask: str | None = None,
+                     extraction: ExtractionProcess | None = None) -> BuildResult:
     """Add the articles under ``paths`` to the store and rebuild its database.
     Waits for another build holding the store (``say`` is told). ``dask``: see
-    ``kg.builder.build_graph``."""
+    ``kg.builder.build_graph``. The articles are parsed and extracted in a
+    child process (``kg.extraction_process``), started before they are listed
+    to load the model meanwhile, unless the caller started it sooner
+    (``extraction``, which the caller closes)."""
     store = ArticleStore(store_path)
-    listed, errors = load_articles(paths)
-    with folder_lock(store.path, say):
-        store.recover()
-        merged = {a.id: a for a in store.stored_articles(errors)}
-        for a in listed:  # kept first, one text at a time: a kill after this loses nothing
+    with contextlib.ExitStack() as started:
+        if extraction is None and not dask:
+            extraction = ExtractionProcess.start(model)
+            if extraction is not None:
+                started.callback(extraction.close)
+        listed, errors = load_articles(paths)
+        with folder_lock(store.path, say):
+            store.recover()
+            merged = {a.id: a for a in store.stored_articles(errors)}
+            for a in listed:  # kept first, one text at a time: a kill after this loses nothing
+                try:
+                    merged[a.id] = store.save_article(a)  # extracted as kept
+                except ArticleError as exc:  # changed or gone since it was listed
+                    errors.append(exc.detached())
+            articles = [merged[k] for k in sorted(merged)]
+            if not articles:
+                return BuildResult(None, None, errors, 0)
+            paths: dict[str, Path] = {}
+            preload()  # what resolution reads, while the extraction process loads the model
+            changed = _extract(articles, store, model, progress, errors, jobs, dask, paths,
+                               extraction)
             try:
-                merged[a.id] = store.save_article(a)  # extracted as kept
-            except ArticleError as exc:  # changed or gone since it was listed
-                errors.append(exc.detached())
-        articles = [merged[k] for k in sorted(merged)]
-        if not articles:
-            return BuildResult(None, None, errors, 0)
-        paths: dict[str, Path] = {}
-        changed = _extract(articles, store, model, progress, errors, jobs, dask, paths)
-        try:
-            store.kept.save_index()
-            if progress:
-                progress(len(articles), len(articles), "linking entities across articles")
-            database = store.update(changed, paths, [a.id for a in articles if a.id in paths])
-        finally:
-            if isinstance(changed, FiledFacts):
-                changed.close()
+                store.kept.save_index()
+                if progress:
+                    progress(len(articles), len(articles), "linking entities across articles")
+                database = store.update(changed, paths, [a.id for a in articles if a.id in paths])
+            finally:
+                if isinstance(changed, FiledFacts):
+                    changed.close()
     return BuildResult(database, None, errors, len(articles))
 
 
 def _extract(articles: list[Article], store: ArticleStore, model: str | None,
              progress: Callable[[int, int, str], None] | None, errors: list[ArticleError],
-             jobs: int, dask: str | None, paths: dict[str, Path]) -> Collection[ArticleFacts]:
+             jobs: int, dask: str | None, paths: dict[str, Path],
+             extraction: ExtractionProcess | None) -> Collection[ArticleFacts]:
     """The facts of the articles extracted now (``paths`` is given every
     article's facts file): in a child process, as a plain build does (see
     ``kg.extraction_process``), so that this one never loads the model and
@@ -235,7 +253,7 @@ def _extract(articles: list[Article], store: ArticleStore, model: str | None,
         damaged: list[int] = []
         changed = extract_in_child(list(articles), model, progress, errors, jobs,
                                    parent=store.path, doc_dir=store.docs_dir, kept=paths,
-                                   damaged=damaged)
+                                   damaged=damaged, process=extraction)
         for i in damaged:  # their index rows go, as when read here
             found = articles[i]
             if isinstance(found, StoredArticle):

@@ -90,6 +90,12 @@ class StoredArticle(Article):
     def __reduce__(self) -> tuple:
         return (Article, (self.id, self.path, self.date, self.text, self.body_start))
 
+    def listed_form(self) -> tuple:
+        """How it pickles for a process on this machine (the extraction
+        process, ``kg.extraction_process``): as it is, its text unread."""
+        return (StoredArticle, (self.file, self.id, self._path, self.date, self.body_start,
+                                self.digest))
+
 
 class SavedArticle(ListedArticle):
     """An article a build has just kept in the store, its text read from the

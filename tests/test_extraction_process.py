@@ -134,3 +134,66 @@ def test_an_article_that_changes_while_the_build_runs_is_named_and_the_rest_buil
         triples = result.triples
     with build_graph(sorted((ROOT / "seeds").glob("*.txt"))) as seeds:
         assert triples == seeds.triples
+
+
+def _recording(monkeypatch, events: list[str]) -> None:
+    """Note when an extraction process starts and when the articles are listed."""
+    import kg.builder
+    import kg.store
+    from kg.extraction_process import ExtractionProcess
+
+    start = ExtractionProcess.start
+    monkeypatch.setattr(ExtractionProcess, "start", classmethod(
+        lambda cls, model: (events.append("started"), start(model))[1]))
+    for module in (kg.builder, kg.store):
+        listed = module.load_articles
+        monkeypatch.setattr(module, "load_articles", lambda paths, listed=listed: (
+            events.append("listed"), listed(paths))[1])
+
+
+def test_the_extraction_process_loads_the_model_while_the_articles_are_listed(
+        tmp_path, monkeypatch):
+    import multiprocessing
+
+    from kg.store import build_into_store
+
+    events: list[str] = []
+    _recording(monkeypatch, events)
+    with build_graph([ROOT / "seeds"], lean=True) as result:
+        assert result.articles == 2
+    with build_into_store([ROOT / "seeds"], tmp_path / "store") as result:
+        assert result.articles == 2
+    assert events == ["started", "listed"] * 2
+    assert not multiprocessing.active_children()
+
+
+def test_the_command_line_starts_one_extraction_process_first(tmp_path, monkeypatch):
+    from kg.cli import main
+
+    events: list[str] = []
+    _recording(monkeypatch, events)
+    assert main(["build", str(ROOT / "seeds"), "-o", str(tmp_path / "out"), "--no-html",
+                 "-q"]) == 0
+    assert main(["build", str(ROOT / "seeds"), "--store", str(tmp_path / "store"),
+                 "--no-html", "-q"]) == 0
+    assert events == ["started", "listed"] * 2
+    assert (tmp_path / "out" / "graph.ttl").is_file()
+
+
+def test_an_extraction_process_never_sent_articles_ends(tmp_path):
+    import multiprocessing
+
+    from kg.extraction_process import ExtractionProcess
+
+    process = ExtractionProcess.start(None)
+    assert multiprocessing.active_children()
+    process.close()
+    assert not multiprocessing.active_children()
+    (tmp_path / "empty").mkdir()
+    with build_graph([tmp_path / "empty"], lean=True) as result:  # nothing to send it
+        assert result.articles == 0
+    assert not multiprocessing.active_children()
+    # the process given is the one used
+    with ExtractionProcess.start("no_such_model") as given, pytest.raises(
+            ModelNotFound, match="no_such_model"):
+        build_graph([ROOT / "seeds"], lean=True, extraction=given)

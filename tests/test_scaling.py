@@ -137,7 +137,7 @@ def test_a_lean_build_gives_the_same_graph_and_the_model_is_loaded_again_after(m
     # the lean build parsed in a child process: this one's model was not touched
     assert load_pipeline() is before
     # where it cannot fork, it extracts here and frees the model after
-    monkeypatch.setattr(kg.builder, "extract_in_child", lambda *args: None)
+    monkeypatch.setattr(kg.builder, "extract_in_child", lambda *args, **kwargs: None)
     with build_graph(["seeds"], lean=True) as here:
         assert set(map(str, here.database)) == quads
     # the released pipeline was forgotten: the next build loads a new one

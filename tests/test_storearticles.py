@@ -190,3 +190,23 @@ def test_a_file_gone_is_dropped_from_the_index(tmp_path):
     kept.save_index()
     rows = json.loads((tmp_path / INDEX_NAME).read_text())["articles"]
     assert [row[0] for row in rows.values()] == ["two"]
+
+
+def test_stored_articles_reach_the_extraction_process_unread(tmp_path, reads):
+    """The extraction process is sent the stored articles as they are listed
+    (it reads each text when it needs it), not their texts read here; a worker
+    or a cluster machine, which may not see the store, still gets the text."""
+    from kg.extraction_process import _dumps_listed
+
+    one, two = _article("one"), _article("two", "Tomas Brandt hosted the Tonys.")
+    _kept(tmp_path, one, two)
+    listed = sorted(ArticleFolder(tmp_path).articles(), key=lambda a: a.id)
+    sent = pickle.loads(_dumps_listed((listed, 2)))[0]
+    assert reads == []
+    assert [type(a) for a in sent] == [StoredArticle, StoredArticle]
+    assert [(a.id, a.path, a.date, a.digest) for a in sent] == [
+        (a.id, a.path, a.date, a.digest) for a in (one, two)]
+    assert [a.text for a in sent] == [one.text, two.text]  # read there, when asked
+    assert len(reads) == 2
+    plain = pickle.loads(pickle.dumps(listed[0]))
+    assert type(plain) is Article and plain.text == one.text

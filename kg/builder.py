@@ -28,7 +28,7 @@ from kg.articles import Article, ArticleError, load_articles
 from kg.atomic import open_atomic
 from kg.dataset import fill, loading, open_database, to_rdflib
 from kg.exports import write_turtle
-from kg.extraction_process import ExtractionProcess, FiledFacts, extract_in_child
+from kg.extraction_process import ExtractionProcess, FiledFacts, extract_in_child, ready
 from kg.gazetteer import preload
 from kg.memory import give_back
 from kg.rdf import corpus_quads
@@ -125,9 +125,9 @@ def build_corpus(articles: list[Article], model: str | None,
     facts: Collection[ArticleFacts] | None = None
     if release_model and doc_dir is None and not dask:
         # this process then never loads spaCy (see kg.extraction_process)
-        preload()  # what resolution reads, while the extraction process loads the model
+        # what resolution reads first is read while the child parses
         facts = extract_in_child(articles, model, progress, errors, jobs, scratch,
-                                 process=extraction)
+                                 process=extraction, meanwhile=preload)
     if facts is None:
         from kg.passes import extract_corpus
 
@@ -182,16 +182,15 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     ``corpus``), their memory going back to the system, so the later steps do
     not add to the peak that parsing set. That child is started before the
     articles are listed, to load the model meanwhile, unless the caller
-    started it sooner (``extraction``, which the caller closes)."""
+    started it sooner (``extraction``, which the caller closes; one closed
+    meanwhile, see ``ExtractionProcess``, is replaced)."""
     if (not database or lines) and turtle is None:
         raise ValueError("a build without a database, or writing N-Triples or N-Quads "
                          "as it goes, must write its Turtle")
     streamed = {"ttl": turtle, **(lines or {})} if turtle is not None else {}
     with contextlib.ExitStack() as started:
-        if extraction is None and lean and not dask:
-            extraction = ExtractionProcess.start(model)
-            if extraction is not None:
-                started.callback(extraction.close)
+        if lean and not dask:
+            extraction = ready(extraction, model, started)
         articles, errors = load_articles(paths)
         if not articles:
             return BuildResult(None, None, errors, 0)

@@ -110,12 +110,14 @@ def _build(args: argparse.Namespace, extraction: ExtractionProcess | None) -> in
             print(f"\rkg: {n}/{total} {what[:50]:<50}", end="", file=sys.stderr, flush=True)
 
     formats = _export_formats(args.export)
+    from kg.extraction_process import lock_waiter
     from kg.locking import LockBusy, folder_lock  # only builds lock (filelock: 50 ms)
 
     try:
         if args.store:
             return _build_store(args, progress, formats, started, out, extraction)
-        with folder_lock(out, _err):
+        # build_graph starts another once this holds the lock, if it was ended
+        with folder_lock(out, lock_waiter(extraction, _err)):
             lines = {f: out / f"graph.{f}" for f in formats if f in STREAMED}
             result = build_graph(args.paths, model=args.model, progress=progress,
                                  jobs=args.jobs, workdir=out, lean=True, dask=args.dask,

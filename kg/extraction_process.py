@@ -48,20 +48,30 @@ class ExtractionProcess:
     the articles it is sent, once (``extract``). Importing spaCy and loading
     the model take two seconds or more, most of a small build or of an add
     to a store; started first, they run beside the listing on another core.
-    ``close`` ends a child that was never sent its articles."""
+    ``close`` ends a child that was never sent its articles (a build that
+    must wait for another's lock closes it meanwhile, rather than hold a
+    loaded model while it waits; ``available`` then says to start another).
+    The child loads the model it was started with, whatever model a caller
+    that passes it on names."""
 
     def __init__(self, model: str | None) -> None:
         context = multiprocessing.get_context("fork")
         job_end, self._jobs = context.Pipe(duplex=False)  # (reading end, sending end)
         self._results, result_end = context.Pipe(duplex=False)
-        self._child = context.Process(
-            target=_child, args=(job_end, result_end, self._jobs, self._results, model),
-            name="kg-extraction")
-        with frozen_objects():  # the child inherits them frozen
-            self._child.start()
-        job_end.close()  # the child holds the only ends it reads and sends with
-        result_end.close()
-        self._sent = False
+        try:
+            self._child = context.Process(
+                target=_child, args=(job_end, result_end, self._jobs, self._results, model),
+                name="kg-extraction")
+            with frozen_objects():  # the child inherits them frozen
+                self._child.start()
+        except BaseException:
+            for end in (job_end, self._jobs, self._results, result_end):
+                end.close()
+            raise
+        finally:
+            job_end.close()  # the child holds the only ends it reads and sends with
+            result_end.close()
+        self._used = False
 
     @classmethod
     def start(cls, model: str | None) -> ExtractionProcess | None:
@@ -70,27 +80,40 @@ class ExtractionProcess:
             return None
         return cls(model)
 
+    @property
+    def available(self) -> bool:
+        """Whether it is still waiting for its articles (not sent them, not closed)."""
+        return not self._used
+
     def extract(self, articles: list[Article], progress: Progress | None,
                 errors: list[ArticleError], jobs: int, parent: Path | None = None,
                 doc_dir: Path | None = None, kept: dict[str, Path] | None = None,
-                damaged: list[int] | None = None) -> FiledFacts:
-        """See ``extract_in_child``."""
-        if self._sent:
+                damaged: list[int] | None = None,
+                meanwhile: Callable[[], object] | None = None) -> FiledFacts:
+        """See ``extract_in_child``; ``meanwhile`` is called once the child has
+        the articles, while it parses them."""
+        if self._used:
             raise RuntimeError("an extraction process extracts one batch of articles")
-        known = [(a.id, a.path) for a in articles]  # by position: ids may repeat here
-        folder = tempfile.TemporaryDirectory(prefix=FACTS_PREFIX, dir=parent)
-        self._sent = True  # from here the child ends by itself (``close`` no longer ends it)
+        try:
+            known = [(a.id, a.path) for a in articles]  # by position: ids may repeat here
+            folder = tempfile.TemporaryDirectory(prefix=FACTS_PREFIX, dir=parent)
+        except BaseException:
+            self.close()
+            raise
+        self._used = True
         try:
             try:
-                self._jobs.send_bytes(_dumps_listed(
-                    (articles, jobs, Path(folder.name), doc_dir, kept is not None)))
-            except BrokenPipeError:  # the child is gone: what it said, or its exit code
-                pass
-            finally:
-                self._jobs.close()
-            articles.clear()
-            trim_memory()  # the listing's memory here: the child has its own copy
-            try:
+                try:
+                    self._jobs.send_bytes(_dumps_listed(
+                        (articles, jobs, Path(folder.name), doc_dir, kept is not None)))
+                except BrokenPipeError:  # the child is gone: what it said, or its exit code
+                    pass
+                finally:
+                    self._jobs.close()  # the child sees the end of its input either way
+                articles.clear()
+                trim_memory()  # the listing's memory here: the child has its own copy
+                if meanwhile is not None:
+                    meanwhile()
                 filed, failures, paths, found_damaged = _follow(self._results, progress)
             finally:
                 self._results.close()
@@ -114,9 +137,10 @@ class ExtractionProcess:
 
     def close(self) -> None:
         """End the child if it was never sent its articles (a build that found
-        none, or failed before); nothing once it has extracted them."""
-        if not self._sent:
-            self._sent = True
+        none, failed before, or waits for another build); nothing once it has
+        extracted them."""
+        if not self._used:
+            self._used = True
             self._jobs.close()
             self._results.close()
             self._child.terminate()
@@ -129,18 +153,46 @@ class ExtractionProcess:
         self.close()
 
 
+def ready(given: ExtractionProcess | None, model: str | None,
+          stack: contextlib.ExitStack) -> ExtractionProcess | None:
+    """``given`` if it still waits for its articles, else one started now and
+    closed with ``stack`` (None where processes cannot be forked)."""
+    if given is not None and given.available:
+        return given
+    process = ExtractionProcess.start(model)
+    if process is not None:
+        stack.callback(process.close)
+    return process
+
+
+def lock_waiter(process: ExtractionProcess | None,
+                say: Callable[[str], None] | None) -> Callable[[str], None]:
+    """What a build tells ``folder_lock`` to say when it must wait for
+    another build: ``process`` is ended meanwhile, so that no loaded model is
+    held while the other build runs (``ready`` starts another after)."""
+    def waiting(message: str) -> None:
+        if process is not None:
+            process.close()
+        if say is not None:
+            say(message)
+    return waiting
+
+
 def extract_in_child(articles: list[Article], model: str | None,
                      progress: Progress | None, errors: list[ArticleError],
                      jobs: int, parent: Path | None = None, doc_dir: Path | None = None,
                      kept: dict[str, Path] | None = None, damaged: list[int] | None = None,
-                     process: ExtractionProcess | None = None
+                     process: ExtractionProcess | None = None,
+                     meanwhile: Callable[[], object] | None = None
                      ) -> Collection[ArticleFacts] | None:
     """Facts of every article, as ``kg.passes.extract_corpus`` gives them but
     read from the files a forked child extracted them to, in a temporary
     folder in ``parent`` (see ``FiledFacts``; None, and nothing done, where
     processes cannot be forked). ``process`` is a child started earlier
-    (``ExtractionProcess.start``), else one is started now. ``articles`` is emptied
-    once the child has them.
+    (``ExtractionProcess.start``, with the model it loads), else one is
+    started now. ``articles`` is emptied once the child has them; then
+    ``meanwhile`` is called (for what this process will need next: it runs
+    while the child parses).
 
     With ``doc_dir`` and ``kept`` (a store's build: see ``extract_corpus``),
     the child files in ``doc_dir``, reuses what it keeps and removes what no
@@ -150,15 +202,16 @@ def extract_in_child(articles: list[Article], model: str | None,
     file the child found damaged when it read their text (see
     ``kg.storearticles``: the store then drops them from its index)."""
     if process is None:
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return None
         if not articles:
             return []
-        process = ExtractionProcess.start(model)
-        if process is None:
-            return None
+        process = ExtractionProcess(model)
     if not articles:
         process.close()
         return []
-    return process.extract(articles, progress, errors, jobs, parent, doc_dir, kept, damaged)
+    return process.extract(articles, progress, errors, jobs, parent, doc_dir, kept, damaged,
+                           meanwhile)
 
 
 def _dumps_listed(job: tuple) -> bytes:

@@ -47,6 +47,8 @@ from kg.extraction_process import (
     ExtractionProcess,
     FiledFacts,
     extract_in_child,
+    lock_waiter,
+    ready,
 )
 from kg.fingerprints import resolution_fingerprint
 from kg.gazetteer import load_gazetteer, preload
@@ -206,15 +208,17 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
     ``kg.builder.build_graph``. The articles are parsed and extracted in a
     child process (``kg.extraction_process``), started before they are listed
     to load the model meanwhile, unless the caller started it sooner
-    (``extraction``, which the caller closes)."""
+    (``extraction``, which the caller closes). A build that waits for
+    another's lock ends that child meanwhile and starts one once it holds
+    the lock."""
     store = ArticleStore(store_path)
     with contextlib.ExitStack() as started:
-        if extraction is None and not dask:
-            extraction = ExtractionProcess.start(model)
-            if extraction is not None:
-                started.callback(extraction.close)
+        if not dask:
+            extraction = ready(extraction, model, started)
         listed, errors = load_articles(paths)
-        with folder_lock(store.path, say):
+        with folder_lock(store.path, lock_waiter(extraction, say)):
+            if not dask:
+                extraction = ready(extraction, model, started)  # if ended while waiting
             store.recover()
             merged = {a.id: a for a in store.stored_articles(errors)}
             for a in listed:  # kept first, one text at a time: a kill after this loses nothing
@@ -226,7 +230,6 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
             if not articles:
                 return BuildResult(None, None, errors, 0)
             paths: dict[str, Path] = {}
-            preload()  # what resolution reads, while the extraction process loads the model
             changed = _extract(articles, store, model, progress, errors, jobs, dask, paths,
                                extraction)
             try:
@@ -253,7 +256,8 @@ def _extract(articles: list[Article], store: ArticleStore, model: str | None,
         damaged: list[int] = []
         changed = extract_in_child(list(articles), model, progress, errors, jobs,
                                    parent=store.path, doc_dir=store.docs_dir, kept=paths,
-                                   damaged=damaged, process=extraction)
+                                   damaged=damaged, process=extraction,
+                                   meanwhile=preload)  # read while the child parses
         for i in damaged:  # their index rows go, as when read here
             found = articles[i]
             if isinstance(found, StoredArticle):

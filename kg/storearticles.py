@@ -141,9 +141,11 @@ class ArticleFolder:
         self._changed = False
 
     def articles(self, errors: list[ArticleError] | None = None) -> list[Article]:
-        """The kept articles, sorted by file name: those the index knows as they
-        are now without reading them, the others read in full; one whose file is
-        damaged is reported in ``errors`` (naming the file) and left out."""
+        """The kept articles, sorted by file name (``StoredArticle``s, their
+        texts read when used): those the index knows as they are now without
+        reading them, the others read in full to check and index them; one
+        whose file is damaged is reported in ``errors`` (naming the file) and
+        left out."""
         kept = self._read_index()
         self._index, self._listed, self._changed = {}, [], False
         out: list[Article] = []
@@ -183,8 +185,12 @@ class ArticleFolder:
                 if errors is not None:
                     errors.append(exc.detached())
                 continue
-            out.append(article)
-            self._index[entry.name] = _row(article, stat)
+            row = self._index[entry.name] = _row(article, stat)
+            # read to check and index it, kept as the index lists it: its text
+            # is read again where it is used, not held (as the rest are not)
+            listed = StoredArticle(entry.path, article.id, row[1], article.date, row[3], row[4])
+            out.append(listed)
+            self._listed.append((entry.name, listed))
         self._changed |= kept.keys() != self._index.keys()
         return out
 

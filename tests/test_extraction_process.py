@@ -3,6 +3,7 @@ process never loads spaCy; what the child reports reaches the caller."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -197,3 +198,31 @@ def test_an_extraction_process_never_sent_articles_ends(tmp_path):
     with ExtractionProcess.start("no_such_model") as given, pytest.raises(
             ModelNotFound, match="no_such_model"):
         build_graph([ROOT / "seeds"], lean=True, extraction=given)
+
+
+def test_a_child_that_could_not_be_sent_its_articles_is_ended(tmp_path):
+    import multiprocessing
+
+    from kg.articles import load_articles
+    from kg.extraction_process import extract_in_child
+
+    articles, _ = load_articles([ROOT / "seeds"])
+    with pytest.raises(FileNotFoundError):  # no folder to file the facts in
+        extract_in_child(articles, None, None, [], 1, parent=tmp_path / "missing")
+    assert not multiprocessing.active_children()
+
+
+def test_a_build_waiting_for_the_lock_holds_no_model_meanwhile(tmp_path):
+    import multiprocessing
+
+    from kg.extraction_process import ExtractionProcess, lock_waiter, ready
+
+    told: list[str] = []
+    with contextlib.ExitStack() as stack:
+        early = ExtractionProcess.start(None)
+        lock_waiter(early, told.append)("waiting for another build")
+        assert told == ["waiting for another build"] and not multiprocessing.active_children()
+        again = ready(early, None, stack)  # once the lock is held
+        assert again is not early and again.available
+        assert ready(again, None, stack) is again
+    assert not multiprocessing.active_children()

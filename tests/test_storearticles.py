@@ -210,3 +210,13 @@ def test_stored_articles_reach_the_extraction_process_unread(tmp_path, reads):
     assert len(reads) == 2
     plain = pickle.loads(pickle.dumps(listed[0]))
     assert type(plain) is Article and plain.text == one.text
+
+
+def test_an_article_the_index_cannot_vouch_for_is_read_then_listed_unread(tmp_path, reads):
+    one = _article("one")
+    _kept(tmp_path, one)
+    (tmp_path / INDEX_NAME).unlink()
+    (listed,) = ArticleFolder(tmp_path).articles()
+    assert reads == [article_file(tmp_path, "one")]  # read once, to check and index it
+    assert isinstance(listed, StoredArticle) and "text" not in vars(listed)
+    assert listed.digest == one.digest and listed.text == one.text

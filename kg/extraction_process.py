@@ -323,6 +323,9 @@ def _child(jobs: Connection, send: Connection, parent_jobs: Connection,
 
     try:
         try:  # while the parent lists the articles
+            from kg.spacy_import import import_spacy_without_cli
+
+            import_spacy_without_cli()  # its CLI: 0.2 s of every build and add
             from kg.passes import file_facts, load_pipeline, prune
 
             load_pipeline(model)

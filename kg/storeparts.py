@@ -27,7 +27,7 @@ from kg.gazetteer import Gazetteer
 from kg.records import ArticleFacts
 from kg.resolve.entities import id_base
 from kg.resolve.model import ArticleInfo, Corpus, Entity
-from kg.resolve.names import name_key
+from kg.resolve.names import name_key, work_names
 from kg.resolve.parts import (
     EntityRow,
     NameMaps,
@@ -39,12 +39,13 @@ from kg.resolve.parts import (
     keeping_facts,
     link_handles,
     linking_entities,
-    maps_from_counts,
+    maps_from_names,
     merge_parts,
     name_counts,
     noting_articles,
     only_owned,
     part_rows,
+    personal_authors,
     spellable,
     spelled_names,
     spelling,
@@ -465,7 +466,9 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
     merge the same, are made and kept one at a time, not held."""
     infos: list[ArticleInfo] = []
     works, people, authors = name_counts(noting_articles(facts, infos))
-    maps = maps_from_counts(works, people, authors, gaz)
+    work_canon = work_names(works)
+    personal = personal_authors(authors, work_canon, gaz)
+    maps = maps_from_names(work_canon, people, personal, gaz)
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(str(state_path) + suffix).unlink(missing_ok=True)
     links = SpilledLinks(spill)
@@ -475,7 +478,8 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
             state.db.executescript(_SCHEMA)
             state.db.execute("BEGIN")
             for key, value in (("code", code), ("maps", maps), ("works", works),
-                               ("people", people), ("authors", authors)):
+                               ("people", people), ("authors", authors),
+                               ("personal", personal)):
                 state.set_meta(key, value)
             kept: list[ArticleFacts] = []  # of each article, what the component parts read
             whole = articles_part(keeping_facts(facts, kept), maps, gaz, links, infos)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +39,7 @@ from kg.rdf import QuadWriter, article_graph, entity_node
 from kg.records import ArticleFacts, read_facts_file
 from kg.resolve.entities import Entities, id_base
 from kg.resolve.model import Corpus, Entity
+from kg.resolve.names import work_names
 from kg.resolve.parts import (
     EntityRow,
     NameMaps,
@@ -49,9 +50,10 @@ from kg.resolve.parts import (
     component_part,
     entity_rank,
     linking_entities,
-    maps_from_counts,
+    maps_from_names,
     merge_entity,
     number_group,
+    personal_authors,
     spelling,
 )
 from kg.resolve.settle import (
@@ -155,7 +157,9 @@ class Update:
             for k in [k for k, n in counter.items() if n <= 0]:
                 del counter[k]
         old: NameMaps = self.state.meta("maps")
-        maps = maps_from_counts(*counts, self.gaz)
+        works = work_names(counts[0])
+        personal = self._personal_authors(changed, old, works, counts[2])
+        maps = maps_from_names(works, counts[1], personal, self.gaz)
         relinked = set(changed)
         for kind, before, after in (("work", old.works, maps.works),
                                     ("person", old.people, maps.people)):
@@ -167,10 +171,29 @@ class Update:
             for author, handle in counts[2]:
                 if before.account_kind(author, handle) != after.account_kind(author, handle):
                     relinked |= self._users("author", author)
-        for key, value in zip(("works", "people", "authors"), counts, strict=True):
+        for key, value in zip(("works", "people", "authors", "personal"), (*counts, personal),
+                              strict=True):
             self.state.set_meta(key, value)
         self.state.set_meta("maps", maps)
         return maps, relinked
+
+    def _personal_authors(self, changed: dict[str, ArticleFacts], old: NameMaps,
+                          works: dict[str, str], authors: Counter[tuple]) -> Counter[str]:
+        """The tweet authors whose accounts are people's (``personal_authors``):
+        while the works' keys stay the same, the kept counts updated by the
+        changed articles' authors (a tenth of a second at 10,000 articles),
+        else counted again."""
+        if set(works) != set(old.works):
+            return personal_authors(authors, works, self.gaz)
+        personal: Counter[str] = self.state.meta("personal")
+        for article, f in changed.items():
+            kept = self.state.article(article)
+            if kept is not None:
+                personal.subtract(personal_authors(kept[2][2], works, self.gaz))
+            personal.update(personal_authors(article_names(f)[2], works, self.gaz))
+        for k in [k for k, n in personal.items() if n <= 0]:
+            del personal[k]
+        return personal
 
     def _users(self, kind: str, name: str) -> set[str]:
         return {r[0] for r in self.db.execute(

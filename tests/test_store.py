@@ -948,3 +948,46 @@ def test_a_costar_who_owns_no_fact_yet_is_reached_when_an_article_names_them(tmp
             if q[1] == f"<{KG.nominee}>" and q[2].endswith("/person/ada-quill>")}
     assert {q[2].rsplit("/", 1)[1] for q in quads
             if q[0] in hers and q[1] == f"<{KG.forWork}>"} == {"salt-road>"}
+
+
+_TWEETING = {
+    "t1": "Ada Quill won Best Actress at the 94th Academy Awards for Night Ferry. What a night "
+          "pic.twitter.com/a1 \u2014 Rob Hale (@robhale) March 28, 2022",
+    "t2": "Tomas Brandt won Best Actor at the 94th Academy Awards. So proud "
+          "pic.twitter.com/a2 \u2014 Noor Okafor (@noorokafor) March 28, 2022",
+    "t3": "Night Ferry fans cheered. Thank you "
+          "pic.twitter.com/a3 \u2014 Night Ferry (@nightferry) March 28, 2022 "
+          "Congratulations pic.twitter.com/a4 \u2014 Rob Hale (@robhale) March 28, 2022",
+}
+
+
+def test_an_update_keeps_the_counts_of_peoples_tweet_accounts_as_a_recount_gives_them(
+        tmp_path, monkeypatch):
+    from kg.gazetteer import load_gazetteer
+    from kg.resolve.parts import personal_authors
+    from kg.storeparts import STATE_FILE, PartsState
+
+    def kept_and_recounted() -> tuple:
+        state = PartsState(store / STATE_FILE)
+        try:
+            maps, authors = state.meta("maps"), state.meta("authors")
+            return state.meta("personal"), personal_authors(authors, maps.works, load_gazetteer())
+        finally:
+            state.close()
+
+    store, folders = tmp_path / "store", []
+    for name in ("t1", "t2"):
+        folders.append(tmp_path / name)
+        _write(folders[-1], name, _TWEETING[name])
+    build_into_store(folders, store)
+    full = _counting_full_rebuilds(monkeypatch)
+    folders.append(tmp_path / "t3")
+    build_into_store([_write(folders[-1], "t3", _TWEETING["t3"])], store)  # a second tweet
+    kept, recounted = kept_and_recounted()
+    assert kept == recounted and kept["Rob Hale"] == 2
+    _write(folders[0], "t1", "Ada Quill won Best Actress at the 94th Academy Awards.")
+    build_into_store([folders[0]], store)  # a replaced article takes its tweet with it
+    kept, recounted = kept_and_recounted()
+    assert kept == recounted and kept["Rob Hale"] == 1 and kept["Noor Okafor"] == 1
+    assert full == []
+    assert _quads(store) == _fresh_quads(folders)

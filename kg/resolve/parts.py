@@ -105,13 +105,30 @@ def maps_from_counts(works: Counter[str], people: Counter[str], authors: Counter
     """The name maps from the corpus's counts: works first, then people (a
     tweet's author is a person only if the name is not a work's)."""
     work_canon = work_names(works)
+    return maps_from_names(work_canon, people, personal_authors(authors, work_canon, gaz), gaz)
+
+
+def maps_from_names(work_canon: dict[str, str], people: Counter[str], personal: Counter[str],
+                    gaz: Gazetteer) -> NameMaps:
+    """The name maps from the works' names, the people's names as the texts
+    give them and the ``personal_authors`` counts (a store's update keeps
+    these, see ``kg.storeupdate``)."""
+    return NameMaps(work_canon, person_names(people + personal, gaz))
+
+
+def personal_authors(authors: Counter[tuple], work_canon: dict[str, str], gaz: Gazetteer
+                     ) -> Counter[str]:
+    """The tweet authors (counted by name) whose accounts are people's, given
+    the works' names by key: an account's kind depends on those keys alone
+    (``Entities.account_kind``), so while they stay the same, the counts can be
+    updated by the authors of the articles that changed."""
     scratch = Entities(Corpus(articles=[]), gaz)
     scratch.use_names(work_canon, {})
-    everyone = Counter(people)
+    personal: Counter[str] = Counter()
     for (author, handle), n in authors.items():
         if scratch.account_kind(author, handle) == "person":
-            everyone[author] += n
-    return NameMaps(work_canon, person_names(everyone, gaz))
+            personal[author] += n
+    return personal
 
 
 

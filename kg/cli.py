@@ -312,7 +312,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
-    from kg.endpoint import PASSWORD_ENV, RETRIES
+    from kg.defaults import PASSWORD_ENV, RETRIES
 
     parser.add_argument("--user", help="user name for an endpoint that needs one; the "
                                        f"password is read from ${PASSWORD_ENV}")
@@ -409,7 +409,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_endpoint_options(q)
     q.set_defaults(func=cmd_query)
 
-    from kg.endpoint import PARALLEL, PUSH_BATCH
+    from kg.defaults import PARALLEL, PUSH_BATCH
 
     pu = sub.add_parser("push", help="upload a graph to a triple store (SPARQL Graph Store "
                                      "Protocol)",
@@ -442,7 +442,7 @@ def make_parser() -> argparse.ArgumentParser:
     v.add_argument("graph", nargs="?", default="output/graph.ttl")
     v.set_defaults(func=cmd_validate)
 
-    from kg.serve import add_serve_parser
+    from kg.serve_options import add_serve_parser
 
     add_serve_parser(sub)
 

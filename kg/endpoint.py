@@ -35,27 +35,17 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
 
+from kg.defaults import PARALLEL, PASSWORD_ENV, PUSH_BATCH, RETRIES
 from kg.formats import KNOWN_SUFFIXES, oxigraph_format
 
-# every kg command reads this module's settings (its parser's defaults): httpx
-# (0.08 s to import) and tenacity (0.03 s) are imported where a request is made
+# httpx (0.08 s to import) and tenacity (0.03 s) are imported where a request is made
 if TYPE_CHECKING:
     import httpx
 
-# triples per request: a few MB of N-Triples, small enough for any server's
-# default request limit, large enough that request overhead does not dominate
-PUSH_BATCH = 20_000
-RETRIES = 5
-# graphs sent at a time, each over its own connection. One: pushing 10,000
-# article graphs into Virtuoso on a 2-core machine took 52 s one at a time and
-# 63 s four at a time (the server's commits are the cost); a server with cores
-# to spare may do better with more
-PARALLEL = 1
 # answers that say "try again later"; any other error is the request's own (Virtuoso
 # answers a query it cannot run with 500, which no retry will change)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 TIMEOUT_S = 120.0
-PASSWORD_ENV = "KG_ENDPOINT_PASSWORD"
 # Virtuoso answers ASK with 1 / 0 and booleans as such in JSON results
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 

@@ -43,12 +43,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# 20x the deepest shipped query (5), 22x below the shallowest crash measured with
-# Rust's default stack (2,208 nested braces), 700x below it with kg serve's stack.
-MAX_NESTING = 100
-# 100x the largest shipped query (676 bytes). With kg serve's 256 MiB engine stack,
-# the cheapest flat crash measured needs ~300,000 bytes ('!' x 303,104), 4.6x this.
-MAX_QUERY_BYTES = 64 * 1024
+from kg.defaults import MAX_NESTING, MAX_QUERY_BYTES
 
 SERVICE_REFUSED = ("SERVICE (federated query) is disabled on this endpoint; start kg serve "
                    "with --allow-service to enable it")

@@ -31,6 +31,18 @@ def test_the_command_line_imports_the_http_client_only_to_make_a_request():
     assert out == "False"
 
 
+def test_the_command_line_parser_imports_no_command():
+    """Every command builds the whole parser: the modules behind the other
+    commands (the server, the endpoint client, the query guard: 80 ms) wait
+    until their command runs, so that a build starts its extraction at once."""
+    code = ("import sys\nimport kg.cli\nkg.cli.make_parser()\n"
+            "print(sorted(m for m in ('kg.serve', 'kg.endpoint', 'kg.sparql_guard', "
+            "'kg.builder', 'kg.store', 'pyoxigraph', 'http.server') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
+
+
 def _imports() -> dict[str, set[str]]:
     """kg's modules -> the kg modules each imports, at any level (a lazy import
     inside a function is still a dependency)."""

@@ -37,6 +37,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg import gate as kggate
 from kg import serve as kgserve
+from kg import serve_options
 from kg.gate import FORM, hard_limit
 from kg.serve import (
     BACKOFF_CAP_S,
@@ -542,11 +543,11 @@ def test_serve_parser_defaults_and_checks() -> None:
     import argparse
 
     parser = argparse.ArgumentParser(prog="kg")
-    kgserve.add_serve_parser(parser.add_subparsers(dest="command"))
+    serve_options.add_serve_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["serve"])
     assert (args.source, args.host, args.port, args.timeout) == (
         "output/graph.ttl", "127.0.0.1", 7878, 5)
-    assert args.func is kgserve.cmd_serve
+    assert args.func is serve_options.cmd_serve
     args = parser.parse_args(["serve", "g.nt", "--host", "::1", "--port", "0", "--timeout", "3"])
     assert (args.source, args.host, args.port, args.timeout) == ("g.nt", "::1", 0, 3)
     for bad in (["--timeout", "0"], ["--port", "70000"], ["--timeout", "1.5"]):
@@ -558,7 +559,7 @@ def test_serve_parser_gate_options() -> None:
     import argparse
 
     parser = argparse.ArgumentParser(prog="kg")
-    sub = kgserve.add_serve_parser(parser.add_subparsers(dest="command"))
+    sub = serve_options.add_serve_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["serve"])
     assert (args.allow_service, args.max_query_bytes, args.max_nesting) == (
         False, MAX_QUERY_BYTES, MAX_NESTING)

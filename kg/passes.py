@@ -28,7 +28,7 @@ import os
 import pickle
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,9 +142,11 @@ class Job:
     def facts_path(self) -> Path:
         return self.folder / _kept_name(self.stem, "facts")
 
-    def has(self, kind: str) -> bool:
-        """Whether the ``first`` or ``facts`` file is there."""
-        return os.path.exists(f"{self.folder}/{_kept_name(self.stem, kind)}")
+    def has(self, kind: str, present: Container[str]) -> bool:
+        """Whether the ``first`` or ``facts`` file is among the names
+        ``present`` in the folder (listed once: asking the file system about
+        each of a store's files took 0.15 s of every add at 10,000 articles)."""
+        return _kept_name(self.stem, kind) in present
 
 
 @dataclass(frozen=True)
@@ -436,13 +438,15 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
             jobs_list.append(Job(i, a, folder, key, _article_stem(key, a.id, code)))
         index_file = folder / _titles_name(code) if keep else None
         kept_index = _read_kept(index_file, json.loads)
+        present = frozenset(os.listdir(folder))
         titles = _titles(jobs_list, runner, progress, failures,
-                         kept_index if isinstance(kept_index, dict) else {})
+                         kept_index if isinstance(kept_index, dict) else {}, present)
         known_file = folder / _known_titles_name(code)
         kept_known = _read_kept(known_file if keep else None, json.loads)
         before = dict(kept_known) if isinstance(kept_known, list) else None
         with opened(folder / index_name(code) if keep else None) as search:
-            known, extracted, reuse = _settle(jobs_list, titles, before, failures, search)
+            known, extracted, reuse = _settle(jobs_list, titles, before, failures, present,
+                                              search)
         known_path = scratch / "known-titles.json"
         known_path.write_text(json.dumps(list(known.items())), encoding="utf-8")
         todo = [j for j in extracted if j.index not in reuse]
@@ -495,7 +499,7 @@ def read_facts(filed: Filed, articles: Sequence[Article], model: str | None,
 
 def _settle(jobs_list: list[Job], titles: dict[int, list[str]],
             before: dict[str, str] | None, failures: list[ArticleError],
-            search: LettersIndex | None = None
+            present: Container[str], search: LettersIndex | None = None
             ) -> tuple[dict[str, str], list[Job], set[int]]:
     """The corpus's titles, the jobs to extract, and those among them whose
     kept facts still hold (none changed, or no title that came or went since
@@ -517,7 +521,8 @@ def _settle(jobs_list: list[Job], titles: dict[int, list[str]],
         changed_titles = _changed_titles(before, known)
         extracted = [job for job in jobs_list if job.index in titles
                      and job.index not in dropped]
-        kept = {job.index for job in extracted if before is not None and job.has("facts")}
+        kept = {job.index for job in extracted
+                if before is not None and job.has("facts", present)}
         changed = KnownWorks(changed_titles)
         touched = _touched(changed, [j for j in extracted if j.index in kept], search, read)
         needed = [j for j in extracted if j.index not in kept or j.index in touched]
@@ -598,16 +603,17 @@ def _letters_of_texts(articles: Iterable[Article]) -> Iterator[tuple[str, str]]:
 
 
 def _titles(jobs_list: list[Job], runner: Runner, progress: Progress | None,
-            failures: list[ArticleError], kept_index: dict[str, list[str]]
-            ) -> dict[int, list[str]]:
+            failures: list[ArticleError], kept_index: dict[str, list[str]],
+            present: Container[str]) -> dict[int, list[str]]:
     """The first pass: each article's titles, read back where kept (from the
     folder's index of titles, which is much faster to read than every
-    article's first-pass file), else found."""
+    article's first-pass file, for those whose file is among the names
+    ``present``), else found."""
     titles: dict[int, list[str]] = {}
     todo = []
     for job in jobs_list:
         listed = kept_index.get(job.key)
-        if isinstance(listed, list) and job.has("first"):
+        if isinstance(listed, list) and job.has("first", present):
             titles[job.index] = listed
             continue
         kept = _read_kept(job.first_path, pickle.loads)

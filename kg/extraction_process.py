@@ -196,7 +196,7 @@ def extract_in_child(articles: list[Article], model: str | None,
 
     With ``doc_dir`` and ``kept`` (a store's build: see ``extract_corpus``),
     the child files in ``doc_dir``, reuses what it keeps and removes what no
-    longer serves (``kg.passes.prune``); only the articles extracted now are
+    longer serves (as ``kg.passes.prune`` does); only the articles extracted now are
     read back, and ``kept`` is given every article's facts file; ``damaged``
     is given the positions (among ``articles``) of the stored articles whose
     file the child found damaged when it read their text (see
@@ -326,7 +326,7 @@ def _child(jobs: Connection, send: Connection, parent_jobs: Connection,
             from kg.spacy_import import import_spacy_without_cli
 
             import_spacy_without_cli()  # its CLI: 0.2 s of every build and add
-            from kg.passes import file_facts, load_pipeline, prune
+            from kg.passes import file_facts, load_pipeline
 
             load_pipeline(model)
             loading: BaseException | None = None
@@ -343,9 +343,7 @@ def _child(jobs: Connection, send: Connection, parent_jobs: Connection,
         failures: list[ArticleError] = []
         kept: dict[str, Path] | None = {} if keeps else None
         filed = file_facts(articles, model, progress, failures, workers, doc_dir, folder,
-                           kept=kept)
-        if doc_dir is not None:
-            prune(doc_dir, articles, model)
+                           kept=kept, prune_rest=doc_dir is not None)
         damaged = [i for i, a in enumerate(articles) if getattr(a, "damaged", False)]
         send.send(("done", filed, failures, kept or {}, damaged))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent

@@ -422,9 +422,11 @@ def extract_corpus(articles: Sequence[Article], model: str | None = None,
 def file_facts(articles: Sequence[Article], model: str | None, progress: Progress | None,
                failures: list[ArticleError], jobs: int, doc_dir: Path | None, scratch: Path,
                release_model: bool = False, runner: Runner | None = None,
-               kept: dict[str, Path] | None = None) -> Filed:
+               kept: dict[str, Path] | None = None, prune_rest: bool = False) -> Filed:
     """The two passes of ``extract_corpus``, up to the facts filed (in
-    ``doc_dir``, else in ``scratch``, which must outlive the reading)."""
+    ``doc_dir``, else in ``scratch``, which must outlive the reading).
+    ``prune_rest``: then remove from ``doc_dir`` what no longer serves, as
+    ``prune`` does, with the names and the listing the passes made."""
     nlp = load_pipeline(model)  # loaded here once, so forked processes share it
     fingerprint, code = rules_fingerprint(), extraction_fingerprint()
     runner = runner or LocalRunner(model, jobs)
@@ -468,6 +470,10 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
             write_atomic(index_file, json.dumps(
                 {job.key: titles[job.index] for job in jobs_list
                  if job.index in titles}, sort_keys=True).encode("utf-8"))
+            if prune_rest:
+                _remove_rest(folder, code, (j.key for j in jobs_list),
+                             (j.stem for j in jobs_list), (j.article.digest for j in jobs_list),
+                             present)
     return Filed([(j.index, j.folder, j.key, j.stem, j.facts_path) for j in extracted
                   if j.index not in failed and (kept is None or j.index not in reuse)],
                  known_path)
@@ -658,20 +664,31 @@ def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -
     facts of articles not in ``articles`` or made by other code or rules."""
     nlp, fingerprint, code = load_pipeline(model), rules_fingerprint(), extraction_fingerprint()
     keys = doc_keys(nlp, (a.digest for a in articles), fingerprint)
-    stems = {_article_stem(k, a.id, code) for k, a in zip(keys, articles, strict=True)}
+    stems = [_article_stem(k, a.id, code) for k, a in zip(keys, articles, strict=True)]
+    with os.scandir(folder) as entries:  # names first: no stat for the files kept
+        present = [entry.name for entry in entries]
+    _remove_rest(folder, code, keys, stems, [a.digest for a in articles], present)
+
+
+def _remove_rest(folder: Path, code: str, keys: Iterable[str], stems: Iterable[str],
+                 digests: Iterable[str], present: Iterable[str]) -> None:
+    """Remove the files ``present`` in ``folder`` that no article's Docs
+    (``keys``), first pass and facts (``stems``) and no current index need,
+    and forget in the index of letters the texts not among ``digests``. A build
+    that filed in the folder removes what was there when it listed it, and not
+    wanted now: what it filed since is all wanted."""
     index = index_name(code)
     wanted = {_known_titles_name(code), _titles_name(code), index, f"{index}-journal"} | {
         _doc_name(k) for k in keys} | {
         _kept_name(stem, kind) for stem in stems for kind in ("first", "facts")}
-    with os.scandir(folder) as entries:  # names first: no stat for the files kept
-        for entry in entries:
-            if entry.name not in wanted and entry.is_file():
-                os.unlink(entry.path)
+    for name in present:
+        if name not in wanted and os.path.isfile(path := os.path.join(folder, name)):
+            os.unlink(path)
     if (folder / index).exists():
         with opened(folder / index) as search, contextlib.suppress(
                 sqlite3.DatabaseError):
             if search is not None:
-                search.keep_only(a.digest for a in articles)
+                search.keep_only(digests)
 
 
 def _read_kept(path: Path | None, decode: Callable[[bytes], object]) -> object:

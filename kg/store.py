@@ -85,6 +85,7 @@ class ArticleStore:
         self.articles_dir = self.path / "articles"
         self.docs_dir = self.path / "docs"
         self.kept = ArticleFolder(self.articles_dir)
+        self._prefetched: dict[str, tuple] = {}  # see ``prefetch``
 
     def stored_articles(self, errors: list[ArticleError] | None = None) -> list[Article]:
         """The articles kept in the store (their texts read when first used, see
@@ -115,6 +116,27 @@ class ArticleStore:
         if self.articles_dir.is_dir():
             remove_temps(self.articles_dir)
 
+    def prefetch(self) -> None:
+        """Read ahead what an update most likely needs and takes longest to
+        read: the largest component's records (``PartsState.largest_component``,
+        0.1 s at 10,000 articles), while this process waits for the articles'
+        extraction; ``update`` then uses them. Call it holding the store's lock
+        (what it read stays true until ``update``); nothing if there is
+        nothing to read ahead, or it cannot be read (``update`` says why)."""
+        state_path = self.path / STATE_FILE
+        if not state_path.is_file() or (self.path / DIRTY_MARK).exists():
+            return
+        try:
+            state = PartsState(state_path)
+            try:
+                found = state.largest_component()
+            finally:
+                state.close()
+        except (StateError, sqlite3.Error, pickle.UnpicklingError, EOFError):
+            return
+        if found is not None:
+            self._prefetched = dict([found])
+
     def update(self, changed: Collection[ArticleFacts], paths: dict[str, Path], ids: list[str]
                ) -> pyoxigraph.Store:
         """Bring the database up to date with the articles ``ids`` (facts files in
@@ -128,6 +150,7 @@ class ArticleStore:
             mark.touch()
             database = pyoxigraph.Store(str(self.path / OXIGRAPH_DIR))
             state = PartsState(state_path)
+            state.prefetched, self._prefetched = self._prefetched, {}
             try:
                 # the articles to update: those extracted now, and any the state
                 # lacks (a killed build may have kept its facts, not its part)
@@ -148,6 +171,7 @@ class ArticleStore:
                 del database
             finally:
                 state.close()
+        self._prefetched = {}
         mark.touch()
         corpus = write_full(state_path, KeptFacts(paths, ids), paths, gaz, code,
                             spill=self.path)
@@ -254,10 +278,14 @@ def _extract(articles: list[Article], store: ArticleStore, model: str | None,
     where processes cannot be forked or the passes run on a Dask cluster."""
     if not dask:
         damaged: list[int] = []
+
+        def meanwhile() -> None:  # read while the child parses
+            preload()
+            store.prefetch()
+
         changed = extract_in_child(list(articles), model, progress, errors, jobs,
                                    parent=store.path, doc_dir=store.docs_dir, kept=paths,
-                                   damaged=damaged, process=extraction,
-                                   meanwhile=preload)  # read while the child parses
+                                   damaged=damaged, process=extraction, meanwhile=meanwhile)
         for i in damaged:  # their index rows go, as when read here
             found = articles[i]
             if isinstance(found, StoredArticle):

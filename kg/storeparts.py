@@ -218,9 +218,24 @@ class PartsState:
         # what an update dropped and put, per entity (None: not noted, as
         # in a full build, which would hold every row)
         self.changes: RowChanges | None = None
+        # components read ahead (``largest_component``), by root: what
+        # ``forget_component`` returns without reading it again
+        self.prefetched: dict[str, tuple[Records, dict[FactKey, str | None]]] = {}
 
     def close(self) -> None:
         self.db.close()
+
+    def largest_component(self) -> tuple[str, tuple[Records, dict[FactKey, str | None]]] | None:
+        """The root, records and settled categories of the component whose
+        records take the most room (in a corpus of one event, most nominees
+        are in one component, which nearly every add about them reaches)."""
+        row = self.db.execute("SELECT root FROM component ORDER BY length(settled) DESC "
+                              "LIMIT 1").fetchone()
+        if row is None:
+            return None
+        settled = self.db.execute("SELECT settled FROM component WHERE root = ?",
+                                  (row[0],)).fetchone()[0]
+        return row[0], pickle.loads(settled)
 
     def meta(self, key: str) -> object:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -359,13 +374,16 @@ class PartsState:
 
     def forget_component(self, root: str) -> tuple[Records, dict[FactKey, str | None]]:
         """Drop a component; returns its records and settled categories."""
-        row = self.db.execute("SELECT settled FROM component WHERE root = ?",
-                              (root,)).fetchone()
-        if row is None:
-            raise StateError(f"no component {root!r} kept")
+        found = self.prefetched.pop(root, None)
+        if found is None:
+            row = self.db.execute("SELECT settled FROM component WHERE root = ?",
+                                  (root,)).fetchone()
+            if row is None:
+                raise StateError(f"no component {root!r} kept")
+            found = pickle.loads(row[0])
         self.db.execute("DELETE FROM component WHERE root = ?", (root,))
         self.db.execute("DELETE FROM belongs WHERE root = ?", (root,))
-        return pickle.loads(row[0])
+        return found
 
     def component_of(self, pid: str) -> str | None:
         row = self.db.execute("SELECT root FROM belongs WHERE pid = ?", (pid,)).fetchone()

@@ -991,3 +991,40 @@ def test_an_update_keeps_the_counts_of_peoples_tweet_accounts_as_a_recount_gives
     assert kept == recounted and kept["Rob Hale"] == 1 and kept["Noor Okafor"] == 1
     assert full == []
     assert _quads(store) == _fresh_quads(folders)
+
+
+def test_an_add_reads_the_largest_component_while_the_article_is_extracted(tmp_path,
+                                                                          monkeypatch):
+    """The component most adds reach is read ahead, while the child parses;
+    the update then takes it from there, and the store still equals a fresh
+    build."""
+    import kg.extraction_process
+    import kg.storeparts
+
+    src = tmp_path / "src"
+    store = tmp_path / "store"
+    build_into_store([
+        _write(src, "a", "Ada Quill won Outstanding Lead Actress in a Drama Series for "
+                         "Copper Lake at the Emmys, beating Noor Okafor."),
+        _write(src, "b", "Rob Hale won Outstanding Lead Actor in a Drama Series for Salt "
+                         "Road at the Emmys.")], store)
+    events: list[str] = []
+    real_follow = kg.extraction_process._follow
+    real_largest = kg.storeparts.PartsState.largest_component
+    real_forget = kg.storeparts.PartsState.forget_component
+    monkeypatch.setattr(kg.extraction_process, "_follow",
+                        lambda *a: events.append("extracted") or real_follow(*a))
+    monkeypatch.setattr(kg.storeparts.PartsState, "largest_component",
+                        lambda self: events.append("read ahead") or real_largest(self))
+
+    def forget(self, root):
+        events.append("prefetched" if root in self.prefetched else "read")
+        return real_forget(self, root)
+
+    monkeypatch.setattr(kg.storeparts.PartsState, "forget_component", forget)
+    build_into_store([_write(src, "c", "Ada Quill was nominated for Outstanding Lead Actress "
+                                       "in a Drama Series for Copper Lake at the Emmys.")],
+                     store)
+    assert events[:2] == ["read ahead", "extracted"]
+    assert "prefetched" in events
+    assert _quads(store) == _fresh_quads([src])

@@ -680,7 +680,8 @@ def test_an_update_finds_its_rows_by_index_not_by_scanning(tmp_path, monkeypatch
     an update touches thousands of entities at 10,000 articles, and one table
     scan per entity (dropping its spellings and references by entity) made
     an add about known nominees quadratic in the store. Only the reads of
-    every article's id and digest go through a whole index, by design."""
+    every article's id and digest go through a whole index, by design (and
+    the largest component's, read ahead, is the first entry of its own)."""
     import re
     import sqlite3
 
@@ -708,7 +709,10 @@ def test_an_update_finds_its_rows_by_index_not_by_scanning(tmp_path, monkeypatch
         steps = [row[-1] for row in db.execute("EXPLAIN QUERY PLAN " + query)]
         # a whole table or a whole index ("SCAN TABLE x" before sqlite 3.36)
         whole = [s for s in steps if s.startswith("SCAN ")
-                 and not s.startswith("SCAN article USING COVERING INDEX")]
+                 and not s.startswith("SCAN article USING COVERING INDEX")
+                 # the one largest component, read ahead: its index's last entry
+                 and not (s == "SCAN component USING INDEX component_size"
+                          and query.endswith("LIMIT 1"))]
         if whole:
             scans[query] = whole
     db.close()

@@ -128,11 +128,12 @@ class ArticleStore:
             return
         try:
             state = PartsState(state_path)
-            try:
-                found = state.largest_component()
+            try:  # records another kg version kept may not even unpickle here
+                found = state.largest_component() if state.meta(
+                    "code") == resolution_fingerprint() else None
             finally:
                 state.close()
-        except (StateError, sqlite3.Error, pickle.UnpicklingError, EOFError):
+        except Exception:  # noqa: BLE001 - a read-ahead: ``update`` finds what is wrong
             return
         if found is not None:
             self._prefetched = dict([found])

@@ -146,19 +146,24 @@ class Update:
         """Update the name counts; the new maps, and the articles to link again
         (the changed ones and those using a spelling whose name changed)."""
         counts = [self.state.meta(k) for k in ("works", "people", "authors")]
+        gone: Counter[tuple] = Counter()  # the changed articles' tweet authors, before
+        came: Counter[tuple] = Counter()  # and now
         for article, f in changed.items():
             kept = self.state.article(article)
             if kept is not None:
                 for counter, old in zip(counts, kept[2], strict=True):
                     counter.subtract(old)
-            for counter, new in zip(counts, article_names(f), strict=True):
+                gone.update(kept[2][2])
+            names = article_names(f)
+            for counter, new in zip(counts, names, strict=True):
                 counter.update(new)
+            came.update(names[2])
         for counter in counts:
             for k in [k for k, n in counter.items() if n <= 0]:
                 del counter[k]
         old: NameMaps = self.state.meta("maps")
         works = work_names(counts[0])
-        personal = self._personal_authors(changed, old, works, counts[2])
+        personal = self._personal_authors(old, works, counts[2], gone, came)
         maps = maps_from_names(works, counts[1], personal, self.gaz)
         relinked = set(changed)
         for kind, before, after in (("work", old.works, maps.works),
@@ -177,20 +182,18 @@ class Update:
         self.state.set_meta("maps", maps)
         return maps, relinked
 
-    def _personal_authors(self, changed: dict[str, ArticleFacts], old: NameMaps,
-                          works: dict[str, str], authors: Counter[tuple]) -> Counter[str]:
+    def _personal_authors(self, old: NameMaps, works: dict[str, str], authors: Counter[tuple],
+                          gone: Counter[tuple], came: Counter[tuple]) -> Counter[str]:
         """The tweet authors whose accounts are people's (``personal_authors``):
-        while the works' keys stay the same, the kept counts updated by the
-        changed articles' authors (a tenth of a second at 10,000 articles),
-        else counted again."""
+        while the works' keys stay the same, the kept counts less the changed
+        articles' authors before (``gone``) plus theirs now (``came``): a
+        tenth of a second at 10,000 articles less than counting them again,
+        which is done otherwise."""
         if set(works) != set(old.works):
             return personal_authors(authors, works, self.gaz)
         personal: Counter[str] = self.state.meta("personal")
-        for article, f in changed.items():
-            kept = self.state.article(article)
-            if kept is not None:
-                personal.subtract(personal_authors(kept[2][2], works, self.gaz))
-            personal.update(personal_authors(article_names(f)[2], works, self.gaz))
+        personal.subtract(personal_authors(gone, works, self.gaz))
+        personal.update(personal_authors(came, works, self.gaz))
         for k in [k for k, n in personal.items() if n <= 0]:
             del personal[k]
         return personal
@@ -269,6 +272,7 @@ class Update:
             for article, recs in kept.items():
                 if article not in facts:
                     pieces[article].append(recs)
+        state.prefetched.clear()  # read ahead, not reached: not held to the end
         records: Records = {a: ArticleRecords.joined(p) for a, p in sorted(pieces.items())}
         records.update(fresh)
         dirty = set(reached)

@@ -971,10 +971,13 @@ def test_an_update_keeps_the_counts_of_peoples_tweet_accounts_as_a_recount_gives
     from kg.resolve.parts import personal_authors
     from kg.storeparts import STATE_FILE, PartsState
 
+    works: list[set[str]] = []
+
     def kept_and_recounted() -> tuple:
         state = PartsState(store / STATE_FILE)
         try:
             maps, authors = state.meta("maps"), state.meta("authors")
+            works.append(set(maps.works))
             return state.meta("personal"), personal_authors(authors, maps.works, load_gazetteer())
         finally:
             state.close()
@@ -984,6 +987,7 @@ def test_an_update_keeps_the_counts_of_peoples_tweet_accounts_as_a_recount_gives
         folders.append(tmp_path / name)
         _write(folders[-1], name, _TWEETING[name])
     build_into_store(folders, store)
+    kept_and_recounted()
     full = _counting_full_rebuilds(monkeypatch)
     folders.append(tmp_path / "t3")
     build_into_store([_write(folders[-1], "t3", _TWEETING["t3"])], store)  # a second tweet
@@ -993,6 +997,7 @@ def test_an_update_keeps_the_counts_of_peoples_tweet_accounts_as_a_recount_gives
     build_into_store([folders[0]], store)  # a replaced article takes its tweet with it
     kept, recounted = kept_and_recounted()
     assert kept == recounted and kept["Rob Hale"] == 1 and kept["Noor Okafor"] == 1
+    assert works[0] == works[1] == works[2]  # so the kept counts were updated, not recounted
     assert full == []
     assert _quads(store) == _fresh_quads(folders)
 
@@ -1032,3 +1037,30 @@ def test_an_add_reads_the_largest_component_while_the_article_is_extracted(tmp_p
     assert events[:2] == ["read ahead", "extracted"]
     assert "prefetched" in events
     assert _quads(store) == _fresh_quads([src])
+
+
+def test_a_read_ahead_reads_nothing_another_version_kept(tmp_path, monkeypatch):
+    """Parts kept by another kg version may not even unpickle here: the
+    read-ahead leaves them to ``update``, which rebuilds in full."""
+    import kg.store
+    import kg.storeparts
+    from kg.store import ArticleStore
+
+    store = tmp_path / "store"
+    build_into_store([_write(tmp_path / "src", "s1")], store)
+    kept = ArticleStore(store)
+    kept.prefetch()
+    assert kept._prefetched  # this version's: read ahead
+    monkeypatch.setattr(kg.store, "resolution_fingerprint", lambda: "another version")
+    other = ArticleStore(store)
+    other.prefetch()
+    assert other._prefetched == {}
+
+    def unreadable(self):
+        raise AttributeError("Can't get attribute 'Renamed' on <module 'kg.resolve.settle'>")
+
+    monkeypatch.undo()
+    monkeypatch.setattr(kg.storeparts.PartsState, "largest_component", unreadable)
+    broken = ArticleStore(store)
+    broken.prefetch()  # not an error here
+    assert broken._prefetched == {}

@@ -15,7 +15,9 @@ and measures, each step in a fresh process:
 - the store: building N articles into a store, then adding one more with new
   names, then one more about the corpus's own people and works;
 - queries: loading the largest build's graph.ttl into Oxigraph, and each
-  shipped competency query after that;
+  shipped competency query after that; then each one on that size's store
+  (Oxigraph's database on disk, read as ``kg query --graph STORE`` and
+  ``kg serve`` read it: no load, but slower queries);
 - the graph page of the ``--page-size`` build: ``kg viz`` time, and the time
   until the page is ready in headless Chromium (when Playwright is installed);
 - beyond one machine, for the ``--cluster-size`` corpus: ``kg build --dask`` on
@@ -115,6 +117,30 @@ def query_times(graph: Path) -> tuple[float, int, dict[str, float]]:
         _run_oxigraph(store, q.path.read_text(encoding="utf-8"), None)
         times[q.name] = time.perf_counter() - t
     return load, len(store), times
+
+
+def store_query_times(store: Path) -> dict[str, float]:
+    """Query name -> seconds for each shipped query on a store's database,
+    opened read-only once, as ``kg serve`` reads a snapshot of it."""
+    import pyoxigraph
+
+    from kg.query import _run_oxigraph, shipped_queries
+    from kg.storedir import database_dir
+
+    database = pyoxigraph.Store.read_only(str(database_dir(store)))
+    times = {}
+    for q in shipped_queries():
+        if q.name == "entity":  # needs a parameter
+            continue
+        t = time.perf_counter()
+        _run_oxigraph(database, q.path.read_text(encoding="utf-8"), None)
+        times[q.name] = time.perf_counter() - t
+    return times
+
+
+def _print_query_times(times: dict[str, float]) -> None:
+    for name, secs in sorted(times.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:24} {secs:6.2f} s")
 
 
 def page_times(graph: Path, page: Path) -> tuple[float, str, float | None]:
@@ -223,7 +249,7 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
-        last_graph = None
+        last_graph = last_store = None
         for n in sizes:
             corpus = Path(tmp) / f"corpus-{n}"
             write_corpus(n, corpus)
@@ -257,7 +283,7 @@ def main() -> None:
             row["known_s"], row["known_mb"] = measure(
                 [*KG, "build", str(known), "--store", str(store), "-q", "--jobs", str(args.jobs)])
             rows.append(row)
-            last_graph = outj / "graph.ttl"
+            last_graph, last_store = outj / "graph.ttl", store
             _print(rows, args.jobs)
             if n == args.page_size:
                 render, drawn, ready = page_times(last_graph, Path(tmp) / "page.html")
@@ -273,8 +299,14 @@ def main() -> None:
                   f"load {load:.1f} s; slowest query {max(times.values()):.2f} s "
                   f"({max(times, key=times.get)}), all {len(times)} in "
                   f"{sum(times.values()):.2f} s")
-            for name, secs in sorted(times.items(), key=lambda kv: -kv[1]):
-                print(f"  {name:24} {secs:6.2f} s")
+            _print_query_times(times)
+        if last_store is not None:
+            times = store_query_times(last_store)
+            print(f"\nthe same queries on the {sizes[-1]}-article store (on disk, as kg serve "
+                  f"reads it): slowest {max(times.values()):.2f} s "
+                  f"({max(times, key=times.get)}), all {len(times)} in "
+                  f"{sum(times.values()):.2f} s")
+            _print_query_times(times)
 
 
 def _print_cluster(row: dict, corpus: Path, store: Path, tmp: Path, jobs: int) -> None:

@@ -158,9 +158,7 @@ class Update:
             for counter, new in zip(counts, names, strict=True):
                 counter.update(new)
             came.update(names[2])
-        for counter in counts:
-            for k in [k for k, n in counter.items() if n <= 0]:
-                del counter[k]
+        counts = [+counter for counter in counts]  # unary plus: only the positive counts
         old: NameMaps = self.state.meta("maps")
         works = work_names(counts[0])
         personal = self._personal_authors(old, works, counts[2], gone, came)
@@ -194,9 +192,7 @@ class Update:
         personal: Counter[str] = self.state.meta("personal")
         personal.subtract(personal_authors(gone, works, self.gaz))
         personal.update(personal_authors(came, works, self.gaz))
-        for k in [k for k, n in personal.items() if n <= 0]:
-            del personal[k]
-        return personal
+        return +personal
 
     def _users(self, kind: str, name: str) -> set[str]:
         return {r[0] for r in self.db.execute(

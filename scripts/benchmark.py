@@ -343,7 +343,8 @@ def _print(rows: list[dict], jobs: int) -> None:
     for r in rows:
         n = r["n"]
         kg1 = f"{r['kg1_s']:6.0f} s {_rate(r, r['kg1_s'])}" if "kg1_s" in r else "-"
-        mem = f"{r['raw_mb']:.0f}/{r.get('kg1_mb', 0):.0f}/{r['kgj_mb']:.0f}"
+        kg1_mb = f"{r['kg1_mb']:.0f}" if "kg1_mb" in r else "-"  # skipped: no figure
+        mem = f"{r['raw_mb']:.0f}/{kg1_mb}/{r['kgj_mb']:.0f}"
         print(f"{n:>8} {r['raw_s']:6.0f} s {n / r['raw_s']:5.1f}/s {kg1:>20} "
               f"{r['kgj_s']:6.0f} s {_rate(r, r['kgj_s']):>12} {mem:>18} {r['store_s']:10.0f} s "
               f"{r['add_s']:5.1f} s {r['known_s']:9.1f} s "

@@ -103,20 +103,11 @@ def query_times(graph: Path) -> tuple[float, int, dict[str, float]]:
     """(load seconds, triples, query name -> seconds) for a graph file in Oxigraph."""
     import pyoxigraph
 
-    from kg.query import _run_oxigraph, shipped_queries
-
     t0 = time.perf_counter()
     store = pyoxigraph.Store()
     store.bulk_load(path=str(graph), format=pyoxigraph.RdfFormat.TURTLE)
     load = time.perf_counter() - t0
-    times = {}
-    for q in shipped_queries():
-        if q.name == "entity":  # needs a parameter
-            continue
-        t = time.perf_counter()
-        _run_oxigraph(store, q.path.read_text(encoding="utf-8"), None)
-        times[q.name] = time.perf_counter() - t
-    return load, len(store), times
+    return load, len(store), _each_query(store)
 
 
 def store_query_times(store: Path) -> dict[str, float]:
@@ -124,16 +115,22 @@ def store_query_times(store: Path) -> dict[str, float]:
     opened read-only once, as ``kg serve`` reads a snapshot of it."""
     import pyoxigraph
 
-    from kg.query import _run_oxigraph, shipped_queries
     from kg.storedir import database_dir
 
-    database = pyoxigraph.Store.read_only(str(database_dir(store)))
+    return _each_query(pyoxigraph.Store.read_only(str(database_dir(store))))
+
+
+def _each_query(store) -> dict[str, float]:
+    """Query name -> seconds for each shipped query (but ``entity``, which
+    needs a parameter) on an open Oxigraph store."""
+    from kg.query import _run_oxigraph, shipped_queries
+
     times = {}
     for q in shipped_queries():
-        if q.name == "entity":  # needs a parameter
+        if q.name == "entity":
             continue
         t = time.perf_counter()
-        _run_oxigraph(database, q.path.read_text(encoding="utf-8"), None)
+        _run_oxigraph(store, q.path.read_text(encoding="utf-8"), None)
         times[q.name] = time.perf_counter() - t
     return times
 

@@ -135,7 +135,9 @@ def _each_query(store) -> dict[str, float]:
     return times
 
 
-def _print_query_times(times: dict[str, float]) -> None:
+def _print_query_times(title: str, times: dict[str, float]) -> None:
+    print(f"\n{title}; slowest query {max(times.values()):.2f} s ({max(times, key=times.get)}), "
+          f"all {len(times)} in {sum(times.values()):.2f} s")
     for name, secs in sorted(times.items(), key=lambda kv: -kv[1]):
         print(f"  {name:24} {secs:6.2f} s")
 
@@ -292,18 +294,11 @@ def main() -> None:
                 _print_cluster(row, corpus, store, Path(tmp), args.jobs)
         if last_graph is not None:
             load, triples, times = query_times(last_graph)
-            print(f"\nqueries on the {sizes[-1]}-article graph ({triples} triples) in Oxigraph: "
-                  f"load {load:.1f} s; slowest query {max(times.values()):.2f} s "
-                  f"({max(times, key=times.get)}), all {len(times)} in "
-                  f"{sum(times.values()):.2f} s")
-            _print_query_times(times)
+            _print_query_times(f"queries on the {sizes[-1]}-article graph ({triples} triples) "
+                               f"in Oxigraph: load {load:.1f} s", times)
         if last_store is not None:
-            times = store_query_times(last_store)
-            print(f"\nthe same queries on the {sizes[-1]}-article store (on disk, as kg serve "
-                  f"reads it): slowest {max(times.values()):.2f} s "
-                  f"({max(times, key=times.get)}), all {len(times)} in "
-                  f"{sum(times.values()):.2f} s")
-            _print_query_times(times)
+            _print_query_times(f"the same queries on the {sizes[-1]}-article store (on disk, "
+                               "as kg serve reads it)", store_query_times(last_store))
 
 
 def _print_cluster(row: dict, corpus: Path, store: Path, tmp: Path, jobs: int) -> None:

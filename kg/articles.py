@@ -52,6 +52,17 @@ class Article:
         """This article with its text in memory (itself: see ``ListedArticle``)."""
         return self
 
+    def check_readable(self) -> None:
+        """Raise ``ArticleError`` if its text can no longer be read as it was
+        listed (here, never: the text is in memory)."""
+
+
+def file_signature(stat: os.stat_result) -> tuple[int, int, int]:
+    """What tells that a file changed since it was read, without reading it:
+    its size, modification time and inode (a rewrite by rename, as editors and
+    kg do it, gives a new inode)."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
 
 class ListedArticle(Article):
     """An article file as a build lists it: its name, date, where its body
@@ -66,18 +77,23 @@ class ListedArticle(Article):
     machine that cannot see the file). Reading the text raises
     ``ArticleError``, naming the file, if the file is gone or no longer holds
     the text it held when it was listed (its digest names the article's
-    parsed Doc and facts)."""
+    parsed Doc and facts). ``signature`` is its file's when it was read
+    (``file_signature``), if known: checking that the text is still there
+    then needs no reading (``check_readable``)."""
 
     def __init__(self, id: str, path: Path, date: dt.date, body_start: int,
-                 digest: str) -> None:
+                 digest: str, signature: tuple[int, int, int] | None = None) -> None:
         for name, value in (("id", id), ("path", path), ("date", date),
-                            ("body_start", body_start), ("digest", digest)):
+                            ("body_start", body_start), ("digest", digest),
+                            ("signature", signature)):
             object.__setattr__(self, name, value)
 
     @classmethod
-    def listed(cls, article: Article) -> ListedArticle:
+    def listed(cls, article: Article, signature: tuple[int, int, int] | None = None
+               ) -> ListedArticle:
         """``article`` (read in full from its file) without its text."""
-        return cls(article.id, article.path, article.date, article.body_start, article.digest)
+        return cls(article.id, article.path, article.date, article.body_start, article.digest,
+                   signature)
 
     def __getattr__(self, name: str) -> object:
         # called only for what the instance lacks: its text, read each time
@@ -91,6 +107,19 @@ class ListedArticle(Article):
             raise ArticleError(self._kept_in(), "the file changed while the build was running "
                                                 "(its text is not what was listed); left out")
         return Article(self.id, self.path, self.date, article.text, self.body_start)
+
+    def check_readable(self) -> None:
+        """Raise ``ArticleError`` if its file is gone or no longer holds the
+        text it held when listed. A file whose signature has not changed is
+        not read: whoever reads the text checks it then (``with_text``), so
+        a build need not read every text once more to start its workers."""
+        if self.signature is not None:
+            try:
+                if file_signature(os.stat(self._kept_in())) == self.signature:
+                    return
+            except OSError:
+                pass  # reading it says what is wrong
+        self.with_text()
 
     def _read(self) -> Article:
         """The article, read in full from where its text is kept."""
@@ -167,9 +196,17 @@ def parse_article(path: Path | str, data: bytes) -> Article:
 
 def read_article(path: Path | str) -> Article:
     """Read one article file from disk."""
+    return read_signed_article(path)[0]
+
+
+def read_signed_article(path: Path | str) -> tuple[Article, tuple[int, int, int]]:
+    """Read one article file from disk: the article, and the file's signature
+    as it was before reading (``file_signature``: a change while it is read
+    shows as a change after)."""
     path = Path(path)
     try:
-        size = path.stat().st_size
+        stat = path.stat()
+        size = stat.st_size
         if size > MAX_ARTICLE_BYTES:
             raise ArticleError(path, f"too long for an article ({size / 1e6:.1f} MB; the limit "
                                      f"is {MAX_ARTICLE_BYTES / 1e6:.0f} MB)")
@@ -180,7 +217,7 @@ def read_article(path: Path | str) -> Article:
         raise ArticleError(path, "is a folder, not a file") from None
     except OSError as exc:
         raise ArticleError(path, f"cannot read: {exc.strerror or exc}") from None
-    return parse_article(path, data)
+    return parse_article(path, data), file_signature(stat)
 
 
 def find_article_files(paths: Iterable[Path | str]) -> Iterator[Path | ArticleError]:
@@ -258,7 +295,7 @@ def load_articles(paths: Iterable[Path | str]) -> tuple[list[Article], list[Arti
             errors.append(item)
             continue
         try:
-            article = read_article(item)
+            article, signature = read_signed_article(item)
         except ArticleError as exc:
             errors.append(exc.detached())
             continue
@@ -267,5 +304,5 @@ def load_articles(paths: Iterable[Path | str]) -> tuple[list[Article], list[Arti
             continue
         if article.id not in seen:
             seen[article.id] = item
-            articles.append(ListedArticle.listed(article))
+            articles.append(ListedArticle.listed(article, signature))
     return articles, errors

@@ -618,15 +618,16 @@ def _titles(jobs_list: list[Job], runner: Runner, progress: Progress | None,
     titles: dict[int, list[str]] = {}
     todo = []
     for job in jobs_list:
-        listed = kept_index.get(job.key)
-        if isinstance(listed, list) and job.has("first", present):
-            titles[job.index] = listed
-            continue
-        kept = _read_kept(job.first_path, pickle.loads)
-        if isinstance(kept, tuple) and isinstance(kept[0], list):
-            titles[job.index] = kept[0]
-        else:
-            todo.append(job)
+        if job.has("first", present):
+            listed = kept_index.get(job.key)
+            if isinstance(listed, list):
+                titles[job.index] = listed
+                continue
+            kept = _read_kept(job.first_path, pickle.loads)
+            if isinstance(kept, tuple) and isinstance(kept[0], list):
+                titles[job.index] = kept[0]
+                continue
+        todo.append(job)
     for index, result in runner.first(_readable(todo, failures), progress):
         if isinstance(result, ArticleError):
             failures.append(result)
@@ -636,14 +637,15 @@ def _titles(jobs_list: list[Job], runner: Runner, progress: Progress | None,
 
 
 def _readable(jobs: list[Job], failures: list[ArticleError]) -> list[Job]:
-    """The jobs whose article's text can be read, read now (a store's article
-    is read from its file when first used, ``kg.storearticles``, and may turn
-    out damaged); the others are reported in ``failures`` and left out, as an
-    article whose extraction fails is."""
+    """The jobs whose article's text can still be read (``check_readable``: a
+    store's article is read from its file now, and may turn out damaged; an
+    article file listed by this build is read only if it changed since); the
+    others are reported in ``failures`` and left out, as an article whose
+    extraction fails is."""
     out = []
     for job in jobs:
         try:
-            _ = job.article.text
+            job.article.check_readable()
         except ArticleError as exc:
             failures.append(exc.detached())
         else:

@@ -26,7 +26,7 @@ import os
 from pathlib import Path
 from stat import S_ISREG
 
-from kg.articles import Article, ArticleError, ListedArticle
+from kg.articles import Article, ArticleError, ListedArticle, file_signature
 from kg.atomic import write_atomic
 
 INDEX_NAME = "index.json"
@@ -82,6 +82,11 @@ class StoredArticle(Article):
             raise
         return article
 
+    def check_readable(self) -> None:
+        """Read its text now and keep it (a worker is sent it with its text),
+        so that a damaged file is found, and noted, in this process."""
+        _ = self.text
+
     def found_damaged(self) -> None:
         """Its file was found damaged (here, or in the process that read its
         text): its index row goes (``ArticleFolder.save_index``)."""
@@ -104,9 +109,11 @@ class SavedArticle(ListedArticle):
     the file it came from changes meanwhile, and the texts are not all held
     while the build runs."""
 
-    def __init__(self, file: Path, article: Article) -> None:
+    def __init__(self, file: Path, article: Article,
+                 signature: tuple[int, int, int] | None = None) -> None:
+        """``signature``: the store's file's (``file_signature``), as written."""
         super().__init__(article.id, article.path, article.date, article.body_start,
-                         article.digest)
+                         article.digest, signature)
         object.__setattr__(self, "file", file)
 
     def _read(self) -> Article:
@@ -202,9 +209,10 @@ class ArticleFolder:
                 "text": article.text, "body_start": article.body_start}
         target = article_file(self.folder, article.id)
         write_atomic(target, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-        self._index[target.name] = _row(article, target.stat())
+        stat = target.stat()
+        self._index[target.name] = _row(article, stat)
         self._changed = True
-        return SavedArticle(target, article)
+        return SavedArticle(target, article, file_signature(stat))
 
     def save_index(self) -> None:
         """Write the index, if it changed (after the articles it lists: a kill
@@ -234,10 +242,10 @@ class ArticleFolder:
 def _vouches(row: object, stat: os.stat_result) -> bool:
     """Whether an index row is whole and was made from the file as it is now."""
     return (isinstance(row, list) and len(row) == 8
-            and row[5:] == [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+            and tuple(row[5:]) == file_signature(stat)
             and all(isinstance(row[i], str) for i in (0, 1, 2, 4)) and isinstance(row[3], int))
 
 
 def _row(article: Article, stat: os.stat_result) -> list:
     return [article.id, str(article.path), article.date.isoformat(), article.body_start,
-            article.digest, stat.st_size, stat.st_mtime_ns, stat.st_ino]
+            article.digest, *file_signature(stat)]

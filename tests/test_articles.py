@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
+from pathlib import Path
 
 import pytest
 
-from kg.articles import Article, ArticleError, load_articles, parse_article, read_article
+from kg.articles import (
+    Article,
+    ArticleError,
+    ListedArticle,
+    load_articles,
+    parse_article,
+    read_article,
+)
 
 
 def test_date_line_and_body_offsets(tmp_path):
@@ -85,6 +94,34 @@ def test_a_listed_article_keeps_no_text_and_reads_its_file_when_asked(tmp_path):
         article.id, article.date, article.body_start, article.digest)
     copied = pickle.loads(pickle.dumps(article))  # a worker gets the listing, not the text
     assert "text" not in vars(copied) and copied.body == whole.body
+
+
+def test_checking_a_listed_article_reads_its_file_only_if_the_file_changed(
+        tmp_path, monkeypatch):
+    path = tmp_path / "a1.txt"
+    path.write_text(" date 2020-09-21 Ada Quill won.", encoding="utf-8")
+    (article,), _ = load_articles([tmp_path])
+    reads: list[Path] = []
+    real_read = ListedArticle._read
+    monkeypatch.setattr(ListedArticle, "_read",
+                        lambda self: (reads.append(self.path), real_read(self))[1])
+    article.check_readable()  # unchanged: nothing read
+    assert reads == []
+    path.write_text(" date 2020-09-21 Tomas Brandt won, and more.", encoding="utf-8")
+    with pytest.raises(ArticleError, match="changed while the build was running"):
+        article.check_readable()
+    assert reads == [path]
+    path.write_text(" date 2020-09-21 Ada Quill won.", encoding="utf-8")  # the same text again
+    listed_at = article.signature[1]  # a rewrite within one clock tick may keep the time
+    os.utime(path, ns=(listed_at + 10**9, listed_at + 10**9))
+    article.check_readable()  # a new signature, the same text: read, and fine
+    assert reads == [path, path]
+    path.unlink()
+    with pytest.raises(ArticleError, match="no such file"):
+        article.check_readable()
+    unsigned = ListedArticle(article.id, path, article.date, article.body_start, article.digest)
+    with pytest.raises(ArticleError, match="no such file"):  # no signature: always read
+        unsigned.check_readable()
 
 
 def test_a_listed_article_whose_file_changed_or_went_is_named(tmp_path):

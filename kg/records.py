@@ -207,19 +207,20 @@ class SharedReader:
     _SHARED = frozenset({"Ref", "Evidence", "CategoryRef", "CeremonyRef"})
 
     def __init__(self) -> None:
-        self._known: dict[tuple, Record] = {}
+        # what each class named in a pickle stands for, found once per reader
+        # rather than once per article (finding it costs more than the rest)
+        self._found: dict[tuple[str, str], object] = {}
 
     def loads(self, data: bytes) -> object:
         return _SharingUnpickler(io.BytesIO(data), self).load()
 
     def _maker(self, cls: type) -> object:
-        known = self._known
+        known: dict[tuple, Record] = {}  # by the arguments it was made with
 
         def make(*args: object) -> Record:
-            key = (cls, args)
-            found = known.get(key)
+            found = known.get(args)
             if found is None:
-                found = known[key] = cls(*args)
+                found = known[args] = cls(*args)
             return found
         return make
 
@@ -230,10 +231,13 @@ class _SharingUnpickler(pickle.Unpickler):
         self._reader = reader
 
     def find_class(self, module: str, name: str) -> object:
-        cls = super().find_class(module, name)
-        if module == __name__ and name in SharedReader._SHARED:
-            return self._reader._maker(cls)
-        return cls
+        found = self._reader._found.get((module, name))
+        if found is None:
+            found = super().find_class(module, name)
+            if module == __name__ and name in SharedReader._SHARED:
+                found = self._reader._maker(found)
+            self._reader._found[module, name] = found
+        return found
 
 
 @dataclass(frozen=True)

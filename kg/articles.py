@@ -79,13 +79,14 @@ class ListedArticle(Article):
     the text it held when it was listed (its digest names the article's
     parsed Doc and facts). ``signature`` is its file's when it was read
     (``file_signature``), if known: checking that the text is still there
-    then needs no reading (``check_readable``)."""
+    then needs no reading (``check_readable``). It is kept hashed, one number
+    (a tuple of three would cost more than the rest of a listing's numbers)."""
 
     def __init__(self, id: str, path: Path, date: dt.date, body_start: int,
                  digest: str, signature: tuple[int, int, int] | None = None) -> None:
         for name, value in (("id", id), ("path", path), ("date", date),
                             ("body_start", body_start), ("digest", digest),
-                            ("signature", signature)):
+                            ("_signed", None if signature is None else hash(signature))):
             object.__setattr__(self, name, value)
 
     @classmethod
@@ -113,9 +114,9 @@ class ListedArticle(Article):
         text it held when listed. A file whose signature has not changed is
         not read: whoever reads the text checks it then (``with_text``), so
         a build need not read every text once more to start its workers."""
-        if self.signature is not None:
+        if self._signed is not None:
             try:
-                if file_signature(os.stat(self._kept_in())) == self.signature:
+                if hash(file_signature(os.stat(self._kept_in()))) == self._signed:
                     return
             except OSError:
                 pass  # reading it says what is wrong

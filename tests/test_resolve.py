@@ -18,6 +18,7 @@ from kg.records import (
     ArticleFacts,
     CategoryRef,
     CeremonyRef,
+    CreditFact,
     Evidence,
     Mention,
     NominationFact,
@@ -252,6 +253,23 @@ def test_facts_read_twice_an_article_at_a_time_resolve_as_a_list_of_them():
     # when an article is read, at most the one before it is still held whole (by
     # a loop's variable): the others are gone, or keep only what the nominations need
     assert len(lazy.held_in_full) == 2 * len(names) and max(lazy.held_in_full) == 1
+
+
+def test_facts_kept_for_the_component_part_hold_only_what_it_reads_and_stay_emptied():
+    from kg.resolve.parts import only_owned
+
+    f, g = (_nomination(a, "Ada Quill", (LEAD_ACTOR,)) for a in ("a1", "a2"))
+    ev = f.nominations[0].evidence
+    f.mentions = [Mention(Ref("person", "Ada Quill"), 0, 9, ev)]
+    f.credits = [CreditFact(Ref("person", "Ada Quill"), Ref("work", "Tin Gulls"), ev)]
+    nominations, credits = f.nominations, f.credits
+    kept = [only_owned(f), only_owned(g)]
+    assert kept[0].nominations is nominations and kept[0].credits is credits
+    assert kept[0].mentions == kept[0].tweets == kept[1].credits == kept[1].characters == ()
+    with pytest.raises(AttributeError):  # emptied for good: nothing can be added by mistake
+        kept[0].mentions.append(None)
+    # one empty value for them all, not a fresh list per field and article
+    assert kept[0].airs is kept[1].ceremonies is kept[1].credits
 
 
 def test_facts_in_a_tuple_are_sorted_and_read_out_of_order_refused():

@@ -51,6 +51,7 @@ from kg.resolve.sorting import sort_credits, sort_nominations
 from kg.resolve.spill import SLICE_ARTICLES, SpilledLinks
 
 _LAST = (chr(0x10FFFF),)  # ranks sort below this
+_EMPTIED: tuple = ()  # what ``only_owned`` leaves in the fields it empties
 
 
 @dataclass(frozen=True)
@@ -604,8 +605,12 @@ def keeping_facts(read: Iterable[ArticleFacts], kept: list[ArticleFacts], strip:
 def only_owned(f: ArticleFacts) -> ArticleFacts:
     """``f`` emptied (in place) of all but its nominations, credits and
     characters (and what names them): what the component parts read, which
-    are made from many articles' facts at once."""
-    f.mentions, f.tweets, f.quotes, f.citations, f.airs, f.ceremonies = [], [], [], [], [], []
+    are made from many articles' facts at once. The emptied fields share one
+    empty tuple: six fresh lists an article cost 336 bytes, 34 MB for a build
+    of 100,000 articles, and a tuple cannot be filled by mistake."""
+    emptied: list = _EMPTIED  # type: ignore[assignment]
+    f.mentions = f.tweets = f.quotes = f.citations = f.airs = f.ceremonies = emptied
+    f.credits, f.characters = f.credits or emptied, f.characters or emptied  # most have none
     return f
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import pickle
 
@@ -54,3 +55,28 @@ def test_a_digest_of_facts_does_not_depend_on_which_equal_values_are_one_object(
     assert pickle.dumps(read) != pickle.dumps(fresh())  # why a pickle cannot be the digest
     assert facts_digest(read) == facts_digest(fresh())
     assert facts_digest(read) != facts_digest(_facts("one"))
+
+
+def test_confidences_are_shared_floats_across_articles_but_facts_stay_apart() -> None:
+    from kg.records import CreditFact
+
+    def facts(article: str) -> ArticleFacts:
+        ev = Evidence(article, 0, 28, "Ada Quill stars in Tin Gulls.")
+        credit = CreditFact(Ref("person", "Ada Quill"), Ref("work", "Tin Gulls"), ev,
+                            confidence=3 / 4)
+        f = _facts(article)
+        f.credits = [credit]
+        f.nominations = [dataclasses.replace(n, confidence=0.5 + n.won / 4)
+                         for n in f.nominations]
+        return f
+
+    reader = SharedReader()
+    a, b = (reader.loads(pickle.dumps(facts(n))) for n in ("one", "two"))
+    assert a == facts("one") and b == facts("two")
+    assert a.credits[0].confidence == 0.75
+    assert a.credits[0].confidence is b.credits[0].confidence is a.nominations[0].confidence
+    assert a.nominations[0] is not a.nominations[1]
+    # another reader shares nothing with this one
+    c = SharedReader().loads(pickle.dumps(facts("one")))
+    assert c.credits[0].confidence == 0.75
+    assert c.credits[0].confidence is not a.credits[0].confidence

@@ -272,6 +272,22 @@ def test_facts_kept_for_the_component_part_hold_only_what_it_reads_and_stay_empt
     assert kept[0].airs is kept[1].ceremonies is kept[1].credits
 
 
+def test_what_the_component_part_keeps_of_a_reading_is_a_shared_copy_of_the_owned_facts():
+    from kg.resolve.parts import keeping_owned
+
+    read = list(_ReadTwice(["Ada Quill", "Ada Quill", "Tomas Brandt"]))
+    kept: list[ArticleFacts] = []
+    assert list(keeping_owned(read, kept)) == read
+    assert [f.mentions for f in read] == [f.mentions for f in _ReadTwice(
+        ["Ada Quill", "Ada Quill", "Tomas Brandt"])]  # what was read is left whole
+    assert [k.nominations for k in kept] == [f.nominations for f in read]
+    assert all(k.mentions == () and k.nominations[0] is not f.nominations[0]
+               for k, f in zip(kept, read, strict=True))
+    # equal names are one object across the kept articles, as a SharedReader reads them
+    assert read[0].nominations[0].nominee is not read[1].nominations[0].nominee
+    assert kept[0].nominations[0].nominee is kept[1].nominations[0].nominee
+
+
 def test_facts_in_a_tuple_are_sorted_and_read_out_of_order_refused():
     names = ["Ada Quill", "Tomas Brandt", "Noor Okafor"]
     facts = list(_ReadTwice(names))

@@ -15,6 +15,7 @@ can keep parts and recompute only those an added article touches.
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.gazetteer import Gazetteer
-from kg.records import ArticleFacts, Evidence
+from kg.records import ArticleFacts, Evidence, SharedReader
 from kg.resolve import facts as link
 from kg.resolve.entities import Entities, id_base
 from kg.resolve.model import (
@@ -210,14 +211,16 @@ def articles_part(facts: Iterable[ArticleFacts], maps: NameMaps, gaz: Gazetteer,
 
 # --- components -----------------------------------------------------------------------------
 
-def component_part(facts: list[ArticleFacts], main_ceremony: dict[str, str],
+def component_part(facts: list[ArticleFacts], main_ceremony: dict[str, str] | None,
                    maps: NameMaps, gaz: Gazetteer,
                    chosen: list[str | None] | None = None) -> Part:
     """The credits, nominations and characters of ``facts`` (in article
     order): of a whole corpus; or, with ``chosen`` (each nomination's
     category, settled with its whole component: ``kg.resolve.settle``), of
     one unit of a component (a member and its costars), ``facts`` holding only
-    theirs."""
+    theirs. ``main_ceremony``: each article's main ceremony, as its article
+    part finds it; None when ``facts`` hold every nomination of their articles,
+    which then tell the same."""
     ents = _entities(maps, gaz, [])
     link.merge_credits(ents, facts)
     link.merge_nominations(ents, facts, main_ceremony, chosen)
@@ -607,6 +610,29 @@ def keeping_facts(read: Iterable[ArticleFacts], kept: list[ArticleFacts], strip:
         kept.append(only_owned(f) if strip else f)
 
 
+def keeping_owned(read: Iterable[ArticleFacts], kept: list[ArticleFacts]
+                  ) -> Iterator[ArticleFacts]:
+    """``read`` as it is; once each article's facts are read, a copy of what
+    the component part reads of them (``only_owned``) goes to ``kept``, read
+    back through one ``SharedReader`` (equal names and sentences one object),
+    ``read``'s own facts left as they were. Only what is kept is shared: a
+    reader that shared every fact read would hold every sentence of the corpus
+    until the reading ends."""
+    reader = SharedReader()
+    for f in read:
+        yield f
+        kept.append(reader.loads(pickle.dumps(only_owned(dataclasses.replace(f)),
+                                              pickle.HIGHEST_PROTOCOL)))
+
+
+def _emptying(read: Iterable[ArticleFacts]) -> Iterator[ArticleFacts]:
+    """``read`` as it is, each article's facts emptied (``only_owned``) once
+    the article part has linked them."""
+    for f in read:
+        yield f
+        only_owned(f)
+
+
 def only_owned(f: ArticleFacts) -> ArticleFacts:
     """``f`` emptied (in place) of all but its nominations, credits and
     characters (and what names them): what the component parts read, which
@@ -627,28 +653,37 @@ def resolve_whole(facts: Collection[ArticleFacts], gaz: Gazetteer, consume: bool
     collection read twice, an article at a time, in article order (a build's
     facts files, which are never all in memory at once).
 
+    The component part is made first, from what it reads of every article
+    (kept from the first reading, when the facts are read afresh each time),
+    which then goes; the article part after, from the second reading: a
+    build's largest memory is here, and neither part's working memory then
+    adds to the other's result (at 100,000 synthetic articles, 711 MB at the
+    peak against 927 MB the other way round, with the second reading shared).
+
     With ``consume``, each article's facts are emptied of what only the article
     part reads (mentions above all) once it is read, and a list of facts is
     emptied at the end: what the parts do not keep of the facts is freed before
-    the next step (a build's largest memory is here). With ``spill``, the
+    the next step. With ``spill``, the
     corpus keeps its per-article links in files (see ``kg.resolve.spill``;
     ``Corpus.spilled``; removed here if resolution fails), in a temporary
     folder (inside ``spill`` when it is a folder)."""
     # in rank order, as parts are merged
-    ordered = sorted(facts, key=lambda f: f.article_id) if isinstance(facts, Sequence) else facts
+    held = isinstance(facts, Sequence)
+    ordered = sorted(facts, key=lambda f: f.article_id) if held else facts
     infos: list[ArticleInfo] = []
-    maps = maps_from_counts(*name_counts(noting_articles(ordered, infos)), gaz)
-    kept: list[ArticleFacts] = []  # what the component part reads
+    kept: list[ArticleFacts] = []  # what the component part reads of facts read afresh
+    first = noting_articles(ordered, infos)
+    maps = maps_from_counts(*name_counts(first if held else keeping_owned(first, kept)), gaz)
+    # the component part first, while no other part is held; then what it read goes
+    components = component_part(ordered if held else kept, None, maps, gaz)
+    kept.clear()
     links = SpilledLinks(spill if isinstance(spill, Path) else None) if spill else None
     try:
-        articles = articles_part(keeping_facts(ordered, kept, consume), maps, gaz, links,
-                                 infos)
+        articles = articles_part(_emptying(ordered) if held and consume else ordered, maps,
+                                 gaz, links, infos)
         del ordered
-        components = component_part(kept, articles.main_ceremonies, maps, gaz)
-        if consume:
-            kept.clear()
-            if isinstance(facts, list):
-                facts.clear()
+        if consume and isinstance(facts, list):
+            facts.clear()
         return merge([articles], [components], consume)
     except BaseException:
         if links is not None:

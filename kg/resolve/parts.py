@@ -657,8 +657,9 @@ def resolve_whole(facts: Collection[ArticleFacts], gaz: Gazetteer, consume: bool
     (kept from the first reading, when the facts are read afresh each time),
     which then goes; the article part after, from the second reading: a
     build's largest memory is here, and neither part's working memory then
-    adds to the other's result (at 100,000 synthetic articles, 711 MB at the
-    peak against 927 MB the other way round, with the second reading shared).
+    adds to the other's result (at 100,000 synthetic articles the peak was
+    711 MB, against 927 MB when the article part came first and kept what the
+    component part reads from a shared second reading).
 
     With ``consume``, each article's facts are emptied of what only the article
     part reads (mentions above all) once it is read, and a list of facts is

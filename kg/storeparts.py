@@ -36,7 +36,7 @@ from kg.resolve.parts import (
     articles_part,
     component_part,
     component_parts,
-    keeping_facts,
+    keeping_owned,
     link_handles,
     linking_entities,
     maps_from_names,
@@ -473,15 +473,19 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
     (``Corpus.spilled``: close it once the graph is written).
 
     ``facts`` is read three times, an article at a time, in article order (a
-    store's kept facts files): to count the names, to link each article (of
-    which only the nominations, credits and characters are kept, for the
-    component parts) and to make and keep each article's own part. So the
-    facts of every article are never held at once. The corpus is merged from
-    one part of all articles and one of all facts, as a plain build does; the
-    parts an update works with (one per article, one per component), which
-    merge the same, are made and kept one at a time, not held."""
+    store's kept facts files): to count the names (keeping a shared copy of
+    each article's nominations, credits and characters, for the component
+    parts: ``keeping_owned``), to link each article and to make and keep each
+    article's own part. So the facts of every article are never held at once.
+    The corpus is merged from one part of all articles and one of all facts,
+    as a plain build does (``resolve_whole``, in the same order: the
+    components first, made and kept, then what they read goes, then the
+    articles); the parts an update works with (one per article, one per
+    component), which merge the same, are made and kept one at a time, not
+    held."""
     infos: list[ArticleInfo] = []
-    works, people, authors = name_counts(noting_articles(facts, infos))
+    kept: list[ArticleFacts] = []  # of each article, what the component parts read
+    works, people, authors = name_counts(keeping_owned(noting_articles(facts, infos), kept))
     work_canon = work_names(works)
     personal = personal_authors(authors, work_canon, gaz)
     maps = maps_from_names(work_canon, people, personal, gaz)
@@ -497,11 +501,13 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
                                ("people", people), ("authors", authors),
                                ("personal", personal)):
                 state.set_meta(key, value)
-            kept: list[ArticleFacts] = []  # of each article, what the component parts read
-            whole = articles_part(keeping_facts(facts, kept), maps, gaz, links, infos)
-            mains = whole.main_ceremonies
-            merged = merge_parts([whole], [component_part(kept, mains, maps, gaz)])
-            del whole
+            # the components first, while no other part is held; then what they read goes
+            components = component_part(kept, None, maps, gaz)
+            put_components(state, kept, maps, gaz)
+            kept.clear()
+            whole = articles_part(facts, maps, gaz, links, infos)
+            merged = merge_parts([whole], [components])
+            del whole, components
             real = {pid for pid, rows in merged.rows.items() if is_real(rows)}
             spelled = spelled_names(merged.entities, merged.first)
             for f in facts:
@@ -512,7 +518,6 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
                     spelled.get)
                 state.put_rows(handle_source(f.article_id), bare)
                 state.put_targets(f.article_id, targets)
-            put_components(state, kept, mains, maps, gaz)
             for pid, ent in merged.entities.items():
                 rows = merged.rows[pid]
                 state.put_entity(pid, ent, merged.first[pid], merged.ids[pid], is_real(rows),
@@ -524,12 +529,12 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
     return merged.corpus
 
 
-def put_components(state: PartsState, kept: list[ArticleFacts], mains: dict[str, str],
-                   maps: NameMaps, gaz: Gazetteer) -> None:
+def put_components(state: PartsState, kept: list[ArticleFacts], maps: NameMaps,
+                   gaz: Gazetteer) -> None:
     """Keep every component's records and settled categories, and each of
     its units' parts (``kept``: every article's nominations, credits and
     characters)."""
-    for root, records, chosen, made in component_parts(kept, mains, maps, gaz):
+    for root, records, chosen, made in component_parts(kept, None, maps, gaz):
         state.put_component(root, records, chosen)
         for unit, keys, part in made:
             state.put_unit(unit, keys, part)

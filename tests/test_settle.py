@@ -19,7 +19,7 @@ from kg.records import (
     Ref,
 )
 from kg.resolve.facts import _nomination_facts, settle_categories
-from kg.resolve.parts import linking_entities, name_maps
+from kg.resolve.parts import articles_part, component_parts, linking_entities, name_maps
 from kg.resolve.settle import (
     article_records,
     components,
@@ -86,6 +86,20 @@ def test_records_settle_as_resolution_does_whole_and_by_component(gaz, seed):
         by_component.update(settle(part))
     assert by_component == expected
 
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_components_find_each_articles_main_ceremony_as_its_article_part_does(gaz, seed):
+    """A full store build makes the components before the article parts, so
+    it lets them find each article's main ceremony from the nominations they
+    read (which hold all of each article's): what a unit of a component is
+    made with must be the same as with the article parts' own."""
+    facts = _corpus(gaz, seed)
+    maps = name_maps(facts, gaz)
+    mains = {k: v for f in facts for k, v in articles_part([f], maps, gaz).main_ceremonies.items()}
+    assert mains
+    assert list(component_parts(facts, None, maps, gaz)) == \
+        list(component_parts(facts, mains, maps, gaz))
 
 def test_open_categories_in_one_sentence_join_and_a_settled_one_is_context(gaz):
     """Two nominees whose categories are open in one sentence are one

@@ -184,10 +184,9 @@ def _nomination_facts(ents: Entities, articles: list[ArticleFacts]
     found = _Found()
     main_ceremony: dict[str, str] = {}
     for f in articles:
-        ents.at = (f.article_id, 8)
-        cer_counts = Counter(ents.ceremony(n.ceremony).id for n in f.nominations)
-        if cer_counts:
-            main_ceremony[f.article_id] = cer_counts.most_common(1)[0][0]
+        main = main_ceremony_of(ents, f)
+        if main is not None:
+            main_ceremony[f.article_id] = main
         for n in f.nominations:
             ents.at = (f.article_id, 8, n.evidence.start, n.evidence.end)
             nominee = ents.ref(n.nominee)
@@ -195,6 +194,13 @@ def _nomination_facts(ents: Entities, articles: list[ArticleFacts]
                 continue
             found.append(f.article_id, ents.ceremony(n.ceremony).id, n, nominee)
     return found, main_ceremony
+
+
+def main_ceremony_of(ents: Entities, f: ArticleFacts) -> str | None:
+    """The ceremony most of the article's nominations are for (None if it has none)."""
+    ents.at = (f.article_id, 8)
+    counts = Counter(ents.ceremony(n.ceremony).id for n in f.nominations)
+    return counts.most_common(1)[0][0] if counts else None
 
 
 class _Votes:

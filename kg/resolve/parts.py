@@ -228,15 +228,20 @@ def component_part(facts: list[ArticleFacts], main_ceremony: dict[str, str] | No
     return _part(ents)
 
 
-def component_parts(facts: list[ArticleFacts], main_ceremony: dict[str, str],
+def component_parts(facts: list[ArticleFacts], main_ceremony: dict[str, str] | None,
                     maps: NameMaps, gaz: Gazetteer
                     ) -> Iterator[tuple[str, Records, dict[FactKey, str | None],
                                         list[tuple[str, set[str], Part]]]]:
     """What a store keeps of the nominations, credits and characters of
     ``facts`` (every article's, in article order), a component at a time: its
     name, its records and their settled categories, and each of its units
-    (name, members, part)."""
+    (name, members, part). ``main_ceremony``: each article's main ceremony, as
+    its article part finds it; None to find it from ``facts`` (which hold every
+    nomination of their articles, so they tell the same)."""
     ents = _entities(maps, gaz, [])
+    if main_ceremony is None:
+        main_ceremony = {f.article_id: main for f in facts
+                         if (main := link.main_ceremony_of(ents, f)) is not None}
     records = {f.article_id: article_records(f, ents) for f in facts}
     by_id = {f.article_id: f for f in facts}
     for root, mine in components(records).items():
@@ -597,17 +602,6 @@ def noting_articles(read: Iterable[ArticleFacts], infos: list[ArticleInfo]
                              f"{infos[-1].article_id}")
         infos.append(ArticleInfo(f.article_id, f.date))
         yield f
-
-
-def keeping_facts(read: Iterable[ArticleFacts], kept: list[ArticleFacts], strip: bool = True
-                  ) -> Iterator[ArticleFacts]:
-    """``read`` as it is, for the article part to link; once it has, each
-    article's facts go to ``kept`` (what the component part and the facts'
-    owners read), with ``strip`` emptied first of what only the article part
-    reads (mentions above all)."""
-    for f in read:
-        yield f
-        kept.append(only_owned(f) if strip else f)
 
 
 def keeping_owned(read: Iterable[ArticleFacts], kept: list[ArticleFacts]

@@ -87,7 +87,6 @@ def test_records_settle_as_resolution_does_whole_and_by_component(gaz, seed):
     assert by_component == expected
 
 
-
 @pytest.mark.parametrize("seed", range(20))
 def test_components_find_each_articles_main_ceremony_as_its_article_part_does(gaz, seed):
     """A full store build makes the components before the article parts, so
@@ -100,6 +99,7 @@ def test_components_find_each_articles_main_ceremony_as_its_article_part_does(ga
     assert mains
     assert list(component_parts(facts, None, maps, gaz)) == \
         list(component_parts(facts, mains, maps, gaz))
+
 
 def test_open_categories_in_one_sentence_join_and_a_settled_one_is_context(gaz):
     """Two nominees whose categories are open in one sentence are one

@@ -280,9 +280,13 @@ def _extract(articles: list[Article], store: ArticleStore, model: str | None,
     if not dask:
         damaged: list[int] = []
 
-        def meanwhile() -> None:  # read while the child parses
+        def meanwhile() -> None:  # while the child parses
             preload()
             store.prefetch()
+            # the index of the kept texts, which lists the articles just saved
+            # (0.1 s at 10,000 articles); saved again after only if the child
+            # found a stored text damaged
+            store.kept.save_index()
 
         changed = extract_in_child(list(articles), model, progress, errors, jobs,
                                    parent=store.path, doc_dir=store.docs_dir, kept=paths,

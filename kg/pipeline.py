@@ -51,9 +51,20 @@ def first_pass(ctx: ArticleContext) -> tuple[ArticleContext, list[WorkHit]]:
     ctx = ctx.derive(persons=collect_persons(ctx))
     hits = list(find_works(ctx))
     award = award_x.main_award(ctx, award_x.award_mentions(ctx))
+    categories = award_x.category_mentions(ctx, award)
+    hits = [h for h in hits if not _within_category(h, categories)]
     hits.extend(_list_work_hits(ctx, find_list_entries(ctx, award)))
-    hits.extend(frame_titles(ctx, award_x.category_mentions(ctx, award)))
+    hits.extend(frame_titles(ctx, categories))
     return ctx, hits
+
+
+def _within_category(hit: WorkHit, categories: list[award_x.CategoryMention]) -> bool:
+    """Whether a title lies inside a category's name ("Event of the Year" in
+    "Musical Event of the Year", where the model cut the name at an entity it
+    saw): a piece of a prize, not a work. Kept, it would be a title of the
+    whole corpus, found in every article that names the prize."""
+    return any(c.span.start <= hit.span.start and hit.span.end <= c.span.end
+               for c in categories)
 
 
 def nlp_text(text: str) -> str:

@@ -86,6 +86,15 @@ def test_a_networks_possessive_marks_a_title_and_its_network():
     assert [(h.title, h.network) for h in hits] == [("Copper Lake", "HBO")]
 
 
+def test_a_piece_of_a_category_name_is_not_a_title():
+    """The model may end a category's name at an entity of its own ("Musical
+    Event of" as an organisation); the rest ("Event of the Year") is a piece
+    of the prize, not a title every other article would be searched for."""
+    _, hits = first_pass(context("Nadia Brell won Musical Event of the Year for Glass Harbor "
+                                 "at the 12th Country Music Association Awards."))
+    assert {h.title for h in hits} == {"Glass Harbor"}
+
+
 # --- awards and categories -----------------------------------------------------------------
 
 AWARD_SENTENCE = ("Ada Quill won outstanding supporting actress in a drama series at the 75th "

@@ -368,10 +368,13 @@ def settle_categories(facts: Settling, context: Mapping[Hashable, set[str]]
     for i in range(len(facts)):
         cands = facts.candidates(i)
         chosen.append(cands[0] if cands is not None and len(cands) == 1 else None)
-    open_groups = _open_groups(facts, chosen)
+    # the facts about each nominee at each ceremony (a group) with a fact
+    # still open, and every fact of the sentences those open facts are in
+    open_groups = _facts_by(facts.group, {facts.group(i) for i, c in enumerate(chosen)
+                                          if c is None}, len(facts))
     groups = list(open_groups.values())
-    in_sentence = _facts_by_sentence(
-        facts, {facts.sentence(i) for members in groups for i in members if chosen[i] is None})
+    in_sentence = _facts_by(facts.sentence, {facts.sentence(i) for members in groups
+                                             for i in members if chosen[i] is None}, len(facts))
     for _ in range(3):
         for members in groups:
             _narrow_by_nominee(facts, members, chosen)
@@ -395,28 +398,17 @@ def settle_categories(facts: Settling, context: Mapping[Hashable, set[str]]
     return chosen
 
 
-def _open_groups(facts: Settling, chosen: list[str | None]) -> dict[Hashable, list[int]]:
-    """The facts (by index, in order) about each nominee at each ceremony, of
-    the groups with a fact still open (``chosen`` None). Each group is
-    narrowed apart from the others, so their order does not matter."""
-    keys = {facts.group(i) for i, c in enumerate(chosen) if c is None}
+def _facts_by(key: Callable[[int], Hashable], keys: set[Hashable], n: int
+              ) -> dict[Hashable, list[int]]:
+    """The facts (by index, in order) whose ``key`` is one of ``keys``, by
+    key, in one pass over the ``n`` facts. Each group is narrowed apart from
+    the others, so their order does not matter."""
     found: dict[Hashable, list[int]] = {}
     if keys:
-        for i in range(len(facts)):
-            key = facts.group(i)
-            if key in keys:
-                found.setdefault(key, []).append(i)
-    return found
-
-
-def _facts_by_sentence(facts: Settling, sentences: set[Hashable]) -> dict[Hashable, list[int]]:
-    """Every fact of each of the ``sentences``, by sentence."""
-    found: dict[Hashable, list[int]] = {ev: [] for ev in sentences}
-    if sentences:
-        for i in range(len(facts)):
-            ev = facts.sentence(i)
-            if ev in found:
-                found[ev].append(i)
+        for i in range(n):
+            k = key(i)
+            if k in keys:
+                found.setdefault(k, []).append(i)
     return found
 
 

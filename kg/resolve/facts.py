@@ -401,8 +401,9 @@ def settle_categories(facts: Settling, context: Mapping[Hashable, set[str]]
 def _facts_by(key: Callable[[int], Hashable], keys: set[Hashable], n: int
               ) -> dict[Hashable, list[int]]:
     """The facts (by index, in order) whose ``key`` is one of ``keys``, by
-    key, in one pass over the ``n`` facts. Each group is narrowed apart from
-    the others, so their order does not matter."""
+    key, in one pass over the ``n`` facts (the keys in the order their first
+    facts come: each group is narrowed apart from the others, so their order
+    does not matter, but it is the same on every run)."""
     found: dict[Hashable, list[int]] = {}
     if keys:
         for i in range(n):

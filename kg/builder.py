@@ -139,7 +139,15 @@ def build_corpus(articles: list[Article], model: str | None,
             progress(len(facts), len(facts), "linking entities across articles")
         # the facts go once their parts are made; a build that only writes files
         # keeps the per-article links in files until the graph is written
-        return resolve(facts, consume=True, spill=(scratch or True) if release_model else False)
+        corpus = resolve(facts, consume=True, spill=(scratch or True) if release_model else False)
+        if isinstance(facts, FiledFacts):
+            try:
+                facts.finish()  # the child, gone by now: its failure, if any, fails the build
+            except BaseException:
+                if corpus.spilled is not None:
+                    corpus.spilled.close()
+                raise
+        return corpus
     finally:
         if isinstance(facts, FiledFacts):
             facts.close()

@@ -10,8 +10,13 @@ never imports spaCy, and once the child is gone, with all of the child's
 memory, reads the facts from those files an article at a time (``FiledFacts``).
 The child is forked first (``ExtractionProcess``), before the articles are
 listed, so that importing spaCy and loading the model (two seconds or more)
-run beside the listing; the articles are sent to it once listed. Its progress
-and errors come back through a pipe.
+run beside the listing; the articles are sent to it once listed, and it takes
+them at once, while it loads, so that the building process is free to read
+ahead what it needs next. Its progress and errors come back through a pipe.
+It sends the facts files' names as soon as the facts are filed, and only then
+writes what a store keeps for its next build (``kg.passes.file_facts``): the
+store links the facts meanwhile and waits for the child (``FiledFacts.finish``)
+only before it writes its database.
 
 Where processes cannot be forked (or the passes run on a Dask cluster) the
 build extracts in its own process instead (``extract_in_child`` returns None).
@@ -24,6 +29,7 @@ import io
 import multiprocessing
 import pickle
 import tempfile
+import threading
 from collections.abc import Callable, Collection, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -87,7 +93,7 @@ class ExtractionProcess:
 
     def extract(self, articles: list[Article], progress: Progress | None,
                 errors: list[ArticleError], jobs: int, parent: Path | None = None,
-                doc_dir: Path | None = None, kept: dict[str, Path] | None = None,
+                doc_dir: Path | None = None, kept: dict[str, str] | None = None,
                 damaged: list[int] | None = None,
                 meanwhile: Callable[[], object] | None = None) -> FiledFacts:
         """See ``extract_in_child``; ``meanwhile`` is called once the child has
@@ -103,25 +109,22 @@ class ExtractionProcess:
         self._used = True
         try:
             try:
-                try:
-                    self._jobs.send_bytes(_dumps_listed(
-                        (articles, jobs, Path(folder.name), doc_dir, kept is not None)))
-                except BrokenPipeError:  # the child is gone: what it said, or its exit code
-                    pass
-                finally:
-                    self._jobs.close()  # the child sees the end of its input either way
-                articles.clear()
-                trim_memory()  # the listing's memory here: the child has its own copy
-                if meanwhile is not None:
-                    meanwhile()
-                filed, failures, paths, found_damaged = _follow(self._results, progress)
+                self._jobs.send_bytes(_dumps_listed(
+                    (articles, jobs, Path(folder.name), doc_dir, kept is not None)))
+            except BrokenPipeError:  # the child is gone: what it said, or its exit code
+                pass
             finally:
-                self._results.close()
-                self._child.join()
-            if filed is None:
+                self._jobs.close()  # the child sees the end of its input either way
+            articles.clear()
+            trim_memory()  # the listing's memory here: the child has its own copy
+            if meanwhile is not None:
+                meanwhile()
+            result = _follow(self._results, progress)
+            if result is None:
                 raise ExtractionProcessError(
                     f"the extraction process ended without a result "
-                    f"(exit code {self._child.exitcode})")
+                    f"(exit code {self._end()})")
+            filed, failures, paths, found_damaged = result
             errors.extend(failures)
             if kept is not None:
                 kept.update(paths)
@@ -130,10 +133,31 @@ class ExtractionProcess:
             files = sorted((*known[index], index, path) for index, *_, path in filed.jobs)
             _keep_only(Path(folder.name), {path for *_, path in files})
             return FiledFacts(folder, [(index, article, path)
-                                       for _, article, index, path in files], errors)
+                                       for _, article, index, path in files], errors,
+                              self._finish)
         except BaseException:
+            self._end()
             folder.cleanup()
             raise
+
+    def _finish(self) -> None:
+        """Wait for the child to end, once it has filed the facts: it still
+        writes what a store keeps for its next build (``kg.passes.file_facts``);
+        raise what it raised, or that it ended without finishing."""
+        try:
+            result = _follow(self._results, None)
+        finally:
+            code = self._end()
+        if result is None:
+            raise ExtractionProcessError(
+                f"the extraction process ended before it finished keeping its files "
+                f"(exit code {code})")
+
+    def _end(self) -> int | None:
+        """Wait for the child to go; its exit code."""
+        self._results.close()
+        self._child.join()
+        return self._child.exitcode
 
     def close(self) -> None:
         """End the child if it was never sent its articles (a build that found
@@ -181,7 +205,7 @@ def lock_waiter(process: ExtractionProcess | None,
 def extract_in_child(articles: list[Article], model: str | None,
                      progress: Progress | None, errors: list[ArticleError],
                      jobs: int, parent: Path | None = None, doc_dir: Path | None = None,
-                     kept: dict[str, Path] | None = None, damaged: list[int] | None = None,
+                     kept: dict[str, str] | None = None, damaged: list[int] | None = None,
                      process: ExtractionProcess | None = None,
                      meanwhile: Callable[[], object] | None = None
                      ) -> Collection[ArticleFacts] | None:
@@ -248,16 +272,22 @@ class FiledFacts:
     corpus until the reading ends (230 MB at 100,000 articles). An article whose facts
     cannot be read is left out and reported in ``errors``, in the order the
     articles were given, after the first reading; ``close`` removes the
-    temporary folder (with the files, unless they were filed in a store's)."""
+    temporary folder (with the files, unless they were filed in a store's).
+
+    The extraction process may still be writing what a store keeps for its
+    next build while the facts are read: ``finish`` waits for it and raises
+    if it failed (a store calls it before it commits what it made of the
+    facts); ``close`` waits for it too, quietly."""
 
     def __init__(self, folder: tempfile.TemporaryDirectory,
                  files: list[tuple[int, Path | str, Path | str]],
-                 errors: list[ArticleError]) -> None:
+                 errors: list[ArticleError], finish: Callable[[], None] | None = None) -> None:
         """``files``: (position among the articles given, article, facts file).
         The paths are kept as strings: with two ``Path`` objects, a row cost
         1.1 KB (110 MB for a build of 100,000 articles, held through
-        resolution); with strings, less than half."""
-        self._folder, self._errors = folder, errors
+        resolution); with strings, less than half. ``finish``: waits for the
+        extraction process to end (see ``finish``)."""
+        self._folder, self._errors, self._finish = folder, errors, finish
         self._files = [(position, str(article), str(path)) for position, article, path in files]
         self._unreadable: set[int] = set()
         self._read = False
@@ -295,19 +325,43 @@ class FiledFacts:
                 pass
         return sorted(self._files[i][0] for i in self._unreadable)
 
+    def finish(self) -> None:
+        """Wait for the extraction process to finish; raise if it failed."""
+        finish, self._finish = self._finish, None
+        if finish is not None:
+            finish()
+
     def close(self) -> None:
-        self._folder.cleanup()
+        """Wait for the extraction process (its failure is not raised: a
+        caller that needs it to have succeeded calls ``finish`` first) and
+        remove the temporary folder."""
+        try:
+            with contextlib.suppress(Exception):
+                self.finish()
+        finally:
+            self._folder.cleanup()
 
 
-def _follow(receive: Connection, progress: Progress | None
-            ) -> tuple[object, list, dict, list]:
-    """Pass the child's progress on until it sends its result or goes; raise
-    what it raised."""
+def _receive(jobs: Connection, into: list[bytes | BaseException | None]) -> None:
+    """The child's job, as sent (None: the parent went without sending one)."""
+    try:
+        into.append(jobs.recv_bytes())
+    except EOFError:
+        into.append(None)
+    except BaseException as exc:  # noqa: BLE001 - raised by the child's main thread
+        into.append(exc)
+    finally:
+        jobs.close()
+
+
+def _follow(receive: Connection, progress: Progress | None) -> tuple:
+    """Pass the child's progress on until it sends its next result (the
+    message's fields past its kind) or goes (None); raise what it raised."""
     while True:
         try:
             message = receive.recv()
         except EOFError:
-            return None, [], {}, []
+            return None
         kind, *rest = message
         if kind == "progress":
             if progress is not None:
@@ -315,7 +369,7 @@ def _follow(receive: Connection, progress: Progress | None
         elif kind == "error":
             raise rest[0]
         else:
-            return rest[0], rest[1], rest[2], rest[3]
+            return tuple(rest)
 
 
 def _child(jobs: Connection, send: Connection, parent_jobs: Connection,
@@ -327,6 +381,13 @@ def _child(jobs: Connection, send: Connection, parent_jobs: Connection,
         send.send(("progress", done, total, what))
 
     try:
+        # the articles are taken as soon as the parent sends them, while the
+        # model loads: the parent is then free to read ahead what it needs next
+        # (``meanwhile``), where it used to wait in its sending until the model
+        # was loaded (a second or more)
+        received: list[bytes | BaseException | None] = []
+        reader = threading.Thread(target=_receive, args=(jobs, received), daemon=True)
+        reader.start()
         try:  # while the parent lists the articles
             from kg.spacy_import import import_spacy_without_cli
 
@@ -337,20 +398,24 @@ def _child(jobs: Connection, send: Connection, parent_jobs: Connection,
             loading: BaseException | None = None
         except Exception as exc:  # noqa: BLE001 - told once the articles come
             loading = exc
-        try:
-            articles, workers, folder, doc_dir, keeps = pickle.loads(jobs.recv_bytes())
-        except EOFError:  # the parent went without sending any
+        reader.join()
+        if received[0] is None:  # the parent went without sending any
             return
-        finally:
-            jobs.close()
+        if isinstance(received[0], BaseException):
+            raise received[0]
+        articles, workers, folder, doc_dir, keeps = pickle.loads(received[0])
         if loading is not None:
             raise loading
         failures: list[ArticleError] = []
-        kept: dict[str, Path] | None = {} if keeps else None
-        filed = file_facts(articles, model, progress, failures, workers, doc_dir, folder,
-                           kept=kept, prune_rest=doc_dir is not None)
-        damaged = [i for i, a in enumerate(articles) if getattr(a, "damaged", False)]
-        send.send(("done", filed, failures, kept or {}, damaged))
+        kept: dict[str, str] | None = {} if keeps else None
+
+        def filed_now(filed: object) -> None:
+            damaged = [i for i, a in enumerate(articles) if getattr(a, "damaged", False)]
+            send.send(("filed", filed, failures, kept or {}, damaged))
+
+        file_facts(articles, model, progress, failures, workers, doc_dir, folder, kept=kept,
+                   prune_rest=doc_dir is not None, filed_now=filed_now)
+        send.send(("done",))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
         try:
             send.send(("error", exc))

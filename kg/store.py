@@ -138,12 +138,16 @@ class ArticleStore:
         if found is not None:
             self._prefetched = dict([found])
 
-    def update(self, changed: Collection[ArticleFacts], paths: dict[str, Path], ids: list[str]
-               ) -> pyoxigraph.Store:
+    def update(self, changed: Collection[ArticleFacts], paths: dict[str, str], ids: list[str],
+               before_commit: Callable[[], object] | None = None) -> pyoxigraph.Store:
         """Bring the database up to date with the articles ``ids`` (facts files in
         ``paths``), of which ``changed`` were extracted now: incrementally when
         the kept parts allow it, else by resolving and writing everything
-        again, reading the kept facts an article at a time (``KeptFacts``)."""
+        again, reading the kept facts an article at a time (``KeptFacts``).
+        ``before_commit`` is called before the database is written (the
+        extraction process may still be writing what the store keeps of its
+        work: ``FiledFacts.finish``); if it raises, nothing is: an update
+        leaves the store as it was, a full rebuild leaves it to be rebuilt."""
         gaz, code = load_gazetteer(), resolution_fingerprint()
         state_path = self.path / STATE_FILE
         mark = self.path / DIRTY_MARK
@@ -162,7 +166,20 @@ class ArticleStore:
                 for article in sorted(set(ids) - digests.keys() - todo.keys()):
                     todo[article] = _read_facts(paths[article])
                 state.db.execute("BEGIN")
-                Update(state, database, gaz).run(todo, paths)
+                update = Update(state, database, gaz)
+                try:
+                    update.run(todo, paths, before_writing=before_commit)
+                except StateError:
+                    raise
+                except BaseException:
+                    if not update.writing:  # the database untouched: undone, as it was
+                        with contextlib.suppress(sqlite3.Error):
+                            state.db.execute("ROLLBACK")
+                            mark.unlink()
+                    # closed (its lock freed) with its last reference, which the
+                    # traceback's frames would otherwise keep while it is handled
+                    del update.database, database
+                    raise
                 state.db.execute("COMMIT")
                 database.flush()
                 mark.unlink()
@@ -177,6 +194,8 @@ class ArticleStore:
         corpus = write_full(state_path, KeptFacts(paths, ids), paths, gaz, code,
                             spill=self.path)
         try:
+            if before_commit is not None:
+                before_commit()
             database = self.write(corpus)
         finally:
             if corpus.spilled is not None:
@@ -254,14 +273,16 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
             articles = [merged[k] for k in sorted(merged)]
             if not articles:
                 return BuildResult(None, None, errors, 0)
-            paths: dict[str, Path] = {}
+            paths: dict[str, str] = {}
             changed = _extract(articles, store, model, progress, errors, jobs, dask, paths,
                                extraction)
             try:
                 store.kept.save_index()
                 if progress:
                     progress(len(articles), len(articles), "linking entities across articles")
-                database = store.update(changed, paths, [a.id for a in articles if a.id in paths])
+                database = store.update(
+                    changed, paths, [a.id for a in articles if a.id in paths],
+                    changed.finish if isinstance(changed, FiledFacts) else None)
             finally:
                 if isinstance(changed, FiledFacts):
                     changed.close()
@@ -270,7 +291,7 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
 
 def _extract(articles: list[Article], store: ArticleStore, model: str | None,
              progress: Callable[[int, int, str], None] | None, errors: list[ArticleError],
-             jobs: int, dask: str | None, paths: dict[str, Path],
+             jobs: int, dask: str | None, paths: dict[str, str],
              extraction: ExtractionProcess | None) -> Collection[ArticleFacts]:
     """The facts of the articles extracted now (``paths`` is given every
     article's facts file): in a child process, as a plain build does (see
@@ -320,7 +341,7 @@ class KeptFacts:
     article order (by id): what a full rebuild resolves, never all in memory
     at once (``write_full``)."""
 
-    def __init__(self, paths: dict[str, Path], ids: Iterable[str]) -> None:
+    def __init__(self, paths: dict[str, str], ids: Iterable[str]) -> None:
         self._paths, self._ids = paths, sorted(ids)
 
     def __len__(self) -> int:
@@ -331,8 +352,8 @@ class KeptFacts:
             yield _read_facts(self._paths[article])
 
 
-def _read_facts(path: Path) -> ArticleFacts:
-    facts = read_facts_file(path)
+def _read_facts(path: str) -> ArticleFacts:
+    facts = read_facts_file(Path(path))
     if facts is None:  # missing, damaged, or not facts: a clear error, not a traceback
         raise StoreError(f"{path}: kept facts unreadable; delete it and build again")
     return facts

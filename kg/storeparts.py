@@ -313,14 +313,14 @@ class PartsState:
 
     # ----- writing
 
-    def put_article(self, f: ArticleFacts, facts_path: Path, part: Part, maps: NameMaps,
+    def put_article(self, f: ArticleFacts, facts_path: str, part: Part, maps: NameMaps,
                     gaz: Gazetteer) -> None:
         """Keep one article's part, names, fact owners, links and handles."""
         db = self.db
         owners = article_records(f, linking_entities(maps, gaz)).owners()
         names = article_names(f)
         db.execute("INSERT OR REPLACE INTO article VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   (f.article_id, str(facts_path), _dump(part), _dump(names), _dump(owners),
+                   (f.article_id, facts_path, _dump(part), _dump(names), _dump(owners),
                     facts_digest(f), _dump(part.main_ceremonies),
                     _dump(only_owned(dataclasses.replace(f)))))
         db.executemany("INSERT INTO owner VALUES (?, ?)", [(o, f.article_id) for o in owners])
@@ -465,7 +465,7 @@ def link_article(part: Part, state: PartsState) -> tuple[dict[str, EntityRow], s
 
 # --- a full build ------------------------------------------------------------------------------
 
-def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[str, Path],
+def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[str, str],
                gaz: Gazetteer, code: str, spill: Path | None = None) -> Corpus:
     """Resolve the whole corpus, keep its parts in a new state file at
     ``state_path``, and return the merged corpus (``resolve``'s), its

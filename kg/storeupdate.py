@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import pickle
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,10 +84,10 @@ _OWNED_BY_COMPONENTS = {KG.wonAward, KG.nominatedFor, KG.actedIn}
 
 # --- an add ------------------------------------------------------------------------------------
 
-def _load_facts(path: Path) -> ArticleFacts:
-    facts = read_facts_file(path)
+def _load_facts(path: str) -> ArticleFacts:
+    facts = read_facts_file(Path(path))
     if facts is None:  # any damage: rebuild in full
-        raise StateError(f"kept facts unreadable: {path.name}")
+        raise StateError(f"kept facts unreadable: {Path(path).name}")
     return facts
 
 
@@ -107,6 +107,7 @@ class Update:
         self.cleared: set[str] = set()  # members whose nominations and credits go
         self.old_final: dict[str, str] = {}  # final ids before the update
         self.parts: dict[str, Part] = {}  # article parts, linked
+        self.writing = False  # the database is being written: no longer as it was
         self._merged: dict[str, _Merged | None] = {}  # merged so far, by entity
         state.changes = RowChanges()
 
@@ -120,7 +121,11 @@ class Update:
             self._merged[pid] = _Merged.of(pid, rows) if rows else None
         return self._merged[pid]
 
-    def run(self, changed: dict[str, ArticleFacts], paths: dict[str, Path]) -> None:
+    def run(self, changed: dict[str, ArticleFacts], paths: dict[str, str],
+            before_writing: Callable[[], object] | None = None) -> None:
+        """Update the parts for the ``changed`` articles (the others' facts
+        files in ``paths``), then the database; ``before_writing`` is called
+        in between (what it raises leaves the database untouched)."""
         maps, relinked = self._names(changed)
         facts = dict(changed)
         for article in sorted(relinked - facts.keys()):
@@ -138,6 +143,9 @@ class Update:
             touched |= self.state.article(article)[3]
         self._components(touched, maps, facts)
         self._merge_and_link()
+        if before_writing is not None:
+            before_writing()
+        self.writing = True
         self._write()
 
     # names

@@ -469,6 +469,74 @@ def test_a_store_a_killed_update_left_is_rebuilt_in_full(tmp_path, monkeypatch):
     assert _quads(store) == _fresh_quads(folders)
 
 
+def _stored(folders: list[Path], store: Path) -> None:
+    for name in ("p1", "p2", "p3"):
+        folders.append(store.parent / name)
+        _write(folders[-1], name, COUPLED[name])
+    build_into_store(folders, store)
+
+
+def test_an_add_links_the_facts_while_the_child_keeps_its_files(tmp_path, monkeypatch):
+    """The extraction process sends the facts once filed, then writes what the
+    store keeps for its next build (the titles found, the corpus's titles, the
+    pruning) while this process links them."""
+    import time
+
+    import kg.passes
+    import kg.storeupdate
+
+    store, folders = tmp_path / "store", []
+    _stored(folders, store)
+    linking, seen = tmp_path / "linking", tmp_path / "seen"
+    real_names, real_remove = kg.storeupdate.Update._names, kg.passes._remove_rest
+
+    def names(self, *args, **kwargs):  # here
+        linking.touch()
+        return real_names(self, *args, **kwargs)
+
+    def remove_rest(*args, **kwargs):  # in the child
+        for _ in range(600):  # the old order never gets here: it waited for the child
+            if linking.exists():
+                seen.touch()
+                break
+            time.sleep(0.05)
+        return real_remove(*args, **kwargs)
+
+    monkeypatch.setattr(kg.storeupdate.Update, "_names", names)
+    monkeypatch.setattr(kg.passes, "_remove_rest", remove_rest)
+    folders.append(tmp_path / "p4")
+    build_into_store([_write(folders[-1], "p4", COUPLED["p4"])], store)
+    assert seen.exists()
+    assert _quads(store) == _fresh_quads(folders)
+
+
+def test_an_add_whose_child_fails_after_filing_leaves_the_store_as_it_was(tmp_path,
+                                                                         monkeypatch):
+    """What the child keeps for the next build is written before the update is
+    final: if that fails, the build fails, the database and the kept parts
+    stay as they were, and the next add updates them (no full rebuild)."""
+    import kg.passes
+    from kg.storeparts import DIRTY_MARK
+
+    store, folders = tmp_path / "store", []
+    _stored(folders, store)
+    before = _quads(store)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kg.passes, "_remove_rest", full_disk)
+    folders.append(tmp_path / "p4")
+    with pytest.raises(OSError, match="No space left on device"):
+        build_into_store([_write(folders[-1], "p4", COUPLED["p4"])], store)
+    assert _quads(store) == before and not (store / DIRTY_MARK).exists()
+    monkeypatch.undo()
+    full = _counting_full_rebuilds(monkeypatch)
+    build_into_store([folders[-1]], store)
+    assert full == []
+    assert _quads(store) == _fresh_quads(folders)
+
+
 def test_an_update_escapes_what_the_text_says(tmp_path, monkeypatch):
     """Article and tweet text go into the database through a SPARQL update:
     quotes, braces, backslashes and SPARQL words in it stay text."""

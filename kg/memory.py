@@ -42,6 +42,24 @@ def trim_memory() -> None:
 
 
 @contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (``gc.disable``) for a short step
+    that makes many objects while this process holds many more: each full
+    collection the step's allocations trigger scans everything held, and in
+    an add to a store of 10,000 articles (the kept state, the largest
+    component's 30,000 records read ahead) those scans were a fifth of the
+    update. The step's objects are freed by their reference counts as ever;
+    only cycles wait for the collector, which runs again after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
 def frozen_objects() -> Iterator[None]:
     """Keep the objects that exist now out of the garbage collector's scans
     while processes forked from this one run (``gc.freeze``): a full collection

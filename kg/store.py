@@ -53,6 +53,7 @@ from kg.extraction_process import (
 from kg.fingerprints import resolution_fingerprint
 from kg.gazetteer import load_gazetteer, preload
 from kg.locking import LOCK_NAME, folder_lock
+from kg.memory import collection_paused
 from kg.rdf import corpus_quads
 from kg.records import ArticleFacts, read_facts_file
 from kg.resolve import Corpus
@@ -168,7 +169,8 @@ class ArticleStore:
                 state.db.execute("BEGIN")
                 update = Update(state, database, gaz)
                 try:
-                    update.run(todo, paths, before_writing=before_commit)
+                    with collection_paused():
+                        update.run(todo, paths, before_writing=before_commit)
                 except StateError:
                     raise
                 except BaseException:

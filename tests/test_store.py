@@ -537,6 +537,40 @@ def test_an_add_whose_child_fails_after_filing_leaves_the_store_as_it_was(tmp_pa
     assert _quads(store) == _fresh_quads(folders)
 
 
+def test_an_update_runs_with_the_collector_paused_and_restores_it(tmp_path, monkeypatch):
+    """A full collection during an update scans all the building process holds
+    (a fifth of an add at 10,000 articles): the collector is paused for the
+    update and runs again after, also when the update fails."""
+    import gc
+
+    import kg.storeupdate
+    from kg.memory import collection_paused
+
+    store, folders = tmp_path / "store", []
+    _stored(folders, store)
+    seen: list[bool] = []
+    real = kg.storeupdate.Update._merge_and_link
+
+    def merge_and_link(self):
+        seen.append(gc.isenabled())
+        return real(self)
+
+    monkeypatch.setattr(kg.storeupdate.Update, "_merge_and_link", merge_and_link)
+    folders.append(tmp_path / "p4")
+    build_into_store([_write(folders[-1], "p4", COUPLED["p4"])], store)
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(KeyError), collection_paused():
+        raise KeyError("a failed update")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()  # as it was
+    finally:
+        gc.enable()
+
+
 def test_an_update_escapes_what_the_text_says(tmp_path, monkeypatch):
     """Article and tweet text go into the database through a SPARQL update:
     quotes, braces, backslashes and SPARQL words in it stay text."""

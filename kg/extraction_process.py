@@ -6,8 +6,10 @@ modules stay. A build's later steps (reading every article's facts, resolving
 them, filling the database) are its largest, and they need no spaCy. So a
 command-line build forks a child that loads the model, runs the two passes
 (with its own workers) and files each article's facts; the building process
-never imports spaCy, and once the child is gone, with all of the child's
-memory, reads the facts from those files an article at a time (``FiledFacts``).
+never imports spaCy, and reads the facts from those files an article at a
+time (``FiledFacts``) while the child, its work done, goes with all of its
+memory (within a third of a second: what the update of a store adds to an
+add's peak was 5 MB at 10,000 articles).
 The child is forked first (``ExtractionProcess``), before the articles are
 listed, so that importing spaCy and loading the model (two seconds or more)
 run beside the listing; the articles are sent to it once listed, and it takes
@@ -276,8 +278,8 @@ class FiledFacts:
 
     The extraction process may still be writing what a store keeps for its
     next build while the facts are read: ``finish`` waits for it and raises
-    if it failed (a store calls it before it commits what it made of the
-    facts); ``close`` waits for it too, quietly."""
+    if it failed (a store calls it before it writes its database, a plain
+    build once the facts are resolved); ``close`` waits for it too, quietly."""
 
     def __init__(self, folder: tempfile.TemporaryDirectory,
                  files: list[tuple[int, Path | str, Path | str]],

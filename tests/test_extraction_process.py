@@ -57,6 +57,33 @@ def test_a_child_that_dies_is_named(monkeypatch):
         build_graph([ROOT / "seeds"], lean=True)
 
 
+def test_the_child_takes_its_articles_while_the_model_loads(tmp_path, monkeypatch):
+    """The list is taken as soon as it is sent (a store's is a megabyte, more
+    than a pipe holds), so that this process reads ahead while the child
+    loads the model, rather than wait in its sending until it is loaded."""
+    import time
+
+    import kg.builder
+    import kg.passes
+
+    for i in range(1500):  # about 200 KB listed
+        (tmp_path / f"a{i:04d}.txt").write_text(" date 2021-05-02 Mira Dolan won a prize.",
+                                                encoding="utf-8")
+    read_ahead = tmp_path / "read-ahead"
+    monkeypatch.setattr(kg.builder, "preload", read_ahead.touch)
+
+    def load_pipeline(model=None):  # in the child
+        for _ in range(600):
+            if read_ahead.exists():
+                raise RuntimeError("read ahead while the model loaded")
+            time.sleep(0.05)
+        raise RuntimeError("nothing read ahead until the model was loaded")
+
+    monkeypatch.setattr(kg.passes, "load_pipeline", load_pipeline)
+    with pytest.raises(RuntimeError, match="read ahead while the model loaded"):
+        build_graph([tmp_path], lean=True)
+
+
 def test_filed_facts_are_read_from_their_files_each_time_and_a_damaged_one_is_named_once(
         tmp_path):
     import datetime as dt

@@ -453,27 +453,26 @@ def test_a_replaced_article_updates_in_place(tmp_path, monkeypatch):
     assert not any("Salt Road" in q[2] for q in _quads(store))  # only the old text named it
 
 
+def _stored(folders: list[Path], store: Path) -> None:
+    """Build three coupled articles into ``store``, each in its folder beside it
+    (``folders`` gets them)."""
+    for name in ("p1", "p2", "p3"):
+        folders.append(store.parent / name)
+        _write(folders[-1], name, COUPLED[name])
+    build_into_store(folders, store)
+
+
 def test_a_store_a_killed_update_left_is_rebuilt_in_full(tmp_path, monkeypatch):
     from kg.storeparts import DIRTY_MARK
 
     store, folders = tmp_path / "store", []
-    for name in ("p1", "p2", "p3"):
-        folders.append(tmp_path / name)
-        _write(folders[-1], name, COUPLED[name])
-    build_into_store(folders, store)
+    _stored(folders, store)
     (store / DIRTY_MARK).touch()  # as an update killed half way leaves it
     full = _counting_full_rebuilds(monkeypatch)
     folders.append(tmp_path / "p4")
     build_into_store([_write(folders[-1], "p4", COUPLED["p4"])], store)
     assert full == [1] and not (store / DIRTY_MARK).exists()
     assert _quads(store) == _fresh_quads(folders)
-
-
-def _stored(folders: list[Path], store: Path) -> None:
-    for name in ("p1", "p2", "p3"):
-        folders.append(store.parent / name)
-        _write(folders[-1], name, COUPLED[name])
-    build_into_store(folders, store)
 
 
 def test_an_add_links_the_facts_while_the_child_keeps_its_files(tmp_path, monkeypatch):
@@ -575,10 +574,7 @@ def test_an_update_escapes_what_the_text_says(tmp_path, monkeypatch):
     """Article and tweet text go into the database through a SPARQL update:
     quotes, braces, backslashes and SPARQL words in it stay text."""
     store, folders = tmp_path / "store", []
-    for name in ("p1", "p2", "p3"):
-        folders.append(tmp_path / name)
-        _write(folders[-1], name, COUPLED[name])
-    build_into_store(folders, store)
+    _stored(folders, store)
     full = _counting_full_rebuilds(monkeypatch)
     hostile = ('Ada Quill said: "} ; DROP ALL ; INSERT DATA { <a:b> <c:d> \\"e\\" } #" and '
                "left.\n\nGRAPH <x:y> {} \\u0022 pic.twitter.com/q9 \u2014 Ada Quill "

@@ -27,7 +27,7 @@ from kg.gazetteer import Gazetteer
 from kg.records import ArticleFacts
 from kg.resolve.entities import id_base
 from kg.resolve.model import ArticleInfo, Corpus, Entity
-from kg.resolve.names import name_key, work_names
+from kg.resolve.names import PeopleNames, WorkNames, name_key
 from kg.resolve.parts import (
     EntityRow,
     NameMaps,
@@ -39,7 +39,6 @@ from kg.resolve.parts import (
     keeping_owned,
     link_handles,
     linking_entities,
-    maps_from_names,
     merge_parts,
     name_counts,
     noting_articles,
@@ -486,9 +485,13 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
     infos: list[ArticleInfo] = []
     kept: list[ArticleFacts] = []  # of each article, what the component parts read
     works, people, authors = name_counts(keeping_owned(noting_articles(facts, infos), kept))
-    work_canon = work_names(works)
-    personal = personal_authors(authors, work_canon, gaz)
-    maps = maps_from_names(work_canon, people, personal, gaz)
+    work_book = WorkNames()
+    work_book.update(works)
+    personal = personal_authors(authors, work_book.canon, gaz)
+    people_book = PeopleNames()
+    people_book.update(people + personal, gaz)
+    maps = NameMaps(work_book.canon, people_book.canon)
+    del works, people
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(str(state_path) + suffix).unlink(missing_ok=True)
     links = SpilledLinks(spill)
@@ -497,8 +500,8 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
         with closing(state):
             state.db.executescript(_SCHEMA)
             state.db.execute("BEGIN")
-            for key, value in (("code", code), ("maps", maps), ("works", works),
-                               ("people", people), ("authors", authors),
+            for key, value in (("code", code), ("work_names", work_book),
+                               ("people_names", people_book), ("authors", authors),
                                ("personal", personal)):
                 state.set_meta(key, value)
             # the components first, while no other part is held; then what they read goes

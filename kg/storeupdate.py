@@ -39,7 +39,7 @@ from kg.rdf import QuadWriter, article_graph, entity_node
 from kg.records import ArticleFacts, read_facts_file
 from kg.resolve.entities import Entities, id_base
 from kg.resolve.model import Corpus, Entity
-from kg.resolve.names import work_names
+from kg.resolve.names import PeopleNames, WorkNames, name_key
 from kg.resolve.parts import (
     EntityRow,
     NameMaps,
@@ -50,7 +50,6 @@ from kg.resolve.parts import (
     component_part,
     entity_rank,
     linking_entities,
-    maps_from_names,
     merge_entity,
     number_group,
     personal_authors,
@@ -151,56 +150,58 @@ class Update:
     # names
 
     def _names(self, changed: dict[str, ArticleFacts]) -> tuple[NameMaps, set[str]]:
-        """Update the name counts; the new maps, and the articles to link again
-        (the changed ones and those using a spelling whose name changed)."""
-        counts = [self.state.meta(k) for k in ("works", "people", "authors")]
+        """Update the name counts and maps by what the changed articles added
+        and removed; the new maps, and the articles to link again (the changed
+        ones and those using a spelling whose name changed)."""
+        works: WorkNames = self.state.meta("work_names")
+        people: PeopleNames = self.state.meta("people_names")
+        authors: Counter[tuple] = self.state.meta("authors")
+        work_delta: Counter[str] = Counter()
+        people_delta: Counter[str] = Counter()
         gone: Counter[tuple] = Counter()  # the changed articles' tweet authors, before
         came: Counter[tuple] = Counter()  # and now
         for article, f in changed.items():
             kept = self.state.article(article)
             if kept is not None:
-                for counter, old in zip(counts, kept[2], strict=True):
-                    counter.subtract(old)
+                work_delta.subtract(kept[2][0])
+                people_delta.subtract(kept[2][1])
                 gone.update(kept[2][2])
             names = article_names(f)
-            for counter, new in zip(counts, names, strict=True):
-                counter.update(new)
+            work_delta.update(names[0])
+            people_delta.update(names[1])
             came.update(names[2])
-        counts = [+counter for counter in counts]  # unary plus: only the positive counts
-        old: NameMaps = self.state.meta("maps")
-        works = work_names(counts[0])
-        personal = self._personal_authors(old, works, counts[2], gone, came)
-        maps = maps_from_names(works, counts[1], personal, self.gaz)
+        authors.subtract(gone)
+        authors.update(came)
+        authors = +authors  # unary plus: only the positive counts
+        work_before = {k: works.canon.get(k) for k in {name_key(n) for n in work_delta}}
+        work_changed = works.update(work_delta)
+        keys_moved = {k for k in work_changed if (work_before[k] is None) != (k in works.canon)}
         relinked = set(changed)
-        for kind, before, after in (("work", old.works, maps.works),
-                                    ("person", old.people, maps.people)):
-            for name in before.keys() | after.keys():
-                if before.get(name, "\0") != after.get(name, "\0"):
-                    relinked |= self._users(kind, name)
-        if set(old.works) != set(maps.works):  # a tweet's author may be a work's account now
-            before, after = _accounts(old, self.gaz), _accounts(maps, self.gaz)
-            for author, handle in counts[2]:
+        old_personal: Counter[str] = self.state.meta("personal")
+        if keys_moved:  # a tweet's author may be a work's account now, or no longer
+            personal = personal_authors(authors, works.canon, self.gaz)
+            old_works = {**works.canon, **work_before}
+            before = _accounts(NameMaps({k: v for k, v in old_works.items() if v is not None},
+                                        {}), self.gaz)
+            after = _accounts(NameMaps(works.canon, {}), self.gaz)
+            for author, handle in authors:
                 if before.account_kind(author, handle) != after.account_kind(author, handle):
                     relinked |= self._users("author", author)
-        for key, value in zip(("works", "people", "authors", "personal"), (*counts, personal),
-                              strict=True):
+        else:  # an account's kind depends on the works' keys alone: the same
+            personal = old_personal.copy()
+            personal.subtract(personal_authors(gone, works.canon, self.gaz))
+            personal.update(personal_authors(came, works.canon, self.gaz))
+            personal = +personal
+        people_delta.update(personal)
+        people_delta.subtract(old_personal)
+        for key in work_changed:
+            relinked |= self._users("work", key)
+        for name in people.update(people_delta, self.gaz):
+            relinked |= self._users("person", name)
+        for key, value in (("work_names", works), ("people_names", people),
+                           ("authors", authors), ("personal", personal)):
             self.state.set_meta(key, value)
-        self.state.set_meta("maps", maps)
-        return maps, relinked
-
-    def _personal_authors(self, old: NameMaps, works: dict[str, str], authors: Counter[tuple],
-                          gone: Counter[tuple], came: Counter[tuple]) -> Counter[str]:
-        """The tweet authors whose accounts are people's (``personal_authors``):
-        while the works' keys stay the same, the kept counts less the changed
-        articles' authors before (``gone``) plus theirs now (``came``): a
-        tenth of a second at 10,000 articles less than counting them again,
-        which is done otherwise."""
-        if set(works) != set(old.works):
-            return personal_authors(authors, works, self.gaz)
-        personal: Counter[str] = self.state.meta("personal")
-        personal.subtract(personal_authors(gone, works, self.gaz))
-        personal.update(personal_authors(came, works, self.gaz))
-        return +personal
+        return NameMaps(works.canon, people.canon), relinked
 
     def _users(self, kind: str, name: str) -> set[str]:
         return {r[0] for r in self.db.execute(

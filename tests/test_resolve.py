@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import random
 import weakref
 from collections import Counter
 from pathlib import Path
@@ -94,6 +95,84 @@ def test_given_name_keys_agree_with_same_given_name():
         for b in names[::5]:
             shared = bool(gaz.given_name_keys(a) & gaz.given_name_keys(b))
             assert shared == gaz.same_given_name(a, b), (a, b)
+
+
+# people's names and works' names kept, and updated by what came and went
+
+# invented names that meet and part in every way names do: one surname's
+# full names, diminutives, a fuller form and the lone words of each, spellings
+# that differ in case, accents or apostrophes, a name with no letters at all
+_PEOPLE_POOL = ["Robert Hale", "Rob Hale", "robert hale", "Mina Hale", "Hale", "Robert", "Mina",
+                "Sheila Vance Okoro", "Tomas Vance Okoro", "Vance Okoro", "Okoro", "Sheila",
+                "Winner Vance Okoro", "Tomas Brandt", "Ilse Brandt", "Brandt", "Tomas",
+                "Zoé Marchetti", "Zoe Marchetti", "Marchetti", "William Ferro", "Bill Ferro",
+                "Ferro", "Ada O'Quill", "ada oquill", "Ada Quill", "Quill", "Ada", "★★"]
+_WORK_POOL = ["Marram Grass", "The Marram Grass", "marram grass", "Copper Lake’s",
+              "Copper Lake's", "Night Ferry", "The Night Ferry", "Salt Road"]
+
+
+def _random_deltas(pool: list[str], rounds: int, seed: int):
+    """Random changes to the counts of names from ``pool`` (never below zero),
+    with the counts after each."""
+    rng = random.Random(seed)
+    counts: Counter[str] = Counter()
+    for _ in range(rounds):
+        delta: Counter[str] = Counter()
+        for name in rng.sample(pool, rng.randint(1, 4)):
+            if counts[name] and rng.random() < 0.45:
+                delta[name] -= rng.randint(1, counts[name])
+            else:
+                delta[name] += rng.randint(1, 2)
+        counts.update(delta)
+        counts = +counts
+        yield delta, counts
+
+
+def _entries_that_differ(before: dict, after: dict) -> set:
+    return {k for k in before.keys() | after.keys() if before.get(k, "?") != after.get(k, "?")}
+
+
+def test_peoples_names_updated_by_what_came_and_went_are_as_made_from_all_the_counts():
+    from kg.resolve.names import PeopleNames
+
+    gaz = load_gazetteer()
+    kept = PeopleNames()
+    for seed in range(4):
+        for delta, counts in _random_deltas(_PEOPLE_POOL, 120, seed):
+            before = dict(kept.canon)
+            changed = kept.update(delta, gaz)
+            assert kept.canon == person_names(counts, gaz)
+            assert changed == _entries_that_differ(before, kept.canon)
+        kept.update(Counter({n: -c for n, c in counts.items()}), gaz)  # every name goes
+        assert kept.canon == {} and kept.spellings == {} and kept.members == {}
+
+
+def test_works_names_updated_by_what_came_and_went_are_as_made_from_all_the_counts():
+    from kg.resolve import work_names
+    from kg.resolve.names import WorkNames
+
+    kept = WorkNames()
+    for delta, counts in _random_deltas(_WORK_POOL, 200, 5):
+        before = dict(kept.canon)
+        changed = kept.update(delta)
+        assert kept.canon == work_names(counts)
+        assert changed == _entries_that_differ(before, kept.canon)
+
+
+def test_a_new_full_name_regroups_only_the_names_of_its_surname(monkeypatch):
+    from kg.resolve import names
+
+    gaz = load_gazetteer()
+    kept = names.PeopleNames()
+    kept.update(Counter(f"{given} {surname}" for given in ("Ada", "Tomas", "Mina")
+                        for surname in ("Hale", "Brandt", "Okoro", "Ferro", "Quill")), gaz)
+    regrouped: list[set[str]] = []
+    real = names._surname_groups
+    monkeypatch.setattr(names, "_surname_groups",
+                        lambda keys, g: regrouped.append(set(keys)) or real(keys, g))
+    assert kept.update(Counter({"Ilse Brandt": 1, "Ada Hale": 2}), gaz) == {"Ilse Brandt"}
+    assert regrouped == [{"ada brandt", "tomas brandt", "mina brandt", "ilse brandt"}]
+    assert kept.canon["Ilse Brandt"] == "Ilse Brandt"
 
 
 # --- pure functions: slugs, work names, handles ----------------------------------------

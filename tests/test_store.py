@@ -1074,9 +1074,9 @@ def test_an_update_keeps_the_counts_of_peoples_tweet_accounts_as_a_recount_gives
     def kept_and_recounted() -> tuple:
         state = PartsState(store / STATE_FILE)
         try:
-            maps, authors = state.meta("maps"), state.meta("authors")
-            works.append(set(maps.works))
-            return state.meta("personal"), personal_authors(authors, maps.works, load_gazetteer())
+            canon, authors = state.meta("work_names").canon, state.meta("authors")
+            works.append(set(canon))
+            return state.meta("personal"), personal_authors(authors, canon, load_gazetteer())
         finally:
             state.close()
 

@@ -107,14 +107,7 @@ def maps_from_counts(works: Counter[str], people: Counter[str], authors: Counter
     """The name maps from the corpus's counts: works first, then people (a
     tweet's author is a person only if the name is not a work's)."""
     work_canon = work_names(works)
-    return maps_from_names(work_canon, people, personal_authors(authors, work_canon, gaz), gaz)
-
-
-def maps_from_names(work_canon: dict[str, str], people: Counter[str], personal: Counter[str],
-                    gaz: Gazetteer) -> NameMaps:
-    """The name maps from the works' names, the people's names as the texts
-    give them and the ``personal_authors`` counts (a store's update keeps
-    these, see ``kg.storeupdate``)."""
+    personal = personal_authors(authors, work_canon, gaz)
     return NameMaps(work_canon, person_names(people + personal, gaz))
 
 

@@ -20,6 +20,7 @@ import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from collections.abc import Set as AbstractSet
 from contextlib import closing
 from pathlib import Path
 
@@ -361,13 +362,14 @@ class PartsState:
         self.db.execute("DELETE FROM row WHERE source = ?", (source,))
         return named
 
-    def put_component(self, root: str, records: Records, chosen: dict[FactKey, str | None]
-                      ) -> None:
-        """Keep a component's records and the categories they settled."""
+    def put_component(self, root: str, records: Records, chosen: dict[FactKey, str | None],
+                      owners: AbstractSet[str] | None = None) -> None:
+        """Keep a component's records and the categories they settled
+        (``owners``: its members, if the caller has them)."""
         self.db.execute("INSERT OR REPLACE INTO component VALUES (?, ?)",
                         (root, _dump((records, chosen))))
         self.db.executemany("INSERT OR REPLACE INTO belongs VALUES (?, ?)",
-                            [(pid, root) for pid in sorted(joined(records))])
+                            [(pid, root) for pid in sorted(joined(records, owners))])
 
     def forget_component(self, root: str) -> tuple[Records, dict[FactKey, str | None]]:
         """Drop a component; returns its records and settled categories."""

@@ -215,19 +215,19 @@ class Update:
         costars the changed articles name), from the records kept of them and
         the changed articles' own; make again only the units whose members'
         facts or settled categories changed (``kg.resolve.settle``)."""
-        found, settled, dirty = self._settle(touched, maps, facts)
+        found, owners, settled, dirty = self._settle(touched, maps, facts)
+        named = {root: unit_names(mine, owners[root]) for root, mine in found.items()}
         unit_of: dict[str, str] = {}
         unit_members: dict[str, set[str]] = defaultdict(set)
-        for mine in found.values():
-            for pid, unit in unit_names(mine).items():
+        for names in named.values():
+            for pid, unit in names.items():
                 unit_of[pid] = unit
                 unit_members[unit].add(pid)
         redo, before = self._drop_units(dirty, unit_of, unit_members)
         unit_records: dict[str, Records] = {}
-        for mine in found.values():
-            names = {pid: unit_of[pid] for pid in members(mine)}
-            if not redo.isdisjoint(names.values()):
-                unit_records.update(split(mine, names, redo))
+        for root, mine in found.items():
+            if not redo.isdisjoint(named[root].values()):
+                unit_records.update(split(mine, named[root], redo))
         read: dict[str, ArticleFacts] = {}
 
         def facts_of(article: str) -> ArticleFacts:
@@ -259,11 +259,12 @@ class Update:
             self.made[unit] = _members_facts(part, cleared & digests.keys())
 
     def _settle(self, touched: set[str], maps: NameMaps, facts: dict[str, ArticleFacts]
-                ) -> tuple[dict[str, Records], dict[str, dict[FactKey, str | None]], set[str]]:
+                ) -> tuple[dict[str, Records], dict[str, set[str]],
+                           dict[str, dict[FactKey, str | None]], set[str]]:
         """Drop the components reached and keep them settled again: their
-        records (the changed articles' made again), each one's settled
-        categories, by its members' (and their units') names, and the members
-        whose own facts or categories changed."""
+        records (the changed articles' made again), their members, each
+        one's settled categories, by its members' (and their units') names,
+        and the members whose own facts or categories changed."""
         state = self.state
         ents = linking_entities(maps, self.gaz)
         fresh = {a: article_records(facts[a], ents) for a in sorted(facts)}
@@ -283,13 +284,14 @@ class Update:
         dirty = set(reached)
         found = components(records)
         settled: dict[str, dict[FactKey, str | None]] = {}
+        owners = {root: members(mine) for root, mine in found.items()}
         for root, mine in found.items():
             chosen = settle(mine)
             dirty |= {r.owner for article, recs in mine.items() for r in recs.nominations
                       if chosen[(article, r.pos)] != old_chosen.get((article, r.pos), "\0")}
-            state.put_component(root, mine, chosen)
-            settled.update(dict.fromkeys(members(mine), chosen))
-        return found, settled, dirty
+            state.put_component(root, mine, chosen, owners[root])
+            settled.update(dict.fromkeys(owners[root], chosen))
+        return found, owners, settled, dirty
 
     def _drop_units(self, dirty: set[str], unit_of: dict[str, str],
                     unit_members: dict[str, set[str]]) -> tuple[set[str], dict[str, str]]:

@@ -192,17 +192,19 @@ def components(records: Records) -> dict[str, Records]:
     return split(records, _named_by_smallest(joined, owners))
 
 
-def unit_names(records: Records) -> dict[str, str]:
+def unit_names(records: Records, owners: AbstractSet[str] | None = None) -> dict[str, str]:
     """Each member of a component -> its unit, named by its smallest member:
     a member with its costars (whose nominations lend each other their
     works). A unit's credits, nominations and characters are made from its
-    facts alone, once the component's categories are settled."""
+    facts alone, once the component's categories are settled. ``owners``:
+    the records' ``members``, if the caller has them (a pass over every
+    record of a component that may hold thousands of articles)."""
     joined = UnionFind()
     for recs in records.values():
         for r in recs.nominations:
             if r.costar is not None:
                 joined.union(r.owner, r.costar)
-    return _named_by_smallest(joined, members(records))
+    return _named_by_smallest(joined, members(records) if owners is None else owners)
 
 
 def units(records: Records) -> dict[str, Records]:
@@ -210,12 +212,13 @@ def units(records: Records) -> dict[str, Records]:
     return split(records, unit_names(records))
 
 
-def joined(records: Records) -> set[str]:
-    """Everyone a component's records join: its members, and the costars
-    they name who own no fact of their own (yet). A store files each under
-    its component, so that an article that makes such a costar a member
-    reaches the component the costar joins."""
-    out = members(records)
+def joined(records: Records, owners: AbstractSet[str] | None = None) -> set[str]:
+    """Everyone a component's records join: its members (``owners``, if the
+    caller has them), and the costars they name who own no fact of their
+    own (yet). A store files each under its component, so that an article
+    that makes such a costar a member reaches the component the costar
+    joins."""
+    out = members(records) if owners is None else set(owners)
     for recs in records.values():
         out.update(r.costar for r in recs.nominations if r.costar is not None)
     return out

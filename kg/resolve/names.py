@@ -86,7 +86,7 @@ class WorkNames:
                 _adjust(self.spellings.setdefault(key, {}), name.replace("’", "'"), n)
                 touched.add(key)
         changed = set()
-        for key in touched:
+        for key in sorted(touched):  # sorted: the same dicts in every process
             counter = self.spellings.get(key)
             before = self.canon.pop(key, None)
             if counter:
@@ -179,12 +179,12 @@ class PeopleNames:
                 words.add(split[0])
             else:
                 words.add(key)
-        for surname in surnames:
+        for surname in sorted(surnames):  # sorted: the same dicts in every process
             block = self.by_last.get(surname, set())
             groups.update(_surname_groups(block, gaz))
             words.add(surname)
             words.update(k.split()[0] for k in block)
-        for word in words:
+        for word in sorted(words):
             if word in self.spellings:
                 groups[word] = self._word_group(word, groups)
         return groups
@@ -216,7 +216,7 @@ class PeopleNames:
         entries: set[str] = set()
         for key in keys:
             entries |= before.get(key, set()) | set(self.spellings.get(key, ()))
-        for label in labels:
+        for label in sorted(labels):  # sorted: the same dicts in every process
             old = self.canonical.pop(label, None)
             if old is not None:
                 entries.add(old)
@@ -232,7 +232,7 @@ class PeopleNames:
                 self.canonical_uses[name] += 1
                 entries.add(name)
         old_entries = {e: self.canon.pop(e, _MISSING) for e in entries}
-        for e in entries:
+        for e in sorted(entries):
             key = name_key(e)
             if e in self.spellings.get(key, ()):  # a spelling: its person's name, or None
                 label = self.group_of[key]

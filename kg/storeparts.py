@@ -28,7 +28,7 @@ from kg.gazetteer import Gazetteer
 from kg.records import ArticleFacts
 from kg.resolve.entities import id_base
 from kg.resolve.model import ArticleInfo, Corpus, Entity
-from kg.resolve.names import PeopleNames, WorkNames, name_key
+from kg.resolve.names import name_key
 from kg.resolve.parts import (
     EntityRow,
     NameMaps,
@@ -38,6 +38,7 @@ from kg.resolve.parts import (
     component_part,
     component_parts,
     keeping_owned,
+    kept_names,
     link_handles,
     linking_entities,
     merge_parts,
@@ -45,7 +46,6 @@ from kg.resolve.parts import (
     noting_articles,
     only_owned,
     part_rows,
-    personal_authors,
     spellable,
     spelled_names,
     spelling,
@@ -487,11 +487,7 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
     infos: list[ArticleInfo] = []
     kept: list[ArticleFacts] = []  # of each article, what the component parts read
     works, people, authors = name_counts(keeping_owned(noting_articles(facts, infos), kept))
-    work_book = WorkNames()
-    work_book.update(works)
-    personal = personal_authors(authors, work_book.canon, gaz)
-    people_book = PeopleNames()
-    people_book.update(people + personal, gaz)
+    work_book, people_book, personal = kept_names(works, people, authors, gaz)
     maps = NameMaps(work_book.canon, people_book.canon)
     del works, people
     for suffix in ("", "-journal", "-wal", "-shm"):

@@ -37,7 +37,7 @@ from kg.resolve.model import (
     ResolvedQuote,
     ResolvedTweet,
 )
-from kg.resolve.names import name_key, person_names, work_names
+from kg.resolve.names import PeopleNames, WorkNames, name_key
 from kg.resolve.settle import (
     FactKey,
     Records,
@@ -106,9 +106,21 @@ def maps_from_counts(works: Counter[str], people: Counter[str], authors: Counter
                      gaz: Gazetteer) -> NameMaps:
     """The name maps from the corpus's counts: works first, then people (a
     tweet's author is a person only if the name is not a work's)."""
-    work_canon = work_names(works)
-    personal = personal_authors(authors, work_canon, gaz)
-    return NameMaps(work_canon, person_names(people + personal, gaz))
+    work_book, people_book, _ = kept_names(works, people, authors, gaz)
+    return NameMaps(work_book.canon, people_book.canon)
+
+
+def kept_names(works: Counter[str], people: Counter[str], authors: Counter[tuple],
+               gaz: Gazetteer) -> tuple[WorkNames, PeopleNames, Counter[str]]:
+    """The name maps as a store keeps them, to update at each add: the works'
+    and people's (these with the tweet authors whose accounts are people's),
+    and those authors' counts (``personal_authors``)."""
+    work_book = WorkNames()
+    work_book.update(works)
+    personal = personal_authors(authors, work_book.canon, gaz)
+    people_book = PeopleNames()
+    people_book.update(people + personal, gaz)
+    return work_book, people_book, personal
 
 
 def personal_authors(authors: Counter[tuple], work_canon: dict[str, str], gaz: Gazetteer

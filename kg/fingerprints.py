@@ -36,7 +36,7 @@ def rules_fingerprint() -> str:
 # passes, the extractors, the pipeline); the extraction fingerprint hashes
 # them and every kg module they import, read from their import statements
 _EXTRACTION_ROOTS = ("kg.extraction_process", "kg.passes", "kg.pipeline", "kg.nlp")
-_KG_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(kg(?:\.\w+)*)[ \t]+import[ \t]+\(?([\w \t,]*)"
+_KG_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(kg(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[\w \t,]*)"
                         r"|import[ \t]+(kg(?:\.\w+)*))", re.M)
 
 
@@ -53,8 +53,9 @@ def extraction_files() -> list[Path]:
     """The files of the code that makes facts: the extraction modules and
     every kg module they import, directly or not, at the top or inside a
     function (``from kg.x import y``, ``import kg.x``, and ``from kg import
-    x`` where x is a module). kg's own ``__init__`` is hashed but not
-    followed: it imports the builder lazily, for ``kg.build``."""
+    x`` or ``from kg.x import (y, z)`` where those are modules). kg's own
+    ``__init__`` is hashed but not followed: it imports the builder lazily,
+    for ``kg.build``."""
     todo = [f for f in map(_module_file, _EXTRACTION_ROOTS) if f is not None]
     found: set[Path] = set()
     while todo:
@@ -66,7 +67,8 @@ def extraction_files() -> list[Path]:
             continue
         for m in _KG_IMPORT.finditer(f.read_text(encoding="utf-8")):
             module = m.group(1) or m.group(3)
-            names = [n.strip() for n in (m.group(2) or "").split(",") if n.strip()]
+            names = [n.strip() for n in (m.group(2) or "").strip("()").split(",")
+                     if n.strip().isidentifier()]
             for name in [module, *(f"{module}.{n}" for n in names)]:
                 target = _module_file(name)
                 if target is not None:

@@ -52,3 +52,8 @@ def test_the_facts_go_stale_when_an_extractor_or_what_it_imports_changes(kg_copy
     facts = fingerprints.extraction_fingerprint()
     _edit(kg_copy / "extract" / "helper_made_up.py", "WORDS = ('won',)")
     assert fingerprints.extraction_fingerprint() != facts
+    # and one imported as a module, in parentheses over several lines
+    (kg_copy / "extract" / "other_made_up.py").write_text("CUES = ()\n", encoding="utf-8")
+    _edit(kg_copy / "extract" / "awards.py", "from kg.extract import (\n    other_made_up,\n)")
+    assert "extract/other_made_up.py" in {
+        f.relative_to(kg_copy).as_posix() for f in fingerprints.extraction_files()}

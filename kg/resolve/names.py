@@ -190,8 +190,9 @@ class PeopleNames:
         return groups
 
     def _word_group(self, word: str, groups: dict[str, str | None]) -> str | None:
-        """A one-word key's group: the one full name's it is the first or last
-        word of; nobody when there are several (two Hales); itself when none."""
+        """A one-word key's group: that of the one full name it is the first or
+        last word of; nobody when there are several (two Hales); itself when
+        there is none."""
         if not word:
             return None  # no letters or digits at all
         fulls = self.by_first.get(word, set()) | self.by_last.get(word, set())

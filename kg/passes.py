@@ -129,6 +129,19 @@ class Job:
     folder: Path
     key: str
     stem: str
+    # the folder is this build's own scratch, gone with it (not a store's,
+    # kept between builds): its files are written in place, not through a
+    # temporary file renamed into place (``write_atomic``), which cost 0.2 ms
+    # more a file, three files an article. Nothing reads one before the pass
+    # that writes it is over, and a build that fails leaves no scratch.
+    scratch: bool = False
+
+    def write(self, path: Path, data: bytes) -> None:
+        """Write one of its files (see ``scratch``)."""
+        if self.scratch:
+            path.write_bytes(data)
+        else:
+            write_atomic(path, data)
 
     @property
     def doc_path(self) -> Path:
@@ -226,8 +239,8 @@ def failure(article: Article, exc: Exception) -> ArticleError:
                                       "the article was left out, please report this")
 
 
-def _save_doc(doc: Doc, path: Path) -> None:
-    write_atomic(path, doc_bytes(doc))
+def _save_doc(job: Job, doc: Doc) -> None:
+    job.write(job.doc_path, doc_bytes(doc))
 
 
 def _load_doc(job: Job) -> Doc:
@@ -237,7 +250,7 @@ def _load_doc(job: Job) -> Doc:
         with contextlib.suppress(Exception):  # a damaged file: parse again below
             return doc_from_bytes(_nlp(), job.doc_path.read_bytes())
     doc = next(parse(_nlp(), [nlp_text(job.article.body)]))
-    _save_doc(doc, job.doc_path)
+    _save_doc(job, doc)
     return doc
 
 
@@ -267,7 +280,7 @@ def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | ArticleError]]:
             continue
         doc = parsed.get(job.index)
         if doc is not None:
-            _save_doc(doc, job.doc_path)
+            _save_doc(job, doc)
         else:
             doc = _load_doc(job)
         try:
@@ -280,11 +293,11 @@ def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | ArticleError]]:
 
 
 def save_first_pass(job: Job, titles: list[str], state: FirstPassState) -> None:
-    write_atomic(job.first_path, pickle.dumps((titles, state), protocol=pickle.HIGHEST_PROTOCOL))
+    job.write(job.first_path, pickle.dumps((titles, state), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def save_facts(job: Job, facts: ArticleFacts) -> None:
-    write_atomic(job.facts_path, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+    job.write(job.facts_path, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _second(jobs: Sequence[Job]) -> list[tuple[int, ArticleError | None]]:
@@ -443,7 +456,7 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         jobs_list = []
         keys = doc_keys(nlp, (a.digest for a in articles), fingerprint)
         for i, (a, key) in enumerate(zip(articles, keys, strict=True)):
-            jobs_list.append(Job(i, a, folder, key, _article_stem(key, a.id, code)))
+            jobs_list.append(Job(i, a, folder, key, _article_stem(key, a.id, code), not keep))
         index_file = folder / _titles_name(code) if keep else None
         kept_index = _read_kept(index_file, json.loads)
         present = frozenset(os.listdir(folder))

@@ -68,6 +68,7 @@ from kg.resolve.settle import (
     unit_names,
 )
 from kg.storeparts import (
+    FOLD_MIN,
     PartsState,
     RowChanges,
     StateError,
@@ -108,6 +109,9 @@ class Update:
         self.parts: dict[str, Part] = {}  # article parts, linked
         self.writing = False  # the database is being written: no longer as it was
         self._merged: dict[str, _Merged | None] = {}  # merged so far, by entity
+        self._folds: dict[str, list[EntityRow] | None] = {}  # kept folds, as they were
+        # entities whose fold was kept again: how many of their rows had moved then
+        self._refolded: dict[str, int] = {}
         state.changes = RowChanges()
 
     def _merge_of(self, pid: str) -> _Merged | None:
@@ -116,9 +120,32 @@ class Update:
         nearly every article, so every touched entity's rows, held until the
         end, cost more than all else an update holds."""
         if pid not in self._merged:
-            rows = self.state.rows(pid)
+            rows = self._rows_now(pid)
             self._merged[pid] = _Merged.of(pid, rows) if rows else None
         return self._merged[pid]
+
+    def _rows_now(self, pid: str) -> list[EntityRow]:
+        """The entity's rows as they are now, or its kept fold (as it was when
+        the update began) followed by the rows put since, when it lost none
+        but rows put again alike (``folded_rows``: they merge the same); its
+        fold is kept again."""
+        if pid not in self._folds:  # read before this update keeps its own
+            self._folds[pid] = self.state.fold(pid)
+        fold, added = self._folds[pid], self.state.changes.added(pid)
+        rows = fold + added if fold is not None and added is not None else self.state.rows(pid)
+        if rows and (fold is not None or len(rows) >= FOLD_MIN):
+            self.state.put_fold(pid, rows)
+            self._refolded[pid] = self.state.changes.moves(pid)
+        return rows
+
+    def _forget_stale_folds(self) -> None:
+        """A fold stands for the rows it was made from: an entity whose rows
+        moved after its fold was last kept (or that was not merged again)
+        loses it; the next merge reads its rows and keeps it again."""
+        changes = self.state.changes
+        for pid in sorted(changes.moved()):
+            if self._refolded.get(pid) != changes.moves(pid):
+                self.state.forget_fold(pid)
 
     def run(self, changed: dict[str, ArticleFacts], paths: dict[str, str],
             before_writing: Callable[[], object] | None = None) -> None:
@@ -142,6 +169,7 @@ class Update:
             touched |= self.state.article(article)[3]
         self._components(touched, maps, facts)
         self._merge_and_link()
+        self._forget_stale_folds()
         if before_writing is not None:
             before_writing()
         self.writing = True

@@ -392,3 +392,52 @@ def test_sorting_a_field_at_a_time_gives_the_order_of_one_sort_by_all_fields():
     sort_nominations(noms)
     assert noms == expected  # equal keys (rows 1 and 5) keep their order
     assert [n.confidence for n in noms] == [3.0, 1.0, 5.0, 4.0, 0.0, 2.0]
+
+
+def _random_rows(rng: random.Random, pid: str, n: int) -> list:
+    """Rows of one entity that meet in every way a merge weighs: equal ranks and
+    names, attributes some rows share, owners, notes, bare rows, votes."""
+    from kg.resolve.model import Entity
+    from kg.resolve.parts import EntityRow
+
+    rows = []
+    for i in range(n):
+        ent = Entity(pid, "organization", rng.choice(["Harbor Desk", "Harbor  Desk", "HD"]),
+                     subkind=rng.choice([None, "outlet", "network", "organization"]))
+        if rng.random() < 0.3:
+            ent.add_aliases(rng.sample(["HDesk", "The Harbor Desk", "Harbor"], 2))
+        for key in rng.sample(["handle", "display", "award", "owner"], rng.randint(0, 3)):
+            ent.attrs[key] = rng.choice(["a", "b", "c"])
+        note = None
+        if rng.random() < 0.4:
+            note = ((rng.randint(0, 3), i), Evidence(f"a{i}", i, i + 1, "Invented."))
+        owner = (rng.randint(0, 2), rng.randint(0, 1)) if "owner" in ent.attrs and \
+            rng.random() < 0.7 else None
+        airs = [(rng.choice(["net1", "net2"]), rng.random(), Evidence(f"a{i}", 0, 1, "x"))] \
+            if rng.random() < 0.2 else ()
+        votes = [(i, "2020-01-01", rng.choice([None, "host1"]), None,
+                  Evidence(f"a{i}", 0, 1, "y"))] if rng.random() < 0.2 else ()
+        rows.append(EntityRow((rng.randint(0, 3), rng.randint(0, 1)), ent, note, owner, airs,
+                              votes, bare=rng.random() < 0.2))
+    return rows
+
+
+def test_a_fold_of_an_entitys_rows_merges_as_the_rows_do_with_any_rows_after():
+    """``folded_rows`` stands for an entity's rows in a store: an add merges
+    the fold and its own rows, and must get what merging every row gives
+    (name, kind, attributes and their ties, owner, note, rank, votes, refs),
+    however often the entity is folded again."""
+    from kg.resolve.parts import folded_rows
+    from kg.storeupdate import _Merged
+
+    rng = random.Random(11)
+    for _ in range(400):
+        rows = _random_rows(rng, "organization\x1fharbor desk", rng.randint(1, 14))
+        whole = _Merged.of("organization\x1fharbor desk", rows)
+        cuts = sorted(rng.sample(range(1, len(rows) + 1), min(len(rows), rng.randint(1, 3))))
+        held, done = [], 0
+        for cut in cuts:  # fold, add rows, fold again ...
+            held = folded_rows("organization\x1fharbor desk", held + rows[done:cut])
+            done = cut
+        assert _Merged.of("organization\x1fharbor desk", held + rows[done:]) == whole
+        assert len(held) <= 6

@@ -875,6 +875,15 @@ def test_row_changes_compare_rows_by_value():
     fewer.drop("p", row(False, "Ada Q."))
     fewer.put("p", row(True))
     assert fewer.changed("p")
+    # what an entity's fold is merged with: the rows put, less those put back
+    assert same.added("p") == [] and undone.added("p") == []
+    assert renamed.added("p") is None and fewer.added("p") is None  # a row truly lost
+    grown = RowChanges()
+    grown.drop("p", row(True))
+    for put in (row(True, "Ada Quill-Brandt"), row(False), row(True, "A. Quill")):
+        grown.put("p", put)
+    assert [r.entity.name for r in grown.added("p")] == ["Ada Quill-Brandt", "A. Quill"]
+    assert grown.moves("p") == 4 and grown.moved() == {"p"}
 
 
 def test_an_update_writes_again_only_the_members_whose_facts_changed(tmp_path, monkeypatch):
@@ -1162,3 +1171,39 @@ def test_a_read_ahead_reads_nothing_another_version_kept(tmp_path, monkeypatch):
     broken = ArticleStore(store)
     broken.prefetch()  # not an error here
     assert broken._prefetched == {}
+
+
+def test_an_add_merges_a_shared_entity_from_its_fold_and_its_new_rows(tmp_path, monkeypatch):
+    """An entity with many rows (every article's award, here any entity)
+    keeps a fold of them; an add that only gives it rows merges it from the
+    fold and those rows without reading its others, a replacement (which
+    drops rows) reads them all, and the store equals a fresh build each time."""
+    import kg.storeparts
+    import kg.storeupdate
+
+    monkeypatch.setattr(kg.storeparts, "FOLD_MIN", 1)
+    monkeypatch.setattr(kg.storeupdate, "FOLD_MIN", 1)
+    store, folders = tmp_path / "store", []
+    for name in ("p1", "p2", "p3"):
+        folders.append(tmp_path / name)
+        _write(folders[-1], name, COUPLED[name])
+    build_into_store(folders, store)
+    read: list[str] = []
+    real = kg.storeparts.PartsState.rows
+    monkeypatch.setattr(kg.storeparts.PartsState, "rows",
+                        lambda self, pid: read.append(pid) or real(self, pid))
+    full = _counting_full_rebuilds(monkeypatch)
+    for name, text in (("p8", "Lia Brandt won Best Director at the 94th Academy Awards for "
+                                "Night Ferry."),
+                       ("p9", "Rob Hale won again at the 73rd Primetime Emmy Awards.")):
+        folders.append(tmp_path / name)
+        build_into_store([_write(folders[-1], name, text)], store)
+        assert _quads(store) == _fresh_quads(folders), f"after adding {name}"
+    assert full == []
+    assert not [pid for pid in read if pid.startswith("award\x1f")]
+    _write(folders[2], "p3", "Noor Okafor won Best Actress at the 94th Academy Awards for "
+                             "Night Ferry.")
+    build_into_store([folders[2]], store)
+    assert full == []
+    assert [pid for pid in read if pid.startswith("award\x1f")]  # it lost p3's old row
+    assert _quads(store) == _fresh_quads(folders)

@@ -315,6 +315,24 @@ def merge_entity(pid: str, rows: list[EntityRow]) -> Entity:
     """One entity from every row about it: the first spelling and evidence of
     smallest rank, every alias, the strongest organisation kind, the earliest
     handle and display name, the latest owner."""
+    rows, ent, note = _merged_head(pid, rows)
+    if note:
+        ent.evidence = [note[1]]
+    for r in reversed(rows):
+        ent.attrs.update(r.entity.attrs)  # the earliest's handle and display name win
+    owners = [(r.owner, r.entity.attrs["owner"]) for r in rows if r.owner]
+    ent.attrs.pop("owner", None)
+    if owners:
+        ent.attrs["owner"] = max(owners)[1]
+    return ent
+
+
+def _merged_head(pid: str, rows: list[EntityRow]
+                 ) -> tuple[list[EntityRow], Entity, tuple[tuple, Evidence] | None]:
+    """What merging and folding rows start from: the rows that count (not the
+    bare ones, beside others that are not), earliest first by rank and name;
+    the entity of the earliest one's kind and name, with every alias and the
+    strongest organisation kind; and the smallest note."""
     if any(r.bare for r in rows) and not all(r.bare for r in rows):
         rows = [r for r in rows if not r.bare]
     rows = sorted(rows, key=lambda r: (r.rank, r.entity.name))
@@ -326,15 +344,51 @@ def merge_entity(pid: str, rows: list[EntityRow]) -> Entity:
         if r.entity.aliases:
             ent.add_aliases(r.entity.aliases)
     notes = [r.note for r in rows if r.note]
-    if notes:
-        ent.evidence = [min(notes)[1]]
-    for r in reversed(rows):
-        ent.attrs.update(r.entity.attrs)  # the earliest's handle and display name win
-    owners = [(r.owner, r.entity.attrs["owner"]) for r in rows if r.owner]
-    ent.attrs.pop("owner", None)
+    return rows, ent, min(notes) if notes else None
+
+
+def folded_rows(pid: str, rows: list[EntityRow]) -> list[EntityRow]:
+    """A few rows that stand for ``rows`` in every later merge: for any
+    ``more`` rows, ``folded_rows(pid, rows) + more`` merges (``merge_entity``,
+    ``entity_rank``, ``is_real``, the votes and ``entity_refs``) as ``rows +
+    more`` does, ``more`` coming after ``rows`` as a store's rows added later
+    do. A store keeps a shared entity's fold, so an add that gives a category
+    or an award one more row merges it from the fold and that row, not from
+    its row in every article (thousands, read and unpickled on every add).
+
+    The first row carries the earliest row's rank, kind and name, every
+    alias, the smallest note and organisation kind, and every row's network
+    and ceremony votes in order; each attribute stays with a row of the rank
+    and name of the row it came from (the earliest that has it), and the
+    owner with one of the largest owner rank. Rows that do not count (bare,
+    beside others that are not) are left out but for their votes. Each fold
+    row comes before the rows it stands for would in a sort by rank and name,
+    ties included, so a later row still loses every tie, as it did."""
+    ordered, head, note = _merged_head(pid, rows)
+    earliest = ordered[0]
+    bare = earliest.bare  # all of them are, or none
+    first = EntityRow(earliest.rank, head, note, None,
+                      tuple(v for r in rows for v in r.airs),
+                      tuple(v for r in rows for v in r.votes), bare)
+    providers: dict[int, dict] = {}  # attributes, by the position of the row they come from
+    for key in {k for r in ordered for k in r.entity.attrs if k != "owner"}:
+        at = next(i for i, r in enumerate(ordered) if key in r.entity.attrs)
+        providers.setdefault(at, {})[key] = ordered[at].entity.attrs[key]
+    out = [first]
+    for at, attrs in sorted(providers.items()):
+        if at == 0:
+            head.attrs.update(attrs)
+            continue
+        r = ordered[at]
+        out.append(EntityRow(r.rank, Entity(pid, r.entity.kind, r.entity.name, attrs=attrs),
+                             bare=bare))
+    owners = [r for r in ordered if r.owner]
     if owners:
-        ent.attrs["owner"] = max(owners)[1]
-    return ent
+        top = max(owners, key=lambda r: (r.owner, r.entity.attrs["owner"]))
+        out.append(EntityRow(top.rank, Entity(pid, top.entity.kind, top.entity.name,
+                                              attrs={"owner": top.entity.attrs["owner"]}),
+                             owner=top.owner, bare=bare))
+    return out
 
 
 def rows_by_entity(parts: Iterable[Part], consume: bool = False) -> dict[str, list[EntityRow]]:

@@ -362,8 +362,9 @@ def folded_rows(pid: str, rows: list[EntityRow]) -> list[EntityRow]:
     and name of the row it came from (the earliest that has it), and the
     owner with one of the largest owner rank. Rows that do not count (bare,
     beside others that are not) are left out but for their votes. Each fold
-    row comes before the rows it stands for would in a sort by rank and name,
-    ties included, so a later row still loses every tie, as it did."""
+    row has the rank and name of a row it stands for, and comes before every
+    later row in the list: a later row that ties with it loses, as it lost
+    to the row itself (a merge's sort is stable)."""
     ordered, head, note = _merged_head(pid, rows)
     earliest = ordered[0]
     bare = earliest.bare  # all of them are, or none

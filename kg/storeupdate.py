@@ -131,7 +131,8 @@ class Update:
         fold is kept again."""
         if pid not in self._folds:  # read before this update keeps its own
             self._folds[pid] = self.state.fold(pid)
-        fold, added = self._folds[pid], self.state.changes.added(pid)
+        fold = self._folds[pid]
+        added = self.state.changes.added(pid) if fold is not None else None
         rows = fold + added if fold is not None and added is not None else self.state.rows(pid)
         if rows and (fold is not None or len(rows) >= FOLD_MIN):
             self.state.put_fold(pid, rows)

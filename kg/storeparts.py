@@ -249,21 +249,7 @@ class RowChanges:
         """Whether the entity's rows differ from those it had (by value: equal
         rows made again may pickle otherwise, as shared objects do)."""
         before, after = self._before.get(pid, []), self._after.get(pid, [])
-        if sorted(before) == sorted(after):
-            return False
-        if len(before) != len(after):
-            return True
-        unmatched: dict[tuple, list[EntityRow]] = defaultdict(list)  # by rank: nearly unique
-        for data in after:
-            row = pickle.loads(data)
-            unmatched[row.rank].append(row)
-        for data in before:
-            row = pickle.loads(data)
-            same_rank = unmatched.get(row.rank, [])
-            if row not in same_rank:
-                return True
-            same_rank.remove(row)
-        return False
+        return len(before) != len(after) or self.added(pid) != []
 
 
 class PartsState:

@@ -12,10 +12,12 @@ and measures, each step in a fresh process:
   the ratio of kg's throughput to raw's (1.0 = as fast as parsing alone);
 - peak memory: the largest sum of the proportional set sizes (PSS) of the
   build's processes (shared pages counted once);
-- the store: building N articles into a store, then adding one more with new
-  names, then one more about the corpus's own people and works;
+- the store: building N articles into a store, then adding one article with
+  new names, and one about the corpus's own people and works, one at a time,
+  three of each in turn (the median of each kind is reported);
 - queries: loading the largest build's graph.ttl into Oxigraph, and each
-  shipped competency query after that; then each one on that size's store
+  shipped competency query after that (the median of three runs); then each
+  one on that size's store
   (Oxigraph's database on disk, read as ``kg query --graph STORE`` and
   ``kg serve`` read it: no load, but slower queries);
 - the graph page of the ``--page-size`` build: ``kg viz`` time, and the time
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,6 +55,8 @@ from synthetic import World, article, write_corpus  # noqa: E402
 
 PYTHON = sys.executable
 KG = [PYTHON, "-m", "kg"]
+# store adds of each kind, and runs of each query, whose median is reported
+ADDS = QUERY_RUNS = 3
 
 RAW_PARSE = """
 import sys
@@ -121,18 +126,20 @@ def store_query_times(store: Path) -> dict[str, float]:
 
 
 def _each_query(store) -> dict[str, float]:
-    """Query name -> seconds for each shipped query (but ``entity``, which
-    needs a parameter) on an open Oxigraph store."""
+    """Query name -> median seconds of ``QUERY_RUNS`` runs of each shipped
+    query (but ``entity``, which needs a parameter) on an open Oxigraph
+    store, the queries run in turn."""
     from kg.query import _run_oxigraph, shipped_queries
 
-    times = {}
-    for q in shipped_queries():
-        if q.name == "entity":
-            continue
-        t = time.perf_counter()
-        _run_oxigraph(store, q.path.read_text(encoding="utf-8"), None)
-        times[q.name] = time.perf_counter() - t
-    return times
+    times: dict[str, list[float]] = {}
+    for _ in range(QUERY_RUNS):
+        for q in shipped_queries():
+            if q.name == "entity":
+                continue
+            t = time.perf_counter()
+            _run_oxigraph(store, q.path.read_text(encoding="utf-8"), None)
+            times.setdefault(q.name, []).append(time.perf_counter() - t)
+    return {name: statistics.median(runs) for name, runs in times.items()}
 
 
 def _print_query_times(title: str, times: dict[str, float]) -> None:
@@ -266,21 +273,7 @@ def main() -> None:
             store = Path(tmp) / f"store-{n}"
             row["store_s"], row["store_mb"] = measure(
                 [*KG, "build", str(corpus), "--store", str(store), "-q", "--jobs", str(args.jobs)])
-            extra = Path(tmp) / f"extra-{n}"
-            extra.mkdir()
-            (extra / "one-more.txt").write_text(article(World(n, random.Random(99)),
-                                                        random.Random(99)), encoding="utf-8")
-            row["add_s"], row["add_mb"] = measure(
-                [*KG, "build", str(extra), "--store", str(store), "-q", "--jobs", str(args.jobs)])
-            # and one about the corpus's own people and works (its world: the
-            # seed write_corpus uses), which reaches the entities and the
-            # components of coupled nominees they are in
-            known = Path(tmp) / f"known-{n}"
-            known.mkdir()
-            (known / "one-more-known.txt").write_text(
-                article(World(n, random.Random(7)), random.Random(98)), encoding="utf-8")
-            row["known_s"], row["known_mb"] = measure(
-                [*KG, "build", str(known), "--store", str(store), "-q", "--jobs", str(args.jobs)])
+            _time_adds(row, n, store, Path(tmp), args.jobs)
             rows.append(row)
             last_graph, last_store = outj / "graph.ttl", store
             _print(rows, args.jobs)
@@ -299,6 +292,32 @@ def main() -> None:
         if last_store is not None:
             _print_query_times(f"the same queries on the {sizes[-1]}-article store (on disk, "
                                "as kg serve reads it)", store_query_times(last_store))
+
+
+def _time_adds(row: dict, n: int, store: Path, tmp: Path, jobs: int) -> None:
+    """Add ``ADDS`` articles of new names and as many about the corpus's own
+    people and works (its world: the seed ``write_corpus`` uses, so they reach
+    its entities and the components of coupled nominees they are in) to the
+    store, one at a time, the two kinds in turn; put in ``row`` the median
+    time of each kind and the largest peak memory. One add takes seconds, and
+    this shared machine's speed moves by a quarter between minutes: a median
+    of three says what an add takes, where one says what the minute was."""
+    times: dict[str, list[float]] = {"add": [], "known": []}
+    peaks: dict[str, list[float]] = {"add": [], "known": []}
+    for k in range(ADDS):
+        for kind, world_seed, text_seed in (("add", 99 + 2 * k, 99 + 2 * k),
+                                            ("known", 7, 98 - 2 * k)):
+            folder = tmp / f"{kind}-{n}-{k}"
+            folder.mkdir()
+            text = article(World(n, random.Random(world_seed)), random.Random(text_seed))
+            (folder / f"one-more-{kind}-{k}.txt").write_text(text, encoding="utf-8")
+            secs, peak = measure([*KG, "build", str(folder), "--store", str(store), "-q",
+                                  "--jobs", str(jobs)])
+            times[kind].append(secs)
+            peaks[kind].append(peak)
+    for kind in times:
+        row[f"{kind}_s"], row[f"{kind}_runs"] = statistics.median(times[kind]), times[kind]
+        row[f"{kind}_mb"] = max(peaks[kind])
 
 
 def _print_cluster(row: dict, corpus: Path, store: Path, tmp: Path, jobs: int) -> None:
@@ -341,6 +360,12 @@ def _print(rows: list[dict], jobs: int) -> None:
               f"{r['kgj_s']:6.0f} s {_rate(r, r['kgj_s']):>12} {mem:>18} {r['store_s']:10.0f} s "
               f"{r['add_s']:5.1f} s {r['known_s']:9.1f} s "
               f"{r['store_mb']:13.0f}/{r['add_mb']:.0f}/{r['known_mb']:.0f}", flush=True)
+    print(f"(add 1, add 1 known: the median of {ADDS} adds of each kind, in turn; their peak "
+          "MB: the largest)", flush=True)
+    for r in rows:
+        print(f"{r['n']:>8} adds: " + "; ".join(
+            f"{kind} " + ", ".join(f"{secs:.1f}" for secs in r[f"{kind}_runs"]) + " s"
+            for kind in ("add", "known")), flush=True)
 
 
 if __name__ == "__main__":

@@ -1146,6 +1146,47 @@ def test_an_add_reads_the_largest_component_while_the_article_is_extracted(tmp_p
     assert _quads(store) == _fresh_quads([src])
 
 
+def test_an_add_opens_the_database_while_the_article_is_extracted(tmp_path, monkeypatch):
+    """The database is opened ahead too, once: the update writes into the
+    one opened while the child parsed. An add that turns into a full
+    rebuild closes it first (the rebuild replaces its folder), and a
+    read-ahead nobody used frees the folder's lock when released."""
+    import pyoxigraph
+
+    import kg.extraction_process
+    from kg.store import ArticleStore
+
+    src = tmp_path / "src"
+    store = tmp_path / "store"
+    build_into_store([_write(src, "a", "Ada Quill won Outstanding Lead Actress in a Drama "
+                                       "Series for Copper Lake at the Emmys.")], store)
+    build_into_store([_write(src, "b", "Rob Hale won Outstanding Lead Actor in a Drama "
+                                       "Series for Salt Road at the Emmys.")], store)
+    events: list[str] = []
+    real_store, real_follow = pyoxigraph.Store, kg.extraction_process._follow
+    monkeypatch.setattr(pyoxigraph, "Store",
+                        lambda *a, **k: events.append("opened") or real_store(*a, **k))
+    monkeypatch.setattr(kg.extraction_process, "_follow",
+                        lambda *a: events.append("extracted") or real_follow(*a))
+    build_into_store([_write(src, "c", "Ada Quill was nominated for Outstanding Lead "
+                                       "Actress in a Drama Series for Copper Lake.")], store)
+    assert events[:2] == ["opened", "extracted"] and events.count("opened") == 1  # ahead, once
+    events.clear()
+    build_into_store([_write(src, name, f"Mia Stone{n} won Best Song at the Grammys.")
+                      for n, name in enumerate(["d", "e", "f", "g"])], store)
+    assert events[:2] == ["opened", "extracted"]  # ahead, then a full rebuild
+    monkeypatch.undo()
+    assert _quads(store) == _fresh_quads([src])
+
+    kept = ArticleStore(store)
+    kept.prefetch()
+    assert kept._opened is not None
+    with pytest.raises(OSError, match="lock"):
+        pyoxigraph.Store(str(store / "oxigraph"))
+    kept.release_prefetched()
+    pyoxigraph.Store(str(store / "oxigraph"))  # its lock freed
+
+
 def test_a_read_ahead_reads_nothing_another_version_kept(tmp_path, monkeypatch):
     """Parts kept by another kg version may not even unpickle here: the
     read-ahead leaves them to ``update``, which rebuilds in full."""

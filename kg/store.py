@@ -165,14 +165,13 @@ class ArticleStore:
         gaz, code = load_gazetteer(), resolution_fingerprint()
         state_path = self.path / STATE_FILE
         mark = self.path / DIRTY_MARK
-        # opened ahead (``prefetch``): closed here, with its last reference,
-        # unless the update below takes it; a full rebuild replaces its folder
-        opened, self._opened = self._opened, None
         if self._can_update(state_path, code, ids, changed):
             mark.touch()
-            database = opened if opened is not None else pyoxigraph.Store(
-                str(self.path / OXIGRAPH_DIR))
-            opened = None
+            # opened ahead (``prefetch``), taken from here on: held by nothing
+            # else, it closes with the last reference below
+            database, self._opened = self._opened, None
+            if database is None:
+                database = pyoxigraph.Store(str(self.path / OXIGRAPH_DIR))
             state = PartsState(state_path)
             state.prefetched, self._prefetched = self._prefetched, {}
             try:
@@ -209,7 +208,7 @@ class ArticleStore:
                 del database
             finally:
                 state.close()
-        self._prefetched, opened = {}, None
+        self.release_prefetched()  # closed: the rebuild replaces its folder
         mark.touch()
         corpus = write_full(state_path, KeptFacts(paths, ids), paths, gaz, code,
                             spill=self.path)

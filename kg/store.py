@@ -293,23 +293,21 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
             if not articles:
                 return BuildResult(None, None, errors, 0)
             paths: dict[str, str] = {}
-            try:
+            try:  # what was read ahead meanwhile is released before the lock
                 changed = _extract(articles, store, model, progress, errors, jobs, dask, paths,
                                    extraction)
-            except BaseException:
-                store.release_prefetched()
-                raise
-            try:
-                store.kept.save_index()
-                if progress:
-                    progress(len(articles), len(articles), "linking entities across articles")
-                database = store.update(
-                    changed, paths, [a.id for a in articles if a.id in paths],
-                    changed.finish if isinstance(changed, FiledFacts) else None)
+                try:
+                    store.kept.save_index()
+                    if progress:
+                        progress(len(articles), len(articles), "linking entities across articles")
+                    database = store.update(
+                        changed, paths, [a.id for a in articles if a.id in paths],
+                        changed.finish if isinstance(changed, FiledFacts) else None)
+                finally:
+                    if isinstance(changed, FiledFacts):
+                        changed.close()
             finally:
                 store.release_prefetched()
-                if isinstance(changed, FiledFacts):
-                    changed.close()
     return BuildResult(database, None, errors, len(articles))
 
 

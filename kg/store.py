@@ -172,17 +172,12 @@ class ArticleStore:
             database, self._opened = self._opened, None
             if database is None:
                 database = pyoxigraph.Store(str(self.path / OXIGRAPH_DIR))
-            state = PartsState(state_path)
-            state.prefetched, self._prefetched = self._prefetched, {}
+            state: PartsState | None = None
+            update: Update | None = None
             try:
-                # the articles to update: those extracted now, and any the state
-                # lacks (a killed build may have kept its facts, not its part)
-                # (an article extracted again whose facts came out the same is not one)
-                digests = state.digests()
-                todo = {f.article_id: f for f in changed
-                        if digests.get(f.article_id) != facts_digest(f)}
-                for article in sorted(set(ids) - digests.keys() - todo.keys()):
-                    todo[article] = _read_facts(paths[article])
+                state = PartsState(state_path)
+                state.prefetched, self._prefetched = self._prefetched, {}
+                todo = _to_update(state, changed, paths, ids)
                 state.db.execute("BEGIN")
                 update = Update(state, database, gaz)
                 try:
@@ -195,19 +190,25 @@ class ArticleStore:
                         with contextlib.suppress(sqlite3.Error):
                             state.db.execute("ROLLBACK")
                             mark.unlink()
-                    # closed (its lock freed) with its last reference, which the
-                    # traceback's frames would otherwise keep while it is handled
-                    del update.database, database
                     raise
                 state.db.execute("COMMIT")
                 database.flush()
                 mark.unlink()
                 return database
             except StateError:
-                state.db.execute("ROLLBACK")
-                del database
+                if state is not None:  # (no transaction if it came before ``BEGIN``)
+                    with contextlib.suppress(sqlite3.Error):
+                        state.db.execute("ROLLBACK")
+            except BaseException:
+                _drop(update)
+                del database  # see ``_drop``
+                raise
             finally:
-                state.close()
+                if state is not None:
+                    state.close()
+            # the rebuild below replaces the database's folder: closed first
+            _drop(update)
+            del database
         self.release_prefetched()  # closed: the rebuild replaces its folder
         mark.touch()
         corpus = write_full(state_path, KeptFacts(paths, ids), paths, gaz, code,
@@ -258,6 +259,29 @@ class ArticleStore:
         tmp.rename(final)
         shutil.rmtree(previous, ignore_errors=True)
         return pyoxigraph.Store(str(final))
+
+
+def _to_update(state: PartsState, changed: Collection[ArticleFacts], paths: dict[str, str],
+               ids: list[str]) -> dict[str, ArticleFacts]:
+    """The articles an update brings in: those extracted now, and any the
+    state lacks (a killed build may have kept its facts, not its part); an
+    article extracted again whose facts came out the same is not one."""
+    digests = state.digests()
+    todo = {f.article_id: f for f in changed if digests.get(f.article_id) != facts_digest(f)}
+    for article in sorted(set(ids) - digests.keys() - todo.keys()):
+        todo[article] = _read_facts(paths[article])
+    return todo
+
+
+def _drop(update: Update | None) -> None:
+    """Let go of the database an update held, so that it closes (its folder's
+    lock freed) with the caller's last reference: before a full rebuild
+    replaces its folder, or before the store's lock is released while an
+    error is handled, whose traceback keeps the update's frames (and so the
+    update) alive."""
+    if update is not None:
+        with contextlib.suppress(AttributeError):
+            del update.database
 
 
 def build_into_store(paths: Iterable[Path | str], store_path: Path | str,

@@ -1172,9 +1172,10 @@ def test_an_add_opens_the_database_while_the_article_is_extracted(tmp_path, monk
                                        "Actress in a Drama Series for Copper Lake.")], store)
     assert events[:2] == ["opened", "extracted"] and events.count("opened") == 1  # ahead, once
     events.clear()
+    full = _counting_full_rebuilds(monkeypatch)
     build_into_store([_write(src, name, f"Mia Stone{n} won Best Song at the Grammys.")
                       for n, name in enumerate(["d", "e", "f", "g"])], store)
-    assert events[:2] == ["opened", "extracted"]  # ahead, then a full rebuild
+    assert events[:2] == ["opened", "extracted"] and full == [1]  # ahead, then a full rebuild
     monkeypatch.undo()
     assert _quads(store) == _fresh_quads([src])
 
@@ -1185,6 +1186,56 @@ def test_an_add_opens_the_database_while_the_article_is_extracted(tmp_path, monk
         pyoxigraph.Store(str(store / "oxigraph"))
     kept.release_prefetched()
     pyoxigraph.Store(str(store / "oxigraph"))  # its lock freed
+
+
+def test_an_update_that_finds_its_kept_parts_wanting_rebuilds_in_full(tmp_path, monkeypatch):
+    """Kept parts an update cannot read (``StateError``) turn it into a full
+    rebuild, which replaces the database's folder: the update's handle on it
+    (read ahead, or opened there) is closed first, and the store equals a
+    fresh build."""
+    import kg.storeparts
+
+    src = tmp_path / "src"
+    store = tmp_path / "store"
+    build_into_store([
+        _write(src, "a", "Ada Quill won Outstanding Lead Actress in a Drama Series for "
+                         "Copper Lake at the Emmys, beating Noor Okafor."),
+        _write(src, "b", "Rob Hale won Outstanding Lead Actor in a Drama Series for Salt "
+                         "Road at the Emmys.")], store)
+
+    def wanting(self, root):
+        raise kg.storeparts.StateError(f"no component {root!r} kept")
+
+    monkeypatch.setattr(kg.storeparts.PartsState, "forget_component", wanting)
+    full = _counting_full_rebuilds(monkeypatch)
+    build_into_store([_write(src, "c", "Ada Quill was nominated for Outstanding Lead Actress "
+                                       "in a Drama Series for Copper Lake at the Emmys.")],
+                     store)
+    assert full == [1]
+    monkeypatch.undo()
+    assert _quads(store) == _fresh_quads([src])
+
+
+def test_a_failed_extraction_frees_the_database_read_ahead(tmp_path, monkeypatch):
+    """An add whose extraction fails closes the database it opened ahead:
+    the next build can open it."""
+    import pyoxigraph
+
+    import kg.extraction_process
+
+    src = tmp_path / "src"
+    store = tmp_path / "store"
+    build_into_store([_write(src, "a", "Ada Quill won Outstanding Lead Actress in a Drama "
+                                       "Series for Copper Lake at the Emmys.")], store)
+
+    def broken(*args):
+        raise RuntimeError("the extraction process went away")
+
+    monkeypatch.setattr(kg.extraction_process, "_follow", broken)
+    with pytest.raises(RuntimeError, match="went away"):
+        build_into_store([_write(src, "b", "Rob Hale won Best Song at the Grammys.")], store)
+    monkeypatch.undo()
+    pyoxigraph.Store(str(store / "oxigraph"))  # not held by the failed build
 
 
 def test_a_read_ahead_reads_nothing_another_version_kept(tmp_path, monkeypatch):

@@ -1109,6 +1109,19 @@ def test_an_update_keeps_the_counts_of_peoples_tweet_accounts_as_a_recount_gives
     assert _quads(store) == _fresh_quads(folders)
 
 
+def _store_of_two_wins(tmp_path: Path) -> tuple[Path, Path]:
+    """A store of two articles, each a win with a nominee in a component
+    (the source folder, the store)."""
+    src = tmp_path / "src"
+    store = tmp_path / "store"
+    build_into_store([
+        _write(src, "a", "Ada Quill won Outstanding Lead Actress in a Drama Series for "
+                         "Copper Lake at the Emmys, beating Noor Okafor."),
+        _write(src, "b", "Rob Hale won Outstanding Lead Actor in a Drama Series for Salt "
+                         "Road at the Emmys.")], store)
+    return src, store
+
+
 def test_an_add_reads_the_largest_component_while_the_article_is_extracted(tmp_path,
                                                                           monkeypatch):
     """The component most adds reach is read ahead, while the child parses;
@@ -1117,13 +1130,7 @@ def test_an_add_reads_the_largest_component_while_the_article_is_extracted(tmp_p
     import kg.extraction_process
     import kg.storeparts
 
-    src = tmp_path / "src"
-    store = tmp_path / "store"
-    build_into_store([
-        _write(src, "a", "Ada Quill won Outstanding Lead Actress in a Drama Series for "
-                         "Copper Lake at the Emmys, beating Noor Okafor."),
-        _write(src, "b", "Rob Hale won Outstanding Lead Actor in a Drama Series for Salt "
-                         "Road at the Emmys.")], store)
+    src, store = _store_of_two_wins(tmp_path)
     events: list[str] = []
     real_follow = kg.extraction_process._follow
     real_largest = kg.storeparts.PartsState.largest_component
@@ -1195,13 +1202,7 @@ def test_an_update_that_finds_its_kept_parts_wanting_rebuilds_in_full(tmp_path, 
     fresh build."""
     import kg.storeparts
 
-    src = tmp_path / "src"
-    store = tmp_path / "store"
-    build_into_store([
-        _write(src, "a", "Ada Quill won Outstanding Lead Actress in a Drama Series for "
-                         "Copper Lake at the Emmys, beating Noor Okafor."),
-        _write(src, "b", "Rob Hale won Outstanding Lead Actor in a Drama Series for Salt "
-                         "Road at the Emmys.")], store)
+    src, store = _store_of_two_wins(tmp_path)
 
     def wanting(self, root):
         raise kg.storeparts.StateError(f"no component {root!r} kept")

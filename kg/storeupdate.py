@@ -465,6 +465,13 @@ class Update:
                 removed.discard(q)
             elif q not in self.database:
                 inserted.add(q)
+        # an article replaced by another text may have a sentence at the same
+        # offsets, so the same evidence node, that reads otherwise: its old
+        # sentence goes (an evidence node's every property has one value)
+        for q in inserted:
+            if q.subject.value.startswith(_EVIDENCE):
+                removed.update(old for old in self.database.quads_for_pattern(
+                    q.subject, q.predicate, None, q.graph_name) if old != q)
         # evidence sentences nothing cites once this is done (their own quads
         # are made only where something cites them: never in ``inserted``)
         for ev in cited - still:

@@ -913,6 +913,23 @@ def test_an_update_writes_again_only_the_members_whose_facts_changed(tmp_path, m
     assert _quads(store) == _fresh_quads([src])
 
 
+def test_a_replaced_article_whose_sentence_reads_otherwise_at_the_same_place(tmp_path):
+    """An article replaced by a text whose sentence has the same offsets (so
+    the same evidence node) but other words: the node keeps the new sentence
+    only, as a fresh build has it (the old one stayed beside it)."""
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, "a", "Ada Quill won Best Director at the 94th Academy "
+                                       "Awards for Salt Road."),
+                      _write(src, "b", "Rob Hale won Best Song at the Grammys.")], store)
+    build_into_store([_write(src, "a", "Ada Quill won Best Director at the 94th Academy "
+                                       "Awards for Iron Road.")], store)
+    sentences = {q[2] for q in _quads(store) if q[1].endswith("#sentence>")
+                 and "/evidence/a-" in q[0]}
+    assert sentences == {'"Ada Quill won Best Director at the 94th Academy Awards for '
+                         'Iron Road."'}
+    assert _quads(store) == _fresh_quads([src])
+
+
 def test_a_category_keeps_its_iri_when_another_award_has_one_of_that_name(tmp_path):
     """A category's IRI names its award: one article naming another award's
     "Best Director" leaves the first one's IRI (and its nominations') as it

@@ -86,7 +86,6 @@ class ArticleStore:
         self.articles_dir = self.path / "articles"
         self.docs_dir = self.path / "docs"
         self.kept = ArticleFolder(self.articles_dir)
-        self._prefetched: dict[str, tuple] = {}  # see ``prefetch``
         self._opened: pyoxigraph.Store | None = None  # see ``prefetch``
 
     def stored_articles(self, errors: list[ArticleError] | None = None) -> list[Article]:
@@ -119,38 +118,32 @@ class ArticleStore:
             remove_temps(self.articles_dir)
 
     def prefetch(self) -> None:
-        """Read ahead what an update most likely needs and takes longest to
-        read, while this process waits for the articles' extraction: the
-        largest component's records (``PartsState.largest_component``, 0.1 s
-        at 10,000 articles), and the database, opened (0.13 s at 10,000
-        articles); ``update`` then uses them. Call it holding the store's
-        lock (what it read stays true until ``update``), and
-        ``release_prefetched`` once done; nothing if there is nothing to read
-        ahead, or it cannot be read (``update`` says why)."""
+        """Open the database while this process waits for the articles'
+        extraction (0.13 s at 10,000 articles); ``update`` then uses it. Call
+        it holding the store's lock, and ``release_prefetched`` once done;
+        nothing if the store cannot be updated by this code (``update`` says
+        why, or rebuilds it)."""
         state_path = self.path / STATE_FILE
-        if not state_path.is_file() or (self.path / DIRTY_MARK).exists():
+        if not state_path.is_file() or (self.path / DIRTY_MARK).exists() or not (
+                self.path / OXIGRAPH_DIR).is_dir():
             return
         try:
             state = PartsState(state_path)
-            try:  # records another kg version kept may not even unpickle here
-                found = state.largest_component() if state.meta(
-                    "code") == resolution_fingerprint() else None
+            try:  # kept by another kg version: rebuilt in full, the database replaced
+                current = state.meta("code") == resolution_fingerprint()
             finally:
                 state.close()
         except Exception:  # noqa: BLE001 - a read-ahead: ``update`` finds what is wrong
             return
-        if found is None:
-            return
-        self._prefetched = dict([found])
-        if (self.path / OXIGRAPH_DIR).is_dir():
+        if current:
             with contextlib.suppress(Exception):  # ``update`` opens it, or says why not
                 self._opened = pyoxigraph.Store(str(self.path / OXIGRAPH_DIR))
 
     def release_prefetched(self) -> None:
-        """Forget what ``prefetch`` read ahead and close the database it
-        opened, if ``update`` did not take them (a build that failed before):
-        an open database holds its folder's lock until it is closed."""
-        self._prefetched, self._opened = {}, None
+        """Close the database ``prefetch`` opened, if ``update`` did not take
+        it (a build that failed before): an open database holds its folder's
+        lock until it is closed."""
+        self._opened = None
 
     def update(self, changed: Collection[ArticleFacts], paths: dict[str, str], ids: list[str],
                before_commit: Callable[[], object] | None = None) -> pyoxigraph.Store:
@@ -176,7 +169,6 @@ class ArticleStore:
             update: Update | None = None
             try:
                 state = PartsState(state_path)
-                state.prefetched, self._prefetched = self._prefetched, {}
                 todo = _to_update(state, changed, paths, ids)
                 state.db.execute("BEGIN")
                 update = Update(state, database, gaz)

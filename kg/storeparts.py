@@ -2,8 +2,8 @@
 
 Beside its Oxigraph database a store keeps, in ``parts.sqlite``, the parts its
 graph was merged from (``kg.resolve.parts``): one per article, one per unit of
-a component of coupled nominees (and each component's records, from which its
-categories are settled: ``kg.resolve.settle``), one row per (entity, part)
+coupled nominees (and each article's records, from which the categories are
+settled: ``kg.resolve.settle``, ``kg.storerecords``), one row per (entity, part)
 with what that part says of the entity, each entity's merged form and final
 id, and the corpus's name counts and maps, with indexes from spellings,
 nominees, @handles and entities to the parts that use them. ``write_full``
@@ -20,7 +20,6 @@ import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
-from collections.abc import Set as AbstractSet
 from contextlib import closing
 from pathlib import Path
 
@@ -51,12 +50,7 @@ from kg.resolve.parts import (
     spelled_names,
     spelling,
 )
-from kg.resolve.settle import (
-    FactKey,
-    Records,
-    article_records,
-    joined,
-)
+from kg.resolve.settle import ArticleRecords, article_records
 from kg.resolve.spill import SpilledLinks
 
 STATE_FILE = "parts.sqlite"
@@ -77,14 +71,16 @@ CREATE TABLE article (id TEXT PRIMARY KEY, facts TEXT, part BLOB, names BLOB, ow
 -- every add reads every article's id and digest: from this index, not from the
 -- rows, whose parts (after which the digest comes) fill most of the file
 CREATE INDEX article_digest ON article (id, digest);
--- settled: the records a component's categories are settled from, and the
--- categories they settled (``kg.resolve.settle``); belongs: its members, and
--- the costars they name who own no fact (``joined``)
-CREATE TABLE component (root TEXT PRIMARY KEY, settled BLOB);
--- the largest first: an add reads it ahead (``PartsState.largest_component``)
-CREATE INDEX component_size ON component (length(settled));
-CREATE TABLE belongs (pid TEXT PRIMARY KEY, root TEXT);
-CREATE INDEX belongs_root ON belongs (root);
+-- each article's records of its nominations, credits and characters
+-- (``kg.resolve.settle``), and the categories its nominations settled, by
+-- place: an update settles again only the nominations it reaches
+-- (``kg.storerecords``), reading the records of the articles their nominees
+-- and costars appear in (``owner``, ``costar``)
+CREATE TABLE record (article TEXT PRIMARY KEY, data BLOB);
+CREATE TABLE chosen (article TEXT PRIMARY KEY, data BLOB);
+CREATE TABLE costar (pid TEXT, article TEXT);
+CREATE INDEX costar_pid ON costar (pid);
+CREATE INDEX costar_article ON costar (article);
 -- a unit's part: a member and its costars' nominations, credits and characters
 CREATE TABLE unit (root TEXT PRIMARY KEY, part BLOB);
 -- digest: of the member's own nominations and credits in its unit, so an
@@ -261,20 +257,9 @@ class PartsState:
         # what an update dropped and put, per entity (None: not noted, as
         # in a full build, which would hold every row)
         self.changes: RowChanges | None = None
-        # components read ahead (``largest_component``), by root: what
-        # ``forget_component`` returns without reading it again
-        self.prefetched: dict[str, tuple[Records, dict[FactKey, str | None]]] = {}
 
     def close(self) -> None:
         self.db.close()
-
-    def largest_component(self) -> tuple[str, tuple[Records, dict[FactKey, str | None]]] | None:
-        """The root, records and settled categories of the component whose
-        records take the most room (in a corpus of one event, most nominees
-        are in one component, which nearly every add about them reaches)."""
-        row = self.db.execute("SELECT root, settled FROM component INDEXED BY component_size "
-                              "ORDER BY length(settled) DESC LIMIT 1").fetchone()
-        return None if row is None else (row[0], pickle.loads(row[1]))
 
     def meta(self, key: str) -> object:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -358,13 +343,19 @@ class PartsState:
                     gaz: Gazetteer) -> None:
         """Keep one article's part, names, fact owners, links and handles."""
         db = self.db
-        owners = article_records(f, linking_entities(maps, gaz)).owners()
+        records = article_records(f, linking_entities(maps, gaz))
+        owners = records.owners()
         names = article_names(f)
         db.execute("INSERT OR REPLACE INTO article VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (f.article_id, facts_path, _dump(part), _dump(names), _dump(owners),
                     facts_digest(f), _dump(part.main_ceremonies),
                     _dump(only_owned(dataclasses.replace(f)))))
         db.executemany("INSERT INTO owner VALUES (?, ?)", [(o, f.article_id) for o in owners])
+        if owners:
+            db.execute("INSERT INTO record VALUES (?, ?)", (f.article_id, _dump(records)))
+            db.executemany("INSERT INTO costar VALUES (?, ?)",
+                           [(c, f.article_id) for c in sorted(
+                               {r.costar for r in records.nominations if r.costar is not None})])
         works, people, authors = names
         db.executemany("INSERT INTO name_use VALUES (?, ?, ?)",
                        [("work", name_key(w), f.article_id) for w in works]
@@ -380,7 +371,8 @@ class PartsState:
             handle_source(article))
         for table, column in (("article", "id"), ("owner", "article"),
                               ("name_use", "article"), ("handle", "article"),
-                              ("target", "article")):
+                              ("target", "article"), ("record", "article"),
+                              ("chosen", "article"), ("costar", "article")):
             self.db.execute(f"DELETE FROM {table} WHERE {column} = ?", (article,))  # noqa: S608
         return named
 
@@ -403,31 +395,30 @@ class PartsState:
         self.db.execute("DELETE FROM row WHERE source = ?", (source,))
         return named
 
-    def put_component(self, root: str, records: Records, chosen: dict[FactKey, str | None],
-                      owners: AbstractSet[str] | None = None) -> None:
-        """Keep a component's records and the categories they settled
-        (``owners``: its members, if the caller has them)."""
-        self.db.execute("INSERT OR REPLACE INTO component VALUES (?, ?)",
-                        (root, _dump((records, chosen))))
-        self.db.executemany("INSERT OR REPLACE INTO belongs VALUES (?, ?)",
-                            [(pid, root) for pid in sorted(joined(records, owners))])
+    def records(self, article: str) -> ArticleRecords:
+        """The article's records (none kept: it has none)."""
+        row = self.db.execute("SELECT data FROM record WHERE article = ?",
+                              (article,)).fetchone()
+        return ArticleRecords() if row is None else pickle.loads(row[0])
 
-    def forget_component(self, root: str) -> tuple[Records, dict[FactKey, str | None]]:
-        """Drop a component; returns its records and settled categories."""
-        found = self.prefetched.pop(root, None)
-        if found is None:
-            row = self.db.execute("SELECT settled FROM component WHERE root = ?",
-                                  (root,)).fetchone()
-            if row is None:
-                raise StateError(f"no component {root!r} kept")
-            found = pickle.loads(row[0])
-        self.db.execute("DELETE FROM component WHERE root = ?", (root,))
-        self.db.execute("DELETE FROM belongs WHERE root = ?", (root,))
-        return found
+    def chosen(self, article: str) -> dict[int, str | None]:
+        """The categories the article's nominations settled, by place."""
+        row = self.db.execute("SELECT data FROM chosen WHERE article = ?",
+                              (article,)).fetchone()
+        return {} if row is None else pickle.loads(row[0])
 
-    def component_of(self, pid: str) -> str | None:
-        row = self.db.execute("SELECT root FROM belongs WHERE pid = ?", (pid,)).fetchone()
-        return row[0] if row else None
+    def put_chosen(self, article: str, chosen: dict[int, str | None]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO chosen VALUES (?, ?)", (article, _dump(chosen)))
+
+    def articles_owned_by(self, pid: str) -> list[str]:
+        """The articles with a fact ``pid`` owns, in order."""
+        return sorted(r[0] for r in self.db.execute(
+            "SELECT article FROM owner WHERE pid = ?", (pid,)))
+
+    def articles_naming_costar(self, pid: str) -> list[str]:
+        """The articles with a nomination naming ``pid`` as its costar, in order."""
+        return sorted(r[0] for r in self.db.execute(
+            "SELECT article FROM costar WHERE pid = ?", (pid,)))
 
     def put_unit(self, root: str, keys: set[str], part: Part) -> dict[str, str]:
         """Keep a unit's part; returns each member's digest (``member_digests``)."""
@@ -593,10 +584,14 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
 
 def put_components(state: PartsState, kept: list[ArticleFacts], maps: NameMaps,
                    gaz: Gazetteer) -> None:
-    """Keep every component's records and settled categories, and each of
-    its units' parts (``kept``: every article's nominations, credits and
-    characters)."""
-    for root, records, chosen, made in component_parts(kept, None, maps, gaz):
-        state.put_component(root, records, chosen)
+    """Keep the categories every component settled, per article, and each
+    of its units' parts (``kept``: every article's nominations, credits and
+    characters); ``put_article`` keeps each article's records."""
+    chosen: dict[str, dict[int, str | None]] = defaultdict(dict)
+    for _, _, settled, made in component_parts(kept, None, maps, gaz):
+        for (article, pos), category in settled.items():
+            chosen[article][pos] = category
         for unit, keys, part in made:
             state.put_unit(unit, keys, part)
+    for article in sorted(chosen):
+        state.put_chosen(article, dict(sorted(chosen[article].items())))

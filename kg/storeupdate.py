@@ -7,9 +7,9 @@ An update, over the parts a store keeps (``kg.storeparts``):
 2. updates the name counts and maps; an article using a spelling whose name
    changed, or a tweet author whose account kind changed, is linked again;
 3. links those articles again (their article parts), settles again the
-   components their facts' nominees and people are in, from the records
-   kept of them (``kg.resolve.settle``), and makes again only the units
-   whose members' facts or settled categories changed;
+   nominations their facts reach through shared nominees and sentences, from
+   the records kept of each article (``kg.storerecords``), and makes again
+   only the units whose members' facts or settled categories changed;
 4. merges again only the entities those parts touch whose rows changed, links
    again the @handles whose account or spelling changed, and numbers again
    only the slug groups whose members changed;
@@ -49,24 +49,12 @@ from kg.resolve.parts import (
     assemble,
     component_part,
     entity_rank,
-    linking_entities,
     merge_entity,
     number_group,
     personal_authors,
     spelling,
 )
-from kg.resolve.settle import (
-    ArticleRecords,
-    FactKey,
-    Records,
-    article_records,
-    components,
-    members,
-    settle,
-    split,
-    unit_facts,
-    unit_names,
-)
+from kg.resolve.settle import ArticleRecords, settle, unit_facts
 from kg.storeparts import (
     FOLD_MIN,
     PartsState,
@@ -77,6 +65,7 @@ from kg.storeparts import (
     is_real,
     link_article,
 )
+from kg.storerecords import KeptRecords, Units, changed_categories, reach
 from kg.vocab import ENTITY_BASE, KG
 
 _OWNED_BY_COMPONENTS = {KG.wonAward, KG.nominatedFor, KG.actedIn}
@@ -107,6 +96,9 @@ class Update:
         self.cleared: set[str] = set()  # members whose nominations and credits go
         self.old_final: dict[str, str] = {}  # final ids before the update
         self.parts: dict[str, Part] = {}  # article parts, linked
+        # the changed articles' records and settled categories, as they were
+        self.old_records: dict[str, ArticleRecords] = {}
+        self.old_chosen: dict[str, dict[int, str | None]] = {}
         self.writing = False  # the database is being written: no longer as it was
         self._merged: dict[str, _Merged | None] = {}  # merged so far, by entity
         self._folds: dict[str, list[EntityRow] | None] = {}  # kept folds, as they were
@@ -162,13 +154,15 @@ class Update:
             kept = self.state.article(article)
             if kept is not None:
                 touched |= kept[3]
+                self.old_records[article] = self.state.records(article)
+                self.old_chosen[article] = self.state.chosen(article)
             self.entities |= self.state.forget_article(article)
             part = articles_part([facts[article]], maps, self.gaz)
             self.state.put_article(facts[article], paths[article], part, maps, self.gaz)
             self.entities |= part.corpus.entities.keys()
             self.articles.add(article)
             touched |= self.state.article(article)[3]
-        self._components(touched, maps, facts)
+        self._make_units(touched, maps, facts)
         self._merge_and_link()
         self._forget_stale_folds()
         if before_writing is not None:
@@ -236,27 +230,17 @@ class Update:
         return {r[0] for r in self.db.execute(
             "SELECT article FROM name_use WHERE kind = ? AND name = ?", (kind, name))}
 
-    # components
+    # categories and units
 
-    def _components(self, touched: set[str], maps: NameMaps,
+    def _make_units(self, touched: set[str], maps: NameMaps,
                     facts: dict[str, ArticleFacts]) -> None:
-        """Settle again the components holding the ``touched`` owners (and the
-        costars the changed articles name), from the records kept of them and
-        the changed articles' own; make again only the units whose members'
-        facts or settled categories changed (``kg.resolve.settle``)."""
-        found, owners, settled, dirty = self._settle(touched, maps, facts)
-        named = {root: unit_names(mine, owners[root]) for root, mine in found.items()}
-        unit_of: dict[str, str] = {}
-        unit_members: dict[str, set[str]] = defaultdict(set)
-        for names in named.values():
-            for pid, unit in names.items():
-                unit_of[pid] = unit
-                unit_members[unit].add(pid)
-        redo, before = self._drop_units(dirty, unit_of, unit_members)
-        unit_records: dict[str, Records] = {}
-        for root, mine in found.items():
-            if not redo.isdisjoint(named[root].values()):
-                unit_records.update(split(mine, named[root], redo))
+        """Settle again the nominations the changed articles reach, and make
+        again only the units whose members' facts or settled categories
+        changed (``kg.storerecords``)."""
+        kept = KeptRecords(self.state)
+        dirty = self._settle(kept, touched, facts)
+        units = Units(kept)
+        redo, before = self._drop_units(dirty, units)
         read: dict[str, ArticleFacts] = {}
 
         def facts_of(article: str) -> ArticleFacts:
@@ -268,62 +252,62 @@ class Update:
 
         mains: dict[str, str] = {}
         mains_read: set[str] = set()
+        chosen: dict[str, dict[int, str | None]] = {}
         made: dict[str, tuple[Part, dict[str, str]]] = {}
         for unit in sorted(redo):
-            for article in unit_records[unit].keys() - mains_read:
+            records = units.records(unit)
+            for article in records.keys() - mains_read:
                 mains.update(self.state.main_ceremonies(article))
                 mains_read.add(article)
-            facts_now, aligned = unit_facts(unit_records[unit], facts_of, settled[unit])
+                chosen[article] = self.state.chosen(article)
+            settled = {(a, r.pos): chosen[a][r.pos] for a, recs in records.items()
+                       for r in recs.nominations}
+            facts_now, aligned = unit_facts(records, facts_of, settled)
             part = component_part(facts_now, mains, maps, self.gaz, chosen=aligned)
-            made[unit] = part, self.state.put_unit(unit, unit_members[unit], part)
+            made[unit] = part, self.state.put_unit(unit, units.members(unit), part)
             self.entities |= part.corpus.entities.keys()
             self.roots.add(unit)
         # a member's nominations and credits are written again only if they
-        # came out otherwise: a component an article reaches can hold
-        # thousands of nominees it does not name
+        # came out otherwise: a unit an article reaches can hold thousands
+        # of nominees it does not name
         after = {pid: d for _, digests in made.values() for pid, d in digests.items()}
         cleared = {pid for pid in before.keys() | after.keys() if before.get(pid) != after.get(pid)}
         self.cleared |= cleared
         for unit, (part, digests) in made.items():
             self.made[unit] = _members_facts(part, cleared & digests.keys())
 
-    def _settle(self, touched: set[str], maps: NameMaps, facts: dict[str, ArticleFacts]
-                ) -> tuple[dict[str, Records], dict[str, set[str]],
-                           dict[str, dict[FactKey, str | None]], set[str]]:
-        """Drop the components reached and keep them settled again: their
-        records (the changed articles' made again), their members, each
-        one's settled categories, by its members' (and their units') names,
-        and the members whose own facts or categories changed."""
-        state = self.state
-        ents = linking_entities(maps, self.gaz)
-        fresh = {a: article_records(facts[a], ents) for a in sorted(facts)}
-        reached = set(touched) | {r.costar for recs in fresh.values()
-                                  for r in recs.nominations if r.costar is not None}
-        pieces: dict[str, list[ArticleRecords]] = defaultdict(list)
-        old_chosen: dict[FactKey, str | None] = {}
-        for root in sorted({root for pid in reached if (root := state.component_of(pid))}):
-            kept, chosen = state.forget_component(root)
-            old_chosen.update(chosen)
-            for article, recs in kept.items():
-                if article not in facts:
-                    pieces[article].append(recs)
-        state.prefetched.clear()  # read ahead, not reached: not held to the end
-        records: Records = {a: ArticleRecords.joined(p) for a, p in sorted(pieces.items())}
-        records.update(fresh)
-        dirty = set(reached)
-        found = components(records)
-        settled: dict[str, dict[FactKey, str | None]] = {}
-        owners = {root: members(mine) for root, mine in found.items()}
-        for root, mine in found.items():
-            chosen = settle(mine)
-            dirty |= {r.owner for article, recs in mine.items() for r in recs.nominations
-                      if chosen[(article, r.pos)] != old_chosen.get((article, r.pos), "\0")}
-            state.put_component(root, mine, chosen, owners[root])
-            settled.update(dict.fromkeys(owners[root], chosen))
-        return found, owners, settled, dirty
+    def _settle(self, kept: KeptRecords, touched: set[str],
+                facts: dict[str, ArticleFacts]) -> set[str]:
+        """Settle again the nominations the changed articles' (as they were
+        and are) reach, keep the categories that came out otherwise, and
+        return the members to make again: those the changed articles name
+        (owners and costars) and those whose categories changed."""
+        groups: set[tuple[str, str]] = set()
+        sentences: set[tuple[str, int, int]] = set()
+        dirty = set(touched)
+        for article in sorted(facts):
+            old = self.old_records.get(article)
+            if old is not None:
+                groups.update((r.owner, r.ceremony) for r in old.nominations)
+            for r in kept.records(article).nominations:
+                groups.add((r.owner, r.ceremony))
+                sentences.add((article, r.start, r.end))
+                if r.costar is not None:
+                    dirty.add(r.costar)
+        reached = reach(kept, groups, sentences)
+        settled = settle(reached)
+        before = {a: self.old_chosen.get(a, {}) if a in facts else self.state.chosen(a)
+                  for a in reached}
+        dirty |= changed_categories(settled, before, reached)
+        for article, recs in reached.items():  # a changed article's every nomination
+            now = {} if article in facts else dict(before[article])
+            for r in recs.nominations:
+                now[r.pos] = settled[(article, r.pos)]
+            if article in facts or now != before[article]:
+                self.state.put_chosen(article, dict(sorted(now.items())))
+        return dirty
 
-    def _drop_units(self, dirty: set[str], unit_of: dict[str, str],
-                    unit_members: dict[str, set[str]]) -> tuple[set[str], dict[str, str]]:
+    def _drop_units(self, dirty: set[str], units: Units) -> tuple[set[str], dict[str, str]]:
         """Drop the kept units of the ``dirty`` members, and of every member of
         a unit to make again or dropped on the way (a costar came or went);
         returns the units to make again and each dropped member's digest."""
@@ -332,16 +316,16 @@ class Update:
         todo = sorted(dirty, reverse=True)
         while todo:
             pid = todo.pop()
-            unit = unit_of.get(pid)
+            unit = units.unit_of(pid)
             if unit is not None and unit not in redo:
                 redo.add(unit)
-                todo.extend(unit_members[unit])
+                todo.extend(sorted(units.members(unit)))
             old = self.state.unit_of(pid)
             if old is not None:
                 dropped, named = self.state.forget_unit(old)
                 before.update(dropped)
                 self.entities |= named
-                todo.extend(dropped)
+                todo.extend(sorted(dropped))
         return redo, before
 
     # entities, handles and ids

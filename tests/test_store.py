@@ -778,8 +778,7 @@ def test_an_update_finds_its_rows_by_index_not_by_scanning(tmp_path, monkeypatch
     an update touches thousands of entities at 10,000 articles, and one table
     scan per entity (dropping its spellings and references by entity) made
     an add about known nominees quadratic in the store. Only the reads of
-    every article's id and digest go through a whole index, by design (and
-    the largest component's, read ahead, is the first entry of its own)."""
+    every article's id and digest go through a whole index, by design."""
     import re
     import sqlite3
 
@@ -807,10 +806,7 @@ def test_an_update_finds_its_rows_by_index_not_by_scanning(tmp_path, monkeypatch
         steps = [row[-1] for row in db.execute("EXPLAIN QUERY PLAN " + query)]
         # a whole table or a whole index ("SCAN TABLE x" before sqlite 3.36)
         whole = [s for s in steps if s.startswith("SCAN ")
-                 and not s.startswith("SCAN article USING COVERING INDEX")
-                 # the one largest component, read ahead: its index's last entry
-                 and not (s == "SCAN component USING INDEX component_size"
-                          and query.endswith("LIMIT 1"))]
+                 and not s.startswith("SCAN article USING COVERING INDEX")]
         if whole:
             scans[query] = whole
     db.close()
@@ -1139,34 +1135,38 @@ def _store_of_two_wins(tmp_path: Path) -> tuple[Path, Path]:
     return src, store
 
 
-def test_an_add_reads_the_largest_component_while_the_article_is_extracted(tmp_path,
-                                                                          monkeypatch):
-    """The component most adds reach is read ahead, while the child parses;
-    the update then takes it from there, and the store still equals a fresh
-    build."""
-    import kg.extraction_process
+def test_an_add_reads_the_records_of_the_articles_it_reaches_not_of_its_component(
+        tmp_path, monkeypatch):
+    """Nominees whose open categories share a sentence are one component, and
+    a chain of such sentences makes one large one (coverage of one ceremony
+    does). An article with a settled nomination of one of them settles again
+    only what it reaches: it reads the records of the articles naming that
+    nominee, not of the whole component, and the store equals a fresh build."""
     import kg.storeparts
 
-    src, store = _store_of_two_wins(tmp_path)
-    events: list[str] = []
-    real_follow = kg.extraction_process._follow
-    real_largest = kg.storeparts.PartsState.largest_component
-    real_forget = kg.storeparts.PartsState.forget_component
-    monkeypatch.setattr(kg.extraction_process, "_follow",
-                        lambda *a: events.append("extracted") or real_follow(*a))
-    monkeypatch.setattr(kg.storeparts.PartsState, "largest_component",
-                        lambda self: events.append("read ahead") or real_largest(self))
+    src, store = tmp_path / "src", tmp_path / "store"
+    pairs = [("n1", "Ada Quill", "Rob Hale"), ("n2", "Rob Hale", "Cal Moss"),
+             ("n3", "Cal Moss", "Dee Park")]
+    build_into_store([_write(src, name, f"{one} and {other} were both nominated for Lead "
+                                        "Actor at the 73rd Primetime Emmy Awards.")
+                      for name, one, other in pairs], store)
+    read: list[str] = []
+    real = kg.storeparts.PartsState.records
+    monkeypatch.setattr(kg.storeparts.PartsState, "records",
+                        lambda self, article: read.append(article) or real(self, article))
+    build_into_store([_write(src, "n4", "Dee Park won Best Director at the 94th Academy "
+                                        "Awards for Paper Lanterns.")], store)
+    assert set(read) == {"n3", "n4"}
+    monkeypatch.undo()
+    assert _quads(store) == _fresh_quads([src])
 
-    def forget(self, root):
-        events.append("prefetched" if root in self.prefetched else "read")
-        return real_forget(self, root)
-
-    monkeypatch.setattr(kg.storeparts.PartsState, "forget_component", forget)
-    build_into_store([_write(src, "c", "Ada Quill was nominated for Outstanding Lead Actress "
-                                       "in a Drama Series for Copper Lake at the Emmys.")],
-                     store)
-    assert events[:2] == ["read ahead", "extracted"]
-    assert "prefetched" in events
+    read.clear()  # an open one reaches the sentence it shares, and on
+    monkeypatch.setattr(kg.storeparts.PartsState, "records",
+                        lambda self, article: read.append(article) or real(self, article))
+    build_into_store([_write(src, "n5", "Dee Park was nominated for Lead Actor at the 73rd "
+                                        "Primetime Emmy Awards.")], store)
+    assert {"n1", "n2", "n3", "n5"} <= set(read)
+    monkeypatch.undo()
     assert _quads(store) == _fresh_quads([src])
 
 
@@ -1221,10 +1221,10 @@ def test_an_update_that_finds_its_kept_parts_wanting_rebuilds_in_full(tmp_path, 
 
     src, store = _store_of_two_wins(tmp_path)
 
-    def wanting(self, root):
-        raise kg.storeparts.StateError(f"no component {root!r} kept")
+    def wanting(self, article):
+        raise kg.storeparts.StateError(f"no records of {article!r} kept")
 
-    monkeypatch.setattr(kg.storeparts.PartsState, "forget_component", wanting)
+    monkeypatch.setattr(kg.storeparts.PartsState, "records", wanting)
     full = _counting_full_rebuilds(monkeypatch)
     build_into_store([_write(src, "c", "Ada Quill was nominated for Outstanding Lead Actress "
                                        "in a Drama Series for Copper Lake at the Emmys.")],
@@ -1256,9 +1256,10 @@ def test_a_failed_extraction_frees_the_database_read_ahead(tmp_path, monkeypatch
     pyoxigraph.Store(str(store / "oxigraph"))  # not held by the failed build
 
 
-def test_a_read_ahead_reads_nothing_another_version_kept(tmp_path, monkeypatch):
-    """Parts kept by another kg version may not even unpickle here: the
-    read-ahead leaves them to ``update``, which rebuilds in full."""
+def test_a_read_ahead_opens_nothing_another_version_kept(tmp_path, monkeypatch):
+    """Parts kept by another kg version may not even unpickle here, and its
+    store is rebuilt in full, replacing the database: the read-ahead leaves
+    it closed, for ``update``."""
     import kg.store
     import kg.storeparts
     from kg.store import ArticleStore
@@ -1267,20 +1268,21 @@ def test_a_read_ahead_reads_nothing_another_version_kept(tmp_path, monkeypatch):
     build_into_store([_write(tmp_path / "src", "s1")], store)
     kept = ArticleStore(store)
     kept.prefetch()
-    assert kept._prefetched  # this version's: read ahead
+    assert kept._opened is not None  # this version's: opened ahead
+    kept.release_prefetched()
     monkeypatch.setattr(kg.store, "resolution_fingerprint", lambda: "another version")
     other = ArticleStore(store)
     other.prefetch()
-    assert other._prefetched == {}
+    assert other._opened is None
 
-    def unreadable(self):
+    def unreadable(self, key):
         raise AttributeError("Can't get attribute 'Renamed' on <module 'kg.resolve.settle'>")
 
     monkeypatch.undo()
-    monkeypatch.setattr(kg.storeparts.PartsState, "largest_component", unreadable)
+    monkeypatch.setattr(kg.storeparts.PartsState, "meta", unreadable)
     broken = ArticleStore(store)
     broken.prefetch()  # not an error here
-    assert broken._prefetched == {}
+    assert broken._opened is None
 
 
 def test_an_add_merges_a_shared_entity_from_its_fold_and_its_new_rows(tmp_path, monkeypatch):

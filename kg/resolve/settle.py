@@ -1,18 +1,18 @@
 """Compact records of the facts a component settles, so that a store settles
-a component again without reading its facts.
+nominations again without reading their facts.
 
 A component (``kg.resolve.parts``) is a set of nominees and credited people
 whose nominations' categories are settled together: a paraphrase by the
 nominee's other facts, a fact with none by the others in its sentence. What
 that settling reads of a nomination is small: its nominee and ceremony, its
 sentence, the categories it may denote, and (for a fact still open) what the
-other nominations of its sentence settle. A store keeps those records, one set
-per component, and the categories they settled (``Settled``). An article added
-to a component then costs the settling of these records, not the reading of
-every fact of every article the component spans; only the members whose own
-facts changed, or whose categories came out otherwise, are made again from
-their facts, each in its unit (``units``: a member and its costars, whose
-nominations lend each other their works).
+other nominations of its sentence settle. A store keeps those records, one
+set per article, and the categories they settled. An added article then
+costs the settling of the records it reaches (``kg.storerecords``), not the
+reading of every fact of every article its component spans; only the
+members whose own facts changed, or whose categories came out otherwise,
+are made again from their facts, each in its unit (``units``: a member and
+its costars, whose nominations lend each other their works).
 
 Records name entities by provisional id (``kg.resolve.entities``), made
 with the corpus's name maps: an article whose spellings change meaning is
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -130,32 +129,19 @@ def article_records(f: ArticleFacts, ents: Entities) -> ArticleRecords:
     return ArticleRecords(tuple(nominations), people(f.credits), people(f.characters))
 
 
-def split(records: Records, part_of: Mapping[str, str],
-          wanted: AbstractSet[str] | None = None) -> dict[str, Records]:
+def split(records: Records, part_of: Mapping[str, str]) -> dict[str, Records]:
     """``records`` split by the part each owner is in (``part_of``: member ->
-    the part's name), each part's in article order; only the ``wanted``
-    parts, if given."""
-    named = set(part_of.values())
-    if len(named) == 1 and (wanted is None or named <= wanted):
-        # one part (an add that reaches one large component): all of them
-        return {next(iter(named)): {a: r for a, r in sorted(records.items())
-                                    if r.nominations or r.credits or r.characters}}
+    the part's name), each part's in article order."""
     out: dict[str, Records] = {}
     for article in sorted(records):
         recs = records[article]
         found: dict[str, tuple[list, list, list]] = {}
         for r in recs.nominations:
-            part = part_of[r.owner]
-            if wanted is None or part in wanted:
-                found.setdefault(part, ([], [], []))[0].append(r)
+            found.setdefault(part_of[r.owner], ([], [], []))[0].append(r)
         for c in recs.credits:
-            part = part_of[c[1]]
-            if wanted is None or part in wanted:
-                found.setdefault(part, ([], [], []))[1].append(c)
+            found.setdefault(part_of[c[1]], ([], [], []))[1].append(c)
         for c in recs.characters:
-            part = part_of[c[1]]
-            if wanted is None or part in wanted:
-                found.setdefault(part, ([], [], []))[2].append(c)
+            found.setdefault(part_of[c[1]], ([], [], []))[2].append(c)
         for part, (noms, credits, characters) in found.items():
             out.setdefault(part, {})[article] = ArticleRecords(
                 tuple(noms), tuple(credits), tuple(characters))
@@ -192,36 +178,22 @@ def components(records: Records) -> dict[str, Records]:
     return split(records, _named_by_smallest(joined, owners))
 
 
-def unit_names(records: Records, owners: AbstractSet[str] | None = None) -> dict[str, str]:
+def unit_names(records: Records) -> dict[str, str]:
     """Each member of a component -> its unit, named by its smallest member:
     a member with its costars (whose nominations lend each other their
     works). A unit's credits, nominations and characters are made from its
-    facts alone, once the component's categories are settled. ``owners``:
-    the records' ``members``, if the caller has them (a pass over every
-    record of a component that may hold thousands of articles)."""
+    facts alone, once the component's categories are settled."""
     joined = UnionFind()
     for recs in records.values():
         for r in recs.nominations:
             if r.costar is not None:
                 joined.union(r.owner, r.costar)
-    return _named_by_smallest(joined, members(records) if owners is None else owners)
+    return _named_by_smallest(joined, members(records))
 
 
 def units(records: Records) -> dict[str, Records]:
     """A component's records by unit (``unit_names``)."""
     return split(records, unit_names(records))
-
-
-def joined(records: Records, owners: AbstractSet[str] | None = None) -> set[str]:
-    """Everyone a component's records join: its members (``owners``, if the
-    caller has them), and the costars they name who own no fact of their
-    own (yet). A store files each under its component, so that an article
-    that makes such a costar a member reaches the component the costar
-    joins."""
-    out = members(records) if owners is None else set(owners)
-    for recs in records.values():
-        out.update(r.costar for r in recs.nominations if r.costar is not None)
-    return out
 
 
 def members(records: Records) -> set[str]:

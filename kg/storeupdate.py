@@ -198,7 +198,7 @@ class Update:
         authors = +authors  # unary plus: only the positive counts
         work_before = {k: works.canon.get(k) for k in {name_key(n) for n in work_delta}}
         work_changed = works.update(work_delta)
-        keys_moved = {k for k in work_changed if (work_before[k] is None) != (k in works.canon)}
+        keys_moved = {k for k in work_changed if (work_before[k] is not None) != (k in works.canon)}
         relinked = set(changed)
         old_personal: Counter[str] = self.state.meta("personal")
         if keys_moved:  # a tweet's author may be a work's account now, or no longer

@@ -926,6 +926,35 @@ def test_a_replaced_article_whose_sentence_reads_otherwise_at_the_same_place(tmp
     assert _quads(store) == _fresh_quads([src])
 
 
+def test_a_tweet_author_whose_name_becomes_a_title_posts_from_the_works_account(tmp_path):
+    """A tweet signed with a name holding an award's ("Oscar ...") is taken
+    for an organisation's account; once another article makes that name a
+    work's title (a nominee for a screenplay), it is the work's account, in
+    the article that quoted the tweet too (its facts unchanged, it is linked
+    again), as a fresh build has it. The update looked at the accounts again
+    only when a title's key stayed (its spelling changed), not when it came
+    or went."""
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, "a", "Ada Quill won Best Director at the 94th Academy "
+                                       "Awards for Salt Road. So proud of the team tonight! "
+                                       "pic.twitter.com/x1 \u2014 Oscar Lantern (@lantern) "
+                                       "March 28, 2022")], store)
+
+    def owner() -> str:
+        [found] = [q[2] for q in _quads(store) if q[0].endswith("/account/lantern>")
+                   and q[1].endswith("#account>")]
+        return found
+
+    assert "/organization/" in owner()
+    build_into_store([_write(src, "b", "Nora Sell won Best Actress for Glass Kingdom at the "
+                                       "50th Golden Globe Awards. The other nominees for Best "
+                                       "Screenplay \u2013 Motion Picture were Oscar Lantern, "
+                                       "Grace Holm and Peter Vale; the prize went to Quiet "
+                                       "Window.")], store)
+    assert "/work/" in owner()
+    assert _quads(store) == _fresh_quads([src])
+
+
 def test_a_category_keeps_its_iri_when_another_award_has_one_of_that_name(tmp_path):
     """A category's IRI names its award: one article naming another award's
     "Best Director" leaves the first one's IRI (and its nominations') as it

@@ -133,12 +133,21 @@ class Update:
 
     def _forget_stale_folds(self) -> None:
         """A fold stands for the rows it was made from: an entity whose rows
-        moved after its fold was last kept (or that was not merged again)
-        loses it; the next merge reads its rows and keeps it again."""
+        moved after its fold was last kept in this update, or that was not
+        merged again and whose rows changed, loses it; the next merge reads
+        its rows and keeps it again. One not merged again whose rows are as
+        they were (a unit made again drops its rows and puts equal ones
+        back) keeps its fold: an award or a ceremony in thousands of
+        articles loses and regains rows so on most adds, and each time its
+        fold went, the next add that merged it read every one of its rows."""
         changes = self.state.changes
         for pid in sorted(changes.moved()):
-            if self._refolded.get(pid) != changes.moves(pid):
-                self.state.forget_fold(pid)
+            refolded = self._refolded.get(pid)
+            if refolded == changes.moves(pid):
+                continue  # folded from its rows as they are now
+            if refolded is None and not changes.changed(pid):
+                continue  # its rows as they were: its kept fold still merges as they do
+            self.state.forget_fold(pid)
 
     def run(self, changed: dict[str, ArticleFacts], paths: dict[str, str],
             before_writing: Callable[[], object] | None = None) -> None:

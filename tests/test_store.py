@@ -418,6 +418,18 @@ def _fresh_quads(folders: list[Path]) -> set[tuple]:
                 for q in fresh.database}
 
 
+def _reads_of(monkeypatch, method: str) -> list[str]:
+    """What the store's parts are asked for through ``PartsState.<method>``
+    (an article or an entity), in order, from now on."""
+    import kg.storeparts
+
+    asked: list[str] = []
+    real = getattr(kg.storeparts.PartsState, method)
+    monkeypatch.setattr(kg.storeparts.PartsState, method,
+                        lambda self, key: asked.append(key) or real(self, key))
+    return asked
+
+
 @pytest.mark.parametrize("order", [
     ["p1", "p2", "p3", "p4", "p5", "p6", "p7"],
     ["p7", "p6", "p5", "p4", "p3", "p2", "p1"],
@@ -1171,7 +1183,6 @@ def test_an_add_reads_the_records_of_the_articles_it_reaches_not_of_its_componen
     does). An article with a settled nomination of one of them settles again
     only what it reaches: it reads the records of the articles naming that
     nominee, not of the whole component, and the store equals a fresh build."""
-    import kg.storeparts
 
     src, store = tmp_path / "src", tmp_path / "store"
     pairs = [("n1", "Ada Quill", "Rob Hale"), ("n2", "Rob Hale", "Cal Moss"),
@@ -1179,19 +1190,15 @@ def test_an_add_reads_the_records_of_the_articles_it_reaches_not_of_its_componen
     build_into_store([_write(src, name, f"{one} and {other} were both nominated for Lead "
                                         "Actor at the 73rd Primetime Emmy Awards.")
                       for name, one, other in pairs], store)
-    read: list[str] = []
-    real = kg.storeparts.PartsState.records
-    monkeypatch.setattr(kg.storeparts.PartsState, "records",
-                        lambda self, article: read.append(article) or real(self, article))
+    read = _reads_of(monkeypatch, "records")
     build_into_store([_write(src, "n4", "Dee Park won Best Director at the 94th Academy "
                                         "Awards for Paper Lanterns.")], store)
     assert set(read) == {"n3", "n4"}
     monkeypatch.undo()
     assert _quads(store) == _fresh_quads([src])
 
-    read.clear()  # an open one reaches the sentence it shares, and on
-    monkeypatch.setattr(kg.storeparts.PartsState, "records",
-                        lambda self, article: read.append(article) or real(self, article))
+    # an open one reaches the sentence it shares, and on
+    read = _reads_of(monkeypatch, "records")
     build_into_store([_write(src, "n5", "Dee Park was nominated for Lead Actor at the 73rd "
                                         "Primetime Emmy Awards.")], store)
     assert {"n1", "n2", "n3", "n5"} <= set(read)
@@ -1314,6 +1321,30 @@ def test_a_read_ahead_opens_nothing_another_version_kept(tmp_path, monkeypatch):
     assert broken._opened is None
 
 
+def test_a_fold_stays_while_its_entitys_rows_come_back_alike(tmp_path, monkeypatch):
+    """An add that makes a nominee's unit again drops the unit's rows of its
+    awards and puts equal ones back: those awards keep their folds, so the
+    next add that gives one of them a row merges it from its fold, without
+    reading its rows (the fold went, and that add read every row)."""
+    import kg.storeparts
+    import kg.storeupdate
+
+    monkeypatch.setattr(kg.storeparts, "FOLD_MIN", 1)
+    monkeypatch.setattr(kg.storeupdate, "FOLD_MIN", 1)
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, "a1", "Ada Quill and Rob Hale were both nominated for Lead "
+                                        "Actor at the 73rd Primetime Emmy Awards."),
+                      _write(src, "a2", "Rob Hale won Best Director at the 94th Academy "
+                                        "Awards for Paper Lanterns.")], store)
+    build_into_store([_write(src, "a3", "Rob Hale won Best Song at the Grammys.")], store)
+    assert _quads(store) == _fresh_quads([src])
+    read = _reads_of(monkeypatch, "rows")
+    build_into_store([_write(src, "a4", "Lia Brandt won Best Actress at the 94th Academy "
+                                        "Awards for Night Ferry.")], store)
+    assert "award\x1facademy award" not in read
+    assert _quads(store) == _fresh_quads([src])
+
+
 def test_an_add_merges_a_shared_entity_from_its_fold_and_its_new_rows(tmp_path, monkeypatch):
     """An entity with many rows (every article's award, here any entity)
     keeps a fold of them; an add that only gives it rows merges it from the
@@ -1329,10 +1360,7 @@ def test_an_add_merges_a_shared_entity_from_its_fold_and_its_new_rows(tmp_path, 
         folders.append(tmp_path / name)
         _write(folders[-1], name, COUPLED[name])
     build_into_store(folders, store)
-    read: list[str] = []
-    real = kg.storeparts.PartsState.rows
-    monkeypatch.setattr(kg.storeparts.PartsState, "rows",
-                        lambda self, pid: read.append(pid) or real(self, pid))
+    read = _reads_of(monkeypatch, "rows")
     full = _counting_full_rebuilds(monkeypatch)
     for name, text in (("p8", "Lia Brandt won Best Director at the 94th Academy Awards for "
                                 "Night Ferry."),

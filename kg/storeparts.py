@@ -351,11 +351,10 @@ class PartsState:
                     facts_digest(f), _dump(part.main_ceremonies),
                     _dump(only_owned(dataclasses.replace(f)))))
         db.executemany("INSERT INTO owner VALUES (?, ?)", [(o, f.article_id) for o in owners])
-        if owners:
-            db.execute("INSERT INTO record VALUES (?, ?)", (f.article_id, _dump(records)))
-            db.executemany("INSERT INTO costar VALUES (?, ?)",
-                           [(c, f.article_id) for c in sorted(
-                               {r.costar for r in records.nominations if r.costar is not None})])
+        db.execute("INSERT INTO record VALUES (?, ?)", (f.article_id, _dump(records)))
+        db.executemany("INSERT INTO costar VALUES (?, ?)",
+                       [(c, f.article_id) for c in sorted(
+                           {r.costar for r in records.nominations if r.costar is not None})])
         works, people, authors = names
         db.executemany("INSERT INTO name_use VALUES (?, ?, ?)",
                        [("work", name_key(w), f.article_id) for w in works]
@@ -396,10 +395,12 @@ class PartsState:
         return named
 
     def records(self, article: str) -> ArticleRecords:
-        """The article's records (none kept: it has none)."""
+        """The article's records (every kept article has a row, empty or not)."""
         row = self.db.execute("SELECT data FROM record WHERE article = ?",
                               (article,)).fetchone()
-        return ArticleRecords() if row is None else pickle.loads(row[0])
+        if row is None:
+            raise StateError(f"no records of {article!r} kept")
+        return pickle.loads(row[0])
 
     def chosen(self, article: str) -> dict[int, str | None]:
         """The categories the article's nominations settled, by place."""

@@ -54,7 +54,7 @@ from kg.resolve.parts import (
     personal_authors,
     spelling,
 )
-from kg.resolve.settle import ArticleRecords, settle, unit_facts
+from kg.resolve.settle import ArticleRecords, FactKey, Records, settle, unit_facts
 from kg.storeparts import (
     FOLD_MIN,
     PartsState,
@@ -269,8 +269,7 @@ class Update:
                 mains.update(self.state.main_ceremonies(article))
                 mains_read.add(article)
                 chosen[article] = self.state.chosen(article)
-            settled = {(a, r.pos): chosen[a][r.pos] for a, recs in records.items()
-                       for r in recs.nominations}
+            settled = _settled_of(records, chosen)
             facts_now, aligned = unit_facts(records, facts_of, settled)
             part = component_part(facts_now, mains, maps, self.gaz, chosen=aligned)
             made[unit] = part, self.state.put_unit(unit, units.members(unit), part)
@@ -569,6 +568,20 @@ def _members_facts(part: Part, members: set[str]) -> Part:
         part.corpus, nominations=[n for n in part.corpus.nominations if n.nominee in members],
         credits=[cr for cr in part.corpus.credits if cr.person in members])
     return dataclasses.replace(part, corpus=corpus)
+
+
+def _settled_of(records: Records, chosen: dict[str, dict[int, str | None]]
+                ) -> dict[FactKey, str | None]:
+    """The kept categories of these records' nominations, by fact; a kept
+    state that lacks one is damaged (``StateError``: rebuilt in full)."""
+    out: dict[FactKey, str | None] = {}
+    for article, recs in records.items():
+        kept = chosen[article]
+        for r in recs.nominations:
+            if r.pos not in kept:
+                raise StateError(f"no settled category kept for {article!r}")
+            out[(article, r.pos)] = kept[r.pos]
+    return out
 
 
 def _accounts(maps: NameMaps, gaz: Gazetteer) -> Entities:

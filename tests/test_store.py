@@ -1270,6 +1270,33 @@ def test_an_update_that_finds_its_kept_parts_wanting_rebuilds_in_full(tmp_path, 
     assert _quads(store) == _fresh_quads([src])
 
 
+@pytest.mark.parametrize("table", ["chosen", "record"])
+def test_kept_records_or_categories_gone_rebuild_in_full(tmp_path, monkeypatch, table):
+    """A state file that lost an article's records or settled categories (a
+    damaged file) is rebuilt in full, not an error, and the store equals a
+    fresh build. (The add settles her nominations at the Emmys again; her
+    unit is made again from all of hers, the Oscars' too.)"""
+    import sqlite3
+
+    from kg.storeparts import STATE_FILE
+
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, "a", "Ada Quill won Outstanding Lead Actress in a Drama "
+                                       "Series for Copper Lake at the Emmys."),
+                      _write(src, "b", "Ada Quill won Best Actress at the 94th Academy Awards "
+                                       "for Night Ferry.")], store)
+    with sqlite3.connect(store / STATE_FILE) as db:
+        db.execute(f"DELETE FROM {table}")  # noqa: S608 - the test's own table name
+    db.close()
+    full = _counting_full_rebuilds(monkeypatch)
+    build_into_store([_write(src, "c", "Ada Quill was nominated for Outstanding Lead Actress "
+                                       "in a Drama Series for Copper Lake at the Emmys.")],
+                     store)
+    assert full == [1]
+    monkeypatch.undo()
+    assert _quads(store) == _fresh_quads([src])
+
+
 def test_a_failed_extraction_frees_the_database_read_ahead(tmp_path, monkeypatch):
     """An add whose extraction fails closes the database it opened ahead:
     the next build can open it."""

@@ -1248,6 +1248,18 @@ def test_an_add_opens_the_database_while_the_article_is_extracted(tmp_path, monk
     pyoxigraph.Store(str(store / "oxigraph"))  # its lock freed
 
 
+def _assert_an_add_about_her_rebuilds_in_full(monkeypatch, src: Path, store: Path) -> None:
+    """Add an article about the store's Ada Quill at the Emmys: it turns into
+    one full rebuild, after which the store equals a fresh build."""
+    full = _counting_full_rebuilds(monkeypatch)
+    build_into_store([_write(src, "c", "Ada Quill was nominated for Outstanding Lead Actress "
+                                       "in a Drama Series for Copper Lake at the Emmys.")],
+                     store)
+    assert full == [1]
+    monkeypatch.undo()
+    assert _quads(store) == _fresh_quads([src])
+
+
 def test_an_update_that_finds_its_kept_parts_wanting_rebuilds_in_full(tmp_path, monkeypatch):
     """Kept parts an update cannot read (``StateError``) turn it into a full
     rebuild, which replaces the database's folder: the update's handle on it
@@ -1261,13 +1273,7 @@ def test_an_update_that_finds_its_kept_parts_wanting_rebuilds_in_full(tmp_path, 
         raise kg.storeparts.StateError(f"no records of {article!r} kept")
 
     monkeypatch.setattr(kg.storeparts.PartsState, "records", wanting)
-    full = _counting_full_rebuilds(monkeypatch)
-    build_into_store([_write(src, "c", "Ada Quill was nominated for Outstanding Lead Actress "
-                                       "in a Drama Series for Copper Lake at the Emmys.")],
-                     store)
-    assert full == [1]
-    monkeypatch.undo()
-    assert _quads(store) == _fresh_quads([src])
+    _assert_an_add_about_her_rebuilds_in_full(monkeypatch, src, store)
 
 
 @pytest.mark.parametrize("table", ["chosen", "record"])
@@ -1288,13 +1294,7 @@ def test_kept_records_or_categories_gone_rebuild_in_full(tmp_path, monkeypatch, 
     with sqlite3.connect(store / STATE_FILE) as db:
         db.execute(f"DELETE FROM {table}")  # noqa: S608 - the test's own table name
     db.close()
-    full = _counting_full_rebuilds(monkeypatch)
-    build_into_store([_write(src, "c", "Ada Quill was nominated for Outstanding Lead Actress "
-                                       "in a Drama Series for Copper Lake at the Emmys.")],
-                     store)
-    assert full == [1]
-    monkeypatch.undo()
-    assert _quads(store) == _fresh_quads([src])
+    _assert_an_add_about_her_rebuilds_in_full(monkeypatch, src, store)
 
 
 def test_a_failed_extraction_frees_the_database_read_ahead(tmp_path, monkeypatch):

@@ -178,7 +178,7 @@ def _handle_deps(part: Part) -> set[str]:
 class RowChanges:
     """The rows dropped and put per entity since the state was opened, so an
     update merges again only the entities whose rows changed. An update
-    recomputes whole components, and a category or a ceremony has a row in
+    makes whole units again, and a category or a ceremony has a row in
     nearly every one: most of them come out as they were, and merging such
     an entity again means reading its row from every article."""
 
@@ -204,9 +204,9 @@ class RowChanges:
         order they were put, less those equal to rows it lost (a unit made
         again drops its rows and puts them again); None if it lost a row
         that no row put equals. Matched by their bytes, then by value (equal
-        rows may pickle otherwise, see ``changed``), bucketed by rank: a
-        component made again can drop and put back thousands of a
-        category's rows."""
+        rows may pickle otherwise, see ``changed``), bucketed by rank:
+        units made again can drop and put back thousands of a category's
+        rows."""
         before, after = self._before.get(pid, []), self._after.get(pid, [])
         unmatched = Counter(after)
         lost = []
@@ -341,7 +341,8 @@ class PartsState:
 
     def put_article(self, f: ArticleFacts, facts_path: str, part: Part, maps: NameMaps,
                     gaz: Gazetteer) -> None:
-        """Keep one article's part, names, fact owners, links and handles."""
+        """Keep one article's part, names, records (with their owners and
+        costars), links and handles."""
         db = self.db
         records = article_records(f, linking_entities(maps, gaz))
         owners = records.owners()

@@ -65,7 +65,14 @@ from kg.storeparts import (
     is_real,
     link_article,
 )
-from kg.storerecords import KeptRecords, Units, changed_categories, reach
+from kg.storerecords import (
+    Group,
+    KeptRecords,
+    Sentence,
+    Units,
+    changed_categories,
+    reach,
+)
 from kg.vocab import ENTITY_BASE, KG
 
 _OWNED_BY_COMPONENTS = {KG.wonAward, KG.nominatedFor, KG.actedIn}
@@ -290,8 +297,8 @@ class Update:
         and are) reach, keep the categories that came out otherwise, and
         return the members to make again: those the changed articles name
         (owners and costars) and those whose categories changed."""
-        groups: set[tuple[str, str]] = set()
-        sentences: set[tuple[str, int, int]] = set()
+        groups: set[Group] = set()
+        sentences: set[Sentence] = set()
         dirty = set(touched)
         for article in sorted(facts):
             old = self.old_records.get(article)

@@ -73,16 +73,6 @@ class ArticleRecords(Record):
         return ({r.owner for r in self.nominations} | {o for _, o in self.credits}
                 | {o for _, o in self.characters})
 
-    @staticmethod
-    def joined(pieces: list[ArticleRecords]) -> ArticleRecords:
-        """One article's records kept in several components, as one, in order."""
-        if len(pieces) == 1:
-            return pieces[0]
-        return ArticleRecords(
-            tuple(sorted((r for p in pieces for r in p.nominations), key=lambda r: r.pos)),
-            tuple(sorted(c for p in pieces for c in p.credits)),
-            tuple(sorted(c for p in pieces for c in p.characters)))
-
 
 def _article_records(nominations: tuple[tuple, ...], credits: tuple, characters: tuple
                      ) -> ArticleRecords:

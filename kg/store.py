@@ -123,19 +123,11 @@ class ArticleStore:
         it holding the store's lock, and ``release_prefetched`` once done;
         nothing if the store cannot be updated by this code (``update`` says
         why, or rebuilds it)."""
-        state_path = self.path / STATE_FILE
-        if not state_path.is_file() or (self.path / DIRTY_MARK).exists() or not (
-                self.path / OXIGRAPH_DIR).is_dir():
-            return
         try:
-            state = PartsState(state_path)
-            try:  # kept by another kg version: rebuilt in full, the database replaced
-                current = state.meta("code") == resolution_fingerprint()
-            finally:
-                state.close()
+            kept = self._updatable_ids(resolution_fingerprint())
         except Exception:  # noqa: BLE001 - a read-ahead: ``update`` finds what is wrong
             return
-        if current:
+        if kept is not None:
             with contextlib.suppress(Exception):  # ``update`` opens it, or says why not
                 self._opened = pyoxigraph.Store(str(self.path / OXIGRAPH_DIR))
 
@@ -158,7 +150,7 @@ class ArticleStore:
         gaz, code = load_gazetteer(), resolution_fingerprint()
         state_path = self.path / STATE_FILE
         mark = self.path / DIRTY_MARK
-        if self._can_update(state_path, code, ids, changed):
+        if self._can_update(code, ids, changed):
             mark.touch()
             # opened ahead (``prefetch``), taken from here on: held by nothing
             # else, it closes with the last reference below
@@ -215,17 +207,27 @@ class ArticleStore:
         mark.unlink()
         return database
 
-    def _can_update(self, state_path: Path, code: str, ids: list[str],
+    def _can_update(self, code: str, ids: list[str],
                     changed: Collection[ArticleFacts]) -> bool:
-        if not state_path.is_file() or (self.path / DIRTY_MARK).exists() or not (
-                self.path / OXIGRAPH_DIR).is_dir() or len(changed) * 2 > len(ids):
+        if len(changed) * 2 > len(ids):
             return False
-        state = PartsState(state_path)
         try:
-            kept = set(state.article_ids())
-            return state.meta("code") == code and kept <= set(ids)
+            kept = self._updatable_ids(code)
         except (StateError, sqlite3.Error, pickle.UnpicklingError):
             return False
+        return kept is not None and kept <= set(ids)
+
+    def _updatable_ids(self, code: str) -> set[str] | None:
+        """The articles of the kept parts, if an update can start from them:
+        whole (no mark of a killed update), made by this ``code``, their
+        database there; None otherwise. Raises what reading them raises."""
+        state_path = self.path / STATE_FILE
+        if not state_path.is_file() or (self.path / DIRTY_MARK).exists() or not (
+                self.path / OXIGRAPH_DIR).is_dir():
+            return None
+        state = PartsState(state_path)
+        try:
+            return set(state.article_ids()) if state.meta("code") == code else None
         finally:
             state.close()
 

@@ -238,8 +238,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     )
 
     if args.list:
-        for q in shipped_queries():
-            print(f"{q.name:16} {q.description}")
+        queries = shipped_queries()
+        width = max(len(q.name) for q in queries)
+        for q in queries:
+            print(f"{q.name:{width}}  {q.description}")
         return EXIT_OK
     if not args.query:
         _err("give a query: a shipped name (see --list), a .rq file or SPARQL text")

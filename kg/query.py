@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,10 +38,19 @@ class ShippedQuery:
 def shipped_queries() -> list[ShippedQuery]:
     out = []
     for path in sorted(QUERY_DIR.glob("*.rq")):
-        lines = path.read_text(encoding="utf-8").splitlines()
-        desc = " ".join(line.lstrip("# ").strip() for line in lines if line.startswith("#"))
+        desc = " ".join(_description(path.read_text(encoding="utf-8").splitlines()))
         out.append(ShippedQuery(path.stem, path, desc))
     return out
+
+
+def _description(lines: list[str]) -> Iterator[str]:
+    """The opening comment lines, up to a bare ``#``: what the query answers.
+    Notes on how it is written for speed follow that line, for whoever reads
+    the query, not for ``kg query --list``."""
+    for line in lines:
+        if not line.startswith("#") or not line[1:].strip():
+            return
+        yield line[1:].strip()
 
 
 def load_query_text(spec: str) -> str:

@@ -131,6 +131,11 @@ def test_query_list_describes_every_shipped_query():
     for name in ("winners", "nominations", "credits", "works", "ceremonies", "tweets",
                  "tweet-hashtags", "tweet-mentions", "outlets", "quotes", "entities"):
         assert name in out
+    lines = dict(line.split(None, 1) for line in out.splitlines())
+    # the opening comment only: the notes below its bare "#" are for readers of the query
+    assert lines["nominations"] == ("Every nomination, winners included: nominee, category, "
+                                    "work, ceremony and whether it won.")
+    assert "Oxigraph" not in out
 
 
 def test_query_over_a_file_runs_on_oxigraph_without_loading_the_build(built, tmp_path):

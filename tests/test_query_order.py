@@ -1,0 +1,105 @@
+"""The shipped queries sort by keys they make (``CONCAT(" ", name)``), which
+Oxigraph compares in memory instead of reading each name from a store on disk
+at every comparison. These tests hold them to the order the plain names give:
+code point order, a missing category first, a name before any longer name it
+begins, winners before the rest of their category."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from kg.query import load_query_text, run_file_query, run_query
+
+# invented ceremonies, categories and people; names chosen to trip a wrong key:
+# one name the start of another ("Ann" / "Ann Lee" / "Ann-Marie"), upper and
+# lower case, accents, a category left out, two ceremonies out of order
+NOMINATIONS = [
+    # (ceremony, category or None, nominee, won, work or None)
+    ("Zephyr Screen Awards", "Best Lantern Maker", "Ann Lee", True, "Glass Harbour"),
+    ("Zephyr Screen Awards", "Best Lantern Maker", "Ann", True, None),
+    ("Zephyr Screen Awards", "Best Lantern Maker", "Ann-Marie Quill", False, "Glass Harbour"),
+    ("Zephyr Screen Awards", "Best Lantern", "Émile Roe", True, None),
+    ("Zephyr Screen Awards", "Best Lantern", "bo Tran", False, None),
+    ("Zephyr Screen Awards", None, "Cyd Moss", True, "Paper Moons"),
+    ("Amber Stage Prize", "Best Lantern Maker", "Zed Orr", False, None),
+    ("Amber Stage Prize", "Best Lantern Maker", "Abe Orr", True, "Paper Moons"),
+    ("Amber Stage Prize", "best lantern maker", "Abe Orr", False, None),
+    ("Amber Stage Prize Gala", "Best Lantern", "Abe Orr", True, None),
+]
+
+PREFIXES = """@prefix schema: <https://schema.org/> .
+@prefix kg: <https://w3id.org/kgnews/ontology#> .
+@prefix ex: <https://example.org/> .
+"""
+
+
+def _turtle() -> str:
+    def name(text: str) -> str:
+        return '"' + text.replace('"', '\\"') + '"'
+
+    out = [PREFIXES, 'ex:award a kg:Award ; schema:name "Lantern Prize" .']
+    things: dict[str, str] = {}
+
+    def thing(kind: str, text: str) -> str:
+        key = (kind, text)
+        if key not in things:
+            things[key] = f"ex:{kind}{len(things)}"
+            award = " ; kg:award ex:award" if kind == "c" else ""
+            out.append(f"{things[key]} a {kind_class[kind]} ; schema:name {name(text)}{award} .")
+        return things[key]
+
+    kind_class = {"c": "kg:AwardCeremony", "k": "kg:AwardCategory", "p": "schema:Person",
+                  "w": "schema:CreativeWork"}
+    for i, (ceremony, category, nominee, won, work) in enumerate(NOMINATIONS):
+        props = [f"kg:ceremony {thing('c', ceremony)}", f"kg:nominee {thing('p', nominee)}",
+                 f"kg:won {'true' if won else 'false'}"]
+        if category is not None:
+            props.append(f"kg:category {thing('k', category)}")
+        if work is not None:
+            props.append(f"kg:forWork {thing('w', work)}")
+        out.append(f"ex:n{i} a kg:Nomination ; " + " ; ".join(props) + " .")
+    return "\n".join(out) + "\n"
+
+
+@pytest.fixture(scope="module")
+def graph_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("order") / "graph.ttl"
+    path.write_text(_turtle(), encoding="utf-8")
+    return path
+
+
+def _runners(graph_file: Path):
+    graph = Graph().parse(graph_file, format="turtle")
+    return {"oxigraph": lambda text: run_file_query(graph_file, text),
+            "rdflib": lambda text: run_query(graph, text)}
+
+
+def _missing_first(value: str | None) -> tuple[bool, str]:
+    return (value is not None, value or "")
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_nominations_come_by_ceremony_category_winners_first_then_nominee(graph_file, engine):
+    result = _runners(graph_file)[engine](load_query_text("nominations"))
+    got = [tuple(r) for r in result.rows]
+    expected = sorted(NOMINATIONS, key=lambda n: (n[0], _missing_first(n[1]), not n[3], n[2]))
+    assert [(r[3], r[1], r[0], r[4]) for r in got] == [
+        (c, k or "", p, "true" if won else "false") for c, k, p, won, _ in expected]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_winners_come_by_ceremony_category_then_winner(graph_file, engine):
+    result = _runners(graph_file)[engine](load_query_text("winners"))
+    won = [n for n in NOMINATIONS if n[3]]
+    expected = sorted(won, key=lambda n: (n[0], _missing_first(n[1]), n[2]))
+    assert [(r[3], r[1], r[0], r[2]) for r in result.rows] == [
+        (c, k or "", p, w or "") for c, k, p, _, w in expected]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_ceremonies_come_by_name(graph_file, engine):
+    result = _runners(graph_file)[engine](load_query_text("ceremonies"))
+    assert [r[0] for r in result.rows] == sorted({n[0] for n in NOMINATIONS})

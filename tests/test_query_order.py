@@ -103,3 +103,33 @@ def test_winners_come_by_ceremony_category_then_winner(graph_file, engine):
 def test_ceremonies_come_by_name(graph_file, engine):
     result = _runners(graph_file)[engine](load_query_text("ceremonies"))
     assert [r[0] for r in result.rows] == sorted({n[0] for n in NOMINATIONS})
+
+
+# (entity name, is it an account, the articles that mention it)
+MENTIONED = [
+    ("Ann", False, [1, 2]),
+    ("Ann Lee", False, [1, 2]),
+    ("Émile Roe", False, [1, 2, 3]),
+    ("bo Tran", False, [2, 3, 4]),
+    ("Glass Harbour", False, [3]),           # one article: left out
+    ("Lantern Prize", False, [1, 2, 3, 4]),
+    ("Cyd Moss Fans", True, [1, 2, 3, 4]),  # an account: left out
+]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_cross_article_comes_by_articles_then_name_without_accounts(tmp_path, engine):
+    lines = [PREFIXES]
+    for i in range(1, 5):
+        lines.append(f'ex:a{i} a schema:NewsArticle ; kg:sourceFile "article-{i}.txt" .')
+    for j, (name, account, articles) in enumerate(MENTIONED):
+        kind = "kg:Account" if account else "schema:Person"
+        lines.append(f'ex:e{j} a {kind} ; schema:name "{name}" .')
+        lines.extend(f"ex:a{i} schema:mentions ex:e{j} ." for i in articles)
+    path = tmp_path / "mentions.ttl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _runners(path)[engine](load_query_text("cross-article"))
+    expected = sorted(((name, str(len(articles))) for name, account, articles in MENTIONED
+                       if not account and len(articles) > 1),
+                      key=lambda row: (-int(row[1]), row[0]))
+    assert [tuple(r) for r in result.rows] == expected

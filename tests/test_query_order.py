@@ -22,7 +22,7 @@ NOMINATIONS = [
     ("Zephyr Screen Awards", "Best Lantern Maker", "Ann", True, None),
     ("Zephyr Screen Awards", "Best Lantern Maker", "Ann-Marie Quill", False, "Glass Harbour"),
     ("Zephyr Screen Awards", "Best Lantern", "Émile Roe", True, None),
-    ("Zephyr Screen Awards", "Best Lantern", "bo Tran", False, None),
+    ("Zephyr Screen Awards", "Best Lantern", "bo Tran", False, "Glass"),
     ("Zephyr Screen Awards", None, "Cyd Moss", True, "Paper Moons"),
     ("Amber Stage Prize", "Best Lantern Maker", "Zed Orr", False, None),
     ("Amber Stage Prize", "Best Lantern Maker", "Abe Orr", True, "Paper Moons"),
@@ -133,3 +133,19 @@ def test_cross_article_comes_by_articles_then_name_without_accounts(tmp_path, en
                        if not account and len(articles) > 1),
                       key=lambda row: (-int(row[1]), row[0]))
     assert [tuple(r) for r in result.rows] == expected
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_entities_come_by_type_then_name_and_works_by_name(graph_file, engine):
+    run = _runners(graph_file)[engine]
+    people = {n[2] for n in NOMINATIONS}
+    works = {n[4] for n in NOMINATIONS if n[4]}
+    categories = {n[1] for n in NOMINATIONS if n[1]}
+    ceremonies = {n[0] for n in NOMINATIONS}
+    expected = sorted([(name, "Person") for name in people]
+                      + [(name, "CreativeWork") for name in works]
+                      + [(name, "AwardCategory") for name in categories]
+                      + [(name, "Event") for name in ceremonies]
+                      + [("Lantern Prize", "Award")], key=lambda row: (row[1], row[0]))
+    assert [tuple(r) for r in run(load_query_text("entities")).rows] == expected
+    assert [r[0] for r in run(load_query_text("works")).rows] == sorted(works)

@@ -239,7 +239,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     if args.list:
         queries = shipped_queries()
-        width = max(len(q.name) for q in queries)
+        width = max((len(q.name) for q in queries), default=0)
         for q in queries:
             print(f"{q.name:{width}}  {q.description}")
         return EXIT_OK

@@ -14,12 +14,20 @@ from rdflib import Graph
 from kg.query import load_query_text, run_file_query, run_query
 
 # invented ceremonies, categories and people; names chosen to trip a wrong key:
-# one name the start of another ("Ann" / "Ann Lee" / "Ann-Marie"), upper and
-# lower case, accents, a category left out, two ceremonies out of order
+# one name the start of another ("Ann" / "Ann Lee" / "Ann-Marie"), and a tab
+# after the shared start (a key that added a space after the name would put
+# "Ann\tLee" before "Ann"), upper and lower case, accents, a category left out,
+# two ceremonies out of order, a winner whose work sorts the other way, a
+# capital that sorts before a small letter ("Zoe" before "bo")
 NOMINATIONS = [
     # (ceremony, category or None, nominee, won, work or None)
     ("Zephyr Screen Awards", "Best Lantern Maker", "Ann Lee", True, "Glass Harbour"),
-    ("Zephyr Screen Awards", "Best Lantern Maker", "Ann", True, None),
+    ("Zephyr Screen Awards", "Best Lantern Maker", "Ann", True, "Zinc Road"),
+    ("Zephyr Screen Awards", "Best Lantern Maker", "Ann\tLee", True, None),
+    ("Zephyr Screen Awards", "Best Lantern Maker", "ann lee", True, None),
+    ("Zephyr Screen Awards", "Best Lantern\tScore", "Dot Vale", True, "Glass\tEdge"),
+    ("Zephyr Screen Awards", "Best Lantern", "Zoe Wren", False, None),
+    ("Amber Stage Prize\tNorth", "Best Lantern", "Eve Park", True, None),
     ("Zephyr Screen Awards", "Best Lantern Maker", "Ann-Marie Quill", False, "Glass Harbour"),
     ("Zephyr Screen Awards", "Best Lantern", "Émile Roe", True, None),
     ("Zephyr Screen Awards", "Best Lantern", "bo Tran", False, "Glass"),
@@ -38,7 +46,7 @@ PREFIXES = """@prefix schema: <https://schema.org/> .
 
 def _turtle() -> str:
     def name(text: str) -> str:
-        return '"' + text.replace('"', '\\"') + '"'
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t") + '"'
 
     out = [PREFIXES, 'ex:award a kg:Award ; schema:name "Lantern Prize" .']
     things: dict[str, str] = {}
@@ -109,6 +117,7 @@ def test_ceremonies_come_by_name(graph_file, engine):
 MENTIONED = [
     ("Ann", False, [1, 2]),
     ("Ann Lee", False, [1, 2]),
+    ("Ann\tLee", False, [1, 2]),
     ("Émile Roe", False, [1, 2, 3]),
     ("bo Tran", False, [2, 3, 4]),
     ("Glass Harbour", False, [3]),           # one article: left out
@@ -149,3 +158,53 @@ def test_entities_come_by_type_then_name_and_works_by_name(graph_file, engine):
                       + [("Lantern Prize", "Award")], key=lambda row: (row[1], row[0]))
     assert [tuple(r) for r in run(load_query_text("entities")).rows] == expected
     assert [r[0] for r in run(load_query_text("works")).rows] == sorted(works)
+
+
+# (article file, tweet number, author's handle, names the tweet mentions);
+# tweet IRIs end in their number, so "t10" sorts before "t2", and their texts
+# (``_text``) sort the other way
+TWEETS = [
+    ("b-story.txt", 2, "lanternfan", ["Ann", "Ann\tLee"]),
+    ("b-story.txt", 10, "lanternfan", ["Ann Lee"]),
+    ("a-story.txt", 3, "Zed_Orr", ["bo Tran"]),
+    ("a-story.txt", 30, "abe_orr", ["Zoe Wren", "Ann"]),
+    ("a-story.txt", 4, "abe_orr", ["Ann\tLee"]),
+]
+
+
+def _text(kind: str, number: int) -> str:
+    return f"{'a' if number < 5 else 'z'} {kind} {number}"
+
+
+def _tweets_file(tmp_path: Path) -> Path:
+    lines = [PREFIXES]
+    articles = sorted({t[0] for t in TWEETS})
+    people = sorted({name for t in TWEETS for name in t[3]})
+    for i, article in enumerate(articles):
+        lines.append(f'ex:a{i} a schema:NewsArticle ; kg:sourceFile "{article}" .')
+    for j, person in enumerate(people):
+        lines.append(f'ex:p{j} a schema:Person ; schema:name "{person}" .'.replace("\t", "\\t"))
+    for article, number, handle, mentioned in TWEETS:
+        lines.append(f'ex:acc-{handle} a kg:Account ; kg:handle "{handle}" .')
+        lines.append(f'ex:t{number} a schema:SocialMediaPosting ; schema:author ex:acc-{handle} ; '
+                     f'schema:text "{_text("tweet", number)}" .')
+        lines.extend(f"ex:t{number} schema:mentions ex:p{people.index(n)} ." for n in mentioned)
+        lines.append(f"ex:a{articles.index(article)} kg:embeds ex:t{number} .")
+        lines.append(f'ex:q{number} a schema:Quotation ; schema:text "{_text("quote", number)}" ; '
+                     f"kg:inArticle ex:a{articles.index(article)} .")
+    path = tmp_path / "tweets.ttl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_tweets_quotes_and_mentions_come_by_article_then_tweet_or_handle(tmp_path, engine):
+    run = _runners(_tweets_file(tmp_path))[engine]
+    by_iri = sorted(TWEETS, key=lambda t: (t[0], f"https://example.org/t{t[1]}"))
+    tweets = run(load_query_text("tweets"))
+    assert [(r[3], r[4]) for r in tweets.rows] == [(t[0], _text("tweet", t[1])) for t in by_iri]
+    quotes = run(load_query_text("quotes"))
+    assert [(r[2], r[1]) for r in quotes.rows] == [(t[0], _text("quote", t[1])) for t in by_iri]
+    mentions = run(load_query_text("tweet-mentions"))
+    expected = sorted({(t[0], t[2], name) for t in TWEETS for name in t[3]})
+    assert [(r[2], r[0], r[1]) for r in mentions.rows] == expected

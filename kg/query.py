@@ -13,12 +13,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, Variable
 from rdflib.query import Result
 
 from kg.gazetteer import ONTOLOGY_DIR
 from kg.vocab import PREFIXES
+
+if TYPE_CHECKING:
+    import pyoxigraph
 
 QUERY_DIR = ONTOLOGY_DIR / "queries"
 FORMATS = ("table", "csv", "tsv", "json")
@@ -139,7 +143,7 @@ def run_store_query(store_path: Path, text: str,
     from kg.storedir import database_dir
 
     store = pyoxigraph.Store.read_only(str(database_dir(store_path)))
-    return _run_oxigraph(store, text, params)
+    return run_database_query(store, text, params)
 
 
 def run_file_query(path: Path, text: str, params: dict[str, str] | None = None) -> QueryOutput:
@@ -160,10 +164,16 @@ def run_file_query(path: Path, text: str, params: dict[str, str] | None = None) 
         store.bulk_load(path=str(path), format=fmt)
     except (SyntaxError, ValueError, OSError) as exc:
         raise QueryError(f"{path}: not a readable {fmt.name} file ({exc})") from None
-    return _run_oxigraph(store, text, params)
+    return run_database_query(store, text, params)
 
 
-def _run_oxigraph(store, text: str, params: dict[str, str] | None) -> QueryOutput:
+def run_database_query(store: pyoxigraph.Store, text: str,
+                       params: dict[str, str] | None = None) -> QueryOutput:
+    """Run SPARQL over an open Oxigraph database (a build's ``result.database``,
+    or a store's opened read-only), its named graphs seen as one default graph:
+    what ``kg query`` does. From Python this is the fast way to ask the
+    shipped queries: rdflib (``kg.build``'s graph, ``run_query``) evaluates them
+    in Python, and joins some of them row by row."""
     import pyoxigraph
 
     prefixes = {k: str(v) for k, v in PREFIXES.items()}

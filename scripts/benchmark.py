@@ -129,7 +129,7 @@ def _each_query(store) -> dict[str, float]:
     """Query name -> median seconds of ``QUERY_RUNS`` runs of each shipped
     query (but ``entity``, which needs a parameter) on an open Oxigraph
     store, the queries run in turn."""
-    from kg.query import _run_oxigraph, shipped_queries
+    from kg.query import run_database_query, shipped_queries
 
     times: dict[str, list[float]] = {}
     for _ in range(QUERY_RUNS):
@@ -137,7 +137,7 @@ def _each_query(store) -> dict[str, float]:
             if q.name == "entity":
                 continue
             t = time.perf_counter()
-            _run_oxigraph(store, q.path.read_text(encoding="utf-8"), None)
+            run_database_query(store, q.path.read_text(encoding="utf-8"))
             times.setdefault(q.name, []).append(time.perf_counter() - t)
     return {name: statistics.median(runs) for name, runs in times.items()}
 

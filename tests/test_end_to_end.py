@@ -12,12 +12,13 @@ from typing import Any
 import pyoxigraph
 import pytest
 from conftest import in_ci
-from helpers import page_data, rows
+from helpers import page_data, rows, seeds_winner
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from kg.builder import BuildResult, build_graph
 from kg.exports import export
+from kg.query import load_query_text, run_database_query, run_file_query, shipped_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -110,6 +111,21 @@ def test_a_build_without_a_database_writes_the_same_and_reads_it_back(
     assert len(triples) == len(stored) and set(triples) == {q.triple for q in stored}
     with pytest.raises(ValueError, match="must write its Turtle"):
         build_graph([SEEDS], database=False)
+
+
+def test_every_shipped_query_asked_of_the_build_database_answers_as_kg_query_does(
+        seeds_build):
+    """From Python, ``run_database_query`` over a build's database gives the
+    rows ``kg query --graph graph.ttl`` gives, in the same order."""
+    params = {"entity": {"name": seeds_winner()}}
+    answered = 0
+    for q in shipped_queries():
+        text = load_query_text(q.name)
+        ours = run_database_query(seeds_build.database, text, params.get(q.name))
+        theirs = run_file_query(seeds_build.turtle, text, params.get(q.name))
+        assert (ours.columns, ours.rows) == (theirs.columns, theirs.rows), q.name
+        answered += bool(ours.rows)
+    assert answered >= 10
 
 
 def test_committed_output_is_current(seeds_build):

@@ -110,7 +110,9 @@ def _cell(value) -> str:
 
 def run_query(graph: Graph, text: str, params: dict[str, str] | None = None) -> QueryOutput:
     """Run SPARQL over an rdflib graph; ``params`` bind variables to literals
-    (``?name`` = "Jane Roe"), so values never need splicing into query text."""
+    (``?name`` = "Jane Roe"), so values never need splicing into query text.
+    rdflib evaluates in Python: for a graph of any size, ask a build's
+    database with ``run_database_query`` instead."""
     bindings = {Variable(k): Literal(v) for k, v in (params or {}).items()}
     try:
         result = graph.query(text, initNs=PREFIXES, initBindings=bindings)

@@ -131,7 +131,7 @@ class Update:
         if pid not in self._folds:  # read before this update keeps its own
             self._folds[pid] = self.state.fold(pid)
         fold = self._folds[pid]
-        added = self.state.changes.added(pid) if fold is not None else None
+        added = self.state.changes.added(pid, fold) if fold is not None else None
         rows = fold + added if fold is not None and added is not None else self.state.rows(pid)
         if rows and (fold is not None or len(rows) >= FOLD_MIN):
             self.state.put_fold(pid, rows)

@@ -894,6 +894,69 @@ def test_row_changes_compare_rows_by_value():
     assert grown.moves("p") == 4 and grown.moved() == {"p"}
 
 
+def test_a_row_put_back_at_another_rank_stands_in_for_the_lost_one_in_a_fold():
+    """A unit made again with a member from an article that sorts first puts
+    its row of an award back at that article's rank: merged with the award's
+    fold, the row put says all the lost one said, unless the fold keeps
+    something of the lost row's own (its rank, as the earliest row or an
+    attribute's, or its votes)."""
+    import pickle
+
+    from kg.resolve.model import Entity
+    from kg.resolve.parts import EntityRow, folded_rows
+    from kg.storeparts import RowChanges
+
+    def row(article: str, votes: tuple = ()) -> EntityRow:
+        return EntityRow((article, 4), Entity("w", "award", "Velvet Prize",
+                                              aliases={"Velvet Prizes"}), votes=votes)
+
+    kept = [row("k1"), row("k2"), row("k3")]
+    fold = folded_rows("w", kept)
+
+    def changes(lost: EntityRow, put: EntityRow) -> RowChanges:
+        out = RowChanges()
+        out.drop("w", pickle.dumps(lost))
+        out.put("w", pickle.dumps(put))
+        return out
+
+    moved = changes(row("k2"), row("k0"))
+    assert moved.added("w") is None  # without the fold: a row truly lost
+    assert moved.added("w", fold) == [row("k0")]
+    assert changes(row("k1"), row("k0")).added("w", fold) is None  # the earliest: its rank
+    other = EntityRow(("k0", 4), Entity("w", "award", "Velvet Prize"))  # fewer aliases
+    assert changes(row("k2"), other).added("w", fold) is None
+    vote = (("k2", 1), "2021", None, None, None)
+    voted = [row("k1"), row("k2", (vote,)), row("k3")]
+    assert changes(voted[1], row("k0", (vote,))).added("w", folded_rows("w", voted)) is None
+
+
+def test_an_add_from_an_article_that_sorts_first_merges_the_award_from_its_fold(
+        tmp_path, monkeypatch):
+    """A nominee's unit made again by an article whose id sorts before the
+    others' puts the unit's rows of its award and ceremony back at that
+    article's rank: the award and the ceremony are merged from their folds
+    and the row put (they read every article's row before), and the store
+    equals a fresh build."""
+    import kg.storeparts
+    import kg.storeupdate
+
+    monkeypatch.setattr(kg.storeparts, "FOLD_MIN", 1)
+    monkeypatch.setattr(kg.storeupdate, "FOLD_MIN", 1)
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, "b1", "Ada Quill and Rob Hale were both nominated for Lead "
+                                        "Actor at the 73rd Primetime Emmy Awards."),
+                      _write(src, "b2", "Rob Hale won Best Director at the 94th Academy "
+                                        "Awards for Paper Lanterns.")], store)
+    read = _reads_of(monkeypatch, "rows")
+    full = _counting_full_rebuilds(monkeypatch)
+    build_into_store([_write(src, "a0", "Rob Hale was nominated for Best Song at the 94th "
+                                        "Academy Awards.")], store)
+    assert full == []
+    assert "award\x1facademy award" not in read
+    assert "ceremony\x1f94th academy awards" not in read
+    assert _quads(store) == _fresh_quads([src])
+
+
 def test_an_update_writes_again_only_the_members_whose_facts_changed(tmp_path, monkeypatch):
     """Two nominees whose open categories share a sentence are one component;
     an article about one of them settles the component again, but only that

@@ -418,6 +418,26 @@ def _fresh_quads(folders: list[Path]) -> set[tuple]:
                 for q in fresh.database}
 
 
+def _fold_every_entity(monkeypatch) -> None:
+    """Keep a fold of every entity, however few its rows (see FOLD_MIN)."""
+    import kg.storeparts
+    import kg.storeupdate
+
+    monkeypatch.setattr(kg.storeparts, "FOLD_MIN", 1)
+    monkeypatch.setattr(kg.storeupdate, "FOLD_MIN", 1)
+
+
+def _two_nominees_stored(tmp_path: Path, first: str, second: str) -> tuple[Path, Path]:
+    """A store of two articles (named ``first`` and ``second``) that share a
+    nominee across two ceremonies; returns (articles' folder, store)."""
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, first, "Ada Quill and Rob Hale were both nominated for "
+                                         "Lead Actor at the 73rd Primetime Emmy Awards."),
+                      _write(src, second, "Rob Hale won Best Director at the 94th Academy "
+                                          "Awards for Paper Lanterns.")], store)
+    return src, store
+
+
 def _reads_of(monkeypatch, method: str) -> list[str]:
     """What the store's parts are asked for through ``PartsState.<method>``
     (an article or an entity), in order, from now on."""
@@ -937,16 +957,8 @@ def test_an_add_from_an_article_that_sorts_first_merges_the_award_from_its_fold(
     article's rank: the award and the ceremony are merged from their folds
     and the row put (they read every article's row before), and the store
     equals a fresh build."""
-    import kg.storeparts
-    import kg.storeupdate
-
-    monkeypatch.setattr(kg.storeparts, "FOLD_MIN", 1)
-    monkeypatch.setattr(kg.storeupdate, "FOLD_MIN", 1)
-    src, store = tmp_path / "src", tmp_path / "store"
-    build_into_store([_write(src, "b1", "Ada Quill and Rob Hale were both nominated for Lead "
-                                        "Actor at the 73rd Primetime Emmy Awards."),
-                      _write(src, "b2", "Rob Hale won Best Director at the 94th Academy "
-                                        "Awards for Paper Lanterns.")], store)
+    _fold_every_entity(monkeypatch)
+    src, store = _two_nominees_stored(tmp_path, "b1", "b2")
     read = _reads_of(monkeypatch, "rows")
     full = _counting_full_rebuilds(monkeypatch)
     build_into_store([_write(src, "a0", "Rob Hale was nominated for Best Song at the 94th "
@@ -1416,16 +1428,8 @@ def test_a_fold_stays_while_its_entitys_rows_come_back_alike(tmp_path, monkeypat
     awards and puts equal ones back: those awards keep their folds, so the
     next add that gives one of them a row merges it from its fold, without
     reading its rows (the fold went, and that add read every row)."""
-    import kg.storeparts
-    import kg.storeupdate
-
-    monkeypatch.setattr(kg.storeparts, "FOLD_MIN", 1)
-    monkeypatch.setattr(kg.storeupdate, "FOLD_MIN", 1)
-    src, store = tmp_path / "src", tmp_path / "store"
-    build_into_store([_write(src, "a1", "Ada Quill and Rob Hale were both nominated for Lead "
-                                        "Actor at the 73rd Primetime Emmy Awards."),
-                      _write(src, "a2", "Rob Hale won Best Director at the 94th Academy "
-                                        "Awards for Paper Lanterns.")], store)
+    _fold_every_entity(monkeypatch)
+    src, store = _two_nominees_stored(tmp_path, "a1", "a2")
     build_into_store([_write(src, "a3", "Rob Hale won Best Song at the Grammys.")], store)
     assert _quads(store) == _fresh_quads([src])
     read = _reads_of(monkeypatch, "rows")
@@ -1440,11 +1444,7 @@ def test_an_add_merges_a_shared_entity_from_its_fold_and_its_new_rows(tmp_path, 
     keeps a fold of them; an add that only gives it rows merges it from the
     fold and those rows without reading its others, a replacement (which
     drops rows) reads them all, and the store equals a fresh build each time."""
-    import kg.storeparts
-    import kg.storeupdate
-
-    monkeypatch.setattr(kg.storeparts, "FOLD_MIN", 1)
-    monkeypatch.setattr(kg.storeupdate, "FOLD_MIN", 1)
+    _fold_every_entity(monkeypatch)
     store, folders = tmp_path / "store", []
     for name in ("p1", "p2", "p3"):
         folders.append(tmp_path / name)

@@ -243,7 +243,7 @@ def extract_in_child(articles: list[Article], model: str | None,
 def _path_of(article: Article) -> Path | str:
     """The article's path; a stored article's as the text it keeps, not made
     a ``Path`` (``kg.storearticles.StoredArticle``: making 100,000 of them
-    took 0.9 s of an add into a store that large). A store's articles have
+    took 1.2 s of an add into a store that large). A store's articles have
     distinct ids, so no two of these paths are ever compared in sorting."""
     text = getattr(article, "_path", None)
     return text if isinstance(text, str) else article.path

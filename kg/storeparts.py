@@ -171,13 +171,14 @@ class _StandIns:
     keeps nothing of the lost row's own: no network or ceremony votes (which
     the fold keeps one by one), no account owner, and no rank of a fold row
     (``folded_rows``: so it was neither the earliest row, which gives the
-    name, nor the row an attribute came from). Its aliases, note and
-    attributes, which the fold keeps merged, the row put brings again.
+    name, nor the row an attribute came from). Its aliases, note,
+    organisation kind, bare flag and attributes, which the fold keeps
+    merged, the row put brings again.
 
     A unit made again with a member from an article whose id sorts before
-    the unit's others puts its rows of a category or a ceremony back at that
-    article's rank: without this, merging the ceremony again read its row of
-    every article (19,000 rows, 1.4 s of an add into 100,000 articles). Rows
+    the unit's others puts its rows of an award or a ceremony back at that
+    article's rank: without this, merging the award again read its row of
+    every article (19,267 rows, 1.4 s of an add into 100,000 articles). Rows
     put are looked up by their text without the rank (a row's repr: equal
     rows whose sets list their items otherwise are missed, and the entity's
     rows are then read, as before), then compared."""

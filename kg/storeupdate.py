@@ -126,7 +126,8 @@ class Update:
     def _rows_now(self, pid: str) -> list[EntityRow]:
         """The entity's rows as they are now, or its kept fold (as it was when
         the update began) followed by the rows put since, when it lost none
-        but rows put again alike (``folded_rows``: they merge the same); its
+        but rows put again alike, or rows a row put stands in for
+        (``RowChanges.added``; ``folded_rows``: they merge the same); its
         fold is kept again."""
         if pid not in self._folds:  # read before this update keeps its own
             self._folds[pid] = self.state.fold(pid)

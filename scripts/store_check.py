@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check that a store built by adds and replacements equals a fresh build.
 
-    .venv/bin/python scripts/store_check.py --seeds 1-4 [FOLDER ...]
+    .venv/bin/python scripts/store_check.py --seeds 1-4 [--fold-all] [--new-first] [FOLDER ...]
 
 For each seed: articles from a small synthetic world (invented names, so the
 same people and works meet across many articles: shared nominees, open
@@ -37,8 +37,12 @@ def _quads(database) -> set[tuple[str, str, str, str]]:
             for q in database}
 
 
-def check(seed: int, folders: list[Path], work: Path, synthetic: int = 40) -> str | None:
-    """One seed's run in ``work`` (emptied first); the first difference, or None."""
+def check(seed: int, folders: list[Path], work: Path, synthetic: int = 40,
+          new_first: bool = False) -> str | None:
+    """One seed's run in ``work`` (emptied first); the first difference, or None.
+    ``new_first``: each batch's new articles are named to sort before every
+    article kept so far (a store's units then put their rows back at the new
+    articles' ranks)."""
     import pyoxigraph
 
     from kg.builder import build_graph
@@ -56,6 +60,8 @@ def check(seed: int, folders: list[Path], work: Path, synthetic: int = 40) -> st
 
     def put(i: int, text: str) -> Path:
         path = src / f"a{i:04d}.txt"
+        if new_first:  # kept: m0000 on; each new batch sorts before all of those
+            path = src / (f"b{9999 - i:04d}.txt" if i >= first else f"m{i:04d}.txt")
         path.write_text(text, encoding="utf-8")
         return path
 
@@ -95,11 +101,21 @@ def main() -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("folders", nargs="*", type=Path, help="folders of articles to mix in")
     ap.add_argument("--seeds", default="1", help="a seed or a range, e.g. 1-4")
+    ap.add_argument("--fold-all", action="store_true",
+                    help="keep a fold of every entity, however few its rows (FOLD_MIN 1)")
+    ap.add_argument("--new-first", action="store_true",
+                    help="name each batch's new articles to sort before the kept ones")
     args = ap.parse_args()
+    if args.fold_all:
+        import kg.storeparts
+        import kg.storeupdate
+
+        kg.storeparts.FOLD_MIN = kg.storeupdate.FOLD_MIN = 1
     failed = False
     with tempfile.TemporaryDirectory(prefix="kg-store-check-") as tmp:
         for seed in _seeds(args.seeds):
-            found = check(seed, args.folders, Path(tmp) / str(seed))
+            found = check(seed, args.folders, Path(tmp) / str(seed),
+                          new_first=args.new_first)
             print(found or f"seed {seed}: equal after every batch", flush=True)
             failed |= found is not None
     return 1 if failed else 0

@@ -596,9 +596,10 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
                                ("people_names", people_book), ("authors", authors),
                                ("personal", personal)):
                 state.set_meta(key, value)
-            # the components first, while no other part is held; then what they read goes
-            components = component_part(kept, None, maps, gaz)
+            # the components first, while no other part is held: their units kept
+            # (a unit's part at a time), then their one part; then what they read goes
             put_components(state, kept, maps, gaz)
+            components = component_part(kept, None, maps, gaz)
             kept.clear()
             whole = articles_part(facts, maps, gaz, links, infos)
             merged = merge_parts([whole], [components])

@@ -97,8 +97,34 @@ def test_components_find_each_articles_main_ceremony_as_its_article_part_does(ga
     maps = name_maps(facts, gaz)
     mains = {k: v for f in facts for k, v in articles_part([f], maps, gaz).main_ceremonies.items()}
     assert mains
-    assert list(component_parts(facts, None, maps, gaz)) == \
-        list(component_parts(facts, mains, maps, gaz))
+
+    def made(found: dict[str, str] | None) -> list:
+        return [(root, mine, chosen, list(units))
+                for root, mine, chosen, units in component_parts(facts, found, maps, gaz)]
+
+    assert made(None) == made(mains)
+
+
+def test_a_components_unit_parts_are_made_one_at_a_time_as_taken(gaz, monkeypatch):
+    """A full store build keeps each unit's part and drops it before the next
+    is made: a component with thousands of units held them all at once."""
+    import kg.resolve.parts as parts
+
+    made = []
+    real = parts.component_part
+    monkeypatch.setattr(parts, "component_part", lambda *a, **k: made.append(1) or real(*a, **k))
+    for seed in range(40):
+        facts = _corpus(gaz, seed)
+        for _, mine, _, unit_parts in component_parts(facts, None, name_maps(facts, gaz), gaz):
+            made.clear()
+            if len(units(mine)) > 1:
+                next(unit_parts)
+                assert len(made) == 1
+                next(unit_parts)
+                assert len(made) == 2
+                return
+            list(unit_parts)
+    pytest.fail("no component with two units")
 
 
 def test_open_categories_in_one_sentence_join_and_a_settled_one_is_context(gaz):

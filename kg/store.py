@@ -145,8 +145,9 @@ class ArticleStore:
         again, reading the kept facts an article at a time (``KeptFacts``).
         ``before_commit`` is called before the database is written (the
         extraction process may still be writing what the store keeps of its
-        work: ``FiledFacts.finish``); if it raises, nothing is: an update
-        leaves the store as it was, a full rebuild leaves it to be rebuilt."""
+        work: ``FiledFacts.finish``), and by a full rebuild before it resolves;
+        if it raises, nothing is: an update leaves the store as it was, a full
+        rebuild leaves it to be rebuilt."""
         gaz, code = load_gazetteer(), resolution_fingerprint()
         state_path = self.path / STATE_FILE
         mark = self.path / DIRTY_MARK
@@ -195,11 +196,14 @@ class ArticleStore:
             del database
         self.release_prefetched()  # closed: the rebuild replaces its folder
         mark.touch()
+        if before_commit is not None:
+            # waited for before resolving, not before writing: a full rebuild's
+            # resolution is its largest memory, and the extraction process's end
+            # overlapped its start (at 100,000 articles 817 MB of a 1,165 MB peak)
+            before_commit()
         corpus = write_full(state_path, KeptFacts(paths, ids), paths, gaz, code,
                             spill=self.path)
         try:
-            if before_commit is not None:
-                before_commit()
             database = self.write(corpus)
         finally:
             if corpus.spilled is not None:

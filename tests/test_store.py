@@ -706,6 +706,35 @@ def test_a_full_rebuild_reads_the_kept_facts_an_article_at_a_time(tmp_path, monk
     assert not list(store.glob("kg-*"))  # its links were kept in files there, then removed
 
 
+def test_a_full_rebuild_waits_for_the_extraction_process_before_it_resolves(
+        tmp_path, monkeypatch):
+    """The extraction process's end (writing the titles' index, pruning its
+    folder) no longer overlaps a full rebuild's resolution, its largest
+    memory."""
+    import kg.store
+    from kg.extraction_process import FiledFacts
+
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, "s1"), _write(src, "s2")], store)
+    order: list[str] = []
+    finish, write_full = FiledFacts.finish, kg.store.write_full
+
+    def finished(self):
+        order.append("extraction ended")
+        return finish(self)
+
+    def resolved(*args, **kwargs):
+        order.append("resolved")
+        return write_full(*args, **kwargs)
+
+    monkeypatch.setattr(FiledFacts, "finish", finished)
+    monkeypatch.setattr(kg.store, "write_full", resolved)
+    monkeypatch.setattr(kg.store.ArticleStore, "_can_update", lambda *args: False)
+    build_into_store([_write(src, "s3")], store)
+    assert order[:2] == ["extraction ended", "resolved"]
+    assert _quads(store) == _fresh_quads([src])
+
+
 def test_an_update_inserts_only_what_the_database_lacks(tmp_path, monkeypatch):
     """An article about the same people reaches their merged entities and
     components, which are made again; the one SPARQL update holds only the

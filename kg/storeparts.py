@@ -574,10 +574,11 @@ def write_full(state_path: Path, facts: Collection[ArticleFacts], paths: dict[st
     article's own part. So the facts of every article are never held at once.
     The corpus is merged from one part of all articles and one of all facts,
     as a plain build does (``resolve_whole``, in the same order: the
-    components first, made and kept, then what they read goes, then the
-    articles); the parts an update works with (one per article, one per
+    components first, then what they read goes, then the articles); the
+    parts an update works with (one per article, one per unit of a
     component), which merge the same, are made and kept one at a time, not
-    held."""
+    held: each unit's part before the components' one part is made, so that
+    neither adds to the other's memory."""
     infos: list[ArticleInfo] = []
     kept: list[ArticleFacts] = []  # of each article, what the component parts read
     works, people, authors = name_counts(keeping_owned(noting_articles(facts, infos), kept))

@@ -709,33 +709,34 @@ def test_a_full_rebuild_reads_the_kept_facts_an_article_at_a_time(tmp_path, monk
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
                     reason="no extraction process where processes cannot be forked")
-def test_a_full_rebuild_waits_for_the_extraction_process_before_it_resolves(
+def test_a_full_rebuild_waits_for_extraction_to_resolve_and_trims_before_filling(
         tmp_path, monkeypatch):
     """The extraction process's end (writing the titles' index, pruning its
     folder) no longer overlaps a full rebuild's resolution, its largest
-    memory."""
+    memory; and what resolving freed goes back to the system before the
+    database is filled."""
     import kg.store
     from kg.extraction_process import FiledFacts
 
     src, store = tmp_path / "src", tmp_path / "store"
     build_into_store([_write(src, "s1"), _write(src, "s2")], store)
     order: list[str] = []
-    finish, write_full = FiledFacts.finish, kg.store.write_full
 
-    def finished(self):
-        order.append("extraction ended")
-        return finish(self)
+    def noting(what: str, real):
+        def noted(*args, **kwargs):
+            order.append(what)
+            return real(*args, **kwargs)
+        return noted
 
-    def resolved(*args, **kwargs):
-        order.append("resolved")
-        return write_full(*args, **kwargs)
-
-    monkeypatch.setattr(FiledFacts, "finish", finished)
-    monkeypatch.setattr(kg.store, "write_full", resolved)
+    monkeypatch.setattr(FiledFacts, "finish", noting("extraction ended", FiledFacts.finish))
+    monkeypatch.setattr(kg.store, "write_full", noting("resolved", kg.store.write_full))
+    monkeypatch.setattr(kg.store, "trim_memory", noting("trimmed", kg.store.trim_memory))
+    monkeypatch.setattr(kg.store.ArticleStore, "write",
+                        noting("filled", kg.store.ArticleStore.write))
     monkeypatch.setattr(kg.store.ArticleStore, "_can_update", lambda *args: False)
     build_into_store([_write(src, "s3")], store)
-    # (``close`` waits for it again after, quietly: a third entry)
-    assert order[:2] == ["extraction ended", "resolved"]
+    # (``close`` waits for the extraction process again after, quietly)
+    assert order[:4] == ["extraction ended", "resolved", "trimmed", "filled"]
     assert _quads(store) == _fresh_quads([src])
 
 

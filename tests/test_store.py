@@ -397,17 +397,19 @@ COUPLED = {
 }
 
 
+def _noting(log: list, what: object, real):
+    """``real``, noting ``what`` in ``log`` at each call before it runs."""
+    def noted(*args, **kwargs):
+        log.append(what)
+        return real(*args, **kwargs)
+    return noted
+
+
 def _counting_full_rebuilds(monkeypatch) -> list[int]:
     import kg.store
 
     calls: list[int] = []
-    real = kg.store.write_full
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(kg.store, "write_full", counted)
+    monkeypatch.setattr(kg.store, "write_full", _noting(calls, 1, kg.store.write_full))
     return calls
 
 
@@ -721,18 +723,11 @@ def test_a_full_rebuild_waits_for_extraction_to_resolve_and_trims_before_filling
     src, store = tmp_path / "src", tmp_path / "store"
     build_into_store([_write(src, "s1"), _write(src, "s2")], store)
     order: list[str] = []
-
-    def noting(what: str, real):
-        def noted(*args, **kwargs):
-            order.append(what)
-            return real(*args, **kwargs)
-        return noted
-
-    monkeypatch.setattr(FiledFacts, "finish", noting("extraction ended", FiledFacts.finish))
-    monkeypatch.setattr(kg.store, "write_full", noting("resolved", kg.store.write_full))
-    monkeypatch.setattr(kg.store, "trim_memory", noting("trimmed", kg.store.trim_memory))
-    monkeypatch.setattr(kg.store.ArticleStore, "write",
-                        noting("filled", kg.store.ArticleStore.write))
+    for owner, name, what in ((FiledFacts, "finish", "extraction ended"),
+                              (kg.store, "write_full", "resolved"),
+                              (kg.store, "trim_memory", "trimmed"),
+                              (kg.store.ArticleStore, "write", "filled")):
+        monkeypatch.setattr(owner, name, _noting(order, what, getattr(owner, name)))
     monkeypatch.setattr(kg.store.ArticleStore, "_can_update", lambda *args: False)
     build_into_store([_write(src, "s3")], store)
     # (``close`` waits for the extraction process again after, quietly)

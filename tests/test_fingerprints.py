@@ -1,8 +1,10 @@
 """Which kept files a code change makes stale: facts only when the code that
-makes facts changed, resolution parts whenever any code did."""
+makes facts changed, resolution parts whenever any code did, and neither when
+only comments, docstrings or layout did."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
@@ -29,7 +31,7 @@ def _edit(path: Path, line: str) -> None:
 def test_the_facts_stay_valid_when_only_the_store_or_the_output_code_changes(kg_copy):
     facts, parts = fingerprints.extraction_fingerprint(), fingerprints.resolution_fingerprint()
     for name in ("storeupdate.py", "rdf.py", "cli.py", "resolve/names.py"):
-        _edit(kg_copy / name, "# a change that makes no fact")
+        _edit(kg_copy / name, "_A_CHANGE_THAT_MAKES_NO_FACT = 1")
         assert fingerprints.extraction_fingerprint() == facts
         assert fingerprints.resolution_fingerprint() != parts
         parts = fingerprints.resolution_fingerprint()
@@ -41,7 +43,7 @@ def test_the_facts_go_stale_when_an_extractor_or_what_it_imports_changes(kg_copy
             "extract/awards.py", "gazetteer.py"} <= files
     assert not files & {"storeupdate.py", "store.py", "rdf.py", "cli.py", "builder.py"}
     facts = fingerprints.extraction_fingerprint()
-    _edit(kg_copy / "extract" / "awards.py", "# a change to an extractor")
+    _edit(kg_copy / "extract" / "awards.py", "_A_CHANGE_TO_AN_EXTRACTOR = 1")
     assert fingerprints.extraction_fingerprint() != facts
     # a new module the extractors import (here inside a function) joins them
     (kg_copy / "extract" / "helper_made_up.py").write_text("WORDS = ()\n", encoding="utf-8")
@@ -57,3 +59,43 @@ def test_the_facts_go_stale_when_an_extractor_or_what_it_imports_changes(kg_copy
     _edit(kg_copy / "extract" / "awards.py", "from kg.extract import (\n    other_made_up,\n)")
     assert "extract/other_made_up.py" in {
         f.relative_to(kg_copy).as_posix() for f in fingerprints.extraction_files()}
+
+
+def test_an_import_under_another_name_is_followed(kg_copy):
+    (kg_copy / "extract" / "renamed_made_up.py").write_text("CUES = ()\n", encoding="utf-8")
+    _edit(kg_copy / "pipeline.py", "from kg.extract import renamed_made_up as cues_x")
+    assert "extract/renamed_made_up.py" in {
+        f.relative_to(kg_copy).as_posix() for f in fingerprints.extraction_files()}
+    facts = fingerprints.extraction_fingerprint()
+    _edit(kg_copy / "extract" / "renamed_made_up.py", "CUES = ('won',)")
+    assert fingerprints.extraction_fingerprint() != facts
+
+
+
+def _reword(path: Path) -> None:
+    """Rewrites a module's words and layout, not its code: a new module
+    docstring, the first function's docstring reworded, comments and blank
+    lines added."""
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    function = next(n for n in ast.walk(tree)
+                    if isinstance(n, ast.FunctionDef) and ast.get_docstring(n))
+    lines = text.splitlines()
+    doc = function.body[0]
+    lines[doc.lineno - 1:doc.end_lineno] = [" " * doc.col_offset + '"""Reworded."""', ""]
+    lines[tree.body[0].lineno - 1:tree.body[0].end_lineno] = [
+        "# a new comment", '"""A module docstring, reworded', 'over two lines."""', "", ""]
+    path.write_text("\n".join(lines) + "\n\n# the end\n", encoding="utf-8")
+
+
+def test_comments_docstrings_and_layout_change_no_fingerprint(kg_copy):
+    def all_three() -> tuple[str, str, str]:
+        return (fingerprints.rules_fingerprint(), fingerprints.extraction_fingerprint(),
+                fingerprints.resolution_fingerprint())
+
+    before = all_three()
+    for name in ("nlp.py", "passes.py", "extract/awards.py", "store.py"):
+        _reword(kg_copy / name)
+    assert all_three() == before
+    _edit(kg_copy / "nlp.py", "_A_CHANGE_TO_THE_PIPELINE = 1")
+    assert all(a != b for a, b in zip(all_three(), before))

@@ -16,9 +16,10 @@ run beside the listing; the articles are sent to it once listed, and it takes
 them at once, while it loads, so that the building process is free to read
 ahead what it needs next. Its progress and errors come back through a pipe.
 It sends the facts files' names as soon as the facts are filed, and only then
-writes what a store keeps for its next build (``kg.passes.file_facts``): the
-store links the facts meanwhile and waits for the child (``FiledFacts.finish``)
-only before it writes its database.
+writes what a store keeps for its next build (``kg.passes.file_facts``). An
+update of a store links the facts meanwhile and waits for the child
+(``FiledFacts.finish``) only before it writes its database; a full rebuild
+waits before it resolves, because the two together were its peak.
 
 Where processes cannot be forked (or the passes run on a Dask cluster) the
 build extracts in its own process instead (``extract_in_child`` returns None).
@@ -287,8 +288,9 @@ class FiledFacts:
 
     The extraction process may still be writing what a store keeps for its
     next build while the facts are read: ``finish`` waits for it and raises
-    if it failed (a store calls it before it writes its database, a plain
-    build once the facts are resolved); ``close`` waits for it too, quietly."""
+    if it failed (a store's update calls it before it writes its database,
+    its full rebuild before it resolves, a plain build once the facts are
+    resolved); ``close`` waits for it too, quietly."""
 
     def __init__(self, folder: tempfile.TemporaryDirectory,
                  files: list[tuple[int, Path | str, Path | str]],

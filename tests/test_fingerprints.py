@@ -98,4 +98,4 @@ def test_comments_docstrings_and_layout_change_no_fingerprint(kg_copy):
         _reword(kg_copy / name)
     assert all_three() == before
     _edit(kg_copy / "nlp.py", "_A_CHANGE_TO_THE_PIPELINE = 1")
-    assert all(a != b for a, b in zip(all_three(), before))
+    assert all(a != b for a, b in zip(all_three(), before, strict=True))

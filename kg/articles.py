@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
+import pickle
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -307,3 +309,21 @@ def load_articles(paths: Iterable[Path | str]) -> tuple[list[Article], list[Arti
             seen[article.id] = item
             articles.append(ListedArticle.listed(article, signature))
     return articles, errors
+
+
+def dumps_listed(obj: object) -> bytes:
+    """``obj`` pickled for a process on this machine, with each article in it
+    as listed (``listed_form``, where its class has one: a store's article
+    goes unread, as its file's name): the other process reads each text from
+    the same file when it needs it, instead of this one reading every text to
+    send it, and keeping it (a store's article keeps what it read: 155 MB of
+    text at 100,000 articles)."""
+    buffer = io.BytesIO()
+    _ListingPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buffer.getvalue()
+
+
+class _ListingPickler(pickle.Pickler):
+    def reducer_override(self, obj: object) -> object:
+        listed = getattr(type(obj), "listed_form", None)
+        return listed(obj) if listed is not None else NotImplemented

@@ -28,7 +28,6 @@ build extracts in its own process instead (``extract_in_child`` returns None).
 from __future__ import annotations
 
 import contextlib
-import io
 import multiprocessing
 import pickle
 import tempfile
@@ -37,7 +36,7 @@ from collections.abc import Callable, Collection, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from kg.articles import Article, ArticleError
+from kg.articles import Article, ArticleError, dumps_listed
 from kg.memory import frozen_objects, trim_memory
 from kg.records import ArticleFacts, read_facts_file
 
@@ -112,7 +111,7 @@ class ExtractionProcess:
         self._used = True
         try:
             try:
-                self._jobs.send_bytes(_dumps_listed(
+                self._jobs.send_bytes(dumps_listed(
                     (articles, jobs, Path(folder.name), doc_dir, kept is not None)))
             except BrokenPipeError:  # the child is gone: what it said, or its exit code
                 pass
@@ -248,22 +247,6 @@ def _path_of(article: Article) -> Path | str:
     distinct ids, so no two of these paths are ever compared in sorting."""
     text = getattr(article, "_path", None)
     return text if isinstance(text, str) else article.path
-
-
-def _dumps_listed(job: tuple) -> bytes:
-    """The job pickled with each article as listed (``Article.listed_form``):
-    the child reads the texts from the same files, as it did when it was
-    forked with them, rather than this process reading every stored text to
-    send it."""
-    buffer = io.BytesIO()
-    _ListingPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(job)
-    return buffer.getvalue()
-
-
-class _ListingPickler(pickle.Pickler):
-    def reducer_override(self, obj: object) -> object:
-        listed = getattr(type(obj), "listed_form", None)
-        return listed(obj) if listed is not None else NotImplemented
 
 
 def _keep_only(folder: Path, keep: set[Path]) -> None:
@@ -417,6 +400,7 @@ def _child(jobs: Connection, send: Connection, parent_jobs: Connection,
         if isinstance(received[0], BaseException):
             raise received[0]
         articles, workers, folder, doc_dir, keeps = pickle.loads(received[0])
+        received.clear()  # the listing's bytes (25 MB at 100,000 articles)
         if loading is not None:
             raise loading
         failures: list[ArticleError] = []

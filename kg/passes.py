@@ -37,7 +37,7 @@ from typing import Protocol
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.articles import Article, ArticleError
+from kg.articles import Article, ArticleError, dumps_listed
 from kg.atomic import write_atomic
 from kg.extract.context import ArticleContext
 from kg.extract.cue_phrases import forget_matchers
@@ -333,7 +333,8 @@ def _run(step, jobs: list[Job], settings: _Settings, processes: int,
          progress: Progress | None, phase: str) -> Iterator[tuple[int, object]]:
     """``step`` over the jobs in chunks, in order; in this process when
     ``processes`` is 1, else in a pool (forked where the platform allows, so
-    the loaded model is shared rather than loaded again)."""
+    the loaded model is shared rather than loaded again), its chunks sent as
+    listed (``_take_listed``)."""
     names = {j.index: j.article.id for j in jobs}
     done = 0
 
@@ -360,8 +361,15 @@ def _run(step, jobs: list[Job], settings: _Settings, processes: int,
         with frozen_objects(), ProcessPoolExecutor(
                 processes, mp_context=multiprocessing.get_context(method), initializer=_init,
                 initargs=(settings,)) as pool:
-            for results in pool.map(step, chunks[start : start + per_round]):
+            sent = [dumps_listed(chunk) for chunk in chunks[start : start + per_round]]
+            for results in pool.map(_take_listed, [step] * len(sent), sent):
                 yield from report(results)
+
+
+def _take_listed(step, chunk: bytes) -> list:
+    """``step`` over a chunk sent as listed (``dumps_listed``): a forked worker
+    sees the same files, and reads each article's text itself."""
+    return step(pickle.loads(chunk))
 
 
 class LocalRunner:

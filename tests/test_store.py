@@ -289,6 +289,26 @@ def test_a_damaged_stored_article_takes_its_titles_with_it(tmp_path):
     assert _quads(store) == _fresh_quads([rest])
 
 
+def test_a_new_extraction_version_reextracts_the_stored_texts_in_workers(tmp_path,
+                                                                           monkeypatch):
+    """After a kg version that extracts otherwise, every stored article is
+    extracted again by two workers, which read the stored texts themselves
+    (the extraction process checks each text, keeps none, and sends the
+    articles unread); one damaged meanwhile is reported and left out, and the
+    rest equal a fresh build."""
+    import kg.passes
+
+    src = tmp_path / "src"
+    store = tmp_path / "store"
+    build_into_store([_write(src, n) for n in ("s1", "s2", "s3")], store)
+    file = _damage_in_place(store, "s3")
+    (src / "s3.txt").unlink()
+    monkeypatch.setattr(kg.passes, "extraction_fingerprint", lambda: "another version")
+    with build_into_store([], store, jobs=2) as result:
+        assert [e.path for e in result.errors] == [file]
+    assert _quads(store) == _fresh_quads([src])
+
+
 def test_errors_kept_from_a_store_build_leave_its_database_free(tmp_path):
     """A build's list of unreadable files outlives it; it must not keep the
     build's frames, and so its open database, alive."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import kg.storearticles
-from kg.articles import Article, ArticleError
+from kg.articles import Article, ArticleError, dumps_listed
 from kg.storearticles import INDEX_NAME, ArticleFolder, StoredArticle, article_file
 
 
@@ -147,6 +147,29 @@ def test_with_text_reads_a_stored_text_without_keeping_it(tmp_path, reads):
     assert listed["two"].damaged
 
 
+def test_checking_and_sending_a_stored_text_keep_nothing(tmp_path, reads):
+    """The extraction process checks every text it will parse, and a worker it
+    forks reads the text itself: neither the check nor pickling leaves the
+    text on the listed article (the process would hold them all till it ends)."""
+    _kept(tmp_path, _article("one"), _article("two"))
+    listed = {a.id: a for a in ArticleFolder(tmp_path).articles()}
+    listed["one"].check_readable()
+    assert len(reads) == 1 and "text" not in vars(listed["one"])
+    plain = pickle.loads(pickle.dumps(listed["one"]))
+    assert type(plain) is Article and plain == _article("one")
+    assert len(reads) == 2 and "text" not in vars(listed["one"])
+    # as a worker is sent its chunk: unread, read where it is used
+    [sent] = pickle.loads(dumps_listed([listed["one"]]))
+    assert len(reads) == 2 and type(sent) is StoredArticle and "text" not in vars(sent)
+    assert sent.with_text() == _article("one")
+    file = article_file(tmp_path, "two")
+    with open(file, "r+b") as fh:
+        fh.write(b"x" * file.stat().st_size)
+    with pytest.raises(ArticleError, match="left out"):
+        listed["two"].check_readable()
+    assert listed["two"].damaged
+
+
 def test_a_rewritten_file_is_read_in_full_whatever_its_size_and_time(tmp_path, reads):
     _kept(tmp_path, _article("one"))
     file = article_file(tmp_path, "one")
@@ -196,12 +219,10 @@ def test_stored_articles_reach_the_extraction_process_unread(tmp_path, reads):
     """The extraction process is sent the stored articles as they are listed
     (it reads each text when it needs it), not their texts read here; a worker
     or a cluster machine, which may not see the store, still gets the text."""
-    from kg.extraction_process import _dumps_listed
-
     one, two = _article("one"), _article("two", "Tomas Brandt hosted the Tonys.")
     _kept(tmp_path, one, two)
     listed = sorted(ArticleFolder(tmp_path).articles(), key=lambda a: a.id)
-    sent = pickle.loads(_dumps_listed((listed, 2)))[0]
+    sent = pickle.loads(dumps_listed((listed, 2)))[0]
     assert reads == []
     assert [type(a) for a in sent] == [StoredArticle, StoredArticle]
     assert [(a.id, a.path, a.date, a.digest) for a in sent] == [

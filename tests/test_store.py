@@ -735,15 +735,17 @@ def test_a_full_rebuild_waits_for_extraction_to_resolve_and_trims_before_filling
         tmp_path, monkeypatch):
     """The extraction process's end (writing the titles' index, pruning its
     folder) no longer overlaps a full rebuild's resolution, its largest
-    memory; and what resolving freed goes back to the system before the
-    database is filled."""
+    memory; the listing of the stored articles goes back to the system before
+    it, and what resolving freed before the database is filled."""
     import kg.store
     from kg.extraction_process import FiledFacts
+    from kg.storearticles import ArticleFolder
 
     src, store = tmp_path / "src", tmp_path / "store"
     build_into_store([_write(src, "s1"), _write(src, "s2")], store)
     order: list[str] = []
-    for owner, name, what in ((FiledFacts, "finish", "extraction ended"),
+    for owner, name, what in ((ArticleFolder, "release", "listing released"),
+                              (FiledFacts, "finish", "extraction ended"),
                               (kg.store, "write_full", "resolved"),
                               (kg.store, "trim_memory", "trimmed"),
                               (kg.store.ArticleStore, "write", "filled")):
@@ -751,7 +753,8 @@ def test_a_full_rebuild_waits_for_extraction_to_resolve_and_trims_before_filling
     monkeypatch.setattr(kg.store.ArticleStore, "_can_update", lambda *args: False)
     build_into_store([_write(src, "s3")], store)
     # (``close`` waits for the extraction process again after, quietly)
-    assert order[:4] == ["extraction ended", "resolved", "trimmed", "filled"]
+    assert order[:6] == ["listing released", "trimmed", "extraction ended", "resolved",
+                         "trimmed", "filled"]
     assert _quads(store) == _fresh_quads([src])
 
 

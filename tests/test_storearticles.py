@@ -170,6 +170,27 @@ def test_checking_and_sending_a_stored_text_keep_nothing(tmp_path, reads):
     assert listed["two"].damaged
 
 
+def test_a_released_listing_saves_its_index_first_and_then_holds_nothing(tmp_path):
+    """A build releases the listing once its articles are extracted (its rows
+    and articles would stay through linking and the database); the index is
+    saved first, a damaged article's row dropped, and nothing is written or
+    kept after, until the articles are listed again."""
+    _kept(tmp_path, _article("one"), _article("two"))
+    (tmp_path / INDEX_NAME).unlink()
+    kept = ArticleFolder(tmp_path)
+    listed = {a.id: a for a in kept.articles()}
+    listed["two"].found_damaged()
+    kept.release()
+    rows = json.loads((tmp_path / INDEX_NAME).read_text())["articles"]
+    assert [row[0] for row in rows.values()] == ["one"]
+    kept.save_index()
+    assert json.loads((tmp_path / INDEX_NAME).read_text())["articles"] == rows
+    with pytest.raises(RuntimeError, match="released"):
+        kept.save(_article("three"))
+    assert sorted(a.id for a in kept.articles()) == ["one", "two"]
+    kept.save(_article("three"))
+
+
 def test_a_rewritten_file_is_read_in_full_whatever_its_size_and_time(tmp_path, reads):
     _kept(tmp_path, _article("one"))
     file = article_file(tmp_path, "one")

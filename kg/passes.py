@@ -491,14 +491,17 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         if release_model:
             del nlp
             release_models()
-        if kept is not None:  # as strings: 10,000 ``Path`` objects took a fifth of a
-            # second of every add to a store to make, send and read back
-            here = os.fspath(folder)
-            kept.update({j.article.id: os.path.join(here, _kept_name(j.stem, "facts"))
-                         for j in extracted if j.index not in failed})
-        filed = Filed([(j.index, j.folder, j.key, j.stem, j.facts_path) for j in extracted
-                       if j.index not in failed and (kept is None or j.index not in reuse)],
-                      known_path)
+        # the facts files as strings, one each for ``kept`` and ``Filed``:
+        # 10,000 ``Path`` objects took a fifth of a second of every add to a
+        # store to make, send and read back, and 100,000 held 55 MB here
+        here = os.fspath(folder)
+        done = [(j, os.path.join(here, _kept_name(j.stem, "facts"))) for j in extracted
+                if j.index not in failed]
+        if kept is not None:
+            kept.update((j.article.id, path) for j, path in done)
+        filed = Filed([(j.index, j.folder, j.key, j.stem, path) for j, path in done
+                       if kept is None or j.index not in reuse], known_path)
+        del done
         if filed_now is not None:
             filed_now(filed)
         if keep:
@@ -517,7 +520,7 @@ def read_facts(filed: Filed, articles: Sequence[Article], model: str | None,
                failures: list[ArticleError]) -> dict[int, ArticleFacts]:
     """The filed facts, by article index; one whose file cannot be read (a
     kept file damaged since) is extracted again here."""
-    facts, damaged = read_facts_files([(index, path) for index, *_, path in filed.jobs])
+    facts, damaged = read_facts_files([(index, Path(path)) for index, *_, path in filed.jobs])
     if damaged:
         again = [Job(index, articles[index], folder, key, stem)
                  for index, folder, key, stem, _ in filed.jobs if index in damaged]

@@ -263,7 +263,7 @@ class Filed:
     damaged). Kept here, free of spaCy, so that a process that only reads facts
     can take it from the process that extracted them (``kg.extraction_process``)."""
 
-    jobs: list[tuple[int, Path, str, str, Path]]
+    jobs: list[tuple[int, Path, str, str, str]]  # the facts file as a string
     known_path: Path
 
 

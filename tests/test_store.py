@@ -364,11 +364,16 @@ def test_a_store_keeps_each_articles_files_and_removes_the_rest(tmp_path):
     docs = store / "docs"
     kept = {f.name: f.stat().st_ino for f in docs.iterdir()}
     (docs / f"{'0' * 64}.doc.pickle").write_bytes(b"a Doc of an article since removed")
+    for kind in ("first", "facts"):  # and what another extraction code kept
+        (docs / f"{'1' * 64}-0123456789abcdef.{kind}.pickle").write_bytes(b"old")
+    (docs / "titles-0123456789abcdef.json").write_text("{}")
+    (docs / "not-ours").mkdir()
     build_into_store(paths, store)
     # the same files, no article's made again (the titles are written each time),
-    # the stray one gone
+    # the stray ones gone, a folder left alone
     now = {f.name: f.stat().st_ino for f in docs.iterdir()}
-    assert now.keys() == kept.keys()
+    assert now.keys() == kept.keys() | {"not-ours"}
+    del now["not-ours"]
     assert {k: v for k, v in now.items() if k.endswith(".pickle")} == {
         k: v for k, v in kept.items() if k.endswith(".pickle")}
     ends = sorted(name.split(".", 1)[1] if name.endswith(".pickle") else

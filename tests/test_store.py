@@ -383,6 +383,24 @@ def test_a_store_keeps_each_articles_files_and_removes_the_rest(tmp_path):
         "known-titles", "letters", "titles"]
 
 
+def test_pruning_keeps_what_the_build_filed_whatever_its_names_hold(tmp_path):
+    """Pruning matches each kept name's ending, so a code or key with a dot in
+    it (not made today: they are digests) cannot make it remove what was
+    just filed."""
+    from kg.passes import _remove_rest
+
+    code, key = "v1.2", "key.with.dots"
+    stem = f"made-up-{code}"
+    wanted = [f"{key}.doc.pickle", f"{stem}.first.pickle", f"{stem}.facts.pickle",
+              f"titles-{code}.json", f"known-titles-{code}.json"]
+    stale = [f"other-{code}.first.pickle", "other.doc.pickle", f"{stem}.first.pickle.tmp",
+             "titles-v1.json"]
+    for name in wanted + stale:
+        (tmp_path / name).write_bytes(b"x")
+    _remove_rest(tmp_path, code, [key], [stem], [])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(wanted)
+
+
 def test_an_entity_that_gains_a_fuller_name_is_renamed_everywhere(tmp_path):
     src = tmp_path / "src"
     first = _write(src, "first", "Rob Hale won Outstanding Lead Actor in a Drama Series for "

@@ -36,14 +36,14 @@ class _NoDocstrings(ast.NodeTransformer):
 
 
 @cache
-def _read_code(path: Path, mtime_ns: int, size: int) -> tuple[bytes, tuple[str, ...]]:
+def _read_code(source: bytes) -> tuple[bytes, tuple[str, ...]]:
     """A Python file's digest (its syntax tree without docstrings; comments,
     blank lines and line numbers are not in a tree) and the kg modules it
     may import: ``kg.x`` for ``import kg.x``, and ``kg.x`` and ``kg.x.y`` for
-    ``from kg.x import y`` (y may be a module). Cached by the file's time and
-    size: each fingerprint reads the same files, and a store build takes
-    several."""
-    tree = ast.parse(path.read_bytes(), filename=str(path))
+    ``from kg.x import y`` (y may be a module). Cached by the file's bytes
+    (reading them is cheap, parsing is not): each fingerprint reads the same
+    files, and a store build takes several."""
+    tree = ast.parse(source)
     imported: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -56,8 +56,7 @@ def _read_code(path: Path, mtime_ns: int, size: int) -> tuple[bytes, tuple[str, 
 
 
 def _code(path: Path) -> tuple[bytes, tuple[str, ...]]:
-    stat = path.stat()
-    return _read_code(path, stat.st_mtime_ns, stat.st_size)
+    return _read_code(path.read_bytes())
 
 
 def _content(path: Path) -> bytes:

@@ -316,8 +316,8 @@ def dumps_listed(obj: object) -> bytes:
     as listed (``listed_form``, where its class has one: a store's article
     goes unread, as its file's name): the other process reads each text from
     the same file when it needs it, instead of this one reading every text to
-    send it, and keeping it (a store's article keeps what it read: 155 MB of
-    text at 100,000 articles)."""
+    send it (the extraction process once held 155 MB of stored texts at
+    100,000 articles that way)."""
     buffer = io.BytesIO()
     _ListingPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
     return buffer.getvalue()

@@ -416,7 +416,7 @@ def _child(jobs: Connection, send: Connection, parent_jobs: Connection,
             # parent about 70 MB more of a 100,000-article rebuild, 30 MB of it
             # held through resolution)
             done = ([index for index, *_ in filed.jobs] if kept is not None
-                    else [(index, os.fspath(path)) for index, *_, path in filed.jobs])
+                    else [(index, path) for index, *_, path in filed.jobs])
             send.send(("filed", done, failures, kept or {}, damaged))
 
         file_facts(articles, model, progress, failures, workers, doc_dir, folder, kept=kept,

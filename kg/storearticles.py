@@ -39,8 +39,10 @@ class StoredArticle(Article):
     tenth of a second that an add into a 10,000-article store mostly does
     not need).
 
-    It pickles as a plain ``Article`` with its text, so that a worker process
-    or a cluster machine, which may not see the store's folder, gets it whole.
+    It pickles as a plain ``Article`` with its text (read for the copy, not
+    kept), so that a cluster machine, which may not see the store's folder,
+    gets it whole; a process on this machine is sent it unread instead
+    (``listed_form``).
     Reading ``text`` raises ``ArticleError`` if the file cannot be read or no
     longer holds the indexed text. ``repr`` and ``hash`` read the text too; it
     never equals a plain ``Article`` (dataclass equality wants the same class),
@@ -101,7 +103,8 @@ class StoredArticle(Article):
 
     def listed_form(self) -> tuple:
         """How it pickles for a process on this machine (the extraction
-        process, ``kg.extraction_process``): as it is, its text unread."""
+        process, ``kg.extraction_process``, and its workers,
+        ``kg.articles.dumps_listed``): as it is, its text unread."""
         return (StoredArticle, (self.file, self.id, self._path, self.date, self.body_start,
                                 self.digest))
 

@@ -238,8 +238,8 @@ def test_a_file_gone_is_dropped_from_the_index(tmp_path):
 
 def test_stored_articles_reach_the_extraction_process_unread(tmp_path, reads):
     """The extraction process is sent the stored articles as they are listed
-    (it reads each text when it needs it), not their texts read here; a worker
-    or a cluster machine, which may not see the store, still gets the text."""
+    (it reads each text when it needs it), not their texts read here; a
+    cluster machine, which may not see the store, still gets the text."""
     one, two = _article("one"), _article("two", "Tomas Brandt hosted the Tonys.")
     _kept(tmp_path, one, two)
     listed = sorted(ArticleFolder(tmp_path).articles(), key=lambda a: a.id)

@@ -486,6 +486,7 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
                 if result is not None:
                     failures.append(result)
                     failed.add(index)
+                    _note_if_unreadable(jobs_list[index].article)
         finally:
             _forget_known()
         if release_model:
@@ -667,9 +668,20 @@ def _titles(jobs_list: list[Job], runner: Runner, progress: Progress | None,
     for index, result in runner.first(_readable(todo, failures), progress):
         if isinstance(result, ArticleError):
             failures.append(result)
+            _note_if_unreadable(jobs_list[index].article)
         else:
             titles[index] = result
     return titles
+
+
+def _note_if_unreadable(article: Article) -> None:
+    """A worker failed on ``article``: check its text again here, so that a
+    file found damaged by the worker (which reads the text itself, after
+    ``_readable`` checked it here) is noted on this process's article too (a
+    store then drops its index row, ``kg.storearticles``); the worker's
+    copy, and what it noted, went with the worker."""
+    with contextlib.suppress(ArticleError):
+        article.check_readable()
 
 
 def _readable(jobs: list[Job], failures: list[ArticleError]) -> list[Job]:

@@ -309,6 +309,27 @@ def test_a_new_extraction_version_reextracts_the_stored_texts_in_workers(tmp_pat
     assert _quads(store) == _fresh_quads([src])
 
 
+def test_a_stored_text_a_worker_finds_damaged_loses_its_index_row(tmp_path, monkeypatch):
+    """A stored file damaged after the extraction process checked it (here it
+    is not checked) is found by the worker that reads its text; the
+    extraction process then notes it too, so the store drops its index row,
+    and every later build reads the file and reports it."""
+    import json
+
+    import kg.passes
+    from kg.storearticles import INDEX_NAME
+
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, n) for n in ("s1", "s2", "s3")], store)
+    file = _damage_in_place(store, "s3")
+    monkeypatch.setattr(kg.passes, "_readable", lambda jobs, failures: jobs)
+    monkeypatch.setattr(kg.passes, "extraction_fingerprint", lambda: "another version")
+    with build_into_store([], store, jobs=2) as result:
+        assert [e.path for e in result.errors] == [file]
+    rows = json.loads((store / "articles" / INDEX_NAME).read_text())["articles"]
+    assert sorted(row[0] for row in rows.values()) == ["s1", "s2"]
+
+
 def test_errors_kept_from_a_store_build_leave_its_database_free(tmp_path):
     """A build's list of unreadable files outlives it; it must not keep the
     build's frames, and so its open database, alive."""

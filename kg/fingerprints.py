@@ -6,7 +6,7 @@ free of spaCy, so that a process that only checks or resolves kept files (a
 store build's own process, see ``kg.extraction_process``) never imports it.
 
 Python files are hashed by what they do, not by their bytes
-(``_code_digest``): an edit to a comment, a docstring or the layout leaves
+(``_read_code``): an edit to a comment, a docstring or the layout leaves
 every kept file valid, so mending the words about the code never costs a
 store of 100,000 articles a quarter of an hour of extraction.
 """

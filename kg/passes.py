@@ -740,9 +740,9 @@ def _remove_rest(folder: Path, code: str, keys: Iterable[str], stems: Iterable[s
     extraction process."""
     index = index_name(code)
     special = {_known_titles_name(code), _titles_name(code), index, f"{index}-journal"}
-    stems = set(stems)
-    by_ending = [(_doc_name(""), set(keys)), (_kept_name("", "first"), stems),
-                 (_kept_name("", "facts"), stems)]
+    stem_set = set(stems)
+    by_ending = [(_doc_name(""), set(keys)), (_kept_name("", "first"), stem_set),
+                 (_kept_name("", "facts"), stem_set)]
     with os.scandir(folder) as entries:  # names first: no stat for the files kept
         for entry in entries:
             name = entry.name

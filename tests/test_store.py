@@ -289,6 +289,22 @@ def test_a_damaged_stored_article_takes_its_titles_with_it(tmp_path):
     assert _quads(store) == _fresh_quads([rest])
 
 
+def _rebuilt_by_two_workers_with_one_damaged(tmp_path: Path, monkeypatch
+                                             ) -> tuple[Path, Path]:
+    """A store of three articles, one of them then damaged in place, built
+    again after a kg version that extracts otherwise, by two workers: the
+    damaged one is reported. Returns the articles' folder and the store."""
+    import kg.passes
+
+    src, store = tmp_path / "src", tmp_path / "store"
+    build_into_store([_write(src, n) for n in ("s1", "s2", "s3")], store)
+    file = _damage_in_place(store, "s3")
+    monkeypatch.setattr(kg.passes, "extraction_fingerprint", lambda: "another version")
+    with build_into_store([], store, jobs=2) as result:
+        assert [e.path for e in result.errors] == [file]
+    return src, store
+
+
 def test_a_new_extraction_version_reextracts_the_stored_texts_in_workers(tmp_path,
                                                                            monkeypatch):
     """After a kg version that extracts otherwise, every stored article is
@@ -296,16 +312,8 @@ def test_a_new_extraction_version_reextracts_the_stored_texts_in_workers(tmp_pat
     (the extraction process checks each text, keeps none, and sends the
     articles unread); one damaged meanwhile is reported and left out, and the
     rest equal a fresh build."""
-    import kg.passes
-
-    src = tmp_path / "src"
-    store = tmp_path / "store"
-    build_into_store([_write(src, n) for n in ("s1", "s2", "s3")], store)
-    file = _damage_in_place(store, "s3")
+    src, store = _rebuilt_by_two_workers_with_one_damaged(tmp_path, monkeypatch)
     (src / "s3.txt").unlink()
-    monkeypatch.setattr(kg.passes, "extraction_fingerprint", lambda: "another version")
-    with build_into_store([], store, jobs=2) as result:
-        assert [e.path for e in result.errors] == [file]
     assert _quads(store) == _fresh_quads([src])
 
 
@@ -319,13 +327,8 @@ def test_a_stored_text_a_worker_finds_damaged_loses_its_index_row(tmp_path, monk
     import kg.passes
     from kg.storearticles import INDEX_NAME
 
-    src, store = tmp_path / "src", tmp_path / "store"
-    build_into_store([_write(src, n) for n in ("s1", "s2", "s3")], store)
-    file = _damage_in_place(store, "s3")
     monkeypatch.setattr(kg.passes, "_readable", lambda jobs, failures: jobs)
-    monkeypatch.setattr(kg.passes, "extraction_fingerprint", lambda: "another version")
-    with build_into_store([], store, jobs=2) as result:
-        assert [e.path for e in result.errors] == [file]
+    _, store = _rebuilt_by_two_workers_with_one_damaged(tmp_path, monkeypatch)
     rows = json.loads((store / "articles" / INDEX_NAME).read_text())["articles"]
     assert sorted(row[0] for row in rows.values()) == ["s1", "s2"]
 

@@ -105,9 +105,13 @@ def _build(args: argparse.Namespace, extraction: ExtractionProcess | None) -> in
     out = Path(args.output or "output")
     started = time.perf_counter()
 
+    from kg.progress import ProgressLine
+
+    shown = ProgressLine()
+
     def progress(n: int, total: int, what: str) -> None:
         if not args.quiet and sys.stderr.isatty():
-            print(f"\rkg: {n}/{total} {what[:50]:<50}", end="", file=sys.stderr, flush=True)
+            print(f"\r{shown.line(n, total, what)}", end="", file=sys.stderr, flush=True)
 
     formats = _export_formats(args.export)
     from kg.extraction_process import lock_waiter

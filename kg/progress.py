@@ -1,0 +1,74 @@
+"""The line ``kg build`` keeps up to date on a terminal while it works.
+
+A build of 100,000 articles takes most of an hour, nearly all of it in two
+counted steps (parsing, then extracting, an article at a time). A count alone
+("3412/100000 parsing ...") leaves the reader to do the arithmetic, so the
+line also says how long the build has run and, once a counted step has gone
+on for a few seconds, how long that step has left at the rate it has kept so
+far. The steps after those (linking, writing) are not counted; the line then
+says only when they started, by the time already run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+# a step's rate is trusted after this long (the first articles of a step wait
+# for the model and the workers, and would make the estimate far too long)
+SETTLE_SECONDS = 5.0
+
+
+def duration(seconds: float) -> str:
+    """A time left, as a person would say it: "40 s", "12 min", "2 h 05 min"."""
+    seconds = max(0, round(seconds))
+    if seconds < 90:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def clock_time(seconds: float) -> str:
+    """A time run, as a clock shows it: "0:07", "12:40", "1:02:09"."""
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class ProgressLine:
+    """Formats the progress a build reports (``progress(done, total, what)``,
+    where ``what`` is the step, its first word, and the article it is at) as
+    one line: the count, the step, the time run and, for a counted step, the
+    time it has left. ``clock`` is injectable for tests."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._started = clock()
+        self._step: str | None = None
+        self._step_start: tuple[float, int] = (self._started, 0)
+        self._widest = 0  # each line covers the whole of the one before it
+
+    def line(self, done: int, total: int, what: str) -> str:
+        now = self._clock()
+        step = what.split(" ", 1)[0]
+        if step != self._step:
+            # the rate is measured from the first report of a step on
+            self._step, self._step_start = step, (now, done)
+        timing = clock_time(now - self._started)
+        left = self._left(now, done, total)
+        if left is not None:
+            timing += f", about {duration(left)} left"
+        text = f"kg: {done:,}/{total:,} {what[:50]:<50} [{timing}]"
+        self._widest = max(self._widest, len(text))
+        return text.ljust(self._widest)
+
+    def _left(self, now: float, done: int, total: int) -> float | None:
+        """The step's time left at its rate so far; None until it has run
+        ``SETTLE_SECONDS``, and for a step that is not counted (done = total)."""
+        since, first = self._step_start
+        if done >= total or done <= first or now - since < SETTLE_SECONDS:
+            return None
+        return (total - done) * (now - since) / (done - first)

@@ -1,0 +1,47 @@
+"""The progress line a build keeps on a terminal: time run, and time left."""
+
+from __future__ import annotations
+
+from kg.progress import SETTLE_SECONDS, ProgressLine, clock_time, duration
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_durations_read_as_a_person_would_say_them():
+    assert [duration(s) for s in (0, 40.4, 89, 95, 750, 5000, 5400, 7505)] == \
+        ["0 s", "40 s", "89 s", "2 min", "12 min", "83 min", "1 h 30 min", "2 h 05 min"]
+    assert [clock_time(s) for s in (7.9, 760, 3729)] == ["0:07", "12:40", "1:02:09"]
+
+
+def test_a_counted_step_shows_its_time_left_at_its_own_rate():
+    clock = FakeClock()
+    line = ProgressLine(clock)
+    assert line.line(1, 1001, "parsing a-0001").rstrip().endswith("[0:00]")
+    clock.now += SETTLE_SECONDS - 1  # too soon to trust the rate
+    assert "left" not in line.line(41, 1001, "parsing a-0041")
+    clock.now += 6  # 10 s for 100 articles: 900 more take 90 s
+    assert line.line(101, 1001, "parsing a-0101").rstrip().endswith("[0:10, about 2 min left]")
+    # the next step is timed from its own start, not the build's
+    clock.now += 80
+    assert line.line(1, 1001, "extracting a-0001").rstrip().endswith("[1:30]")
+    clock.now += 10  # 500 articles in 10 s: 500 more take 10 s
+    assert "[1:40, about 10 s left]" in line.line(501, 1001, "extracting a-0501")
+
+
+def test_an_uncounted_step_shows_the_time_run_and_covers_the_longer_line_before():
+    clock = FakeClock()
+    line = ProgressLine(clock)
+    clock.now += 1
+    line.line(1, 10, "parsing a")
+    clock.now += 60
+    before = line.line(5, 10, "parsing e")
+    assert "left" in before
+    after = line.line(10, 10, "linking entities across articles")
+    assert after.rstrip().endswith("[1:01]") and "left" not in after
+    assert len(after) >= len(before)  # written over it with \r, nothing of it shows

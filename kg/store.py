@@ -51,7 +51,7 @@ from kg.extraction_process import (
     ready,
 )
 from kg.fingerprints import resolution_fingerprint
-from kg.gazetteer import load_gazetteer, preload
+from kg.gazetteer import Gazetteer, load_gazetteer, preload
 from kg.locking import LOCK_NAME, folder_lock
 from kg.memory import collection_paused, trim_memory
 from kg.rdf import corpus_quads
@@ -138,7 +138,8 @@ class ArticleStore:
         self._opened = None
 
     def update(self, changed: Collection[ArticleFacts], paths: dict[str, str], ids: list[str],
-               before_commit: Callable[[], object] | None = None) -> pyoxigraph.Store:
+               before_commit: Callable[[], object] | None = None,
+               writing: Callable[[], object] | None = None) -> pyoxigraph.Store:
         """Bring the database up to date with the articles ``ids`` (facts files in
         ``paths``), of which ``changed`` were extracted now: incrementally when
         the kept parts allow it, else by resolving and writing everything
@@ -147,7 +148,9 @@ class ArticleStore:
         extraction process may still be writing what the store keeps of its
         work: ``FiledFacts.finish``), and by a full rebuild before it resolves;
         if it raises, nothing is: an update leaves the store as it was, a full
-        rebuild leaves it to be rebuilt."""
+        rebuild leaves it to be rebuilt. ``writing`` is called when a full
+        rebuild has resolved and starts writing its database (minutes, at
+        100,000 articles: the command line says so)."""
         gaz, code = load_gazetteer(), resolution_fingerprint()
         state_path = self.path / STATE_FILE
         mark = self.path / DIRTY_MARK
@@ -195,18 +198,28 @@ class ArticleStore:
             _drop(update)
             del database
         self.release_prefetched()  # closed: the rebuild replaces its folder
+        return self._rebuild(paths, ids, gaz, code, before_commit, writing)
+
+    def _rebuild(self, paths: dict[str, str], ids: list[str], gaz: Gazetteer, code: str,
+                 before_commit: Callable[[], object] | None,
+                 writing: Callable[[], object] | None) -> pyoxigraph.Store:
+        """``update``'s full rebuild: resolve every article's kept facts and
+        write the database again (made by resolution ``code``)."""
+        mark = self.path / DIRTY_MARK
         mark.touch()
         if before_commit is not None:
             # waited for before resolving, not before writing: a full rebuild's
             # resolution is its largest memory, and the extraction process's end
             # overlapped its start (at 100,000 articles 817 MB of a 1,165 MB peak)
             before_commit()
-        corpus = write_full(state_path, KeptFacts(paths, ids), paths, gaz, code,
+        corpus = write_full(self.path / STATE_FILE, KeptFacts(paths, ids), paths, gaz, code,
                             spill=self.path)
         # what resolving freed goes back to the system before the database is
         # filled, which adds to what this process already holds (at 10,000
         # synthetic articles 26 of its 226 MB)
         trim_memory()
+        if writing is not None:
+            writing()
         try:
             database = self.write(corpus)
         finally:
@@ -335,7 +348,9 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
                         progress(count, count, "linking entities across articles")
                     database = store.update(
                         changed, paths, ids,
-                        changed.finish if isinstance(changed, FiledFacts) else None)
+                        changed.finish if isinstance(changed, FiledFacts) else None,
+                        writing=lambda: progress and progress(
+                            count, count, "writing the store's database"))
                 finally:
                     if isinstance(changed, FiledFacts):
                         changed.close()

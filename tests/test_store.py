@@ -55,6 +55,21 @@ def test_incremental_store_equals_a_fresh_build(tmp_path):
     assert len(_quads(store)) > 0
 
 
+def test_a_full_rebuild_says_when_it_writes_its_database_and_an_add_has_no_such_step(
+        tmp_path):
+    src = tmp_path / "src"
+    a, b, c = (_write(src, n) for n in ("s1", "s2", "s3"))
+    store = tmp_path / "store"
+    steps: list[list[str]] = []
+    for paths in ([a, b], [c]):  # a new store is written whole; one article is added
+        said: list[str] = []
+        build_into_store(paths, store, progress=lambda n, total, what, said=said:
+                         said.append(what))
+        steps.append([w for w in said if not w.startswith(("parsing ", "extracting "))])
+    assert steps == [["linking entities across articles", "writing the store's database"],
+                     ["linking entities across articles"]]
+
+
 def test_rebuilding_an_article_replaces_its_facts(tmp_path):
     src = tmp_path / "src"
     store = tmp_path / "store"

@@ -17,7 +17,6 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ if TYPE_CHECKING:  # the build is imported only by the commands that build
     from kg.builder import BuildResult
     from kg.endpoint import Auth
     from kg.extraction_process import ExtractionProcess
+    from kg.progress import TerminalProgress
 
 
 
@@ -105,32 +105,29 @@ def _build(args: argparse.Namespace, extraction: ExtractionProcess | None) -> in
     out = Path(args.output or "output")
     started = time.perf_counter()
 
-    from kg.progress import ProgressLine
-
-    shown = ProgressLine()
-
-    def progress(n: int, total: int, what: str) -> None:
-        if not args.quiet and sys.stderr.isatty():
-            print(f"\r{shown.line(n, total, what)}", end="", file=sys.stderr, flush=True)
-
+    # ended (its line closed) before anything else is printed, errors included
+    progress = _terminal_progress(args, started)
     formats = _export_formats(args.export)
     from kg.extraction_process import lock_waiter
     from kg.locking import LockBusy, folder_lock  # only builds lock (filelock: 50 ms)
 
     try:
-        if args.store:
-            return _build_store(args, progress, formats, started, out, extraction)
-        # build_graph starts another once this holds the lock, if it was ended
-        with folder_lock(out, lock_waiter(extraction, _err)):
-            lines = {f: out / f"graph.{f}" for f in formats if f in STREAMED}
-            result = build_graph(args.paths, model=args.model, progress=progress,
-                                 jobs=args.jobs, workdir=out, lean=True, dask=args.dask,
-                                 turtle=out / "graph.ttl", lines=lines,
-                                 database=any(f not in STREAMED for f in formats),
-                                 extraction=extraction)
-            _end_progress(args)
-            with result:
-                return _write_outputs(args, result, out, formats, started)
+        try:
+            if args.store:
+                return _build_store(args, progress, formats, started, out, extraction)
+            # build_graph starts another once this holds the lock, if it was ended
+            with folder_lock(out, lock_waiter(extraction, _err)):
+                lines = {f: out / f"graph.{f}" for f in formats if f in STREAMED}
+                result = build_graph(args.paths, model=args.model, progress=progress,
+                                     jobs=args.jobs, workdir=out, lean=True, dask=args.dask,
+                                     turtle=out / "graph.ttl", lines=lines,
+                                     database=any(f not in STREAMED for f in formats),
+                                     extraction=extraction)
+                progress.end()
+                with result:
+                    return _write_outputs(args, result, out, formats, started)
+        finally:
+            progress.end()
     except LockBusy as exc:
         _err(str(exc))
         return EXIT_NOTHING
@@ -139,7 +136,7 @@ def _build(args: argparse.Namespace, extraction: ExtractionProcess | None) -> in
         return EXIT_NOTHING
 
 
-def _build_store(args: argparse.Namespace, progress: Callable[[int, int, str], None],
+def _build_store(args: argparse.Namespace, progress: TerminalProgress,
                  formats: list[str], started: float, out: Path,
                  extraction: ExtractionProcess | None) -> int:
     """``kg build --store``: the store has its own lock; OUT is locked only when
@@ -152,9 +149,10 @@ def _build_store(args: argparse.Namespace, progress: Callable[[int, int, str], N
                                   progress=progress, jobs=args.jobs, say=_err, dask=args.dask,
                                   extraction=extraction)
     except StoreError as exc:
+        progress.end()
         _err(str(exc))
         return EXIT_NOTHING
-    _end_progress(args)
+    progress.end()
     with result:
         if args.output is None:
             return _write_outputs(args, result, out, formats, started)
@@ -170,6 +168,16 @@ def _end_progress(args: argparse.Namespace) -> None:
 # a larger build writes no graph.html: its page would hold tens of thousands of
 # nodes, and drawing reads the whole graph into an rdflib graph first
 HTML_MAX_TRIPLES = 400_000
+
+
+def _terminal_progress(args: argparse.Namespace, started: float) -> TerminalProgress:
+    """The line a build keeps on the terminal (none with -q or off a terminal),
+    its time run counted from ``started`` (``time.perf_counter``)."""
+    from kg.progress import ProgressLine, TerminalProgress
+
+    return TerminalProgress(lambda text: print(text, end="", file=sys.stderr, flush=True),
+                            shown=not args.quiet and sys.stderr.isatty(),
+                            line=ProgressLine(time.perf_counter, started))
 
 
 def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
@@ -189,27 +197,34 @@ def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
     if args.store:
         written.append(Path(args.store))
         no_html = no_html or args.output is None
-    if not args.store or args.output is not None:
-        remove_temps(out, "graph.*")  # left by a build killed while writing
-        for fmt in ["ttl", *formats]:
-            path = out / f"graph.{fmt}"
-            if result.streamed.get(fmt) != path:  # else written while built
-                write_file(result.database, fmt, path)
-            written.append(path)
-    if not no_html and result.triples > HTML_MAX_TRIPLES:
-        stale = out / "graph.html"
-        _err(f"graph.html not written: {result.triples:,} triples is more than one page can "
-             f"show (the limit is {HTML_MAX_TRIPLES:,}, about 2,500 articles, and drawing "
-             "reads the whole graph into memory, about 2 GB per million triples); draw a "
-             f"part of it with: kg viz {out / 'graph.ttl'} -o part.html --focus NAME"
-             + (" (the old graph.html was removed)" if stale.exists() else ""))
-        stale.unlink(missing_ok=True)
-    elif not no_html:
-        from kg.viz import render_html
+    progress = _terminal_progress(args, started)  # a fresh line, after the reports
+    try:
+        if not args.store or args.output is not None:
+            remove_temps(out, "graph.*")  # left by a build killed while writing
+            for fmt in ["ttl", *formats]:
+                path = out / f"graph.{fmt}"
+                if result.streamed.get(fmt) != path:  # else written while built
+                    progress(result.articles, result.articles, f"writing {path.name}")
+                    write_file(result.database, fmt, path)
+                written.append(path)
+        if not no_html and result.triples > HTML_MAX_TRIPLES:
+            stale = out / "graph.html"
+            progress.end()
+            _err(f"graph.html not written: {result.triples:,} triples is more than one page can "
+                 f"show (the limit is {HTML_MAX_TRIPLES:,}, about 2,500 articles, and drawing "
+                 "reads the whole graph into memory, about 2 GB per million triples); draw a "
+                 f"part of it with: kg viz {out / 'graph.ttl'} -o part.html --focus NAME"
+                 + (" (the old graph.html was removed)" if stale.exists() else ""))
+            stale.unlink(missing_ok=True)
+        elif not no_html:
+            from kg.viz import render_html
 
-        html = out / "graph.html"
-        render_html(result.graph, html)
-        written.append(html)
+            html = out / "graph.html"
+            progress(result.articles, result.articles, "drawing graph.html")
+            render_html(result.graph, html)
+            written.append(html)
+    finally:
+        progress.end()
     if not args.quiet:
         secs = time.perf_counter() - started
         print(f"kg: built {result.articles} article(s) into {result.triples} triples in "

@@ -5,12 +5,14 @@ counted steps (parsing, then extracting, an article at a time). A count alone
 ("3412/100000 parsing ...") leaves the reader to do the arithmetic, so the
 line also says how long the build has run and, once a counted step has gone
 on for a few seconds, how long that step has left at the rate it has kept so
-far. The steps after those (linking, writing) are not counted; the line then
-says only when they started, by the time already run.
+far. The steps after those (linking, writing) are not counted, and take
+minutes at that size: ``TerminalProgress`` redraws the line every second from
+a thread of its own, so the time run keeps moving while they work.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -44,15 +46,23 @@ class ProgressLine:
     one line: the count, the step, the time run and, for a counted step, the
     time it has left. ``clock`` is injectable for tests."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic,
+                 started: float | None = None) -> None:
+        """``started``: when the command started, by ``clock`` (default: now)."""
         self._clock = clock
-        self._started = clock()
+        self._started = clock() if started is None else started
         self._step: str | None = None
         self._step_start: tuple[float, int] = (self._started, 0)
         self._widest = 0  # each line covers the whole of the one before it
+        self._last: tuple[int, int, str] | None = None
+
+    def again(self) -> str | None:
+        """The last line again, its times brought up to now (None before the first)."""
+        return None if self._last is None else self.line(*self._last)
 
     def line(self, done: int, total: int, what: str) -> str:
         now = self._clock()
+        self._last = (done, total, what)
         step = what.split(" ", 1)[0]
         if step != self._step:
             # the rate is measured from the first report of a step on
@@ -72,3 +82,49 @@ class ProgressLine:
         if done >= total or done <= first or now - since < SETTLE_SECONDS:
             return None
         return (total - done) * (now - since) / (done - first)
+
+
+class TerminalProgress:
+    """A build's ``progress`` callback that keeps a ``ProgressLine`` on a
+    terminal (``write`` gets each line; nothing is shown when not ``shown``),
+    redrawn every ``every`` seconds until ``end`` (which leaves the cursor on
+    a fresh line, for what is printed after). The thread only redraws what the
+    build last reported, under the same lock as the build's own reports."""
+
+    def __init__(self, write: Callable[[str], object], shown: bool = True,
+                 every: float = 1.0, line: ProgressLine | None = None) -> None:
+        self._write, self._shown, self._every = write, shown, every
+        self._line = line or ProgressLine()
+        self._lock = threading.Lock()
+        self._ended = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        if not self._shown or self._ended.is_set():
+            return
+        with self._lock:
+            self._write(f"\r{self._line.line(done, total, what)}")
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._redraw, name="kg-progress",
+                                            daemon=True)
+            self._thread.start()
+
+    def _redraw(self) -> None:
+        while not self._ended.wait(self._every):
+            with self._lock:
+                if self._ended.is_set():
+                    return
+                text = self._line.again()
+                if text is not None:
+                    self._write(f"\r{text}")
+
+    def end(self) -> None:
+        """Stop redrawing and end the line, if one was shown (idempotent)."""
+        if self._ended.is_set():
+            return
+        with self._lock:
+            self._ended.set()
+            if self._thread is not None:
+                self._write("\n")
+        if self._thread is not None:
+            self._thread.join()

@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -293,3 +294,32 @@ def test_a_graph_too_large_for_a_page_gets_no_html_and_says_how_to_draw_part(
     assert "graph.html not written" in err and "kg viz" in err and "--focus" in err
     assert "the old graph.html was removed" in err
     assert (out / "graph.ttl").exists() and not (out / "graph.html").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_build_on_a_terminal_keeps_a_progress_line_and_ends_it_before_its_last_word(tmp_path):
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "kg", "build", "seeds", "-o",
+                               str(tmp_path / "out"), "--no-html", "--jobs", "1"],
+                              cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=follower, timeout=300)
+        os.close(follower)
+        shown = b""
+        with contextlib.suppress(OSError):  # the end of what the terminal got
+            while chunk := os.read(leader, 65536):
+                shown += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    text = shown.decode("utf-8").replace("\r\n", "\n")
+    lines = [part.strip() for part in text.split("\r")]
+    steps = [line.split("[")[0].split(None, 2)[2].strip() for line in lines
+             if line.startswith("kg: ") and "[" in line]
+    assert any(s.startswith("parsing ") for s in steps)
+    assert "linking entities across articles" in steps and "writing the graph" in steps
+    assert all(line.rstrip().endswith("]") for line in lines if line.startswith("kg: ")
+               and "built" not in line)  # every progress line shows its time run
+    assert re.search(r"\]\s*\n+kg: built \d+ article", text)  # the line ends first

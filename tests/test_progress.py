@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.progress import SETTLE_SECONDS, ProgressLine, clock_time, duration
+from kg.progress import SETTLE_SECONDS, ProgressLine, TerminalProgress, clock_time, duration
 
 
 class FakeClock:
@@ -45,3 +45,47 @@ def test_an_uncounted_step_shows_the_time_run_and_covers_the_longer_line_before(
     after = line.line(10, 10, "linking entities across articles")
     assert after.rstrip().endswith("[1:01]") and "left" not in after
     assert len(after) >= len(before)  # written over it with \r, nothing of it shows
+
+
+def _until(condition, timeout: float = 10.0) -> bool:
+    """Poll ``condition`` until it holds (a thread's work, not a speed)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.005)
+    return condition()
+
+
+def test_the_terminal_line_keeps_its_time_moving_through_a_silent_step_until_it_ends():
+    import threading
+
+    clock, written = FakeClock(), []
+    lock = threading.Lock()
+
+    def write(text: str) -> None:
+        with lock:
+            written.append(text)
+
+    shown = TerminalProgress(write, every=0.01, line=ProgressLine(clock))
+    shown(10, 10, "linking entities across articles")
+    assert written[0].startswith("\rkg: 10/10 linking") and written[0].rstrip().endswith("[0:00]")
+    clock.now += 7  # the build says nothing more for a while
+    assert _until(lambda: any(w.rstrip().endswith("[0:07]") for w in written))
+    shown.end()
+    with lock:
+        count = len(written)
+        assert written[-1] == "\n"
+    shown(10, 10, "writing the graph")  # too late: the line is closed
+    shown.end()
+    assert not _until(lambda: len(written) > count, timeout=0.1)
+
+
+def test_nothing_is_drawn_when_not_on_a_terminal():
+    written: list[str] = []
+    shown = TerminalProgress(written.append, shown=False, every=0.01)
+    shown(1, 10, "parsing a")
+    shown.end()
+    assert written == []

@@ -12,6 +12,8 @@ a thread of its own, so the time run keeps moving while they work.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +21,18 @@ from collections.abc import Callable
 # a step's rate is trusted after this long (the first articles of a step wait
 # for the model and the workers, and would make the estimate far too long)
 SETTLE_SECONDS = 5.0
+# the most of the step and article a line shows, and the least
+WHAT_MOST, WHAT_LEAST = 50, 12
+
+
+def stderr_columns() -> int:
+    """The width of the terminal the line is drawn on (80 if unknown): a line
+    any wider wraps, and a carriage return then redraws only its last row."""
+    try:
+        columns = os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return 80
+    return columns if columns > 0 else 80  # a terminal that says 0 has not been sized
 
 
 def duration(seconds: float) -> str:
@@ -56,24 +70,30 @@ class ProgressLine:
         self._widest = 0  # each line covers the whole of the one before it
         self._last: tuple[int, int, str] | None = None
 
-    def again(self) -> str | None:
+    def again(self, width: int = 80) -> str | None:
         """The last line again, its times brought up to now (None before the first)."""
-        return None if self._last is None else self.line(*self._last)
+        return None if self._last is None else self.line(*self._last, width=width)
 
-    def line(self, done: int, total: int, what: str) -> str:
+    def line(self, done: int, total: int, what: str, width: int = 80) -> str:
+        """The line for this report, within ``width`` columns (less one, so the
+        cursor stays on it) where the count and times leave the step room."""
         now = self._clock()
         self._last = (done, total, what)
         step = what.split(" ", 1)[0]
         if step != self._step:
             # the rate is measured from the first report of a step on
             self._step, self._step_start = step, (now, done)
-        timing = clock_time(now - self._started)
+        run = clock_time(now - self._started)
         left = self._left(now, done, total)
-        if left is not None:
-            timing += f", about {duration(left)} left"
-        text = f"kg: {done:,}/{total:,} {what[:50]:<50} [{timing}]"
+        head, tail = f"kg: {done:,}/{total:,} ", f" [{run}]"
+        if left is not None:  # unless it leaves the step too little room
+            longer = f" [{run}, about {duration(left)} left]"
+            if width - 1 - len(head) - len(longer) >= WHAT_LEAST:
+                tail = longer
+        room = max(WHAT_LEAST, min(WHAT_MOST, width - 1 - len(head) - len(tail)))
+        text = f"{head}{what[:room]:<{room}}{tail}"
         self._widest = max(self._widest, len(text))
-        return text.ljust(self._widest)
+        return text.ljust(min(self._widest, width - 1))
 
     def _left(self, now: float, done: int, total: int) -> float | None:
         """The step's time left at its rate so far; None until it has run
@@ -92,9 +112,10 @@ class TerminalProgress:
     build last reported, under the same lock as the build's own reports."""
 
     def __init__(self, write: Callable[[str], object], shown: bool = True,
-                 every: float = 1.0, line: ProgressLine | None = None) -> None:
+                 every: float = 1.0, line: ProgressLine | None = None,
+                 columns: Callable[[], int] = stderr_columns) -> None:
         self._write, self._shown, self._every = write, shown, every
-        self._line = line or ProgressLine()
+        self._line, self._columns = line or ProgressLine(), columns
         self._lock = threading.Lock()
         self._ended = threading.Event()
         self._thread: threading.Thread | None = None
@@ -103,7 +124,7 @@ class TerminalProgress:
         if not self._shown or self._ended.is_set():
             return
         with self._lock:
-            self._write(f"\r{self._line.line(done, total, what)}")
+            self._write(f"\r{self._line.line(done, total, what, self._columns())}")
         if self._thread is None:
             self._thread = threading.Thread(target=self._redraw, name="kg-progress",
                                             daemon=True)
@@ -114,7 +135,7 @@ class TerminalProgress:
             with self._lock:
                 if self._ended.is_set():
                     return
-                text = self._line.again()
+                text = self._line.again(self._columns())
                 if text is not None:
                     self._write(f"\r{text}")
 

@@ -298,9 +298,15 @@ def test_a_graph_too_large_for_a_page_gets_no_html_and_says_how_to_draw_part(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_build_on_a_terminal_keeps_a_progress_line_and_ends_it_before_its_last_word(tmp_path):
+    import fcntl
     import pty
+    import struct
+    import termios
 
     leader, follower = pty.openpty()
+    # a narrow terminal: each line must fit it, or a carriage return redraws
+    # only the last row of a wrapped one
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 72, 0, 0))
     try:
         done = subprocess.run([sys.executable, "-m", "kg", "build", "seeds", "-o",
                                str(tmp_path / "out"), "--no-html", "--jobs", "1"],
@@ -320,6 +326,7 @@ def test_build_on_a_terminal_keeps_a_progress_line_and_ends_it_before_its_last_w
              if line.startswith("kg: ") and "[" in line]
     assert any(s.startswith("parsing ") for s in steps)
     assert "linking entities across articles" in steps and "writing the graph" in steps
-    assert all(line.rstrip().endswith("]") for line in lines if line.startswith("kg: ")
-               and "built" not in line)  # every progress line shows its time run
+    drawn = [line for line in text.split("\r") if line.startswith("kg: ") and "built" not in line]
+    assert all(line.rstrip().endswith("]") for line in drawn)  # each shows its time run
+    assert all(len(line) <= 71 for line in drawn)
     assert re.search(r"\]\s*\n+kg: built \d+ article", text)  # the line ends first

@@ -47,6 +47,20 @@ def test_an_uncounted_step_shows_the_time_run_and_covers_the_longer_line_before(
     assert len(after) >= len(before)  # written over it with \r, nothing of it shows
 
 
+def test_a_line_fits_the_terminal_so_a_carriage_return_redraws_all_of_it():
+    clock = FakeClock()
+    line = ProgressLine(clock)
+    line.line(1, 100_000, "parsing article-000001", width=120)
+    clock.now += 3600
+    for width, timing in ((50, "[1:00:00]"), (80, "[1:00:00, about 60 min left]"),
+                          (200, "[1:00:00, about 60 min left]")):
+        text = line.line(50_000, 100_000, "parsing article-with-a-long-name-" + "x" * 80,
+                         width=width)
+        assert len(text) <= width - 1
+        assert text.rstrip().endswith(timing)  # the time left goes before the step's room
+        assert "parsing arti" in text
+
+
 def _until(condition, timeout: float = 10.0) -> bool:
     """Poll ``condition`` until it holds (a thread's work, not a speed)."""
     import time

@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 
 # a step's rate is trusted after this long (the first articles of a step wait
@@ -44,6 +45,27 @@ def duration(seconds: float) -> str:
     if minutes < 90:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def columns_of(char: str) -> int:
+    """The columns a character takes on a terminal: two for a wide one (most
+    CJK), none for a combining mark (an article's name may be in any script)."""
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def fitted(text: str, columns: int) -> str:
+    """``text`` cut to at most ``columns`` terminal columns, padded to exactly
+    that many with spaces where it is shorter."""
+    out, used = [], 0
+    for char in text:
+        width = columns_of(char)
+        if used + width > columns:
+            break
+        out.append(char)
+        used += width
+    return "".join(out) + " " * (columns - used)
 
 
 def clock_time(seconds: float) -> str:
@@ -91,9 +113,9 @@ class ProgressLine:
             if width - 1 - len(head) - len(longer) >= WHAT_LEAST:
                 tail = longer
         room = max(WHAT_LEAST, min(WHAT_MOST, width - 1 - len(head) - len(tail)))
-        text = f"{head}{what[:room]:<{room}}{tail}"
-        self._widest = max(self._widest, len(text))
-        return text.ljust(min(self._widest, width - 1))
+        # the widest line so far, so this one covers it; never past the edge
+        self._widest = min(max(self._widest, len(head) + room + len(tail)), width - 1)
+        return fitted(f"{head}{fitted(what, room)}{tail}", self._widest)
 
     def _left(self, now: float, done: int, total: int) -> float | None:
         """The step's time left at its rate so far; None until it has run
@@ -143,8 +165,8 @@ class TerminalProgress:
         """Stop redrawing and end the line, if one was shown (idempotent)."""
         if self._ended.is_set():
             return
+        self._ended.set()  # first: an interrupt while waiting for the lock still stops it
         with self._lock:
-            self._ended.set()
             if self._thread is not None:
                 self._write("\n")
         if self._thread is not None:

@@ -302,23 +302,31 @@ def test_build_on_a_terminal_keeps_a_progress_line_and_ends_it_before_its_last_w
     import pty
     import struct
     import termios
+    import threading
 
     leader, follower = pty.openpty()
     # a narrow terminal: each line must fit it, or a carriage return redraws
     # only the last row of a wrapped one
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 72, 0, 0))
+    got: list[bytes] = []
+
+    def drain() -> None:  # read as it comes: a full pty blocks the writer
+        with contextlib.suppress(OSError):  # the end of what the terminal got
+            while chunk := os.read(leader, 65536):
+                got.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
     try:
         done = subprocess.run([sys.executable, "-m", "kg", "build", "seeds", "-o",
                                str(tmp_path / "out"), "--no-html", "--jobs", "1"],
                               cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=follower, timeout=300)
         os.close(follower)
-        shown = b""
-        with contextlib.suppress(OSError):  # the end of what the terminal got
-            while chunk := os.read(leader, 65536):
-                shown += chunk
+        reader.join(timeout=30)
     finally:
         os.close(leader)
+    shown = b"".join(got)
     assert done.returncode == 0
     text = shown.decode("utf-8").replace("\r\n", "\n")
     lines = [part.strip() for part in text.split("\r")]

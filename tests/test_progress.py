@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from kg.progress import SETTLE_SECONDS, ProgressLine, TerminalProgress, clock_time, duration
+from kg.progress import (
+    SETTLE_SECONDS,
+    ProgressLine,
+    TerminalProgress,
+    clock_time,
+    columns_of,
+    duration,
+)
 
 
 class FakeClock:
@@ -59,6 +66,22 @@ def test_a_line_fits_the_terminal_so_a_carriage_return_redraws_all_of_it():
         assert len(text) <= width - 1
         assert text.rstrip().endswith(timing)  # the time left goes before the step's room
         assert "parsing arti" in text
+
+
+def test_wide_characters_and_tiny_terminals_stay_within_the_columns():
+    def columns(text: str) -> int:
+        return sum(columns_of(c) for c in text)
+
+    line = ProgressLine(FakeClock())
+    plain = line.line(7, 100_000, "parsing " + "x" * 80, width=80)
+    wide = line.line(7, 100_000, "parsing " + "\u6620\u753b\u8cde" * 20, width=80)
+    marked = line.line(7, 100_000, "parsing " + "e\u0301" * 60, width=80)  # e + accent
+    assert columns(plain) <= 79 and len(wide) < len(plain) < len(marked)
+    assert columns(wide) == columns(marked) == columns(plain)  # each as wide on screen
+    assert wide.rstrip().endswith("[0:00]") and marked.rstrip().endswith("[0:00]")
+    for width in (20, 30, 41):
+        assert sum(columns_of(c) for c in line.line(9, 100_000, "parsing x", width=width)) \
+            == width - 1
 
 
 def _until(condition, timeout: float = 10.0) -> bool:

@@ -16,8 +16,9 @@ import os
 import sys
 import threading
 import time
-import unicodedata
 from collections.abc import Callable
+
+from wcwidth import wcwidth
 
 # a step's rate is trusted after this long (the first articles of a step wait
 # for the model and the workers, and would make the estimate far too long)
@@ -47,12 +48,21 @@ def duration(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
+def terminal_text(text: str, lines: bool = False) -> str:
+    """``text`` safe to print on a terminal: a character that is not printable
+    (a control character above all: an article's file name may hold an escape
+    sequence that would move the cursor or clear the screen) is shown as its
+    Python escape, ``\\x1b``; with ``lines``, line breaks are kept."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or (lines and c == "\n") else repr(c)[1:-1]
+                   for c in text)
+
+
 def columns_of(char: str) -> int:
-    """The columns a character takes on a terminal: two for a wide one (most
-    CJK), none for a combining mark (an article's name may be in any script)."""
-    if unicodedata.combining(char):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    """The columns a printable character takes on a terminal (``wcwidth``):
+    two for a wide one (most CJK, emoji), none for a combining mark."""
+    return max(wcwidth(char), 0)
 
 
 def fitted(text: str, columns: int) -> str:
@@ -115,7 +125,7 @@ class ProgressLine:
         room = max(WHAT_LEAST, min(WHAT_MOST, width - 1 - len(head) - len(tail)))
         # the widest line so far, so this one covers it; never past the edge
         self._widest = min(max(self._widest, len(head) + room + len(tail)), width - 1)
-        return fitted(f"{head}{fitted(what, room)}{tail}", self._widest)
+        return fitted(f"{head}{fitted(terminal_text(what), room)}{tail}", self._widest)
 
     def _left(self, now: float, done: int, total: int) -> float | None:
         """The step's time left at its rate so far; None until it has run

@@ -338,3 +338,13 @@ def test_build_on_a_terminal_keeps_a_progress_line_and_ends_it_before_its_last_w
     assert all(line.rstrip().endswith("]") for line in drawn)  # each shows its time run
     assert all(len(line) <= 71 for line in drawn)
     assert re.search(r"\]\s*\n+kg: built \d+ article", text)  # the line ends first
+
+
+def test_a_file_name_that_would_drive_the_terminal_is_reported_escaped(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bad\x1b[2Jname.txt").write_text("no date line here", encoding="utf-8")
+    done = kg("build", str(folder), "-o", str(tmp_path / "out"), "--no-html")
+    assert done.returncode == 2
+    assert "\x1b" not in done.stderr
+    assert "bad\\x1b[2Jname.txt" in done.stderr and "missing date line" in done.stderr

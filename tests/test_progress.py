@@ -9,6 +9,7 @@ from kg.progress import (
     clock_time,
     columns_of,
     duration,
+    terminal_text,
 )
 
 
@@ -82,6 +83,13 @@ def test_wide_characters_and_tiny_terminals_stay_within_the_columns():
     for width in (20, 30, 41):
         assert sum(columns_of(c) for c in line.line(9, 100_000, "parsing x", width=width)) \
             == width - 1
+
+
+def test_a_name_cannot_drive_the_terminal():
+    line = ProgressLine(FakeClock()).line(1, 2, "parsing evil\x1b[2J\nname\u2028", width=80)
+    assert "\x1b" not in line and "\n" not in line and "\u2028" not in line
+    assert "parsing evil\\x1b[2J\\nname\\u2028" in line
+    assert terminal_text("line one\nline\ttwo", lines=True) == "line one\nline\\ttwo"
 
 
 def _until(condition, timeout: float = 10.0) -> bool:

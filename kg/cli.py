@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # the build is imported only by the commands that build
 def _err(msg: str) -> None:
     """A message on stderr, its control characters escaped (it may quote a
     file's name or text, which must not drive the terminal)."""
-    from kg.progress import terminal_text
+    from kg.terminal import terminal_text
 
     print(f"kg: {terminal_text(msg, lines=True)}", file=sys.stderr)
 

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from wcwidth import wcwidth
+from kg.terminal import fitted, terminal_text
 
 # a step's rate is trusted after this long (the first articles of a step wait
 # for the model and the workers, and would make the estimate far too long)
@@ -46,36 +46,6 @@ def duration(seconds: float) -> str:
     if minutes < 90:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def terminal_text(text: str, lines: bool = False) -> str:
-    """``text`` safe to print on a terminal: a character that is not printable
-    (a control character above all: an article's file name may hold an escape
-    sequence that would move the cursor or clear the screen) is shown as its
-    Python escape, ``\\x1b``; with ``lines``, line breaks are kept."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or (lines and c == "\n") else repr(c)[1:-1]
-                   for c in text)
-
-
-def columns_of(char: str) -> int:
-    """The columns a printable character takes on a terminal (``wcwidth``):
-    two for a wide one (most CJK, emoji), none for a combining mark."""
-    return max(wcwidth(char), 0)
-
-
-def fitted(text: str, columns: int) -> str:
-    """``text`` cut to at most ``columns`` terminal columns, padded to exactly
-    that many with spaces where it is shorter."""
-    out, used = [], 0
-    for char in text:
-        width = columns_of(char)
-        if used + width > columns:
-            break
-        out.append(char)
-        used += width
-    return "".join(out) + " " * (columns - used)
 
 
 def clock_time(seconds: float) -> str:

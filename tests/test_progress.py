@@ -7,10 +7,9 @@ from kg.progress import (
     ProgressLine,
     TerminalProgress,
     clock_time,
-    columns_of,
     duration,
-    terminal_text,
 )
+from kg.terminal import columns_of, terminal_text
 
 
 class FakeClock:

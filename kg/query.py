@@ -277,12 +277,23 @@ def format_result(result: QueryOutput, fmt: str = "table") -> str:
     if fmt == "json":
         return json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2,
                           ensure_ascii=False) + "\n"
-    widths = [min(60, max([len(c)] + [len(r[i]) for r in rows])) for i, c in enumerate(columns)]
+    # the table is for a terminal: cells from article text are escaped (a line
+    # break or a control character would break the table, or drive the
+    # terminal) and laid out by the columns their characters take
+    from kg.terminal import fitted, terminal_text, width_of
+
+    heads = [terminal_text(c) for c in columns]
+    shown = [[c if c.isprintable() else terminal_text(c) for c in r] for r in rows]
+    widths = [min(60, max([width_of(head)] + [width_of(r[i]) for r in shown]))
+              for i, head in enumerate(heads)]
 
     def line(cells: list[str]) -> str:
-        return "  ".join((c if len(c) <= w else c[: w - 1] + "…").ljust(w)
-                         for c, w in zip(cells, widths, strict=True)).rstrip()
+        parts = []
+        for text, w in zip(cells, widths, strict=True):
+            n = width_of(text)
+            parts.append(text + " " * (w - n) if n <= w else fitted(text, w - 1) + "…")
+        return "  ".join(parts).rstrip()
 
-    out = [line(columns), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    out = [line(heads), line(["-" * w for w in widths])] + [line(r) for r in shown]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
+import subprocess
+import sys
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -57,3 +62,34 @@ def page_data(page: str) -> dict:
     m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', page, re.S)
     assert m is not None, "the page has no kg-data block"
     return json.loads(m.group(1))
+
+
+def kg_on_a_terminal(*args: str, cwd: Path, columns: int = 80) -> tuple[int, str]:
+    """``python -m kg ARGS`` with its stderr on a pseudo-terminal ``columns``
+    wide (so it draws its progress line): the exit code and what the terminal
+    got, its line ends made plain ``\\n`` (carriage returns kept)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    got: list[bytes] = []
+
+    def drain() -> None:  # read as it comes: a full pty blocks the writer
+        with contextlib.suppress(OSError):  # the end of what the terminal got
+            while chunk := os.read(leader, 65536):
+                got.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        done = subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=follower, timeout=300)
+        os.close(follower)
+        reader.join(timeout=30)
+    finally:
+        os.close(leader)
+    return done.returncode, b"".join(got).decode("utf-8").replace("\r\n", "\n")

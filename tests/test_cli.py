@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import seeds_winner
+from helpers import kg_on_a_terminal, seeds_winner
 
 from kg.cli import main
 
@@ -298,37 +298,11 @@ def test_a_graph_too_large_for_a_page_gets_no_html_and_says_how_to_draw_part(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_build_on_a_terminal_keeps_a_progress_line_and_ends_it_before_its_last_word(tmp_path):
-    import fcntl
-    import pty
-    import struct
-    import termios
-    import threading
-
-    leader, follower = pty.openpty()
     # a narrow terminal: each line must fit it, or a carriage return redraws
     # only the last row of a wrapped one
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 72, 0, 0))
-    got: list[bytes] = []
-
-    def drain() -> None:  # read as it comes: a full pty blocks the writer
-        with contextlib.suppress(OSError):  # the end of what the terminal got
-            while chunk := os.read(leader, 65536):
-                got.append(chunk)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    try:
-        done = subprocess.run([sys.executable, "-m", "kg", "build", "seeds", "-o",
-                               str(tmp_path / "out"), "--no-html", "--jobs", "1"],
-                              cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=follower, timeout=300)
-        os.close(follower)
-        reader.join(timeout=30)
-    finally:
-        os.close(leader)
-    shown = b"".join(got)
-    assert done.returncode == 0
-    text = shown.decode("utf-8").replace("\r\n", "\n")
+    code, text = kg_on_a_terminal("build", "seeds", "-o", str(tmp_path / "out"), "--no-html",
+                                  "--jobs", "1", cwd=ROOT, columns=72)
+    assert code == 0
     lines = [part.strip() for part in text.split("\r")]
     steps = [line.split("[")[0].split(None, 2)[2].strip() for line in lines
              if line.startswith("kg: ") and "[" in line]

@@ -164,18 +164,13 @@ def _build_store(args: argparse.Namespace, progress: TerminalProgress,
             return _write_outputs(args, result, out, formats, started)
 
 
-def _end_progress(args: argparse.Namespace) -> None:
-    if not args.quiet and sys.stderr.isatty():
-        print(file=sys.stderr)
-
-
 # a larger build writes no graph.html: its page would hold tens of thousands of
 # nodes, and drawing reads the whole graph into an rdflib graph first
 HTML_MAX_TRIPLES = 400_000
 
 
 def _terminal_progress(args: argparse.Namespace, started: float) -> TerminalProgress:
-    """The line a build keeps on the terminal (none with -q or off a terminal),
+    """The line a build or a push keeps on the terminal (none with -q or off a terminal),
     its time run counted from ``started`` (``time.perf_counter``)."""
     from kg.progress import ProgressLine, TerminalProgress
 
@@ -314,11 +309,10 @@ def cmd_push(args: argparse.Namespace) -> int:
     from kg.endpoint import EndpointError, opened_source, push
 
     started = time.perf_counter()
+    shown = _terminal_progress(args, started)  # with the time the rest will take
 
     def progress(done: int, total: int, triples: int) -> None:
-        if not args.quiet and sys.stderr.isatty():
-            print(f"\rkg: {done}/{total} graphs, {triples:,} triples sent", end="",
-                  file=sys.stderr, flush=True)
+        shown(done, total, f"graphs sent, {triples:,} triples")
 
     try:
         auth = _auth(args)
@@ -326,10 +320,11 @@ def cmd_push(args: argparse.Namespace) -> int:
             plan = push(store, args.endpoint, auth=auth, into=args.graph, batch=args.batch,
                         retries=args.retries, parallel=args.parallel, progress=progress)
     except EndpointError as exc:
-        _end_progress(args)
+        shown.end()
         _err(str(exc))
         return EXIT_NOTHING
-    _end_progress(args)
+    finally:
+        shown.end()
     if not args.quiet:
         print(f"kg: pushed {len(plan.graphs)} graph(s), {plan.triples:,} triples, to "
               f"{args.endpoint} in {time.perf_counter() - started:.1f} s", file=sys.stderr)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from helpers import kg_on_a_terminal
 
 import kg.endpoint
 import kg.query
@@ -196,6 +198,16 @@ def test_a_busy_endpoint_is_retried_until_it_takes_the_graph(scripted, tmp_path,
     assert sorted(first_graph.decode().splitlines()) == [
         '<https://x.test/a> <https://x.test/p> "one" .',
         '<https://x.test/a> <https://x.test/p> "two" .']
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_a_push_on_a_terminal_counts_the_graphs_sent_and_ends_its_line(scripted, tmp_path):
+    code, text = kg_on_a_terminal("push", str(_tiny_graph(tmp_path)), "--endpoint",
+                                  scripted.url, "--parallel", "1", cwd=tmp_path)
+    assert code == 0
+    drawn = [part for part in text.split("\r") if part.startswith("kg: ")]
+    assert any(re.match(r"kg: 2/2 graphs sent, 3 triples +\[0:\d\d\]", part) for part in drawn)
+    assert re.search(r"\]\s*\n+kg: pushed 2 graph\(s\), 3 triples", text)
 
 
 def test_an_endpoint_that_stays_busy_fails_the_push_naming_the_graph(scripted, tmp_path,

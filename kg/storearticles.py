@@ -212,10 +212,10 @@ class ArticleFolder:
         """Keep ``article`` (atomically: a kill leaves the old file or the new
         one, never half of one); the index follows at ``save_index``. Returns
         the article as kept, its text to be read from the store's file."""
+        if self._index is None:  # before reading the article's text
+            raise RuntimeError("the articles were released: list them again to keep one")
         data = {"id": article.id, "path": str(article.path), "date": article.date.isoformat(),
                 "text": article.text, "body_start": article.body_start}
-        if self._index is None:
-            raise RuntimeError("the articles were released: list them again to keep one")
         target = article_file(self.folder, article.id)
         write_atomic(target, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
         stat = target.stat()

@@ -5,6 +5,7 @@ only comments, docstrings or layout did."""
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 from pathlib import Path
 
@@ -99,3 +100,54 @@ def test_comments_docstrings_and_layout_change_no_fingerprint(kg_copy):
     assert all_three() == before
     _edit(kg_copy / "nlp.py", "_A_CHANGE_TO_THE_PIPELINE = 1")
     assert all(a != b for a, b in zip(all_three(), before, strict=True))
+
+
+def _three() -> tuple[str, str, str]:
+    return (fingerprints.rules_fingerprint(), fingerprints.extraction_fingerprint(),
+            fingerprints.resolution_fingerprint())
+
+
+def test_kg_is_parsed_once_then_its_digests_are_read_from_the_users_cache(
+        kg_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    fingerprints._known_code.cache_clear()
+    fingerprints._parsed.cache_clear()
+    first = _three()
+    assert list((tmp_path / "cache").glob("code-digests-*.json"))
+
+    # another run: nothing in memory, and parsing fails, so the cache is used
+    fingerprints._known_code.cache_clear()
+    fingerprints._parsed.cache_clear()
+
+    def no_parsing(source: bytes) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(fingerprints, "_parsed", no_parsing)
+    assert _three() == first
+    # a file changed since is not among the kept digests: parsed, so it counts
+    monkeypatch.undo()
+    monkeypatch.setattr(fingerprints, "_KG_DIR", kg_copy)
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    _edit(kg_copy / "extract" / "awards.py", "_A_CHANGE_TO_AN_EXTRACTOR = 1")
+    changed = _three()
+    assert changed[0] == first[0] and changed[1:] != first[1:]
+    # and a run without the cache gives the same fingerprints
+    fingerprints._known_code.cache_clear()
+    fingerprints._parsed.cache_clear()
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "nothing-kept-here" / "x"))
+    (tmp_path / "nothing-kept-here").write_text("a file, so no cache can be made below it")
+    assert _three() == changed
+
+
+def test_a_damaged_cache_of_digests_is_parsed_again(kg_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    fingerprints._known_code.cache_clear()
+    first = _three()
+    for kept in tmp_path.glob("code-digests-*.json"):  # one digest not hex
+        data = json.loads(kept.read_text(encoding="utf-8"))
+        some = sorted(data["table"])[0]
+        data["table"][some] = "g" + data["table"][some][1:]
+        kept.write_text(json.dumps(data), encoding="utf-8")
+    fingerprints._known_code.cache_clear()
+    fingerprints._parsed.cache_clear()
+    assert _three() == first

@@ -38,7 +38,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kg.articles import Article, ArticleError, dumps_listed
-from kg.memory import frozen_objects, trim_memory
+from kg.memory import collection_paused, frozen_objects, trim_memory
 from kg.records import ArticleFacts, Filed, read_facts_file
 
 Progress = Callable[[int, int, str], None]
@@ -104,7 +104,8 @@ class ExtractionProcess:
         if self._used:
             raise RuntimeError("an extraction process extracts one batch of articles")
         try:
-            known = [(a.id, _path_of(a)) for a in articles]  # by position: ids may repeat here
+            with collection_paused():  # a row per article, a store's included
+                known = [(a.id, _path_of(a)) for a in articles]  # by position: ids may repeat
             folder = tempfile.TemporaryDirectory(prefix=FACTS_PREFIX, dir=parent)
         except BaseException:
             self.close()
@@ -127,22 +128,29 @@ class ExtractionProcess:
                 raise ExtractionProcessError(
                     f"the extraction process ended without a result "
                     f"(exit code {self._end()})")
-            done, failures, paths, found_damaged = result
-            errors.extend(failures)
-            if kept is not None:  # the facts are where ``kept`` says (``_child``)
-                kept.update(paths)
-                done = [(index, kept[known[index][0]]) for index in done]
-            if damaged is not None:
-                damaged.extend(found_damaged)
-            files = sorted((*known[index], index, path) for index, path in done)
-            _keep_only(Path(folder.name), {path for *_, path in files})
-            return FiledFacts(folder, [(index, article, path)
-                                       for _, article, index, path in files], errors,
-                              self._finish)
+            with collection_paused():  # a row per stored article, made at once
+                return self._filed(result, known, folder, errors, kept, damaged)
         except BaseException:
             self._end()
             folder.cleanup()
             raise
+
+    def _filed(self, result: tuple, known: list[tuple[str, Path | str]],
+               folder: tempfile.TemporaryDirectory, errors: list[ArticleError],
+               kept: dict[str, str] | None, damaged: list[int] | None) -> FiledFacts:
+        """The child's "filed" (``_child``) as this process reads the facts."""
+        done, failures, paths, found_damaged = result
+        errors.extend(failures)
+        if kept is not None:  # the facts are where ``kept`` says (``_child``)
+            kept.update(paths)
+            done = [(index, kept[known[index][0]]) for index in done]
+        if damaged is not None:
+            damaged.extend(found_damaged)
+        files = sorted((*known[index], index, path) for index, path in done)
+        _keep_only(Path(folder.name), {path for *_, path in files})
+        return FiledFacts(folder, [(index, article, path)
+                                   for _, article, index, path in files], errors,
+                          self._finish)
 
     def _finish(self) -> None:
         """Wait for the child to end, once it has filed the facts: it still
@@ -357,9 +365,15 @@ def _follow(receive: Connection, progress: Progress | None) -> tuple:
     message's fields past its kind) or goes (None); raise what it raised."""
     while True:
         try:
-            message = receive.recv()
+            data = receive.recv_bytes()
         except EOFError:
             return None
+        # unpickled with the collector paused: a store's "filed" holds a name
+        # for every stored article, and the collector's full scans of what
+        # unpickling makes took most of the time (as for the listing the
+        # child is sent, ``_child``)
+        with collection_paused():
+            message = pickle.loads(data)
         kind, *rest = message
         if kind == "progress":
             if progress is not None:
@@ -401,7 +415,8 @@ def _child(jobs: Connection, send: Connection, parent_jobs: Connection,
             return
         if isinstance(received[0], BaseException):
             raise received[0]
-        articles, workers, folder, doc_dir, keeps = pickle.loads(received[0])
+        with collection_paused():  # see ``_follow``
+            articles, workers, folder, doc_dir, keeps = pickle.loads(received[0])
         received.clear()  # the listing's bytes (25 MB at 100,000 articles)
         if loading is not None:
             raise loading

@@ -45,7 +45,7 @@ from kg.extract.known_works import KnownWorks, letters_of
 from kg.fingerprints import extraction_fingerprint, resolution_fingerprint, rules_fingerprint
 from kg.gazetteer import fold, load_gazetteer
 from kg.letters_index import LettersIndex, index_name, opened
-from kg.memory import frozen_objects, give_back
+from kg.memory import collection_paused, frozen_objects, give_back
 from kg.nlp import load_pipeline, parse, release_pipeline
 from kg.pipeline import (
     FirstPassState,
@@ -461,21 +461,27 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         keep = doc_dir is not None
         folder = Path(doc_dir) if keep else scratch
         folder.mkdir(parents=True, exist_ok=True)
-        jobs_list = []
-        keys = doc_keys(nlp, (a.digest for a in articles), fingerprint)
-        for i, (a, key) in enumerate(zip(articles, keys, strict=True)):
-            jobs_list.append(Job(i, a, folder, key, _article_stem(key, a.id, code), not keep))
-        index_file = folder / _titles_name(code) if keep else None
-        kept_index = _read_kept(index_file, json.loads)
-        present = _kept_here(folder, code)
+        # what is made here for every article, a store's kept ones included,
+        # is made with the collector paused (``collection_paused``; nothing is
+        # forked meanwhile): at 100,000 articles its full scans of those
+        # objects took more than making them
+        with collection_paused():
+            jobs_list = []
+            keys = doc_keys(nlp, (a.digest for a in articles), fingerprint)
+            for i, (a, key) in enumerate(zip(articles, keys, strict=True)):
+                jobs_list.append(Job(i, a, folder, key, _article_stem(key, a.id, code), not keep))
+            index_file = folder / _titles_name(code) if keep else None
+            kept_index = _read_kept(index_file, json.loads)
+            present = _kept_here(folder, code)
         titles = _titles(jobs_list, runner, progress, failures,
                          kept_index if isinstance(kept_index, dict) else {}, present)
         known_file = folder / _known_titles_name(code)
-        kept_known = _read_kept(known_file if keep else None, json.loads)
-        before = dict(kept_known) if isinstance(kept_known, list) else None
-        with opened(folder / index_name(code) if keep else None) as search:
-            known, extracted, reuse = _settle(jobs_list, titles, before, failures, present,
-                                              search)
+        with collection_paused():
+            kept_known = _read_kept(known_file if keep else None, json.loads)
+            before = dict(kept_known) if isinstance(kept_known, list) else None
+            with opened(folder / index_name(code) if keep else None) as search:
+                known, extracted, reuse = _settle(jobs_list, titles, before, failures, present,
+                                                  search)
         known_path = scratch / "known-titles.json"
         known_json = json.dumps(list(known.items())).encode("utf-8")
         known_path.write_bytes(known_json)
@@ -496,13 +502,14 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         # 10,000 ``Path`` objects took a fifth of a second of every add to a
         # store to make, send and read back, and 100,000 held 55 MB here
         here = os.fspath(folder)
-        done = [(j, os.path.join(here, _kept_name(j.stem, "facts"))) for j in extracted
-                if j.index not in failed]
-        if kept is not None:
-            kept.update((j.article.id, path) for j, path in done)
-        filed = Filed([(j.index, j.folder, j.key, j.stem, path) for j, path in done
-                       if kept is None or j.index not in reuse], known_path)
-        del done
+        with collection_paused():
+            done = [(j, os.path.join(here, _kept_name(j.stem, "facts"))) for j in extracted
+                    if j.index not in failed]
+            if kept is not None:
+                kept.update((j.article.id, path) for j, path in done)
+            filed = Filed([(j.index, j.folder, j.key, j.stem, path) for j, path in done
+                           if kept is None or j.index not in reuse], known_path)
+            del done
         if filed_now is not None:
             filed_now(filed)
         if keep:

@@ -165,7 +165,8 @@ class ArticleStore:
             update: Update | None = None
             try:
                 state = PartsState(state_path)
-                todo = _to_update(state, changed, paths, ids)
+                with collection_paused():  # every kept article's digest is read
+                    todo = _to_update(state, changed, paths, ids)
                 state.db.execute("BEGIN")
                 update = Update(state, database, gaz)
                 try:
@@ -248,7 +249,10 @@ class ArticleStore:
             return None
         state = PartsState(state_path)
         try:
-            return set(state.article_ids()) if state.meta("code") == code else None
+            if state.meta("code") != code:
+                return None
+            with collection_paused():  # a row per kept article
+                return set(state.article_ids())
         finally:
             state.close()
 

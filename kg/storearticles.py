@@ -28,6 +28,7 @@ from stat import S_ISREG
 
 from kg.articles import Article, ArticleError, ListedArticle, file_signature
 from kg.atomic import write_atomic
+from kg.memory import collection_paused
 
 INDEX_NAME = "index.json"
 _INDEX_FORMAT = 1
@@ -159,7 +160,13 @@ class ArticleFolder:
         texts read when used): those the index knows as they are now without
         reading them, the others read in full to check and index them; one
         whose file is damaged is reported in ``errors`` (naming the file) and
-        left out."""
+        left out. Listed with the collector paused (``collection_paused``):
+        at 100,000 articles its full scans of the rows and articles made
+        were a third of the listing's time."""
+        with collection_paused():
+            return self._articles(errors)
+
+    def _articles(self, errors: list[ArticleError] | None) -> list[Article]:
         kept = self._read_index()
         self._index, self._listed, self._changed = {}, [], False
         out: list[Article] = []

@@ -687,6 +687,51 @@ def test_an_update_runs_with_the_collector_paused_and_restores_it(tmp_path, monk
         gc.enable()
 
 
+def test_an_add_lists_the_store_with_the_collector_paused_but_extracts_with_it_running(
+        tmp_path, monkeypatch):
+    """What an add makes for every stored article (its listing among it) is
+    made with the collector paused; the passes, run in processes forked from
+    one that pauses it for a while, still run with it on; and it runs again
+    once the add is done."""
+    import gc
+
+    import kg.passes
+    from kg.storearticles import ArticleFolder
+
+    store, folders = tmp_path / "store", []
+    _stored(folders, store)
+    listing: list[bool] = []
+    real_listing = ArticleFolder._articles
+
+    def articles(self, errors):
+        listing.append(gc.isenabled())
+        return real_listing(self, errors)
+
+    seen = tmp_path / "collector-in-the-passes.txt"
+    real_first, real_second = kg.passes.mark_titles, kg.passes.extract_facts
+
+    def note() -> None:  # from whichever process runs the pass
+        with seen.open("a", encoding="utf-8") as out:
+            out.write(f"{gc.isenabled()}\n")
+
+    def mark_titles(*args):
+        note()
+        return real_first(*args)
+
+    def extract_facts(*args):
+        note()
+        return real_second(*args)
+
+    monkeypatch.setattr(ArticleFolder, "_articles", articles)
+    monkeypatch.setattr(kg.passes, "mark_titles", mark_titles)
+    monkeypatch.setattr(kg.passes, "extract_facts", extract_facts)
+    folders.append(tmp_path / "p4")
+    build_into_store([_write(folders[-1], "p4", COUPLED["p4"])], store, jobs=2)
+    assert listing == [False] and gc.isenabled()
+    noted = seen.read_text(encoding="utf-8").split()
+    assert noted and set(noted) == {"True"}
+
+
 def test_an_update_escapes_what_the_text_says(tmp_path, monkeypatch):
     """Article and tweet text go into the database through a SPARQL update:
     quotes, braces, backslashes and SPARQL words in it stay text."""

@@ -472,7 +472,10 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
                 jobs_list.append(Job(i, a, folder, key, _article_stem(key, a.id, code), not keep))
             index_file = folder / _titles_name(code) if keep else None
             kept_index = _read_kept(index_file, json.loads)
-            present = _kept_here(folder, code)
+            wanted = _Wanted(code, (j.key for j in jobs_list),
+                             (j.stem for j in jobs_list)) if keep and prune_rest else None
+            present, unwanted = _kept_here(folder, code, wanted)
+            del wanted
         titles = _titles(jobs_list, runner, progress, failures,
                          kept_index if isinstance(kept_index, dict) else {}, present)
         known_file = folder / _known_titles_name(code)
@@ -519,7 +522,8 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
                  if job.index in titles}, sort_keys=True).encode("utf-8"))
             if prune_rest:
                 _remove_rest(folder, code, (j.key for j in jobs_list),
-                             (j.stem for j in jobs_list), (j.article.digest for j in jobs_list))
+                             (j.stem for j in jobs_list), (j.article.digest for j in jobs_list),
+                             unwanted)
     return filed
 
 
@@ -725,39 +729,81 @@ def prune(folder: Path, articles: Sequence[Article], model: str | None = None) -
     _remove_rest(folder, code, keys, stems, [a.digest for a in articles])
 
 
-def _kept_here(folder: Path, code: str) -> frozenset[str]:
+# unwanted names a build's first listing of a kept folder notes for its prune
+# at most (``_kept_here``); past that (the old code's files after an upgrade,
+# half a million at 100,000 articles) the prune lists the folder again
+_UNWANTED_NOTED = 10_000
+
+
+class _Wanted:
+    """The names in a kept folder that its articles' Docs (``keys``), first
+    passes and facts (``stems``) and the current indexes need. A name's ending
+    is matched and the rest looked up, rather than every wanted name spelt
+    out: at 100,000 articles that was 300,000 new strings, 55 MB in the
+    extraction process."""
+
+    def __init__(self, code: str, keys: Iterable[str], stems: Iterable[str]) -> None:
+        index = index_name(code)
+        self.special = {_known_titles_name(code), _titles_name(code), index, f"{index}-journal"}
+        stem_set = set(stems)
+        self.by_ending = [(_doc_name(""), set(keys)), (_kept_name("", "first"), stem_set),
+                          (_kept_name("", "facts"), stem_set)]
+
+    def __contains__(self, name: str) -> bool:
+        if name in self.special:
+            return True
+        for end, wanted in self.by_ending:  # the endings end differently: one matches
+            if name.endswith(end):
+                return name[:-len(end)] in wanted
+        return False
+
+
+def _kept_here(folder: Path, code: str, wanted: _Wanted | None = None
+               ) -> tuple[frozenset[str], list[str] | None]:
     """The names of the first-pass results and facts ``folder`` keeps of this
-    extraction code (what ``Job.has`` asks about), listed once. Read as a
-    stream and only these kept: after a new kg version, a store's folder of
-    100,000 articles still holds half a million names of the old code's files
-    and Docs, about 80 MB as a set, until it is pruned."""
+    extraction code (what ``Job.has`` asks about), listed once; and, given
+    what the build wants, the files it does not want, which its prune removes
+    (``_remove_rest``) without listing the folder again (0.8 s at the end of
+    every add into 100,000 articles), None if there are too many to note or
+    nothing was wanted. Read as a stream and only these kept: after a new kg
+    version, a store's folder of 100,000 articles still holds half a million
+    names of the old code's files and Docs, about 80 MB as a set, until it is
+    pruned."""
     mark = f"-{code}."
+    present: list[str] = []
+    unwanted: list[str] | None = [] if wanted is not None else None
     with os.scandir(folder) as entries:
-        return frozenset(e.name for e in entries if mark in e.name)
+        for entry in entries:
+            name = entry.name
+            if mark in name:
+                present.append(name)
+            if unwanted is not None and name not in wanted and entry.is_file():
+                unwanted.append(name)
+                if len(unwanted) > _UNWANTED_NOTED:
+                    unwanted = None
+    return frozenset(present), unwanted
 
 
 def _remove_rest(folder: Path, code: str, keys: Iterable[str], stems: Iterable[str],
-                 digests: Iterable[str]) -> None:
+                 digests: Iterable[str], unwanted: list[str] | None = None) -> None:
     """Remove the files in ``folder`` that no article's Docs (``keys``),
-    first pass and facts (``stems``) and no current index need, and forget in
-    the index of letters the texts not among ``digests``. Called once the
-    build's files are all filed (they are all wanted). A name's ending is
-    matched and the rest looked up, rather than every wanted name spelt out:
-    at 100,000 articles that was 300,000 new strings, 55 MB at the end of the
-    extraction process."""
+    first pass and facts (``stems``) and no current index need (``_Wanted``),
+    and forget in the index of letters the texts not among ``digests``.
+    Called once the build's files are all filed (they are all wanted), with
+    the ``unwanted`` files the build's first listing found where it noted
+    them (``_kept_here``: nothing else writes in the folder meanwhile, the
+    store being locked, and what this build writes is wanted), else after
+    listing the folder again."""
+    if unwanted is None:
+        wanted = _Wanted(code, keys, stems)
+        with os.scandir(folder) as entries:  # names first: no stat for the files kept
+            for entry in entries:
+                if entry.name not in wanted and entry.is_file():
+                    os.unlink(entry.path)
+    else:
+        for name in unwanted:
+            (folder / name).unlink(missing_ok=True)
     index = index_name(code)
-    special = {_known_titles_name(code), _titles_name(code), index, f"{index}-journal"}
-    stem_set = set(stems)
-    by_ending = [(_doc_name(""), set(keys)), (_kept_name("", "first"), stem_set),
-                 (_kept_name("", "facts"), stem_set)]
-    with os.scandir(folder) as entries:  # names first: no stat for the files kept
-        for entry in entries:
-            name = entry.name
-            if name in special or any(name.endswith(end) and name[:-len(end)] in wanted
-                                      for end, wanted in by_ending):
-                continue
-            if entry.is_file():
-                os.unlink(entry.path)
     if (folder / index).exists():
         with opened(folder / index) as search, contextlib.suppress(
                 sqlite3.DatabaseError):

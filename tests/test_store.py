@@ -440,6 +440,45 @@ def test_pruning_keeps_what_the_build_filed_whatever_its_names_hold(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(wanted)
 
 
+@pytest.mark.parametrize("noted", [10_000, 2])
+def test_an_add_prunes_what_its_first_listing_of_the_kept_files_found_unwanted(
+        tmp_path, monkeypatch, noted):
+    """The prune at the end of an add removes the files the build's first
+    listing of the kept folder found unwanted (another code's, a text no
+    longer stored, a temporary file) without listing the folder again; when
+    there were more than it notes, it lists the folder again."""
+    import os
+
+    import kg.passes
+
+    monkeypatch.setattr(kg.passes, "_UNWANTED_NOTED", noted)
+    store, folders = tmp_path / "store", []
+    _stored(folders, store)
+    docs = store / "docs"
+    stale = ["0123-othercode.first.pickle", "0123-othercode.facts.pickle", "abcd.doc.pickle",
+             "titles-othercode.json", "abcd.doc.pickle.tmp"]
+    for name in stale:
+        (docs / name).write_bytes(b"x")
+    kept = {p.name for p in docs.iterdir()} - set(stale)
+    listings = tmp_path / "listings"
+    real_scandir = os.scandir
+
+    def scandir(path=".", *args):  # counted from whichever process lists
+        if isinstance(path, str | os.PathLike) and Path(path) == docs:
+            with listings.open("a", encoding="utf-8") as out:
+                out.write("listed\n")
+        return real_scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    folders.append(tmp_path / "p4")
+    build_into_store([_write(folders[-1], "p4", COUPLED["p4"])], store)
+    now = {p.name for p in docs.iterdir()}
+    assert not now & set(stale) and kept <= now
+    assert listings.read_text(encoding="utf-8").split() == ["listed"] * (
+        1 if noted >= len(stale) else 2)
+    assert _quads(store) == _fresh_quads(folders)
+
+
 def test_an_entity_that_gains_a_fuller_name_is_renamed_everywhere(tmp_path):
     src = tmp_path / "src"
     first = _write(src, "first", "Rob Hale won Outstanding Lead Actor in a Drama Series for "

@@ -40,6 +40,7 @@ from pathlib import Path
 from kg.articles import Article, ArticleError, dumps_listed
 from kg.memory import collection_paused, frozen_objects, trim_memory
 from kg.records import ArticleFacts, Filed, read_facts_file
+from kg.storearticles import PackedListing
 
 Progress = Callable[[int, int, str], None]
 # the name of the folder a child files in starts with this (a store removes
@@ -113,8 +114,10 @@ class ExtractionProcess:
         self._used = True
         try:
             try:
-                self._jobs.send_bytes(dumps_listed(
-                    (articles, jobs, Path(folder.name), doc_dir, kept is not None)))
+                with collection_paused():
+                    self._jobs.send_bytes(dumps_listed(
+                        (PackedListing(articles), jobs, Path(folder.name), doc_dir,
+                         kept is not None)))
             except BrokenPipeError:  # the child is gone: what it said, or its exit code
                 pass
             finally:

@@ -110,6 +110,40 @@ class StoredArticle(Article):
                                 self.digest))
 
 
+class PackedListing:
+    """A list of articles as it is sent to the extraction process (pickled by
+    ``kg.articles.dumps_listed``), which reads it back as a plain list: the
+    store's kept articles (``StoredArticle``, as listed, their texts unread)
+    go as a column per field, the others one by one. A store's listing is
+    almost all kept articles: pickled one by one, each through its
+    ``listed_form``, 100,000 of them took 0.45 s of every add, against
+    0.13 s as columns."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        self.articles = articles
+
+    def __reduce__(self) -> tuple:
+        stored = [(i, a) for i, a in enumerate(self.articles) if type(a) is StoredArticle]
+        others = [(i, a) for i, a in enumerate(self.articles) if type(a) is not StoredArticle]
+        columns = ([i for i, _ in stored], [a.file for _, a in stored], [a.id for _, a in stored],
+                   [a._path for _, a in stored], [a.date.toordinal() for _, a in stored],
+                   [a.body_start for _, a in stored], [a.digest for _, a in stored])
+        return (_unpacked, (len(self.articles), columns, others))
+
+
+def _unpacked(count: int, columns: tuple[list, ...], others: list[tuple[int, Article]]
+              ) -> list[Article]:
+    """The list a ``PackedListing`` was made of."""
+    out: list[Article | None] = [None] * count
+    positions, files, ids, paths, days, body_starts, digests = columns
+    for i, file, id_, path, day, body_start, digest in zip(
+            positions, files, ids, paths, days, body_starts, digests, strict=True):
+        out[i] = StoredArticle(file, id_, path, dt.date.fromordinal(day), body_start, digest)
+    for i, article in others:
+        out[i] = article
+    return out  # type: ignore[return-value]  (every position filled above)
+
+
 class SavedArticle(ListedArticle):
     """An article a build has just kept in the store, its text read from the
     store's file whenever it is asked for (as ``ListedArticle`` reads an

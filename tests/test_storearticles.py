@@ -254,6 +254,35 @@ def test_stored_articles_reach_the_extraction_process_unread(tmp_path, reads):
     assert type(plain) is Article and plain.text == one.text
 
 
+def test_a_packed_listing_reaches_the_extraction_process_as_the_same_list(tmp_path, reads):
+    """A store's listing goes to the extraction process packed (its kept
+    articles a column per field): it arrives as the list it was, in its
+    order, each article of its class, the kept ones still unread."""
+    from kg.articles import ListedArticle
+    from kg.storearticles import PackedListing, SavedArticle
+
+    one, two, three = (_article("one"), _article("two", "Tomas Brandt hosted the Tonys."),
+                       _article("three", "Noor Vale won Best Score."))
+    _kept(tmp_path, one, two)
+    stored = sorted(ArticleFolder(tmp_path).articles(), key=lambda a: a.id)
+    saved = ArticleFolder(tmp_path)
+    saved.articles()
+    new = saved.save(three)
+    listed = ListedArticle.listed(_article("four", "Ida Moss hosted."))
+    plain = _article("five", "Rui Sol won.")
+    before = [stored[1], new, stored[0], listed, plain]
+    reads.clear()
+    sent = pickle.loads(dumps_listed((PackedListing(before), 2)))[0]
+    assert reads == []
+    assert [type(a) for a in sent] == [StoredArticle, SavedArticle, StoredArticle,
+                                       ListedArticle, Article]
+    assert [(a.id, a.path, a.date, a.body_start, a.digest) for a in sent] == [
+        (a.id, a.path, a.date, a.body_start, a.digest) for a in before]
+    assert [a.text for a in sent[::2]] == [two.text, one.text, plain.text]
+    assert sent[0].file == stored[1].file and not sent[0].damaged
+    assert pickle.loads(dumps_listed((PackedListing([]), 2)))[0] == []
+
+
 def test_an_article_the_index_cannot_vouch_for_is_read_then_listed_unread(tmp_path, reads):
     one = _article("one")
     _kept(tmp_path, one)

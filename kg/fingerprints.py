@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import re
 import sys
 from functools import cache
@@ -81,13 +82,29 @@ def _known_code(kg_dir: Path) -> dict[str, str]:
     key = hashlib.sha256("\0".join([_CODE_DIGESTS_FORMAT, sys.version, *ids]).encode())
 
     def parse_all() -> dict[str, str]:
-        return {i: " ".join([_parsed(source)[0].hex(), *_parsed(source)[1]])
-                for i, source in zip(ids, sources, strict=True)}
+        table = {i: " ".join([_parsed(source)[0].hex(), *_parsed(source)[1]])
+                 for i, source in zip(ids, sources, strict=True)}
+        return {**table, _CHECKSUM: _checksum(table)}
 
     def whole(table: dict[str, str]) -> bool:
-        return all(isinstance(v, str) and _KEPT_DIGEST.fullmatch(v) for v in table.values())
+        # a kept table that lost a module's import (damaged on disk, yet
+        # still well formed) would leave that module out of the extraction
+        # fingerprint, and facts kept when it changes would be used: the
+        # table's own checksum must hold
+        rest = {k: v for k, v in table.items() if k != _CHECKSUM}
+        return table.get(_CHECKSUM) == _checksum(rest) and all(
+            isinstance(v, str) and _KEPT_DIGEST.fullmatch(v) for v in rest.values())
 
     return cached_table("code-digests", key.hexdigest()[:20], parse_all, whole)
+
+
+# the key the kept table of digests holds its own checksum under (no file's
+# digest looks like it)
+_CHECKSUM = "checksum"
+
+
+def _checksum(table: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(table, sort_keys=True).encode()).hexdigest()
 
 
 def _read_code(source: bytes) -> tuple[bytes, tuple[str, ...]]:

@@ -22,6 +22,9 @@ def kg_copy(tmp_path, monkeypatch) -> Path:
     shutil.copytree(Path(kg.__file__).parent, copy,
                     ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(fingerprints, "_KG_DIR", copy)
+    # the digests of the copy's edited files are kept here, not in the
+    # user's cache (where they would push out those of the real code)
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "kg-cache"))
     return copy
 
 
@@ -143,11 +146,17 @@ def test_a_damaged_cache_of_digests_is_parsed_again(kg_copy, tmp_path, monkeypat
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
     fingerprints._known_code.cache_clear()
     first = _three()
-    for kept in tmp_path.glob("code-digests-*.json"):  # one digest not hex
-        data = json.loads(kept.read_text(encoding="utf-8"))
-        some = sorted(data["table"])[0]
-        data["table"][some] = "g" + data["table"][some][1:]
+    kept = next(tmp_path.glob("code-digests-*.json"))
+    whole = kept.read_text(encoding="utf-8")
+    data = json.loads(whole)
+    some = sorted(k for k in data["table"] if k != fingerprints._CHECKSUM)[0]
+    for damage in ("not hex", "another digest, well formed"):
+        data = json.loads(whole)
+        digest, *imported = data["table"][some].split(" ")
+        other = "1" if digest[0] == "0" else "0"
+        data["table"][some] = " ".join(
+            ["g" + digest[1:] if damage == "not hex" else other + digest[1:], *imported])
         kept.write_text(json.dumps(data), encoding="utf-8")
-    fingerprints._known_code.cache_clear()
-    fingerprints._parsed.cache_clear()
-    assert _three() == first
+        fingerprints._known_code.cache_clear()
+        fingerprints._parsed.cache_clear()
+        assert _three() == first, damage

@@ -82,8 +82,10 @@ def _known_code(kg_dir: Path) -> dict[str, str]:
     key = hashlib.sha256("\0".join([_CODE_DIGESTS_FORMAT, sys.version, *ids]).encode())
 
     def parse_all() -> dict[str, str]:
-        table = {i: " ".join([_parsed(source)[0].hex(), *_parsed(source)[1]])
-                 for i, source in zip(ids, sources, strict=True)}
+        table = {}
+        for i, source in zip(ids, sources, strict=True):
+            digest, imported = _parsed(source)
+            table[i] = " ".join([digest.hex(), *imported])
         return {**table, _CHECKSUM: _checksum(table)}
 
     def whole(table: dict[str, str]) -> bool:

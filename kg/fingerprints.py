@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import json
 import re
 import sys
 from functools import cache
@@ -86,27 +85,14 @@ def _known_code(kg_dir: Path) -> dict[str, str]:
         for i, source in zip(ids, sources, strict=True):
             digest, imported = _parsed(source)
             table[i] = " ".join([digest.hex(), *imported])
-        return {**table, _CHECKSUM: _checksum(table)}
+        return table
 
     def whole(table: dict[str, str]) -> bool:
-        # a kept table that lost a module's import (damaged on disk, yet
-        # still well formed) would leave that module out of the extraction
-        # fingerprint, and facts kept when it changes would be used: the
-        # table's own checksum must hold
-        rest = {k: v for k, v in table.items() if k != _CHECKSUM}
-        return table.get(_CHECKSUM) == _checksum(rest) and all(
-            isinstance(v, str) and _KEPT_DIGEST.fullmatch(v) for v in rest.values())
+        return all(_KEPT_DIGEST.fullmatch(v) for v in table.values())
 
+    # (a table damaged on disk yet well formed, one that lost a module's
+    # import, say, is caught by the cache's own checksum and made again)
     return cached_table("code-digests", key.hexdigest()[:20], parse_all, whole)
-
-
-# the key the kept table of digests holds its own checksum under (no file's
-# digest looks like it)
-_CHECKSUM = "checksum"
-
-
-def _checksum(table: dict[str, str]) -> str:
-    return hashlib.sha256(json.dumps(table, sort_keys=True).encode()).hexdigest()
 
 
 def _read_code(source: bytes) -> tuple[bytes, tuple[str, ...]]:

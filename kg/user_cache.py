@@ -61,6 +61,7 @@ def cached_table(name: str, key: str, make: Callable[[], dict[str, str]],
         kept = json.loads(path.read_bytes()) if path else None
         table = kept["table"]
         if kept["key"] == key and kept["size"] == len(table) and \
+                kept["checksum"] == _checksum(table) and \
                 all(isinstance(v, str) for v in table.values()) and valid(table):
             with contextlib.suppress(OSError):  # used now: the last to go
                 os.utime(path)
@@ -68,13 +69,22 @@ def cached_table(name: str, key: str, make: Callable[[], dict[str, str]],
     table = make()
     with contextlib.suppress(Exception):  # a read-only home: no shortcut next time
         if path:
-            write_atomic(path, json.dumps({"key": key, "size": len(table), "table": table},
+            write_atomic(path, json.dumps({"key": key, "size": len(table), "table": table,
+                                           "checksum": _checksum(table)},
                                           ensure_ascii=False, sort_keys=True).encode())
             others = sorted((p for p in path.parent.glob(f"{name}-*.json") if p != path),
                             key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
             for old in others[KEPT_PER_NAME - 1:]:
                 old.unlink()
     return table
+
+
+def _checksum(table: dict[str, str]) -> str:
+    """A table's digest, kept beside it: a kept table damaged on disk yet still
+    well formed (a name's gender, a module's imports gone) is made again
+    rather than used, as a table made from other sources is."""
+    return hashlib.sha256(json.dumps(table, ensure_ascii=False, sort_keys=True).encode()
+                          ).hexdigest()
 
 
 __all__ = ["cache_dir", "cached_table", "source_key"]

@@ -149,7 +149,7 @@ def test_a_damaged_cache_of_digests_is_parsed_again(kg_copy, tmp_path, monkeypat
     kept = next(tmp_path.glob("code-digests-*.json"))
     whole = kept.read_text(encoding="utf-8")
     data = json.loads(whole)
-    some = sorted(k for k in data["table"] if k != fingerprints._CHECKSUM)[0]
+    some = sorted(data["table"])[0]
     for damage in ("not hex", "another digest, well formed"):
         data = json.loads(whole)
         digest, *imported = data["table"][some].split(" ")

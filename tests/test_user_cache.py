@@ -36,6 +36,21 @@ def test_a_damaged_or_unwritable_cache_only_costs_the_time_to_make_it(tmp_path, 
     assert cached_table("names", "k1", lambda: {"noor": "andy"}) == {"noor": "andy"}
 
 
+def test_a_kept_table_changed_behind_its_checksum_is_made_again(tmp_path, monkeypatch):
+    """A kept table damaged on disk yet still well formed (an entry changed)
+    is not used: it is made again, as one of other sources is."""
+    import json
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    assert cached_table("names", "k1", lambda: {"ada": "female"}) == {"ada": "female"}
+    kept = tmp_path / "names-k1.json"
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    data["table"]["ada"] = "male"
+    kept.write_text(json.dumps(data), encoding="utf-8")
+    assert cached_table("names", "k1", lambda: {"ada": "female"}) == {"ada": "female"}
+    assert cached_table("names", "k1", lambda: {"ada": "made again"}) == {"ada": "female"}
+
+
 def test_the_cache_folder_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("KG_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))

@@ -7,7 +7,9 @@ corpus, reads each article back, extracts its facts and files them too. Only
 titles cross between processes, never live Docs, and the facts are read back
 only once every worker is done, so the workers and the corpus's facts are
 never in memory at the same time; and because titles are merged in article
-order, the facts are the same for any number of processes.
+order, the facts are the same for any number of processes. One process alone
+(``--jobs 1``) runs both passes itself, and holds a bounded number of its
+parsed articles in memory between them instead of filing them (``_Held``).
 
 Files are named by a key of the article's text (its digest, which a store
 keeps in its index of articles, so that a stored article's text is read only
@@ -34,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -42,6 +45,7 @@ from kg.atomic import write_atomic
 from kg.extract.context import ArticleContext
 from kg.extract.cue_phrases import forget_matchers
 from kg.extract.known_works import KnownWorks, letters_of
+from kg.extract.works import WorkHit
 from kg.fingerprints import extraction_fingerprint, resolution_fingerprint, rules_fingerprint
 from kg.gazetteer import fold, load_gazetteer
 from kg.letters_index import LettersIndex, index_name, opened
@@ -168,6 +172,9 @@ class _Settings:
 
     model: str | None
     known_path: Path | None = None
+    # the second pass runs in this same process: the first may hold articles
+    # for it in memory (``_held``)
+    hold: bool = False
 
 
 _settings: _Settings | None = None
@@ -176,6 +183,46 @@ _settings: _Settings | None = None
 # index instead of each making its own (a tenth of a second per worker and
 # round at 30,000 titles)
 _known: tuple[Path, KnownWorks] | None = None
+
+
+class _Held:
+    """What an in-process build's first pass keeps in memory for its second,
+    by article stem: the article's context (its Doc, without the model's
+    tensor, and the views made of it) and its work hits. The second pass then
+    neither reads the Doc and the first pass's state back nor makes those
+    views again: a millisecond of the five to six an article costs on top of
+    its parse. At most ``most_tokens`` tokens are held (about 530 bytes each,
+    the Doc and the views together), whatever the corpus's size, so memory
+    stays flat; the articles past that are filed and read back, as a pool's
+    workers always do."""
+
+    def __init__(self, most_tokens: int) -> None:
+        self.most_tokens, self.tokens = most_tokens, 0
+        self.by_stem: dict[str, tuple[ArticleContext, list[WorkHit]]] = {}
+
+    def has_room(self, doc: Doc) -> bool:
+        return self.tokens + len(doc) <= self.most_tokens
+
+    def keep(self, stem: str, ctx: ArticleContext, hits: list[WorkHit]) -> None:
+        ctx.doc.tensor = numpy.zeros((0,), dtype="float32")  # unused, and 384 bytes a token
+        self.take(stem)  # an article listed twice is held once
+        self.by_stem[stem] = (ctx, hits)
+        self.tokens += len(ctx.doc)
+
+    def take(self, stem: str) -> tuple[ArticleContext, list[WorkHit]] | None:
+        found = self.by_stem.pop(stem, None)
+        if found is not None:
+            self.tokens -= len(found[0].doc)
+        return found
+
+    def clear(self) -> None:
+        self.by_stem.clear()
+        self.tokens = 0
+
+
+# about 64 MB of articles (120,000 tokens: 800 synthetic articles of the
+# benchmark's, 150 to 300 real ones)
+_held = _Held(most_tokens=120_000)
 
 
 def _init(settings: _Settings) -> None:
@@ -274,18 +321,28 @@ def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | ArticleError]]:
     parsed = dict(zip((j.index for j in missing),
                       parse(nlp, [nlp_text(j.article.body) for j in missing]), strict=True))
     out: list[tuple[int, list[str] | ArticleError]] = []
+    assert _settings is not None
     for index, job in ready:
         if isinstance(job, ArticleError):
             out.append((index, job))
             continue
         doc = parsed.get(job.index)
-        if doc is not None:
-            _save_doc(job, doc)
-        else:
+        hold = _settings.hold and doc is not None and _held.has_room(doc)
+        # a held article's files are written only where they are kept for
+        # later builds: in a build's own scratch nothing would read them
+        file = not (hold and job.scratch)
+        if doc is None:
             doc = _load_doc(job)
+        elif file:
+            _save_doc(job, doc)
         try:
-            titles, state = mark_titles(job.article, doc)
-            save_first_pass(job, titles, state)
+            ctx, hits = first_pass(ArticleContext(article=job.article, doc=doc,
+                                                  gaz=load_gazetteer()))
+            titles = [hit.title for hit in hits]
+            if file:
+                save_first_pass(job, titles, first_pass_state(ctx, hits))
+            if hold:
+                _held.keep(job.stem, ctx, hits)
             out.append((job.index, titles))
         except Exception as exc:  # noqa: BLE001 - one odd article must not cost the batch
             out.append((job.index, failure(job.article, exc)))
@@ -306,14 +363,18 @@ def _second(jobs: Sequence[Job]) -> list[tuple[int, ArticleError | None]]:
     known = _known_works()
     out: list[tuple[int, ArticleError | None]] = []
     for listed in jobs:
-        job = job_with_text(listed)
+        held = _held.take(listed.stem)
+        job = listed if held is not None else job_with_text(listed)
         if isinstance(job, ArticleError):
             out.append((listed.index, job))
             continue
         try:
-            kept = _read_kept(job.first_path, pickle.loads)
-            facts = extract_facts(job.article, _load_doc(job),
-                                  kept[1] if isinstance(kept, tuple) else None, known)
+            if held is not None:  # its text was read, and its Doc made, by the first pass
+                facts = extract_article(*held, known)
+            else:
+                kept = _read_kept(job.first_path, pickle.loads)
+                facts = extract_facts(job.article, _load_doc(job),
+                                      kept[1] if isinstance(kept, tuple) else None, known)
         except Exception as exc:  # noqa: BLE001
             out.append((job.index, failure(job.article, exc)))
             continue
@@ -381,7 +442,8 @@ class LocalRunner:
 
     def first(self, jobs: list[Job], progress: Progress | None
               ) -> Iterator[tuple[int, list[str] | ArticleError]]:
-        return _run(_first, jobs, _Settings(self.model), self.processes, progress, "parsing")
+        return _run(_first, jobs, _Settings(self.model, hold=self.processes <= 1),
+                    self.processes, progress, "parsing")
 
     def second(self, jobs: list[Job], known_path: Path, progress: Progress | None
                ) -> Iterator[tuple[int, ArticleError | None]]:
@@ -389,7 +451,7 @@ class LocalRunner:
                     progress, "extracting")
 
     def close(self) -> None:
-        pass
+        _held.clear()
 
 
 class Runner(Protocol):

@@ -238,3 +238,37 @@ def test_a_store_keeps_its_files_whole_and_a_build_writes_its_scratch_in_place(
     assert {p.parent for p in through_temp} == {kept}
     for kind in (".doc.pickle", ".first.pickle", ".facts.pickle"):
         assert sum(n.endswith(kind) for n in names) == len(articles), kind
+
+
+def test_one_process_holds_a_bounded_part_of_its_articles_between_the_passes(monkeypatch):
+    """With one process the first pass keeps articles in memory for the
+    second, up to a number of tokens whatever the corpus's size, and files the
+    rest: the second pass reads back only those, and the facts are those of a
+    pool's workers, which read every article back."""
+    from kg import passes
+    from kg.articles import load_articles
+
+    articles, _ = load_articles([ROOT / "seeds", ROOT / "tests" / "data" / "heldout"])
+    pooled = extract_corpus(articles, jobs=2)
+    sizes: list[int] = []
+    real_keep = passes._Held.keep
+
+    def keep(self, stem, ctx, hits):
+        real_keep(self, stem, ctx, hits)
+        sizes.append(self.tokens)
+        assert ctx.doc.tensor.size == 0  # the model's tensor is not held
+
+    monkeypatch.setattr(passes._Held, "keep", keep)
+    assert extract_corpus(articles, jobs=1) == pooled
+    assert len(sizes) == len(articles)  # room for all: every article held, none read back
+    room = sizes[len(sizes) // 2]
+    sizes.clear()
+    read_back = []
+    real_read = passes.doc_from_bytes
+    monkeypatch.setattr(passes, "doc_from_bytes",
+                        lambda nlp, data: read_back.append(1) or real_read(nlp, data))
+    monkeypatch.setattr(passes._held, "most_tokens", room)
+    assert extract_corpus(articles, jobs=1) == pooled
+    assert 0 < len(sizes) < len(articles) and max(sizes) <= room
+    assert len(read_back) == len(articles) - len(sizes)
+    assert passes._held.by_stem == {} and passes._held.tokens == 0  # let go after the build

@@ -747,23 +747,23 @@ def test_an_add_lists_the_store_with_the_collector_paused_but_extracts_with_it_r
         return real_listing(self, errors)
 
     seen = tmp_path / "collector-in-the-passes.txt"
-    real_first, real_second = kg.passes.mark_titles, kg.passes.extract_facts
+    real_first, real_second = kg.passes.first_pass, kg.passes.extract_article
 
     def note() -> None:  # from whichever process runs the pass
         with seen.open("a", encoding="utf-8") as out:
             out.write(f"{gc.isenabled()}\n")
 
-    def mark_titles(*args):
+    def first_pass(*args):
         note()
         return real_first(*args)
 
-    def extract_facts(*args):
+    def extract_article(*args):
         note()
         return real_second(*args)
 
     monkeypatch.setattr(ArticleFolder, "_articles", articles)
-    monkeypatch.setattr(kg.passes, "mark_titles", mark_titles)
-    monkeypatch.setattr(kg.passes, "extract_facts", extract_facts)
+    monkeypatch.setattr(kg.passes, "first_pass", first_pass)
+    monkeypatch.setattr(kg.passes, "extract_article", extract_article)
     folders.append(tmp_path / "p4")
     build_into_store([_write(folders[-1], "p4", COUPLED["p4"])], store, jobs=2)
     assert listing == [False] and gc.isenabled()

@@ -272,3 +272,25 @@ def test_one_process_holds_a_bounded_part_of_its_articles_between_the_passes(mon
     assert 0 < len(sizes) < len(articles) and max(sizes) <= room
     assert len(read_back) == len(articles) - len(sizes)
     assert passes._held.by_stem == {} and passes._held.tokens == 0  # let go after the build
+
+
+def test_one_process_parses_in_batches_of_bounded_text(monkeypatch):
+    """A batch's memory grows with its text: the articles are parsed in
+    batches of up to ``_BATCH_CHARS`` characters (a longer article alone),
+    in order, each giving the Doc one parse of it alone gives."""
+    from kg import passes
+    from kg.nlp import load_pipeline, parse
+
+    texts = [f"{name} won best actress for Copper Lake{'!' * n}."
+             for n, name in enumerate(NAMES * 3)]
+    texts.insert(4, "Ivo Marsh said thanks. " * 20)  # longer than a batch by itself
+    batches: list[list[str]] = []
+    monkeypatch.setattr(passes, "parse",
+                        lambda nlp, batch: batches.append(list(batch)) or parse(nlp, batch))
+    monkeypatch.setattr(passes, "_BATCH_CHARS", 150)
+    nlp = load_pipeline()
+    docs = list(passes._parsed(nlp, texts))
+    assert [d.text for d in docs] == texts
+    assert [t for batch in batches for t in batch] == texts and len(batches) > 3
+    assert all(len(batch) == 1 or sum(map(len, batch)) <= 150 for batch in batches)
+    assert [passes.doc_bytes(d) for d in docs] == [passes.doc_bytes(nlp(t)) for t in texts]

@@ -199,21 +199,27 @@ class _Held:
     neither reads the Doc and the first pass's state back nor makes those
     views again: a millisecond of the five to six an article costs on top of
     its parse. At most ``most_tokens`` tokens are held (about 530 bytes each,
-    the Doc and the views together), whatever the corpus's size, so memory
-    stays flat; the articles past that are filed and read back, as a pool's
-    workers always do."""
+    the Doc and the views together, as measured on synthetic articles; the
+    process may hold more, where memory the parse freed lies between held
+    objects), whatever the corpus's size, so memory stays flat; the articles
+    past that are filed and read back, as a pool's workers always do. A held
+    Doc is also found by its key (``docs``), for another article of the same
+    text: its Doc was not filed to be found there.
+    One per process: a second build running meanwhile in the same process
+    (in another thread) would find nothing held, and parse again."""
 
     def __init__(self, most_tokens: int) -> None:
         self.most_tokens, self.tokens = most_tokens, 0
         self.by_stem: dict[str, tuple[ArticleContext, list[WorkHit]]] = {}
+        self.docs: dict[str, Doc] = {}
 
     def has_room(self, doc: Doc) -> bool:
         return self.tokens + len(doc) <= self.most_tokens
 
-    def keep(self, stem: str, ctx: ArticleContext, hits: list[WorkHit]) -> None:
-        ctx.doc.tensor = numpy.zeros((0,), dtype="float32")  # unused, and 384 bytes a token
+    def keep(self, key: str, stem: str, ctx: ArticleContext, hits: list[WorkHit]) -> None:
         self.take(stem)  # an article listed twice is held once
         self.by_stem[stem] = (ctx, hits)
+        self.docs.setdefault(key, ctx.doc)
         self.tokens += len(ctx.doc)
 
     def take(self, stem: str) -> tuple[ArticleContext, list[WorkHit]] | None:
@@ -224,6 +230,7 @@ class _Held:
 
     def clear(self) -> None:
         self.by_stem.clear()
+        self.docs.clear()
         self.tokens = 0
 
 
@@ -258,7 +265,8 @@ def _forget_known() -> None:
 
 def doc_bytes(doc: Doc) -> bytes:
     """A parsed Doc as filed between the passes (no tensor, no user data: the
-    second pass always reads a Doc back from these bytes, wherever it runs).
+    second pass reads a Doc back from these bytes, wherever it runs, unless
+    its own process held the article, ``_Held``).
 
     ``Doc.to_dict`` pickled, not ``Doc.to_bytes``: the same fields, but
     msgpack through srsly looks up its encoders among the installed packages'
@@ -320,27 +328,34 @@ def job_with_text(job: Job) -> Job | ArticleError:
 
 
 def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | ArticleError]]:
-    """Parse the articles not yet in the folder, file their Docs, and return
-    the titles each one marks (or why it failed)."""
+    """Parse the articles not yet in the folder, file their Docs and first
+    passes (or hold them, ``_Held``), and return the titles each one marks
+    (or why it failed)."""
     nlp = _nlp()
     ready = [(job.index, job_with_text(job)) for job in jobs]
-    missing = [j for _, j in ready if isinstance(j, Job) and not j.doc_path.exists()]
-    parsed = dict(zip((j.index for j in missing),
-                      _parsed(nlp, [nlp_text(j.article.body) for j in missing]), strict=True))
+    missing: dict[str, Job] = {}  # by Doc key: the articles of one text share one Doc
+    for _, j in ready:
+        if isinstance(j, Job) and j.key not in missing and j.key not in _held.docs \
+                and not j.doc_path.exists():
+            missing[j.key] = j
+    parsed = dict(zip(missing, _parsed(nlp, [nlp_text(j.article.body)
+                                             for j in missing.values()]), strict=True))
     out: list[tuple[int, list[str] | ArticleError]] = []
     assert _settings is not None
     for index, job in ready:
         if isinstance(job, ArticleError):
             out.append((index, job))
             continue
-        doc = parsed.get(job.index)
-        hold = _settings.hold and doc is not None and _held.has_room(doc)
+        doc = parsed.get(job.key)
+        doc = _held.docs.get(job.key) if doc is None else doc
+        hold = (_settings.hold and doc is not None and _held.has_room(doc)
+                and job.stem not in _held.by_stem)  # an article listed twice: filed
         # a held article's files are written only where they are kept for
         # later builds: in a build's own scratch nothing would read them
         file = not (hold and job.scratch)
         if doc is None:
             doc = _load_doc(job)
-        elif file:
+        elif file and not job.doc_path.exists():
             _save_doc(job, doc)
         try:
             ctx, hits = first_pass(ArticleContext(article=job.article, doc=doc,
@@ -349,7 +364,7 @@ def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | ArticleError]]:
             if file:
                 save_first_pass(job, titles, first_pass_state(ctx, hits))
             if hold:
-                _held.keep(job.stem, ctx, hits)
+                _held.keep(job.key, job.stem, ctx, hits)
             out.append((job.index, titles))
         except Exception as exc:  # noqa: BLE001 - one odd article must not cost the batch
             out.append((job.index, failure(job.article, exc)))
@@ -358,17 +373,24 @@ def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | ArticleError]]:
 
 def _parsed(nlp: Language, texts: list[str]) -> Iterator[Doc]:
     """``parse`` over the texts, in batches of up to ``_BATCH_CHARS``
-    characters (one text at least)."""
+    characters (one text at least), each Doc without the model's tensor:
+    nothing reads it, it is not filed, and each Doc's is a view of its whole
+    batch's array (384 bytes a token), which a chunk's Docs would keep."""
     batch: list[str] = []
     chars = 0
     for text in texts:
         if batch and chars + len(text) > _BATCH_CHARS:
-            yield from parse(nlp, batch)
+            yield from map(_without_tensor, parse(nlp, batch))
             batch, chars = [], 0
         batch.append(text)
         chars += len(text)
     if batch:
-        yield from parse(nlp, batch)
+        yield from map(_without_tensor, parse(nlp, batch))
+
+
+def _without_tensor(doc: Doc) -> Doc:
+    doc.tensor = numpy.zeros((0,), dtype="float32")
+    return doc
 
 
 def save_first_pass(job: Job, titles: list[str], state: FirstPassState) -> None:
@@ -380,8 +402,8 @@ def save_facts(job: Job, facts: ArticleFacts) -> None:
 
 
 def _second(jobs: Sequence[Job]) -> list[tuple[int, ArticleError | None]]:
-    """Read each article's Doc back, extract its facts and file them (None),
-    or say why it failed."""
+    """Read each article's Doc back (or take it as held, ``_Held``), extract
+    its facts and file them (None), or say why it failed."""
     known = _known_works()
     out: list[tuple[int, ArticleError | None]] = []
     for listed in jobs:
@@ -406,10 +428,9 @@ def _second(jobs: Sequence[Job]) -> list[tuple[int, ArticleError | None]]:
 
 
 def _chunks(jobs: list[Job], processes: int) -> list[list[Job]]:
-    """Up to ``_CHUNK`` articles each (``_ALONE_CHUNK`` for one process),
-    smaller for a small corpus so that every process gets several."""
-    most = _ALONE_CHUNK if processes <= 1 else _CHUNK
-    size = max(1, min(most, len(jobs) // (processes * 4)))
+    """``_ALONE_CHUNK`` articles each for one process; for a pool up to
+    ``_CHUNK``, smaller for a small corpus so that every process gets several."""
+    size = _ALONE_CHUNK if processes <= 1 else max(1, min(_CHUNK, len(jobs) // (processes * 4)))
     return [jobs[i : i + size] for i in range(0, len(jobs), size)]
 
 
@@ -458,7 +479,9 @@ def _take_listed(step, chunk: bytes) -> list:
 
 class LocalRunner:
     """Runs the two passes in this process (``processes`` 1) or in a pool of
-    local processes; each step files its results in the jobs' folder."""
+    local processes; each step files its results in the jobs' folder (in
+    this process, the first pass holds some in memory instead, ``_Held``,
+    which ``close`` lets go)."""
 
     def __init__(self, model: str | None, processes: int) -> None:
         self.model, self.processes = model, processes
@@ -479,8 +502,8 @@ class LocalRunner:
 
 class Runner(Protocol):
     """Where the passes run: ``LocalRunner``, or ``kg.cluster.DaskRunner`` on a
-    Dask cluster. Either way ``first`` files each job's first-pass result and
-    yields its titles, and ``second`` files each job's facts, so what follows
+    Dask cluster. Either way ``first`` files (or holds) each job's first-pass
+    result and yields its titles, and ``second`` files each job's facts, so what follows
     is the same for both."""
 
     def first(self, jobs: list[Job], progress: Progress | None

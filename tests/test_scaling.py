@@ -240,38 +240,74 @@ def test_a_store_keeps_its_files_whole_and_a_build_writes_its_scratch_in_place(
         assert sum(n.endswith(kind) for n in names) == len(articles), kind
 
 
-def test_one_process_holds_a_bounded_part_of_its_articles_between_the_passes(monkeypatch):
+def test_one_process_holds_a_bounded_part_of_its_articles_between_the_passes(
+        monkeypatch, tmp_path):
     """With one process the first pass keeps articles in memory for the
     second, up to a number of tokens whatever the corpus's size, and files the
-    rest: the second pass reads back only those, and the facts are those of a
-    pool's workers, which read every article back."""
+    rest: each article is parsed and first-passed once, only the rest are
+    filed and read back, and the facts are those of a pool's workers, which
+    read every article back. An article of the same text as a held one is
+    not parsed again."""
     from kg import passes
     from kg.articles import load_articles
 
-    articles, _ = load_articles([ROOT / "seeds", ROOT / "tests" / "data" / "heldout"])
+    for name in ("twin-a", "twin-b"):  # one text, two articles
+        (tmp_path / f"{name}.txt").write_text(
+            " date 2021-03-01 Ada Quill won an Emmy for Copper Lake.", encoding="utf-8")
+    articles, _ = load_articles([ROOT / "seeds", ROOT / "tests" / "data" / "heldout",
+                                 tmp_path])
     pooled = extract_corpus(articles, jobs=2)
     sizes: list[int] = []
-    real_keep = passes._Held.keep
+    counts = {"parsed": 0, "first": 0, "filed": 0, "read": 0}
+    real_keep, real_parse, real_first = passes._Held.keep, passes.parse, passes.first_pass
+    real_save, real_read = passes._save_doc, passes.doc_from_bytes
 
-    def keep(self, stem, ctx, hits):
-        real_keep(self, stem, ctx, hits)
+    def keep(self, key, stem, ctx, hits):
+        real_keep(self, key, stem, ctx, hits)
         sizes.append(self.tokens)
         assert ctx.doc.tensor.size == 0  # the model's tensor is not held
 
+    def parse(nlp, texts):
+        texts = list(texts)
+        counts["parsed"] += len(texts)
+        return real_parse(nlp, texts)
+
+    def counted(name, real):
+        def call(*args):
+            counts[name] += 1
+            return real(*args)
+        return call
+
     monkeypatch.setattr(passes._Held, "keep", keep)
+    monkeypatch.setattr(passes, "parse", parse)
+    monkeypatch.setattr(passes, "first_pass", counted("first", real_first))
+    monkeypatch.setattr(passes, "_save_doc", counted("filed", real_save))
+    monkeypatch.setattr(passes, "doc_from_bytes", counted("read", real_read))
     assert extract_corpus(articles, jobs=1) == pooled
-    assert len(sizes) == len(articles)  # room for all: every article held, none read back
+    # room for all: every article held, none filed or read back; the twins parsed once
+    assert len(sizes) == len(articles)
+    assert counts == {"parsed": len(articles) - 1, "first": len(articles), "filed": 0,
+                      "read": 0}
     room = sizes[len(sizes) // 2]
     sizes.clear()
-    read_back = []
-    real_read = passes.doc_from_bytes
-    monkeypatch.setattr(passes, "doc_from_bytes",
-                        lambda nlp, data: read_back.append(1) or real_read(nlp, data))
+    counts.update(dict.fromkeys(counts, 0))
     monkeypatch.setattr(passes._held, "most_tokens", room)
     assert extract_corpus(articles, jobs=1) == pooled
     assert 0 < len(sizes) < len(articles) and max(sizes) <= room
-    assert len(read_back) == len(articles) - len(sizes)
+    rest = len(articles) - len(sizes)
+    assert counts["first"] == len(articles) and counts["parsed"] <= len(articles)
+    # only those not held are read back, and filed (once for the two twins)
+    assert counts["read"] == rest and rest - 1 <= counts["filed"] <= rest
     assert passes._held.by_stem == {} and passes._held.tokens == 0  # let go after the build
+    assert passes._held.docs == {}
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("between the passes")
+
+    monkeypatch.setattr(passes, "_settle", fails)  # a build that stops with articles held
+    with pytest.raises(RuntimeError, match="between the passes"):
+        extract_corpus(articles, jobs=1)
+    assert passes._held.by_stem == {} and passes._held.docs == {}
 
 
 def test_one_process_parses_in_batches_of_bounded_text(monkeypatch):
@@ -293,4 +329,7 @@ def test_one_process_parses_in_batches_of_bounded_text(monkeypatch):
     assert [d.text for d in docs] == texts
     assert [t for batch in batches for t in batch] == texts and len(batches) > 3
     assert all(len(batch) == 1 or sum(map(len, batch)) <= 150 for batch in batches)
+    # and each batch as full as the limit lets it be
+    assert all(sum(map(len, batch)) + len(after[0]) > 150
+               for batch, after in zip(batches, batches[1:], strict=False))
     assert [passes.doc_bytes(d) for d in docs] == [passes.doc_bytes(nlp(t)) for t in texts]

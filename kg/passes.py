@@ -279,11 +279,16 @@ def doc_from_bytes(nlp: Language, data: bytes) -> Doc:
     return Doc(nlp.vocab).from_dict(pickle.loads(data))
 
 
+def marked(article: Article, doc: Doc) -> tuple[ArticleContext, list[WorkHit]]:
+    """The first pass over one parsed article: the context that knows its
+    people, and its work hits (what ``_Held`` keeps)."""
+    return first_pass(ArticleContext(article=article, doc=doc, gaz=load_gazetteer()))
+
+
 def mark_titles(article: Article, doc: Doc) -> tuple[list[str], FirstPassState]:
     """The first pass over one parsed article: the titles it marks, and what
     the second pass needs from it."""
-    ctx = ArticleContext(article=article, doc=doc, gaz=load_gazetteer())
-    ctx, hits = first_pass(ctx)
+    ctx, hits = marked(article, doc)
     return [hit.title for hit in hits], first_pass_state(ctx, hits)
 
 
@@ -358,8 +363,7 @@ def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | ArticleError]]:
         elif file and not job.doc_path.exists():
             _save_doc(job, doc)
         try:
-            ctx, hits = first_pass(ArticleContext(article=job.article, doc=doc,
-                                                  gaz=load_gazetteer()))
+            ctx, hits = marked(job.article, doc)
             titles = [hit.title for hit in hits]
             if file:
                 save_first_pass(job, titles, first_pass_state(ctx, hits))
@@ -503,8 +507,8 @@ class LocalRunner:
 class Runner(Protocol):
     """Where the passes run: ``LocalRunner``, or ``kg.cluster.DaskRunner`` on a
     Dask cluster. Either way ``first`` files (or holds) each job's first-pass
-    result and yields its titles, and ``second`` files each job's facts, so what follows
-    is the same for both."""
+    result and yields its titles, and ``second`` files each job's facts, so
+    what follows is the same for both."""
 
     def first(self, jobs: list[Job], progress: Progress | None
               ) -> Iterator[tuple[int, list[str] | ArticleError]]: ...

@@ -217,7 +217,7 @@ class _Held:
         return self.tokens + len(doc) <= self.most_tokens
 
     def keep(self, key: str, stem: str, ctx: ArticleContext, hits: list[WorkHit]) -> None:
-        self.take(stem)  # an article listed twice is held once
+        """Hold an article (not held yet: ``_first`` files an article listed twice)."""
         self.by_stem[stem] = (ctx, hits)
         self.docs.setdefault(key, ctx.doc)
         self.tokens += len(ctx.doc)

@@ -27,6 +27,7 @@ from rdflib import Graph
 from kg.articles import Article, ArticleError, load_articles
 from kg.atomic import open_atomic
 from kg.dataset import fill, loading, open_database, to_rdflib
+from kg.disk_room import short_of_room
 from kg.exports import write_turtle
 from kg.extraction_process import ExtractionProcess, FiledFacts, extract_in_child, ready
 from kg.gazetteer import preload
@@ -167,8 +168,8 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
                 jobs: int = 1, workdir: Path | None = None,
                 lean: bool = False, dask: str | None = None,
                 turtle: Path | None = None, lines: dict[str, Path] | None = None,
-                database: bool = True, extraction: ExtractionProcess | None = None
-                ) -> BuildResult:
+                database: bool = True, extraction: ExtractionProcess | None = None,
+                say: Callable[[str], None] | None = None) -> BuildResult:
     """Read, extract, resolve and convert; bad files are collected, not raised.
     ``jobs`` processes parse and extract, or the Dask cluster whose scheduler
     is at ``dask`` (see ``kg.cluster``); the graph is the same either way.
@@ -191,7 +192,9 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     not add to the peak that parsing set. That child is started before the
     articles are listed, to load the model meanwhile, unless the caller
     started it sooner (``extraction``, which the caller closes; one closed
-    meanwhile, see ``ExtractionProcess``, is replaced)."""
+    meanwhile, see ``ExtractionProcess``, is replaced). ``say`` is told, once
+    the articles are listed, when the folder the build files in looks short of
+    room for them (``kg.disk_room``)."""
     if (not database or lines) and turtle is None:
         raise ValueError("a build without a database, or writing N-Triples or N-Quads "
                          "as it goes, must write its Turtle")
@@ -205,6 +208,10 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
         if workdir is not None:
             workdir.mkdir(parents=True, exist_ok=True)
             remove_stale_work(workdir)
+        if say is not None:  # before hours of work, rather than when the disk fills
+            short = short_of_room(workdir or Path(tempfile.gettempdir()), articles)
+            if short is not None:
+                say(f"warning: {short}")
         # the database, and a lean build's files between its steps: in the output's
         # folder (a /tmp in memory would hold them in memory), named so that the
         # next build removes them if this one is killed

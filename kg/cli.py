@@ -126,7 +126,8 @@ def _build(args: argparse.Namespace, extraction: ExtractionProcess | None) -> in
                                      jobs=args.jobs, workdir=out, lean=True, dask=args.dask,
                                      turtle=out / "graph.ttl", lines=lines,
                                      database=any(f not in STREAMED for f in formats),
-                                     extraction=extraction)
+                                     extraction=extraction,
+                                     say=None if args.quiet else _err)
                 progress.end()
                 with result:
                     return _write_outputs(args, result, out, formats, started)

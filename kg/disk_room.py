@@ -1,0 +1,61 @@
+"""Whether a folder has room for what a build files there while it runs.
+
+Between its two passes a build files each article's parsed Doc, what its first
+pass found and its facts in a temporary folder (removed as it ends). At
+100,000 articles that is gigabytes, and a disk that fills an hour into a build
+fails it there; said before the build starts, the user can make room or build
+elsewhere first. The figure is an estimate, so a build short of it still runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from kg.articles import Article
+
+# what a build's files and its graph took at their peak (README, "Build"),
+# measured with `kg build --jobs 2`: about 60 KB an article of 4 KB of text and
+# 30 KB one of 0.75 KB; fitted as bytes a byte of text, plus bytes an article
+BYTES_PER_TEXT_BYTE = 9
+BYTES_PER_ARTICLE = 23_000
+# with this much free an article, no build comes near (an article of 100 KB of
+# text would need 0.9 MB): the articles' sizes are then not looked up at all
+_SURELY_ENOUGH_PER_ARTICLE = 4_000_000
+
+
+def room_needed(text_bytes: int, articles: int) -> int:
+    """About how many bytes a build of ``articles`` articles, ``text_bytes``
+    of text in all, files at its peak."""
+    return text_bytes * BYTES_PER_TEXT_BYTE + articles * BYTES_PER_ARTICLE
+
+
+def short_of_room(folder: Path, articles: Sequence[Article]) -> str | None:
+    """What to tell the user when ``folder`` (which exists) has less room free
+    than a build of ``articles`` may need there, or None. An article whose
+    file cannot be looked up counts as having no text (its build reports it)."""
+    free = shutil.disk_usage(folder).free
+    if free >= len(articles) * _SURELY_ENOUGH_PER_ARTICLE:
+        return None
+    text = 0
+    for article in articles:
+        with contextlib.suppress(OSError):
+            text += os.stat(article.path).st_size
+    need = room_needed(text, len(articles))
+    if free >= need:
+        return None
+    return (f"{folder} has {size_text(free)} free, and building {len(articles):,} "
+            f"article(s) may need about {size_text(need)} there while it runs (each "
+            f"article's parsed text is filed between the passes); if the disk fills, "
+            f"the build stops: make room, or build into a folder on another disk")
+
+
+def size_text(size: int) -> str:
+    """A size in bytes as a person reads it: "512 KB", "3.4 GB"."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{max(size, 0) / 1e3:.0f} KB"

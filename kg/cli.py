@@ -152,7 +152,7 @@ def _build_store(args: argparse.Namespace, progress: TerminalProgress,
     try:
         result = build_into_store(args.paths, args.store, model=args.model,
                                   progress=progress, jobs=args.jobs, say=_err, dask=args.dask,
-                                  extraction=extraction)
+                                  extraction=extraction, warn=None if args.quiet else _err)
     except StoreError as exc:
         progress.end()
         _err(str(exc))

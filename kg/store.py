@@ -42,6 +42,7 @@ from kg.articles import Article, ArticleError, load_articles
 from kg.atomic import remove_temps
 from kg.builder import BuildResult, _dask_runner
 from kg.dataset import fill, open_database, to_rdflib
+from kg.disk_room import short_of_room
 from kg.extraction_process import (
     FACTS_PREFIX,
     ExtractionProcess,
@@ -308,9 +309,12 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
                      progress: Callable[[int, int, str], None] | None = None,
                      jobs: int = 1, say: Callable[[str], None] | None = None,
                      dask: str | None = None,
-                     extraction: ExtractionProcess | None = None) -> BuildResult:
+                     extraction: ExtractionProcess | None = None,
+                     warn: Callable[[str], None] | None = None) -> BuildResult:
     """Add the articles under ``paths`` to the store and rebuild its database.
-    Waits for another build holding the store (``say`` is told). ``dask``: see
+    Waits for another build holding the store (``say`` is told); ``warn`` is
+    told, once it holds the store, when the store's folder looks short of room
+    for the articles it does not hold yet (``kg.disk_room``). ``dask``: see
     ``kg.builder.build_graph``. The articles are parsed and extracted in a
     child process (``kg.extraction_process``), started before they are listed
     to load the model meanwhile, unless the caller started it sooner
@@ -327,6 +331,8 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
                 extraction = ready(extraction, model, started)  # if ended while waiting
             store.recover()
             merged = {a.id: a for a in store.stored_articles(errors)}
+            if warn is not None:  # before hours of work, rather than when the disk fills
+                _warn_if_short_of_room(store.path, listed, merged, warn)
             for a in listed:  # kept first, one text at a time: a kill after this loses nothing
                 try:
                     merged[a.id] = store.save_article(a)  # extracted as kept
@@ -361,6 +367,18 @@ def build_into_store(paths: Iterable[Path | str], store_path: Path | str,
             finally:
                 store.release_prefetched()
     return BuildResult(database, None, errors, count)
+
+
+def _warn_if_short_of_room(folder: Path, listed: list[Article],
+                           stored: dict[str, Article], warn: Callable[[str], None]) -> None:
+    """Tell ``warn`` when the store's folder looks short of room for the listed
+    articles it does not hold yet as they are (an article listed again
+    unchanged adds nothing: a store rebuilt from its whole folder each day
+    would otherwise be warned about all of it)."""
+    new = [a for a in listed if a.id not in stored or stored[a.id].digest != a.digest]
+    short = short_of_room(folder, new, store=True) if new else None
+    if short is not None:
+        warn(f"warning: {short}")
 
 
 def _extract(articles: list[Article], store: ArticleStore, model: str | None,

@@ -9,10 +9,18 @@ import pytest
 from helpers import write_article
 
 import kg.builder
+import kg.store
 from kg import cli, disk_room
 from kg.articles import load_articles
 from kg.builder import build_graph
-from kg.disk_room import BYTES_PER_ARTICLE, BYTES_PER_TEXT_BYTE, room_needed, short_of_room
+from kg.disk_room import (
+    BYTES_PER_ARTICLE,
+    BYTES_PER_TEXT_BYTE,
+    STORE_TIMES,
+    room_needed,
+    short_of_room,
+)
+from kg.store import build_into_store
 
 
 def _free(monkeypatch: pytest.MonkeyPatch, free: int) -> None:
@@ -32,6 +40,7 @@ def test_the_room_needed_grows_with_the_text_and_the_articles():
     assert room_needed(0, 0) == 0
     assert room_needed(4_000, 1) == 4_000 * BYTES_PER_TEXT_BYTE + BYTES_PER_ARTICLE
     assert room_needed(8_000, 2) == 2 * room_needed(4_000, 1)
+    assert room_needed(4_000, 1, store=True) == round(room_needed(4_000, 1) * STORE_TIMES)
 
 
 def test_a_folder_short_of_room_is_named_with_what_it_has_and_what_the_build_needs(
@@ -55,7 +64,7 @@ def test_plenty_of_room_is_told_without_looking_up_any_article(tmp_path, monkeyp
     def no_stat(*args, **kwargs):
         raise AssertionError("an article was looked up")
 
-    monkeypatch.setattr(disk_room.os, "stat", no_stat)
+    monkeypatch.setattr(disk_room, "os", SimpleNamespace(stat=no_stat))
     assert short_of_room(tmp_path, articles) is None
 
 
@@ -87,19 +96,49 @@ def test_a_build_short_of_room_says_so_once_and_still_builds(tmp_path, monkeypat
                               f"article(s) may need about ")
 
 
+def test_a_store_is_warned_about_the_articles_it_does_not_hold_yet(tmp_path, monkeypatch):
+    src = tmp_path / "in"
+    src.mkdir()
+    write_article(src, "quill", "Ada Quill won the Best Actress award at the Harbor Awards.")
+    _free(monkeypatch, 1_000)
+    said: list[str] = []
+    with build_into_store([src], tmp_path / "store", warn=said.append):
+        pass
+    assert len(said) == 1
+    assert said[0].startswith(f"warning: {tmp_path / 'store'} has 1 KB free, and adding 1 "
+                              f"article(s) may need about ")
+    needs = room_needed(src.joinpath("quill.txt").stat().st_size, 1, store=True)
+    assert f"about {disk_room.size_text(needs)} there" in said[0]
+    # the same article again, unchanged, adds nothing: no warning
+    with build_into_store([src], tmp_path / "store", warn=said.append):
+        pass
+    assert len(said) == 1
+    write_article(src, "vance", "Jon Vance won the Best Actor award at the Harbor Awards.")
+    with build_into_store([src], tmp_path / "store", warn=said.append):
+        pass
+    assert len(said) == 2 and "adding 1 article(s)" in said[1]
+
+
 @pytest.mark.parametrize("quiet", [False, True])
-def test_the_command_line_prints_the_warning_unless_quiet(tmp_path, monkeypatch, capsys, quiet):
+@pytest.mark.parametrize("store", [False, True])
+def test_the_command_line_prints_the_warning_unless_quiet(tmp_path, monkeypatch, capsys, quiet,
+                                                          store):
     told = []
 
-    def building(paths, **kwargs):
-        told.append(kwargs["say"])
-        if kwargs["say"] is not None:
-            kwargs["say"]("warning: the folder is short of room")
+    def building(paths, *args, **kwargs):
+        warn = kwargs["warn" if store else "say"]
+        told.append(warn)
+        if warn is not None:
+            warn("warning: the folder is short of room")
         raise RuntimeError("stopped here")
 
-    monkeypatch.setattr(kg.builder, "build_graph", building)
+    if store:
+        monkeypatch.setattr(kg.store, "build_into_store", building)
+    else:
+        monkeypatch.setattr(kg.builder, "build_graph", building)
     write_article(tmp_path, "quill", "Ada Quill won the Best Actress award.")
-    args = ["build", str(tmp_path / "quill.txt"), "-o", str(tmp_path / "out"), "--no-html"]
+    args = ["build", str(tmp_path / "quill.txt"), "--no-html",
+            *(["--store", str(tmp_path / "store")] if store else ["-o", str(tmp_path / "out")])]
     assert cli.main([*args, "-q"] if quiet else args) == cli.EXIT_NOTHING
     err = capsys.readouterr().err
     assert (told[0] is None) == quiet

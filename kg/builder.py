@@ -194,7 +194,8 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     started it sooner (``extraction``, which the caller closes; one closed
     meanwhile, see ``ExtractionProcess``, is replaced). ``say`` is told, once
     the articles are listed, when the folder the build files in looks short of
-    room for them (``kg.disk_room``)."""
+    room for them (``kg.disk_room``; not on a Dask cluster, whose workers file
+    on their own machines)."""
     if (not database or lines) and turtle is None:
         raise ValueError("a build without a database, or writing N-Triples or N-Quads "
                          "as it goes, must write its Turtle")
@@ -208,7 +209,9 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
         if workdir is not None:
             workdir.mkdir(parents=True, exist_ok=True)
             remove_stale_work(workdir)
-        if say is not None:  # before hours of work, rather than when the disk fills
+        # before hours of work, rather than when the disk fills (a Dask build's
+        # workers file on their own machines)
+        if say is not None and not dask:
             short = short_of_room(workdir or Path(tempfile.gettempdir()), articles)
             if short is not None:
                 say(f"warning: {short}")

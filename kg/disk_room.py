@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from kg.articles import Article
+from kg.articles import MAX_ARTICLE_BYTES, Article
 
 # what a build's files and its graph took at their peak (README, "Build"),
 # measured with `kg build --jobs 2`: about 60 KB an article of 4 KB of text and
@@ -26,9 +26,6 @@ BYTES_PER_ARTICLE = 23_000
 # parts resolution keeps between adds: 3.4 to 3.6 times as much, measured (108
 # KB a synthetic article at 100,000 articles, 210 KB a real one)
 STORE_TIMES = 3.5
-# with this much free an article, no build comes near (an article of 100 KB of
-# text would need 0.9 MB): the articles' sizes are then not looked up at all
-_SURELY_ENOUGH_PER_ARTICLE = 4_000_000
 
 
 def room_needed(text_bytes: int, articles: int, store: bool = False) -> int:
@@ -45,9 +42,16 @@ def short_of_room(folder: Path, articles: Sequence[Article], store: bool = False
     will be made in) has less room free than a build of ``articles`` may need
     there (with ``store``, adding them to the store there), or None. An
     article whose file cannot be looked up counts as having no text (its
-    build reports it)."""
-    free = shutil.disk_usage(_existing(folder)).free
-    if free >= len(articles) * _SURELY_ENOUGH_PER_ARTICLE * (STORE_TIMES if store else 1):
+    build reports it), and a folder whose free room cannot be asked is not
+    warned about: the check must never stop a build itself."""
+    try:
+        free = shutil.disk_usage(_existing(folder)).free
+    except OSError:
+        return None
+    # room for the largest article kg reads, as many times as there are
+    # articles: their sizes need not be looked up (they are, one stat each,
+    # 0.2 s at 100,000 articles, wherever room is less plentiful)
+    if free >= room_needed(MAX_ARTICLE_BYTES * len(articles), len(articles), store):
         return None
     text = 0
     for article in articles:
@@ -61,8 +65,8 @@ def short_of_room(folder: Path, articles: Sequence[Article], store: bool = False
             "database grows" if store else "each article's parsed text is filed between "
             "the passes")
     return (f"{folder} has {size_text(free)} free, and {what} may need about "
-            f"{size_text(need)} there ({kept}); if the disk fills, the build stops: make "
-            f"room, or use a folder on another disk")
+            f"{size_text(need)} there ({kept}). The build goes on; if the disk fills, it "
+            f"stops there: make room first, or build where there is more")
 
 
 def _existing(folder: Path) -> Path:
@@ -76,6 +80,6 @@ def _existing(folder: Path) -> Path:
 def size_text(size: int) -> str:
     """A size in bytes as a person reads it: "512 KB", "3.4 GB"."""
     for unit, scale in (("GB", 1e9), ("MB", 1e6)):
-        if size >= scale:
+        if round(size / scale, 1) >= 1:
             return f"{size / scale:.1f} {unit}"
     return f"{max(size, 0) / 1e3:.0f} KB"

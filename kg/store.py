@@ -374,7 +374,9 @@ def _warn_if_short_of_room(folder: Path, listed: list[Article],
     """Tell ``warn`` when the store's folder looks short of room for the listed
     articles it does not hold yet as they are (an article listed again
     unchanged adds nothing: a store rebuilt from its whole folder each day
-    would otherwise be warned about all of it)."""
+    would otherwise be warned about all of it). Not counted: the new database
+    an update writes beside the old when it rebuilds the whole store (after
+    a kg upgrade, or when most articles changed)."""
     new = [a for a in listed if a.id not in stored or stored[a.id].digest != a.digest]
     short = short_of_room(folder, new, store=True) if new else None
     if short is not None:

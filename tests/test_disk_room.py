@@ -126,12 +126,18 @@ def test_sizes_read_as_a_person_reads_them(size: int, text: str):
     assert size_text(size) == text
 
 
-def test_a_build_short_of_room_says_so_once_before_it_parses_and_still_builds(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def _one_article_in_1_kb_free(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder of one article, on a disk seen with 1 KB free."""
     src = tmp_path / "in"
     src.mkdir()
     write_article(src, "quill", "Ada Quill won the Best Actress award at the Harbor Awards.")
     _free(monkeypatch, 1_000)
+    return src
+
+
+def test_a_build_short_of_room_says_so_once_before_it_parses_and_still_builds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    src = _one_article_in_1_kb_free(tmp_path, monkeypatch)
     heard: list[str] = []
     with build_graph([src], workdir=tmp_path / "out", say=heard.append,
                      progress=lambda done, total, what: heard.append(what)) as result:
@@ -144,10 +150,7 @@ def test_a_build_short_of_room_says_so_once_before_it_parses_and_still_builds(
 
 def test_a_store_is_warned_about_the_articles_it_does_not_hold_yet(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    src = tmp_path / "in"
-    src.mkdir()
-    write_article(src, "quill", "Ada Quill won the Best Actress award at the Harbor Awards.")
-    _free(monkeypatch, 1_000)
+    src = _one_article_in_1_kb_free(tmp_path, monkeypatch)
     said: list[str] = []
     with build_into_store([src], tmp_path / "store", warn=said.append):
         pass

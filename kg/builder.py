@@ -27,7 +27,7 @@ from rdflib import Graph
 from kg.articles import Article, ArticleError, load_articles
 from kg.atomic import open_atomic
 from kg.dataset import fill, loading, open_database, to_rdflib
-from kg.disk_room import short_of_room
+from kg.disk_room import warn_if_short_of_room
 from kg.exports import write_turtle
 from kg.extraction_process import ExtractionProcess, FiledFacts, extract_in_child, ready
 from kg.gazetteer import preload
@@ -212,9 +212,7 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
         # before hours of work, rather than when the disk fills (a Dask build's
         # workers file on their own machines)
         if say is not None and not dask:
-            short = short_of_room(workdir or Path(tempfile.gettempdir()), articles)
-            if short is not None:
-                say(f"warning: {short}")
+            warn_if_short_of_room(say, workdir or Path(tempfile.gettempdir()), articles)
         # the database, and a lean build's files between its steps: in the output's
         # folder (a /tmp in memory would hold them in memory), named so that the
         # next build removes them if this one is killed

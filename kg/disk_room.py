@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kg.articles import MAX_ARTICLE_BYTES, Article
@@ -67,6 +67,14 @@ def short_of_room(folder: Path, articles: Sequence[Article], store: bool = False
     return (f"{folder} has {size_text(free)} free, and {what} may need about "
             f"{size_text(need)} there ({kept}). The build goes on; if the disk fills, it "
             f"stops there: make room first, or build where there is more")
+
+
+def warn_if_short_of_room(warn: Callable[[str], None], folder: Path,
+                          articles: Sequence[Article], store: bool = False) -> None:
+    """Tell ``warn`` what ``short_of_room`` finds, if anything, as a warning."""
+    short = short_of_room(folder, articles, store)
+    if short is not None:
+        warn(f"warning: {short}")
 
 
 def _existing(folder: Path) -> Path:

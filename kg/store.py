@@ -42,7 +42,7 @@ from kg.articles import Article, ArticleError, load_articles
 from kg.atomic import remove_temps
 from kg.builder import BuildResult, _dask_runner
 from kg.dataset import fill, open_database, to_rdflib
-from kg.disk_room import short_of_room
+from kg.disk_room import warn_if_short_of_room
 from kg.extraction_process import (
     FACTS_PREFIX,
     ExtractionProcess,
@@ -378,9 +378,8 @@ def _warn_if_short_of_room(folder: Path, listed: list[Article],
     an update writes beside the old when it rebuilds the whole store (after
     a kg upgrade, or when most articles changed)."""
     new = [a for a in listed if a.id not in stored or stored[a.id].digest != a.digest]
-    short = short_of_room(folder, new, store=True) if new else None
-    if short is not None:
-        warn(f"warning: {short}")
+    if new:
+        warn_if_short_of_room(warn, folder, new, store=True)
 
 
 def _extract(articles: list[Article], store: ArticleStore, model: str | None,

@@ -16,8 +16,11 @@ and measures, each step in a fresh process:
   new names, and one about the corpus's own people and works, one at a time,
   three of each in turn (the median of each kind is reported);
 - queries: loading the largest build's graph.ttl into Oxigraph, and each
-  shipped competency query after that (the median of three runs); then each
-  one on that size's store
+  shipped competency query after that (the median of three runs); then the
+  same at ``--query-triples`` (a graph of that size is what the goals name:
+  the first articles of the largest corpus that make about that many
+  triples, built apart, when the largest graph is more than a tenth larger);
+  then each one on the largest size's store
   (Oxigraph's database on disk, read as ``kg query --graph STORE`` and
   ``kg serve`` read it: no load, but slower queries);
 - the graph page of the ``--page-size`` build: ``kg viz`` time, and the time
@@ -251,6 +254,9 @@ def main() -> None:
     ap.add_argument("--cluster-size", type=int, default=1000,
                     help="time the Dask build, the push into Virtuoso and queries there for "
                          "this size (if in --sizes; 0: skip)")
+    ap.add_argument("--query-triples", type=int, default=1_000_000,
+                    help="also time the queries on a graph of about this many triples, built "
+                         "from the first articles of the largest corpus (0: skip)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
@@ -289,9 +295,28 @@ def main() -> None:
             load, triples, times = query_times(last_graph)
             _print_query_times(f"queries on the {sizes[-1]}-article graph ({triples} triples) "
                                f"in Oxigraph: load {load:.1f} s", times)
+            if args.query_triples and triples > 1.1 * args.query_triples:
+                _print_queries_at(args.query_triples, sizes[-1], triples, Path(tmp), args.jobs)
         if last_store is not None:
             _print_query_times(f"the same queries on the {sizes[-1]}-article store (on disk, "
                                "as kg serve reads it)", store_query_times(last_store))
+
+
+def _print_queries_at(target: int, n: int, triples: int, tmp: Path, jobs: int) -> None:
+    """Build the first articles of the ``n``-article corpus that make about
+    ``target`` triples (its ``triples`` scaled down: the synthetic articles
+    are alike) and print the query times on that graph."""
+    first = round(n * target / triples)
+    corpus = tmp / f"corpus-first-{first}"
+    corpus.mkdir()
+    for path in sorted((tmp / f"corpus-{n}").iterdir())[:first]:
+        (corpus / path.name).symlink_to(path)
+    out = tmp / f"out-first-{first}"
+    subprocess.run([*KG, "build", str(corpus), "-o", str(out), "--no-html", "-q",
+                    "--jobs", str(jobs)], cwd=ROOT, check=True, capture_output=True)
+    load, got, times = query_times(out / "graph.ttl")
+    _print_query_times(f"queries at the goals' size: the first {first} of the {n} articles "
+                       f"({got} triples) in Oxigraph: load {load:.1f} s", times)
 
 
 def _time_adds(row: dict, n: int, store: Path, tmp: Path, jobs: int) -> None:

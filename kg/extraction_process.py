@@ -38,6 +38,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kg.articles import Article, ArticleError, dumps_listed
+from kg.facts_log import file_of
 from kg.memory import collection_paused, frozen_objects, trim_memory
 from kg.records import ArticleFacts, Filed, read_facts_file
 from kg.storearticles import PackedListing
@@ -150,7 +151,7 @@ class ExtractionProcess:
         if damaged is not None:
             damaged.extend(found_damaged)
         files = sorted((*known[index], index, path) for index, path in done)
-        _keep_only(Path(folder.name), {path for *_, path in files})
+        _keep_only(Path(folder.name), {file_of(path) for *_, path in files})
         return FiledFacts(folder, [(index, article, path)
                                    for _, article, index, path in files], errors,
                           self._finish)
@@ -264,7 +265,8 @@ def _path_of(article: Article) -> Path | str:
 
 def _keep_only(folder: Path, keep: set[str]) -> None:
     """Remove the child's other files (parsed Docs above all, several times the
-    size of the facts) before resolution reads the facts."""
+    size of the facts) before resolution reads the facts: all but the files
+    ``keep`` names (the facts files, or the facts log)."""
     for path in folder.iterdir():
         if os.fspath(path) not in keep:
             path.unlink()
@@ -310,7 +312,7 @@ class FiledFacts:
         for i, (position, article, path) in enumerate(self._files):
             if i in self._unreadable:
                 continue
-            found = read_facts_file(Path(path))
+            found = read_facts_file(path)
             if found is not None:
                 yield found
             elif first:

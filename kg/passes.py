@@ -46,6 +46,7 @@ from kg.extract.context import ArticleContext
 from kg.extract.cue_phrases import forget_matchers
 from kg.extract.known_works import KnownWorks, letters_of
 from kg.extract.works import WorkHit
+from kg.facts_log import FactsLog
 from kg.fingerprints import extraction_fingerprint, resolution_fingerprint, rules_fingerprint
 from kg.gazetteer import fold, load_gazetteer
 from kg.letters_index import LettersIndex, index_name, opened
@@ -115,6 +116,10 @@ def _doc_name(key: str) -> str:
 
 def _kept_name(stem: str, kind: str) -> str:
     return f"{stem}.{kind}.pickle"
+
+
+# a build's own scratch: the log of its articles' facts (``kg.facts_log``)
+_FACTS_LOG = "facts.log"
 
 
 def _titles_name(code: str) -> str:
@@ -405,11 +410,13 @@ def save_facts(job: Job, facts: ArticleFacts) -> None:
     job.write(job.facts_path, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _second(jobs: Sequence[Job]) -> list[tuple[int, ArticleError | None]]:
+def _second(jobs: Sequence[Job]) -> list[tuple[int, ArticleError | bytes | None]]:
     """Read each article's Doc back (or take it as held, ``_Held``), extract
-    its facts and file them (None), or say why it failed."""
+    its facts and file them (None), or say why it failed. In a build's own
+    scratch the facts are handed back pickled instead, for the process that
+    runs the passes to log (``kg.facts_log``)."""
     known = _known_works()
-    out: list[tuple[int, ArticleError | None]] = []
+    out: list[tuple[int, ArticleError | bytes | None]] = []
     for listed in jobs:
         held = _held.take(listed.stem)
         job = listed if held is not None else job_with_text(listed)
@@ -426,8 +433,11 @@ def _second(jobs: Sequence[Job]) -> list[tuple[int, ArticleError | None]]:
         except Exception as exc:  # noqa: BLE001
             out.append((job.index, failure(job.article, exc)))
             continue
-        save_facts(job, facts)
-        out.append((job.index, None))
+        if job.scratch:
+            out.append((job.index, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)))
+        else:
+            save_facts(job, facts)
+            out.append((job.index, None))
     return out
 
 
@@ -496,7 +506,7 @@ class LocalRunner:
                     self.processes, progress, "parsing")
 
     def second(self, jobs: list[Job], known_path: Path, progress: Progress | None
-               ) -> Iterator[tuple[int, ArticleError | None]]:
+               ) -> Iterator[tuple[int, ArticleError | bytes | None]]:
         return _run(_second, jobs, _Settings(self.model, known_path), self.processes,
                     progress, "extracting")
 
@@ -507,14 +517,15 @@ class LocalRunner:
 class Runner(Protocol):
     """Where the passes run: ``LocalRunner``, or ``kg.cluster.DaskRunner`` on a
     Dask cluster. Either way ``first`` files (or holds) each job's first-pass
-    result and yields its titles, and ``second`` files each job's facts, so
-    what follows is the same for both."""
+    result and yields its titles, and ``second`` files each job's facts (or,
+    in a build's own scratch, may hand them back pickled, to be logged:
+    ``kg.facts_log``), so what follows is the same for both."""
 
     def first(self, jobs: list[Job], progress: Progress | None
               ) -> Iterator[tuple[int, list[str] | ArticleError]]: ...
 
     def second(self, jobs: list[Job], known_path: Path, progress: Progress | None
-               ) -> Iterator[tuple[int, ArticleError | None]]: ...
+               ) -> Iterator[tuple[int, ArticleError | bytes | None]]: ...
 
     def close(self) -> None: ...
 
@@ -602,12 +613,16 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         known_path.write_bytes(known_json)
         todo = [j for j in extracted if j.index not in reuse]
         failed: set[int] = set()
+        logged: dict[int, str] = {}  # the facts handed back, by index: their places
         try:
-            for index, result in runner.second(todo, known_path, progress):
-                if result is not None:
-                    failures.append(result)
-                    failed.add(index)
-                    _note_if_unreadable(jobs_list[index].article)
+            with FactsLog(folder / _FACTS_LOG) as log:
+                for index, result in runner.second(todo, known_path, progress):
+                    if isinstance(result, bytes):
+                        logged[index] = log.append(result)
+                    elif result is not None:
+                        failures.append(result)
+                        failed.add(index)
+                        _note_if_unreadable(jobs_list[index].article)
         finally:
             _forget_known()
         if release_model:
@@ -618,8 +633,10 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         # store to make, send and read back, and 100,000 held 55 MB here
         here = os.fspath(folder)
         with collection_paused():
-            done = [(j, os.path.join(here, _kept_name(j.stem, "facts"))) for j in extracted
-                    if j.index not in failed]
+            done = [(j, logged[j.index] if j.index in logged
+                     else os.path.join(here, _kept_name(j.stem, "facts")))
+                    for j in extracted if j.index not in failed]
+            del logged
             if kept is not None:
                 kept.update((j.article.id, path) for j, path in done)
             filed = Filed([(j.index, j.folder, j.key, j.stem, path) for j, path in done
@@ -643,7 +660,7 @@ def read_facts(filed: Filed, articles: Sequence[Article], model: str | None,
                failures: list[ArticleError]) -> dict[int, ArticleFacts]:
     """The filed facts, by article index; one whose file cannot be read (a
     kept file damaged since) is extracted again here."""
-    facts, damaged = read_facts_files([(index, Path(path)) for index, *_, path in filed.jobs])
+    facts, damaged = read_facts_files([(index, path) for index, *_, path in filed.jobs])
     if damaged:
         again = [Job(index, articles[index], folder, key, stem)
                  for index, folder, key, stem, _ in filed.jobs if index in damaged]

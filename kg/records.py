@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from kg.facts_log import read_place
+
 Kind = Literal[
     "person", "work", "organization", "outlet", "network", "award", "category", "ceremony",
     "place", "account",
@@ -263,15 +265,16 @@ class Filed:
     damaged). Kept here, free of spaCy, so that a process that only reads facts
     can take it from the process that extracted them (``kg.extraction_process``)."""
 
-    jobs: list[tuple[int, Path, str, str, str]]  # the facts file as a string
+    jobs: list[tuple[int, Path, str, str, str]]  # the facts' place (``kg.facts_log``)
     known_path: Path
 
 
-def read_facts_files(files: list[tuple[int, Path]]
+def read_facts_files(files: list[tuple[int, Path | str]]
                      ) -> tuple[dict[int, ArticleFacts], set[int]]:
-    """Pickled ``ArticleFacts`` files, read with one ``SharedReader``: the facts
-    by their index, and the indexes whose file is missing or cannot be read
-    (to be extracted again: a damaged file is never trusted)."""
+    """Pickled ``ArticleFacts`` at their places (``kg.facts_log``), read with
+    one ``SharedReader``: the facts by their index, and the indexes whose file
+    is missing or cannot be read (to be extracted again: a damaged file is
+    never trusted)."""
     reader = SharedReader()
     facts: dict[int, ArticleFacts] = {}
     damaged: set[int] = set()
@@ -284,12 +287,13 @@ def read_facts_files(files: list[tuple[int, Path]]
     return facts, damaged
 
 
-def read_facts_file(path: Path, loads: Callable[[bytes], object] = pickle.loads
+def read_facts_file(place: Path | str, loads: Callable[[bytes], object] = pickle.loads
                     ) -> ArticleFacts | None:
-    """One pickled ``ArticleFacts`` file (None if it is missing or cannot be
-    read: any damage means the facts are not trusted)."""
+    """One article's pickled ``ArticleFacts``, from a file of its own or a
+    build's facts log (``kg.facts_log``); None if they are missing or cannot
+    be read: any damage means the facts are not trusted."""
     try:
-        found = loads(path.read_bytes())
+        found = loads(read_place(place))
     except Exception:  # noqa: BLE001 - any damage at all
         return None
     return found if isinstance(found, ArticleFacts) else None

@@ -1,0 +1,85 @@
+"""A build's own facts go to one log, a store's to a file an article
+(``kg.facts_log``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from pathlib import Path
+
+import pytest
+
+from kg.facts_log import FactsLog, file_of, read_place
+from kg.records import ArticleFacts, read_facts_file
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _facts(name: str) -> bytes:
+    return pickle.dumps(ArticleFacts(article_id=name, source=f"{name}.txt",
+                                     date=dt.date(2021, 3, 1)))
+
+
+def test_records_are_appended_to_one_file_and_read_back_by_their_places(tmp_path):
+    log_path = tmp_path / "facts.log"
+    with FactsLog(log_path) as log:
+        assert not log_path.exists()  # nothing logged, no file
+        places = [log.append(_facts(name)) for name in ("ada-quill", "jon-vance", "mira-sol")]
+    assert [p.name for p in tmp_path.iterdir()] == ["facts.log"]
+    assert {file_of(place) for place in places} == {str(log_path)}
+    assert [read_facts_file(place).article_id for place in places] == [
+        "ada-quill", "jon-vance", "mira-sol"]
+    assert read_place(places[1]) == _facts("jon-vance")
+    assert log_path.stat().st_size == sum(len(_facts(n)) for n in
+                                          ("ada-quill", "jon-vance", "mira-sol"))
+
+
+def test_a_file_of_its_own_is_a_place_too(tmp_path):
+    own = tmp_path / "a.facts.pickle"
+    own.write_bytes(_facts("ada-quill"))
+    assert file_of(str(own)) == str(own)
+    assert read_place(own) == read_place(str(own)) == _facts("ada-quill")
+    assert read_facts_file(own).article_id == "ada-quill"
+
+
+def test_a_record_cut_short_or_a_place_not_logged_is_not_trusted(tmp_path):
+    log_path = tmp_path / "facts.log"
+    with FactsLog(log_path) as log:
+        first, second = log.append(_facts("ada-quill")), log.append(_facts("jon-vance"))
+    with open(log_path, "r+b") as f:  # a full disk, say: the last record cut short
+        f.truncate(log_path.stat().st_size - 5)
+    assert read_facts_file(first).article_id == "ada-quill"
+    with pytest.raises(EOFError, match="cut short"):
+        read_place(second)
+    assert read_facts_file(second) is None
+    for bad in (f"{log_path}\0x\0{len(_facts('ada-quill'))}", f"{log_path}\0" "0",
+                str(tmp_path / "gone.facts.pickle")):
+        assert read_facts_file(bad) is None
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_build_logs_its_facts_in_its_scratch_and_a_store_files_them_one_an_article(
+        tmp_path, jobs):
+    """The same facts either way; in a build's scratch one log, whoever
+    extracted them (this process, or a pool's workers, which hand them back)."""
+    from kg.articles import load_articles
+    from kg.passes import file_facts, read_facts
+
+    articles, _ = load_articles([ROOT / "seeds"])
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    failures: list = []
+    filed = file_facts(articles, None, None, failures, jobs, None, scratch)
+    places = [place for *_, place in filed.jobs]
+    assert failures == [] and len(places) == len(articles)
+    assert {file_of(place) for place in places} == {str(scratch / "facts.log")}
+    assert not list(scratch.glob("*.facts.pickle"))
+    logged = read_facts(filed, articles, None, failures)
+
+    store_docs = tmp_path / "docs"
+    kept = file_facts(articles, None, None, failures, jobs, store_docs, scratch)
+    assert not (store_docs / "facts.log").exists()
+    assert all(Path(place).parent == store_docs and place.endswith(".facts.pickle")
+               for *_, place in kept.jobs)
+    assert read_facts(kept, articles, None, failures) == logged
+    assert sorted(f.article_id for f in logged.values()) == sorted(a.id for a in articles)

@@ -11,6 +11,13 @@ order, the facts are the same for any number of processes. One process alone
 (``--jobs 1``) runs both passes itself, and holds a bounded number of its
 parsed articles in memory between them instead of filing them (``_Held``).
 
+A plain build's folder is its own scratch, gone with it: there each process
+appends what its first pass files to a log of its own and says where
+(``Logged``), and the second pass hands each article's facts back, pickled,
+to be appended to one log by the process that runs the passes
+(``kg.facts_log``): creating a file an article cost more than writing it.
+A store's folder keeps a file an article and kind, named as below.
+
 Files are named by a key of the article's text (its digest, which a store
 keeps in its index of articles, so that a stored article's text is read only
 when needed), the model, kg's rules and the Doc's file format (and, for
@@ -34,7 +41,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy
 from spacy.language import Language
@@ -46,7 +53,7 @@ from kg.extract.context import ArticleContext
 from kg.extract.cue_phrases import forget_matchers
 from kg.extract.known_works import KnownWorks, letters_of
 from kg.extract.works import WorkHit
-from kg.facts_log import FactsLog
+from kg.facts_log import FactsLog, read_place
 from kg.fingerprints import extraction_fingerprint, resolution_fingerprint, rules_fingerprint
 from kg.gazetteer import fold, load_gazetteer
 from kg.letters_index import LettersIndex, index_name, opened
@@ -149,8 +156,14 @@ class Job:
     # kept between builds): its files are written in place, not through a
     # temporary file renamed into place (``write_atomic``), which cost 0.2 ms
     # more a file, three files an article. Nothing reads one before the pass
-    # that writes it is over, and a build that fails leaves no scratch.
+    # that writes it is over, and a build that fails leaves no scratch. Nor
+    # are most of them files at all: the first pass logs its Doc and state
+    # (``first_at``), and the second hands its facts back to be logged, as
+    # creating a file cost more than writing it (``kg.facts_log``)
     scratch: bool = False
+    # in a build's scratch, where the first pass logged the article's Doc and
+    # state (``Logged``); None where it filed them, or held them (``_Held``)
+    first_at: str | None = None
 
     def write(self, path: Path, data: bytes) -> None:
         """Write one of its files (see ``scratch``)."""
@@ -337,10 +350,21 @@ def job_with_text(job: Job) -> Job | ArticleError:
     return job if article is job.article else dataclasses.replace(job, article=article)
 
 
-def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | ArticleError]]:
+class Logged(NamedTuple):
+    """The titles an article marks, and where the first pass logged its Doc
+    and state in a build's scratch (``Job.first_at``)."""
+
+    titles: list[str]
+    place: str
+
+
+def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | Logged | ArticleError]]:
     """Parse the articles not yet in the folder, file their Docs and first
-    passes (or hold them, ``_Held``), and return the titles each one marks
-    (or why it failed)."""
+    passes (or hold them, ``_Held``; or, in a build's scratch, log them in
+    this process's log there, ``Logged``), and return the titles each one
+    marks (or why it failed)."""
+    if not jobs:
+        return []
     nlp = _nlp()
     ready = [(job.index, job_with_text(job)) for job in jobs]
     missing: dict[str, Job] = {}  # by Doc key: the articles of one text share one Doc
@@ -350,34 +374,47 @@ def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | ArticleError]]:
             missing[j.key] = j
     parsed = dict(zip(missing, _parsed(nlp, [nlp_text(j.article.body)
                                              for j in missing.values()]), strict=True))
-    out: list[tuple[int, list[str] | ArticleError]] = []
+    out: list[tuple[int, list[str] | Logged | ArticleError]] = []
     assert _settings is not None
-    for index, job in ready:
-        if isinstance(job, ArticleError):
-            out.append((index, job))
-            continue
-        doc = parsed.get(job.key)
-        doc = _held.docs.get(job.key) if doc is None else doc
-        hold = (_settings.hold and doc is not None and _held.has_room(doc)
-                and job.stem not in _held.by_stem)  # an article listed twice: filed
-        # a held article's files are written only where they are kept for
-        # later builds: in a build's own scratch nothing would read them
-        file = not (hold and job.scratch)
-        if doc is None:
-            doc = _load_doc(job)
-        elif file and not job.doc_path.exists():
-            _save_doc(job, doc)
-        try:
-            ctx, hits = marked(job.article, doc)
-            titles = [hit.title for hit in hits]
-            if file:
-                save_first_pass(job, titles, first_pass_state(ctx, hits))
-            if hold:
-                _held.keep(job.key, job.stem, ctx, hits)
-            out.append((job.index, titles))
-        except Exception as exc:  # noqa: BLE001 - one odd article must not cost the batch
-            out.append((job.index, failure(job.article, exc)))
+    # one log a process (a pool's workers append beside each other), made by
+    # its first chunk and appended to by the rest; closed with the chunk, so
+    # every record is written before the titles go back
+    with FactsLog(jobs[0].folder / f"first-{os.getpid()}.log") as log:
+        for index, job in ready:
+            out.append((index, job) if isinstance(job, ArticleError) else _mark(job, parsed, log))
     return out
+
+
+def _mark(job: Job, parsed: dict[str, Doc], log: FactsLog
+          ) -> tuple[int, list[str] | Logged | ArticleError]:
+    """``_first`` for one article whose text was read."""
+    assert _settings is not None
+    doc = parsed.get(job.key)
+    doc = _held.docs.get(job.key) if doc is None else doc
+    hold = (_settings.hold and doc is not None and _held.has_room(doc)
+            and job.stem not in _held.by_stem)  # an article listed twice: filed
+    # a held article's files are written only where they are kept for
+    # later builds: in a build's own scratch nothing would read them; the
+    # others are logged there (``Logged``), not filed
+    file = not job.scratch
+    if doc is None:
+        doc = _load_doc(job)
+    elif file and not job.doc_path.exists():
+        _save_doc(job, doc)
+    try:
+        ctx, hits = marked(job.article, doc)
+        titles = [hit.title for hit in hits]
+        if file:
+            save_first_pass(job, titles, first_pass_state(ctx, hits))
+        if hold:
+            _held.keep(job.key, job.stem, ctx, hits)
+        elif not file:
+            return job.index, Logged(titles, log.append(pickle.dumps(
+                (doc_bytes(doc), first_pass_state(ctx, hits)),
+                protocol=pickle.HIGHEST_PROTOCOL)))
+        return job.index, titles
+    except Exception as exc:  # noqa: BLE001 - one odd article must not cost the batch
+        return job.index, failure(job.article, exc)
 
 
 def _parsed(nlp: Language, texts: list[str]) -> Iterator[Doc]:
@@ -426,6 +463,8 @@ def _second(jobs: Sequence[Job]) -> list[tuple[int, ArticleError | bytes | None]
         try:
             if held is not None:  # its text was read, and its Doc made, by the first pass
                 facts = extract_article(*held, known)
+            elif (logged := _logged_first(job)) is not None:
+                facts = extract_facts(job.article, *logged, known)
             else:
                 kept = _read_kept(job.first_path, pickle.loads)
                 facts = extract_facts(job.article, _load_doc(job),
@@ -439,6 +478,19 @@ def _second(jobs: Sequence[Job]) -> list[tuple[int, ArticleError | bytes | None]
             save_facts(job, facts)
             out.append((job.index, None))
     return out
+
+
+def _logged_first(job: Job) -> tuple[Doc, FirstPassState] | None:
+    """The Doc and first-pass state the first pass logged for the job
+    (``Logged``); None if it logged none, or its record cannot be read (then
+    the article is parsed again: a damaged record is never trusted)."""
+    if job.first_at is None:
+        return None
+    try:
+        doc_data, state = pickle.loads(read_place(job.first_at))
+        return doc_from_bytes(_nlp(), doc_data), state
+    except Exception:  # noqa: BLE001 - any damage at all
+        return None
 
 
 def _chunks(jobs: list[Job], processes: int) -> list[list[Job]]:
@@ -501,7 +553,7 @@ class LocalRunner:
         self.model, self.processes = model, processes
 
     def first(self, jobs: list[Job], progress: Progress | None
-              ) -> Iterator[tuple[int, list[str] | ArticleError]]:
+              ) -> Iterator[tuple[int, list[str] | Logged | ArticleError]]:
         return _run(_first, jobs, _Settings(self.model, hold=self.processes <= 1),
                     self.processes, progress, "parsing")
 
@@ -517,12 +569,13 @@ class LocalRunner:
 class Runner(Protocol):
     """Where the passes run: ``LocalRunner``, or ``kg.cluster.DaskRunner`` on a
     Dask cluster. Either way ``first`` files (or holds) each job's first-pass
-    result and yields its titles, and ``second`` files each job's facts (or,
-    in a build's own scratch, may hand them back pickled, to be logged:
-    ``kg.facts_log``), so what follows is the same for both."""
+    result and yields its titles, and ``second`` files each job's facts, so
+    what follows is the same for both. In a build's own scratch, ``first``
+    may log the result instead and say where (``Logged``), and ``second``
+    hand the facts back pickled, to be logged here (``kg.facts_log``)."""
 
     def first(self, jobs: list[Job], progress: Progress | None
-              ) -> Iterator[tuple[int, list[str] | ArticleError]]: ...
+              ) -> Iterator[tuple[int, list[str] | Logged | ArticleError]]: ...
 
     def second(self, jobs: list[Job], known_path: Path, progress: Progress | None
                ) -> Iterator[tuple[int, ArticleError | bytes | None]]: ...
@@ -809,6 +862,9 @@ def _titles(jobs_list: list[Job], runner: Runner, progress: Progress | None,
         if isinstance(result, ArticleError):
             failures.append(result)
             _note_if_unreadable(jobs_list[index].article)
+        elif isinstance(result, Logged):  # the second pass reads it from there
+            jobs_list[index] = dataclasses.replace(jobs_list[index], first_at=result.place)
+            titles[index] = result.titles
         else:
             titles[index] = result
     return titles

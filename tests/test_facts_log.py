@@ -58,28 +58,59 @@ def test_a_record_cut_short_or_a_place_not_logged_is_not_trusted(tmp_path):
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_a_build_logs_its_facts_in_its_scratch_and_a_store_files_them_one_an_article(
-        tmp_path, jobs):
-    """The same facts either way; in a build's scratch one log, whoever
-    extracted them (this process, or a pool's workers, which hand them back)."""
+def test_a_build_logs_its_scratch_and_a_store_files_it_one_file_an_article(
+        tmp_path, monkeypatch, jobs):
+    """The same facts either way. In a build's scratch: the first pass's Docs
+    and states in a log a process, the facts in one log, whoever extracted
+    them (this process, or a pool's workers, which hand them back); no file
+    an article."""
+    from kg import passes
     from kg.articles import load_articles
-    from kg.passes import file_facts, read_facts
 
+    monkeypatch.setattr(passes._held, "most_tokens", 0)  # one process holds none
     articles, _ = load_articles([ROOT / "seeds"])
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     failures: list = []
-    filed = file_facts(articles, None, None, failures, jobs, None, scratch)
+    filed = passes.file_facts(articles, None, None, failures, jobs, None, scratch)
     places = [place for *_, place in filed.jobs]
     assert failures == [] and len(places) == len(articles)
     assert {file_of(place) for place in places} == {str(scratch / "facts.log")}
-    assert not list(scratch.glob("*.facts.pickle"))
-    logged = read_facts(filed, articles, None, failures)
+    names = sorted(p.name for p in scratch.iterdir())
+    assert not [n for n in names if n.endswith(".pickle")]
+    assert names[0] == "facts.log" and all(
+        n.startswith("first-") and n.endswith(".log") for n in names[1:-1]) and \
+        len(names) - 2 in range(1, jobs + 1) and names[-1] == "known-titles.json"
+    logged = passes.read_facts(filed, articles, None, failures)
 
     store_docs = tmp_path / "docs"
-    kept = file_facts(articles, None, None, failures, jobs, store_docs, scratch)
-    assert not (store_docs / "facts.log").exists()
+    kept = passes.file_facts(articles, None, None, failures, jobs, store_docs, scratch)
+    assert not list(store_docs.glob("*.log"))
     assert all(Path(place).parent == store_docs and place.endswith(".facts.pickle")
                for *_, place in kept.jobs)
-    assert read_facts(kept, articles, None, failures) == logged
+    assert passes.read_facts(kept, articles, None, failures) == logged
     assert sorted(f.article_id for f in logged.values()) == sorted(a.id for a in articles)
+
+
+def test_a_first_pass_record_that_cannot_be_read_is_parsed_again(tmp_path, monkeypatch):
+    from kg import passes
+    from kg.articles import load_articles
+
+    articles, _ = load_articles([ROOT / "seeds"])
+    expected = passes.extract_corpus(articles, jobs=2)
+    parsed: list[int] = []
+    real_parse = passes.parse
+
+    def parse(nlp, texts):
+        texts = list(texts)
+        parsed.append(len(texts))
+        return real_parse(nlp, texts)
+
+    def unreadable(place):
+        raise OSError("gone")
+
+    monkeypatch.setattr(passes, "parse", parse)
+    monkeypatch.setattr(passes, "read_place", unreadable)
+    monkeypatch.setattr(passes._held, "most_tokens", 0)
+    assert passes.extract_corpus(articles, jobs=1) == expected
+    assert sum(parsed) == 2 * len(articles)  # once in each pass

@@ -260,7 +260,7 @@ def test_one_process_holds_a_bounded_part_of_its_articles_between_the_passes(
     sizes: list[int] = []
     counts = {"parsed": 0, "first": 0, "filed": 0, "read": 0}
     real_keep, real_parse, real_first = passes._Held.keep, passes.parse, passes.first_pass
-    real_save, real_read = passes._save_doc, passes.doc_from_bytes
+    real_save, real_read = passes.doc_bytes, passes.doc_from_bytes
 
     def keep(self, key, stem, ctx, hits):
         real_keep(self, key, stem, ctx, hits)
@@ -281,7 +281,7 @@ def test_one_process_holds_a_bounded_part_of_its_articles_between_the_passes(
     monkeypatch.setattr(passes._Held, "keep", keep)
     monkeypatch.setattr(passes, "parse", parse)
     monkeypatch.setattr(passes, "first_pass", counted("first", real_first))
-    monkeypatch.setattr(passes, "_save_doc", counted("filed", real_save))
+    monkeypatch.setattr(passes, "doc_bytes", counted("filed", real_save))
     monkeypatch.setattr(passes, "doc_from_bytes", counted("read", real_read))
     assert extract_corpus(articles, jobs=1) == pooled
     # room for all: every article held, none filed or read back; the twins parsed once
@@ -296,7 +296,8 @@ def test_one_process_holds_a_bounded_part_of_its_articles_between_the_passes(
     assert 0 < len(sizes) < len(articles) and max(sizes) <= room
     rest = len(articles) - len(sizes)
     assert counts["first"] == len(articles) and counts["parsed"] <= len(articles)
-    # only those not held are read back, and filed (once for the two twins)
+    # only those not held are read back, and filed (logged in the build's
+    # scratch, ``kg.facts_log``: there once for each twin, in a store's folder once)
     assert counts["read"] == rest and rest - 1 <= counts["filed"] <= rest
     assert passes._held.by_stem == {} and passes._held.tokens == 0  # let go after the build
     assert passes._held.docs == {}

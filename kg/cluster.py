@@ -258,6 +258,8 @@ class DaskRunner:
                                       progress):
             if isinstance(result, ArticleError):
                 yield job.index, result
+            elif job.scratch:  # a plain build's: logged by ``file_facts`` (``kg.facts_log``)
+                yield job.index, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
             else:
                 save_facts(job, result)
                 yield job.index, None

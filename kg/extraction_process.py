@@ -5,8 +5,9 @@ back in full: freeing the model leaves its memory in pieces, and spaCy's
 modules stay. A build's later steps (reading every article's facts, resolving
 them, filling the database) are its largest, and they need no spaCy. So a
 command-line build forks a child that loads the model, runs the two passes
-(with its own workers) and files each article's facts; the building process
-never imports spaCy, and reads the facts from those files an article at a
+(with its own workers) and files each article's facts (in a store's files,
+else in one log, ``kg.facts_log``); the building process never imports
+spaCy, and reads the facts from there an article at a
 time (``FiledFacts``) while the child, its work done, goes with all of its
 memory (within a third of a second: what the update of a store adds to an
 add's peak was 5 MB at 10,000 articles).
@@ -15,7 +16,7 @@ listed, so that importing spaCy and loading the model (two seconds or more)
 run beside the listing; the articles are sent to it once listed, and it takes
 them at once, while it loads, so that the building process is free to read
 ahead what it needs next. Its progress and errors come back through a pipe.
-It sends the facts files' names as soon as the facts are filed, and only then
+It sends the facts' places as soon as the facts are filed, and only then
 writes what a store keeps for its next build (``kg.passes.file_facts``). An
 update of a store links the facts meanwhile and waits for the child
 (``FiledFacts.finish``) only before it writes its database; a full rebuild
@@ -293,7 +294,8 @@ class FiledFacts:
     def __init__(self, folder: tempfile.TemporaryDirectory,
                  files: list[tuple[int, Path | str, Path | str]],
                  errors: list[ArticleError], finish: Callable[[], None] | None = None) -> None:
-        """``files``: (position among the articles given, article, facts file).
+        """``files``: (position among the articles given, article, the facts'
+        place, ``kg.facts_log``).
         The paths are kept as strings: with two ``Path`` objects, a row cost
         1.1 KB (110 MB for a build of 100,000 articles, held through
         resolution); with strings, less than half. ``finish``: waits for the

@@ -37,6 +37,7 @@ import os
 import pickle
 import sqlite3
 import tempfile
+from array import array
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -139,9 +140,10 @@ def _known_titles_name(code: str) -> str:
 
 @dataclass(frozen=True)
 class Job:
-    """One article's work, and the files it leaves in ``folder``: its Doc
-    (``key``, from ``doc_keys``), and beside it (``stem``, ``_article_stem``) the
-    first pass's result (titles, people, work hits) and the article's facts
+    """One article's work, and what it leaves in ``folder`` (as files in a
+    store's; in a build's own scratch, as records of logs, see ``scratch``):
+    its Doc (``key``, from ``doc_keys``), and beside it (``stem``,
+    ``_article_stem``) the first pass's result (titles, people, work hits) and the article's facts
     (kept between builds in a store's folder: the main process reads them once
     extraction is over, so it does not hold every article's facts while the
     workers still run). The paths are made when used: a store add lists every
@@ -155,7 +157,7 @@ class Job:
     # the folder is this build's own scratch, gone with it (not a store's,
     # kept between builds): its files are written in place, not through a
     # temporary file renamed into place (``write_atomic``), which cost 0.2 ms
-    # more a file, three files an article. Nothing reads one before the pass
+    # more a file. Nothing reads one before the pass
     # that writes it is over, and a build that fails leaves no scratch. Nor
     # are most of them files at all: the first pass logs its Doc and state
     # (``first_at``), and the second hands its facts back to be logged, as
@@ -545,9 +547,10 @@ def _take_listed(step, chunk: bytes) -> list:
 
 class LocalRunner:
     """Runs the two passes in this process (``processes`` 1) or in a pool of
-    local processes; each step files its results in the jobs' folder (in
-    this process, the first pass holds some in memory instead, ``_Held``,
-    which ``close`` lets go)."""
+    local processes; each step files its results in the jobs' folder, or logs
+    them there (a build's scratch, ``Logged``; the second pass's facts are
+    logged by ``file_facts``). In this process, the first pass holds some in
+    memory instead, ``_Held``, which ``close`` lets go."""
 
     def __init__(self, model: str | None, processes: int) -> None:
         self.model, self.processes = model, processes
@@ -666,12 +669,15 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         known_path.write_bytes(known_json)
         todo = [j for j in extracted if j.index not in reuse]
         failed: set[int] = set()
-        logged: dict[int, str] = {}  # the facts handed back, by index: their places
+        # where the facts handed back went, by index (-1: not logged): numbers,
+        # held while the workers run (as strings, 19 MB at 100,000 articles)
+        offsets, lengths = array("q", [-1]) * len(jobs_list), array("q", [0]) * len(jobs_list)
+        log = FactsLog(folder / _FACTS_LOG)
         try:
-            with FactsLog(folder / _FACTS_LOG) as log:
+            with log:
                 for index, result in runner.second(todo, known_path, progress):
                     if isinstance(result, bytes):
-                        logged[index] = log.append(result)
+                        offsets[index], lengths[index] = log.write(result), len(result)
                     elif result is not None:
                         failures.append(result)
                         failed.add(index)
@@ -681,15 +687,16 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
         if release_model:
             del nlp
             release_models()
-        # the facts files as strings, one each for ``kept`` and ``Filed``:
-        # 10,000 ``Path`` objects took a fifth of a second of every add to a
-        # store to make, send and read back, and 100,000 held 55 MB here
+        # the facts' places (``kg.facts_log``) as strings, one each for
+        # ``kept`` and ``Filed``: 10,000 ``Path`` objects took a fifth of a
+        # second of every add to a store to make, send and read back, and
+        # 100,000 held 55 MB here
         here = os.fspath(folder)
         with collection_paused():
-            done = [(j, logged[j.index] if j.index in logged
+            done = [(j, log.place(offsets[j.index], lengths[j.index]) if offsets[j.index] >= 0
                      else os.path.join(here, _kept_name(j.stem, "facts")))
                     for j in extracted if j.index not in failed]
-            del logged
+            del offsets, lengths
             if kept is not None:
                 kept.update((j.article.id, path) for j, path in done)
             filed = Filed([(j.index, j.folder, j.key, j.stem, path) for j, path in done
@@ -711,11 +718,14 @@ def file_facts(articles: Sequence[Article], model: str | None, progress: Progres
 
 def read_facts(filed: Filed, articles: Sequence[Article], model: str | None,
                failures: list[ArticleError]) -> dict[int, ArticleFacts]:
-    """The filed facts, by article index; one whose file cannot be read (a
-    kept file damaged since) is extracted again here."""
+    """The filed facts, by article index; those that cannot be read (a kept
+    file damaged since, a record of a build's log cut short) are extracted
+    again here."""
     facts, damaged = read_facts_files([(index, path) for index, *_, path in filed.jobs])
     if damaged:
-        again = [Job(index, articles[index], folder, key, stem)
+        # each filed in a file of its own (``scratch`` False: not handed back
+        # to be logged), which a store keeps in place of its damaged one
+        again = [Job(index, articles[index], folder, key, stem, scratch=False)
                  for index, folder, key, stem, _ in filed.jobs if index in damaged]
         reader = SharedReader()
         facts_paths = {job.index: job.facts_path for job in again}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -260,16 +260,16 @@ class _SharingUnpickler(pickle.Unpickler):
 @dataclass(frozen=True)
 class Filed:
     """Where extraction filed the facts to read back: (article index, folder,
-    Doc key, stem, facts file; see ``kg.passes.Job``) in article order, and the
-    corpus's titles (to extract an article again if its facts file turns out
-    damaged). Kept here, free of spaCy, so that a process that only reads facts
+    Doc key, stem, the facts' place, ``kg.facts_log``; see ``kg.passes.Job``)
+    in article order, and the corpus's titles (to extract an article again if
+    its facts turn out damaged). Kept here, free of spaCy, so that a process that only reads facts
     can take it from the process that extracted them (``kg.extraction_process``)."""
 
     jobs: list[tuple[int, Path, str, str, str]]  # the facts' place (``kg.facts_log``)
     known_path: Path
 
 
-def read_facts_files(files: list[tuple[int, Path | str]]
+def read_facts_files(files: Sequence[tuple[int, Path | str]]
                      ) -> tuple[dict[int, ArticleFacts], set[int]]:
     """Pickled ``ArticleFacts`` at their places (``kg.facts_log``), read with
     one ``SharedReader``: the facts by their index, and the indexes whose file

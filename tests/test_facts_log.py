@@ -34,6 +34,19 @@ def test_records_are_appended_to_one_file_and_read_back_by_their_places(tmp_path
                                           ("ada-quill", "jon-vance", "mira-sol"))
 
 
+def test_a_record_can_be_read_as_soon_as_it_is_appended(tmp_path, monkeypatch):
+    """Written out at once, however large the file's buffer (so a forked
+    process inherits nothing pending)."""
+    import kg.facts_log
+
+    monkeypatch.setattr(kg.facts_log, "open", lambda path, mode: open(  # noqa: SIM115
+        path, mode, buffering=1 << 20), raising=False)
+    log = FactsLog(tmp_path / "facts.log")
+    place = log.append(_facts("ada-quill"))
+    assert read_facts_file(place).article_id == "ada-quill"
+    log.close()
+
+
 def test_a_file_of_its_own_is_a_place_too(tmp_path):
     own = tmp_path / "a.facts.pickle"
     own.write_bytes(_facts("ada-quill"))
@@ -76,12 +89,15 @@ def test_a_build_logs_its_scratch_and_a_store_files_it_one_file_an_article(
     places = [place for *_, place in filed.jobs]
     assert failures == [] and len(places) == len(articles)
     assert {file_of(place) for place in places} == {str(scratch / "facts.log")}
+    real_run = passes._run
+    monkeypatch.setattr(passes, "_run", lambda *a, **k: pytest.fail("extracted again"))
+    logged = passes.read_facts(filed, articles, None, failures)  # every record read back
+    monkeypatch.setattr(passes, "_run", real_run)
     names = sorted(p.name for p in scratch.iterdir())
     assert not [n for n in names if n.endswith(".pickle")]
     assert names[0] == "facts.log" and all(
         n.startswith("first-") and n.endswith(".log") for n in names[1:-1]) and \
         len(names) - 2 in range(1, jobs + 1) and names[-1] == "known-titles.json"
-    logged = passes.read_facts(filed, articles, None, failures)
 
     store_docs = tmp_path / "docs"
     kept = passes.file_facts(articles, None, None, failures, jobs, store_docs, scratch)

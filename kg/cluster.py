@@ -220,11 +220,12 @@ class DaskRunner:
             if isinstance(result, ArticleError):
                 yield job.index, result
             else:
-                save_first_pass(job, *result)
+                if not job.scratch:  # a plain build's second pass takes the live parse
+                    save_first_pass(job, *result)
                 yield job.index, result[0]
 
     def second(self, jobs: list[Job], known_path: Path, progress: Progress | None
-               ) -> Iterator[tuple[int, ArticleError | None]]:
+               ) -> Iterator[tuple[int, ArticleError | bytes | None]]:
         data = known_path.read_bytes()
         titles = [(fold, title) for fold, title in json.loads(data)]
         known = self.client.scatter(_Known(hashlib.sha256(data).hexdigest(), titles),

@@ -4,7 +4,9 @@ The first pass parses each article, files its Doc and what the second pass
 needs from it (its people, work hits and category mentions) in a folder, and
 returns the work titles it found; the second pass, knowing every title in the
 corpus, reads each article back, extracts its facts and files them too. Only
-titles cross between processes, never live Docs, and the facts are read back
+titles cross between processes (and, in a build's own scratch, where each
+article's first pass was logged, and its pickled facts), never live Docs,
+and the facts are read back
 only once every worker is done, so the workers and the corpus's facts are
 never in memory at the same time; and because titles are merged in article
 order, the facts are the same for any number of processes. One process alone
@@ -164,7 +166,8 @@ class Job:
     # creating a file cost more than writing it (``kg.facts_log``)
     scratch: bool = False
     # in a build's scratch, where the first pass logged the article's Doc and
-    # state (``Logged``); None where it filed them, or held them (``_Held``)
+    # state (``Logged``; a place in ``folder``); None where it filed them, or
+    # held them (``_Held``)
     first_at: str | None = None
 
     def write(self, path: Path, data: bytes) -> None:
@@ -222,7 +225,8 @@ class _Held:
     the Doc and the views together, as measured on synthetic articles; the
     process may hold more, where memory the parse freed lies between held
     objects), whatever the corpus's size, so memory stays flat; the articles
-    past that are filed and read back, as a pool's workers always do. A held
+    past that are filed (in a build's scratch, logged) and read back, as a
+    pool's workers always do. A held
     Doc is also found by its key (``docs``), for another article of the same
     text: its Doc was not filed to be found there.
     One per process: a second build running meanwhile in the same process
@@ -372,7 +376,7 @@ def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | Logged | ArticleE
     missing: dict[str, Job] = {}  # by Doc key: the articles of one text share one Doc
     for _, j in ready:
         if isinstance(j, Job) and j.key not in missing and j.key not in _held.docs \
-                and not j.doc_path.exists():
+                and (j.scratch or not j.doc_path.exists()):  # scratch files no Doc
             missing[j.key] = j
     parsed = dict(zip(missing, _parsed(nlp, [nlp_text(j.article.body)
                                              for j in missing.values()]), strict=True))
@@ -381,7 +385,7 @@ def _first(jobs: Sequence[Job]) -> list[tuple[int, list[str] | Logged | ArticleE
     # one log a process (a pool's workers append beside each other), made by
     # its first chunk and appended to by the rest; closed with the chunk, so
     # every record is written before the titles go back
-    with FactsLog(jobs[0].folder / f"first-{os.getpid()}.log") as log:
+    with FactsLog(jobs[0].folder / f"first-{os.getpid()}.log", relative=True) as log:
         for index, job in ready:
             out.append((index, job) if isinstance(job, ArticleError) else _mark(job, parsed, log))
     return out
@@ -410,9 +414,9 @@ def _mark(job: Job, parsed: dict[str, Doc], log: FactsLog
             save_first_pass(job, titles, first_pass_state(ctx, hits))
         if hold:
             _held.keep(job.key, job.stem, ctx, hits)
-        elif not file:
+        elif not file:  # with its Doc's key, checked when read back
             return job.index, Logged(titles, log.append(pickle.dumps(
-                (doc_bytes(doc), first_pass_state(ctx, hits)),
+                (job.key, doc_bytes(doc), first_pass_state(ctx, hits)),
                 protocol=pickle.HIGHEST_PROTOCOL)))
         return job.index, titles
     except Exception as exc:  # noqa: BLE001 - one odd article must not cost the batch
@@ -484,13 +488,14 @@ def _second(jobs: Sequence[Job]) -> list[tuple[int, ArticleError | bytes | None]
 
 def _logged_first(job: Job) -> tuple[Doc, FirstPassState] | None:
     """The Doc and first-pass state the first pass logged for the job
-    (``Logged``); None if it logged none, or its record cannot be read (then
-    the article is parsed again: a damaged record is never trusted)."""
+    (``Logged``); None if it logged none, or its record cannot be read or is
+    another's (then the article is parsed again: a damaged record is never
+    trusted)."""
     if job.first_at is None:
         return None
     try:
-        doc_data, state = pickle.loads(read_place(job.first_at))
-        return doc_from_bytes(_nlp(), doc_data), state
+        key, doc_data, state = pickle.loads(read_place(job.first_at, job.folder))
+        return (doc_from_bytes(_nlp(), doc_data), state) if key == job.key else None
     except Exception:  # noqa: BLE001 - any damage at all
         return None
 
@@ -868,15 +873,19 @@ def _titles(jobs_list: list[Job], runner: Runner, progress: Progress | None,
                 titles[job.index] = kept[0]
                 continue
         todo.append(job)
+    logged: list[tuple[int, str]] = []
     for index, result in runner.first(_readable(todo, failures), progress):
         if isinstance(result, ArticleError):
             failures.append(result)
             _note_if_unreadable(jobs_list[index].article)
         elif isinstance(result, Logged):  # the second pass reads it from there
-            jobs_list[index] = dataclasses.replace(jobs_list[index], first_at=result.place)
+            logged.append((index, result.place))
             titles[index] = result.titles
         else:
             titles[index] = result
+    with collection_paused():  # a Job an article
+        for index, place in logged:
+            jobs_list[index] = dataclasses.replace(jobs_list[index], first_at=place)
     return titles
 
 

@@ -128,9 +128,10 @@ def test_the_child_s_docs_are_gone_before_resolution_reads_the_facts(tmp_path, m
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     articles, _ = load_articles([ROOT / "seeds"])
-    filed = extract_in_child(articles, None, None, [], 1)
+    filed = extract_in_child(articles, None, None, [], 2)
     (folder,) = tmp_path.glob("kg-facts-*")
-    # the facts of both, logged in one file (``kg.facts_log``)
+    # the facts of both, logged in one file (``kg.facts_log``); the workers'
+    # logs of their first passes gone
     assert [p.name for p in folder.iterdir()] == ["facts.log"]
     assert sorted(f.article_id for f in filed) == sorted(p.stem for p in (ROOT / "seeds").glob(
         "*.txt"))

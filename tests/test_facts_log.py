@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import pickle
 from pathlib import Path
@@ -32,6 +33,21 @@ def test_records_are_appended_to_one_file_and_read_back_by_their_places(tmp_path
     assert read_place(places[1]) == _facts("jon-vance")
     assert log_path.stat().st_size == sum(len(_facts(n)) for n in
                                           ("ada-quill", "jon-vance", "mira-sol"))
+
+
+def test_a_log_opened_again_appends_after_what_it_holds(tmp_path):
+    """As a later process of the same id does with its log; a ``relative``
+    log's places name it alone, and are read against its folder."""
+    log_path = tmp_path / "first-7.log"
+    places = []
+    for name in ("ada-quill", "jon-vance"):
+        with FactsLog(log_path, relative=True) as log:
+            places.append(log.append(_facts(name)))
+    assert [file_of(place) for place in places] == ["first-7.log"] * 2
+    assert [read_place(place, tmp_path) for place in places] == [
+        _facts("ada-quill"), _facts("jon-vance")]
+    with pytest.raises(OSError):
+        read_place(places[1])  # not where this process runs
 
 
 def test_a_record_can_be_read_as_soon_as_it_is_appended(tmp_path, monkeypatch):
@@ -122,7 +138,10 @@ def test_a_first_pass_record_that_cannot_be_read_is_parsed_again(tmp_path, monke
         parsed.append(len(texts))
         return real_parse(nlp, texts)
 
-    def unreadable(place):
+    asked: list[str] = []
+
+    def unreadable(place, folder=None):
+        asked.append(place)
         raise OSError("gone")
 
     monkeypatch.setattr(passes, "parse", parse)
@@ -130,3 +149,53 @@ def test_a_first_pass_record_that_cannot_be_read_is_parsed_again(tmp_path, monke
     monkeypatch.setattr(passes._held, "most_tokens", 0)
     assert passes.extract_corpus(articles, jobs=1) == expected
     assert sum(parsed) == 2 * len(articles)  # once in each pass
+    assert len(asked) == len(articles)
+
+
+def test_each_article_reads_back_its_own_record_chunk_after_chunk(tmp_path, monkeypatch):
+    """One article a chunk, none held: the process's log is opened again for
+    each, and every record is found where it was said to be (an article
+    given another's record would be parsed again, or worse)."""
+    from kg import passes
+    from kg.articles import load_articles
+
+    articles, _ = load_articles([ROOT / "seeds", ROOT / "tests" / "data" / "heldout"])
+    expected = passes.extract_corpus(articles, jobs=2)
+    parsed: list[int] = []
+    real_parse = passes.parse
+
+    def parse(nlp, texts):
+        texts = list(texts)
+        parsed.append(len(texts))
+        return real_parse(nlp, texts)
+
+    monkeypatch.setattr(passes, "parse", parse)
+    monkeypatch.setattr(passes, "_ALONE_CHUNK", 1)
+    monkeypatch.setattr(passes._held, "most_tokens", 0)
+    assert passes.extract_corpus(articles, jobs=1) == expected
+    assert parsed == [1] * len(articles)  # parsed once each, never again
+
+
+def test_a_record_of_another_article_is_not_trusted(tmp_path, monkeypatch):
+    """A place that leads to another article's record (a log misread) has
+    the article parsed again, not given the other's Doc."""
+    from kg import passes
+    from kg.articles import load_articles
+
+    articles, _ = load_articles([ROOT / "seeds"])
+    expected = passes.extract_corpus(articles, jobs=1)
+    real_titles = passes._titles
+    swapped: list[int] = []
+
+    def titles(jobs_list, *args):
+        found = real_titles(jobs_list, *args)
+        first, second = jobs_list[0], jobs_list[1]  # each given the other's record
+        jobs_list[0] = dataclasses.replace(first, first_at=second.first_at)
+        jobs_list[1] = dataclasses.replace(second, first_at=first.first_at)
+        swapped.extend(j.index for j in jobs_list if j.first_at is not None)
+        return found
+
+    monkeypatch.setattr(passes, "_titles", titles)
+    monkeypatch.setattr(passes._held, "most_tokens", 0)
+    assert passes.extract_corpus(articles, jobs=1) == expected
+    assert swapped == [0, 1]

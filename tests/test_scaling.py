@@ -215,12 +215,12 @@ def test_the_title_index_is_made_once_for_every_round_of_workers(monkeypatch, tm
     assert passes._known is None  # and forgotten once the pass is over
 
 
-def test_a_store_keeps_its_files_whole_and_a_build_writes_its_scratch_in_place(
+def test_a_store_keeps_its_files_whole_and_a_build_files_nothing_an_article(
         monkeypatch, tmp_path):
     """A store's Docs, first passes and facts outlive the build, so each goes
     through a temporary file renamed into place (a kill never leaves half of
-    one); a plain build's scratch goes with it, so its files are written
-    directly (the rename cost 0.2 ms a file, three files an article)."""
+    one); a plain build's scratch goes with it, and holds no file an article
+    at all, whatever the processes (logs instead, ``kg.facts_log``)."""
     from kg import passes
     from kg.articles import load_articles
 
@@ -230,8 +230,19 @@ def test_a_store_keeps_its_files_whole_and_a_build_writes_its_scratch_in_place(
     monkeypatch.setattr(passes, "write_atomic",
                         lambda path, data, **kw: through_temp.append(Path(path)) or
                         real(path, data, **kw))
+    monkeypatch.setattr(passes._held, "most_tokens", 0)  # one process holds none
     plain = extract_corpus(articles)
+
+    def no_file(job, path, data):  # raised in a worker too: its article fails
+        raise AssertionError(f"{path} filed")
+
+    monkeypatch.setattr(passes.Job, "write", no_file)
+    assert extract_corpus(articles, jobs=2) == plain
     assert through_temp == []
+    monkeypatch.undo()
+    monkeypatch.setattr(passes, "write_atomic",
+                        lambda path, data, **kw: through_temp.append(Path(path)) or
+                        real(path, data, **kw))
     kept = tmp_path / "docs"
     assert extract_corpus(articles, doc_dir=kept) == plain
     names = {p.name for p in through_temp}

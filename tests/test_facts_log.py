@@ -86,6 +86,22 @@ def test_a_record_cut_short_or_a_place_not_logged_is_not_trusted(tmp_path):
         assert read_facts_file(bad) is None
 
 
+def _counting_parses(monkeypatch) -> list[int]:
+    """The number of texts of each call to the parser, as the build goes."""
+    from kg import passes
+
+    parsed: list[int] = []
+    real_parse = passes.parse
+
+    def parse(nlp, texts):
+        texts = list(texts)
+        parsed.append(len(texts))
+        return real_parse(nlp, texts)
+
+    monkeypatch.setattr(passes, "parse", parse)
+    return parsed
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_build_logs_its_scratch_and_a_store_files_it_one_file_an_article(
         tmp_path, monkeypatch, jobs):
@@ -130,21 +146,13 @@ def test_a_first_pass_record_that_cannot_be_read_is_parsed_again(tmp_path, monke
 
     articles, _ = load_articles([ROOT / "seeds"])
     expected = passes.extract_corpus(articles, jobs=2)
-    parsed: list[int] = []
-    real_parse = passes.parse
-
-    def parse(nlp, texts):
-        texts = list(texts)
-        parsed.append(len(texts))
-        return real_parse(nlp, texts)
-
+    parsed = _counting_parses(monkeypatch)
     asked: list[str] = []
 
     def unreadable(place, folder=None):
         asked.append(place)
         raise OSError("gone")
 
-    monkeypatch.setattr(passes, "parse", parse)
     monkeypatch.setattr(passes, "read_place", unreadable)
     monkeypatch.setattr(passes._held, "most_tokens", 0)
     assert passes.extract_corpus(articles, jobs=1) == expected
@@ -161,15 +169,7 @@ def test_each_article_reads_back_its_own_record_chunk_after_chunk(tmp_path, monk
 
     articles, _ = load_articles([ROOT / "seeds", ROOT / "tests" / "data" / "heldout"])
     expected = passes.extract_corpus(articles, jobs=2)
-    parsed: list[int] = []
-    real_parse = passes.parse
-
-    def parse(nlp, texts):
-        texts = list(texts)
-        parsed.append(len(texts))
-        return real_parse(nlp, texts)
-
-    monkeypatch.setattr(passes, "parse", parse)
+    parsed = _counting_parses(monkeypatch)
     monkeypatch.setattr(passes, "_ALONE_CHUNK", 1)
     monkeypatch.setattr(passes._held, "most_tokens", 0)
     assert passes.extract_corpus(articles, jobs=1) == expected

@@ -7,10 +7,10 @@ them, filling the database) are its largest, and they need no spaCy. So a
 command-line build forks a child that loads the model, runs the two passes
 (with its own workers) and files each article's facts (in a store's files,
 else in one log, ``kg.facts_log``); the building process never imports
-spaCy, and reads the facts from there an article at a
-time (``FiledFacts``) while the child, its work done, goes with all of its
-memory (within a third of a second: what the update of a store adds to an
-add's peak was 5 MB at 10,000 articles).
+spaCy, and reads the facts from there an article at a time (``FiledFacts``)
+while the child, its work done, goes with all of its memory (within a third
+of a second: what the update of a store adds to an add's peak was 5 MB at
+10,000 articles).
 The child is forked first (``ExtractionProcess``), before the articles are
 listed, so that importing spaCy and loading the model (two seconds or more)
 run beside the listing; the articles are sent to it once listed, and it takes

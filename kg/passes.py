@@ -6,12 +6,12 @@ returns the work titles it found; the second pass, knowing every title in the
 corpus, reads each article back, extracts its facts and files them too. Only
 titles cross between processes (and, in a build's own scratch, where each
 article's first pass was logged, and its pickled facts), never live Docs,
-and the facts are read back
-only once every worker is done, so the workers and the corpus's facts are
-never in memory at the same time; and because titles are merged in article
-order, the facts are the same for any number of processes. One process alone
-(``--jobs 1``) runs both passes itself, and holds a bounded number of its
-parsed articles in memory between them instead of filing them (``_Held``).
+and the facts are read back only once every worker is done, so the workers
+and the corpus's facts are never in memory at the same time; and because
+titles are merged in article order, the facts are the same for any number
+of processes. One process alone (``--jobs 1``) runs both passes itself,
+and holds a bounded number of its parsed articles in memory between them
+instead of filing them (``_Held``).
 
 A plain build's folder is its own scratch, gone with it: there each process
 appends what its first pass files to a log of its own and says where
@@ -145,11 +145,12 @@ class Job:
     """One article's work, and what it leaves in ``folder`` (as files in a
     store's; in a build's own scratch, as records of logs, see ``scratch``):
     its Doc (``key``, from ``doc_keys``), and beside it (``stem``,
-    ``_article_stem``) the first pass's result (titles, people, work hits) and the article's facts
-    (kept between builds in a store's folder: the main process reads them once
-    extraction is over, so it does not hold every article's facts while the
-    workers still run). The paths are made when used: a store add lists every
-    stored article, and making their 30,000 paths took longer than the rest."""
+    ``_article_stem``) the first pass's result (titles, people, work hits)
+    and the article's facts (kept between builds in a store's folder: the
+    main process reads them once extraction is over, so it does not hold
+    every article's facts while the workers still run). The paths are made
+    when used: a store add lists every stored article, and making their
+    30,000 paths took longer than the rest."""
 
     index: int
     article: Article
@@ -159,11 +160,11 @@ class Job:
     # the folder is this build's own scratch, gone with it (not a store's,
     # kept between builds): its files are written in place, not through a
     # temporary file renamed into place (``write_atomic``), which cost 0.2 ms
-    # more a file. Nothing reads one before the pass
-    # that writes it is over, and a build that fails leaves no scratch. Nor
-    # are most of them files at all: the first pass logs its Doc and state
-    # (``first_at``), and the second hands its facts back to be logged, as
-    # creating a file cost more than writing it (``kg.facts_log``)
+    # more a file. Nothing reads one before the pass that writes it is over,
+    # and a build that fails leaves no scratch. Nor are most of them files at
+    # all: the first pass logs its Doc and state (``first_at``), and the
+    # second hands its facts back to be logged, as creating a file cost more
+    # than writing it (``kg.facts_log``)
     scratch: bool = False
     # in a build's scratch, where the first pass logged the article's Doc and
     # state (``Logged``; a place in ``folder``); None where it filed them, or

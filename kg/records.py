@@ -262,8 +262,9 @@ class Filed:
     """Where extraction filed the facts to read back: (article index, folder,
     Doc key, stem, the facts' place, ``kg.facts_log``; see ``kg.passes.Job``)
     in article order, and the corpus's titles (to extract an article again if
-    its facts turn out damaged). Kept here, free of spaCy, so that a process that only reads facts
-    can take it from the process that extracted them (``kg.extraction_process``)."""
+    its facts turn out damaged). Kept here, free of spaCy, so that a process
+    that only reads facts can take it from the process that extracted them
+    (``kg.extraction_process``)."""
 
     jobs: list[tuple[int, Path, str, str, str]]  # the facts' place (``kg.facts_log``)
     known_path: Path

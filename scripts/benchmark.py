@@ -7,7 +7,9 @@ For each size N it writes N articles with invented names (scripts/synthetic.py)
 and measures, each step in a fresh process:
 
 - raw: the plain spaCy model's ``nlp.pipe`` over the same texts, one process
-  (model load included, as it is in a build);
+  (model load included, as it is in a build); up to ``--jobs1-max`` articles,
+  also raw spaCy multiplying as kg does (``kg.matmul``), to show how much of
+  kg's ratio is that choice;
 - ``kg build --no-html`` with ``--jobs 1`` and ``--jobs J``: articles/s and
   the ratio of kg's throughput to raw's (1.0 = as fast as parsing alone);
 - peak memory: the largest sum of the proportional set sizes (PSS) of the
@@ -62,12 +64,14 @@ KG = [PYTHON, "-m", "kg"]
 ADDS = QUERY_RUNS = 3
 
 RAW_PARSE = """
+import contextlib
 import sys
-from pathlib import Path
 from kg.articles import load_articles
+from kg.matmul import numpy_matmul
 from kg.nlp import load_model
 articles, _ = load_articles([sys.argv[1]])
-nlp = load_model()
+with numpy_matmul() if sys.argv[2:] == ["numpy"] else contextlib.nullcontext():
+    nlp = load_model()
 for _ in nlp.pipe(a.body for a in articles):
     pass
 """
@@ -268,6 +272,7 @@ def main() -> None:
             raw_s, raw_mb = measure([PYTHON, "-c", RAW_PARSE, str(corpus)])
             row = {"n": n, "raw_s": raw_s, "raw_mb": raw_mb}
             if n <= args.jobs1_max:
+                row["raw_numpy_s"], _ = measure([PYTHON, "-c", RAW_PARSE, str(corpus), "numpy"])
                 out1 = Path(tmp) / f"out1-{n}"
                 row["kg1_s"], row["kg1_mb"] = measure(
                     [*KG, "build", str(corpus), "-o", str(out1), "--no-html", "-q",
@@ -385,6 +390,12 @@ def _print(rows: list[dict], jobs: int) -> None:
               f"{r['kgj_s']:6.0f} s {_rate(r, r['kgj_s']):>12} {mem:>18} {r['store_s']:10.0f} s "
               f"{r['add_s']:5.1f} s {r['known_s']:9.1f} s "
               f"{r['store_mb']:13.0f}/{r['add_mb']:.0f}/{r['known_mb']:.0f}", flush=True)
+    for r in rows:
+        if "raw_numpy_s" in r:
+            kg1 = f"--jobs 1 {r['raw_numpy_s'] / r['kg1_s']:.2f}x, " if "kg1_s" in r else ""
+            print(f"{r['n']:>8} raw spaCy multiplying as kg does (numpy's BLAS, one thread): "
+                  f"{r['raw_numpy_s']:.0f} s; kg against it: {kg1}"
+                  f"--jobs {jobs} {r['raw_numpy_s'] / r['kgj_s']:.2f}x", flush=True)
     print(f"(add 1, add 1 known: the median of {ADDS} adds of each kind, in turn; their peak "
           "MB: the largest)", flush=True)
     for r in rows:

@@ -118,13 +118,14 @@ def _content(path: Path) -> bytes:
 
 def rules_fingerprint() -> str:
     """Changes whenever kg, a gazetteer, a pattern file or the pipeline's code
-    (``nlp.py``, and the gazetteer code that turns the data into its rules)
-    changes: they shape the Docs. The model's name and version are in the key
-    too (``kg.passes.doc_keys``)."""
+    (``nlp.py``, how its model multiplies, and the gazetteer code that turns
+    the data into its rules) changes: they shape the Docs. The model's name
+    and version are in the key too (``kg.passes.doc_keys``)."""
     h = hashlib.sha256(kg.__version__.encode())
     for f in [*sorted((ONTOLOGY_DIR / "gazetteers").glob("*.json")),
               *sorted((ONTOLOGY_DIR / "patterns").glob("*.json*")), _KG_DIR / "nlp.py",
-              _KG_DIR / "attribute_rules.py", _KG_DIR / "gazetteer.py", _KG_DIR / "datafiles.py"]:
+              _KG_DIR / "matmul.py", _KG_DIR / "attribute_rules.py", _KG_DIR / "gazetteer.py",
+              _KG_DIR / "datafiles.py"]:
         h.update(f.name.encode())
         h.update(_content(f))
     return h.hexdigest()

@@ -1,35 +1,114 @@
-"""How the model multiplies its matrices: numpy's BLAS, one thread a process.
+"""How the model multiplies its matrices: numpy's BLAS, one thread a process,
+a block of a fixed number of rows at a time.
 
-thinc, under spaCy, multiplies with blis by default. For the small matrices of
-a CPU pipeline such as ``en_core_web_sm`` (a few hundred rows of 96 to 300
-columns at a time) numpy's BLAS is faster on this project's test machine: 400
-synthetic articles parsed in 7.3 to 7.7 s of CPU against 10.4 to 11.2 s, and
-a build of 1,000 took 24 s against 30 s with ``--jobs 1``, 14.3 to 14.9 s
-against 17.3 to 17.5 s with ``--jobs 2``. The numbers are the same: every tag, arc, lemma and entity of 52,739 tokens of
-news and synthetic articles matched. The transition parser's own C loop keeps
+thinc, under spaCy, multiplies with blis by default. For the small matrices
+of a CPU pipeline such as ``en_core_web_sm`` (96 to 384 columns) numpy's BLAS
+is faster on this project's test machine: 400 synthetic articles parsed in
+7.3 to 7.7 s of CPU against 10.4 to 11.2 s, and a build of 1,000 took about
+24 s against 30 s with ``--jobs 1``. The transition parser's own C loop keeps
 blis; only the layers run through thinc change.
 
-numpy's BLAS starts a thread per core. kg's parallelism is its processes
-(``--jobs``): two processes each running two BLAS threads on two cores made a
-build a third slower than blis, so the BLAS is held to one thread.
+Two things come with numpy's BLAS, and are dealt with here:
+
+- It starts a thread per core, and kg's parallelism is its processes
+  (``--jobs``): two processes each running two BLAS threads on two cores made
+  a build a third slower than blis. So the BLAS is held to one thread.
+- Its result for a row depends on how many rows are multiplied at once (it
+  picks other kernels for a few rows), and a batch's rows are the tokens of
+  all its texts: an article parsed alone (a store add) or with others (a
+  build, batched differently with ``--jobs 1`` and ``--jobs 2``) would get
+  slightly different numbers, where kg promises the same output however it
+  runs. So every multiplication is made in blocks of ``ROWS`` rows, the last
+  filled up with zeros: a row's numbers then depend on that row alone. blis
+  has this property by itself. Where a probe finds that a BLAS lacks it even
+  so, the model keeps blis.
+
+The labels are the same as with blis: every tag, arc, lemma and entity of
+52,739 tokens of news and synthetic articles matched (the floats are not
+bit for bit blis's).
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 
-from thinc.api import NumpyOps, get_current_ops, use_ops
+import numpy as np
+from thinc.api import NumpyOps, get_current_ops, set_current_ops
 from threadpoolctl import threadpool_limits
 
+# rows in every multiplication; a batch of texts is a few thousand tokens, so
+# the zeros that fill the last block cost a few percent
+ROWS = 256
 
-def numpy_matmul() -> contextlib.AbstractContextManager:
-    """A context in which the model layers made (a model being loaded) multiply
-    with numpy's BLAS, held to one thread. Where the current ops are not thinc's
-    plain CPU ops (a GPU, Apple's ops), they are left as they are."""
-    if type(get_current_ops()) is not NumpyOps:
-        return contextlib.nullcontext()
+
+def in_blocks(x: np.ndarray, w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``x @ w``, ``ROWS`` rows of ``x`` at a time (the last block filled up
+    with zeros), so that each row of the result is the same wherever the row
+    sits in ``x`` and however many rows ``x`` has."""
+    x = np.ascontiguousarray(x)
+    rows = x.shape[0]
+    if out is None:
+        out = np.empty((rows, w.shape[1]), dtype=np.result_type(x, w))
+    whole = rows - rows % ROWS
+    for start in range(0, whole, ROWS):
+        np.matmul(x[start:start + ROWS], w, out=out[start:start + ROWS])
+    if whole < rows:
+        last = np.zeros((ROWS, x.shape[1]), dtype=x.dtype)
+        last[:rows - whole] = x[whole:]
+        out[whole:] = np.matmul(last, w)[:rows - whole]
+    return out
+
+
+class RowStableOps(NumpyOps):
+    """thinc's CPU ops, multiplying with numpy's BLAS in blocks of ``ROWS``
+    rows. Only inference's products (``x @ y`` or ``x @ y.T`` in float32) go
+    by blocks; anything else (training's gradients) is thinc's own."""
+
+    def __init__(self) -> None:
+        super().__init__(use_blis=False)
+
+    def gemm(self, x: np.ndarray, y: np.ndarray, out: np.ndarray | None = None,
+             trans1: bool = False, trans2: bool = False) -> np.ndarray:
+        if trans1 or x.ndim != 2 or y.ndim != 2 or not x.dtype == y.dtype == np.float32:
+            return super().gemm(x, y, out=out, trans1=trans1, trans2=trans2)
+        return in_blocks(x, y.T if trans2 else y, out)
+
+
+def rows_stable() -> bool:
+    """Whether ``in_blocks`` gives a row the same numbers wherever it sits and
+    alone, on this machine's BLAS (random numbers, two of the model's shapes)."""
+    rng = np.random.default_rng(0)
+    for inputs, outputs in ((96, 50), (288, 288)):
+        w = rng.standard_normal((inputs, outputs), dtype=np.float32)
+        x = rng.standard_normal((ROWS + 40, inputs), dtype=np.float32)
+        whole = in_blocks(x, w)
+        for start in (1, 39, ROWS + 39):
+            if not np.array_equal(in_blocks(x[start:], w), whole[start:]):
+                return False
+    return True
+
+
+@contextlib.contextmanager
+def numpy_matmul() -> Iterator[None]:
+    """A context in which the model layers made (a model being loaded)
+    multiply with ``RowStableOps``. On entering, every BLAS in the process is
+    held to one thread, for good. Where the current ops are not thinc's plain
+    CPU ops (a GPU's, Apple's), or the probe finds rows unstable, the layers
+    keep the current ops."""
+    current = get_current_ops()
+    if type(current) is not NumpyOps:
+        yield
+        return
     one_blas_thread()
-    return use_ops("numpy", use_blis=False)
+    if not rows_stable():
+        yield
+        return
+    set_current_ops(RowStableOps())
+    try:
+        yield
+    finally:
+        set_current_ops(current)
 
 
 def one_blas_thread() -> None:

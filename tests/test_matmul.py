@@ -1,17 +1,22 @@
-"""kg's model multiplies with numpy's BLAS on one thread (``kg.matmul``): the
-Docs are the same as with thinc's default, blis, and nothing else changes."""
+"""kg's model multiplies with numpy's BLAS, on one thread, in blocks of a fixed
+number of rows (``kg.matmul``): the labels are those of thinc's default,
+blis, and a text gets the same numbers alone as in any batch."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pytest
 from thinc.api import NumpyOps, get_current_ops, set_current_ops
 
-from kg.matmul import numpy_matmul
-from kg.nlp import load_model
+from kg import matmul
+from kg.matmul import ROWS, RowStableOps, in_blocks, numpy_matmul
+from kg.nlp import load_model, load_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,6 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TEXT = ("Ada Quill won best actress at the Harbor Awards on Sunday for her role in "
         "The Long Tide, which airs on Channel Nine. Jon Vance, who directed it, "
         "thanked the cast and said he had not expected the award.")
+SHORT = "Ada Quill won."
+
+
+def _seeds() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
 
 
 def _annotations(doc) -> list[tuple]:
@@ -26,43 +36,81 @@ def _annotations(doc) -> list[tuple]:
              t.is_sent_start) for t in doc]
 
 
-def _uses_blis(nlp) -> set[bool]:
-    models = [pipe.model for _, pipe in nlp.pipeline if getattr(pipe, "model", None) is not None]
-    return {node.ops.use_blis for model in models for node in model.walk()
-            if isinstance(node.ops, NumpyOps)}
+def _ops_kinds(nlp) -> dict[str, set[type]]:
+    """For each pipe with a model, the kinds of ops of its layers."""
+    return {name: {type(node.ops) for node in pipe.model.walk()}
+            for name, pipe in nlp.pipeline if getattr(pipe, "model", None) is not None}
 
 
-def test_same_docs_as_with_blis() -> None:
+def test_blocks_give_a_row_the_same_numbers_anywhere() -> None:
+    rng = np.random.default_rng(7)
+    w = rng.standard_normal((288, 288), dtype=np.float32)
+    x = rng.standard_normal((2 * ROWS + 13, 288), dtype=np.float32)
+    whole = in_blocks(x, w)
+    assert np.allclose(whole, x @ w, rtol=1e-4, atol=1e-4)
+    for start, stop in ((0, 1), (5, 6), (7, 40), (ROWS - 3, ROWS + 9), (1, 2 * ROWS + 13)):
+        assert np.array_equal(in_blocks(x[start:stop], w), whole[start:stop])
+    # into a given array, from a transposed weight (as thinc's layers call it)
+    out = np.empty_like(whole)
+    got = RowStableOps().gemm(x, np.ascontiguousarray(w.T), out=out, trans2=True)
+    assert got is out and np.array_equal(out, whole)
+
+
+def test_same_labels_as_with_blis() -> None:
     default = load_model()
     with numpy_matmul():
         numpy_nlp = load_model()
-    assert _uses_blis(default) == {True}
-    # every layer thinc runs uses numpy's BLAS (the transition parser's
-    # output layer, which its own C loop multiplies with blis, aside)
-    assert False in _uses_blis(numpy_nlp)
-    assert sum(node.ops.use_blis for node in numpy_nlp.get_pipe("tok2vec").model.walk()) == 0
     assert get_current_ops().use_blis  # the context is left as it was
-    texts = [TEXT, *(p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt")))]
+    assert all(kinds == {NumpyOps} for kinds in _ops_kinds(default).values())
+    kinds = _ops_kinds(numpy_nlp)
+    assert kinds["tok2vec"] == {RowStableOps}
+    # the transition models' output layers, which their own C loop multiplies
+    # with blis, are made with thinc's plain ops
+    assert kinds["parser"] == kinds["ner"] == {RowStableOps, NumpyOps}
     tokens = 0
-    for a, b in zip(default.pipe(texts), numpy_nlp.pipe(texts), strict=True):
+    for a, b in zip(default.pipe([TEXT, *_seeds()]), numpy_nlp.pipe([TEXT, *_seeds()]),
+                    strict=True):
         assert _annotations(a) == _annotations(b)
         tokens += len(a)
     assert tokens > 1000
 
 
-def test_blas_held_to_one_thread() -> None:
-    # in a fresh process, where nothing has limited the BLAS yet
-    code = ("from threadpoolctl import threadpool_info\n"
-            "from kg.matmul import numpy_matmul\n"
-            "import numpy\n"
-            "with numpy_matmul():\n"
-            "    pass\n"
-            "print(sorted({i['num_threads'] for i in threadpool_info()"
-            " if i['user_api'] == 'blas'}))\n")
-    env_free = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env_free,
+def test_kgs_pipeline_gives_a_text_the_same_numbers_alone_and_in_a_batch() -> None:
+    nlp = load_pipeline()
+    # (blis where this machine's BLAS fails the probe)
+    assert _ops_kinds(nlp)["tok2vec"] == {RowStableOps if matmul.rows_stable() else NumpyOps}
+    alone = nlp(SHORT)
+    with_others = list(nlp.pipe([TEXT, SHORT, *_seeds()]))[1]
+    assert alone.tensor.size and np.array_equal(alone.tensor, with_others.tensor)
+    assert _annotations(alone) == _annotations(with_others)
+    pair = list(nlp.pipe([SHORT, "Jon Vance lost."]))[0]
+    assert np.array_equal(alone.tensor, pair.tensor)
+
+
+def test_blas_held_to_one_thread_here_and_in_forked_processes() -> None:
+    # a fresh process whose BLAS starts with two threads
+    code = """
+import json, os
+import numpy
+from threadpoolctl import threadpool_info
+from kg.matmul import numpy_matmul
+def blas():
+    return sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+before = blas()
+with numpy_matmul():
+    pass
+read, write = os.pipe()
+if os.fork() == 0:
+    os.write(write, json.dumps(blas()).encode())
+    os._exit(0)
+os.wait()
+print(json.dumps([before, blas(), json.loads(os.read(read, 100))]))
+"""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    env["OPENBLAS_NUM_THREADS"] = "2"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[1]"
+    assert json.loads(out) == [[2], [1], [1]]
 
 
 class _OtherOps(NumpyOps):
@@ -80,3 +128,10 @@ def test_other_ops_left_as_they_are() -> None:
             assert get_current_ops() is other
     finally:
         set_current_ops(before)
+
+
+def test_a_blas_whose_rows_are_unstable_keeps_blis(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = get_current_ops()
+    monkeypatch.setattr(matmul, "rows_stable", lambda: False)
+    with numpy_matmul():
+        assert get_current_ops() is before and before.use_blis

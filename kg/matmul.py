@@ -2,8 +2,8 @@
 a block of a fixed number of rows at a time.
 
 thinc, under spaCy, multiplies with blis by default. For the small matrices
-of a CPU pipeline such as ``en_core_web_sm`` (96 to 384 columns) numpy's BLAS
-is faster on this project's test machine: 400 synthetic articles parsed in
+of a CPU pipeline such as ``en_core_web_sm`` (64 to 576 inputs, 50 to 1,024
+outputs) numpy's BLAS is faster on this project's test machine: 400 synthetic articles parsed in
 7.3 to 7.7 s of CPU against 10.4 to 11.2 s, and a build of 1,000 took about
 24 s against 30 s with ``--jobs 1``. The transition parser's own C loop keeps
 blis; only the layers run through thinc change.
@@ -25,21 +25,34 @@ Two things come with numpy's BLAS, and are dealt with here:
 
 The labels are the same as with blis: every tag, arc, lemma and entity of
 52,739 tokens of news and synthetic articles matched (the floats are not
-bit for bit blis's).
+bit for bit blis's, so the names parsed Docs are filed under say how they
+were multiplied: ``kind``).
+
+A layer made later with other ops (thinc's ``Model.copy``, spaCy's
+``replace_listeners`` or ``add_pipe(source=...)``) would multiply with blis
+again; kg's pipeline uses none of them.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from thinc.api import NumpyOps, get_current_ops, set_current_ops
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 # rows in every multiplication; a batch of texts is a few thousand tokens, so
-# the zeros that fill the last block cost a few percent
+# the zeros that fill the last block cost a build a few percent (a short text
+# parsed alone pays for 256 rows a layer: a few milliseconds)
 ROWS = 256
+# (inputs, outputs) of the layers the probe tries: en_core_web_sm's own
+_PROBED_SHAPES = ((576, 288), (288, 288), (96, 50), (64, 1024))
 
 
 def in_blocks(x: np.ndarray, w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -63,7 +76,8 @@ def in_blocks(x: np.ndarray, w: np.ndarray, out: np.ndarray | None = None) -> np
 class RowStableOps(NumpyOps):
     """thinc's CPU ops, multiplying with numpy's BLAS in blocks of ``ROWS``
     rows. Only inference's products (``x @ y`` or ``x @ y.T`` in float32) go
-    by blocks; anything else (training's gradients) is thinc's own."""
+    by blocks; anything else (training's gradients) is numpy's ``dot`` as it
+    is."""
 
     def __init__(self) -> None:
         super().__init__(use_blis=False)
@@ -75,18 +89,40 @@ class RowStableOps(NumpyOps):
         return in_blocks(x, y.T if trans2 else y, out)
 
 
+@cache
 def rows_stable() -> bool:
-    """Whether ``in_blocks`` gives a row the same numbers wherever it sits and
-    alone, on this machine's BLAS (random numbers, two of the model's shapes)."""
+    """Whether ``RowStableOps`` gives a row the same numbers wherever it sits,
+    in a full block or the last, and alone, on this machine's BLAS: random
+    numbers in the model's shapes and layout (its layers multiply by their
+    weights transposed), about 40 ms once a process."""
     rng = np.random.default_rng(0)
-    for inputs, outputs in ((96, 50), (288, 288)):
-        w = rng.standard_normal((inputs, outputs), dtype=np.float32)
-        x = rng.standard_normal((ROWS + 40, inputs), dtype=np.float32)
-        whole = in_blocks(x, w)
-        for start in (1, 39, ROWS + 39):
-            if not np.array_equal(in_blocks(x[start:], w), whole[start:]):
+    ops = RowStableOps()
+    for inputs, outputs in _PROBED_SHAPES:
+        w = rng.standard_normal((outputs, inputs), dtype=np.float32)
+        x = rng.standard_normal((2 * ROWS + 40, inputs), dtype=np.float32)
+        whole = ops.gemm(x, w, trans2=True)
+        for start, stop in ((1, ROWS + 1), (39, None), (ROWS + 39, None), (2 * ROWS + 39, None),
+                            (5, 6)):
+            if not np.array_equal(ops.gemm(x[start:stop], w, trans2=True), whole[start:stop]):
                 return False
     return True
+
+
+def kind(nlp: Language) -> str:
+    """How ``nlp``'s layers multiply, for the names its parsed Docs are filed
+    under: in blocks, with which BLAS (its name, version and kernels), or
+    thinc's ops as they are."""
+    ops = next((pipe.model.ops for _, pipe in nlp.pipeline
+                if getattr(pipe, "model", None) is not None), get_current_ops())
+    if isinstance(ops, RowStableOps):
+        return f"rows{ROWS}-{_blas()}"
+    return f"thinc-{type(ops).__name__}-{getattr(ops, 'use_blis', '')}"
+
+
+@cache
+def _blas() -> str:
+    return "+".join(sorted(f"{i['internal_api']}-{i['version']}-{i.get('architecture')}"
+                           for i in threadpool_info() if i["user_api"] == "blas"))
 
 
 @contextlib.contextmanager

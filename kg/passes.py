@@ -60,6 +60,7 @@ from kg.facts_log import FactsLog, read_place
 from kg.fingerprints import extraction_fingerprint, resolution_fingerprint, rules_fingerprint
 from kg.gazetteer import fold, load_gazetteer
 from kg.letters_index import LettersIndex, index_name, opened
+from kg.matmul import kind as matmul_kind
 from kg.memory import collection_paused, frozen_objects, give_back
 from kg.nlp import load_pipeline, parse, release_pipeline
 from kg.pipeline import (
@@ -99,11 +100,12 @@ _DOC_FORMAT = "dict-pickle"
 
 def doc_keys(nlp: Language, digests: Iterable[str], fingerprint: str) -> list[str]:
     """The names parsed Docs are filed under: their text (by its digest,
-    ``Article.digest``), the model, kg's rules and the filing format
-    (``nlp.meta`` is slow to build, so it is read once for all texts)."""
+    ``Article.digest``), the model, how it multiplies (``kg.matmul.kind``),
+    kg's rules and the filing format (``nlp.meta`` is slow to build, so it is
+    read once for all texts)."""
     meta = nlp.meta
-    salt = (f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}-{fingerprint}"
-            f"-{_DOC_FORMAT}")
+    salt = (f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}-{matmul_kind(nlp)}"
+            f"-{fingerprint}-{_DOC_FORMAT}")
     return [hashlib.sha256((salt + digest).encode()).hexdigest() for digest in digests]
 
 

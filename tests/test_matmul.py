@@ -17,6 +17,7 @@ from thinc.api import NumpyOps, get_current_ops, set_current_ops
 from kg import matmul
 from kg.matmul import ROWS, RowStableOps, in_blocks, numpy_matmul
 from kg.nlp import load_model, load_pipeline
+from kg.passes import doc_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,6 +86,57 @@ def test_kgs_pipeline_gives_a_text_the_same_numbers_alone_and_in_a_batch() -> No
     assert _annotations(alone) == _annotations(with_others)
     pair = list(nlp.pipe([SHORT, "Jon Vance lost."]))[0]
     assert np.array_equal(alone.tensor, pair.tensor)
+
+
+def test_every_layer_gives_a_text_the_same_numbers_alone_and_in_a_batch(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    nlp = load_pipeline()
+    if not matmul.rows_stable():
+        pytest.skip("this machine's BLAS fails the probe: the model keeps blis")
+    products = []
+    multiply = RowStableOps.gemm
+
+    def recording(self, *args, **kwargs):
+        got = multiply(self, *args, **kwargs)
+        products.append(np.array(got))
+        return got
+
+    monkeypatch.setattr(RowStableOps, "gemm", recording)
+    tokens = len(nlp(SHORT))
+    alone = products[:]
+    products.clear()
+    list(nlp.pipe([SHORT, TEXT, *_seeds()]))
+    # each layer's product over a batch starts with the first text's rows (the
+    # convolution's layers pad each text's rows on both sides: the rows of its
+    # tokens are compared)
+    assert len(alone) == len(products) >= 10
+    for by_itself, in_batch in zip(alone, products, strict=True):
+        assert len(in_batch) > len(by_itself)
+        pad = (len(by_itself) - tokens) // 2
+        assert np.array_equal(by_itself[pad:pad + tokens], in_batch[pad:pad + tokens])
+
+
+def test_the_probe_finds_unstable_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unblocked(x, w, out=None):
+        return np.matmul(x, w, out=out)
+
+    rng = np.random.default_rng(3)
+    w = rng.standard_normal((288, 288), dtype=np.float32)
+    x = rng.standard_normal((300, 288), dtype=np.float32)
+    if all(np.array_equal(x[i:i + 1] @ w, (x @ w)[i:i + 1]) for i in range(3)):
+        pytest.skip("this machine's BLAS gives a row the same numbers however many rows")
+    assert matmul.rows_stable.__wrapped__()
+    monkeypatch.setattr(matmul, "in_blocks", unblocked)
+    assert not matmul.rows_stable.__wrapped__()
+
+
+def test_docs_are_filed_under_how_the_model_multiplied() -> None:
+    with_blocks, plain = matmul.kind(load_pipeline()), matmul.kind(load_model())
+    assert plain == "thinc-NumpyOps-True"
+    if matmul.rows_stable():
+        assert with_blocks.startswith(f"rows{ROWS}-") and len(with_blocks) > len(f"rows{ROWS}-")
+    digests = ["a" * 64]
+    assert doc_keys(load_pipeline(), digests, "f") != doc_keys(load_model(), digests, "f")
 
 
 def test_blas_held_to_one_thread_here_and_in_forked_processes() -> None:

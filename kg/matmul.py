@@ -3,9 +3,10 @@ a block of a fixed number of rows at a time.
 
 thinc, under spaCy, multiplies with blis by default. For the small matrices
 of a CPU pipeline such as ``en_core_web_sm`` (64 to 576 inputs, 50 to 1,024
-outputs) numpy's BLAS is faster on this project's test machine: 400 synthetic articles parsed in
-7.3 to 7.7 s of CPU against 10.4 to 11.2 s, and a build of 1,000 took about
-24 s against 30 s with ``--jobs 1``. The transition parser's own C loop keeps
+outputs) numpy's BLAS is faster on this project's test machine: 400
+synthetic articles parsed in 7.3 to 7.7 s of CPU against 10.4 to 11.2 s, and
+a build of 1,000 took about 23 s against 29 s with ``--jobs 1``, 14 to 15 s
+against 17 s with ``--jobs 2``. The transition parser's own C loop keeps
 blis; only the layers run through thinc change.
 
 Two things come with numpy's BLAS, and are dealt with here:

@@ -393,7 +393,7 @@ def _print(rows: list[dict], jobs: int) -> None:
     for r in rows:
         if "raw_numpy_s" in r:
             kg1 = f"--jobs 1 {r['raw_numpy_s'] / r['kg1_s']:.2f}x, " if "kg1_s" in r else ""
-            print(f"{r['n']:>8} raw spaCy multiplying as kg does (numpy's BLAS, one thread): "
+            print(f"{r['n']:>8} raw spaCy multiplying as kg does (kg.matmul): "
                   f"{r['raw_numpy_s']:.0f} s; kg against it: {kg1}"
                   f"--jobs {jobs} {r['raw_numpy_s'] / r['kgj_s']:.2f}x", flush=True)
     print(f"(add 1, add 1 known: the median of {ADDS} adds of each kind, in turn; their peak "

@@ -64,10 +64,11 @@ def test_same_labels_as_with_blis() -> None:
     assert get_current_ops().use_blis  # the context is left as it was
     assert all(kinds == {NumpyOps} for kinds in _ops_kinds(default).values())
     kinds = _ops_kinds(numpy_nlp)
-    assert kinds["tok2vec"] == {RowStableOps}
-    # the transition models' output layers, which their own C loop multiplies
-    # with blis, are made with thinc's plain ops
-    assert kinds["parser"] == kinds["ner"] == {RowStableOps, NumpyOps}
+    if matmul.rows_stable():  # (else this machine's BLAS keeps blis)
+        assert kinds["tok2vec"] == {RowStableOps}
+        # the transition models' output layers, which their own C loop
+        # multiplies with blis, are made with thinc's plain ops
+        assert kinds["parser"] == kinds["ner"] == {RowStableOps, NumpyOps}
     tokens = 0
     for a, b in zip(default.pipe([TEXT, *_seeds()]), numpy_nlp.pipe([TEXT, *_seeds()]),
                     strict=True):

@@ -76,14 +76,18 @@ from kg.records import ArticleFacts, Filed, SharedReader, read_facts_files
 # (done, total, "parsing ARTICLE" | "extracting ARTICLE"), once per article and pass
 Progress = Callable[[int, int, str], None]
 
-# articles handed to a process at a time: enough to batch the model's work,
-# few enough that every process of a pool stays busy to the end
-_CHUNK = 8
-# and to one process alone, which need not share: the model parses 32
-# synthetic articles in one batch about 5% faster than in four of 8 (its
-# layers' fixed costs, a batch at a time), holding about 65 MB more while it
-# does (their arrays grow with the batch's tokens), so a batch is also kept
-# to ``_BATCH_CHARS``: 32 articles of about 750 characters, 14 real ones
+# articles handed to a process of a pool at a time: at most ``_CHUNK``, so
+# that the model parses them in one batch (its layers have fixed costs a
+# batch: with numpy's BLAS, 300 synthetic articles took a fifth less of the
+# model's time in batches of 32 than of 8, and a --jobs 2 build of 1,000 a
+# sixteenth less time; 64 gained no more); fewer as a round of a pool nears
+# its end (a share of what is left, down to ``_LAST_CHUNK``), so that no
+# process waits long for the other's last chunk
+_CHUNK = 32
+_LAST_CHUNK = 4
+# and to one process alone, which need not share. A batch holds about 65 MB
+# more for 32 articles than for 8 (the arrays grow with its tokens), so it is
+# also kept to ``_BATCH_CHARS``: 32 articles of about 750 characters, 14 real ones
 _ALONE_CHUNK = 32
 _BATCH_CHARS = 24_000
 # articles a pool of workers handles before fresh ones, forked again, take
@@ -504,10 +508,20 @@ def _logged_first(job: Job) -> tuple[Doc, FirstPassState] | None:
 
 
 def _chunks(jobs: list[Job], processes: int) -> list[list[Job]]:
-    """``_ALONE_CHUNK`` articles each for one process; for a pool up to
-    ``_CHUNK``, smaller for a small corpus so that every process gets several."""
-    size = _ALONE_CHUNK if processes <= 1 else max(1, min(_CHUNK, len(jobs) // (processes * 4)))
-    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    """``_ALONE_CHUNK`` articles each for one process; for a pool, each round
+    of ``_ROUND`` articles (``_run``) in chunks of its own, half of each
+    process's share of what is left of the round, between ``_LAST_CHUNK`` and
+    ``_CHUNK`` (the chunks shrink as the round ends: see ``_CHUNK``)."""
+    if processes <= 1:
+        return [jobs[i : i + _ALONE_CHUNK] for i in range(0, len(jobs), _ALONE_CHUNK)]
+    chunks = []
+    for start in range(0, len(jobs), _ROUND):
+        end = min(start + _ROUND, len(jobs))
+        while start < end:
+            size = min(_CHUNK, max(_LAST_CHUNK, (end - start) // (processes * 2)))
+            chunks.append(jobs[start : start + size])
+            start += size
+    return chunks
 
 
 def _run(step, jobs: list[Job], settings: _Settings, processes: int,
@@ -536,13 +550,18 @@ def _run(step, jobs: list[Job], settings: _Settings, processes: int,
     if settings.known_path is not None and method == "fork":
         _init(settings)
         _known_works()  # made once here, shared by the forked workers
-    chunks = _chunks(jobs, processes)
-    per_round = max(1, _ROUND // len(chunks[0]))
-    for start in range(0, len(chunks), per_round):
+    rounds: list[list[list[Job]]] = []
+    first = 0
+    for chunk in _chunks(jobs, processes):  # no chunk spans two rounds
+        if not rounds or first % _ROUND == 0:
+            rounds.append([])
+        rounds[-1].append(chunk)
+        first += len(chunk)
+    for chunks in rounds:
         with frozen_objects(), ProcessPoolExecutor(
                 processes, mp_context=multiprocessing.get_context(method), initializer=_init,
                 initargs=(settings,)) as pool:
-            sent = [dumps_listed(chunk) for chunk in chunks[start : start + per_round]]
+            sent = [dumps_listed(chunk) for chunk in chunks]
             for results in pool.map(_take_listed, [step] * len(sent), sent):
                 yield from report(results)
 

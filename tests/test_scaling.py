@@ -190,6 +190,31 @@ def test_workers_replaced_every_few_articles_give_the_same_facts(monkeypatch):
     assert len(rounds[0]) > 2 and len(rounds[1]) > 2  # both passes had several rounds
 
 
+def test_a_pool_gets_full_chunks_that_shrink_as_each_round_ends(monkeypatch):
+    """A pool's chunks are as large as ``_CHUNK`` (one batch of the model's
+    work) while much is left, and shrink to ``_LAST_CHUNK`` as each round of
+    fresh workers ends, so no process waits long for another's last chunk;
+    no chunk spans two rounds, and together they are the jobs in order."""
+    from kg import passes
+
+    monkeypatch.setattr(passes, "_ROUND", 300)
+    jobs = list(range(700))
+    chunks = passes._chunks(jobs, 2)
+    assert [j for c in chunks for j in c] == jobs
+    sizes = [len(c) for c in chunks]
+    assert max(sizes) == passes._CHUNK and sizes[0] == passes._CHUNK
+    starts = [c[0] for c in chunks]
+    assert {0, 300, 600} <= set(starts)  # each round starts a chunk...
+    assert all(c[0] // 300 == c[-1] // 300 for c in chunks)  # ...and none spans two
+    for first in (0, 300):  # full rounds: full chunks first, then ever smaller ones
+        own = [len(c) for c in chunks if first <= c[0] < first + 300]
+        assert own == sorted(own, reverse=True) and own[-2] <= passes._LAST_CHUNK
+    # a small corpus still gives each process several chunks
+    assert len(passes._chunks(list(range(40)), 2)) >= 4
+    # one process alone takes fixed chunks
+    assert {len(c) for c in passes._chunks(jobs, 1)[:-1]} == {passes._ALONE_CHUNK}
+
+
 def test_the_title_index_is_made_once_for_every_round_of_workers(monkeypatch, tmp_path):
     """The second pass's index of every title in the corpus is made by the
     process that forks the workers, before it forks them: workers share it

@@ -518,7 +518,7 @@ def _chunks(jobs: list[Job], processes: int) -> list[list[Job]]:
     for start in range(0, len(jobs), _ROUND):
         end = min(start + _ROUND, len(jobs))
         while start < end:
-            size = min(_CHUNK, max(_LAST_CHUNK, (end - start) // (processes * 2)))
+            size = min(_CHUNK, end - start, max(_LAST_CHUNK, (end - start) // (processes * 2)))
             chunks.append(jobs[start : start + size])
             start += size
     return chunks

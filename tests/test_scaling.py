@@ -183,7 +183,11 @@ def test_workers_replaced_every_few_articles_give_the_same_facts(monkeypatch):
     real_chunks = passes._chunks
     monkeypatch.setattr(passes, "_chunks", lambda jobs, n: rounds.append(
         real := real_chunks(jobs, n)) or real)
-    assert extract_corpus(articles, jobs=2) == one
+    reported = []
+    assert extract_corpus(articles, jobs=2, progress=lambda *said: reported.append(said)) == one
+    for phase in ("parsing", "extracting"):  # each article once a pass
+        said = [what for _, _, what in reported if what.startswith(phase)]
+        assert sorted(said) == sorted(f"{phase} {a.id}" for a in articles)
     import gc
 
     assert gc.get_freeze_count() == 0  # what was frozen for the workers is back to normal
@@ -197,6 +201,10 @@ def test_a_pool_gets_full_chunks_that_shrink_as_each_round_ends(monkeypatch):
     no chunk spans two rounds, and together they are the jobs in order."""
     from kg import passes
 
+    for length in range(1, 120):  # rounds of every length: no job twice, none left out
+        monkeypatch.setattr(passes, "_ROUND", length)
+        jobs = list(range(length * 2 + 3))
+        assert [j for c in passes._chunks(jobs, 2) for j in c] == jobs
     monkeypatch.setattr(passes, "_ROUND", 300)
     jobs = list(range(700))
     chunks = passes._chunks(jobs, 2)

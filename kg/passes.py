@@ -76,18 +76,21 @@ from kg.records import ArticleFacts, Filed, SharedReader, read_facts_files
 # (done, total, "parsing ARTICLE" | "extracting ARTICLE"), once per article and pass
 Progress = Callable[[int, int, str], None]
 
-# articles handed to a process of a pool at a time: at most ``_CHUNK``, so
-# that the model parses them in one batch (its layers have fixed costs a
-# batch: with numpy's BLAS, 300 synthetic articles took a fifth less of the
-# model's time in batches of 32 than of 8, and a --jobs 2 build of 1,000 a
-# sixteenth less time; 64 gained no more); fewer as a round of a pool nears
-# its end (a share of what is left, down to ``_LAST_CHUNK``), so that no
-# process waits long for the other's last chunk
+# articles handed to a process of a pool at a time: at most ``_CHUNK``, parsed
+# in one batch where their text allows (``_BATCH_CHARS``): the model's layers
+# have fixed costs a batch, and with numpy's BLAS 300 synthetic articles took
+# a fifth less of the model's time in batches of 32 than of 8 (a --jobs 2
+# build of 1,000 a sixteenth less time; 64 gained no more), at the cost of
+# memory (each process parses more at once: that build's peak went from 313
+# to 467 MB). Fewer as a round of a pool nears its end (a share of what is
+# left, down to ``_LAST_CHUNK``, or fewer in a small round), so that no
+# process waits long for another's last chunk
 _CHUNK = 32
 _LAST_CHUNK = 4
 # and to one process alone, which need not share. A batch holds about 65 MB
-# more for 32 articles than for 8 (the arrays grow with its tokens), so it is
-# also kept to ``_BATCH_CHARS``: 32 articles of about 750 characters, 14 real ones
+# more for 32 articles than for 8 (the arrays grow with its tokens), so a
+# batch is also kept to ``_BATCH_CHARS``: 32 articles of about 750
+# characters, 14 real ones
 _ALONE_CHUNK = 32
 _BATCH_CHARS = 24_000
 # articles a pool of workers handles before fresh ones, forked again, take
@@ -508,20 +511,31 @@ def _logged_first(job: Job) -> tuple[Doc, FirstPassState] | None:
 
 
 def _chunks(jobs: list[Job], processes: int) -> list[list[Job]]:
-    """``_ALONE_CHUNK`` articles each for one process; for a pool, each round
-    of ``_ROUND`` articles (``_run``) in chunks of its own, half of each
-    process's share of what is left of the round, between ``_LAST_CHUNK`` and
-    ``_CHUNK`` (the chunks shrink as the round ends: see ``_CHUNK``)."""
+    """``_ALONE_CHUNK`` articles each for one process; for a pool, the chunks
+    of every round in turn (``_rounds``)."""
     if processes <= 1:
         return [jobs[i : i + _ALONE_CHUNK] for i in range(0, len(jobs), _ALONE_CHUNK)]
-    chunks = []
+    return [chunk for chunks in _rounds(jobs, processes) for chunk in chunks]
+
+
+def _rounds(jobs: list[Job], processes: int) -> list[list[list[Job]]]:
+    """The jobs in rounds of ``_ROUND`` (fresh workers for each, ``_run``),
+    each in chunks of its own: half of each process's share of what is left
+    of the round, at most ``_CHUNK`` and at least ``_LAST_CHUNK`` (less in a
+    round too small to give every process two chunks so, and the round's
+    last chunk what is left), so the chunks shrink as the round ends (see
+    ``_CHUNK``)."""
+    rounds = []
     for start in range(0, len(jobs), _ROUND):
         end = min(start + _ROUND, len(jobs))
+        least = max(1, min(_LAST_CHUNK, -(-(end - start) // (processes * 2))))
+        chunks = []
         while start < end:
-            size = min(_CHUNK, end - start, max(_LAST_CHUNK, (end - start) // (processes * 2)))
+            size = min(_CHUNK, end - start, max(least, (end - start) // (processes * 2)))
             chunks.append(jobs[start : start + size])
             start += size
-    return chunks
+        rounds.append(chunks)
+    return rounds
 
 
 def _run(step, jobs: list[Job], settings: _Settings, processes: int,
@@ -550,17 +564,10 @@ def _run(step, jobs: list[Job], settings: _Settings, processes: int,
     if settings.known_path is not None and method == "fork":
         _init(settings)
         _known_works()  # made once here, shared by the forked workers
-    rounds: list[list[list[Job]]] = []
-    first = 0
-    for chunk in _chunks(jobs, processes):  # no chunk spans two rounds
-        if not rounds or first % _ROUND == 0:
-            rounds.append([])
-        rounds[-1].append(chunk)
-        first += len(chunk)
-    for chunks in rounds:
+    for chunks in _rounds(jobs, processes):
         with frozen_objects(), ProcessPoolExecutor(
-                processes, mp_context=multiprocessing.get_context(method), initializer=_init,
-                initargs=(settings,)) as pool:
+                min(processes, len(chunks)), mp_context=multiprocessing.get_context(method),
+                initializer=_init, initargs=(settings,)) as pool:
             sent = [dumps_listed(chunk) for chunk in chunks]
             for results in pool.map(_take_listed, [step] * len(sent), sent):
                 yield from report(results)

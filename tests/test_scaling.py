@@ -179,10 +179,18 @@ def test_workers_replaced_every_few_articles_give_the_same_facts(monkeypatch):
     articles, _ = load_articles([ROOT / "seeds", ROOT / "tests" / "data" / "heldout"])
     one = extract_corpus(articles, jobs=1)
     monkeypatch.setattr(passes, "_ROUND", 2)
-    rounds = []
-    real_chunks = passes._chunks
-    monkeypatch.setattr(passes, "_chunks", lambda jobs, n: rounds.append(
-        real := real_chunks(jobs, n)) or real)
+    rounds = []  # each pass's rounds
+    real_rounds = passes._rounds
+    monkeypatch.setattr(passes, "_rounds", lambda jobs, n: rounds.append(
+        real := real_rounds(jobs, n)) or real)
+    pools = []
+
+    class CountedPool(passes.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(passes, "ProcessPoolExecutor", CountedPool)
     reported = []
     assert extract_corpus(articles, jobs=2, progress=lambda *said: reported.append(said)) == one
     for phase in ("parsing", "extracting"):  # each article once a pass
@@ -191,7 +199,8 @@ def test_workers_replaced_every_few_articles_give_the_same_facts(monkeypatch):
     import gc
 
     assert gc.get_freeze_count() == 0  # what was frozen for the workers is back to normal
-    assert len(rounds[0]) > 2 and len(rounds[1]) > 2  # both passes had several rounds
+    assert len(rounds[0]) > 2 and len(rounds[1]) > 2  # both passes had several rounds...
+    assert len(pools) == len(rounds[0]) + len(rounds[1])  # ...each with fresh workers
 
 
 def test_a_pool_gets_full_chunks_that_shrink_as_each_round_ends(monkeypatch):
@@ -217,8 +226,12 @@ def test_a_pool_gets_full_chunks_that_shrink_as_each_round_ends(monkeypatch):
     for first in (0, 300):  # full rounds: full chunks first, then ever smaller ones
         own = [len(c) for c in chunks if first <= c[0] < first + 300]
         assert own == sorted(own, reverse=True) and own[-2] <= passes._LAST_CHUNK
-    # a small corpus still gives each process several chunks
+    # a small corpus still gives each process several chunks, and a tiny one
+    # each process one at least
     assert len(passes._chunks(list(range(40)), 2)) >= 4
+    for n in range(2, 9):
+        assert len(passes._chunks(list(range(n)), 2)) >= 2
+        assert len(passes._chunks(list(range(n * 4)), 8)) >= 8
     # one process alone takes fixed chunks
     assert {len(c) for c in passes._chunks(jobs, 1)[:-1]} == {passes._ALONE_CHUNK}
 

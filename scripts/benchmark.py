@@ -59,7 +59,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from synthetic import World, article, write_corpus  # noqa: E402
 
 PYTHON = sys.executable
-PSS_EVERY = 0.5  # seconds between readings of a measured command's memory (``measure``)
+# seconds between readings of a measured command's memory, after its first
+# few seconds (``measure``)
+PSS_EVERY, PSS_SOON = 0.5, 3.0
 KG = [PYTHON, "-m", "kg"]
 # store adds of each kind, and runs of each query, whose median is reported
 ADDS = QUERY_RUNS = 3
@@ -83,12 +85,13 @@ def measure(cmd: list[str]) -> tuple[float, float]:
     children). Memory is summed PSS (each shared page counted once, split
     between the processes sharing it): summed RSS would count the model's pages
     that forked workers share with their parent once per process. It is read
-    every ``PSS_EVERY`` seconds: reading a process's PSS walks its pages
-    (1 to 6 ms for a build's process, holding the process's memory map
-    meanwhile), and read every 0.1 s it made a 10,000-article ``--jobs 2``
-    build 8% slower (146.6 s against 135.3 s), where raw spaCy, one process
-    on two cores, lost nothing; every 0.5 s, the peaks were the same (485
-    and 484 MB over 3,000 articles)."""
+    every 0.1 s for the first ``PSS_SOON`` seconds (a store add takes about
+    1.2 s), then every ``PSS_EVERY`` seconds: reading a process's PSS walks
+    its pages (1 to 6 ms for each of a build's processes, holding the
+    process's memory map meanwhile), and read every 0.1 s throughout it made
+    a 10,000-article ``--jobs 2`` build slower (146.6 s against 135.3 s
+    unread, one run each), and over 3,000 articles 45.9 s every 0.1 s, 42.1 s
+    every 0.5 s, 40.2 s unread, the peaks the same (484 and 485 MB)."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -104,7 +107,7 @@ def measure(cmd: list[str]) -> tuple[float, float]:
                     with contextlib.suppress(psutil.Error):  # a worker that just ended
                         total += p.memory_full_info().pss
                 peak = max(peak, total)
-                done.wait(PSS_EVERY)
+                done.wait(0.1 if time.perf_counter() - started < PSS_SOON else PSS_EVERY)
         except psutil.Error:
             pass
 

@@ -510,12 +510,9 @@ def _logged_first(job: Job) -> tuple[Doc, FirstPassState] | None:
         return None
 
 
-def _chunks(jobs: list[Job], processes: int) -> list[list[Job]]:
-    """``_ALONE_CHUNK`` articles each for one process; for a pool, the chunks
-    of every round in turn (``_rounds``)."""
-    if processes <= 1:
-        return [jobs[i : i + _ALONE_CHUNK] for i in range(0, len(jobs), _ALONE_CHUNK)]
-    return [chunk for chunks in _rounds(jobs, processes) for chunk in chunks]
+def _chunks(jobs: list[Job]) -> list[list[Job]]:
+    """``_ALONE_CHUNK`` articles each, for one process (a pool's: ``_rounds``)."""
+    return [jobs[i : i + _ALONE_CHUNK] for i in range(0, len(jobs), _ALONE_CHUNK)]
 
 
 def _rounds(jobs: list[Job], processes: int) -> list[list[list[Job]]]:
@@ -557,7 +554,7 @@ def _run(step, jobs: list[Job], settings: _Settings, processes: int,
 
     if processes <= 1 or len(jobs) <= 1:
         _init(settings)
-        for chunk in _chunks(jobs, 1):
+        for chunk in _chunks(jobs):
             yield from report(step(chunk))
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None

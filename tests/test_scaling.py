@@ -210,13 +210,17 @@ def test_a_pool_gets_full_chunks_that_shrink_as_each_round_ends(monkeypatch):
     no chunk spans two rounds, and together they are the jobs in order."""
     from kg import passes
 
+    def pooled(jobs: list[int], processes: int) -> list[list[int]]:
+        return [chunk for chunks in passes._rounds(jobs, processes) for chunk in chunks]
+
     for length in range(1, 120):  # rounds of every length: no job twice, none left out
         monkeypatch.setattr(passes, "_ROUND", length)
         jobs = list(range(length * 2 + 3))
-        assert [j for c in passes._chunks(jobs, 2) for j in c] == jobs
+        assert [j for c in pooled(jobs, 2) for j in c] == jobs
+        assert len(passes._rounds(jobs, 2)) == -(-len(jobs) // length)  # rounds of _ROUND
     monkeypatch.setattr(passes, "_ROUND", 300)
     jobs = list(range(700))
-    chunks = passes._chunks(jobs, 2)
+    chunks = pooled(jobs, 2)
     assert [j for c in chunks for j in c] == jobs
     sizes = [len(c) for c in chunks]
     assert max(sizes) == passes._CHUNK and sizes[0] == passes._CHUNK
@@ -228,12 +232,12 @@ def test_a_pool_gets_full_chunks_that_shrink_as_each_round_ends(monkeypatch):
         assert own == sorted(own, reverse=True) and own[-2] <= passes._LAST_CHUNK
     # a small corpus still gives each process several chunks, and a tiny one
     # each process one at least
-    assert len(passes._chunks(list(range(40)), 2)) >= 4
+    assert len(pooled(list(range(40)), 2)) >= 4
     for n in range(2, 9):
-        assert len(passes._chunks(list(range(n)), 2)) >= 2
-        assert len(passes._chunks(list(range(n * 4)), 8)) >= 8
+        assert len(pooled(list(range(n)), 2)) >= 2
+        assert len(pooled(list(range(n * 4)), 8)) >= 8
     # one process alone takes fixed chunks
-    assert {len(c) for c in passes._chunks(jobs, 1)[:-1]} == {passes._ALONE_CHUNK}
+    assert {len(c) for c in passes._chunks(jobs)[:-1]} == {passes._ALONE_CHUNK}
 
 
 def test_the_title_index_is_made_once_for_every_round_of_workers(monkeypatch, tmp_path):

@@ -5,6 +5,7 @@ only comments, docstrings or layout did."""
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -147,16 +148,21 @@ def test_a_damaged_cache_of_digests_is_parsed_again(kg_copy, tmp_path, monkeypat
     fingerprints._known_code.cache_clear()
     first = _three()
     kept = next(tmp_path.glob("code-digests-*.json"))
-    whole = kept.read_text(encoding="utf-8")
-    data = json.loads(whole)
-    some = sorted(data["table"])[0]
+    header, body = kept.read_text(encoding="utf-8").split("\n", 1)
+    some = sorted(json.loads(body))[0]
+    # a digest that is no digest, its checksum made to match (caught by the
+    # table's reader), and another digest, well formed (caught by the checksum)
     for damage in ("not hex", "another digest, well formed"):
-        data = json.loads(whole)
-        digest, *imported = data["table"][some].split(" ")
+        table = json.loads(body)
+        digest, *imported = table[some].split(" ")
         other = "1" if digest[0] == "0" else "0"
-        data["table"][some] = " ".join(
+        table[some] = " ".join(
             ["g" + digest[1:] if damage == "not hex" else other + digest[1:], *imported])
-        kept.write_text(json.dumps(data), encoding="utf-8")
+        damaged = json.dumps(table, sort_keys=True)
+        said = json.loads(header)
+        if damage == "not hex":
+            said["checksum"] = hashlib.sha256(damaged.encode()).hexdigest()
+        kept.write_text(json.dumps(said) + "\n" + damaged, encoding="utf-8")
         fingerprints._known_code.cache_clear()
         fingerprints._parsed.cache_clear()
         assert _three() == first, damage

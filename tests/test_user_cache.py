@@ -8,7 +8,7 @@ import time
 import gender_guesser.detector
 
 from kg import gazetteer
-from kg.user_cache import cache_dir, cached_table, source_key
+from kg.user_cache import cache_dir, cached_table, kept_file, source_key
 
 
 def test_a_table_is_made_once_then_read_back(tmp_path, monkeypatch):
@@ -28,7 +28,7 @@ def test_a_table_is_made_once_then_read_back(tmp_path, monkeypatch):
 
 def test_a_damaged_or_unwritable_cache_only_costs_the_time_to_make_it(tmp_path, monkeypatch):
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
-    (tmp_path / "names-k1.json").write_bytes(b'{"ada": "fem')
+    kept_file("names", "k1").write_bytes(b'{"ada": "fem')
     assert cached_table("names", "k1", lambda: {"ada": "female"}) == {"ada": "female"}
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
@@ -43,12 +43,36 @@ def test_a_kept_table_changed_behind_its_checksum_is_made_again(tmp_path, monkey
 
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
     assert cached_table("names", "k1", lambda: {"ada": "female"}) == {"ada": "female"}
-    kept = tmp_path / "names-k1.json"
-    data = json.loads(kept.read_text(encoding="utf-8"))
-    data["table"]["ada"] = "male"
-    kept.write_text(json.dumps(data), encoding="utf-8")
+    kept = kept_file("names", "k1")
+    header, table = kept.read_text(encoding="utf-8").split("\n", 1)
+    assert json.loads(table) == {"ada": "female"}
+    kept.write_text(header + "\n" + json.dumps({"ada": "male"}), encoding="utf-8")
     assert cached_table("names", "k1", lambda: {"ada": "female"}) == {"ada": "female"}
     assert cached_table("names", "k1", lambda: {"ada": "made again"}) == {"ada": "female"}
+
+
+def test_a_table_kept_in_an_older_format_is_made_again(tmp_path, monkeypatch):
+    """The format before the header line (one JSON object, its checksum over
+    the table written again as JSON), found where the table is kept, is not
+    read as a table; a file of that format under its own name is one of the
+    tables of other sources, the first to go."""
+    import hashlib
+    import json
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    table = {"ada": "female"}
+    digest = hashlib.sha256(json.dumps(table, sort_keys=True).encode()).hexdigest()
+    older = json.dumps({"key": "k1", "size": 1, "table": table, "checksum": digest})
+    kept_file("names", "k1").write_text(older, encoding="utf-8")
+    assert cached_table("names", "k1", lambda: {"ada": "made again"}) == {"ada": "made again"}
+    assert cached_table("names", "k1", lambda: {"ada": "not made"}) == {"ada": "made again"}
+    named_before = tmp_path / "names-k1.json"
+    named_before.write_text(older, encoding="utf-8")
+    os.utime(named_before, ns=(0, 0))
+    for key in ("k2", "k3", "k4"):
+        cached_table("names", key, lambda: table)
+    assert not named_before.exists()
+    assert len(list(tmp_path.iterdir())) == 4
 
 
 def test_the_cache_folder_follows_the_environment(tmp_path, monkeypatch):
@@ -89,10 +113,10 @@ def test_no_home_folder_or_a_strange_file_only_costs_the_time(tmp_path, monkeypa
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
     assert cached_table("names", "k1", lambda: {"ada": "female"}) == {"ada": "female"}
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
-    (tmp_path / "names-k1.json").write_text("[" * 100_000 + "]" * 100_000)
+    kept_file("names", "k1").write_text("[" * 100_000 + "]" * 100_000)
     assert cached_table("names", "k1", lambda: {"ada": "female"}) == {"ada": "female"}
     # a table cut short is not trusted, and is made again
-    (tmp_path / "names-k1.json").write_text(
+    kept_file("names", "k1").write_text(
         '{"key": "k1", "size": 2, "table": {"ada": "female"}}')
     assert cached_table("names", "k1", lambda: {"ada": "female", "tomas": "male"}) == {
         "ada": "female", "tomas": "male"}
@@ -114,12 +138,12 @@ def test_tables_of_other_sources_are_kept_until_the_least_used_must_go(tmp_path,
         cached_table("names", key, make)
     # last used long ago, "one" the longest (files made in one instant tie)
     for age, key in enumerate(("four", "three", "two", "one"), start=1):
-        os.utime(tmp_path / f"names-{key}.json", ns=(0, time.time_ns() - age * 10**11))
+        os.utime(kept_file("names", key), ns=(0, time.time_ns() - age * 10**11))
     cached_table("names", "one", make)  # read: used last now, so kept
     cached_table("names", "five", make)  # one too many: the least used goes
     assert len(made) == 5
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "names-five.json", "names-four.json", "names-one.json", "names-three.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        kept_file("names", key).name for key in ("five", "four", "one", "three"))
 
 def test_a_kept_table_its_reader_rejects_is_made_and_kept_again(tmp_path, monkeypatch):
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))

@@ -43,8 +43,9 @@ def cache_dir() -> Path:
 
 def kept_file(name: str, key: str) -> Path:
     """Where the table ``name`` made from ``key`` is kept (the format is in
-    the name, so that two versions of kg on one machine keep a table each
-    rather than replace each other's at every run)."""
+    the name, so that two versions of kg on one machine that keep tables in
+    different formats keep one each, rather than replace each other's at
+    every run)."""
     return cache_dir() / f"{name}-{key}.v{_FORMAT}.json"
 
 
@@ -86,11 +87,22 @@ def cached_table(name: str, key: str, make: Callable[[], dict[str, str]],
             header = json.dumps({"key": key, "size": len(table), "checksum": _checksum(body),
                                  "format": _FORMAT}).encode()
             write_atomic(path, header + b"\n" + body)
-            others = sorted((p for p in path.parent.glob(f"{name}-*.json") if p != path),
-                            key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
-            for old in others[KEPT_PER_NAME - 1:]:
-                old.unlink()
+            _keep_last_used(name, path)
     return table
+
+
+def _keep_last_used(name: str, made: Path) -> None:
+    """Remove the tables of ``name`` beyond the ``KEPT_PER_NAME`` used last
+    (``made`` among them). Another process may prune at the same time: a
+    file gone meanwhile is passed over, not a reason to stop."""
+    used: list[tuple[int, str, Path]] = []
+    for other in made.parent.glob(f"{name}-*.json"):
+        if other != made:
+            with contextlib.suppress(FileNotFoundError):
+                used.append((other.stat().st_mtime_ns, other.name, other))
+    for *_, old in sorted(used, reverse=True)[KEPT_PER_NAME - 1:]:
+        with contextlib.suppress(FileNotFoundError):
+            old.unlink()
 
 
 def _checksum(body: bytes) -> str:

@@ -166,3 +166,6 @@ def test_a_damaged_cache_of_digests_is_parsed_again(kg_copy, tmp_path, monkeypat
         fingerprints._known_code.cache_clear()
         fingerprints._parsed.cache_clear()
         assert _three() == first, damage
+        # turned away and made again, not read and mended on the way
+        assert json.loads(kept.read_text(encoding="utf-8").split("\n", 1)[1]) == \
+            json.loads(body), damage

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
 
@@ -39,8 +41,6 @@ def test_a_damaged_or_unwritable_cache_only_costs_the_time_to_make_it(tmp_path, 
 def test_a_kept_table_changed_behind_its_checksum_is_made_again(tmp_path, monkeypatch):
     """A kept table damaged on disk yet still well formed (an entry changed)
     is not used: it is made again, as one of other sources is."""
-    import json
-
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
     assert cached_table("names", "k1", lambda: {"ada": "female"}) == {"ada": "female"}
     kept = kept_file("names", "k1")
@@ -56,9 +56,6 @@ def test_a_table_kept_in_an_older_format_is_made_again(tmp_path, monkeypatch):
     the table written again as JSON), found where the table is kept, is not
     read as a table; a file of that format under its own name is one of the
     tables of other sources, the first to go."""
-    import hashlib
-    import json
-
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
     table = {"ada": "female"}
     digest = hashlib.sha256(json.dumps(table, sort_keys=True).encode()).hexdigest()
@@ -116,8 +113,10 @@ def test_no_home_folder_or_a_strange_file_only_costs_the_time(tmp_path, monkeypa
     kept_file("names", "k1").write_text("[" * 100_000 + "]" * 100_000)
     assert cached_table("names", "k1", lambda: {"ada": "female"}) == {"ada": "female"}
     # a table cut short is not trusted, and is made again
-    kept_file("names", "k1").write_text(
-        '{"key": "k1", "size": 2, "table": {"ada": "female"}}')
+    body = b'{"ada": "female"}'
+    kept_file("names", "k1").write_bytes(json.dumps(
+        {"key": "k1", "size": 2, "checksum": hashlib.sha256(body).hexdigest(),
+         "format": 2}).encode() + b"\n" + body)
     assert cached_table("names", "k1", lambda: {"ada": "female", "tomas": "male"}) == {
         "ada": "female", "tomas": "male"}
     assert cached_table("names", "k1", lambda: {}) == {"ada": "female", "tomas": "male"}

@@ -36,10 +36,12 @@ and measures, each step in a fresh process:
   size's store into a fresh Virtuoso server (when ``virtuoso-t`` is installed)
   and each shipped query over ``kg query --endpoint``.
 
-kg's modules are compiled to bytecode first, as installing a package does:
-where ``PYTHONDONTWRITEBYTECODE`` is set (as on the machine the README's
-figures come from) every process would otherwise compile them again, about
-0.1 s of a 100-article build and little of raw spaCy's, which imports few of them.
+Before anything is timed, kg's modules are compiled to bytecode, as
+installing a package does: where ``PYTHONDONTWRITEBYTECODE`` is set (as on the
+machine the README's figures come from) every process would otherwise compile
+them again, about 0.1 s of a 100-article build and little of raw spaCy's,
+which imports few of them; and one untimed build fills a cache folder of the
+run's own with the tables kg derives (``_warm_cache``).
 
 The machine is shared, so wall-clock figures vary between runs; ratios within
 one run are what to compare. It prints figures and asserts nothing.

@@ -34,6 +34,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import pickle
@@ -525,7 +526,7 @@ def _rounds(jobs: list[Job], processes: int) -> list[list[list[Job]]]:
     rounds = []
     for start in range(0, len(jobs), _ROUND):
         end = min(start + _ROUND, len(jobs))
-        least = max(1, min(_LAST_CHUNK, -(-(end - start) // (processes * 2))))
+        least = max(1, min(_LAST_CHUNK, math.ceil((end - start) / (processes * 2))))
         chunks = []
         while start < end:
             size = min(_CHUNK, end - start, max(least, (end - start) // (processes * 2)))

@@ -49,6 +49,43 @@ def test_an_error_in_the_child_is_raised_here():
     assert gc.get_freeze_count() == 0  # frozen only while the child was forked
 
 
+def test_a_lean_build_resolves_and_writes_with_the_collector_paused(tmp_path, monkeypatch):
+    """Resolving and writing make what the build keeps until it drops the
+    corpus, and the collector's scans of it were a third of those steps
+    (``kg.builder.build_corpus``); it runs again after, failure or not."""
+    import kg.builder
+
+    (tmp_path / "a.txt").write_text(" date 2021-03-01 Ada Quill won Best Drama Actress "
+                                    "at the Harbor Awards.", encoding="utf-8")
+    seen: dict[str, bool] = {}
+    resolve, corpus_quads = kg.builder.resolve, kg.builder.corpus_quads
+
+    def resolving(*args, **kwargs):
+        seen["resolving"] = gc.isenabled()
+        return resolve(*args, **kwargs)
+
+    def quads(corpus):
+        for quad in corpus_quads(corpus):
+            seen.setdefault("writing", gc.isenabled())
+            yield quad
+
+    monkeypatch.setattr(kg.builder, "resolve", resolving)
+    monkeypatch.setattr(kg.builder, "corpus_quads", quads)
+    assert gc.isenabled()
+    with build_graph([tmp_path], lean=True) as result:
+        assert result.triples > 0
+        assert gc.isenabled()
+    assert seen == {"resolving": False, "writing": False}
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("resolution failed")
+
+    monkeypatch.setattr(kg.builder, "resolve", failing)
+    with pytest.raises(RuntimeError, match="resolution failed"):
+        build_graph([tmp_path], lean=True)
+    assert gc.isenabled()
+
+
 def test_a_child_that_dies_is_named(monkeypatch):
     import kg.passes
 

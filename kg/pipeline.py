@@ -214,11 +214,13 @@ def _airs_by_cooccurrence(ctx: ArticleContext, strong: list[AirsFact]) -> Iterab
         if ctx.tweet_at(sent):
             continue
         nets = {known_name(e) for e in ctx.ents_in(sent) if e.label_ == NETWORK}
+        if len(nets) != 1:  # most sentences: their works need not be looked for
+            continue
         works: dict[str, str] = {}
-        for tok in toks[sent.start : sent.end]:
-            if tok.i > 0 and toks[tok.i - 1].text[:1].isupper():
+        for i in ctx.capitalised_in(sent.start, sent.end):  # no other token starts a title
+            if i > 0 and toks[i - 1].text[:1].isupper():
                 continue  # inside a longer title
-            for _, work in award_x.works_at(ctx, tok.i):
+            for _, work in award_x.works_at(ctx, i):
                 works.setdefault(re.sub(r"^the ", "", fold(work)), work)
         if len(nets) == 1 and len(works) == 1:
             ev = ctx.evidence(sent)

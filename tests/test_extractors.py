@@ -95,6 +95,27 @@ def test_a_piece_of_a_category_name_is_not_a_title():
     assert {h.title for h in hits} == {"Glass Harbor"}
 
 
+def test_only_capitalised_tokens_are_asked_whether_a_known_title_starts_there():
+    ctx = context("Ada Quill stars in the drama “Tin Harbor”. The finale of tin harbor aired "
+                  "on HBO, and Tin Harbor won.")
+    ctx = ctx.derive(works={fold("Tin Harbor"): "Tin Harbor"})
+    assert ctx.capitalised == [t.i for t in ctx.doc if t.text[:1].isupper()]
+    assert ctx.capitalised_in(3, 12) == [i for i in ctx.capitalised if 3 <= i < 12]
+    starts = [i for i in range(len(ctx.doc)) if awards.works_at(ctx, i)]
+    assert starts and set(starts) <= set(ctx.capitalised)
+    assert [ctx.doc[i].text for i in starts] == ["Tin", "Tin"]
+
+
+def test_a_sentence_naming_one_network_and_one_work_links_the_two_as_a_guess():
+    def airs(second: str) -> list[tuple[str, str, float]]:
+        found = facts(f"Ada Quill stars in the drama series “Tin Harbor”. {second}")
+        return [(a.work.name, a.network.name, a.confidence) for a in found.airs]
+
+    assert airs("The finale of Tin Harbor drew a record audience for HBO.") == [
+        ("Tin Harbor", "HBO", 0.5)]
+    assert airs("Tin Harbor gave HBO and Netflix their best night in years.") == []
+
+
 # --- awards and categories -----------------------------------------------------------------
 
 AWARD_SENTENCE = ("Ada Quill won outstanding supporting actress in a drama series at the 75th "

@@ -1123,8 +1123,8 @@ def _work_positions(ctx: ArticleContext) -> tuple[list[int], list[str]]:
     if not memo:
         positions: list[int] = []
         works: list[str] = []
-        for k, tok in enumerate(ctx.tokens):
-            if ctx.tweet_at(tok):
+        for k in ctx.capitalised:  # no other token starts a title
+            if ctx.tweet_at(ctx.tokens[k]):
                 continue
             for _, work in works_at(ctx, k):
                 positions.append(k)

@@ -133,6 +133,19 @@ class ArticleContext:
         return list(self.doc)
 
     @cached_property
+    def capitalised(self) -> list[int]:
+        """The indices of the tokens that start with a capital, in order: only
+        these can start a known title (``kg.extract.awards.works_at``), so a
+        scan of a whole article for titles asks about these alone (asking
+        about every token was a twentieth of an article's extraction)."""
+        return [t.i for t in self.tokens if t.text[:1].isupper()]
+
+    def capitalised_in(self, start: int, end: int) -> list[int]:
+        """``capitalised`` from token ``start`` up to ``end``."""
+        caps = self.capitalised
+        return caps[bisect.bisect_left(caps, start) : bisect.bisect_left(caps, end)]
+
+    @cached_property
     def sentences(self) -> list[Span]:
         return list(self.doc.sents)
 

@@ -129,9 +129,10 @@ def build_corpus(articles: list[Article], model: str | None,
     on, until that stack is closed (a caller that drops the corpus first):
     resolving and writing the graph make the entities, facts and quads the
     process keeps, and the collector's scans of them, growing with the
-    corpus, were a third of those steps (10,000 synthetic articles: 15.9 to
-    18.0 s, 11.5 to 12.9 s paused). They make next to no cycles for it to
-    free (twenty objects there, found at the end)."""
+    corpus, were over a quarter of those steps (replayed from the facts of
+    10,000 synthetic articles: 15.9 to 18.0 s, 11.5 to 12.9 s paused). They
+    make next to no cycles for it to free (in that build, twenty objects,
+    found at the end)."""
     facts: Collection[ArticleFacts] | None = None
     if release_model and doc_dir is None and not dask:
         # this process then never loads spaCy (see kg.extraction_process)
@@ -201,10 +202,11 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     corpus is freed once the database is filled (the result has no
     ``corpus``), their memory going back to the system, so the later steps do
     not add to the peak that parsing set; the cyclic collector is paused
-    meanwhile (see ``build_corpus``). That child is started before the
-    articles are listed, to load the model meanwhile, unless the caller
-    started it sooner (``extraction``, which the caller closes; one closed
-    meanwhile, see ``ExtractionProcess``, is replaced). ``say`` is told, once
+    from resolution until the corpus is dropped (see ``build_corpus``). That
+    child is started before the articles are listed, to load the model
+    meanwhile, unless the caller started it sooner (``extraction``, which the
+    caller closes; one closed meanwhile, see ``ExtractionProcess``, is
+    replaced). ``say`` is told, once
     the articles are listed, when the folder the build files in looks short of
     room for them (``kg.disk_room``; not on a Dask cluster, whose workers file
     on their own machines)."""
@@ -235,8 +237,8 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
                                   paused=started if lean else None)
             try:
                 if lean:
-                    # the extracted facts resolution no longer needs (nothing to
-                    # collect: see ``paused``)
+                    # the extracted facts resolution no longer needs (next to
+                    # nothing to collect: see ``paused``)
                     trim_memory()
                 if progress:
                     progress(len(corpus.articles), len(corpus.articles), "writing the graph")

@@ -222,7 +222,7 @@ def _airs_by_cooccurrence(ctx: ArticleContext, strong: list[AirsFact]) -> Iterab
                 continue  # inside a longer title
             for _, work in award_x.works_at(ctx, i):
                 works.setdefault(re.sub(r"^the ", "", fold(work)), work)
-        if len(nets) == 1 and len(works) == 1:
+        if len(works) == 1:
             ev = ctx.evidence(sent)
             if not any(a.evidence == ev for a in strong):
                 yield AirsFact(Ref("work", works.popitem()[1]), Ref("network", nets.pop()), ev,

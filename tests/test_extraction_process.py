@@ -85,6 +85,22 @@ def test_a_lean_build_resolves_and_writes_with_the_collector_paused(tmp_path, mo
         build_graph([tmp_path], lean=True)
     assert gc.isenabled()
 
+    def failing_quads(corpus):
+        raise OSError("disk full")
+        yield
+
+    monkeypatch.setattr(kg.builder, "resolve", resolving)
+    monkeypatch.setattr(kg.builder, "corpus_quads", failing_quads)
+    with pytest.raises(OSError, match="disk full"):
+        build_graph([tmp_path], lean=True)
+    assert gc.isenabled()
+
+    seen.clear()
+    monkeypatch.setattr(kg.builder, "corpus_quads", quads)
+    with build_graph([tmp_path], jobs=1) as kept:  # a caller keeping the corpus: left alone
+        assert kept.corpus is not None
+    assert seen == {"resolving": True, "writing": True}
+
 
 def test_a_child_that_dies_is_named(monkeypatch):
     import kg.passes

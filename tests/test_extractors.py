@@ -104,6 +104,9 @@ def test_only_capitalised_tokens_are_asked_whether_a_known_title_starts_there():
     starts = [i for i in range(len(ctx.doc)) if awards.works_at(ctx, i)]
     assert starts and set(starts) <= set(ctx.capitalised)
     assert [ctx.doc[i].text for i in starts] == ["Tin", "Tin"]
+    # the scan of the whole article finds what asking every token finds
+    outside_tweets = [i for i in starts if not ctx.tweet_at(ctx.doc[i])]
+    assert awards._work_positions(ctx) == (outside_tweets, ["Tin Harbor"] * len(outside_tweets))
 
 
 def test_a_sentence_naming_one_network_and_one_work_links_the_two_as_a_guess():

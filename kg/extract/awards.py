@@ -513,6 +513,7 @@ def works_at(ctx: ArticleContext, i: int) -> tuple[tuple[str, str], ...]:
 def _works_at(ctx: ArticleContext, i: int) -> tuple[tuple[str, str], ...]:
     doc = ctx.doc
     text = ctx.tokens[i].text
+    # the test ``ArticleContext.capitalised`` makes: scans ask only those tokens
     if text[:1].isupper() and ctx.may_start_known_work(text):
         span = title_after(ctx, i, i + _MAX_TITLE_TOKENS)
         if span is not None:

@@ -78,7 +78,7 @@ FOCUS_WINDOW_CHARS = 10_000
 # (views of the people or the titles are built again for the new ones)
 _DOC_VIEWS = ("tweets", "tokens", "sentences", "_sentence_starts", "text", "ents",
               "_ent_starts", "_tweet_starts", "tweet_token_starts", "_line_breaks",
-              "quote_token_mask")
+              "quote_token_mask", "capitalised")
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ again; kg's pipeline uses none of them.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
@@ -93,9 +94,35 @@ class RowStableOps(NumpyOps):
 @cache
 def rows_stable() -> bool:
     """Whether ``RowStableOps`` gives a row the same numbers wherever it sits,
+    on this machine's BLAS (``probed_rows_stable``). The probe takes about
+    45 ms, on the way of every command that loads the model (a twentieth of
+    an add to a store), so its answer is kept in the user's cache
+    (``kg.user_cache``) under the BLAS's name, version and kernels
+    (``_blas``: the processor they were chosen for among them) and numpy's
+    version, and read from there once a process. A BLAS threadpoolctl does
+    not name is probed every time."""
+    blas = _blas()
+    if not blas:
+        return probed_rows_stable()
+    from kg.user_cache import cached_table
+
+    key = hashlib.sha256(f"{_PROBE}\0{blas}\0{np.__version__}".encode()).hexdigest()[:20]
+    kept = cached_table("rows-stable", key,
+                        lambda: {"stable": "yes" if probed_rows_stable() else "no"},
+                        lambda table: table.get("stable") in ("yes", "no"))
+    return kept["stable"] == "yes"
+
+
+# what the probe tries, in the key its answer is kept under: another probe is
+# another question
+_PROBE = f"rows{ROWS}-{_PROBED_SHAPES}-v1"
+
+
+def probed_rows_stable() -> bool:
+    """Whether ``RowStableOps`` gives a row the same numbers wherever it sits,
     in a full block or the last, and alone, on this machine's BLAS: random
     numbers in the model's shapes and layout (its layers multiply by their
-    weights transposed), about 40 ms once a process."""
+    weights transposed)."""
     rng = np.random.default_rng(0)
     ops = RowStableOps()
     for inputs, outputs in _PROBED_SHAPES:

@@ -126,9 +126,27 @@ def test_the_probe_finds_unstable_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     x = rng.standard_normal((300, 288), dtype=np.float32)
     if all(np.array_equal(x[i:i + 1] @ w, (x @ w)[i:i + 1]) for i in range(3)):
         pytest.skip("this machine's BLAS gives a row the same numbers however many rows")
-    assert matmul.rows_stable.__wrapped__()
+    assert matmul.probed_rows_stable()
     monkeypatch.setattr(matmul, "in_blocks", unblocked)
-    assert not matmul.rows_stable.__wrapped__()
+    assert not matmul.probed_rows_stable()
+
+
+def test_the_probes_answer_is_kept_for_this_blas(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    if not matmul._blas():
+        pytest.skip("threadpoolctl names no BLAS here: probed every time")
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    probed: list[bool] = []
+    probe = matmul.probed_rows_stable
+    monkeypatch.setattr(matmul, "probed_rows_stable", lambda: probed.append(probe()) or probed[-1])
+    answer = matmul.rows_stable.__wrapped__()
+    assert probed == [answer]
+    [kept] = tmp_path.glob("rows-stable-*.json")
+    assert matmul.rows_stable.__wrapped__() == answer and len(probed) == 1  # read, not probed
+    kept.write_bytes(kept.read_bytes().replace(b"yes" if answer else b"no", b"maybe"))
+    assert matmul.rows_stable.__wrapped__() == answer and len(probed) == 2  # damaged: probed
+    monkeypatch.setattr(matmul, "_blas", lambda: "openblas-0.0.1-AnotherProcessor")
+    assert matmul.rows_stable.__wrapped__() == answer and len(probed) == 3  # another BLAS
 
 
 def test_docs_are_filed_under_how_the_model_multiplied() -> None:

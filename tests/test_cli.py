@@ -273,6 +273,40 @@ def test_no_command_shows_a_traceback(monkeypatch, capsys):
         cli.main(["validate", "x.ttl"])
 
 
+def test_a_page_is_read_and_drawn_with_the_collector_paused(built, tmp_path, monkeypatch):
+    """Reading the graph and drawing it make what the page is made from; the
+    collector's scans of it were a tenth of ``kg viz`` (``cmd_viz``). It runs
+    again after, and a build's own page is drawn the same way."""
+    import gc
+
+    import kg.viz
+    from kg import cli
+
+    seen: list[tuple[str, bool]] = []
+    load_graph, render_html = cli._load_graph, kg.viz.render_html
+
+    def loading(path):
+        seen.append(("read", gc.isenabled()))
+        return load_graph(path)
+
+    def drawing(graph, out, **options):
+        seen.append(("drawn", gc.isenabled()))
+        return render_html(graph, out, **options)
+
+    monkeypatch.setattr(cli, "_load_graph", loading)
+    monkeypatch.setattr(kg.viz, "render_html", drawing)
+    assert kg_here("viz", str(built), "-o", str(tmp_path / "page.html")).returncode == 0
+    assert seen == [("read", False), ("drawn", False)] and gc.isenabled()
+    assert "vis-network" in (tmp_path / "page.html").read_text(encoding="utf-8")
+
+    seen.clear()
+    (tmp_path / "a.txt").write_text(" date 2021-03-01 Ada Quill won Best Drama Actress at the "
+                                    "Harbor Awards.", encoding="utf-8")
+    assert cli.main(["build", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"), "-q"]) == 0
+    assert seen == [("drawn", False)] and gc.isenabled()
+    assert (tmp_path / "out" / "graph.html").exists()
+
+
 def test_a_query_rdflib_could_not_evaluate_is_answered(built):
     result = kg_here("query", "SELECT (SUM(IF(EXISTS { ?w kg:won true }, 1, 0)) AS ?n) "
                          "WHERE { ?s a kg:Nomination }", "--graph", str(built),

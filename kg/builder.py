@@ -206,10 +206,9 @@ def build_graph(paths: Iterable[Path | str], model: str | None = None,
     child is started before the articles are listed, to load the model
     meanwhile, unless the caller started it sooner (``extraction``, which the
     caller closes; one closed meanwhile, see ``ExtractionProcess``, is
-    replaced). ``say`` is told, once
-    the articles are listed, when the folder the build files in looks short of
-    room for them (``kg.disk_room``; not on a Dask cluster, whose workers file
-    on their own machines)."""
+    replaced). ``say`` is told, once the articles are listed, when the folder
+    the build files in looks short of room for them (``kg.disk_room``; not on
+    a Dask cluster, whose workers file on their own machines)."""
     if (not database or lines) and turtle is None:
         raise ValueError("a build without a database, or writing N-Triples or N-Quads "
                          "as it goes, must write its Turtle")

@@ -95,7 +95,7 @@ class RowStableOps(NumpyOps):
 def rows_stable() -> bool:
     """Whether ``RowStableOps`` gives a row the same numbers wherever it sits,
     on this machine's BLAS (``probed_rows_stable``). The probe takes about
-    45 ms, on the way of every command that loads the model (a twentieth of
+    45 ms, on the way of every command that loads the model (a thirtieth of
     an add to a store), so its answer is kept in the user's cache
     (``kg.user_cache``) under the BLAS's name, version and kernels
     (``_blas``: the processor they were chosen for among them) and numpy's

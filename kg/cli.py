@@ -364,8 +364,9 @@ def cmd_viz(args: argparse.Namespace) -> int:
     # reading the graph into rdflib and drawing it make what the page is made
     # from, kept until it is written, and the cyclic collector's scans of it
     # were a tenth of the command (the graph of 1,000 synthetic articles:
-    # 12.3 to 13.2 s, 11.0 to 11.1 s paused, the same peak); they make next to
-    # no cycles
+    # 12.5 to 12.6 s, 11.3 to 11.6 s paused, the same page and peak); they
+    # make next to no cycles (``kg validate``, whose pySHACL makes many, keeps
+    # the collector)
     with collection_paused():
         graph = _load_graph(args.graph)
         try:

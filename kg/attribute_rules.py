@@ -202,4 +202,8 @@ def use_batched_attribute_ruler(nlp: Language, name: str = "attribute_ruler") ->
         return False
     batched = nlp.replace_pipe(name, "kg_attribute_ruler")
     batched.ruler, batched.rules = ruler, rules
+    # ``np.isin`` (``match``) imports ``numpy.ma`` when first called: imported
+    # now, before a build's workers fork, rather than by each of them (15 ms
+    # of each one's first batch)
+    import numpy.ma  # noqa: F401
     return True

@@ -525,5 +525,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_NOTHING
 
 
+def run() -> int:
+    """The ``kg`` program: ``main`` run as a command rather than called in a
+    process that goes on. What is alive when a command ends is then frozen
+    (``gc.freeze``): Python's exit would otherwise scan all of it for garbage
+    once more, only for the operating system to take the memory back at once
+    (30 ms of every command; 40 ms against 12 ms from a 100-article build's
+    last line to its exit). Exit handlers still run, and every file kg
+    writes is closed before its command returns."""
+    code = main()
+    import gc
+
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

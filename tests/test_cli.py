@@ -273,6 +273,24 @@ def test_no_command_shows_a_traceback(monkeypatch, capsys):
         cli.main(["validate", "x.ttl"])
 
 
+def test_the_program_leaves_what_is_alive_at_its_end_to_the_system(monkeypatch):
+    """``kg`` as a program (``run``) returns the command's exit code with what is
+    still alive frozen out of the collector's reach, so the exit does not scan
+    it all once more (``main``, which tests and other programs call, leaves
+    the collector alone)."""
+    import gc
+
+    from kg import cli
+
+    monkeypatch.setattr(cli, "main", lambda: cli.EXIT_SOME_FAILED)
+    gc.unfreeze()
+    try:
+        assert cli.run() == cli.EXIT_SOME_FAILED
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_a_page_is_read_and_drawn_with_the_collector_paused(built, tmp_path, monkeypatch):
     """Reading the graph and drawing it make what the page is made from; the
     collector's scans of it were a tenth of ``kg viz`` (``cmd_viz``). It runs

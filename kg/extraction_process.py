@@ -39,7 +39,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kg.articles import Article, ArticleError, dumps_listed
-from kg.facts_log import file_of
+from kg.facts_log import file_of, filed_size
 from kg.memory import collection_paused, frozen_objects, trim_memory
 from kg.records import ArticleFacts, Filed, read_facts_file
 from kg.storearticles import PackedListing
@@ -327,6 +327,11 @@ class FiledFacts:
         self._errors.extend(ArticleError(article, "its extracted facts could not be read back "
                                                   "(a full disk?); the article was left out")
                             for _, article in sorted(unreadable))
+
+    def filed_bytes(self) -> int:
+        """The size of the facts as filed: what reading every article's at once
+        holds is about twice this (``kg.builder.HELD_FACTS_BYTES``)."""
+        return sum(filed_size(path) for _, _, path in self._files)
 
     def left_out(self) -> list[int]:
         """The positions (among the articles given) of those whose facts

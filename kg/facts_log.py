@@ -75,6 +75,18 @@ def file_of(place: str | Path) -> str:
     return os.fspath(place).split(_SEPARATOR, 1)[0]
 
 
+def filed_size(place: str | Path) -> int:
+    """The bytes at a place, without reading them: a log record's length, or
+    a file's size (0 for a file that cannot be seen)."""
+    path, *span = os.fspath(place).split(_SEPARATOR)
+    if span:
+        return int(span[-1])
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
 def read_place(place: str | Path, folder: str | Path | None = None) -> bytes:
     """The bytes at a place (in ``folder``, for a ``relative`` log's): a whole
     file, or one record of a log. Raises ``OSError`` if it cannot be read,

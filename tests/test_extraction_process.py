@@ -157,6 +157,8 @@ def test_filed_facts_are_read_from_their_files_each_time_and_a_damaged_one_is_na
     files[2][2].unlink()
     errors: list = []
     filed = FiledFacts(folder, files, errors)
+    # what reading them all would hold, without reading them (a file gone counts nothing)
+    assert filed.filed_bytes() == sum(p.stat().st_size for _, _, p in files if p.exists())
     first = [f.article_id for f in filed]
     assert first == ["a1", "a4"] and [f.article_id for f in filed] == first
     # named once, in the order the articles were given
@@ -186,10 +188,36 @@ def test_the_child_s_docs_are_gone_before_resolution_reads_the_facts(tmp_path, m
     # the facts of both, logged in one file (``kg.facts_log``); the workers'
     # logs of their first passes gone
     assert [p.name for p in folder.iterdir()] == ["facts.log"]
+    assert filed.filed_bytes() == (folder / "facts.log").stat().st_size  # its records' lengths
     assert sorted(f.article_id for f in filed) == sorted(p.stem for p in (ROOT / "seeds").glob(
         "*.txt"))
     filed.close()
     assert not list(tmp_path.iterdir())
+
+
+def test_facts_that_fit_are_read_once_and_held_and_resolve_as_they_do_read_twice(
+        tmp_path, monkeypatch):
+    """Below ``HELD_FACTS_BYTES`` a build resolves its facts from a list, read
+    once; above, it reads them an article at a time, twice: the same graph."""
+    import kg.builder
+
+    given: list[str] = []
+    resolve = kg.builder.resolve
+
+    def noting(facts, **kwargs):
+        given.append(type(facts).__name__)
+        return resolve(facts, **kwargs)
+
+    monkeypatch.setattr(kg.builder, "resolve", noting)
+    graphs = []
+    for limit in (kg.builder.HELD_FACTS_BYTES, 0):
+        monkeypatch.setattr(kg.builder, "HELD_FACTS_BYTES", limit)
+        turtle = tmp_path / f"graph-{limit}.ttl"
+        with build_graph([ROOT / "seeds"], lean=True, turtle=turtle, database=False) as result:
+            assert result.articles == 2
+        graphs.append(turtle.read_bytes())
+    assert given == ["list", "FiledFacts"]
+    assert graphs[0] == graphs[1] and b"Nomination" in graphs[0]
 
 
 def test_an_article_that_changes_while_the_build_runs_is_named_and_the_rest_build(

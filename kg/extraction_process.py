@@ -41,7 +41,7 @@ from pathlib import Path
 from kg.articles import Article, ArticleError, dumps_listed
 from kg.facts_log import file_of, filed_size
 from kg.memory import collection_paused, frozen_objects, trim_memory
-from kg.records import ArticleFacts, Filed, read_facts_file
+from kg.records import ArticleFacts, Filed, SharedReader, read_facts_file
 from kg.storearticles import PackedListing
 
 Progress = Callable[[int, int, str], None]
@@ -277,7 +277,9 @@ class FiledFacts:
     """The facts the extraction process filed, in article order (by id), read
     from their files each time they are iterated, an article at a time:
     resolution reads them twice and keeps a part of the first reading, never
-    the whole of every article's facts. Each reading gives fresh objects: what
+    the whole of every article's facts (a build whose facts are small reads
+    them once into a list instead: ``kg.builder.HELD_FACTS_BYTES``, and
+    ``filed_bytes``). Each reading gives fresh objects: what
     resolution keeps, it shares itself (``kg.resolve.parts.keeping_owned``); a
     ``SharedReader`` over a whole reading would hold every sentence of the
     corpus until the reading ends (230 MB at 100,000 articles). An article whose facts
@@ -309,12 +311,22 @@ class FiledFacts:
         return len(self._files) - len(self._unreadable)
 
     def __iter__(self) -> Iterator[ArticleFacts]:
+        return self._reading(pickle.loads)
+
+    def held(self) -> list[ArticleFacts]:
+        """Every article's facts, read now into a list through one
+        ``SharedReader`` (equal names and sentences one object), for a caller
+        that holds them all anyway (``kg.builder.HELD_FACTS_BYTES``); a
+        reading like any other, that reports what cannot be read."""
+        return list(self._reading(SharedReader().loads))
+
+    def _reading(self, loads: Callable[[bytes], object]) -> Iterator[ArticleFacts]:
         first = not self._read
         unreadable: list[tuple[int, Path]] = []
         for i, (position, article, path) in enumerate(self._files):
             if i in self._unreadable:
                 continue
-            found = read_facts_file(path)
+            found = read_facts_file(path, loads)
             if found is not None:
                 yield found
             elif first:

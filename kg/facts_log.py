@@ -77,13 +77,12 @@ def file_of(place: str | Path) -> str:
 
 def filed_size(place: str | Path) -> int:
     """The bytes at a place, without reading them: a log record's length, or
-    a file's size (0 for a file that cannot be seen)."""
+    a file's size (0 for a file that cannot be seen, or a place that is not
+    one ``FactsLog`` gave: reading it is what reports it)."""
     path, *span = os.fspath(place).split(_SEPARATOR)
-    if span:
-        return int(span[-1])
     try:
-        return os.stat(path).st_size
-    except OSError:
+        return int(span[-1]) if span else os.stat(path).st_size
+    except (OSError, ValueError):
         return 0
 
 

@@ -279,16 +279,28 @@ def test_the_program_leaves_what_is_alive_at_its_end_to_the_system(monkeypatch):
     it all once more (``main``, which tests and other programs call, leaves
     the collector alone)."""
     import gc
+    import tomllib
 
     from kg import cli
 
-    monkeypatch.setattr(cli, "main", lambda: cli.EXIT_SOME_FAILED)
+    frozen_while_running: list[int] = []
+
+    def command() -> int:
+        frozen_while_running.append(gc.get_freeze_count())
+        return cli.EXIT_SOME_FAILED
+
+    monkeypatch.setattr(cli, "main", command)
     gc.unfreeze()
     try:
         assert cli.run() == cli.EXIT_SOME_FAILED
-        assert gc.get_freeze_count() > 0
+        assert frozen_while_running == [0] and gc.get_freeze_count() > 0  # after, not before
     finally:
         gc.unfreeze()
+    # the program as installed and as ``python -m kg``
+    root = Path(__file__).resolve().parent.parent
+    scripts = tomllib.loads((root / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["kg"] == "kg.cli:run"
+    assert "sys.exit(run())" in (root / "kg" / "__main__.py").read_text()
 
 
 def test_a_page_is_read_and_drawn_with_the_collector_paused(built, tmp_path, monkeypatch):

@@ -106,13 +106,18 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def timed_median(cmd: list[str]) -> float:
+def timed_median(cmd: list[str], out: Path | None = None) -> float:
     """``timed``; for a command shorter than ``SHORT_RUN_S``, the median of
-    three runs."""
-    first = timed(cmd)
+    three runs, each into an ``out`` made empty (a build's output folder)."""
+    def once() -> float:
+        if out is not None:
+            shutil.rmtree(out, ignore_errors=True)
+        return timed(cmd)
+
+    first = once()
     if first >= SHORT_RUN_S:
         return first
-    return statistics.median([first, timed(cmd), timed(cmd)])
+    return statistics.median([first, once(), once()])
 
 
 def _check(cmd: list[str], code: int, err: bytes) -> None:
@@ -124,13 +129,14 @@ def _check(cmd: list[str], code: int, err: bytes) -> None:
         raise SystemExit(f"{' '.join(cmd)} failed (exit code {code}):\n{err.decode()[-2000:]}")
 
 
-def timed_then_measured(cmd: list[str], again: list[str] | None = None) -> tuple[float, float]:
+def timed_then_measured(cmd: list[str], again: list[str] | None = None,
+                        out: Path | None = None) -> tuple[float, float]:
     """(wall seconds of ``cmd`` in a run nothing reads, peak MB of a second
     run: ``again``, when given, the same work written elsewhere). A build
     read while it runs is slower by a few percent (``measure``), and raw
     spaCy, one process with a core to spare, by little: timing them apart
     compares them as a user runs them."""
-    secs = timed_median(cmd)
+    secs = timed_median(cmd, out)
     _, peak = measure(again or cmd, every=PSS_SOON_EVERY)
     return secs, peak
 
@@ -396,7 +402,7 @@ def _build_figures(corpus: Path, out: Path, jobs: int) -> tuple[float, float]:
 
     again = out.with_name(out.name + "-again")
     try:
-        return timed_then_measured(build(out), build(again))
+        return timed_then_measured(build(out), build(again), out)
     finally:
         shutil.rmtree(again, ignore_errors=True)
 

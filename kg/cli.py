@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import re
 import sys
@@ -536,8 +537,6 @@ def run() -> int:
     never finalised, which nothing kg writes relies on: its files are
     written in ``with`` blocks, closed before the command returns."""
     code = main()
-    import gc
-
     gc.freeze()
     return code
 

@@ -341,8 +341,10 @@ class FiledFacts:
                             for _, article in sorted(unreadable))
 
     def filed_bytes(self) -> int:
-        """The size of the facts as filed: what reading every article's at once
-        holds is about twice this (``kg.builder.HELD_FACTS_BYTES``)."""
+        """The size of the facts as filed: held all at once (``held``), they
+        take about 1.3 times this more than read an article at a time (35 MB
+        filed, 47 MB more, at 10,000 synthetic articles;
+        ``kg.builder.HELD_FACTS_BYTES``)."""
         return sum(filed_size(path) for _, _, path in self._files)
 
     def left_out(self) -> list[int]:

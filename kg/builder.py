@@ -164,10 +164,9 @@ def build_corpus(articles: list[Article], model: str | None,
             paused.enter_context(collection_paused())
         # the facts go once their parts are made; a build that only writes files
         # keeps the per-article links in files until the graph is written
-        held = facts.held() if isinstance(facts, FiledFacts) and \
-            facts.filed_bytes() <= HELD_FACTS_BYTES else None
-        corpus = resolve(facts if held is None else held, consume=True,
-                         spill=(scratch or True) if release_model else False)
+        read = facts.held() if isinstance(facts, FiledFacts) and \
+            facts.filed_bytes() <= HELD_FACTS_BYTES else facts
+        corpus = resolve(read, consume=True, spill=(scratch or True) if release_model else False)
         if isinstance(facts, FiledFacts):
             try:
                 facts.finish()  # the child, gone by now: its failure, if any, fails the build

@@ -250,6 +250,43 @@ def test_account_label_must_be_at_handle():
     _violates(g, "does not match its handle")
 
 
+def test_a_sparql_constraint_is_parsed_once_and_checked_for_every_node(monkeypatch):
+    """pyshacl runs a SPARQL-based constraint's query once a focus node, the same
+    text each time: it is parsed once (``kg.validate.ParsedOnceProcessor``), and
+    each node is still checked with its own binding; rdflib's processor is back
+    afterwards, even when the validation fails."""
+    import rdflib.plugin
+    from rdflib.plugins.sparql.processor import SPARQLProcessor
+    from rdflib.query import Processor
+
+    import kg.validate
+
+    parsed: list[str] = []
+    real_parse = kg.validate.parseQuery
+    monkeypatch.setattr(kg.validate, "parseQuery", lambda text: parsed.append(text) or
+                        real_parse(text))
+    g = valid_graph()
+    wrong = {f"Keeper{i}": ID[f"account/keeper{i}"] for i in range(6)}
+    for handle, account in wrong.items():
+        g.add((account, RDF.type, KG.Account))
+        g.add((account, SCHEMA.name, Literal(f"Ada Keeper {handle}")))
+        g.add((account, RDFS.label, Literal(f"@Not{handle}")))
+        g.add((account, KG.handle, Literal(handle)))
+    report = _violates(g, *(f"does not match its handle {h}" for h in wrong))
+    assert "JaneDoe" not in report  # the one account whose label is right
+    assert len(parsed) == len(set(parsed)) <= 3  # the shapes' three SPARQL constraints
+    assert rdflib.plugin.get("sparql", Processor) is SPARQLProcessor
+    assert not kg.validate.ParsedOnceProcessor.translated
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a failing check")
+
+    monkeypatch.setattr(kg.validate, "shacl_validate", broken)
+    with pytest.raises(RuntimeError):
+        validate(valid_graph())
+    assert rdflib.plugin.get("sparql", Processor) is SPARQLProcessor
+
+
 def test_confidence_out_of_range():
     g = valid_graph()
     g.set((NOMINATION, KG.confidence, Literal("1.5", datatype=DECIMAL)))

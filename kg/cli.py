@@ -353,7 +353,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from kg.validate import validate
 
     graph = _load_graph(args.graph)
-    conforms, report = validate(graph)
+    conforms, report = validate(graph, in_place=True)  # the graph is read for this alone
     print(report.rstrip())
     return EXIT_OK if conforms else EXIT_SOME_FAILED
 

@@ -202,6 +202,20 @@ def test_a_valid_graph_conforms():
     assert len(g) == size, "validation must not add the ontology to the caller's graph"
 
 
+def test_validating_in_place_gives_the_same_report():
+    """``in_place`` (what ``kg validate`` asks for its own graph) mixes the ontology
+    into the graph itself instead of a copy, and reports the same."""
+    broken = valid_graph()
+    broken.set((ACCOUNT, RDFS.label, Literal("@SomeoneElse")))
+    broken.set((NOMINATION, KG.confidence, Literal(Decimal("1.5"))))
+    for g in (valid_graph(), broken):
+        expected = validate(g)
+        size = len(g)
+        assert validate(g, in_place=True) == expected
+        assert len(g) > size  # the ontology's triples, in the graph now
+    assert not expected[0] and "does not match its handle" in expected[1]
+
+
 def _violates(g: Graph, *expected: str) -> str:
     conforms, report = validate(g)
     assert not conforms, report

@@ -251,6 +251,7 @@ def _export_formats(spec: str | None) -> list[str]:
 def cmd_query(args: argparse.Namespace) -> int:
     from kg.query import (
         QueryError,
+        check_params,
         format_result,
         load_query_text,
         run_endpoint_query,
@@ -277,6 +278,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         params[name.strip().lstrip("?$")] = value
     try:
         text = load_query_text(args.query)
+        check_params(text, params)
         source = Path(args.graph)
         from kg.storedir import is_store
 

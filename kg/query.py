@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,14 +37,51 @@ class ShippedQuery:
     name: str
     path: Path
     description: str
+    needs: tuple[str, ...] = ()  # the parameters it must be given (``needed_params``)
 
 
 def shipped_queries() -> list[ShippedQuery]:
     out = []
     for path in sorted(QUERY_DIR.glob("*.rq")):
-        desc = " ".join(_description(path.read_text(encoding="utf-8").splitlines()))
-        out.append(ShippedQuery(path.stem, path, desc))
+        text = path.read_text(encoding="utf-8")
+        desc = " ".join(_description(text.splitlines()))
+        out.append(ShippedQuery(path.stem, path, desc, tuple(needed_params(text))))
     return out
+
+
+# how a query's opening comment shows a parameter it needs: --param "name=Ada Quill"
+_PARAM_IN_HEADER = re.compile(r"""--param\s+["']?([A-Za-z_]\w*)=""")
+
+
+def needed_params(text: str) -> list[str]:
+    """The parameters a query's opening comment shows it run with
+    (``--param "name=..."``): ``entity`` given no name would answer for every
+    entity of the graph, a million rows of a large one."""
+    return sorted({m.group(1) for line in _description(text.splitlines())
+                   for m in _PARAM_IN_HEADER.finditer(line)})
+
+
+def query_variables(text: str) -> set[str]:
+    """The variables a query names, outside its strings, IRIs and comments."""
+    bare = re.sub(_OPAQUE, " ", text, flags=re.S)
+    return set(re.findall(r"[?$](\w+)", bare))
+
+
+def check_params(text: str, params: Mapping[str, str]) -> None:
+    """Refuse (``QueryError``) a parameter the query has no variable for, or
+    one its opening comment needs and that is missing: either way the query
+    would run unbound and answer for everything (a misspelt name included)."""
+    missing = [name for name in needed_params(text) if name not in params]
+    if missing:
+        shown = " ".join(f'--param "{name}=..."' for name in missing)
+        use = next((line for line in _description(text.splitlines()) if "--param" in line), "")
+        raise QueryError(f"this query needs {shown}: without it, it answers for everything"
+                         + (f" ({use})" if use else ""))
+    variables = query_variables(text)
+    unknown = [name for name in params if name not in variables]
+    if unknown:
+        raise QueryError(f"--param {unknown[0]}: the query has no variable ?{unknown[0]} "
+                         f"(its variables: {', '.join('?' + v for v in sorted(variables))})")
 
 
 def _description(lines: list[str]) -> Iterator[str]:

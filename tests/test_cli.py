@@ -127,6 +127,33 @@ def test_query_unknown_name_lists_the_shipped_ones(built):
     assert "no shipped query named 'winnerz'" in result.stderr and "winners" in result.stderr
 
 
+def test_query_parameters_must_be_given_and_named_right(built, tmp_path):
+    """``entity`` without its name, or with a misspelt one, would run unbound and
+    answer for every entity: both are refused, saying what to give."""
+    missing = kg_here("query", "entity", "--graph", str(built))
+    assert missing.returncode == 2 and not missing.stdout
+    assert 'needs --param "name=..."' in missing.stderr
+    misspelt = kg_here("query", "winners", "--graph", str(built), "--param", "winer=x")
+    assert misspelt.returncode == 2 and "no variable ?winer" in misspelt.stderr
+    assert "?winner" in misspelt.stderr  # the variables it has
+    named = kg_here("query", "entity", "--graph", str(built), "--param", f"name={SEEDS_WINNER}",
+                    "--format", "csv")
+    assert named.returncode == 0 and SEEDS_WINNER in named.stdout
+    # a variable in a string, an IRI or a comment is no variable of the query
+    rq = tmp_path / "strings.rq"
+    rq.write_text('# ?who is asked below\nSELECT ?n WHERE { ?p schema:name ?n '
+                  'FILTER(?n != "?who" && ?p != <urn:x?who>) }')
+    text = kg_here("query", str(rq), "--graph", str(built), "--param", "who=x")
+    assert text.returncode == 2 and "no variable ?who" in text.stderr
+    # a query's own file asks for a parameter as the shipped ones do
+    rq.write_text('# Names one person. Use: kg query people.rq --param "who=Ada Quill"\n'
+                  "SELECT ?p WHERE { ?p schema:name ?who }")
+    asked = kg_here("query", str(rq), "--graph", str(built))
+    assert asked.returncode == 2 and 'needs --param "who=..."' in asked.stderr
+    assert kg_here("query", str(rq), "--graph", str(built), "--param",
+                   f"who={SEEDS_WINNER}").returncode == 0
+
+
 def test_query_list_describes_every_shipped_query():
     out = kg_here("query", "--list").stdout
     for name in ("winners", "nominations", "credits", "works", "ceremonies", "tweets",

@@ -35,6 +35,7 @@ from kg.memory import collection_paused, give_back, trim_memory
 from kg.rdf import corpus_quads
 from kg.records import ArticleFacts
 from kg.resolve import Corpus, resolve
+from kg.triple_index import TripleIndex
 
 if TYPE_CHECKING:
     from kg.passes import Runner
@@ -82,6 +83,13 @@ class BuildResult:
         if self.database is not None:
             return to_rdflib(self.database)
         return to_rdflib(self.turtle) if self.turtle is not None else Graph()
+
+    def triple_index(self) -> TripleIndex:
+        """The whole graph as a ``TripleIndex`` (what the HTML page is drawn
+        from: made faster than ``graph``, and smaller)."""
+        if self.database is not None:
+            return TripleIndex.read(self.database)
+        return TripleIndex.read(self.turtle) if self.turtle is not None else TripleIndex()
 
     @property
     def triples(self) -> int:

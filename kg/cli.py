@@ -65,6 +65,25 @@ def _load_graph(path: str):
     return g
 
 
+def _read_triples(path: str):
+    """An RDF file (format from its suffix; Turtle when it names none) as a
+    ``TripleIndex``, read by Oxigraph's parser, the named graphs of an N-Quads
+    or TriG file merged (what ``kg viz`` draws from)."""
+    import pyoxigraph
+
+    from kg.formats import oxigraph_format
+    from kg.triple_index import TripleIndex
+
+    p = Path(path)
+    if not p.is_file():
+        raise SystemExit(_fail(f"{path}: no such graph file (build one with 'kg build')"))
+    fmt = oxigraph_format(p) or pyoxigraph.RdfFormat.TURTLE
+    try:
+        return TripleIndex.read(p, fmt)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise SystemExit(_fail(f"{path}: not a readable {fmt.name} file ({exc})")) from None
+
+
 def _fail(msg: str) -> int:
     _err(msg)
     return EXIT_NOTHING
@@ -167,7 +186,7 @@ def _build_store(args: argparse.Namespace, progress: TerminalProgress,
 
 
 # a larger build writes no graph.html: its page would hold tens of thousands of
-# nodes, and drawing reads the whole graph into an rdflib graph first
+# nodes, and drawing reads the whole graph into memory first (``TripleIndex``)
 HTML_MAX_TRIPLES = 400_000
 
 
@@ -213,7 +232,7 @@ def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
             progress.end()
             _err(f"graph.html not written: {result.triples:,} triples is more than one page can "
                  f"show (the limit is {HTML_MAX_TRIPLES:,}, about 2,500 articles, and drawing "
-                 "reads the whole graph into memory, about 2 GB per million triples); draw a "
+                 "reads the whole graph into memory, about 1.2 GB per million triples); draw a "
                  f"part of it with: kg viz {out / 'graph.ttl'} -o part.html --focus NAME"
                  + (" (the old graph.html was removed)" if stale.exists() else ""))
             stale.unlink(missing_ok=True)
@@ -224,7 +243,7 @@ def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
             html = out / "graph.html"
             progress(result.articles, result.articles, "drawing graph.html")
             with collection_paused():  # as ``kg viz`` draws (``cmd_viz``)
-                render_html(result.graph, html)
+                render_html(result.triple_index(), html)
             written.append(html)
     finally:
         progress.end()
@@ -364,14 +383,14 @@ def cmd_viz(args: argparse.Namespace) -> int:
     from kg.memory import collection_paused
     from kg.viz import render_html
 
-    # reading the graph into rdflib and drawing it make what the page is made
-    # from, kept until it is written, and the cyclic collector's scans of it
-    # were a tenth of the command (the graph of 1,000 synthetic articles:
-    # 12.5 to 12.6 s, 11.3 to 11.6 s paused, the same page and peak); they
-    # make next to no cycles (``kg validate``, whose pySHACL makes many, keeps
-    # the collector)
+    # reading the graph and drawing it make what the page is made from, kept
+    # until it is written, and the cyclic collector's scans of it were a tenth
+    # of the command (the graph of 1,000 synthetic articles, read into rdflib
+    # then: 12.5 to 12.6 s, 11.3 to 11.6 s paused, the same page and peak);
+    # they make next to no cycles (``kg validate``, whose pySHACL makes many,
+    # keeps the collector)
     with collection_paused():
-        graph = _load_graph(args.graph)
+        graph = _read_triples(args.graph)
         try:
             stats = render_html(graph, Path(args.output), focus=args.focus, hops=args.hops,
                                 max_nodes=args.max_nodes, evidence_nodes=args.evidence_nodes)

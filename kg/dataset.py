@@ -12,7 +12,8 @@ A build writes its quads into an Oxigraph database on disk (``fill``, or
 in-memory graph, so its memory does not grow with the graph; the outputs not
 written as the quads came are streamed from that database. ``to_rdflib``
 merges it (or a build's Turtle) into one rdflib graph for the steps that want
-one (the HTML page, SHACL validation, the Python API).
+one (SHACL validation, the Python API); the HTML page reads it into a
+``kg.triple_index.TripleIndex``, with the terms ``rdflib_term`` makes.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def passed_in_batches(quads: Iterable[pyoxigraph.Quad], size: int,
         deliver(batch)
 
 
-def _rdflib_term(term) -> URIRef | BNode | Literal:
+def rdflib_term(term) -> URIRef | BNode | Literal:
     if isinstance(term, pyoxigraph.NamedNode):
         return URIRef(term.value)
     if isinstance(term, pyoxigraph.BlankNode):
@@ -104,5 +105,5 @@ def to_rdflib(source: pyoxigraph.Store | Path) -> Graph:
     quads = (pyoxigraph.parse(path=str(source), format=pyoxigraph.RdfFormat.TURTLE)
              if isinstance(source, Path) else source.quads_for_pattern(None, None, None, None))
     for q in quads:
-        graph.add((_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object)))
+        graph.add((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)))
     return graph

@@ -48,6 +48,7 @@ from rdflib.namespace import OWL, RDFS
 from rdflib.term import Node as Term
 
 from kg.atomic import replace_from, temp_beside, write_atomic
+from kg.triple_index import TripleIndex
 from kg.vocab import KG, SCHEMA
 
 __all__ = ["CHROMIUM_ARGS", "CHROMIUM_PATH", "EVIDENCE_KINDS", "KINDS", "LAYOUT_THRESHOLD",
@@ -213,7 +214,7 @@ class _VEdge:
 
 
 def render_html(
-    graph: Graph,
+    graph: Graph | TripleIndex,
     out: Path,
     *,
     focus: str | None = None,
@@ -293,8 +294,10 @@ def screenshot(html_path: Path, png: Path, width: int = 1600, height: int = 1000
 class _Model:
     """The drawable view of the RDF graph: entity nodes and collapsed edges."""
 
-    def __init__(self, graph: Graph) -> None:
-        self.g = graph
+    def __init__(self, graph: Graph | TripleIndex) -> None:
+        # asked for objects and subjects hundreds of thousands of times: an
+        # index answers faster than rdflib's store (``kg.triple_index``)
+        self.g = graph if isinstance(graph, TripleIndex) else TripleIndex.of_graph(graph)
         self.kinds: dict[Term, str | None] = {}
         self._bnode_keys: dict[Term, tuple[str, str]] = {}
         self.nodes: dict[Term, _VNode] = {}

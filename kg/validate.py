@@ -18,6 +18,7 @@ the ``rdfs:subClassOf`` axioms declared in ``ontology/kg.ttl`` -- a
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -62,24 +63,42 @@ class ParsedOnceProcessor(SPARQLProcessor):
               base: str | None = None, DEBUG: bool = False) -> Mapping[str, Any]:  # noqa: N803
         if isinstance(strOrQuery, str):
             key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
-            if key not in self.translated:
-                self.translated[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
-            strOrQuery = self.translated[key]
+            query = self.translated.get(key)
+            if query is None:
+                query = self.translated[key] = translateQuery(parseQuery(strOrQuery), base,
+                                                              initNs)
+            strOrQuery = query
         return super().query(strOrQuery, initBindings, initNs, base, DEBUG)
+
+
+# validations running now (threads of one process), and the processor before
+# the first of them: rdflib's processor is one for the process
+_parsing_once = threading.Lock()
+_running: list[type[Processor]] = []
 
 
 @contextlib.contextmanager
 def sparql_parsed_once() -> Iterator[None]:
     """rdflib's queries run by ``ParsedOnceProcessor`` inside the block (its
     processor is looked up by name at each query, which is how pyshacl's
-    calls reach it); the processor before, and an empty cache, after."""
-    before = rdflib.plugin.get("sparql", Processor)
-    rdflib.plugin.register("sparql", Processor, __name__, ParsedOnceProcessor.__name__)
+    calls reach it); the processor before, and an empty cache, once the last
+    block running in the process ends."""
+    with _parsing_once:
+        if not _running:
+            before = rdflib.plugin.get("sparql", Processor)
+            rdflib.plugin.register("sparql", Processor, __name__, ParsedOnceProcessor.__name__)
+        else:
+            before = _running[0]
+        _running.append(before)
     try:
         yield
     finally:
-        rdflib.plugin.register("sparql", Processor, before.__module__, before.__qualname__)
-        ParsedOnceProcessor.translated.clear()
+        with _parsing_once:
+            _running.pop()
+            if not _running:
+                rdflib.plugin.register("sparql", Processor, before.__module__,
+                                       before.__qualname__)
+                ParsedOnceProcessor.translated.clear()
 
 
 def validate(graph: Graph, shapes: Path | None = None, in_place: bool = False

@@ -270,6 +270,7 @@ def test_a_sparql_constraint_is_parsed_once_and_checked_for_every_node(monkeypat
     each node is still checked with its own binding; rdflib's processor is back
     afterwards, even when the validation fails."""
     import rdflib.plugin
+    import rdflib.plugins.sparql.processor as rdflib_processor
     from rdflib.plugins.sparql.processor import SPARQLProcessor
     from rdflib.query import Processor
 
@@ -278,6 +279,9 @@ def test_a_sparql_constraint_is_parsed_once_and_checked_for_every_node(monkeypat
     parsed: list[str] = []
     real_parse = kg.validate.parseQuery
     monkeypatch.setattr(kg.validate, "parseQuery", lambda text: parsed.append(text) or
+                        real_parse(text))
+    by_rdflib: list[str] = []  # rdflib's own processor parsing: it was not replaced
+    monkeypatch.setattr(rdflib_processor, "parseQuery", lambda text: by_rdflib.append(text) or
                         real_parse(text))
     g = valid_graph()
     wrong = {f"Keeper{i}": ID[f"account/keeper{i}"] for i in range(6)}
@@ -288,7 +292,8 @@ def test_a_sparql_constraint_is_parsed_once_and_checked_for_every_node(monkeypat
         g.add((account, KG.handle, Literal(handle)))
     report = _violates(g, *(f"does not match its handle {h}" for h in wrong))
     assert "JaneDoe" not in report  # the one account whose label is right
-    assert len(parsed) == len(set(parsed)) <= 3  # the shapes' three SPARQL constraints
+    assert 1 <= len(parsed) == len(set(parsed)) <= 3  # the shapes' three SPARQL constraints
+    assert not by_rdflib
     assert rdflib.plugin.get("sparql", Processor) is SPARQLProcessor
     assert not kg.validate.ParsedOnceProcessor.translated
 
@@ -298,6 +303,16 @@ def test_a_sparql_constraint_is_parsed_once_and_checked_for_every_node(monkeypat
     monkeypatch.setattr(kg.validate, "shacl_validate", broken)
     with pytest.raises(RuntimeError):
         validate(valid_graph())
+    assert rdflib.plugin.get("sparql", Processor) is SPARQLProcessor
+
+    # two validations overlapping (threads): rdflib's processor is back only
+    # when the last one ends, whichever ends first
+    first, second = kg.validate.sparql_parsed_once(), kg.validate.sparql_parsed_once()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert rdflib.plugin.get("sparql", Processor) is kg.validate.ParsedOnceProcessor
+    second.__exit__(None, None, None)
     assert rdflib.plugin.get("sparql", Processor) is SPARQLProcessor
 
 

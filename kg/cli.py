@@ -75,6 +75,10 @@ def _read_triples(path: str):
     from kg.triple_index import TripleIndex
 
     p = Path(path)
+    if p.is_dir():
+        inside = p / "graph.ttl"
+        raise SystemExit(_fail(f"{path}: a folder, not a graph file" + (
+            f" (a build's graph is {inside})" if inside.is_file() else "")))
     if not p.is_file():
         raise SystemExit(_fail(f"{path}: no such graph file (build one with 'kg build')"))
     fmt = oxigraph_format(p) or pyoxigraph.RdfFormat.TURTLE

@@ -84,10 +84,14 @@ def passed_in_batches(quads: Iterable[pyoxigraph.Quad], size: int,
 
 
 def rdflib_term(term) -> URIRef | BNode | Literal:
+    """Oxigraph's term as rdflib's; a ``ValueError`` for an RDF 1.2 triple term
+    (``<<( s p o )>>``), which Oxigraph reads and kg's graphs never hold."""
     if isinstance(term, pyoxigraph.NamedNode):
         return URIRef(term.value)
     if isinstance(term, pyoxigraph.BlankNode):
         return BNode(term.value)
+    if not isinstance(term, pyoxigraph.Literal):
+        raise ValueError(f"an RDF 1.2 triple term ({term}), which kg does not read")
     if term.language:
         return Literal(term.value, lang=term.language)
     if term.datatype.value == _XSD_STRING:

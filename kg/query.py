@@ -50,7 +50,7 @@ def shipped_queries() -> list[ShippedQuery]:
 
 
 # how a query's opening comment shows a parameter it needs: --param "name=Ada Quill"
-_PARAM_IN_HEADER = re.compile(r"""--param\s+["']?([A-Za-z_]\w*)=""")
+_PARAM_IN_HEADER = re.compile(r"""--param(?:\s+|=)["']?[?$]?([A-Za-z_]\w*)=""")
 
 
 def needed_params(text: str) -> list[str]:
@@ -80,8 +80,10 @@ def check_params(text: str, params: Mapping[str, str]) -> None:
     variables = query_variables(text)
     unknown = [name for name in params if name not in variables]
     if unknown:
+        has = (f"its variables: {', '.join('?' + v for v in sorted(variables))}"
+               if variables else "it has none")
         raise QueryError(f"--param {unknown[0]}: the query has no variable ?{unknown[0]} "
-                         f"(its variables: {', '.join('?' + v for v in sorted(variables))})")
+                         f"({has})")
 
 
 def _description(lines: list[str]) -> Iterator[str]:

@@ -14,8 +14,9 @@ reads it reads an rdflib graph's terms.
 
 Like an rdflib graph it holds a triple once however often it is added (the
 same triple in two named graphs of a dataset), and its answers are lazy, one
-per triple. Their order is the order the triples came in; a caller that
-needs an order sorts.
+per triple. Their order follows the order the triples came in, grouped by
+subject or by predicate and object as the index holds them (the subjects of
+a predicate come object by object); a caller that needs an order sorts.
 """
 
 from __future__ import annotations
@@ -72,10 +73,13 @@ class TripleIndex:
     def read(cls, source: pyoxigraph.Store | Path,
              format: pyoxigraph.RdfFormat = pyoxigraph.RdfFormat.TURTLE) -> TripleIndex:
         """Every named graph of a database, or the triples of an RDF file (in
-        ``format``), merged. A file that does not parse raises Oxigraph's
-        ``SyntaxError`` (or ``OSError``)."""
+        ``format``; a relative IRI in it is resolved against the file, as
+        rdflib resolves it), merged. A file that does not parse raises
+        Oxigraph's ``SyntaxError`` (or ``OSError``; a ``ValueError`` for a
+        triple as a term, ``kg.dataset.rdflib_term``)."""
         if isinstance(source, Path):
-            return cls.of_quads(pyoxigraph.parse(path=str(source), format=format))
+            return cls.of_quads(pyoxigraph.parse(path=str(source), format=format,
+                                                 base_iri=source.resolve().as_uri()))
         return cls.of_quads(source.quads_for_pattern(None, None, None, None))
 
     def add(self, s: Node, p: Node, o: Node) -> None:

@@ -316,7 +316,8 @@ class _Model:
         values = [o for o in self.g.objects(s, p) if isinstance(o, Literal)]
         if not values:
             return None
-        best = min(values, key=lambda o: (o.language not in (None, "en"), str(o)))
+        # a tag's case means nothing (Oxigraph reads "EN" as "en", rdflib keeps it)
+        best = min(values, key=lambda o: ((o.language or "en").lower() != "en", str(o)))
         return str(best).strip() or None
 
     def objects(self, s: Term, p: URIRef) -> list[Term]:

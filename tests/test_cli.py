@@ -198,6 +198,30 @@ def test_missing_graph_is_a_clear_error(tmp_path):
     assert result.returncode == 2 and "no such graph file" in result.stderr
 
 
+def test_viz_reads_what_it_can_and_says_what_it_cannot(tmp_path):
+    """A folder, a triple as a term (RDF 1.2) and a missing file are clear
+    errors; a relative IRI is read against the file, as rdflib reads it."""
+    page = str(tmp_path / "page.html")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "graph.ttl").write_text("", encoding="utf-8")
+    folder = kg_here("viz", str(tmp_path / "out"), "-o", page)
+    assert folder.returncode == 2 and "a folder, not a graph file" in folder.stderr
+    assert str(tmp_path / "out" / "graph.ttl") in folder.stderr
+    quoted = tmp_path / "quoted.ttl"
+    quoted.write_text("<urn:a> <urn:b> <<( <urn:c> <urn:d> <urn:e> )>> .\n", encoding="utf-8")
+    triple_term = kg_here("viz", str(quoted), "-o", page)
+    assert triple_term.returncode == 2 and "RDF 1.2 triple term" in triple_term.stderr
+    assert "quoted.ttl: not a readable Turtle file" in triple_term.stderr
+    missing = kg_here("viz", str(tmp_path / "none.ttl"), "-o", page)
+    assert missing.returncode == 2 and "no such graph file" in missing.stderr
+    relative = tmp_path / "relative.ttl"
+    relative.write_text('<#ada> a <https://schema.org/Person> ; '
+                        '<https://schema.org/name> "Ada Quill" .\n', encoding="utf-8")
+    drawn = kg_here("viz", str(relative), "-o", page)
+    assert drawn.returncode == 0 and "(1 nodes" in drawn.stderr
+    assert "Ada Quill" in (tmp_path / "page.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(("command", "explained"), [
     ("build", ["exit code is 1 if any was skipped", "--store", "--jobs", "--dask", "--export"]),
     ("query", ["predeclared", "--param", "--endpoint", "--format"]),

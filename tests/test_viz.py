@@ -313,14 +313,38 @@ def test_identical_across_processes(tmp_path: Path) -> None:
     """What `kg viz GRAPH.ttl` does, in two interpreters with different string hashing."""
     ttl = tmp_path / "graph.ttl"
     build_graph().serialize(ttl, format="turtle")
-    code = ("import sys; from pathlib import Path; from rdflib import Graph; "
+    code = ("import sys; from pathlib import Path; from kg.triple_index import TripleIndex; "
             "from kg.viz import render_html; "
-            "render_html(Graph().parse(sys.argv[1]), Path(sys.argv[2]))")
+            "render_html(TripleIndex.read(Path(sys.argv[1])), Path(sys.argv[2]))")
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
         subprocess.run([sys.executable, "-c", code, str(ttl), str(tmp_path / f"{seed}.html")],
                        check=True, env=env, timeout=120)
     assert (tmp_path / "1.html").read_bytes() == (tmp_path / "2.html").read_bytes()
+
+
+def test_the_same_page_however_the_graph_is_read(tmp_path: Path) -> None:
+    """From an rdflib graph (the Python API), from a file read by Oxigraph's
+    parser (``kg viz``) and from a database (a build's page): the same bytes,
+    a language tag's case included (Oxigraph lowers it, rdflib keeps it)."""
+    import pyoxigraph
+
+    from kg.triple_index import TripleIndex
+
+    g = build_graph()
+    g.add((WINNER, SCHEMA.name, Literal("Tomas B.", lang="EN")))  # English first, any case
+    g.add((WINNER, SCHEMA.name, Literal("Tomás Brandt", lang="pt")))
+    ttl = tmp_path / "graph.ttl"
+    g.serialize(ttl, format="turtle")
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(ttl), format=pyoxigraph.RdfFormat.TURTLE)
+    pages = []
+    for name, graph in (("graph", g), ("file", TripleIndex.read(ttl)),
+                        ("store", TripleIndex.read(store))):
+        render_html(graph, tmp_path / f"{name}.html")
+        pages.append((tmp_path / f"{name}.html").read_bytes())
+    assert pages[0] == pages[1] == pages[2]
+    assert "Tomas B." in pages[0].decode("utf-8")
 
 
 def test_write_is_atomic(tmp_path: Path) -> None:

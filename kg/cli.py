@@ -40,15 +40,26 @@ def _err(msg: str) -> None:
     print(f"kg: {terminal_text(msg, lines=True)}", file=sys.stderr)
 
 
+def _graph_file(path: str) -> Path:
+    """``path`` as the graph file a command reads; a clear error (and the
+    command's end) when it is a folder or nothing at all."""
+    p = Path(path)
+    if p.is_dir():
+        inside = p / "graph.ttl"
+        raise SystemExit(_fail(f"{path}: a folder, not a graph file" + (
+            f" (a build's graph is {inside})" if inside.is_file() else "")))
+    if not p.exists():
+        raise SystemExit(_fail(f"{path}: no such graph file (build one with 'kg build')"))
+    return p
+
+
 def _load_graph(path: str):
     """An RDF file (format from its suffix), merged into one rdflib graph."""
     from rdflib import Dataset, Graph
 
     from kg.formats import rdflib_format
 
-    p = Path(path)
-    if not p.exists():
-        raise SystemExit(_fail(f"{path}: no such graph file (build one with 'kg build')"))
+    p = _graph_file(path)
     fmt = rdflib_format(p) or "turtle"
     try:
         if fmt in ("nquads", "trig"):
@@ -74,13 +85,7 @@ def _read_triples(path: str):
     from kg.formats import oxigraph_format
     from kg.triple_index import TripleIndex
 
-    p = Path(path)
-    if p.is_dir():
-        inside = p / "graph.ttl"
-        raise SystemExit(_fail(f"{path}: a folder, not a graph file" + (
-            f" (a build's graph is {inside})" if inside.is_file() else "")))
-    if not p.is_file():
-        raise SystemExit(_fail(f"{path}: no such graph file (build one with 'kg build')"))
+    p = _graph_file(path)
     fmt = oxigraph_format(p) or pyoxigraph.RdfFormat.TURTLE
     try:
         return TripleIndex.read(p, fmt)

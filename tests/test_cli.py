@@ -207,6 +207,8 @@ def test_viz_reads_what_it_can_and_says_what_it_cannot(tmp_path):
     folder = kg_here("viz", str(tmp_path / "out"), "-o", page)
     assert folder.returncode == 2 and "a folder, not a graph file" in folder.stderr
     assert str(tmp_path / "out" / "graph.ttl") in folder.stderr
+    checked = kg_here("validate", str(tmp_path / "out"))  # the same words from validate
+    assert checked.returncode == 2 and "a folder, not a graph file" in checked.stderr
     quoted = tmp_path / "quoted.ttl"
     quoted.write_text("<urn:a> <urn:b> <<( <urn:c> <urn:d> <urn:e> )>> .\n", encoding="utf-8")
     triple_term = kg_here("viz", str(quoted), "-o", page)

@@ -395,3 +395,51 @@ def test_one_process_parses_in_batches_of_bounded_text(monkeypatch):
     assert all(sum(map(len, batch)) + len(after[0]) > 150
                for batch, after in zip(batches, batches[1:], strict=False))
     assert [passes.doc_bytes(d) for d in docs] == [passes.doc_bytes(nlp(t)) for t in texts]
+
+
+class _Counted:
+    """A mention whose ``span`` counts its readers (what a scan of every mention
+    for every sentence reads once a sentence)."""
+
+    reads = 0
+
+    def __init__(self, mention) -> None:
+        self._mention = mention
+
+    @property
+    def span(self):
+        _Counted.reads += 1
+        return self._mention.span
+
+    def __getattr__(self, name: str):
+        return getattr(self._mention, name)
+
+
+def _mention_reads(sentences: int) -> int:
+    """How often the nominations and the ceremony's facts of an article of
+    ``sentences`` sentences, each naming the award and a category, read a
+    mention's span."""
+    from test_extractors import context
+
+    rng = random.Random(3)
+    body = " ".join(f"{rng.choice(NAMES)} won the Emmy for Outstanding Drama Series for "
+                    f"{rng.choice(WORKS)} at the 75th Primetime Emmy Awards on Monday."
+                    for _ in range(sentences))
+    ctx = context(body)
+    mentions = awards.award_mentions(ctx)
+    award = awards.main_award(ctx, mentions)
+    ceremony = awards.main_ceremony(ctx, mentions, award)
+    categories = awards.category_mentions(ctx, award)
+    assert award is not None and ceremony is not None and len(categories) >= sentences
+    _Counted.reads = 0
+    list(awards.extract_nominations(ctx, award, ceremony, [_Counted(c) for c in categories],
+                                    mentions))
+    list(awards.ceremony_facts(ctx, ceremony, [_Counted(m) for m in mentions]))
+    return _Counted.reads
+
+
+def test_a_long_article_of_many_sentences_reads_each_mention_a_bounded_number_of_times():
+    """Each sentence's categories and award mentions are found by index, not by a
+    look at every mention of the article: twice the sentences, twice the reads."""
+    small, large = _mention_reads(40), _mention_reads(80)
+    assert large < 2.3 * small, (small, large)

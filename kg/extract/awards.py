@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -642,10 +642,15 @@ def _nominations(ctx: ArticleContext, award: AwardInfo | None, ceremony: Ceremon
     if award is None or ceremony is None:
         return
     cue_tokens = _nomination_cue_tokens(ctx)
+    # each sentence's categories, in the order given (a scan of every category
+    # for every sentence was quadratic in a long article)
+    by_sentence: dict[int, list[CategoryMention]] = defaultdict(list)
+    for c in categories:
+        by_sentence[ctx.sentence_index(c.span.start)].append(c)
     recent: list[tuple[int, CategoryRef]] = []
     for s_index, sent in enumerate(ctx.sentences):
         in_tweet = ctx.tweet_at(sent) is not None
-        sent_cats = [c for c in categories if sent.start <= c.span.start < sent.end]
+        sent_cats = by_sentence.get(s_index, [])
         recent = [(i, c) for i, c in recent if s_index - i <= 3]
         context_cat = _context_category(ctx, recent, won) if not in_tweet else None
         if not in_tweet:
@@ -1105,7 +1110,7 @@ def is_record_performance(ctx: ArticleContext, cat: CategoryRef) -> bool:
 def nearest_work_before(ctx: ArticleContext, i: int, sentences: int = 15) -> str | None:
     """The last work named before token ``i`` outside tweets, within a few
     sentences: what a list of winners without titles is about."""
-    starts = [s.start for s in ctx.sentences]
+    starts = ctx.sentence_starts
     n = bisect.bisect_right(starts, i)  # sentences starting at or before i
     lo = max(starts[n - sentences] if n >= sentences else 0, i - _MAX_LOOKBACK)
     positions, works = _work_positions(ctx)
@@ -1144,12 +1149,15 @@ def ceremony_facts(ctx: ArticleContext, ceremony: CeremonyRef | None,
     doc, cues = ctx.doc, ctx.cues
     toks = ctx.tokens
     venue_words = set(cues.raw.get("venue_words", ()))
-    for sent in ctx.sentences:
+    # the sentences an award is named in (looking through every mention for
+    # every sentence was quadratic in a long article)
+    naming_awards = {ctx.sentence_index(m.span.start) for m in awards}
+    for s_index, sent in enumerate(ctx.sentences):
         if ctx.tweet_at(sent):
             continue
         ev = ctx.evidence(sent)
         in_sent = toks[sent.start : sent.end]
-        about = any(sent.start <= m.span.start < sent.end for m in awards) or any(
+        about = s_index in naming_awards or any(
             t.lower_ in cues.words("ceremony_nouns") for t in in_sent)
         for tok in in_sent:
             n = cue_length(doc, tok.i, "HOST")

@@ -76,7 +76,7 @@ FOCUS_WINDOW_CHARS = 10_000
 
 # the views of the Doc alone, which a derived context shares with its source
 # (views of the people or the titles are built again for the new ones)
-_DOC_VIEWS = ("tweets", "tokens", "sentences", "_sentence_starts", "text", "ents",
+_DOC_VIEWS = ("tweets", "tokens", "sentences", "sentence_starts", "text", "ents",
               "_ent_starts", "_tweet_starts", "tweet_token_starts", "_line_breaks",
               "quote_token_mask", "capitalised")
 
@@ -150,13 +150,18 @@ class ArticleContext:
         return list(self.doc.sents)
 
     @cached_property
-    def _sentence_starts(self) -> list[int]:
+    def sentence_starts(self) -> list[int]:
+        """Where each sentence starts, in order (the sentences cover the Doc)."""
         return [s.start for s in self.sentences]
+
+    def sentence_index(self, i: int) -> int:
+        """The index in ``sentences`` of token ``i``'s sentence, by bisection."""
+        return bisect.bisect_right(self.sentence_starts, i) - 1
 
     def sentence_at(self, i: int) -> Span:
         """The sentence of token ``i``, by bisection (spaCy's ``Span.sent`` walks
         the sentence, which is slow when a sentence is very long)."""
-        return self.sentences[bisect.bisect_right(self._sentence_starts, i) - 1]
+        return self.sentences[self.sentence_index(i)]
 
     @cached_property
     def text(self) -> str:

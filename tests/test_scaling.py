@@ -443,3 +443,34 @@ def test_a_long_article_of_many_sentences_reads_each_mention_a_bounded_number_of
     look at every mention of the article: twice the sentences, twice the reads."""
     small, large = _mention_reads(40), _mention_reads(80)
     assert large < 2.3 * small, (small, large)
+
+
+class _CountedPeople(tuple):
+    """An article's people that count how often they are looked through."""
+
+    looks = 0
+
+    def __iter__(self):
+        _CountedPeople.looks += 1
+        return super().__iter__()
+
+
+def test_a_long_list_of_nominees_looks_through_the_articles_people_once():
+    """Whether a list's nominee is a person is looked up among the article's
+    people, folded once, not by a look at every person for every line."""
+    import dataclasses
+
+    from test_extractors import context
+
+    from kg.extract.lists import find_list_entries
+
+    rng = random.Random(5)
+    lines = [f"Outstanding Drama Series: {rng.choice(WORKS)} (WON); {rng.choice(WORKS)}; "
+             f"{rng.choice(WORKS)}." for _ in range(30)]
+    ctx = context("\n".join(lines))
+    ctx = dataclasses.replace(ctx, persons=_CountedPeople(ctx.persons))
+    award = awards.main_award(ctx, awards.award_mentions(ctx))
+    _CountedPeople.looks = 0
+    entries = list(find_list_entries(ctx, award))
+    assert len(entries) >= 60 and not any(e.nominee_is_person for e in entries)
+    assert _CountedPeople.looks <= 1, _CountedPeople.looks

@@ -57,7 +57,12 @@ def _looks_like_person(ctx: ArticleContext, name: str) -> bool:
         return False
     if ctx.gaz.is_given_name(parts[0]) and len(parts) >= 2:
         return True
-    return any(p.name.casefold() == name.casefold() for p in ctx.persons)
+    # the article's people, folded once (a look at every person for every
+    # line was quadratic in a long list)
+    known = ctx.memo("person_names_folded")
+    if "names" not in known:
+        known["names"] = {p.name.casefold() for p in ctx.persons}
+    return name.casefold() in known["names"]
 
 
 def _item(ctx: ArticleContext, cat: CategoryRef, text: str, start: int, end: int

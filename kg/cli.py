@@ -82,15 +82,15 @@ def _read_triples(path: str):
     or TriG file merged (what ``kg viz`` draws from)."""
     import pyoxigraph
 
-    from kg.formats import oxigraph_format
+    from kg.formats import READ_ERRORS, oxigraph_format, unreadable
     from kg.triple_index import TripleIndex
 
     p = _graph_file(path)
     fmt = oxigraph_format(p) or pyoxigraph.RdfFormat.TURTLE
     try:
         return TripleIndex.read(p, fmt)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise SystemExit(_fail(f"{path}: not a readable {fmt.name} file ({exc})")) from None
+    except READ_ERRORS as exc:
+        raise SystemExit(_fail(unreadable(path, fmt, exc))) from None
 
 
 def _fail(msg: str) -> int:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
 
+from kg.formats import parse_file
 from kg.vocab import ID, PREFIXES
 
 ENTITIES_GRAPH = ID["graph/entities"]
@@ -106,8 +107,8 @@ def to_rdflib(source: pyoxigraph.Store | Path) -> Graph:
     graph = Graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)
-    quads = (pyoxigraph.parse(path=str(source), format=pyoxigraph.RdfFormat.TURTLE)
-             if isinstance(source, Path) else source.quads_for_pattern(None, None, None, None))
+    quads = (parse_file(source, pyoxigraph.RdfFormat.TURTLE) if isinstance(source, Path)
+             else source.quads_for_pattern(None, None, None, None))
     for q in quads:
         graph.add((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)))
     return graph

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph
 
 from kg.defaults import PARALLEL, PASSWORD_ENV, PUSH_BATCH, RETRIES
-from kg.formats import KNOWN_SUFFIXES, oxigraph_format
+from kg.formats import KNOWN_SUFFIXES, READ_ERRORS, load_file, oxigraph_format, unreadable
 
 # httpx (0.08 s to import) and tenacity (0.03 s) are imported where a request is made
 if TYPE_CHECKING:
@@ -191,9 +191,9 @@ def opened_source(source: Path) -> Iterator[pyoxigraph.Store]:
         else:
             store = pyoxigraph.Store()
         try:
-            store.bulk_load(path=str(source), format=fmt)
-        except (SyntaxError, ValueError, OSError) as exc:
-            raise EndpointError(f"{source}: not a readable {fmt.name} file ({exc})") from None
+            load_file(store, source, fmt)
+        except READ_ERRORS as exc:
+            raise EndpointError(unreadable(source, fmt, exc)) from None
         yield store
         del store  # closed before its folder is removed
 

@@ -1,9 +1,17 @@
-"""RDF file formats told by a file's suffix: one table for every command that
-reads a graph file (rdflib's ``guess_format`` names the format; Oxigraph's name
-for it follows)."""
+"""RDF files: their format, told by the suffix, and how Oxigraph reads them.
+
+One table of formats for every command that reads a graph file (rdflib's
+``guess_format`` names the format; Oxigraph's name for it follows), and one
+way of reading a file with Oxigraph (``parse_file``, ``load_file``), so that
+``kg query --graph``, ``kg serve``, ``kg push`` and ``kg viz`` read the same
+file alike: a relative IRI in it is resolved against the file's own IRI, as
+rdflib resolves it for ``kg validate`` (Oxigraph refuses one it has no base
+for), and a file that does not read is told in the same words
+(``unreadable``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +23,10 @@ _OXIGRAPH = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nquads": "N_QUADS", "trig":
              "json-ld": "JSON_LD", "xml": "RDF_XML", "n3": "N3"}
 # what to tell a user who gave a file of no known RDF type
 KNOWN_SUFFIXES = ".ttl, .nt, .nq, .trig, .jsonld, .rdf, .owl or .n3"
+# what reading a file with Oxigraph raises for a file it cannot read: a parse
+# error, a file that cannot be opened, and a term kg cannot hold (an RDF 1.2
+# triple term, ``kg.dataset.rdflib_term``)
+READ_ERRORS = (SyntaxError, OSError, ValueError)
 
 
 def rdflib_format(path: Path | str) -> str | None:
@@ -34,4 +46,30 @@ def oxigraph_format(path: Path | str) -> pyoxigraph.RdfFormat | None:
     return getattr(pyoxigraph.RdfFormat, _OXIGRAPH[fmt]) if fmt else None
 
 
-__all__ = ["KNOWN_SUFFIXES", "oxigraph_format", "rdflib_format"]
+def base_iri(path: Path) -> str:
+    """The IRI a relative IRI in the file ``path`` stands against: the file's."""
+    return Path(path).resolve().as_uri()
+
+
+def parse_file(path: Path, fmt: pyoxigraph.RdfFormat) -> Iterator[pyoxigraph.Quad]:
+    """The quads of the file, streamed as Oxigraph parses them (a parse error
+    is raised where it is met, one of ``READ_ERRORS``)."""
+    import pyoxigraph
+
+    return pyoxigraph.parse(path=str(path), format=fmt, base_iri=base_iri(path))
+
+
+def load_file(store: pyoxigraph.Store, path: Path, fmt: pyoxigraph.RdfFormat) -> None:
+    """The file bulk-loaded into ``store`` (one of ``READ_ERRORS`` if it
+    does not read)."""
+    store.bulk_load(path=str(path), format=fmt, base_iri=base_iri(path))
+
+
+def unreadable(path: Path | str, fmt: pyoxigraph.RdfFormat, error: BaseException) -> str:
+    """What to tell a user whose file did not read: the file, the format it
+    was read as, and the reader's own words."""
+    return f"{path}: not a readable {fmt.name} file ({error})"
+
+
+__all__ = ["KNOWN_SUFFIXES", "READ_ERRORS", "base_iri", "load_file", "oxigraph_format",
+           "parse_file", "rdflib_format", "unreadable"]

@@ -196,15 +196,15 @@ def run_file_query(path: Path, text: str, params: dict[str, str] | None = None) 
 
     if not path.is_file():
         raise QueryError(f"{path}: no such graph file (build one with 'kg build')")
-    from kg.formats import oxigraph_format
+    from kg.formats import READ_ERRORS, load_file, oxigraph_format, unreadable
 
     # a suffix that names no RDF format is read as Turtle, as kg validate does
     fmt = oxigraph_format(path) or pyoxigraph.RdfFormat.TURTLE
     store = pyoxigraph.Store()
     try:
-        store.bulk_load(path=str(path), format=fmt)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise QueryError(f"{path}: not a readable {fmt.name} file ({exc})") from None
+        load_file(store, path, fmt)
+    except READ_ERRORS as exc:
+        raise QueryError(unreadable(path, fmt, exc)) from None
     return run_database_query(store, text, params)
 
 

@@ -30,6 +30,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from kg.dataset import rdflib_term
+from kg.formats import parse_file
 
 Triple = tuple[Node, Node, Node]
 # what a lookup of a term the index lacks finds: empty, and never to be filled
@@ -78,8 +79,7 @@ class TripleIndex:
         Oxigraph's ``SyntaxError`` (or ``OSError``; a ``ValueError`` for a
         triple as a term, ``kg.dataset.rdflib_term``)."""
         if isinstance(source, Path):
-            return cls.of_quads(pyoxigraph.parse(path=str(source), format=format,
-                                                 base_iri=source.resolve().as_uri()))
+            return cls.of_quads(parse_file(source, format))
         return cls.of_quads(source.quads_for_pattern(None, None, None, None))
 
     def add(self, s: Node, p: Node, o: Node) -> None:

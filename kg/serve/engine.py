@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO, Any
 
-from kg.formats import KNOWN_SUFFIXES, oxigraph_format
+from kg.formats import KNOWN_SUFFIXES, READ_ERRORS, load_file, oxigraph_format, unreadable
 from kg.gate import hostport
 from kg.storedir import OXIGRAPH_DIR, database_dir, snapshot
 
@@ -188,11 +188,11 @@ def load_into_store(source: Path, location: Path) -> int:
     except OSError as exc:
         raise ServeError(f"cannot create a temporary store in {location} ({exc})") from None
     try:
-        store.bulk_load(path=str(source), format=fmt, base_iri=source.resolve().as_uri())
+        load_file(store, source, fmt)
         store.flush()
         return len(store)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise ServeError(f"{source}: not a readable {fmt.name} file ({exc})") from None
+    except READ_ERRORS as exc:
+        raise ServeError(unreadable(source, fmt, exc)) from None
     finally:
         del store  # closes the database and releases its lock
 

@@ -1,0 +1,66 @@
+"""kg.formats: every command reads a graph file alike (a relative IRI against
+the file, a file that does not read told in the same words)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import URIRef
+
+from kg.dataset import to_rdflib
+from kg.endpoint import EndpointError, opened_source
+from kg.query import QueryError, run_file_query
+from kg.serve.engine import ServeError, load_into_store
+from kg.triple_index import TripleIndex
+
+NAME = "https://schema.org/name"
+RELATIVE = f'<people/ada-quill> <{NAME}> "Ada Quill" .\n'
+
+
+def _by_query(path: Path, tmp_path: Path) -> set[str]:
+    rows = run_file_query(path, f"SELECT ?who WHERE {{ ?who <{NAME}> ?name }}").rows
+    return {row[0] for row in rows}
+
+
+def _by_push(path: Path, tmp_path: Path) -> set[str]:
+    with opened_source(path) as store:
+        return {q.subject.value for q in store.quads_for_pattern(None, None, None, None)}
+
+
+def _by_serve(path: Path, tmp_path: Path) -> set[str]:
+    load_into_store(path, tmp_path / "db")
+    store = pyoxigraph.Store.read_only(str(tmp_path / "db"))
+    return {q.subject.value for q in store.quads_for_pattern(None, None, None, None)}
+
+
+def _by_page(path: Path, tmp_path: Path) -> set[str]:
+    return {str(s) for s, _, _ in TripleIndex.read(path)}
+
+
+def _by_rdflib_copy(path: Path, tmp_path: Path) -> set[str]:
+    return {str(s) for s in to_rdflib(path).subjects()}
+
+
+# each command's reader, and what it raises for a file that does not read
+ERRORS = {_by_query: QueryError, _by_push: EndpointError, _by_serve: ServeError}
+READERS = [*ERRORS, _by_page, _by_rdflib_copy]
+
+
+@pytest.mark.parametrize("read", READERS, ids=lambda r: r.__name__)
+def test_a_relative_iri_is_read_against_the_file(read, tmp_path):
+    """As rdflib reads it for kg validate; Oxigraph alone refuses it."""
+    graph = tmp_path / "graph.ttl"
+    graph.write_text(RELATIVE, encoding="utf-8")
+    expected = (tmp_path / "people" / "ada-quill").resolve().as_uri()
+    assert read(graph, tmp_path) == {expected}
+    assert expected == str(URIRef("people/ada-quill", base=graph.resolve().as_uri()))
+
+
+@pytest.mark.parametrize("read", ERRORS, ids=lambda r: r.__name__)
+def test_a_file_that_does_not_read_is_told_alike(read, tmp_path):
+    graph = tmp_path / "broken.ttl"
+    graph.write_text(f'<urn:a> <{NAME}> "no end .\n', encoding="utf-8")
+    with pytest.raises(ERRORS[read], match=r"broken\.ttl: not a readable Turtle file \(.*line 1"):
+        read(graph, tmp_path)

@@ -18,11 +18,14 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kg import __version__
 from kg.exits import EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # the build is imported only by the commands that build
     from kg.builder import BuildResult
@@ -53,42 +56,22 @@ def _graph_file(path: str) -> Path:
     return p
 
 
-def _load_graph(path: str):
-    """An RDF file (format from its suffix), merged into one rdflib graph."""
-    from rdflib import Dataset, Graph
-
-    from kg.formats import rdflib_format
-
-    p = _graph_file(path)
-    fmt = rdflib_format(p) or "turtle"
-    try:
-        if fmt in ("nquads", "trig"):
-            ds = Dataset()
-            ds.parse(p, format=fmt)
-            g = Graph()
-            for quad in ds.quads():
-                g.add(quad[:3])
-            return g
-        g = Graph()
-        g.parse(p, format=fmt)
-    except Exception as exc:
-        raise SystemExit(_fail(f"{path}: not a readable {fmt} file ({exc})")) from None
-    return g
-
-
-def _read_triples(path: str):
-    """An RDF file (format from its suffix; Turtle when it names none) as a
-    ``TripleIndex``, read by Oxigraph's parser, the named graphs of an N-Quads
-    or TriG file merged (what ``kg viz`` draws from)."""
+def _read_graph_file(path: str, read: Callable[[Path, Any], T]) -> T:
+    """``read(file, format)`` of the RDF file ``path`` (format from its
+    suffix; Turtle when it names none): ``kg.dataset.to_rdflib`` for an rdflib
+    graph (``kg validate``), ``TripleIndex.read`` for what ``kg viz`` draws
+    from; either reads it with Oxigraph's parser (``kg.formats.parse_file``,
+    as ``kg query`` and ``kg serve`` read it), the named graphs of an N-Quads
+    or TriG file merged. A file that does not read ends the command with a
+    message saying so."""
     import pyoxigraph
 
     from kg.formats import READ_ERRORS, oxigraph_format, unreadable
-    from kg.triple_index import TripleIndex
 
     p = _graph_file(path)
     fmt = oxigraph_format(p) or pyoxigraph.RdfFormat.TURTLE
     try:
-        return TripleIndex.read(p, fmt)
+        return read(p, fmt)
     except READ_ERRORS as exc:
         raise SystemExit(_fail(unreadable(path, fmt, exc))) from None
 
@@ -380,9 +363,10 @@ def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from kg.dataset import to_rdflib
     from kg.validate import validate
 
-    graph = _load_graph(args.graph)
+    graph = _read_graph_file(args.graph, to_rdflib)
     conforms, report = validate(graph, in_place=True)  # the graph is read for this alone
     print(report.rstrip())
     return EXIT_OK if conforms else EXIT_SOME_FAILED
@@ -390,6 +374,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_viz(args: argparse.Namespace) -> int:
     from kg.memory import collection_paused
+    from kg.triple_index import TripleIndex
     from kg.viz import render_html
 
     # reading the graph and drawing it make what the page is made from, kept
@@ -399,7 +384,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
     # they make next to no cycles (``kg validate``, whose pySHACL makes many,
     # keeps the collector)
     with collection_paused():
-        graph = _read_triples(args.graph)
+        graph = _read_graph_file(args.graph, TripleIndex.read)
         try:
             stats = render_html(graph, Path(args.output), focus=args.focus, hops=args.hops,
                                 max_nodes=args.max_nodes, evidence_nodes=args.evidence_nodes)

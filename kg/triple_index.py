@@ -29,7 +29,7 @@ import pyoxigraph
 from rdflib import Graph
 from rdflib.term import Node
 
-from kg.dataset import rdflib_term
+from kg.dataset import rdflib_triples
 from kg.formats import parse_file
 
 Triple = tuple[Node, Node, Node]
@@ -55,20 +55,9 @@ class TripleIndex:
 
     @classmethod
     def of_quads(cls, quads: Iterable[pyoxigraph.Quad | pyoxigraph.Triple]) -> TripleIndex:
-        """Oxigraph's quads (or triples), their graphs merged: each distinct term
-        is made into rdflib's once (an entity's IRI recurs in dozens of triples)."""
-        made: dict[object, Node] = {}
-
-        def term(t: object) -> Node:
-            found = made.get(t)
-            if found is None:
-                found = made[t] = rdflib_term(t)
-            return found
-
-        index = cls()
-        for q in quads:
-            index.add(term(q.subject), term(q.predicate), term(q.object))
-        return index
+        """Oxigraph's quads (or triples), their graphs merged, each distinct
+        term made once (``kg.dataset.rdflib_triples``)."""
+        return cls(rdflib_triples(quads))
 
     @classmethod
     def read(cls, source: pyoxigraph.Store | Path,

@@ -366,17 +366,17 @@ def test_a_page_is_read_and_drawn_with_the_collector_paused(built, tmp_path, mon
     from kg import cli
 
     seen: list[tuple[str, bool]] = []
-    read_triples, render_html = cli._read_triples, kg.viz.render_html
+    read_graph_file, render_html = cli._read_graph_file, kg.viz.render_html
 
-    def loading(path):
+    def loading(path, read):
         seen.append(("read", gc.isenabled()))
-        return read_triples(path)
+        return read_graph_file(path, read)
 
     def drawing(graph, out, **options):
         seen.append(("drawn", gc.isenabled()))
         return render_html(graph, out, **options)
 
-    monkeypatch.setattr(cli, "_read_triples", loading)
+    monkeypatch.setattr(cli, "_read_graph_file", loading)
     monkeypatch.setattr(kg.viz, "render_html", drawing)
     assert kg_here("viz", str(built), "-o", str(tmp_path / "page.html")).returncode == 0
     assert seen == [("read", False), ("drawn", False)] and gc.isenabled()

@@ -64,3 +64,25 @@ def test_a_file_that_does_not_read_is_told_alike(read, tmp_path):
     graph.write_text(f'<urn:a> <{NAME}> "no end .\n', encoding="utf-8")
     with pytest.raises(ERRORS[read], match=r"broken\.ttl: not a readable Turtle file \(.*line 1"):
         read(graph, tmp_path)
+
+
+def test_validate_reads_every_format_alike(tmp_path, capsys):
+    """kg validate reads a graph file as the other commands do, the named
+    graphs of N-Quads merged: the same report whatever the file's format."""
+    from kg.cli import EXIT_SOME_FAILED, main
+
+    a = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    unnamed = f"<https://w3id.org/kgnews/id/person/ada-quill> {a} <https://schema.org/Person>"
+    named = f'<https://w3id.org/kgnews/id/person/ivo-marsh> <{NAME}> "Ivo Marsh"'
+    typed = f"<https://w3id.org/kgnews/id/person/ivo-marsh> {a} <https://schema.org/Person>"
+    files = {"graph.ttl": f"{unnamed} .\n{named} .\n{typed} .\n",
+             "graph.nt": f"{unnamed} .\n{named} .\n{typed} .\n",
+             "graph.nq": f"{unnamed} <urn:g:1> .\n{named} <urn:g:2> .\n{typed} <urn:g:1> .\n"}
+    reports = set()
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert main(["validate", str(tmp_path / name)]) == EXIT_SOME_FAILED
+        reports.add(capsys.readouterr().out)
+    (report,) = reports
+    assert "Results (1)" in report and "person/ada-quill" in report
+    assert "MinCountConstraintComponent" in report and "ivo-marsh" not in report

@@ -56,14 +56,15 @@ def _graph_file(path: str) -> Path:
     return p
 
 
-def _read_graph_file(path: str, read: Callable[[Path, Any], T]) -> T:
+def _read_graph_file(path: str, read: Callable[[Path, Any], T],
+                     before_error: Callable[[], object] = lambda: None) -> T:
     """``read(file, format)`` of the RDF file ``path`` (format from its
     suffix; Turtle when it names none): ``kg.dataset.to_rdflib`` for an rdflib
     graph (``kg validate``), ``TripleIndex.read`` for what ``kg viz`` draws
     from; either reads it with Oxigraph's parser (``kg.formats.parse_file``,
     as ``kg query`` and ``kg serve`` read it), the named graphs of an N-Quads
     or TriG file merged. A file that does not read ends the command with a
-    message saying so."""
+    message saying so, once ``before_error`` has run (it ends a progress line)."""
     import pyoxigraph
 
     from kg.formats import READ_ERRORS, oxigraph_format, unreadable
@@ -73,6 +74,7 @@ def _read_graph_file(path: str, read: Callable[[Path, Any], T]) -> T:
     try:
         return read(p, fmt)
     except READ_ERRORS as exc:
+        before_error()
         raise SystemExit(_fail(unreadable(path, fmt, exc))) from None
 
 
@@ -366,8 +368,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from kg.dataset import to_rdflib
     from kg.validate import validate
 
-    graph = _read_graph_file(args.graph, to_rdflib)
-    conforms, report = validate(graph, in_place=True)  # the graph is read for this alone
+    path = _graph_file(args.graph)  # a folder or nothing at all: said before a line is drawn
+    # a line on the terminal while it works: minutes at 10,000 articles, with
+    # nothing to show for them until the report
+    progress = _terminal_progress(args, time.perf_counter())
+    try:
+        progress(0, 0, f"reading {path.name}")
+        graph = _read_graph_file(args.graph, to_rdflib, before_error=progress.end)
+        progress(0, 0, f"checking {len(graph):,} triples against the shapes")
+        conforms, report = validate(graph, in_place=True)  # the graph is read for this alone
+    finally:
+        progress.end()
     print(report.rstrip())
     return EXIT_OK if conforms else EXIT_SOME_FAILED
 
@@ -487,6 +498,8 @@ def make_parser() -> argparse.ArgumentParser:
                                    "ontology/) with the ontology's class hierarchy, print the "
                                    "report, and exit with 1 if the graph does not conform.")
     v.add_argument("graph", nargs="?", default="output/graph.ttl")
+    v.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress line on the terminal while it works")
     v.set_defaults(func=cmd_validate)
 
     from kg.serve_options import add_serve_parser

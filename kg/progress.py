@@ -78,7 +78,9 @@ class ProgressLine:
 
     def line(self, done: int, total: int, what: str, width: int = 80) -> str:
         """The line for this report, within ``width`` columns (less one, so the
-        cursor stays on it) where the count and times leave the step room."""
+        cursor stays on it) where the count and times leave the step room; a
+        step of nothing to count (``total`` 0: reading a graph file) shows no
+        count."""
         now = self._clock()
         self._last = (done, total, what)
         step = what.split(" ", 1)[0]
@@ -87,7 +89,7 @@ class ProgressLine:
             self._step, self._step_start = step, (now, done)
         run = clock_time(now - self._started)
         left = self._left(now, done, total)
-        head, tail = f"kg: {done:,}/{total:,} ", f" [{run}]"
+        head, tail = f"kg: {done:,}/{total:,} " if total else "kg: ", f" [{run}]"
         if left is not None:  # unless it leaves the step too little room
             longer = f" [{run}, about {duration(left)} left]"
             if width - 1 - len(head) - len(longer) >= WHAT_LEAST:

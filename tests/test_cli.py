@@ -439,3 +439,32 @@ def test_a_file_name_that_would_drive_the_terminal_is_reported_escaped(tmp_path)
     assert done.returncode == 2
     assert "\x1b" not in done.stderr
     assert "bad\\x1b[2Jname.txt" in done.stderr and "missing date line" in done.stderr
+
+
+def test_validate_keeps_a_line_on_the_terminal_and_ends_it_before_any_error(tmp_path,
+                                                                              monkeypatch):
+    """Minutes at 10,000 articles: the terminal says what it is at meanwhile;
+    the line is ended before the report, or before the error of a file that
+    does not read, so neither is written into it."""
+    from kg import cli
+    from kg.progress import TerminalProgress
+
+    def on_a_terminal(args, started):
+        return TerminalProgress(lambda text: print(text, end="", file=sys.stderr),
+                                shown=not args.quiet, columns=lambda: 100)
+
+    monkeypatch.setattr(cli, "_terminal_progress", on_a_terminal)
+    graph = tmp_path / "graph.nt"
+    graph.write_text('<https://w3id.org/kgnews/id/work/tin-harbor> '
+                     '<https://schema.org/name> "Tin Harbor" .\n', encoding="utf-8")
+    checked = kg_here("validate", str(graph))
+    assert checked.returncode == 0 and "Conforms: True" in checked.stdout
+    assert re.search(r"\rkg: reading graph\.nt +\[0:0\d\]\r", checked.stderr)
+    assert re.search(r"\rkg: checking 1 triples against the shapes +\[0:0\d\]\n$",
+                     checked.stderr)
+    assert kg_here("validate", "-q", str(graph)).stderr == ""
+    graph.write_text("<https://w3id.org/kgnews/id/work/tin-harbor> .\n", encoding="utf-8")
+    broken = kg_here("validate", str(graph))
+    assert broken.returncode == 2
+    drawn, error = broken.stderr.rsplit("\n", 2)[:2]
+    assert drawn.startswith("\rkg: reading") and "not a readable N-Triples file" in error

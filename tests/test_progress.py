@@ -133,3 +133,11 @@ def test_nothing_is_drawn_when_not_on_a_terminal():
     shown(1, 10, "parsing a")
     shown.end()
     assert written == []
+
+
+def test_a_step_of_nothing_to_count_shows_no_count():
+    clock = FakeClock()
+    line = ProgressLine(clock)
+    clock.now += 75
+    shown = line.line(0, 0, "reading graph.ttl")
+    assert shown.startswith("kg: reading graph.ttl") and shown.rstrip().endswith("[1:15]")

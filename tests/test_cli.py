@@ -368,9 +368,9 @@ def test_a_page_is_read_and_drawn_with_the_collector_paused(built, tmp_path, mon
     seen: list[tuple[str, bool]] = []
     read_graph_file, render_html = cli._read_graph_file, kg.viz.render_html
 
-    def loading(path, read):
+    def loading(path, read, **options):
         seen.append(("read", gc.isenabled()))
-        return read_graph_file(path, read)
+        return read_graph_file(path, read, **options)
 
     def drawing(graph, out, **options):
         seen.append(("drawn", gc.isenabled()))
@@ -441,11 +441,15 @@ def test_a_file_name_that_would_drive_the_terminal_is_reported_escaped(tmp_path)
     assert "bad\\x1b[2Jname.txt" in done.stderr and "missing date line" in done.stderr
 
 
-def test_validate_keeps_a_line_on_the_terminal_and_ends_it_before_any_error(tmp_path,
-                                                                              monkeypatch):
+@pytest.mark.parametrize(("command", "working"), [
+    ("validate", "checking 1 triples against the shapes"),
+    ("viz", "drawing 1 triples"),
+])
+def test_a_long_read_keeps_a_line_on_the_terminal_and_ends_it_before_any_error(
+        command, working, tmp_path, monkeypatch):
     """Minutes at 10,000 articles: the terminal says what it is at meanwhile;
-    the line is ended before the report, or before the error of a file that
-    does not read, so neither is written into it."""
+    the line is ended before what is printed after, or before the error of a
+    file that does not read, so neither is written into it."""
     from kg import cli
     from kg.progress import TerminalProgress
 
@@ -457,14 +461,14 @@ def test_validate_keeps_a_line_on_the_terminal_and_ends_it_before_any_error(tmp_
     graph = tmp_path / "graph.nt"
     graph.write_text('<https://w3id.org/kgnews/id/work/tin-harbor> '
                      '<https://schema.org/name> "Tin Harbor" .\n', encoding="utf-8")
-    checked = kg_here("validate", str(graph))
-    assert checked.returncode == 0 and "Conforms: True" in checked.stdout
-    assert re.search(r"\rkg: reading graph\.nt +\[0:0\d\]\r", checked.stderr)
-    assert re.search(r"\rkg: checking 1 triples against the shapes +\[0:0\d\]\n$",
-                     checked.stderr)
-    assert kg_here("validate", "-q", str(graph)).stderr == ""
+    page = ["-o", str(tmp_path / "page.html")] if command == "viz" else []
+    done = kg_here(command, str(graph), *page)
+    assert done.returncode == 0
+    assert re.search(r"^\rkg: reading graph\.nt +\[0:0\d\]\r", done.stderr)
+    assert re.search(rf"\rkg: {working} +\[0:0\d\]\n(kg: wrote [^\r]*\n)?$", done.stderr)
+    assert "\r" not in kg_here(command, "-q", str(graph), *page).stderr
     graph.write_text("<https://w3id.org/kgnews/id/work/tin-harbor> .\n", encoding="utf-8")
-    broken = kg_here("validate", str(graph))
+    broken = kg_here(command, str(graph), *page)
     assert broken.returncode == 2
     drawn, error = broken.stderr.rsplit("\n", 2)[:2]
     assert drawn.startswith("\rkg: reading") and "not a readable N-Triples file" in error

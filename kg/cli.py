@@ -184,14 +184,23 @@ def _build_store(args: argparse.Namespace, progress: TerminalProgress,
 HTML_MAX_TRIPLES = 400_000
 
 
-def _terminal_progress(args: argparse.Namespace, started: float) -> TerminalProgress:
-    """The line a build or a push keeps on the terminal (none with -q or off a terminal),
-    its time run counted from ``started`` (``time.perf_counter``)."""
+def _terminal_progress(args: argparse.Namespace, started: float,
+                       after: float = 0.0) -> TerminalProgress:
+    """The line a command keeps on the terminal while it works (none with -q
+    or off a terminal), its time run counted from ``started``
+    (``time.perf_counter``); drawn once the command has run ``after`` seconds
+    (``READ_LINE_AFTER`` for the commands that read a graph, most often quick)."""
     from kg.progress import ProgressLine, TerminalProgress
 
     return TerminalProgress(lambda text: print(text, end="", file=sys.stderr, flush=True),
-                            shown=not args.quiet and sys.stderr.isatty(),
-                            line=ProgressLine(time.perf_counter, started))
+                            shown=not getattr(args, "quiet", False) and sys.stderr.isatty(),
+                            line=ProgressLine(time.perf_counter, started), after=after)
+
+
+# a command that reads a graph (query, validate, viz) and ends within this many
+# seconds leaves no progress line behind; at 1,000 articles and more each runs for
+# seconds to minutes with nothing else to show
+READ_LINE_AFTER = 1.0
 
 
 def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
@@ -289,11 +298,14 @@ def cmd_query(args: argparse.Namespace) -> int:
             _err(f"--param {item!r}: expected NAME=VALUE with NAME a SPARQL variable name")
             return EXIT_NOTHING
         params[name.strip().lstrip("?$")] = value
+    progress = _terminal_progress(args, time.perf_counter(), after=READ_LINE_AFTER)
     try:
         text = load_query_text(args.query)
         check_params(text, params)
         source = Path(args.graph)
         from kg.storedir import is_store
+
+        progress(0, 0, f"querying {args.endpoint or source.name}")  # seconds at 1M triples
 
         if args.endpoint:
             from kg.endpoint import EndpointError
@@ -307,14 +319,19 @@ def cmd_query(args: argparse.Namespace) -> int:
         elif source.is_dir() and is_store(source):
             result = run_store_query(source, text, params)
         elif source.is_dir():
+            progress.end()
             _err(f"{source}: a folder that is not a kg store (make one with 'kg build --store')")
             return EXIT_NOTHING
         else:
             result = run_file_query(source, text, params)
+        progress.end()
         sys.stdout.write(format_result(result, args.format))
     except QueryError as exc:
+        progress.end()
         _err(str(exc))
         return EXIT_NOTHING
+    finally:
+        progress.end()
     return EXIT_OK
 
 
@@ -371,7 +388,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     path = _graph_file(args.graph)  # a folder or nothing at all: said before a line is drawn
     # a line on the terminal while it works: minutes at 10,000 articles, with
     # nothing to show for them until the report
-    progress = _terminal_progress(args, time.perf_counter())
+    progress = _terminal_progress(args, time.perf_counter(), after=READ_LINE_AFTER)
     try:
         progress(0, 0, f"reading {path.name}")
         graph = _read_graph_file(args.graph, to_rdflib, before_error=progress.end)
@@ -395,7 +412,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
     # they make next to no cycles (``kg validate``, whose pySHACL makes many,
     # keeps the collector)
     path = _graph_file(args.graph)  # a folder or nothing at all: said before a line is drawn
-    progress = _terminal_progress(args, time.perf_counter())  # 16 s at 3,000 articles
+    progress = _terminal_progress(args, time.perf_counter(), after=READ_LINE_AFTER)
     try:
         with collection_paused():
             progress(0, 0, f"reading {path.name}")

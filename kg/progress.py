@@ -72,6 +72,10 @@ class ProgressLine:
         self._widest = 0  # each line covers the whole of the one before it
         self._last: tuple[int, int, str] | None = None
 
+    def elapsed(self) -> float:
+        """Seconds since the command started."""
+        return self._clock() - self._started
+
     def again(self, width: int = 80) -> str | None:
         """The last line again, its times brought up to now (None before the first)."""
         return None if self._last is None else self.line(*self._last, width=width)
@@ -113,22 +117,32 @@ class TerminalProgress:
     terminal (``write`` gets each line; nothing is shown when not ``shown``),
     redrawn every ``every`` seconds until ``end`` (which leaves the cursor on
     a fresh line, for what is printed after). The thread only redraws what the
-    build last reported, under the same lock as the build's own reports."""
+    build last reported, under the same lock as the build's own reports.
+    ``after``: nothing is drawn until the command has run that long (by the
+    line's clock), so a command that is most often quick (a query, a small
+    graph's check) leaves no line behind; a line never drawn is not ended."""
 
     def __init__(self, write: Callable[[str], object], shown: bool = True,
                  every: float = 1.0, line: ProgressLine | None = None,
-                 columns: Callable[[], int] = stderr_columns) -> None:
+                 columns: Callable[[], int] = stderr_columns, after: float = 0.0) -> None:
         self._write, self._shown, self._every = write, shown, every
         self._line, self._columns = line or ProgressLine(), columns
+        self._after, self._drawn = after, False
         self._lock = threading.Lock()
         self._ended = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def _draw(self, text: str) -> None:
+        """The line written over the last (under the lock), once it is due."""
+        if self._drawn or self._line.elapsed() >= self._after:
+            self._write(f"\r{text}")
+            self._drawn = True
 
     def __call__(self, done: int, total: int, what: str) -> None:
         if not self._shown or self._ended.is_set():
             return
         with self._lock:
-            self._write(f"\r{self._line.line(done, total, what, self._columns())}")
+            self._draw(self._line.line(done, total, what, self._columns()))
         if self._thread is None:
             self._thread = threading.Thread(target=self._redraw, name="kg-progress",
                                             daemon=True)
@@ -141,7 +155,7 @@ class TerminalProgress:
                     return
                 text = self._line.again(self._columns())
                 if text is not None:
-                    self._write(f"\r{text}")
+                    self._draw(text)
 
     def end(self) -> None:
         """Stop redrawing and end the line, if one was shown (idempotent)."""
@@ -149,7 +163,7 @@ class TerminalProgress:
             return
         self._ended.set()  # first: an interrupt while waiting for the lock still stops it
         with self._lock:
-            if self._thread is not None:
+            if self._drawn:
                 self._write("\n")
         if self._thread is not None:
             self._thread.join()

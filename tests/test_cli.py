@@ -441,34 +441,39 @@ def test_a_file_name_that_would_drive_the_terminal_is_reported_escaped(tmp_path)
     assert "bad\\x1b[2Jname.txt" in done.stderr and "missing date line" in done.stderr
 
 
-@pytest.mark.parametrize(("command", "working"), [
-    ("validate", "checking 1 triples against the shapes"),
-    ("viz", "drawing 1 triples"),
+@pytest.mark.parametrize(("command", "steps"), [
+    ("validate", ["reading graph.nt", "checking 1 triples against the shapes"]),
+    ("viz", ["reading graph.nt", "drawing 1 triples"]),
+    ("query", ["querying graph.nt"]),
 ])
 def test_a_long_read_keeps_a_line_on_the_terminal_and_ends_it_before_any_error(
-        command, working, tmp_path, monkeypatch):
-    """Minutes at 10,000 articles: the terminal says what it is at meanwhile;
+        command, steps, tmp_path, monkeypatch):
+    """Seconds to minutes at 10,000 articles: the terminal says what it is at
+    meanwhile (once the command has run a second: a quick one leaves no line);
     the line is ended before what is printed after, or before the error of a
     file that does not read, so neither is written into it."""
     from kg import cli
     from kg.progress import TerminalProgress
 
-    def on_a_terminal(args, started):
+    def on_a_terminal(args, started, after=0.0):
+        assert after == cli.READ_LINE_AFTER
         return TerminalProgress(lambda text: print(text, end="", file=sys.stderr),
-                                shown=not args.quiet, columns=lambda: 100)
+                                shown=not getattr(args, "quiet", False), columns=lambda: 100)
 
     monkeypatch.setattr(cli, "_terminal_progress", on_a_terminal)
     graph = tmp_path / "graph.nt"
     graph.write_text('<https://w3id.org/kgnews/id/work/tin-harbor> '
                      '<https://schema.org/name> "Tin Harbor" .\n', encoding="utf-8")
-    page = ["-o", str(tmp_path / "page.html")] if command == "viz" else []
-    done = kg_here(command, str(graph), *page)
+    args = {"validate": [str(graph)], "viz": [str(graph), "-o", str(tmp_path / "page.html")],
+            "query": ["SELECT * WHERE { ?s ?p ?o }", "--graph", str(graph)]}[command]
+    done = kg_here(command, *args)
     assert done.returncode == 0
-    assert re.search(r"^\rkg: reading graph\.nt +\[0:0\d\]\r", done.stderr)
-    assert re.search(rf"\rkg: {working} +\[0:0\d\]\n(kg: wrote [^\r]*\n)?$", done.stderr)
-    assert "\r" not in kg_here(command, "-q", str(graph), *page).stderr
+    lines = [f"\\rkg: {re.escape(step)} +\\[0:0\\d\\]" for step in steps]
+    assert re.search("^" + "".join(lines) + r"\n(kg: wrote [^\r]*\n)?$", done.stderr)
+    if command != "query":  # whose stderr holds nothing else to keep quiet
+        assert "\r" not in kg_here(command, "-q", *args).stderr
     graph.write_text("<https://w3id.org/kgnews/id/work/tin-harbor> .\n", encoding="utf-8")
-    broken = kg_here(command, str(graph), *page)
+    broken = kg_here(command, *args)
     assert broken.returncode == 2
     drawn, error = broken.stderr.rsplit("\n", 2)[:2]
-    assert drawn.startswith("\rkg: reading") and "not a readable N-Triples file" in error
+    assert drawn.startswith(f"\rkg: {steps[0]}") and "not a readable N-Triples file" in error

@@ -141,3 +141,21 @@ def test_a_step_of_nothing_to_count_shows_no_count():
     clock.now += 75
     shown = line.line(0, 0, "reading graph.ttl")
     assert shown.startswith("kg: reading graph.ttl") and shown.rstrip().endswith("[1:15]")
+
+
+def test_a_line_due_later_is_drawn_only_once_the_command_has_run_that_long():
+    """A command that is most often quick (a query) leaves no line behind;
+    one that runs on gets its line from then on."""
+    clock, written = FakeClock(), []
+    quick = TerminalProgress(written.append, every=0.01, line=ProgressLine(clock), after=1.0)
+    quick(0, 0, "querying graph.ttl")
+    clock.now += 0.5
+    quick.end()
+    assert written == []
+    slow = TerminalProgress(written.append, every=0.01, line=ProgressLine(clock), after=1.0)
+    slow(0, 0, "reading graph.ttl")
+    assert not _until(lambda: bool(written), timeout=0.1)
+    clock.now += 1.0
+    assert _until(lambda: bool(written))
+    slow.end()
+    assert written[0].startswith("\rkg: reading graph.ttl") and written[-1] == "\n"

@@ -20,19 +20,20 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from kg import __version__
 from kg.exits import EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED
 
-T = TypeVar("T")
-
 if TYPE_CHECKING:  # the build is imported only by the commands that build
+    import pyoxigraph
+
     from kg.builder import BuildResult
     from kg.endpoint import Auth
     from kg.extraction_process import ExtractionProcess
     from kg.progress import TerminalProgress
 
+T = TypeVar("T")
 
 
 def _err(msg: str) -> None:
@@ -56,23 +57,23 @@ def _graph_file(path: str) -> Path:
     return p
 
 
-def _read_graph_file(path: str, read: Callable[[Path, Any], T],
+def _read_graph_file(path: Path, read: Callable[[Path, pyoxigraph.RdfFormat], T],
                      before_error: Callable[[], object] = lambda: None) -> T:
-    """``read(file, format)`` of the RDF file ``path`` (format from its
-    suffix; Turtle when it names none): ``kg.dataset.to_rdflib`` for an rdflib
-    graph (``kg validate``), ``TripleIndex.read`` for what ``kg viz`` draws
-    from; either reads it with Oxigraph's parser (``kg.formats.parse_file``,
-    as ``kg query`` and ``kg serve`` read it), the named graphs of an N-Quads
-    or TriG file merged. A file that does not read ends the command with a
-    message saying so, once ``before_error`` has run (it ends a progress line)."""
+    """``read(path, format)`` of a graph file (``_graph_file``; its format
+    from its suffix, Turtle when it names none): ``kg.dataset.to_rdflib`` for
+    an rdflib graph (``kg validate``), ``TripleIndex.read`` for what ``kg viz``
+    draws from; either reads it with Oxigraph's parser
+    (``kg.formats.parse_file``, as ``kg query`` and ``kg serve`` read it), the
+    named graphs of an N-Quads or TriG file merged. A file that does not read
+    ends the command with a message saying so, once ``before_error`` has run
+    (it ends a progress line)."""
     import pyoxigraph
 
     from kg.formats import READ_ERRORS, oxigraph_format, unreadable
 
-    p = _graph_file(path)
-    fmt = oxigraph_format(p) or pyoxigraph.RdfFormat.TURTLE
+    fmt = oxigraph_format(path) or pyoxigraph.RdfFormat.TURTLE
     try:
-        return read(p, fmt)
+        return read(path, fmt)
     except READ_ERRORS as exc:
         before_error()
         raise SystemExit(_fail(unreadable(path, fmt, exc))) from None
@@ -188,19 +189,24 @@ def _terminal_progress(args: argparse.Namespace, started: float,
                        after: float = 0.0) -> TerminalProgress:
     """The line a command keeps on the terminal while it works (none with -q
     or off a terminal), its time run counted from ``started``
-    (``time.perf_counter``); drawn once the command has run ``after`` seconds
-    (``READ_LINE_AFTER`` for the commands that read a graph, most often quick)."""
+    (``time.perf_counter``); drawn once ``after`` seconds have passed since
+    ``started`` (``READ_LINE_AFTER`` for the commands that read a graph, most
+    often quick)."""
     from kg.progress import ProgressLine, TerminalProgress
 
     return TerminalProgress(lambda text: print(text, end="", file=sys.stderr, flush=True),
-                            shown=not getattr(args, "quiet", False) and sys.stderr.isatty(),
+                            shown=not args.quiet and sys.stderr.isatty(),
                             line=ProgressLine(time.perf_counter, started), after=after)
 
 
-# a command that reads a graph (query, validate, viz) and ends within this many
-# seconds leaves no progress line behind; at 1,000 articles and more each runs for
-# seconds to minutes with nothing else to show
+# a command that reads a graph (query, validate, viz) and is done within this
+# many seconds of making its progress line leaves none behind; at 1,000 articles
+# and more each runs for seconds to minutes with nothing else to show
 READ_LINE_AFTER = 1.0
+
+
+def _triples(count: int) -> str:
+    return f"{count:,} triple" + ("" if count == 1 else "s")
 
 
 def _write_outputs(args: argparse.Namespace, result: BuildResult, out: Path,
@@ -298,15 +304,22 @@ def cmd_query(args: argparse.Namespace) -> int:
             _err(f"--param {item!r}: expected NAME=VALUE with NAME a SPARQL variable name")
             return EXIT_NOTHING
         params[name.strip().lstrip("?$")] = value
+    from urllib.parse import urlsplit
+
+    from kg.storedir import is_store
+
+    source = Path(args.graph)
+    if not args.endpoint and source.is_dir() and not is_store(source):
+        _err(f"{source}: a folder that is not a kg store (make one with 'kg build --store')")
+        return EXIT_NOTHING
     progress = _terminal_progress(args, time.perf_counter(), after=READ_LINE_AFTER)
     try:
         text = load_query_text(args.query)
         check_params(text, params)
-        source = Path(args.graph)
-        from kg.storedir import is_store
-
-        progress(0, 0, f"querying {args.endpoint or source.name}")  # seconds at 1M triples
-
+        # seconds at a million triples; an endpoint by its host alone (its
+        # address may hold a user and password)
+        progress(0, 0, "querying " + (urlsplit(args.endpoint).hostname or "the endpoint"
+                                      if args.endpoint else source.name))
         if args.endpoint:
             from kg.endpoint import EndpointError
 
@@ -316,12 +329,8 @@ def cmd_query(args: argparse.Namespace) -> int:
                 raise QueryError(str(exc)) from None
             result = run_endpoint_query(args.endpoint, text, params, auth=auth,
                                         retries=args.retries)
-        elif source.is_dir() and is_store(source):
-            result = run_store_query(source, text, params)
         elif source.is_dir():
-            progress.end()
-            _err(f"{source}: a folder that is not a kg store (make one with 'kg build --store')")
-            return EXIT_NOTHING
+            result = run_store_query(source, text, params)
         else:
             result = run_file_query(source, text, params)
         progress.end()
@@ -331,7 +340,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         _err(str(exc))
         return EXIT_NOTHING
     finally:
-        progress.end()
+        progress.end()  # whatever else ends the command
     return EXIT_OK
 
 
@@ -391,8 +400,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     progress = _terminal_progress(args, time.perf_counter(), after=READ_LINE_AFTER)
     try:
         progress(0, 0, f"reading {path.name}")
-        graph = _read_graph_file(args.graph, to_rdflib, before_error=progress.end)
-        progress(0, 0, f"checking {len(graph):,} triples against the shapes")
+        graph = _read_graph_file(path, to_rdflib, before_error=progress.end)
+        progress(0, 0, f"checking {_triples(len(graph))} against the shapes")
         conforms, report = validate(graph, in_place=True)  # the graph is read for this alone
     finally:
         progress.end()
@@ -416,8 +425,8 @@ def cmd_viz(args: argparse.Namespace) -> int:
     try:
         with collection_paused():
             progress(0, 0, f"reading {path.name}")
-            graph = _read_graph_file(args.graph, TripleIndex.read, before_error=progress.end)
-            progress(0, 0, f"drawing {len(graph):,} triples")
+            graph = _read_graph_file(path, TripleIndex.read, before_error=progress.end)
+            progress(0, 0, f"drawing {_triples(len(graph))}")
             try:
                 stats = render_html(graph, Path(args.output), focus=args.focus, hops=args.hops,
                                     max_nodes=args.max_nodes, evidence_nodes=args.evidence_nodes)
@@ -485,6 +494,8 @@ def make_parser() -> argparse.ArgumentParser:
                         "'name=Jane Roe' for the 'entity' query")
     q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
     q.add_argument("--list", action="store_true", help="list the shipped queries")
+    q.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress line on the terminal while a long query works")
     q.add_argument("--endpoint", metavar="URL",
                    help="ask this SPARQL endpoint (e.g. Virtuoso's http://host:8890/sparql) "
                         "instead of --graph; it must show the named graphs as one default "

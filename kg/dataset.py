@@ -86,14 +86,18 @@ def passed_in_batches(quads: Iterable[pyoxigraph.Quad], size: int,
 
 
 def rdflib_term(term) -> URIRef | BNode | Literal:
-    """Oxigraph's term as rdflib's; a ``ValueError`` for an RDF 1.2 triple term
-    (``<<( s p o )>>``), which Oxigraph reads and kg's graphs never hold."""
+    """Oxigraph's term as rdflib's; a ``ValueError`` for what Oxigraph reads
+    of RDF 1.2 and kg's graphs never hold: a triple term (``<<( s p o )>>``)
+    or a literal's base direction (``"text"@en--ltr``)."""
     if isinstance(term, pyoxigraph.NamedNode):
         return URIRef(term.value)
     if isinstance(term, pyoxigraph.BlankNode):
         return BNode(term.value)
     if not isinstance(term, pyoxigraph.Literal):
         raise ValueError(f"an RDF 1.2 triple term ({term}), which kg does not read")
+    if term.direction:  # "text"@en--ltr: rdflib has no place for it
+        raise ValueError(f"an RDF 1.2 literal with a base direction ({term}), which kg "
+                         "does not read")
     if term.language:
         return Literal(term.value, lang=term.language)
     if term.datatype.value == _XSD_STRING:
@@ -121,17 +125,21 @@ def rdflib_triples(quads: Iterable[pyoxigraph.Quad | pyoxigraph.Triple]
 
 
 def to_rdflib(source: pyoxigraph.Store | Path,
-              format: pyoxigraph.RdfFormat = pyoxigraph.RdfFormat.TURTLE) -> Graph:
+              fmt: pyoxigraph.RdfFormat = pyoxigraph.RdfFormat.TURTLE) -> Graph:
     """Every named graph of a database, or the triples of an RDF file (in
-    ``format``; a build's Turtle, made without a database, or any graph
-    file, read as ``kg.formats.parse_file`` reads it), merged into one rdflib
-    graph, with the project's prefixes bound."""
+    ``fmt``; a build's Turtle, made without a database, or any graph file,
+    read as ``kg.formats.parse_file`` reads it), merged into one rdflib
+    graph, with the project's prefixes bound, and a file's own after them
+    (pySHACL's report shows IRIs by the graph's prefixes, as the file did)."""
     graph = Graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)
-    quads = (parse_file(source, format) if isinstance(source, Path)
+    files_prefixes: dict[str, str] = {}
+    quads = (parse_file(source, fmt, files_prefixes) if isinstance(source, Path)
              else source.quads_for_pattern(None, None, None, None))
     add = graph.add
     for triple in rdflib_triples(quads):
         add(triple)
+    for prefix, ns in files_prefixes.items():
+        graph.bind(prefix, ns)
     return graph

@@ -3,11 +3,15 @@
 One table of formats for every command that reads a graph file (rdflib's
 ``guess_format`` names the format; Oxigraph's name for it follows), and one
 way of reading a file with Oxigraph (``parse_file``, ``load_file``), so that
-``kg query --graph``, ``kg serve``, ``kg push`` and ``kg viz`` read the same
-file alike: a relative IRI in it is resolved against the file's own IRI, as
-rdflib resolves it for ``kg validate`` (Oxigraph refuses one it has no base
-for), and a file that does not read is told in the same words
-(``unreadable``)."""
+``kg query --graph``, ``kg serve``, ``kg push``, ``kg viz`` and
+``kg validate`` read the same file alike: a relative IRI in it is resolved
+against the file's own IRI, as rdflib's parser resolves it (Oxigraph refuses
+one it has no base for); the formulas of an N3 file (``{ ... }``, a rule's
+two sides), which Oxigraph gives as graphs named by blank nodes, are left
+out, since what they say is quoted, not asserted; and a file that does not
+read is told in the same words (``unreadable``). Oxigraph checks more than
+rdflib did: an IRI with a space in it, or a JSON-LD context to be fetched
+from the web (kg makes no request), makes a file unreadable."""
 
 from __future__ import annotations
 
@@ -51,18 +55,32 @@ def base_iri(path: Path) -> str:
     return Path(path).resolve().as_uri()
 
 
-def parse_file(path: Path, fmt: pyoxigraph.RdfFormat) -> Iterator[pyoxigraph.Quad]:
+def parse_file(path: Path, fmt: pyoxigraph.RdfFormat,
+               prefixes: dict[str, str] | None = None) -> Iterator[pyoxigraph.Quad]:
     """The quads of the file, streamed as Oxigraph parses them (a parse error
-    is raised where it is met, one of ``READ_ERRORS``)."""
+    is raised where it is met, one of ``READ_ERRORS``), an N3 file's formulas
+    left out. ``prefixes``, when given, gets the file's prefixes once every
+    quad is read (for a graph that shows its IRIs as the file did)."""
     import pyoxigraph
 
-    return pyoxigraph.parse(path=str(path), format=fmt, base_iri=base_iri(path))
+    parser = pyoxigraph.parse(path=str(path), format=fmt, base_iri=base_iri(path))
+    if fmt == pyoxigraph.RdfFormat.N3:
+        yield from (q for q in parser if isinstance(q.graph_name, pyoxigraph.DefaultGraph))
+    else:
+        yield from parser
+    if prefixes is not None:
+        prefixes.update(parser.prefixes)
 
 
 def load_file(store: pyoxigraph.Store, path: Path, fmt: pyoxigraph.RdfFormat) -> None:
     """The file bulk-loaded into ``store`` (one of ``READ_ERRORS`` if it
-    does not read)."""
+    does not read), an N3 file's formulas taken out again."""
+    import pyoxigraph
+
     store.bulk_load(path=str(path), format=fmt, base_iri=base_iri(path))
+    if fmt == pyoxigraph.RdfFormat.N3:
+        for formula in [g for g in store.named_graphs() if isinstance(g, pyoxigraph.BlankNode)]:
+            store.remove_graph(formula)
 
 
 def unreadable(path: Path | str, fmt: pyoxigraph.RdfFormat, error: BaseException) -> str:

@@ -63,8 +63,8 @@ class TripleIndex:
     def read(cls, source: pyoxigraph.Store | Path,
              format: pyoxigraph.RdfFormat = pyoxigraph.RdfFormat.TURTLE) -> TripleIndex:
         """Every named graph of a database, or the triples of an RDF file (in
-        ``format``; a relative IRI in it is resolved against the file, as
-        rdflib resolves it), merged. A file that does not parse raises
+        ``format``, read as ``kg.formats.parse_file`` reads it: a relative IRI
+        against the file), merged. A file that does not parse raises
         Oxigraph's ``SyntaxError`` (or ``OSError``; a ``ValueError`` for a
         triple as a term, ``kg.dataset.rdflib_term``)."""
         if isinstance(source, Path):

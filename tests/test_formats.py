@@ -3,6 +3,7 @@ the file, a file that does not read told in the same words)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyoxigraph
@@ -11,6 +12,7 @@ from rdflib import URIRef
 
 from kg.dataset import to_rdflib
 from kg.endpoint import EndpointError, opened_source
+from kg.formats import oxigraph_format
 from kg.query import QueryError, run_file_query
 from kg.serve.engine import ServeError, load_into_store
 from kg.triple_index import TripleIndex
@@ -36,11 +38,11 @@ def _by_serve(path: Path, tmp_path: Path) -> set[str]:
 
 
 def _by_page(path: Path, tmp_path: Path) -> set[str]:
-    return {str(s) for s, _, _ in TripleIndex.read(path)}
+    return {str(s) for s, _, _ in TripleIndex.read(path, oxigraph_format(path))}
 
 
 def _by_rdflib_copy(path: Path, tmp_path: Path) -> set[str]:
-    return {str(s) for s in to_rdflib(path).subjects()}
+    return {str(s) for s in to_rdflib(path, oxigraph_format(path)).subjects()}
 
 
 # each command's reader, and what it raises for a file that does not read
@@ -50,12 +52,23 @@ READERS = [*ERRORS, _by_page, _by_rdflib_copy]
 
 @pytest.mark.parametrize("read", READERS, ids=lambda r: r.__name__)
 def test_a_relative_iri_is_read_against_the_file(read, tmp_path):
-    """As rdflib reads it for kg validate; Oxigraph alone refuses it."""
+    """As rdflib's parser reads it; Oxigraph refuses it without a base IRI."""
     graph = tmp_path / "graph.ttl"
     graph.write_text(RELATIVE, encoding="utf-8")
     expected = (tmp_path / "people" / "ada-quill").resolve().as_uri()
     assert read(graph, tmp_path) == {expected}
     assert expected == str(URIRef("people/ada-quill", base=graph.resolve().as_uri()))
+
+
+@pytest.mark.parametrize("read", READERS, ids=lambda r: r.__name__)
+def test_an_n3_formula_is_quoted_not_said(read, tmp_path):
+    """What a formula holds (a rule's sides) is no fact of the graph."""
+    graph = tmp_path / "graph.n3"
+    graph.write_text(f'<urn:kg:ada> <{NAME}> "Ada Quill" .\n'
+                     f'{{ <urn:kg:zed> <{NAME}> "Zed" }} => {{ <urn:kg:ada> <{NAME}> "A" }} .\n',
+                     encoding="utf-8")
+    read_now = read(graph, tmp_path)
+    assert "urn:kg:ada" in read_now and "urn:kg:zed" not in read_now
 
 
 @pytest.mark.parametrize("read", ERRORS, ids=lambda r: r.__name__)
@@ -67,22 +80,49 @@ def test_a_file_that_does_not_read_is_told_alike(read, tmp_path):
 
 
 def test_validate_reads_every_format_alike(tmp_path, capsys):
-    """kg validate reads a graph file as the other commands do, the named
-    graphs of N-Quads merged: the same report whatever the file's format."""
+    """kg validate reads a graph file as the other commands do: the named
+    graphs of N-Quads and TriG merged, an N3 formula (quoted, not asserted)
+    left out; the same report whatever the file's format."""
     from kg.cli import EXIT_SOME_FAILED, main
 
-    a = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-    unnamed = f"<https://w3id.org/kgnews/id/person/ada-quill> {a} <https://schema.org/Person>"
-    named = f'<https://w3id.org/kgnews/id/person/ivo-marsh> <{NAME}> "Ivo Marsh"'
-    typed = f"<https://w3id.org/kgnews/id/person/ivo-marsh> {a} <https://schema.org/Person>"
+    person = "https://w3id.org/kgnews/id/person/"
+    a = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    unnamed = f"<{person}ada-quill> <{a}> <https://schema.org/Person>"
+    named = f'<{person}ivo-marsh> <{NAME}> "Ivo Marsh"'
+    typed = f"<{person}ivo-marsh> <{a}> <https://schema.org/Person>"
+    quoted = f"<{person}zed-quarry> <{a}> <https://schema.org/Person>"  # were it said: no name
+    rdf_xml = f"""<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+        xmlns:s="https://schema.org/">
+      <s:Person rdf:about="{person}ada-quill"/>
+      <s:Person rdf:about="{person}ivo-marsh"><s:name>Ivo Marsh</s:name></s:Person>
+    </rdf:RDF>"""
+    json_ld = json.dumps({"@graph": [
+        {"@id": f"{person}ada-quill", "@type": "https://schema.org/Person"},
+        {"@id": f"{person}ivo-marsh", "@type": "https://schema.org/Person", NAME: "Ivo Marsh"}]})
     files = {"graph.ttl": f"{unnamed} .\n{named} .\n{typed} .\n",
              "graph.nt": f"{unnamed} .\n{named} .\n{typed} .\n",
-             "graph.nq": f"{unnamed} <urn:g:1> .\n{named} <urn:g:2> .\n{typed} <urn:g:1> .\n"}
-    reports = set()
+             "graph.nq": f"{unnamed} <urn:g:1> .\n{named} <urn:g:2> .\n{typed} <urn:g:1> .\n",
+             "graph.trig": f"<urn:g:1> {{ {unnamed} . {typed} . }}\n<urn:g:2> {{ {named} . }}\n",
+             "graph.n3": f"{unnamed} .\n{named} .\n{typed} .\n"
+                         f"{{ {quoted} }} => {{ {typed} }} .\n",
+             "graph.rdf": rdf_xml, "graph.jsonld": json_ld}
+    reports = {}
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-        assert main(["validate", str(tmp_path / name)]) == EXIT_SOME_FAILED
-        reports.add(capsys.readouterr().out)
-    (report,) = reports
+        assert main(["validate", str(tmp_path / name)]) == EXIT_SOME_FAILED, name
+        reports[name] = capsys.readouterr().out
+    report = reports["graph.ttl"]
+    assert all(other == report for other in reports.values())
     assert "Results (1)" in report and "person/ada-quill" in report
     assert "MinCountConstraintComponent" in report and "ivo-marsh" not in report
+
+
+def test_validate_shows_iris_by_the_files_own_prefixes(tmp_path, capsys):
+    """As the file wrote them (pySHACL shows them by the graph's prefixes)."""
+    from kg.cli import main
+
+    graph = tmp_path / "graph.ttl"
+    graph.write_text("@prefix who: <https://w3id.org/kgnews/id/person/> .\n"
+                     "who:ada-quill a <https://schema.org/Person> .\n", encoding="utf-8")
+    main(["validate", str(graph)])
+    assert "Focus Node: who:ada-quill" in capsys.readouterr().out

@@ -79,6 +79,17 @@ def _read_graph_file(path: Path, read: Callable[[Path, pyoxigraph.RdfFormat], T]
         raise SystemExit(_fail(unreadable(path, fmt, exc))) from None
 
 
+def _quiet_rdflib_literals() -> None:
+    """rdflib logs a warning with a traceback for every literal whose text is
+    not of its datatype (``"abc"^^xsd:integer``) as the term is made; a
+    command's output has no tracebacks, and ``kg validate`` reports such a
+    literal where the shapes ask for its datatype (``kg viz`` shows it as
+    written). For the commands that read a graph into rdflib's terms."""
+    import logging
+
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+
+
 def _fail(msg: str) -> int:
     _err(msg)
     return EXIT_NOTHING
@@ -395,6 +406,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from kg.validate import validate
 
     path = _graph_file(args.graph)  # a folder or nothing at all: said before a line is drawn
+    _quiet_rdflib_literals()
     # a line on the terminal while it works: minutes at 10,000 articles, with
     # nothing to show for them until the report
     progress = _terminal_progress(args, time.perf_counter(), after=READ_LINE_AFTER)
@@ -421,6 +433,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
     # they make next to no cycles (``kg validate``, whose pySHACL makes many,
     # keeps the collector)
     path = _graph_file(args.graph)  # a folder or nothing at all: said before a line is drawn
+    _quiet_rdflib_literals()
     progress = _terminal_progress(args, time.perf_counter(), after=READ_LINE_AFTER)
     try:
         with collection_paused():

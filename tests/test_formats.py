@@ -126,3 +126,29 @@ def test_validate_shows_iris_by_the_files_own_prefixes(tmp_path, capsys):
                      "who:ada-quill a <https://schema.org/Person> .\n", encoding="utf-8")
     main(["validate", str(graph)])
     assert "Focus Node: who:ada-quill" in capsys.readouterr().out
+
+
+def test_a_literal_not_of_its_datatype_is_reported_without_a_traceback(tmp_path, caplog):
+    """rdflib logs a traceback as it makes such a term; the shapes report it."""
+    import logging
+
+    from tests.test_cli import kg_here
+
+    kg_ns, xsd = "https://w3id.org/kgnews/ontology#", "http://www.w3.org/2001/XMLSchema#"
+    graph = tmp_path / "graph.nt"
+    graph.write_text(
+        f"<urn:kg:harbor-awards-1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        f"<{kg_ns}AwardCeremony> .\n"
+        f'<urn:kg:harbor-awards-1> <{kg_ns}ordinal> "first"^^<{xsd}integer> .\n',
+        encoding="utf-8")
+    rdflib_terms = logging.getLogger("rdflib.term")
+    level = rdflib_terms.level
+    try:
+        for command in (["validate", str(graph)],
+                        ["viz", str(graph), "-o", str(tmp_path / "page.html")]):
+            done = kg_here(*command)
+            assert done.returncode in (0, 1) and "Traceback" not in done.stderr
+        assert not [r for r in caplog.records if r.name == "rdflib.term"]
+        assert "DatatypeConstraintComponent" in kg_here("validate", str(graph)).stdout
+    finally:
+        rdflib_terms.setLevel(level)

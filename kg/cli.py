@@ -315,8 +315,6 @@ def cmd_query(args: argparse.Namespace) -> int:
             _err(f"--param {item!r}: expected NAME=VALUE with NAME a SPARQL variable name")
             return EXIT_NOTHING
         params[name.strip().lstrip("?$")] = value
-    from urllib.parse import urlsplit
-
     from kg.storedir import is_store
 
     source = Path(args.graph)
@@ -329,8 +327,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         check_params(text, params)
         # seconds at a million triples; an endpoint by its host alone (its
         # address may hold a user and password)
-        progress(0, 0, "querying " + (urlsplit(args.endpoint).hostname or "the endpoint"
-                                      if args.endpoint else source.name))
+        progress(0, 0, "querying " + (_host(args.endpoint) if args.endpoint else source.name))
         if args.endpoint:
             from kg.endpoint import EndpointError
 
@@ -353,6 +350,17 @@ def cmd_query(args: argparse.Namespace) -> int:
     finally:
         progress.end()  # whatever else ends the command
     return EXIT_OK
+
+
+def _host(url: str) -> str:
+    """An endpoint's host, to show (not its user and password), or "the
+    endpoint" for an address that names none (the request says what is wrong)."""
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).hostname or "the endpoint"
+    except ValueError:  # "http://[::1", a bracket left open
+        return "the endpoint"
 
 
 def _auth(args: argparse.Namespace) -> Auth | None:
@@ -500,7 +508,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    "xsd: and owl: are predeclared.")
     q.add_argument("query", nargs="?", help="shipped query name, path to .rq, or SPARQL text")
     q.add_argument("--graph", default="output/graph.ttl",
-                   help="an RDF file (.ttl, .nt, .nq, .trig, .jsonld) or a store folder "
+                   help="an RDF file (.ttl, .nt, .nq, .trig, .jsonld, .rdf, .n3) or a store folder "
                         "(default: output/graph.ttl)")
     q.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="bind ?NAME to the literal VALUE (repeatable), e.g. --param "

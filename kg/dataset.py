@@ -130,7 +130,8 @@ def to_rdflib(source: pyoxigraph.Store | Path,
     ``fmt``; a build's Turtle, made without a database, or any graph file,
     read as ``kg.formats.parse_file`` reads it), merged into one rdflib
     graph, with the project's prefixes bound, and a file's own after them
-    (pySHACL's report shows IRIs by the graph's prefixes, as the file did)."""
+    (pySHACL's report shows IRIs by the graph's prefixes, as the file did;
+    Oxigraph tells no prefixes of RDF/XML's ``xmlns``, which rdflib bound)."""
     graph = Graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)

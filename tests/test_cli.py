@@ -479,3 +479,12 @@ def test_a_long_read_keeps_a_line_on_the_terminal_and_ends_it_before_any_error(
     assert broken.returncode == 2
     drawn, error = broken.stderr.rsplit("\n", 2)[:2]
     assert drawn.startswith(f"\rkg: {steps[0]}") and "not a readable N-Triples file" in error
+
+
+def test_an_endpoint_is_shown_by_its_host_alone():
+    """Its address may hold a user and password; an address that names no
+    host (a bracket left open) is shown as the endpoint, not a traceback."""
+    from kg.cli import _host
+
+    assert _host("https://ada:secret@sparql.example.org:8890/sparql") == "sparql.example.org"
+    assert _host("http://[::1") == "the endpoint"

@@ -95,6 +95,13 @@ def _fail(msg: str) -> int:
     return EXIT_NOTHING
 
 
+def _fail_after(progress: TerminalProgress, msg: str) -> int:
+    """``_fail`` once ``progress``'s line is ended, so the message is not
+    written into it."""
+    progress.end()
+    return _fail(msg)
+
+
 def _positive(value: str) -> int:
     try:
         n = int(value)
@@ -180,9 +187,7 @@ def _build_store(args: argparse.Namespace, progress: TerminalProgress,
                                   progress=progress, jobs=args.jobs, say=_err, dask=args.dask,
                                   extraction=extraction, warn=None if args.quiet else _err)
     except StoreError as exc:
-        progress.end()
-        _err(str(exc))
-        return EXIT_NOTHING
+        return _fail_after(progress, str(exc))
     progress.end()
     with result:
         if args.output is None:
@@ -344,9 +349,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         progress.end()
         sys.stdout.write(format_result(result, args.format))
     except QueryError as exc:
-        progress.end()
-        _err(str(exc))
-        return EXIT_NOTHING
+        return _fail_after(progress, str(exc))
     finally:
         progress.end()  # whatever else ends the command
     return EXIT_OK
@@ -384,9 +387,7 @@ def cmd_push(args: argparse.Namespace) -> int:
             plan = push(store, args.endpoint, auth=auth, into=args.graph, batch=args.batch,
                         retries=args.retries, parallel=args.parallel, progress=progress)
     except EndpointError as exc:
-        shown.end()
-        _err(str(exc))
-        return EXIT_NOTHING
+        return _fail_after(shown, str(exc))
     finally:
         shown.end()
     if not args.quiet:
@@ -452,9 +453,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
                 stats = render_html(graph, Path(args.output), focus=args.focus, hops=args.hops,
                                     max_nodes=args.max_nodes, evidence_nodes=args.evidence_nodes)
             except ValueError as exc:
-                progress.end()
-                _err(str(exc))
-                return EXIT_NOTHING
+                return _fail_after(progress, str(exc))
     finally:
         progress.end()
     print(f"kg: wrote {args.output} ({stats.nodes} nodes, {stats.edges} edges)", file=sys.stderr)

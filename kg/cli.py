@@ -58,15 +58,15 @@ def _graph_file(path: str) -> Path:
 
 
 def _read_graph_file(path: Path, read: Callable[[Path, pyoxigraph.RdfFormat], T],
-                     before_error: Callable[[], object] = lambda: None) -> T:
+                     progress: TerminalProgress) -> T:
     """``read(path, format)`` of a graph file (``_graph_file``; its format
     from its suffix, Turtle when it names none): ``kg.dataset.to_rdflib`` for
     an rdflib graph (``kg validate``), ``TripleIndex.read`` for what ``kg viz``
     draws from; either reads it with Oxigraph's parser
     (``kg.formats.parse_file``, as ``kg query`` and ``kg serve`` read it), the
     named graphs of an N-Quads or TriG file merged. A file that does not read
-    ends the command with a message saying so, once ``before_error`` has run
-    (it ends a progress line)."""
+    ends the command with a message saying so, once ``progress``'s line is
+    ended (``_fail_after``)."""
     import pyoxigraph
 
     from kg.formats import READ_ERRORS, oxigraph_format, unreadable
@@ -75,8 +75,7 @@ def _read_graph_file(path: Path, read: Callable[[Path, pyoxigraph.RdfFormat], T]
     try:
         return read(path, fmt)
     except READ_ERRORS as exc:
-        before_error()
-        raise SystemExit(_fail(unreadable(path, fmt, exc))) from None
+        raise SystemExit(_fail_after(progress, unreadable(path, fmt, exc))) from None
 
 
 def _quiet_rdflib_literals() -> None:
@@ -421,7 +420,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     progress = _terminal_progress(args, time.perf_counter(), after=READ_LINE_AFTER)
     try:
         progress(0, 0, f"reading {path.name}")
-        graph = _read_graph_file(path, to_rdflib, before_error=progress.end)
+        graph = _read_graph_file(path, to_rdflib, progress)
         progress(0, 0, f"checking {_triples(len(graph))} against the shapes")
         conforms, report = validate(graph, in_place=True)  # the graph is read for this alone
     finally:
@@ -447,7 +446,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
     try:
         with collection_paused():
             progress(0, 0, f"reading {path.name}")
-            graph = _read_graph_file(path, TripleIndex.read, before_error=progress.end)
+            graph = _read_graph_file(path, TripleIndex.read, progress)
             progress(0, 0, f"drawing {_triples(len(graph))}")
             try:
                 stats = render_html(graph, Path(args.output), focus=args.focus, hops=args.hops,

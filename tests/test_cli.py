@@ -368,9 +368,9 @@ def test_a_page_is_read_and_drawn_with_the_collector_paused(built, tmp_path, mon
     seen: list[tuple[str, bool]] = []
     read_graph_file, render_html = cli._read_graph_file, kg.viz.render_html
 
-    def loading(path, read, **options):
+    def loading(path, read, *rest, **options):
         seen.append(("read", gc.isenabled()))
-        return read_graph_file(path, read, **options)
+        return read_graph_file(path, read, *rest, **options)
 
     def drawing(graph, out, **options):
         seen.append(("drawn", gc.isenabled()))

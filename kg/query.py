@@ -49,16 +49,21 @@ def shipped_queries() -> list[ShippedQuery]:
     return out
 
 
-# how a query's opening comment shows a parameter it needs: --param "name=Ada Quill"
+# how a query's opening comment shows a parameter it needs, after "Use:":
+# Use: kg query entity --param "name=Ada Quill"
+_USE = re.compile(r"\bUse:", re.I)
 _PARAM_IN_HEADER = re.compile(r"""--param(?:\s+|=)["']?[?$]?([A-Za-z_]\w*)=""")
 
 
 def needed_params(text: str) -> list[str]:
-    """The parameters a query's opening comment shows it run with
-    (``--param "name=..."``): ``entity`` given no name would answer for every
-    entity of the graph, a million rows of a large one."""
+    """The parameters a query's opening comment shows it run with, after
+    ``Use:`` (``# Use: kg query entity --param "name=..."``): ``entity``
+    given no name would answer for every entity of the graph, a million rows
+    of a large one. A parameter shown elsewhere in the comment (an optional
+    one: ``# Add --param "year=2020" for one year``) is not required."""
     return sorted({m.group(1) for line in _description(text.splitlines())
-                   for m in _PARAM_IN_HEADER.finditer(line)})
+                   if (use := _USE.search(line))
+                   for m in _PARAM_IN_HEADER.finditer(line, use.end())})
 
 
 def query_variables(text: str) -> set[str]:
@@ -240,9 +245,13 @@ def run_database_query(store: pyoxigraph.Store, text: str,
     return QueryOutput("select", columns, rows)
 
 
-# what may hide a WHERE or a brace: strings (long forms first), IRIs, comments
+# what may hide a WHERE, a brace or a variable: strings (long forms first),
+# IRIs, comments. A "<" right after a variable, a number, a bracket or a
+# string is a comparison, not an IRI's start: in ``?a<?b&&?c>?d`` (as SPARQL
+# parsers read it) ``?b`` and ``?c`` are variables
 _OPAQUE = (r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-           r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+           r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+           r'|(?<![\w)\]"\'])<[^<>"{}|^`\\\s]*>|#[^\n]*')
 _WHERE_OR_BRACE = re.compile(f"({_OPAQUE})|(?<![:\\w])(WHERE)(?![\\w:])|({{)", re.I | re.S)
 
 

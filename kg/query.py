@@ -252,32 +252,51 @@ def run_database_query(store: pyoxigraph.Store, text: str,
 _OPAQUE = (r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
            r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
            r'|(?<![\w)\]"\'])<[^<>"{}|^`\\\s]*>|#[^\n]*')
-_WHERE_OR_BRACE = re.compile(f"({_OPAQUE})|(?<![:\\w])(WHERE)(?![\\w:])|({{)", re.I | re.S)
+_KEYWORD_OR_BRACE = re.compile(
+    f"({_OPAQUE})|(?<![:\\w?$])(WHERE|CONSTRUCT)(?![\\w:])|([{{}}])", re.I | re.S)
 
 
 def _with_params(text: str, params: dict[str, str] | None) -> str:
     """The query with a VALUES block binding the parameters (literals escaped,
-    never spliced into the query's own text). The block opens the WHERE clause
-    (the first brace after the keyword WHERE, or the first brace at all when
-    the query leaves WHERE out): Virtuoso refuses a trailing VALUES whose
-    variables the query does not select. A query with no WHERE clause gets a
-    trailing block."""
+    never spliced into the query's own text). The block opens the query's
+    WHERE clause: the first top-level brace after a top-level WHERE, or, where
+    the query leaves the keyword out, its first top-level group (a
+    CONSTRUCT's second, after its template). Never a subquery's WHERE: a
+    block there would bind a variable the subquery does not select, and the
+    query would answer for everything. Not at the end either: Virtuoso
+    refuses a trailing VALUES whose variables the query does not select. A
+    query with no group at all gets a trailing block."""
     if not params:
         return text
     names = " ".join(f"?{k}" for k in params)
     values = " ".join(_sparql_string(v) for v in params.values())
     block = f" VALUES ({names}) {{ ({values}) }} "
-    seen_where, first_brace = False, None
-    for m in _WHERE_OR_BRACE.finditer(text):
-        if m.group(2):
-            seen_where = True
-        elif m.group(3):
-            if seen_where:
-                return text[: m.end()] + block + text[m.end():]
-            first_brace = m.end() if first_brace is None else first_brace
-    if first_brace is not None:
-        return text[:first_brace] + block + text[first_brace:]
-    return f"{text}\n{block.strip()}"
+    at = _where_clause_start(text)
+    return f"{text}\n{block.strip()}" if at is None else text[:at] + block + text[at:]
+
+
+def _where_clause_start(text: str) -> int | None:
+    """Where the query's WHERE clause opens (just after its brace), or None."""
+    depth, seen_where, groups_to_skip, first_group = 0, False, 0, None
+    for m in _KEYWORD_OR_BRACE.finditer(text):
+        keyword, brace = m.group(2), m.group(3)
+        if keyword and depth == 0:
+            if keyword.upper() == "WHERE":
+                seen_where = True
+            else:
+                groups_to_skip = 1  # CONSTRUCT's template comes first
+        elif brace == "{":
+            if depth == 0:
+                if seen_where:
+                    return m.end()
+                if groups_to_skip:
+                    groups_to_skip -= 1
+                elif first_group is None:
+                    first_group = m.end()
+            depth += 1
+        elif brace == "}":
+            depth = max(0, depth - 1)
+    return first_group
 
 
 def run_endpoint_query(endpoint: str, text: str, params: dict[str, str] | None = None,

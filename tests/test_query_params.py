@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from kg.query import QueryError, _with_params, check_params, needed_params, query_variables
+from kg.query import (
+    QueryError,
+    _with_params,
+    check_params,
+    needed_params,
+    query_variables,
+    run_file_query,
+)
 
 
 def test_a_parameter_shown_after_use_is_needed():
@@ -49,3 +56,43 @@ def test_a_parameter_compared_without_spaces_is_accepted_and_bound():
     check_params(text, {"limit": "Ada"})
     bound = _with_params(text, {"limit": "Ada"})
     assert bound.startswith('SELECT ?a { VALUES (?limit) { ("Ada") } ')
+
+
+BLOCK = 'VALUES (?name) { ("Ada Quill") }'
+
+
+@pytest.mark.parametrize(("query", "bound"), [
+    # a subquery's WHERE is not the query's: the block opens the outer group
+    ("SELECT ?e { { SELECT ?e WHERE { ?e a ?t } } ?e ?p ?name }",
+     "SELECT ?e { " + BLOCK + "  { SELECT ?e WHERE { ?e a ?t } } ?e ?p ?name }"),
+    ("SELECT ?e WHERE { { SELECT ?e WHERE { ?e a ?t } } ?e ?p ?name }",
+     "SELECT ?e WHERE { " + BLOCK + "  { SELECT ?e WHERE { ?e a ?t } } ?e ?p ?name }"),
+    # a variable or a prefixed name called "where" is no keyword
+    ("SELECT ?where { ?s ex:where ?name }", "SELECT ?where { " + BLOCK + "  ?s ex:where ?name }"),
+    # a CONSTRUCT's template comes before its WHERE clause, keyword or not
+    ("CONSTRUCT { ?s ?p ?name } WHERE { ?s ?p ?name }",
+     "CONSTRUCT { ?s ?p ?name } WHERE { " + BLOCK + "  ?s ?p ?name }"),
+    ("CONSTRUCT { ?s ?p ?name } { ?s ?p ?name }",
+     "CONSTRUCT { ?s ?p ?name } { " + BLOCK + "  ?s ?p ?name }"),
+    # braces and keywords in strings and comments are neither
+    ('SELECT * WHERE { ?s ?p "} WHERE {" . ?s ?q ?name } # WHERE {',
+     'SELECT * WHERE { ' + BLOCK + '  ?s ?p "} WHERE {" . ?s ?q ?name } # WHERE {'),
+    ("DESCRIBE ?name", "DESCRIBE ?name\n" + BLOCK),
+])
+def test_the_values_block_opens_the_where_clause(query, bound):
+    assert _with_params(query, {"name": "Ada Quill"}) == bound
+
+
+def test_a_parameter_beside_a_subquery_narrows_the_answer(tmp_path):
+    """Through Oxigraph, as ``kg query`` runs it: the parameter binds the
+    outer ``?name``, so only its entity is answered."""
+    graph = tmp_path / "people.ttl"
+    graph.write_text('@prefix schema: <https://schema.org/> .\n'
+                     '<urn:ada> a schema:Person ; schema:name "Ada Quill" .\n'
+                     '<urn:ivo> a schema:Person ; schema:name "Ivo Marsh" .\n')
+    text = ("SELECT ?e { { SELECT ?e WHERE { ?e a schema:Person } } "
+            "?e schema:name ?name }")
+    everyone = run_file_query(graph, text)
+    assert sorted(row[0] for row in everyone.rows) == ["urn:ada", "urn:ivo"]
+    one = run_file_query(graph, text, {"name": "Ivo Marsh"})
+    assert one.rows == [["urn:ivo"]]

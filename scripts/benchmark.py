@@ -15,9 +15,10 @@ and measures, each step in a fresh process:
 - peak memory: the largest sum of the proportional set sizes (PSS) of the
   build's processes (shared pages counted once). Reading it slows what is
   read (``measure``), so raw spaCy and the builds above run twice: timed in a
-  run nothing reads (three, the median reported, for one under
-  ``SHORT_RUN_S``), their peak read, every 0.1 s, in a second run (store
-  builds and adds run once, read every 0.1 s for 3 s, every 0.5 s after);
+  run nothing reads (those under ``SHORT_RUN_S`` five times, in turn with
+  each other, the median reported), their peak read, every 0.1 s, in another
+  run (store builds and adds run once, read every 0.1 s for 3 s, every 0.5 s
+  after);
 - the store: building N articles into a store, then adding one article with
   new names, and one about the corpus's own people and works, one at a time,
   three of each in turn (the median of each kind is reported);
@@ -79,10 +80,14 @@ PSS_SOON_EVERY, PSS_SOON, PSS_EVERY = 0.1, 3.0, 0.5
 KG = [PYTHON, "-m", "kg"]
 # store adds of each kind, and runs of each query, whose median is reported
 ADDS = QUERY_RUNS = 3
-# a timed command (raw spaCy, a build) that took less than this is run twice
-# more, and the median of its three runs reported: a 100-article build takes
-# about 2 s, and single runs of the same code differed by a tenth
+# timed commands (raw spaCy, the builds) that took less than this are run
+# ``SHORT_RUNS`` times in all, in turn (raw, then each build, then raw again),
+# and the median of each reported: a 100-article build takes about 2 s,
+# single runs of the same code differed by a tenth, and three runs of one
+# command after three of another compared them at different moments of a
+# shared machine (the ratio at 100 articles was 1.31x to 1.58x between runs)
 SHORT_RUN_S = 10.0
+SHORT_RUNS = 5
 
 RAW_PARSE = """
 import contextlib
@@ -106,18 +111,21 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def timed_median(cmd: list[str], out: Path | None = None) -> float:
-    """``timed``; for a command shorter than ``SHORT_RUN_S``, the median of
-    three runs, each into an ``out`` made empty (a build's output folder)."""
-    def once() -> float:
+def timed_in_turn(runs: list[tuple[list[str], Path | None]]) -> list[float]:
+    """``timed`` for each (command, output folder made empty before each run)
+    once; those shorter than ``SHORT_RUN_S`` then run again, in turn, until
+    each has run ``SHORT_RUNS`` times, and give the median of their runs."""
+    def once(cmd: list[str], out: Path | None) -> float:
         if out is not None:
             shutil.rmtree(out, ignore_errors=True)
         return timed(cmd)
 
-    first = once()
-    if first >= SHORT_RUN_S:
-        return first
-    return statistics.median([first, once(), once()])
+    times = [[once(cmd, out)] for cmd, out in runs]
+    short = [i for i, t in enumerate(times) if t[0] < SHORT_RUN_S]
+    for _ in range(SHORT_RUNS - 1):
+        for i in short:
+            times[i].append(once(*runs[i]))
+    return [statistics.median(t) for t in times]
 
 
 def _check(cmd: list[str], code: int, err: bytes) -> None:
@@ -127,18 +135,6 @@ def _check(cmd: list[str], code: int, err: bytes) -> None:
     part of the work)."""
     if code != 0:
         raise SystemExit(f"{' '.join(cmd)} failed (exit code {code}):\n{err.decode()[-2000:]}")
-
-
-def timed_then_measured(cmd: list[str], again: list[str] | None = None,
-                        out: Path | None = None) -> tuple[float, float]:
-    """(wall seconds of ``cmd`` in a run nothing reads, peak MB of a second
-    run: ``again``, when given, the same work written elsewhere). A build
-    read while it runs is slower by a few percent (``measure``), and raw
-    spaCy, one process with a core to spare, by little: timing them apart
-    compares them as a user runs them."""
-    secs = timed_median(cmd, out)
-    _, peak = measure(again or cmd, every=PSS_SOON_EVERY)
-    return secs, peak
 
 
 def measure(cmd: list[str], every: float = PSS_EVERY) -> tuple[float, float]:
@@ -153,8 +149,8 @@ def measure(cmd: list[str], every: float = PSS_EVERY) -> tuple[float, float]:
     throughout it made a 10,000-article ``--jobs 2`` build slower (146.6 s
     against 135.3 s unread, one run each), and over 3,000 articles 45.9 s
     every 0.1 s, 42.1 s every 0.5 s, 40.2 s unread, the peaks the same (484
-    and 485 MB). Hence ``timed_then_measured`` for the figures compared with
-    raw spaCy's."""
+    and 485 MB). Hence the figures compared with raw spaCy's are timed in runs
+    nothing reads (``timed_in_turn``), and their peaks read in another."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -346,13 +342,9 @@ def main() -> None:
         for n in sizes:
             corpus = Path(tmp) / f"corpus-{n}"
             write_corpus(n, corpus)
-            raw_s, raw_mb = timed_then_measured([PYTHON, "-c", RAW_PARSE, str(corpus)])
-            row = {"n": n, "raw_s": raw_s, "raw_mb": raw_mb}
-            if n <= args.jobs1_max:
-                row["raw_numpy_s"] = timed_median([PYTHON, "-c", RAW_PARSE, str(corpus), "numpy"])
-                row["kg1_s"], row["kg1_mb"] = _build_figures(corpus, Path(tmp) / f"out1-{n}", 1)
             outj = Path(tmp) / f"outj-{n}"
-            row["kgj_s"], row["kgj_mb"] = _build_figures(corpus, outj, args.jobs)
+            row = _parse_and_build_figures(n, corpus, Path(tmp) / f"out1-{n}", outj,
+                                           args.jobs, with_jobs1=n <= args.jobs1_max)
             store = Path(tmp) / f"store-{n}"
             row["store_s"], row["store_mb"] = measure(
                 [*KG, "build", str(corpus), "--store", str(store), "-q", "--jobs", str(args.jobs)])
@@ -392,19 +384,34 @@ def _warm_cache(tmp: Path) -> None:
     shutil.rmtree(tmp / "warm-up-out")
 
 
-def _build_figures(corpus: Path, out: Path, jobs: int) -> tuple[float, float]:
-    """(seconds, peak MB) of ``kg build --no-html`` of ``corpus`` into
-    ``out`` (see ``timed_then_measured``; the second run writes beside it, and
-    what it wrote goes)."""
-    def build(folder: Path) -> list[str]:
+def _parse_and_build_figures(n: int, corpus: Path, out1: Path, outj: Path, jobs: int,
+                             with_jobs1: bool) -> dict:
+    """The row's times and peaks of raw spaCy (and, ``with_jobs1``, of raw
+    spaCy multiplying as kg does and of ``kg build --no-html --jobs 1``) and
+    of ``kg build --no-html --jobs J``: timed in turn in runs nothing reads
+    (``timed_in_turn``), then each run once more with its memory read
+    (``measure``), a build writing beside its folder (what it wrote goes)."""
+    def build(folder: Path, processes: int) -> list[str]:
         return [*KG, "build", str(corpus), "-o", str(folder), "--no-html", "-q",
-                "--jobs", str(jobs)]
+                "--jobs", str(processes)]
 
-    again = out.with_name(out.name + "-again")
-    try:
-        return timed_then_measured(build(out), build(again), out)
-    finally:
-        shutil.rmtree(again, ignore_errors=True)
+    raw = [PYTHON, "-c", RAW_PARSE, str(corpus)]
+    runs: dict[str, tuple[list[str], Path | None]] = {"raw_s": (raw, None)}
+    if with_jobs1:
+        runs["raw_numpy_s"] = ([*raw, "numpy"], None)
+        runs["kg1_s"] = (build(out1, 1), out1)
+    runs["kgj_s"] = (build(outj, jobs), outj)
+    row: dict = {"n": n, **dict(zip(runs, timed_in_turn(list(runs.values())), strict=True))}
+    _, row["raw_mb"] = measure(raw, every=PSS_SOON_EVERY)
+    for key, folder, processes in (("kg1_mb", out1, 1), ("kgj_mb", outj, jobs)):
+        if key == "kg1_mb" and not with_jobs1:
+            continue
+        again = folder.with_name(folder.name + "-again")
+        try:
+            _, row[key] = measure(build(again, processes), every=PSS_SOON_EVERY)
+        finally:
+            shutil.rmtree(again, ignore_errors=True)
+    return row
 
 
 def _print_queries_at(target: int, n: int, triples: int, tmp: Path, jobs: int) -> None:
@@ -496,7 +503,8 @@ def _print(rows: list[dict], jobs: int) -> None:
             print(f"{r['n']:>8} raw spaCy multiplying as kg does (kg.matmul): "
                   f"{r['raw_numpy_s']:.0f} s; kg against it: {kg1}"
                   f"--jobs {jobs} {r['raw_numpy_s'] / r['kgj_s']:.2f}x", flush=True)
-    print(f"(raw spaCy and builds under {SHORT_RUN_S:.0f} s: the median of 3 runs; add 1, "
+    print(f"(raw spaCy and builds under {SHORT_RUN_S:.0f} s: the median of {SHORT_RUNS} runs "
+          f"in turn; add 1, "
           f"add 1 known: the median of {ADDS} adds of each kind, in turn; their peak MB: the "
           "largest)", flush=True)
     for r in rows:

@@ -19,6 +19,7 @@ from rdflib import Graph, Literal, Variable
 from rdflib.query import Result
 
 from kg.gazetteer import ONTOLOGY_DIR
+from kg.query_text import query_variables, with_params
 from kg.vocab import PREFIXES
 
 if TYPE_CHECKING:
@@ -49,27 +50,38 @@ def shipped_queries() -> list[ShippedQuery]:
     return out
 
 
-# how a query's opening comment shows a parameter it needs, after "Use:":
-# Use: kg query entity --param "name=Ada Quill"
-_USE = re.compile(r"\bUse:", re.I)
+# how a query's opening comment shows how to run it, and a parameter it
+# needs there: # Use: kg query entity --param "name=Ada Quill"
+_USE = re.compile(r"\b(?:Use|Usage):")
 _PARAM_IN_HEADER = re.compile(r"""--param(?:\s+|=)["']?[?$]?([A-Za-z_]\w*)=""")
+_OPTIONAL = re.compile(r"\[[^\]]*\]")
+
+
+def _use_text(text: str) -> str:
+    """What a query's opening comment says after ``Use:`` (or ``Usage:``): the
+    rest of that line, and the lines after it while a line ends with a
+    backslash or ``Use:`` ended its own."""
+    lines = list(_description(text.splitlines()))
+    for i, line in enumerate(lines):
+        if (use := _USE.search(line)) is None:
+            continue
+        parts = [line[use.end():].strip()]
+        for more in lines[i + 1:]:
+            if parts[-1] and not parts[-1].endswith("\\"):
+                break
+            parts.append(more)
+        return " ".join(p.rstrip("\\").strip() for p in parts).strip()
+    return ""
 
 
 def needed_params(text: str) -> list[str]:
     """The parameters a query's opening comment shows it run with, after
     ``Use:`` (``# Use: kg query entity --param "name=..."``): ``entity``
     given no name would answer for every entity of the graph, a million rows
-    of a large one. A parameter shown elsewhere in the comment (an optional
-    one: ``# Add --param "year=2020" for one year``) is not required."""
-    return sorted({m.group(1) for line in _description(text.splitlines())
-                   if (use := _USE.search(line))
-                   for m in _PARAM_IN_HEADER.finditer(line, use.end())})
-
-
-def query_variables(text: str) -> set[str]:
-    """The variables a query names, outside its strings, IRIs and comments."""
-    bare = re.sub(_OPAQUE, " ", text, flags=re.S)
-    return set(re.findall(r"[?$](\w+)", bare))
+    of a large one. A parameter shown there in brackets
+    (``[--param "year=2020"]``), or elsewhere in the comment, is optional."""
+    use = _OPTIONAL.sub(" ", _use_text(text))
+    return sorted({m.group(1) for m in _PARAM_IN_HEADER.finditer(use)})
 
 
 def check_params(text: str, params: Mapping[str, str]) -> None:
@@ -79,9 +91,8 @@ def check_params(text: str, params: Mapping[str, str]) -> None:
     missing = [name for name in needed_params(text) if name not in params]
     if missing:
         shown = " ".join(f'--param "{name}=..."' for name in missing)
-        use = next((line for line in _description(text.splitlines()) if "--param" in line), "")
-        raise QueryError(f"this query needs {shown}: without it, it answers for everything"
-                         + (f" ({use})" if use else ""))
+        raise QueryError(f"this query needs {shown}: without it, it answers for everything "
+                         f"(Use: {_use_text(text)})")
     variables = query_variables(text)
     unknown = [name for name in params if name not in variables]
     if unknown:
@@ -223,7 +234,7 @@ def run_database_query(store: pyoxigraph.Store, text: str,
     import pyoxigraph
 
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
-    text = _with_params(text, params)
+    text = with_params(text, params)
     try:
         result = store.query(text, prefixes=prefixes, use_default_graph_as_union=True)
     except SyntaxError as exc:
@@ -245,60 +256,6 @@ def run_database_query(store: pyoxigraph.Store, text: str,
     return QueryOutput("select", columns, rows)
 
 
-# what may hide a WHERE, a brace or a variable: strings (long forms first),
-# IRIs, comments. A "<" right after a variable, a number, a bracket or a
-# string is a comparison, not an IRI's start: in ``?a<?b&&?c>?d`` (as SPARQL
-# parsers read it) ``?b`` and ``?c`` are variables
-_OPAQUE = (r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-           r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-           r'|(?<![\w)\]"\'])<[^<>"{}|^`\\\s]*>|#[^\n]*')
-_KEYWORD_OR_BRACE = re.compile(
-    f"({_OPAQUE})|(?<![:\\w?$])(WHERE|CONSTRUCT)(?![\\w:])|([{{}}])", re.I | re.S)
-
-
-def _with_params(text: str, params: dict[str, str] | None) -> str:
-    """The query with a VALUES block binding the parameters (literals escaped,
-    never spliced into the query's own text). The block opens the query's
-    WHERE clause: the first top-level brace after a top-level WHERE, or, where
-    the query leaves the keyword out, its first top-level group (a
-    CONSTRUCT's second, after its template). Never a subquery's WHERE: a
-    block there would bind a variable the subquery does not select, and the
-    query would answer for everything. Not at the end either: Virtuoso
-    refuses a trailing VALUES whose variables the query does not select. A
-    query with no group at all gets a trailing block."""
-    if not params:
-        return text
-    names = " ".join(f"?{k}" for k in params)
-    values = " ".join(_sparql_string(v) for v in params.values())
-    block = f" VALUES ({names}) {{ ({values}) }} "
-    at = _where_clause_start(text)
-    return f"{text}\n{block.strip()}" if at is None else text[:at] + block + text[at:]
-
-
-def _where_clause_start(text: str) -> int | None:
-    """Where the query's WHERE clause opens (just after its brace), or None."""
-    depth, seen_where, groups_to_skip, first_group = 0, False, 0, None
-    for m in _KEYWORD_OR_BRACE.finditer(text):
-        keyword, brace = m.group(2), m.group(3)
-        if keyword and depth == 0:
-            if keyword.upper() == "WHERE":
-                seen_where = True
-            else:
-                groups_to_skip = 1  # CONSTRUCT's template comes first
-        elif brace == "{":
-            if depth == 0:
-                if seen_where:
-                    return m.end()
-                if groups_to_skip:
-                    groups_to_skip -= 1
-                elif first_group is None:
-                    first_group = m.end()
-            depth += 1
-        elif brace == "}":
-            depth = max(0, depth - 1)
-    return first_group
-
-
 def run_endpoint_query(endpoint: str, text: str, params: dict[str, str] | None = None,
                        auth=None, retries: int | None = None) -> QueryOutput:
     """Run SPARQL on a remote SPARQL 1.1 endpoint (see ``kg.endpoint``), with
@@ -307,7 +264,7 @@ def run_endpoint_query(endpoint: str, text: str, params: dict[str, str] | None =
 
     declared = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
     try:
-        answer = query_endpoint(endpoint, declared + _with_params(text, params), auth=auth,
+        answer = query_endpoint(endpoint, declared + with_params(text, params), auth=auth,
                                 retries=RETRIES if retries is None else retries)
     except EndpointError as exc:
         raise QueryError(str(exc)) from None
@@ -315,12 +272,6 @@ def run_endpoint_query(endpoint: str, text: str, params: dict[str, str] | None =
         return QueryOutput("graph", [], [], turtle=answer)
     kind, columns, rows, boolean = json_rows(answer)
     return QueryOutput(kind, columns, rows, boolean=boolean)
-
-
-def _sparql_string(value: str) -> str:
-    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-               .replace("\r", "\\r"))
-    return f'"{escaped}"'
 
 
 def _ox_cell(term) -> str:

@@ -67,11 +67,12 @@ class QueryShape:
     service: tuple[int, int] | None
 
 
-# One significant token per match, with the whitespace and comments before it. The
+# One significant token per match, with the whitespace and comments before it (also
+# how kg.query_text reads a query for its variables and its WHERE clause). The
 # alternatives are tried in order, as Oxigraph's PEG tries its own: a long string
 # that never closes is retried as short ones. Possessive quantifiers keep it linear.
 # Punctuation that never ends an operand and never nests is glued into one token.
-_TOKEN = re.compile(r"""
+TOKEN = re.compile(r"""
     (?:[\ \t\r\n]+|\#[^\r\n]*)*+
     (?:
       (?P<name>[0-9A-Za-z_:%\u0080-\U0010ffff](?:[0-9A-Za-z_.:%\-\u0080-\U0010ffff]|\\\S)*(?<!\.))
@@ -102,8 +103,8 @@ _BANG_RUN = re.compile(r"!+")
 # Kinds on the bracket stack: '{', '(', '[' as written; 'V' a VALUES data block,
 # 'R' one of its rows, 'T' a '<<' reified triple. Less-than can only be read inside
 # '(' (every SPARQL expression is bracketed) or a triple term.
-_EXPRESSION_SCOPES = ("(", "T")
-_OPERAND_ENDS = frozenset({"name", "var", "iri", "close", "string", "untriple"})
+EXPRESSION_SCOPES = ("(", "T")
+OPERAND_ENDS = frozenset({"name", "var", "iri", "close", "string", "untriple"})
 _IRI_BEFORE_BRACE = frozenset({"GRAPH", "FROM", "NAMED"})
 
 
@@ -126,7 +127,7 @@ def _doubtful_iri(text: str, iri: str, pos: int) -> int:
     return max((len(run) for run in _BANG_RUN.findall(body)), default=0)
 
 
-def _values_step(state: int, kind: str, value: str) -> int:
+def values_step(state: int, kind: str, value: str) -> int:
     """Follow a ``VALUES ?x {`` / ``VALUES (?a ?b) {`` header: 1 after VALUES, 3 in its
     variable list, 2 before its '{'; 4 means that '{' opens the data block."""
     if state == 1 and kind == "var" or state == 3 and kind == "close" and value == ")":
@@ -155,7 +156,7 @@ def scan(query: str) -> QueryShape:  # noqa: C901, PLR0915
     pending_after = word = ""  # the bare word before it; the previous bare word
     operand_end = False  # the previous token can end an operand
     after = 0
-    for m in _TOKEN.finditer(query):
+    for m in TOKEN.finditer(query):
         kind = m.lastgroup
         if m.start() != after:  # cannot happen: every position matches; never skip text
             raise QueryRefused(f"the query could not be read at offset {after}")
@@ -167,7 +168,7 @@ def scan(query: str) -> QueryShape:  # noqa: C901, PLR0915
                 service = pending if service is None else service
             pending = None
         if values:
-            values = _values_step(values, kind, value)
+            values = values_step(values, kind, value)
         if kind == "name":
             low = value.lower()
             if ":" not in value:
@@ -195,7 +196,7 @@ def scan(query: str) -> QueryShape:  # noqa: C901, PLR0915
         elif kind == "iri":
             top = stack[-1] if stack else ""
             adjacent = pos > 0 and query[pos - 1] == "<"  # '<<<iri>': '<<' then an IRI?
-            if top != "R" and (adjacent or operand_end and top in _EXPRESSION_SCOPES):
+            if top != "R" and (adjacent or operand_end and top in EXPRESSION_SCOPES):
                 deepest = max(deepest, len(stack) + bangs + _doubtful_iri(query, value, pos))
         elif kind == "bang":
             bangs += 1
@@ -214,7 +215,7 @@ def scan(query: str) -> QueryShape:  # noqa: C901, PLR0915
                                f"{line}, column {col}")
         if kind not in ("open", "bang"):
             bangs = 0
-        operand_end, word = kind in _OPERAND_ENDS, ""
+        operand_end, word = kind in OPERAND_ENDS, ""
     where = _where(query, service) if service is not None else None
     return QueryShape(len(query.encode("utf-8", "surrogatepass")), deepest, where)
 

@@ -1,19 +1,15 @@
 """How ``kg query`` reads a query's own text for its parameters: which it
-needs (shown after ``Use:`` in its opening comment) and which variables it
-has (outside strings, IRIs and comments)."""
+needs (shown after ``Use:`` in its opening comment), which variables it has
+(outside strings, IRIs and comments, read in context as Oxigraph reads
+them), and where the VALUES block binding them goes (``kg.query_text``)."""
 
 from __future__ import annotations
 
+import pyoxigraph
 import pytest
 
-from kg.query import (
-    QueryError,
-    _with_params,
-    check_params,
-    needed_params,
-    query_variables,
-    run_file_query,
-)
+from kg.query import QueryError, check_params, needed_params, run_file_query
+from kg.query_text import query_variables, with_params
 
 
 def test_a_parameter_shown_after_use_is_needed():
@@ -31,18 +27,51 @@ def test_an_optional_parameter_shown_elsewhere_is_not_needed():
     check_params(text, {"who": "Ivo Marsh"})  # no year: answers for every year
 
 
+@pytest.mark.parametrize("comment", [
+    '# Use: kg query who.rq \\\n#   --param "who=Ada Quill"',  # a wrapped Use line
+    '# Use:\n#   kg query who.rq --param "who=Ada Quill"',  # the command on the next line
+    '# Usage: kg query who.rq --param "who=Ada Quill"',
+    '# Use: kg query who.rq --param "who=Ada Quill" [--param "year=2021"]',  # one optional
+])
+def test_how_a_use_line_may_be_written(comment):
+    assert needed_params(comment + "\nSELECT ?who ?year {}") == ["who"]
+
+
+def test_use_in_prose_is_no_use_line():
+    assert needed_params('# Typical use: --param "who=Ada Quill"\nSELECT ?who {}') == []
+
+
+def test_the_refusal_quotes_the_use_line():
+    text = ('# Add --param "year=2021" for one year.\n'
+            '# Use: kg query wins.rq --param "who=Ivo Marsh"\nSELECT ?who ?year {}')
+    with pytest.raises(QueryError) as refused:
+        check_params(text, {})
+    assert str(refused.value).endswith('(Use: kg query wins.rq --param "who=Ivo Marsh")')
+
+
 def test_parameters_after_the_opening_comment_are_not_read():
     text = '# Every win.\n#\n# Use: kg query wins.rq --param "who=Ivo Marsh"\nSELECT ?who {}'
     assert needed_params(text) == []
 
 
 @pytest.mark.parametrize(("query", "variables"), [
-    # comparisons written without spaces are not IRIs
+    # in an expression, "<" right after an operand is less-than, as Oxigraph reads it
     ("SELECT * { ?a ?p ?d FILTER(?a<?b&&?c>?d) }", {"a", "b", "c", "d", "p"}),
     ("SELECT * { ?s ?p ?n FILTER(?n<2&&?m>1) }", {"s", "p", "n", "m"}),
-    ('SELECT * { ?s ?p ?n FILTER("x"<?s||?k>"y") }', {"s", "p", "n", "k"}),
     ("SELECT * { ?s ?p ?n FILTER((?n)<?k&&?s>?n) }", {"s", "p", "n", "k"}),
-    # an IRI, a string and a comment hide what looks like a variable
+    ("SELECT * { ?s ?p ?n FILTER(?n <?k&&?s> 1) }", {"s", "p", "n", "k"}),
+    ('SELECT * { ?s ?p ?n FILTER("x"<?s||?k>"y") }', {"s", "p", "n", "k"}),
+    # elsewhere "<...>" is an IRI, right after a word, a variable, a bracket or not:
+    # a "#" in it starts no comment, a "?" in it no variable
+    ("SELECT ?s WHERE { ?s a<http://x/ns#T> ; ex:name ?name }", {"s", "name"}),
+    ("SELECT * WHERE { ?s<http://x/ns#name>?name }", {"s", "name"}),
+    ("SELECT * WHERE { []<http://x/ns#name> ?name }", {"name"}),
+    ("SELECT * WHERE { GRAPH<urn:g#1> { ?s ?p ?name } }", {"s", "p", "name"}),
+    ("BASE<http://x/ns#> SELECT ?name WHERE { ?s <p> ?name }", {"s", "name"}),
+    ("SELECT * WHERE { ?s ex:page<http://x/find?lang=en> ; ?p ?o }", {"s", "p", "o"}),
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?o IN (<urn:a>, <urn:b?c>)) }", {"s", "p", "o"}),
+    ("SELECT * WHERE { VALUES (?s ?o) { (<urn:a> <urn:b?c>) } ?s ?p ?o }", {"s", "p", "o"}),
+    # strings and comments hide what looks like a variable
     ('SELECT ?n { ?s <urn:x?hidden> ?n FILTER(?n != "?quoted") } # ?commented',
      {"n", "s"}),
     ("SELECT ?n { ?s <http://example.org/a?b=1&&c=2> ?n }", {"n", "s"}),
@@ -54,7 +83,7 @@ def test_query_variables(query, variables):
 def test_a_parameter_compared_without_spaces_is_accepted_and_bound():
     text = "SELECT ?a { ?a ?p ?b FILTER(?a<?limit&&?b>?a) }"
     check_params(text, {"limit": "Ada"})
-    bound = _with_params(text, {"limit": "Ada"})
+    bound = with_params(text, {"limit": "Ada"})
     assert bound.startswith('SELECT ?a { VALUES (?limit) { ("Ada") } ')
 
 
@@ -67,6 +96,17 @@ BLOCK = 'VALUES (?name) { ("Ada Quill") }'
      "SELECT ?e { " + BLOCK + "  { SELECT ?e WHERE { ?e a ?t } } ?e ?p ?name }"),
     ("SELECT ?e WHERE { { SELECT ?e WHERE { ?e a ?t } } ?e ?p ?name }",
      "SELECT ?e WHERE { " + BLOCK + "  { SELECT ?e WHERE { ?e a ?t } } ?e ?p ?name }"),
+    # nor an EXISTS's, in the projection or in a FILTER
+    ("SELECT ?s (EXISTS { ?s a ?t } AS ?e) { ?s ?p ?name }",
+     "SELECT ?s (EXISTS { ?s a ?t } AS ?e) { " + BLOCK + "  ?s ?p ?name }"),
+    ("SELECT ?s (EXISTS { ?s a<http://x/ns#T> } AS ?t) WHERE { ?s ?p ?name }",
+     "SELECT ?s (EXISTS { ?s a<http://x/ns#T> } AS ?t) WHERE { " + BLOCK + "  ?s ?p ?name }"),
+    ("SELECT ?s { FILTER NOT EXISTS { SELECT ?s WHERE { ?s a ?t } } ?s ?p ?name }",
+     "SELECT ?s { " + BLOCK + "  FILTER NOT EXISTS { SELECT ?s WHERE { ?s a ?t } } "
+     "?s ?p ?name }"),
+    # a WHERE clause that is nothing but a subquery: the subquery goes in braces
+    ("SELECT ?name WHERE { SELECT ?name WHERE { ?s ?p ?name } }",
+     "SELECT ?name WHERE { " + BLOCK + " { SELECT ?name WHERE { ?s ?p ?name } } }"),
     # a variable or a prefixed name called "where" is no keyword
     ("SELECT ?where { ?s ex:where ?name }", "SELECT ?where { " + BLOCK + "  ?s ex:where ?name }"),
     # a CONSTRUCT's template comes before its WHERE clause, keyword or not
@@ -74,13 +114,19 @@ BLOCK = 'VALUES (?name) { ("Ada Quill") }'
      "CONSTRUCT { ?s ?p ?name } WHERE { " + BLOCK + "  ?s ?p ?name }"),
     ("CONSTRUCT { ?s ?p ?name } { ?s ?p ?name }",
      "CONSTRUCT { ?s ?p ?name } { " + BLOCK + "  ?s ?p ?name }"),
+    ("CONSTRUCT { ?s a<http://x/ns#T> }\nWHERE { ?s ?p ?name }",
+     "CONSTRUCT { ?s a<http://x/ns#T> }\nWHERE { " + BLOCK + "  ?s ?p ?name }"),
+    # the short CONSTRUCT holds triples only: the block goes at the end
+    ("CONSTRUCT WHERE { ?s ?p ?name }", "CONSTRUCT WHERE { ?s ?p ?name }\n" + BLOCK),
     # braces and keywords in strings and comments are neither
     ('SELECT * WHERE { ?s ?p "} WHERE {" . ?s ?q ?name } # WHERE {',
      'SELECT * WHERE { ' + BLOCK + '  ?s ?p "} WHERE {" . ?s ?q ?name } # WHERE {'),
+    # no group of its own: at the end
     ("DESCRIBE ?name", "DESCRIBE ?name\n" + BLOCK),
 ])
 def test_the_values_block_opens_the_where_clause(query, bound):
-    assert _with_params(query, {"name": "Ada Quill"}) == bound
+    assert with_params(query, {"name": "Ada Quill"}) == bound
+    pyoxigraph.Store().query(bound, prefixes={"ex": "http://example.org/"})  # it parses
 
 
 def test_a_parameter_beside_a_subquery_narrows_the_answer(tmp_path):
@@ -96,3 +142,8 @@ def test_a_parameter_beside_a_subquery_narrows_the_answer(tmp_path):
     assert sorted(row[0] for row in everyone.rows) == ["urn:ada", "urn:ivo"]
     one = run_file_query(graph, text, {"name": "Ivo Marsh"})
     assert one.rows == [["urn:ivo"]]
+    # a WHERE clause that is one subquery, and a comparison written without spaces
+    whole = "SELECT ?e WHERE { SELECT ?e ?name WHERE { ?e schema:name ?name } }"
+    assert run_file_query(graph, whole, {"name": "Ada Quill"}).rows == [["urn:ada"]]
+    below = "SELECT ?e { ?e schema:name ?n FILTER(?n<?limit) }"
+    assert run_file_query(graph, below, {"limit": "Ivo"}).rows == [["urn:ada"]]

@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, Variable
 from rdflib.query import Result
 
 from kg.gazetteer import ONTOLOGY_DIR
-from kg.query_text import query_variables, with_params
+from kg.query_text import query_variables, where_variables, with_params
 from kg.vocab import PREFIXES
 
 if TYPE_CHECKING:
@@ -52,16 +52,18 @@ def shipped_queries() -> list[ShippedQuery]:
 
 # how a query's opening comment shows how to run it, and a parameter it
 # needs there: # Use: kg query entity --param "name=Ada Quill"
-_USE = re.compile(r"\b(?:Use|Usage):")
+_USE = re.compile(r"(?:^|[.;!?]\s+)(?:use|usage):", re.I)  # "Use:", "One entity. Usage:"
 _PARAM_IN_HEADER = re.compile(r"""--param(?:\s+|=)["']?[?$]?([A-Za-z_]\w*)=""")
 _OPTIONAL = re.compile(r"\[[^\]]*\]")
 
 
 def _use_text(text: str) -> str:
-    """What a query's opening comment says after ``Use:`` (or ``Usage:``): the
-    rest of that line, and the lines after it while a line ends with a
-    backslash or ``Use:`` ended its own."""
+    """What a query's opening comment says after ``Use:`` (or ``Usage:``, at
+    the start of a line or of a sentence), on every such line: the rest of
+    the line, and the lines after it while a line ends with a backslash or
+    ``Use:`` ended its own."""
     lines = list(_description(text.splitlines()))
+    said = []
     for i, line in enumerate(lines):
         if (use := _USE.search(line)) is None:
             continue
@@ -70,8 +72,8 @@ def _use_text(text: str) -> str:
             if parts[-1] and not parts[-1].endswith("\\"):
                 break
             parts.append(more)
-        return " ".join(p.rstrip("\\").strip() for p in parts).strip()
-    return ""
+        said.append(" ".join(p.rstrip("\\").strip() for p in parts).strip())
+    return "; ".join(said)
 
 
 def needed_params(text: str) -> list[str]:
@@ -86,20 +88,28 @@ def needed_params(text: str) -> list[str]:
 
 def check_params(text: str, params: Mapping[str, str]) -> None:
     """Refuse (``QueryError``) a parameter the query has no variable for, or
-    one its opening comment needs and that is missing: either way the query
-    would run unbound and answer for everything (a misspelt name included)."""
+    none its WHERE clause binds (``where_variables``), or one its opening
+    comment needs and that is missing: each way the query would run unbound
+    and answer for everything (a misspelt name included)."""
     missing = [name for name in needed_params(text) if name not in params]
     if missing:
         shown = " ".join(f'--param "{name}=..."' for name in missing)
         raise QueryError(f"this query needs {shown}: without it, it answers for everything "
                          f"(Use: {_use_text(text)})")
     variables = query_variables(text)
-    unknown = [name for name in params if name not in variables]
-    if unknown:
+    bindable = where_variables(text)
+    for name in params:
+        if name in bindable:
+            continue
         has = (f"its variables: {', '.join('?' + v for v in sorted(variables))}"
                if variables else "it has none")
-        raise QueryError(f"--param {unknown[0]}: the query has no variable ?{unknown[0]} "
-                         f"({has})")
+        if name not in variables:
+            raise QueryError(f"--param {name}: the query has no variable ?{name} ({has})")
+        raise QueryError(
+            f"--param {name}: ?{name} is not bound by the query's WHERE clause (only inside "
+            "a subquery that does not select it, or outside the clause), so the parameter "
+            f"would bind nothing ({'?' + ', ?'.join(sorted(bindable)) if bindable else 'none'}"
+            " would)")
 
 
 def _description(lines: list[str]) -> Iterator[str]:

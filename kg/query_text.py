@@ -2,14 +2,16 @@
 where its WHERE clause opens, so that ``--param NAME=VALUE`` can be checked
 against the first and bound by a VALUES block placed in the second.
 
-The text is read with the endpoint gate's lexer (``kg.sparql_guard.TOKEN``:
-strings, comments, IRIs, variables and brackets), and in the same context,
-as Oxigraph reads it: a ``<`` right after an operand inside an expression's
-brackets is less-than, even where what follows looks like an IRI
-(``FILTER(?a<?b&&?c>?d)`` compares four variables); everywhere else
-(triples, ``BASE``, ``FROM``, ``GRAPH``, VALUES rows) ``<...>`` is an IRI,
-whatever it holds (``?s a<http://x/ns#T>`` has no comment in it, and
-``<http://x/find?lang=en>`` no variable). One pass, linear in the text.
+The text is read with the endpoint gate's lexer (``kg.sparql_guard.Lexer``:
+strings, comments, IRIs, variables and brackets, in time linear in the text)
+and in context, as Oxigraph reads it: a ``<`` right after an operand inside
+an expression's brackets is less-than, even where what follows looks like
+an IRI (``FILTER(?a<?b&&?c>?d)`` compares four variables). An expression's
+bracket is one after a keyword or a function's name (``FILTER(``,
+``regex(``), in a SELECT clause, or inside another; a collection's, a
+VALUES row's or a triple term's is not, and there, as in triples, ``BASE``,
+``FROM`` and ``GRAPH``, ``<...>`` is an IRI whatever it holds
+(``?s a<http://x/ns#T>`` has no comment in it, ``<urn:x?y>`` no variable).
 """
 
 from __future__ import annotations
@@ -17,16 +19,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kg.sparql_guard import EXPRESSION_SCOPES, OPERAND_ENDS, TOKEN, values_step
+from kg.sparql_guard import OPERAND_ENDS, Lexer, values_step
+
+# what a bracket opens (``Token.scope``): an expression's, any other round
+# bracket (a collection, a VALUES header, a triple term), a VALUES data block
+# and one of its rows, a triple (``<<``), a group, a blank node's properties
+_EXPRESSION, _ROUND, _DATA, _ROW, _TRIPLE = "E", "P", "V", "R", "T"
 
 
 @dataclass(frozen=True)
 class Token:
-    """A significant token: its kind (``TOKEN``'s group names, and ``less``
-    for a ``<`` read as less-than), its text, where it starts and ends, and
-    whether it stands outside every bracket (``top``). ``scope`` is what an
-    opening bracket opens: itself, or ``V`` for a VALUES data block and ``R``
-    for one of its rows."""
+    """A significant token: its kind (the lexer's group names, and ``less``
+    for a ``<`` read as less-than), its text, where it starts and ends,
+    whether it stands outside every bracket (``top``), and, for an opening
+    bracket, what it opens (``scope``)."""
 
     kind: str
     value: str
@@ -39,33 +45,63 @@ class Token:
 def tokens(text: str) -> Iterator[Token]:
     """The query's significant tokens, in order (see the module docstring).
     Stops at an unterminated string, which Oxigraph refuses anyway."""
+    lexer = Lexer(text)
     stack: list[str] = []
     values = 0  # where in a VALUES header (``values_step``)
-    operand_end = False  # the token before can end an operand
+    before: Token | None = None
+    in_select = False  # in a SELECT clause, whose brackets are expressions
     pos = 0
-    while (m := TOKEN.match(text, pos)) is not None and m.lastgroup not in ("end", "quote"):
+    while (m := lexer.match(pos)).lastgroup not in ("end", "quote"):
         kind = m.lastgroup
         value, start, end = m.group(kind), m.start(kind), m.end()
         inner = stack[-1] if stack else ""
-        if kind == "iri" and operand_end and inner in EXPRESSION_SCOPES:
+        operand_end = (before is not None and before.kind in OPERAND_ENDS
+                       and before.value.lower() != "distinct")
+        if kind in ("iri", "triple") and operand_end and inner == _EXPRESSION:
             kind, value, end = "less", "<", start + 1  # read on from just after it
+        elif kind == "triple":
+            value, end = "<<", start + 2
         if values:
             values = values_step(values, kind, value)
-        scope = ""
-        if kind == "open":
-            scope = "V" if values == 4 else "R" if value == "(" and inner == "V" else value
-            values = 0 if values == 4 else values
-        elif kind == "name" and value.lower() == "values":
+        word = value.upper() if kind == "name" and ":" not in value else ""
+        if word == "SELECT":
+            in_select = True
+        elif word == "WHERE" or kind == "open" and value == "{":
+            in_select = False
+        scope = _scope(kind, value, inner, before, values, in_select)
+        if scope == _DATA:
+            values = 0
+        elif word == "VALUES":
             values = 1
-        yield Token(kind, value, start, end, not stack, scope)
+        token = Token(kind, value, start, end, not stack, scope)
+        yield token
         if scope:
             stack.append(scope)
-        elif kind == "triple":
-            stack.append("T")
-        elif (kind == "close" or kind == "untriple" and inner == "T") and stack:
+        elif kind == "close" and stack or kind == "untriple" and inner == _TRIPLE:
             stack.pop()
-        operand_end = kind in OPERAND_ENDS and value.lower() != "distinct"
-        pos = end
+        before, pos = token, end
+
+
+def _scope(kind: str, value: str, inner: str, before: Token | None, values: int,
+           in_select: bool) -> str:
+    """What an opening bracket (or ``<<``) opens; "" for any other token."""
+    if kind == "triple":
+        return _TRIPLE
+    if kind != "open":
+        return ""
+    if values == 4:
+        return _DATA
+    if value != "(":
+        return value
+    if inner == _DATA:
+        return _ROW
+    if values or before is not None and before.kind == "triple":
+        return _ROUND  # a VALUES header, a triple term
+    after_word = (before is not None and before.kind == "name" and ":" not in before.value
+                  and before.value != "a")  # FILTER(, regex(, COUNT(, BY (
+    if inner == _EXPRESSION or after_word or in_select or not inner:
+        return _EXPRESSION
+    return _ROUND  # a collection in a triple
 
 
 def query_variables(text: str) -> set[str]:
@@ -96,6 +132,8 @@ def where_clause(text: str) -> WhereClause | None:
         if not t.top:
             continue
         word = t.value.upper() if t.kind == "name" else ""
+        if word == "CONSTRUCTWHERE":  # keywords need no space between them
+            return None
         if word == "WHERE":
             if construct and not seen_where:
                 return None  # CONSTRUCT WHERE { triples }
@@ -125,6 +163,62 @@ def _clause_from(opens: int, rest: Iterator[Token]) -> WhereClause:
                 return WhereClause(opens, t.start)
             depth -= 1
     return WhereClause(opens)  # never closed: Oxigraph will say so
+
+
+@dataclass
+class _Subquery:
+    """A subquery met while reading a WHERE clause: the brackets it stands in,
+    what it selects (None for ``*``: all it binds), and the variables met at
+    its own level."""
+
+    level: int
+    selects: set[str] | None
+    seen: set[str]
+    in_projection: bool = True
+
+
+def where_variables(text: str) -> set[str]:
+    """The variables a VALUES block placed by ``with_params`` can bind: those
+    of the query's WHERE clause outside its subqueries, and what each
+    subquery selects (all it binds, for ``SELECT *``). A variable only inside
+    a subquery that does not select it, or only outside the clause (in the
+    query's own SELECT clause, say), would be bound to nothing, and the query
+    would answer for everything. Where the block goes at the query's end,
+    every variable of the query."""
+    clause = where_clause(text)
+    if clause is None:
+        return query_variables(text)
+    frames = [_Subquery(0, None, set(), in_projection=False)]
+    level = 0
+    for t in tokens(text):
+        if t.start < clause.opens:
+            continue
+        frame = frames[-1]
+        word = t.value.upper() if t.kind == "name" and ":" not in t.value else ""
+        if word == "SELECT":
+            frames.append(_Subquery(level, set(), set()))
+        elif frame.in_projection and level == frame.level and (
+                word == "WHERE" or t.kind == "open" and t.value == "{"):
+            frame.in_projection = False
+        elif frame.in_projection and level == frame.level and t.kind == "punct" \
+                and "*" in t.value:
+            frame.selects = None
+        elif t.kind == "var":
+            (frame.selects if frame.in_projection and frame.selects is not None
+             else frame.seen).add(t.value[1:])
+        if t.scope:
+            level += 1
+        elif t.kind in ("close", "untriple"):
+            level -= 1  # below 0: the clause's own closing brace
+            while len(frames) > 1 and level < frames[-1].level:
+                done = frames.pop()
+                frames[-1].seen |= done.seen if done.selects is None else done.selects
+            if level < 0:
+                break
+    while len(frames) > 1:  # a clause never closed
+        done = frames.pop()
+        frames[-1].seen |= done.seen if done.selects is None else done.selects
+    return frames[0].seen
 
 
 def with_params(text: str, params: dict[str, str] | None) -> str:

@@ -13,9 +13,11 @@
   (``1+1+1...``, ``?a/?b/...`` paths, thousands of BINDs); the byte limit keeps
   those well below the depth that overflows the (enlarged) engine stack.
 
-The check is a single linear-time lexical scan (regular expressions, no parser, no
-third-party imports), built to be *conservative*: whatever Oxigraph could read as a
-SERVICE keyword or as a level of nesting, the scan counts. That takes some care,
+The check is a single linear-time lexical scan (regular expressions read through
+``Lexer``, which keeps a long string that never closes from being scanned again at
+every opener; no parser, no third-party imports), built to be *conservative*:
+whatever Oxigraph could read as a SERVICE keyword or as a level of nesting, the scan
+counts. That takes some care,
 because Oxigraph's parser reads the text in context, and measurably so (0.5.13):
 
 * keywords need no boundary: ``SERVICESILENT<u>{}``, ``trueSERVICE <u> {}`` (after an
@@ -68,11 +70,12 @@ class QueryShape:
 
 
 # One significant token per match, with the whitespace and comments before it (also
-# how kg.query_text reads a query for its variables and its WHERE clause). The
-# alternatives are tried in order, as Oxigraph's PEG tries its own: a long string
-# that never closes is retried as short ones. Possessive quantifiers keep it linear.
+# how kg.query_text reads a query for its variables and its WHERE clause); read a
+# text's tokens through ``Lexer``, which keeps this linear. The alternatives are
+# tried in order, as Oxigraph's PEG tries its own: a long string that never closes
+# is retried as short ones. Possessive quantifiers keep each match linear.
 # Punctuation that never ends an operand and never nests is glued into one token.
-TOKEN = re.compile(r"""
+_TOKEN_SOURCE = r"""
     (?:[\ \t\r\n]+|\#[^\r\n]*)*+
     (?:
       (?P<name>[0-9A-Za-z_:%\u0080-\U0010ffff](?:[0-9A-Za-z_.:%\-\u0080-\U0010ffff]|\\\S)*(?<!\.))
@@ -82,9 +85,8 @@ TOKEN = re.compile(r"""
     | (?P<close>[})\]])
     | (?P<punct>[.;,*=+/|&@^~\-](?:[.;,*=+/|&@^~\-\ \t\r\n]|\#[^\r\n]*)*+)
     | (?P<string>
-          \"\"\"(?:[^"\\]|\\.|"(?!""))*+\"\"\"
-        | '''(?:[^'\\]|\\.|'(?!''))*+'''
-        | "(?:[^"\\\r\n]|\\[^\r\n])*+"
+          LONG_STRINGS
+          "(?:[^"\\\r\n]|\\[^\r\n])*+"
         | '(?:[^'\\\r\n]|\\[^\r\n])*+'
       )
     | (?P<quote>["'])
@@ -94,7 +96,66 @@ TOKEN = re.compile(r"""
     | (?P<other>.)
     | (?P<end>\Z)
     )
-""", re.VERBOSE | re.DOTALL)
+"""
+_LONG_STRINGS = r"""
+          \"\"\"(?:[^"\\]|\\.|"(?!""))*+\"\"\"
+        | '''(?:[^'\\]|\\.|'(?!''))*+'''
+        |"""
+TOKEN = re.compile(_TOKEN_SOURCE.replace("LONG_STRINGS", _LONG_STRINGS), re.VERBOSE | re.DOTALL)
+# the same without the long forms, for a long string known not to close
+_TOKEN_WITHOUT_LONG = re.compile(_TOKEN_SOURCE.replace("LONG_STRINGS", ""),
+                                 re.VERBOSE | re.DOTALL)
+_GAP = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)*+")
+
+
+class Lexer:
+    """``TOKEN``'s match at each position of one text, in time linear in the
+    text. A long string that never closes is retried as short ones (as
+    Oxigraph reads it); matched by the pattern alone, each such opener would
+    first scan to the end of the text, and a query of them
+    (``\\'''x'`` over and over: 56 KB) took the gate 4.7 s. So where a long
+    string would close is found once for the text, right to left
+    (``_long_closes``), and an opener that would not is matched without the
+    long forms."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._closes: dict[str, bytearray] = {}
+
+    def match(self, pos: int) -> re.Match[str]:
+        """The token at ``pos`` (after any whitespace and comments): never None,
+        since the pattern ends with any character and the end of the text."""
+        start = _GAP.match(self.text, pos).end()
+        opener = self.text[start:start + 3]
+        pattern = TOKEN
+        if opener in ('"""', "'''") and not self._long_closes(opener[0])[start + 3]:
+            pattern = _TOKEN_WITHOUT_LONG
+        m = pattern.match(self.text, pos)
+        assert m is not None  # '.' or the end matches anywhere
+        return m
+
+    def _long_closes(self, quote: str) -> bytearray:
+        if quote not in self._closes:
+            self._closes[quote] = _long_closes(self.text, quote)
+        return self._closes[quote]
+
+
+def _long_closes(text: str, quote: str) -> bytearray:
+    """``closes[i]``: whether a long string's body read from ``i`` reaches its
+    closing quotes. The body is any character but the quote and a backslash,
+    a backslash and the character after it, or the quote not followed by two
+    more; so what follows ``i`` decides, and one pass from the end answers
+    for every ``i`` (past the end: never)."""
+    closes = bytearray(len(text) + 3)
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] == "\\":
+            closes[i] = closes[i + 2]
+        elif text.startswith(quote * 3, i):
+            closes[i] = 1
+        else:
+            closes[i] = closes[i + 1]
+    return closes
+
 
 # Characters that change how the rest of the text reads if a doubtful '<...>' is read
 # as code (less-than) instead of as an IRI: comment and string starts, and brackets.
@@ -155,11 +216,10 @@ def scan(query: str) -> QueryShape:  # noqa: C901, PLR0915
     pending: int | None = None  # a 'service...:x' prefixed name: SERVICE if '{' follows
     pending_after = word = ""  # the bare word before it; the previous bare word
     operand_end = False  # the previous token can end an operand
-    after = 0
-    for m in TOKEN.finditer(query):
+    lexer, after = Lexer(query), 0
+    while True:
+        m = lexer.match(after)
         kind = m.lastgroup
-        if m.start() != after:  # cannot happen: every position matches; never skip text
-            raise QueryRefused(f"the query could not be read at offset {after}")
         if kind == "end":  # only whitespace or comments were left
             break
         value, pos, after = m.group(kind), m.start(kind), m.end()

@@ -9,7 +9,7 @@ import pyoxigraph
 import pytest
 
 from kg.query import QueryError, check_params, needed_params, run_file_query
-from kg.query_text import query_variables, with_params
+from kg.query_text import query_variables, where_variables, with_params
 
 
 def test_a_parameter_shown_after_use_is_needed():
@@ -22,7 +22,7 @@ def test_a_parameter_shown_after_use_is_needed():
 def test_an_optional_parameter_shown_elsewhere_is_not_needed():
     text = ('# Use: kg query wins.rq --param "who=Ivo Marsh"\n'
             '# Add --param "year=2021" for one year only.\n'
-            "SELECT ?who ?year {}")
+            "SELECT ?who ?year { ?w ?p ?who ; ?q ?year }")
     assert needed_params(text) == ["who"]
     check_params(text, {"who": "Ivo Marsh"})  # no year: answers for every year
 
@@ -39,6 +39,14 @@ def test_how_a_use_line_may_be_written(comment):
 
 def test_use_in_prose_is_no_use_line():
     assert needed_params('# Typical use: --param "who=Ada Quill"\nSELECT ?who {}') == []
+    assert needed_params('# How to Use: --param "who=Ada Quill"\nSELECT ?who {}') == []
+
+
+def test_every_use_line_counts_in_any_case():
+    text = ('# Wins of one person in one year.\n# use: kg query w.rq --param "who=Ivo Marsh" \\\n'
+            '#   --param "year=2021"\n# USAGE: kg query w.rq --param "award=Harbor Awards"\n'
+            "SELECT * {}")
+    assert needed_params(text) == ["award", "who", "year"]
 
 
 def test_the_refusal_quotes_the_use_line():
@@ -71,6 +79,18 @@ def test_parameters_after_the_opening_comment_are_not_read():
     ("SELECT * WHERE { ?s ex:page<http://x/find?lang=en> ; ?p ?o }", {"s", "p", "o"}),
     ("SELECT * WHERE { ?s ?p ?o FILTER(?o IN (<urn:a>, <urn:b?c>)) }", {"s", "p", "o"}),
     ("SELECT * WHERE { VALUES (?s ?o) { (<urn:a> <urn:b?c>) } ?s ?p ?o }", {"s", "p", "o"}),
+    # nor in a triple term, a reified triple or a collection, whose brackets hold terms
+    ("SELECT * { << ?s <http://x/ns#p> ?o >> <urn:q> ?x . ?x <urn:r> ?name }",
+     {"s", "o", "x", "name"}),
+    ("SELECT * { ?a <urn:q> <<( ?s a <http://x/ns#T> )>> . ?a <urn:r> ?name }",
+     {"a", "s", "name"}),
+    ("SELECT * { ?s <urn:p> (?x <http://x/ns#y>) . ?s <urn:q> ?name }", {"s", "x", "name"}),
+    ("SELECT * { << ?s <http://x/find?who=1> ?o >> ?p ?q }", {"s", "o", "p", "q"}),
+    ("SELECT * { <<<urn:s> <urn:p> <urn:o>>> <urn:q> ?x .\n ?x <http://x/ns#n> ?name }",
+     {"x", "name"}),
+    # "<<" after an operand in an expression is less-than, then an IRI
+    ("SELECT * { ?s ?p ?a FILTER(?a<<urn:x>)\n ?s <http://x/ns#name> ?name }",
+     {"s", "p", "a", "name"}),
     # strings and comments hide what looks like a variable
     ('SELECT ?n { ?s <urn:x?hidden> ?n FILTER(?n != "?quoted") } # ?commented',
      {"n", "s"}),
@@ -118,6 +138,15 @@ BLOCK = 'VALUES (?name) { ("Ada Quill") }'
      "CONSTRUCT { ?s a<http://x/ns#T> }\nWHERE { " + BLOCK + "  ?s ?p ?name }"),
     # the short CONSTRUCT holds triples only: the block goes at the end
     ("CONSTRUCT WHERE { ?s ?p ?name }", "CONSTRUCT WHERE { ?s ?p ?name }\n" + BLOCK),
+    ("CONSTRUCTWHERE { ?s ?p ?name }", "CONSTRUCTWHERE { ?s ?p ?name }\n" + BLOCK),
+    ("CONSTRUCT { << ?s <http://x/ns#p> ?o >> <urn:q> ?x }\nWHERE { ?s ?p ?name }",
+     "CONSTRUCT { << ?s <http://x/ns#p> ?o >> <urn:q> ?x }\nWHERE { " + BLOCK
+     + "  ?s ?p ?name }"),
+    # a clause that is one subquery, with groups and modifiers of its own
+    ("SELECT ?name WHERE { SELECT ?name WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?name } } "
+     "LIMIT 5 }",
+     "SELECT ?name WHERE { " + BLOCK + " { SELECT ?name WHERE { ?s ?p ?o OPTIONAL "
+     "{ ?s ?q ?name } } LIMIT 5 } }"),
     # braces and keywords in strings and comments are neither
     ('SELECT * WHERE { ?s ?p "} WHERE {" . ?s ?q ?name } # WHERE {',
      'SELECT * WHERE { ' + BLOCK + '  ?s ?p "} WHERE {" . ?s ?q ?name } # WHERE {'),
@@ -147,3 +176,30 @@ def test_a_parameter_beside_a_subquery_narrows_the_answer(tmp_path):
     assert run_file_query(graph, whole, {"name": "Ada Quill"}).rows == [["urn:ada"]]
     below = "SELECT ?e { ?e schema:name ?n FILTER(?n<?limit) }"
     assert run_file_query(graph, below, {"limit": "Ivo"}).rows == [["urn:ada"]]
+
+
+@pytest.mark.parametrize(("query", "bindable"), [
+    # what a subquery does not select is not seen outside it
+    ("SELECT ?e WHERE { SELECT ?e WHERE { ?e <urn:n> ?name } }", {"e"}),
+    ("SELECT ?e WHERE { SELECT * WHERE { ?e <urn:n> ?name } }", {"e", "name"}),
+    ("SELECT ?e { { SELECT ?e (COUNT(*) AS ?n) WHERE { ?e ?q ?z } GROUP BY ?e } ?e ?p ?o }",
+     {"e", "n", "p", "o"}),
+    # an EXISTS sees the clause's variables, and they its
+    ("SELECT * { ?s ?p ?o FILTER EXISTS { ?s ?q ?name } }", {"s", "p", "o", "q", "name"}),
+    # the query's own SELECT clause binds nothing
+    ("SELECT ?name WHERE { ?s ?p ?o }", {"s", "p", "o"}),
+    # the block at the end sees every variable
+    ("DESCRIBE ?x", {"x"}),
+])
+def test_where_variables(query, bindable):
+    assert where_variables(query) == bindable
+
+
+def test_a_parameter_the_where_clause_does_not_bind_is_refused():
+    hidden = "SELECT ?e WHERE { SELECT ?e WHERE { ?e <urn:n> ?name } }"
+    with pytest.raises(QueryError, match=r"--param name: \?name is not bound by the query's "
+                                         r"WHERE clause .* \(\?e would\)"):
+        check_params(hidden, {"name": "Ada Quill"})
+    with pytest.raises(QueryError, match=r"no variable \?who"):
+        check_params(hidden, {"who": "Ada Quill"})
+    check_params(hidden, {"e": "urn:ada"})

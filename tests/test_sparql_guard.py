@@ -8,10 +8,12 @@ word boundary, so those do federate.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from kg import sparql_guard
 from kg.sparql_guard import (
     MAX_NESTING,
     MAX_QUERY_BYTES,
@@ -229,6 +231,47 @@ def test_a_big_flat_query_is_scanned_in_linear_time() -> None:
     # a quadratic scan would take minutes. (No timing assert: it just has to finish.)
     query = "SELECT * WHERE { ?s ?p ?o FILTER(?o" + "<a" * 30_000 + ") }"
     assert scan(query).nesting == 2
+
+
+def test_long_strings_that_never_close_are_not_scanned_again_and_again(monkeypatch) -> None:
+    """``\\'''x'`` over and over: each ``'''`` opens a long string that never
+    closes, and is read again as short ones. The full pattern scanned each to
+    the end of the text first (4.7 s of the gate for 56 KB); the lexer hands
+    such an opener to the pattern without the long forms."""
+    full = []
+    real = sparql_guard.TOKEN
+
+    class Watched:
+        def match(self, text, pos):
+            full.append(pos)
+            return real.match(text, pos)
+
+    monkeypatch.setattr(sparql_guard, "TOKEN", Watched())
+    query = "SELECT * { " + "\\'''x'\n" * 2_000 + "}"
+    scan(query)
+    opener = re.compile(r"\s*'''")
+    assert full and not [pos for pos in full if opener.match(query, pos)]
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * { ?s ?p '''a\\'''b''' }",  # an escaped quote inside
+    "SELECT * { VALUES ?x { '''x' } }",  # never closes: '' then 'x'
+    'SELECT * { ?s ?p """a"b""c""" . ?s ?q """x"y" }',
+    "SELECT * { ?s ?p ''''' }",
+    "ASK { ?s ?p '''\\\\''' }",  # an escaped backslash, then the closing quotes
+    "ASK { ?s ?p '''\\''' }",  # the closing quotes escaped: never closes
+    "ASK { ?s ?p '''ends with a backslash\\",
+])
+def test_the_lexer_reads_as_the_pattern_does(query: str) -> None:
+    by_pattern = [(m.lastgroup, m.start(), m.end()) for m in sparql_guard.TOKEN.finditer(query)]
+    lexer, pos, by_lexer = sparql_guard.Lexer(query), 0, []
+    while True:
+        m = lexer.match(pos)
+        by_lexer.append((m.lastgroup, m.start(), m.end()))
+        if m.lastgroup == "end":
+            break
+        pos = m.end()
+    assert by_lexer == by_pattern
 
 
 # --- the shipped queries --------------------------------------------------------------------------

@@ -52,7 +52,8 @@ def shipped_queries() -> list[ShippedQuery]:
 
 # how a query's opening comment shows how to run it, and a parameter it
 # needs there: # Use: kg query entity --param "name=Ada Quill"
-_USE = re.compile(r"(?:^|[.;!?]\s+)(?:use|usage):", re.I)  # "Use:", "One entity. Usage:"
+# "Use:", "One entity. Usage:", "- use :", "(Use: ...)"; not "how to use:"
+_USE = re.compile(r"(?:^|[^\w\s]\s*)(?:use|usage)\s*:", re.I)
 _PARAM_IN_HEADER = re.compile(r"""--param(?:\s+|=)["']?[?$]?([A-Za-z_]\w*)=""")
 _OPTIONAL = re.compile(r"\[[^\]]*\]")
 
@@ -63,15 +64,16 @@ def _use_text(text: str) -> str:
     the line, and the lines after it while a line ends with a backslash or
     ``Use:`` ended its own."""
     lines = list(_description(text.splitlines()))
-    said = []
-    for i, line in enumerate(lines):
-        if (use := _USE.search(line)) is None:
+    said, i = [], 0
+    while i < len(lines):
+        use = _USE.search(lines[i])
+        i += 1
+        if use is None:
             continue
-        parts = [line[use.end():].strip()]
-        for more in lines[i + 1:]:
-            if parts[-1] and not parts[-1].endswith("\\"):
-                break
-            parts.append(more)
+        parts = [lines[i - 1][use.end():].strip()]
+        while i < len(lines) and (not parts[-1] or parts[-1].endswith("\\")):
+            parts.append(lines[i])
+            i += 1
         said.append(" ".join(p.rstrip("\\").strip() for p in parts).strip())
     return "; ".join(said)
 

@@ -48,8 +48,8 @@ def tokens(text: str) -> Iterator[Token]:
     lexer = Lexer(text)
     stack: list[str] = []
     values = 0  # where in a VALUES header (``values_step``)
-    before: Token | None = None
-    in_select = False  # in a SELECT clause, whose brackets are expressions
+    before = keyword = None  # the token before; the bare word before that one
+    select_at: int | None = None  # in a SELECT clause begun at this depth
     pos = 0
     while (m := lexer.match(pos)).lastgroup not in ("end", "quote"):
         kind = m.lastgroup
@@ -64,11 +64,13 @@ def tokens(text: str) -> Iterator[Token]:
         if values:
             values = values_step(values, kind, value)
         word = value.upper() if kind == "name" and ":" not in value else ""
-        if word == "SELECT":
-            in_select = True
-        elif word == "WHERE" or kind == "open" and value == "{":
-            in_select = False
-        scope = _scope(kind, value, inner, before, values, in_select)
+        if word.startswith("SELECT"):  # SELECTDISTINCT: keywords need no space
+            select_at = len(stack)
+        elif len(stack) == select_at and (word == "WHERE" or kind == "open" and value == "{"):
+            select_at = None
+        # a function called by name after FILTER, ORDER BY, GROUP BY or HAVING
+        called = before is not None and before.kind in ("name", "iri") and keyword in _CALLERS
+        scope = _scope(kind, value, inner, before, values, select_at is not None or called)
         if scope == _DATA:
             values = 0
         elif word == "VALUES":
@@ -79,12 +81,17 @@ def tokens(text: str) -> Iterator[Token]:
             stack.append(scope)
         elif kind == "close" and stack or kind == "untriple" and inner == _TRIPLE:
             stack.pop()
+        keyword = before.value.upper() if before is not None and before.kind == "name" else None
         before, pos = token, end
 
 
+_CALLERS = frozenset({"FILTER", "BY", "HAVING"})
+
+
 def _scope(kind: str, value: str, inner: str, before: Token | None, values: int,
-           in_select: bool) -> str:
-    """What an opening bracket (or ``<<``) opens; "" for any other token."""
+           expression: bool) -> str:
+    """What an opening bracket (or ``<<``) opens; "" for any other token.
+    ``expression``: the bracket is in a SELECT clause, or calls a function."""
     if kind == "triple":
         return _TRIPLE
     if kind != "open":
@@ -95,11 +102,12 @@ def _scope(kind: str, value: str, inner: str, before: Token | None, values: int,
         return value
     if inner == _DATA:
         return _ROW
-    if values or before is not None and before.kind == "triple":
-        return _ROUND  # a VALUES header, a triple term
+    if values or inner in (_ROUND, _TRIPLE, "[") or before is not None \
+            and before.kind == "triple":
+        return _ROUND  # a VALUES header, a triple term, a collection in either
     after_word = (before is not None and before.kind == "name" and ":" not in before.value
                   and before.value != "a")  # FILTER(, regex(, COUNT(, BY (
-    if inner == _EXPRESSION or after_word or in_select or not inner:
+    if inner == _EXPRESSION or after_word or expression or not inner:
         return _EXPRESSION
     return _ROUND  # a collection in a triple
 
@@ -132,13 +140,13 @@ def where_clause(text: str) -> WhereClause | None:
         if not t.top:
             continue
         word = t.value.upper() if t.kind == "name" else ""
-        if word == "CONSTRUCTWHERE":  # keywords need no space between them
-            return None
         if word == "WHERE":
             if construct and not seen_where:
                 return None  # CONSTRUCT WHERE { triples }
             seen_where = True
-        elif word == "CONSTRUCT":
+        elif word.startswith("CONSTRUCT"):  # CONSTRUCTFROM: keywords need no space
+            if word.endswith("WHERE"):
+                return None
             construct = True
         elif t.kind == "open" and t.scope == "{":
             if construct and not seen_where:
@@ -152,7 +160,7 @@ def _clause_from(opens: int, rest: Iterator[Token]) -> WhereClause:
     """The clause opened just before ``opens``, its tokens ``rest``: with
     where it closes if it is nothing but a subquery."""
     first = next(rest, None)
-    if first is None or first.kind != "name" or first.value.upper() != "SELECT":
+    if first is None or first.kind != "name" or not first.value.upper().startswith("SELECT"):
         return WhereClause(opens)
     depth = 0
     for t in rest:
@@ -177,48 +185,75 @@ class _Subquery:
     in_projection: bool = True
 
 
+class _ClauseReader:
+    """Reads a WHERE clause's tokens, one at a time, for ``where_variables``."""
+
+    def __init__(self) -> None:
+        self.frames = [_Subquery(0, None, set(), in_projection=False)]
+        self.level = 0  # brackets open inside the clause
+        self.bind_at: int | None = None  # inside a BIND( of the clause's own group
+        self.bound_by_bind: set[str] = set()
+        self.before: Token | None = None
+
+    def read(self, t: Token) -> bool:
+        """Take one token; False once the clause has closed."""
+        frame = self.frames[-1]
+        word = t.value.upper() if t.kind == "name" and ":" not in t.value else ""
+        at_own_level = frame.in_projection and self.level == frame.level
+        after_as = self.before is not None and self.before.value.upper() == "AS"
+        if word.startswith("SELECT"):
+            self.frames.append(_Subquery(self.level, set(), set()))
+        elif at_own_level and (word == "WHERE" or t.kind == "open" and t.value == "{"):
+            frame.in_projection = False
+        elif at_own_level and t.kind == "punct" and "*" in t.value:
+            frame.selects = None
+        elif t.kind == "var" and frame.in_projection:
+            if frame.selects is not None and (at_own_level or after_as):
+                frame.selects.add(t.value[1:])  # ?v, or (... AS ?v): not what ... reads
+        elif t.kind == "var":
+            frame.seen.add(t.value[1:])
+            if after_as and self.bind_at == self.level and len(self.frames) == 1:
+                self.bound_by_bind.add(t.value[1:])
+        if word == "BIND" and self.level == 0 and len(self.frames) == 1:
+            self.bind_at = 1
+        self.before = t
+        if t.scope:
+            self.level += 1
+        elif t.kind in ("close", "untriple"):
+            self.level -= 1  # below 0: the clause's own closing brace
+            self.bind_at = None if self.level == 0 else self.bind_at
+            self._end_subqueries()
+        return self.level >= 0
+
+    def _end_subqueries(self, every: bool = False) -> None:
+        """Hand what each subquery that has closed selects to the one around it."""
+        while len(self.frames) > 1 and (every or self.level < self.frames[-1].level):
+            done = self.frames.pop()
+            self.frames[-1].seen |= done.seen if done.selects is None else done.selects
+
+    def variables(self) -> set[str]:
+        self._end_subqueries(every=True)  # a clause never closed
+        return self.frames[0].seen - self.bound_by_bind
+
+
 def where_variables(text: str) -> set[str]:
     """The variables a VALUES block placed by ``with_params`` can bind: those
     of the query's WHERE clause outside its subqueries, and what each
-    subquery selects (all it binds, for ``SELECT *``). A variable only inside
-    a subquery that does not select it, or only outside the clause (in the
-    query's own SELECT clause, say), would be bound to nothing, and the query
-    would answer for everything. Where the block goes at the query's end,
-    every variable of the query."""
+    subquery selects (all it binds, for ``SELECT *``; for ``(... AS ?v)``,
+    ``?v``). A variable only inside a subquery that does not select it, or
+    only outside the clause (in the query's own SELECT clause, say), would be
+    bound to nothing, and the query would answer for everything; one a BIND
+    of the clause's own group sets cannot be bound before it (Oxigraph
+    refuses the query). Where the block goes at the query's end, every
+    variable of the query."""
     clause = where_clause(text)
     if clause is None:
         return query_variables(text)
-    frames = [_Subquery(0, None, set(), in_projection=False)]
-    level = 0
+    reader = _ClauseReader()
     for t in tokens(text):
-        if t.start < clause.opens:
-            continue
-        frame = frames[-1]
-        word = t.value.upper() if t.kind == "name" and ":" not in t.value else ""
-        if word == "SELECT":
-            frames.append(_Subquery(level, set(), set()))
-        elif frame.in_projection and level == frame.level and (
-                word == "WHERE" or t.kind == "open" and t.value == "{"):
-            frame.in_projection = False
-        elif frame.in_projection and level == frame.level and t.kind == "punct" \
-                and "*" in t.value:
-            frame.selects = None
-        elif t.kind == "var":
-            (frame.selects if frame.in_projection and frame.selects is not None
-             else frame.seen).add(t.value[1:])
-        if t.scope:
-            level += 1
-        elif t.kind in ("close", "untriple"):
-            level -= 1  # below 0: the clause's own closing brace
-            while len(frames) > 1 and level < frames[-1].level:
-                done = frames.pop()
-                frames[-1].seen |= done.seen if done.selects is None else done.selects
-            if level < 0:
-                break
-    while len(frames) > 1:  # a clause never closed
-        done = frames.pop()
-        frames[-1].seen |= done.seen if done.selects is None else done.selects
-    return frames[0].seen
+        if t.start >= clause.opens and not reader.read(t):
+            break
+    return reader.variables()
 
 
 def with_params(text: str, params: dict[str, str] | None) -> str:

@@ -32,6 +32,9 @@ def test_an_optional_parameter_shown_elsewhere_is_not_needed():
     '# Use:\n#   kg query who.rq --param "who=Ada Quill"',  # the command on the next line
     '# Usage: kg query who.rq --param "who=Ada Quill"',
     '# Use: kg query who.rq --param "who=Ada Quill" [--param "year=2021"]',  # one optional
+    '# - Use: kg query who.rq --param "who=Ada Quill"',
+    '# One person (Use: kg query who.rq --param "who=Ada Quill")',
+    '# Usage : kg query who.rq --param "who=Ada Quill"',
 ])
 def test_how_a_use_line_may_be_written(comment):
     assert needed_params(comment + "\nSELECT ?who ?year {}") == ["who"]
@@ -88,6 +91,14 @@ def test_parameters_after_the_opening_comment_are_not_read():
     ("SELECT * { << ?s <http://x/find?who=1> ?o >> ?p ?q }", {"s", "o", "p", "q"}),
     ("SELECT * { <<<urn:s> <urn:p> <urn:o>>> <urn:q> ?x .\n ?x <http://x/ns#n> ?name }",
      {"x", "name"}),
+    # a collection inside a collection, after a literal, is still one
+    ("SELECT ?s { ?s <urn:list> (1 (<urn:a> <urn:b?lang=en>)) . ?s <urn:n> ?name }",
+     {"s", "name"}),
+    # a function called by name right after FILTER reads an expression
+    ('SELECT ?e { ?e <urn:n> ?n FILTER xsd:boolean(?n<?lim&&?n>"a") }', {"e", "n", "lim"}),
+    # a bracket in a SELECT clause after an EXISTS's group is still an expression
+    ("SELECT ?e (EXISTS { ?e ?p ?o } AS ?h) (?n<?a&&?b>0 AS ?ok) { ?e ?q ?n }",
+     {"e", "p", "o", "h", "n", "a", "b", "ok", "q"}),
     # "<<" after an operand in an expression is less-than, then an IRI
     ("SELECT * { ?s ?p ?a FILTER(?a<<urn:x>)\n ?s <http://x/ns#name> ?name }",
      {"s", "p", "a", "name"}),
@@ -127,6 +138,11 @@ BLOCK = 'VALUES (?name) { ("Ada Quill") }'
     # a WHERE clause that is nothing but a subquery: the subquery goes in braces
     ("SELECT ?name WHERE { SELECT ?name WHERE { ?s ?p ?name } }",
      "SELECT ?name WHERE { " + BLOCK + " { SELECT ?name WHERE { ?s ?p ?name } } }"),
+    # keywords need no space between them
+    ("SELECT ?e WHERE { SELECTDISTINCT ?e WHERE { ?e ?p ?name } }",
+     "SELECT ?e WHERE { " + BLOCK + " { SELECTDISTINCT ?e WHERE { ?e ?p ?name } } }"),
+    ("CONSTRUCTFROM<urn:g>WHERE{?s ?p ?name}", "CONSTRUCTFROM<urn:g>WHERE{?s ?p ?name}\n"
+     + BLOCK),
     # a variable or a prefixed name called "where" is no keyword
     ("SELECT ?where { ?s ex:where ?name }", "SELECT ?where { " + BLOCK + "  ?s ex:where ?name }"),
     # a CONSTRUCT's template comes before its WHERE clause, keyword or not
@@ -184,6 +200,13 @@ def test_a_parameter_beside_a_subquery_narrows_the_answer(tmp_path):
     ("SELECT ?e WHERE { SELECT * WHERE { ?e <urn:n> ?name } }", {"e", "name"}),
     ("SELECT ?e { { SELECT ?e (COUNT(*) AS ?n) WHERE { ?e ?q ?z } GROUP BY ?e } ?e ?p ?o }",
      {"e", "n", "p", "o"}),
+    # what a subquery's SELECT clause reads to make a value is not selected
+    ("SELECT ?e { SELECT ?e (SAMPLE(?name) AS ?nm) WHERE { ?e <urn:n> ?name } GROUP BY ?e }",
+     {"e", "nm"}),
+    ("SELECT ?e { { SELECTDISTINCT ?e WHERE { ?e <urn:n> ?name } } }", {"e"}),
+    # a BIND of the clause's own group sets its variable: a block before it could not
+    ("SELECT ?e { ?e <urn:n> ?n BIND(?n AS ?x) }", {"e", "n"}),
+    ("SELECT ?e { ?e <urn:n> ?n OPTIONAL { BIND(?n AS ?x) } }", {"e", "n", "x"}),
     # an EXISTS sees the clause's variables, and they its
     ("SELECT * { ?s ?p ?o FILTER EXISTS { ?s ?q ?name } }", {"s", "p", "o", "q", "name"}),
     # the query's own SELECT clause binds nothing

@@ -59,10 +59,10 @@ _OPTIONAL = re.compile(r"\[[^\]]*\]")
 
 
 def _use_text(text: str) -> str:
-    """What a query's opening comment says after ``Use:`` (or ``Usage:``, at
-    the start of a line or of a sentence), on every such line: the rest of
-    the line, and the lines after it while a line ends with a backslash or
-    ``Use:`` ended its own."""
+    """What a query's opening comment says after ``Use:`` (or ``Usage:``, in
+    any case, at the start of a line or after a mark, not inside prose), on
+    every such line: the rest of the line, and the lines after it while a
+    line ends with a backslash or ``Use:`` ended its own."""
     lines = list(_description(text.splitlines()))
     said, i = [], 0
     while i < len(lines):
@@ -108,10 +108,10 @@ def check_params(text: str, params: Mapping[str, str]) -> None:
         if name not in variables:
             raise QueryError(f"--param {name}: the query has no variable ?{name} ({has})")
         raise QueryError(
-            f"--param {name}: ?{name} is not bound by the query's WHERE clause (only inside "
-            "a subquery that does not select it, or outside the clause), so the parameter "
-            f"would bind nothing ({'?' + ', ?'.join(sorted(bindable)) if bindable else 'none'}"
-            " would)")
+            f"--param {name}: ?{name} is not bound by the query's WHERE clause (it is only "
+            "inside a subquery that does not select it, only outside the clause, or set there "
+            "by a BIND), so the parameter would bind nothing or break the query "
+            f"({'?' + ', ?'.join(sorted(bindable)) if bindable else 'none'} would)")
 
 
 def _description(lines: list[str]) -> Iterator[str]:

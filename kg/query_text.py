@@ -139,7 +139,7 @@ def where_clause(text: str) -> WhereClause | None:
     for t in stream:
         if not t.top:
             continue
-        word = t.value.upper() if t.kind == "name" else ""
+        word = t.value.upper() if t.kind == "name" and ":" not in t.value else ""
         if word == "WHERE":
             if construct and not seen_where:
                 return None  # CONSTRUCT WHERE { triples }
@@ -160,7 +160,8 @@ def _clause_from(opens: int, rest: Iterator[Token]) -> WhereClause:
     """The clause opened just before ``opens``, its tokens ``rest``: with
     where it closes if it is nothing but a subquery."""
     first = next(rest, None)
-    if first is None or first.kind != "name" or not first.value.upper().startswith("SELECT"):
+    if first is None or first.kind != "name" or ":" in first.value \
+            or not first.value.upper().startswith("SELECT"):
         return WhereClause(opens)
     depth = 0
     for t in rest:

@@ -143,6 +143,9 @@ BLOCK = 'VALUES (?name) { ("Ada Quill") }'
      "SELECT ?e WHERE { " + BLOCK + " { SELECTDISTINCT ?e WHERE { ?e ?p ?name } } }"),
     ("CONSTRUCTFROM<urn:g>WHERE{?s ?p ?name}", "CONSTRUCTFROM<urn:g>WHERE{?s ?p ?name}\n"
      + BLOCK),
+    # a prefix called "construct" or "select" is no keyword either
+    ("PREFIX construct: <urn:c#> SELECT * { ?s construct:p ?name }",
+     "PREFIX construct: <urn:c#> SELECT * { " + BLOCK + "  ?s construct:p ?name }"),
     # a variable or a prefixed name called "where" is no keyword
     ("SELECT ?where { ?s ex:where ?name }", "SELECT ?where { " + BLOCK + "  ?s ex:where ?name }"),
     # a CONSTRUCT's template comes before its WHERE clause, keyword or not

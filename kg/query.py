@@ -52,8 +52,9 @@ def shipped_queries() -> list[ShippedQuery]:
 
 # how a query's opening comment shows how to run it, and a parameter it
 # needs there: # Use: kg query entity --param "name=Ada Quill"
-# "Use:", "One entity. Usage:", "- use :", "(Use: ...)"; not "how to use:"
-_USE = re.compile(r"(?:^|[^\w\s]\s*)(?:use|usage)\s*:", re.I)
+# "Use:", "One entity. Usage:", "- use :", "(Use: ...)"; not "how to use:" nor
+# "for one year, use:"
+_USE = re.compile(r"(?:^|[^\w\s,]\s*)(?:use|usage)\s*:", re.I)
 _PARAM_IN_HEADER = re.compile(r"""--param(?:\s+|=)["']?[?$]?([A-Za-z_]\w*)=""")
 _OPTIONAL = re.compile(r"\[[^\]]*\]")
 

@@ -43,6 +43,8 @@ def test_how_a_use_line_may_be_written(comment):
 def test_use_in_prose_is_no_use_line():
     assert needed_params('# Typical use: --param "who=Ada Quill"\nSELECT ?who {}') == []
     assert needed_params('# How to Use: --param "who=Ada Quill"\nSELECT ?who {}') == []
+    assert needed_params('# Wins. For one year only, use: --param "year=2021"\n'
+                         "SELECT ?year {}") == []
 
 
 def test_every_use_line_counts_in_any_case():

@@ -109,10 +109,11 @@ def check_params(text: str, params: Mapping[str, str]) -> None:
         if name not in variables:
             raise QueryError(f"--param {name}: the query has no variable ?{name} ({has})")
         raise QueryError(
-            f"--param {name}: ?{name} is not bound by the query's WHERE clause (it is only "
-            "inside a subquery that does not select it, only outside the clause, or set there "
-            "by a BIND), so the parameter would bind nothing or break the query "
-            f"({'?' + ', ?'.join(sorted(bindable)) if bindable else 'none'} would)")
+            f"--param {name}: the query's WHERE clause does not always bind ?{name} (it is "
+            "bound inside an OPTIONAL, a UNION, a MINUS or an EXISTS, only inside a subquery "
+            "that does not select it, only outside the clause, or by a BIND there), so the "
+            "parameter could not narrow the answer; filter on it in the query instead "
+            f"({'?' + ', ?'.join(sorted(bindable)) if bindable else 'no variable'} can be given)")
 
 
 def _description(lines: list[str]) -> Iterator[str]:

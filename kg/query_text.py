@@ -17,7 +17,7 @@ VALUES row's or a triple term's is not, and there, as in triples, ``BASE``,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kg.sparql_guard import OPERAND_ENDS, Lexer, values_step
 
@@ -175,86 +175,145 @@ def _clause_from(opens: int, rest: Iterator[Token]) -> WhereClause:
 
 
 @dataclass
-class _Subquery:
-    """A subquery met while reading a WHERE clause: the brackets it stands in,
-    what it selects (None for ``*``: all it binds), and the variables met at
-    its own level."""
+class _Bound:
+    """Variables of a group, as a VALUES block at its start sees them."""
 
-    level: int
-    selects: set[str] | None
-    seen: set[str]
-    in_projection: bool = True
+    patterns: set[str] = field(default_factory=set)  # bound by its own triples, VALUES...
+    expressions: set[str] = field(default_factory=set)  # read by its own filters, BINDs...
+    hidden: set[str] = field(default_factory=set)  # inside an OPTIONAL, a UNION, a MINUS...
+    set_by_bind: set[str] = field(default_factory=set)  # (the clause's own BINDs)
 
 
-class _ClauseReader:
-    """Reads a WHERE clause's tokens, one at a time, for ``where_variables``."""
+# the words before a group that keep its bindings apart from the block's
+_APART_AFTER = frozenset({"OPTIONAL", "MINUS", "EXISTS", "UNION"})
 
-    def __init__(self) -> None:
-        self.frames = [_Subquery(0, None, set(), in_projection=False)]
-        self.level = 0  # brackets open inside the clause
-        self.bind_at: int | None = None  # inside a BIND( of the clause's own group
-        self.bound_by_bind: set[str] = set()
-        self.before: Token | None = None
 
-    def read(self, t: Token) -> bool:
-        """Take one token; False once the clause has closed."""
-        frame = self.frames[-1]
-        word = t.value.upper() if t.kind == "name" and ":" not in t.value else ""
-        at_own_level = frame.in_projection and self.level == frame.level
-        after_as = self.before is not None and self.before.value.upper() == "AS"
-        if word.startswith("SELECT"):
-            self.frames.append(_Subquery(self.level, set(), set()))
-        elif at_own_level and (word == "WHERE" or t.kind == "open" and t.value == "{"):
-            frame.in_projection = False
-        elif at_own_level and t.kind == "punct" and "*" in t.value:
-            frame.selects = None
-        elif t.kind == "var" and frame.in_projection:
-            if frame.selects is not None and (at_own_level or after_as):
-                frame.selects.add(t.value[1:])  # ?v, or (... AS ?v): not what ... reads
-        elif t.kind == "var":
-            frame.seen.add(t.value[1:])
-            if after_as and self.bind_at == self.level and len(self.frames) == 1:
-                self.bound_by_bind.add(t.value[1:])
-        if word == "BIND" and self.level == 0 and len(self.frames) == 1:
-            self.bind_at = 1
-        self.before = t
-        if t.scope:
-            self.level += 1
-        elif t.kind in ("close", "untriple"):
-            self.level -= 1  # below 0: the clause's own closing brace
-            self.bind_at = None if self.level == 0 else self.bind_at
-            self._end_subqueries()
-        return self.level >= 0
+class _ClauseGroups:
+    """The WHERE clause's tokens, each bracket paired with its closing one,
+    each group (``{``) told apart: joined with the clause (a plain group, a
+    GRAPH's, a SERVICE's), a subquery, or apart (an OPTIONAL, a MINUS, an
+    EXISTS, a UNION's branch), whose variables may be unbound where the
+    clause's own are bound."""
 
-    def _end_subqueries(self, every: bool = False) -> None:
-        """Hand what each subquery that has closed selects to the one around it."""
-        while len(self.frames) > 1 and (every or self.level < self.frames[-1].level):
-            done = self.frames.pop()
-            self.frames[-1].seen |= done.seen if done.selects is None else done.selects
+    def __init__(self, toks: list[Token]) -> None:
+        self.toks = toks
+        self.pair: dict[int, int] = {}
+        self.end = len(toks)  # the clause's own closing brace
+        stack: list[int] = []
+        for i, t in enumerate(toks):
+            if t.scope:
+                stack.append(i)
+            elif t.kind in ("close", "untriple"):
+                if not stack:
+                    self.end = i
+                    break
+                self.pair[stack.pop()] = i
 
-    def variables(self) -> set[str]:
-        self._end_subqueries(every=True)  # a clause never closed
-        return self.frames[0].seen - self.bound_by_bind
+    def kind(self, i: int) -> str:
+        """"apart", "subquery" or "joined", for the group opened at ``i``."""
+        j = self.pair.get(i, self.end)
+        if _word(self.toks, i - 1) in _APART_AFTER or _word(self.toks, j + 1) == "UNION":
+            return "apart"
+        return "subquery" if _word(self.toks, i + 1).startswith("SELECT") else "joined"
+
+    def variables(self, lo: int, hi: int) -> set[str]:
+        return {t.value[1:] for t in self.toks[lo:hi] if t.kind == "var"}
+
+    def group(self, lo: int, hi: int, out: _Bound, own: bool) -> None:
+        """Read a group's tokens ``lo`` to ``hi`` into ``out``; ``own``: the
+        clause's own group, whose BINDs a block before them would clash with."""
+        expression_depth, opened, bind_depth, i = 0, [], None, lo
+        while i < hi:
+            t = self.toks[i]
+            if t.scope == "{":
+                j = self.pair.get(i, hi)
+                kind = self.kind(i)
+                if kind == "joined":
+                    self.group(i + 1, j, out, own=False)
+                elif kind == "subquery":
+                    self.subquery(i + 1, j, out)
+                else:
+                    out.hidden |= self.variables(i + 1, j)
+                i = j + 1
+                continue
+            if t.kind == "var":
+                name = t.value[1:]
+                if bind_depth == len(opened) and _word(self.toks, i - 1) == "AS":
+                    out.patterns.add(name)  # BIND(... AS ?v) binds ?v
+                    if own:
+                        out.set_by_bind.add(name)
+                else:
+                    (out.expressions if expression_depth else out.patterns).add(name)
+            if _word(self.toks, i) == "BIND":
+                bind_depth = len(opened) + 1
+            if t.scope:
+                opened.append(t.scope)
+                expression_depth += t.scope == _EXPRESSION
+            elif t.kind in ("close", "untriple") and opened:
+                expression_depth -= opened.pop() == _EXPRESSION
+            i += 1
+
+    def subquery(self, lo: int, hi: int, out: _Bound) -> None:
+        """Read a subquery (``SELECT`` at ``lo``): what it selects of what its
+        group binds is bound for the clause; the rest of it is hidden."""
+        selects: set[str] | None = set()
+        made: set[str] = set()
+        inner = _Bound()
+        depth, i = 0, lo + 1
+        while i < hi:
+            t = self.toks[i]
+            if t.scope == "{" and depth == 0:  # its group
+                j = self.pair.get(i, hi)
+                self.group(i + 1, j, inner, own=False)
+                break
+            if t.scope == "{":  # an EXISTS in its SELECT clause
+                i = self.pair.get(i, hi) + 1
+                continue
+            if t.kind == "var" and selects is not None:
+                if depth == 0:
+                    selects.add(t.value[1:])
+                elif _word(self.toks, i - 1) == "AS":
+                    made.add(t.value[1:])  # (... AS ?v): ?v, not what ... reads
+            elif t.kind == "punct" and "*" in t.value and depth == 0:
+                selects = None
+            depth += 1 if t.scope else -1 if t.kind in ("close", "untriple") else 0
+            i += 1
+        exported = (inner.patterns if selects is None else selects & inner.patterns) | made
+        out.patterns |= exported
+        out.hidden |= self.variables(lo, hi) - exported
+
+
+def _word(toks: list[Token], i: int) -> str:
+    """The bare word at ``i``, upper-cased; "" for anything else."""
+    if 0 <= i < len(toks) and toks[i].kind == "name" and ":" not in toks[i].value:
+        return toks[i].value.upper()
+    return ""
 
 
 def where_variables(text: str) -> set[str]:
-    """The variables a VALUES block placed by ``with_params`` can bind: those
-    of the query's WHERE clause outside its subqueries, and what each
-    subquery selects (all it binds, for ``SELECT *``; for ``(... AS ?v)``,
-    ``?v``). A variable only inside a subquery that does not select it, or
-    only outside the clause (in the query's own SELECT clause, say), would be
-    bound to nothing, and the query would answer for everything; one a BIND
-    of the clause's own group sets cannot be bound before it (Oxigraph
-    refuses the query). Where the block goes at the query's end, every
-    variable of the query."""
+    """The variables a VALUES block placed by ``with_params`` restricts: those
+    the query's WHERE clause binds at its own level (its triples and VALUES,
+    those of a plain group, a GRAPH's or a SERVICE's, and what a subquery
+    selects of what it binds), and those only its own filters and BINDs read
+    (a value to compare with). Refused, because the query would answer for
+    everything: a variable also bound inside an OPTIONAL, a UNION's branch, a
+    MINUS or an EXISTS, which the block cannot restrict there (rows where it
+    is unbound get the parameter's value pasted in); one only inside a
+    subquery that does not select it, or only outside the clause (in the
+    query's own SELECT clause, say). Refused too, one a BIND of the clause's
+    own group sets: Oxigraph refuses a query that binds it before. Where the
+    block goes at the query's end, every variable of the query."""
     clause = where_clause(text)
     if clause is None:
         return query_variables(text)
-    reader = _ClauseReader()
-    for t in tokens(text):
-        if t.start >= clause.opens and not reader.read(t):
-            break
-    return reader.variables()
+    groups = _ClauseGroups([t for t in tokens(text) if t.start >= clause.opens])
+    bound = _Bound()
+    if clause.closes is not None:
+        groups.subquery(0, groups.end, bound)
+    else:
+        groups.group(0, groups.end, bound, own=True)
+    pure_values = bound.expressions - bound.patterns - bound.hidden
+    return (bound.patterns | pure_values) - bound.set_by_bind
 
 
 def with_params(text: str, params: dict[str, str] | None) -> str:

@@ -136,6 +136,10 @@ def test_query_parameters_must_be_given_and_named_right(built, tmp_path):
     misspelt = kg_here("query", "winners", "--graph", str(built), "--param", "winer=x")
     assert misspelt.returncode == 2 and "no variable ?winer" in misspelt.stderr
     assert "?winner" in misspelt.stderr  # the variables it has
+    # a category is OPTIONAL there: bound at the start, every win would be shown with it
+    optional = kg_here("query", "winners", "--graph", str(built), "--param", "category=x")
+    assert optional.returncode == 2 and not optional.stdout
+    assert "does not always bind ?category" in optional.stderr
     named = kg_here("query", "entity", "--graph", str(built), "--param", f"name={SEEDS_WINNER}",
                     "--format", "csv")
     assert named.returncode == 0 and SEEDS_WINNER in named.stdout

@@ -100,7 +100,11 @@ def check_params(text: str, params: Mapping[str, str]) -> None:
         raise QueryError(f"this query needs {shown}: without it, it answers for everything "
                          f"(Use: {_use_text(text)})")
     variables = query_variables(text)
-    bindable = where_variables(text)
+    try:
+        bindable = where_variables(text)
+    except RecursionError:  # groups read one inside another, a thousand deep
+        raise QueryError("--param: the query nests its groups too deeply to tell which "
+                         "variables a parameter can bind") from None
     for name in params:
         if name in bindable:
             continue

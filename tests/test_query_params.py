@@ -244,3 +244,9 @@ def test_a_parameter_the_where_clause_does_not_bind_is_refused():
     with pytest.raises(QueryError, match=r"no variable \?who"):
         check_params(hidden, {"who": "Ada Quill"})
     check_params(hidden, {"e": "urn:ada"})
+
+
+def test_a_query_nested_too_deeply_for_its_parameters_is_refused_clearly():
+    deep = "SELECT * WHERE " + "{ " * 3_000 + "?s ?p ?name " + "} " * 3_000
+    with pytest.raises(QueryError, match="nests its groups too deeply"):
+        check_params(deep, {"name": "Ada Quill"})

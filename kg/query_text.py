@@ -182,6 +182,7 @@ class _Bound:
     expressions: set[str] = field(default_factory=set)  # read by its own filters, BINDs...
     hidden: set[str] = field(default_factory=set)  # inside an OPTIONAL, a UNION, a MINUS...
     set_by_bind: set[str] = field(default_factory=set)  # (the clause's own BINDs)
+    maybe_unbound: set[str] = field(default_factory=set)  # a VALUES column with UNDEF
 
 
 # the words before a group that keep its bindings apart from the block's
@@ -212,7 +213,8 @@ class _ClauseGroups:
     def kind(self, i: int) -> str:
         """"apart", "subquery" or "joined", for the group opened at ``i``."""
         j = self.pair.get(i, self.end)
-        if _word(self.toks, i - 1) in _APART_AFTER or _word(self.toks, j + 1) == "UNION":
+        if _word(self.toks, i - 1) in _APART_AFTER or _word(self.toks, j + 1) == "UNION" \
+                or _word(self.toks, i - 2) == "SILENT":  # a SERVICE SILENT that fails: no row
             return "apart"
         return "subquery" if _word(self.toks, i + 1).startswith("SELECT") else "joined"
 
@@ -239,13 +241,16 @@ class _ClauseGroups:
             if t.kind == "var":
                 name = t.value[1:]
                 if bind_depth == len(opened) and _word(self.toks, i - 1) == "AS":
-                    out.patterns.add(name)  # BIND(... AS ?v) binds ?v
-                    if own:
-                        out.set_by_bind.add(name)
-                else:
-                    (out.expressions if expression_depth else out.patterns).add(name)
+                    # BIND(... AS ?v): unbound where ... is
+                    (out.set_by_bind if own else out.hidden).add(name)
+                elif not expression_depth:
+                    out.patterns.add(name)
+                else:  # a nested group's own filters see no binding from outside it
+                    (out.expressions if own else out.hidden).add(name)
             if _word(self.toks, i) == "BIND":
                 bind_depth = len(opened) + 1
+            elif _word(self.toks, i) == "VALUES" and self._has_undef(i, hi):
+                out.maybe_unbound |= self._values_header(i, hi)  # UNDEF: a row without it
             if t.scope:
                 opened.append(t.scope)
                 expression_depth += t.scope == _EXPRESSION
@@ -253,11 +258,22 @@ class _ClauseGroups:
                 expression_depth -= opened.pop() == _EXPRESSION
             i += 1
 
+    def _data_block(self, values: int, hi: int) -> int | None:
+        """Where the data block of the VALUES at ``values`` opens."""
+        return next((k for k in range(values + 1, hi) if self.toks[k].scope == "V"), None)
+
+    def _has_undef(self, values: int, hi: int) -> bool:
+        k = self._data_block(values, hi)
+        return k is not None and any(_word(self.toks, m) == "UNDEF"
+                                     for m in range(k + 1, self.pair.get(k, hi)))
+
+    def _values_header(self, values: int, hi: int) -> set[str]:
+        return self.variables(values + 1, self._data_block(values, hi) or values + 1)
+
     def subquery(self, lo: int, hi: int, out: _Bound) -> None:
         """Read a subquery (``SELECT`` at ``lo``): what it selects of what its
         group binds is bound for the clause; the rest of it is hidden."""
         selects: set[str] | None = set()
-        made: set[str] = set()
         inner = _Bound()
         depth, i = 0, lo + 1
         while i < hi:
@@ -269,16 +285,13 @@ class _ClauseGroups:
             if t.scope == "{":  # an EXISTS in its SELECT clause
                 i = self.pair.get(i, hi) + 1
                 continue
-            if t.kind == "var" and selects is not None:
-                if depth == 0:
-                    selects.add(t.value[1:])
-                elif _word(self.toks, i - 1) == "AS":
-                    made.add(t.value[1:])  # (... AS ?v): ?v, not what ... reads
+            if t.kind == "var" and selects is not None and depth == 0:
+                selects.add(t.value[1:])  # not (... AS ?v): unbound where ... is
             elif t.kind == "punct" and "*" in t.value and depth == 0:
                 selects = None
             depth += 1 if t.scope else -1 if t.kind in ("close", "untriple") else 0
             i += 1
-        exported = (inner.patterns if selects is None else selects & inner.patterns) | made
+        exported = inner.patterns if selects is None else selects & inner.patterns
         out.patterns |= exported
         out.hidden |= self.variables(lo, hi) - exported
 
@@ -313,7 +326,7 @@ def where_variables(text: str) -> set[str]:
     else:
         groups.group(0, groups.end, bound, own=True)
     pure_values = bound.expressions - bound.patterns - bound.hidden
-    return (bound.patterns | pure_values) - bound.set_by_bind
+    return (bound.patterns - bound.maybe_unbound | pure_values) - bound.set_by_bind
 
 
 def with_params(text: str, params: dict[str, str] | None) -> str:

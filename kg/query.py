@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, Variable
 from rdflib.query import Result
 
 from kg.gazetteer import ONTOLOGY_DIR
-from kg.query_text import query_variables, where_variables, with_params
+from kg.query_text import param_places, query_variables, with_params
 from kg.vocab import PREFIXES
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def needed_params(text: str) -> list[str]:
 
 def check_params(text: str, params: Mapping[str, str]) -> None:
     """Refuse (``QueryError``) a parameter the query has no variable for, or
-    none its WHERE clause binds (``where_variables``), or one its opening
+    one a parameter cannot reach (``param_places``), or one its opening
     comment needs and that is missing: each way the query would run unbound
     and answer for everything (a misspelt name included)."""
     missing = [name for name in needed_params(text) if name not in params]
@@ -101,23 +101,22 @@ def check_params(text: str, params: Mapping[str, str]) -> None:
                          f"(Use: {_use_text(text)})")
     variables = query_variables(text)
     try:
-        bindable = where_variables(text)
+        places = param_places(text)
     except RecursionError:  # groups read one inside another, a thousand deep
-        raise QueryError("--param: the query nests its groups too deeply to tell which "
-                         "variables a parameter can bind") from None
+        raise QueryError("--param: the query nests its groups too deeply to tell where a "
+                         "parameter would go") from None
     for name in params:
-        if name in bindable:
+        if name in places:
             continue
         has = (f"its variables: {', '.join('?' + v for v in sorted(variables))}"
                if variables else "it has none")
         if name not in variables:
             raise QueryError(f"--param {name}: the query has no variable ?{name} ({has})")
         raise QueryError(
-            f"--param {name}: the query's WHERE clause does not always bind ?{name} (it is "
-            "bound inside an OPTIONAL, a UNION, a MINUS or an EXISTS, only inside a subquery "
-            "that does not select it, only outside the clause, or by a BIND there), so the "
-            "parameter could not narrow the answer; filter on it in the query instead "
-            f"({'?' + ', ?'.join(sorted(bindable)) if bindable else 'no variable'} can be given)")
+            f"--param {name}: a parameter cannot reach ?{name}, which is only inside a MINUS, "
+            "an EXISTS or a subquery that does not select it, only read by a nested group's "
+            "filters, or outside the query's WHERE clause; it would bind nothing "
+            f"({'?' + ', ?'.join(sorted(places)) if places else 'no variable'} can be given)")
 
 
 def _description(lines: list[str]) -> Iterator[str]:

@@ -119,12 +119,14 @@ def query_variables(text: str) -> set[str]:
 
 @dataclass(frozen=True)
 class WhereClause:
-    """Just inside the brace that opens the query's WHERE clause, and, when
-    the clause is nothing but a subquery, just before the brace that closes it
-    (a VALUES block there needs the subquery in braces of its own)."""
+    """Just inside the brace that opens the query's WHERE clause, just before
+    the one that closes it (None: never closed), and whether the clause is
+    nothing but a subquery (a VALUES block then needs the subquery in braces
+    of its own)."""
 
     opens: int
-    closes: int | None = None
+    closes: int | None
+    one_subquery: bool = False
 
 
 def where_clause(text: str) -> WhereClause | None:
@@ -157,44 +159,51 @@ def where_clause(text: str) -> WhereClause | None:
 
 
 def _clause_from(opens: int, rest: Iterator[Token]) -> WhereClause:
-    """The clause opened just before ``opens``, its tokens ``rest``: with
-    where it closes if it is nothing but a subquery."""
+    """The clause opened just before ``opens``, its tokens ``rest``."""
     first = next(rest, None)
-    if first is None or first.kind != "name" or ":" in first.value \
-            or not first.value.upper().startswith("SELECT"):
-        return WhereClause(opens)
-    depth = 0
+    one_subquery = (first is not None and first.kind == "name" and ":" not in first.value
+                    and first.value.upper().startswith("SELECT"))
+    depth = 1 if first is not None and first.kind == "open" else 0
+    if first is not None and first.kind == "close":
+        return WhereClause(opens, first.start, one_subquery)
     for t in rest:
         if t.kind == "open":
             depth += 1
         elif t.kind == "close":
             if depth == 0:
-                return WhereClause(opens, t.start)
+                return WhereClause(opens, t.start, one_subquery)
             depth -= 1
-    return WhereClause(opens)  # never closed: Oxigraph will say so
+    return WhereClause(opens, None, one_subquery)  # never closed: Oxigraph will say so
 
 
 @dataclass
 class _Bound:
-    """Variables of a group, as a VALUES block at its start sees them."""
+    """Variables of a group, as a parameter given to the clause sees them,
+    each with the place (token) of its first use of that kind."""
 
-    patterns: set[str] = field(default_factory=set)  # bound by its own triples, VALUES...
-    expressions: set[str] = field(default_factory=set)  # read by its own filters, BINDs...
-    hidden: set[str] = field(default_factory=set)  # inside an OPTIONAL, a UNION, a MINUS...
-    set_by_bind: set[str] = field(default_factory=set)  # (the clause's own BINDs)
-    maybe_unbound: set[str] = field(default_factory=set)  # a VALUES column with UNDEF
+    always: dict[str, int] = field(default_factory=dict)  # bound in every row: triples...
+    maybe: dict[str, int] = field(default_factory=dict)  # in some rows: an OPTIONAL's...
+    reads: dict[str, int] = field(default_factory=dict)  # read by the clause's own filters
+    unseen: dict[str, int] = field(default_factory=dict)  # not seen at its end: a MINUS's
+
+    def first_other(self, name: str) -> float:
+        """Where ``name`` is first used other than bound in every row."""
+        return min(uses.get(name, float("inf")) for uses in (self.maybe, self.reads,
+                                                                  self.unseen))
 
 
-# the words before a group that keep its bindings apart from the block's
-_APART_AFTER = frozenset({"OPTIONAL", "MINUS", "EXISTS", "UNION"})
+# the words before a group whose bindings are not in every row, or not seen outside it
+_MAYBE_AFTER = frozenset({"OPTIONAL", "UNION"})
+_UNSEEN_AFTER = frozenset({"MINUS", "EXISTS"})
 
 
 class _ClauseGroups:
     """The WHERE clause's tokens, each bracket paired with its closing one,
     each group (``{``) told apart: joined with the clause (a plain group, a
-    GRAPH's, a SERVICE's), a subquery, or apart (an OPTIONAL, a MINUS, an
-    EXISTS, a UNION's branch), whose variables may be unbound where the
-    clause's own are bound."""
+    GRAPH's, a SERVICE's), a subquery, one whose bindings are not in every
+    row (an OPTIONAL, a UNION's branch, a SERVICE SILENT, which gives a row
+    that binds nothing when it fails), or one whose bindings are not seen
+    outside it (a MINUS, an EXISTS)."""
 
     def __init__(self, toks: list[Token]) -> None:
         self.toks = toks
@@ -211,11 +220,13 @@ class _ClauseGroups:
                 self.pair[stack.pop()] = i
 
     def kind(self, i: int) -> str:
-        """"apart", "subquery" or "joined", for the group opened at ``i``."""
+        """"unseen", "maybe", "subquery" or "joined", for the group at ``i``."""
         j = self.pair.get(i, self.end)
-        if _word(self.toks, i - 1) in _APART_AFTER or _word(self.toks, j + 1) == "UNION" \
-                or _word(self.toks, i - 2) == "SILENT":  # a SERVICE SILENT that fails: no row
-            return "apart"
+        if _word(self.toks, i - 1) in _UNSEEN_AFTER:
+            return "unseen"
+        if _word(self.toks, i - 1) in _MAYBE_AFTER or _word(self.toks, j + 1) == "UNION" \
+                or _word(self.toks, i - 2) == "SILENT":
+            return "maybe"
         return "subquery" if _word(self.toks, i + 1).startswith("SELECT") else "joined"
 
     def variables(self, lo: int, hi: int) -> set[str]:
@@ -223,34 +234,27 @@ class _ClauseGroups:
 
     def group(self, lo: int, hi: int, out: _Bound, own: bool) -> None:
         """Read a group's tokens ``lo`` to ``hi`` into ``out``; ``own``: the
-        clause's own group, whose BINDs a block before them would clash with."""
+        clause's own group (a nested group's filters see nothing from outside
+        it, so what they read is unseen)."""
         expression_depth, opened, bind_depth, i = 0, [], None, lo
         while i < hi:
             t = self.toks[i]
             if t.scope == "{":
-                j = self.pair.get(i, hi)
-                kind = self.kind(i)
-                if kind == "joined":
-                    self.group(i + 1, j, out, own=False)
-                elif kind == "subquery":
-                    self.subquery(i + 1, j, out)
-                else:
-                    out.hidden |= self.variables(i + 1, j)
-                i = j + 1
+                i = self._nested(i, hi, out)
                 continue
             if t.kind == "var":
                 name = t.value[1:]
                 if bind_depth == len(opened) and _word(self.toks, i - 1) == "AS":
-                    # BIND(... AS ?v): unbound where ... is
-                    (out.set_by_bind if own else out.hidden).add(name)
+                    out.maybe.setdefault(name, i)  # BIND(... AS ?v): unbound where ... is
                 elif not expression_depth:
-                    out.patterns.add(name)
-                else:  # a nested group's own filters see no binding from outside it
-                    (out.expressions if own else out.hidden).add(name)
+                    out.always.setdefault(name, i)
+                else:
+                    (out.reads if own else out.unseen).setdefault(name, i)
             if _word(self.toks, i) == "BIND":
                 bind_depth = len(opened) + 1
             elif _word(self.toks, i) == "VALUES" and self._has_undef(i, hi):
-                out.maybe_unbound |= self._values_header(i, hi)  # UNDEF: a row without it
+                for name in self._values_header(i, hi):  # UNDEF: a row without it
+                    out.maybe.setdefault(name, i)
             if t.scope:
                 opened.append(t.scope)
                 expression_depth += t.scope == _EXPRESSION
@@ -258,9 +262,31 @@ class _ClauseGroups:
                 expression_depth -= opened.pop() == _EXPRESSION
             i += 1
 
+    def _nested(self, i: int, hi: int, out: _Bound) -> int:
+        """Read the group opened at ``i`` into ``out``; where to go on."""
+        j = self.pair.get(i, hi)
+        kind = self.kind(i)
+        if kind == "joined":
+            self.group(i + 1, j, out, own=False)
+        elif kind == "subquery":
+            self.subquery(i + 1, j, out)
+        elif kind == "maybe":
+            inner = _Bound()
+            self.group(i + 1, j, inner, own=False)
+            for name in inner.always.keys() | inner.maybe.keys():
+                out.maybe.setdefault(name, i)
+            for name in inner.unseen:
+                out.unseen.setdefault(name, i)
+        else:
+            for name in self.variables(i + 1, j):
+                out.unseen.setdefault(name, i)
+        return j + 1
+
     def _data_block(self, values: int, hi: int) -> int | None:
-        """Where the data block of the VALUES at ``values`` opens."""
-        return next((k for k in range(values + 1, hi) if self.toks[k].scope == "V"), None)
+        """Where the data block of the VALUES at ``values`` opens: the next
+        bracket opened, if it is one."""
+        k = next((k for k in range(values + 1, hi) if self.toks[k].scope), None)
+        return k if k is not None and self.toks[k].scope == _DATA else None
 
     def _has_undef(self, values: int, hi: int) -> bool:
         k = self._data_block(values, hi)
@@ -272,15 +298,15 @@ class _ClauseGroups:
 
     def subquery(self, lo: int, hi: int, out: _Bound) -> None:
         """Read a subquery (``SELECT`` at ``lo``): what it selects of what its
-        group binds is bound for the clause; the rest of it is hidden."""
+        group binds is bound for the clause (in every row, where its group
+        binds it so); the rest of it is unseen."""
         selects: set[str] | None = set()
         inner = _Bound()
         depth, i = 0, lo + 1
         while i < hi:
             t = self.toks[i]
             if t.scope == "{" and depth == 0:  # its group
-                j = self.pair.get(i, hi)
-                self.group(i + 1, j, inner, own=False)
+                self.group(i + 1, self.pair.get(i, hi), inner, own=False)
                 break
             if t.scope == "{":  # an EXISTS in its SELECT clause
                 i = self.pair.get(i, hi) + 1
@@ -291,9 +317,13 @@ class _ClauseGroups:
                 selects = None
             depth += 1 if t.scope else -1 if t.kind in ("close", "untriple") else 0
             i += 1
-        exported = inner.patterns if selects is None else selects & inner.patterns
-        out.patterns |= exported
-        out.hidden |= self.variables(lo, hi) - exported
+        bound = inner.always.keys() | inner.maybe.keys()
+        exported = bound if selects is None else selects & bound
+        for name in exported:
+            every_row = name in inner.always and inner.first_other(name) > inner.always[name]
+            (out.always if every_row else out.maybe).setdefault(name, lo)
+        for name in self.variables(lo, hi) - exported:
+            out.unseen.setdefault(name, lo)
 
 
 def _word(toks: list[Token], i: int) -> str:
@@ -303,52 +333,73 @@ def _word(toks: list[Token], i: int) -> str:
     return ""
 
 
-def where_variables(text: str) -> set[str]:
-    """The variables a VALUES block placed by ``with_params`` restricts: those
-    the query's WHERE clause binds at its own level (its triples and VALUES,
-    those of a plain group, a GRAPH's or a SERVICE's, and what a subquery
-    selects of what it binds), and those only its own filters and BINDs read
-    (a value to compare with). Refused, because the query would answer for
-    everything: a variable also bound inside an OPTIONAL, a UNION's branch, a
-    MINUS or an EXISTS, which the block cannot restrict there (rows where it
-    is unbound get the parameter's value pasted in); one only inside a
-    subquery that does not select it, or only outside the clause (in the
-    query's own SELECT clause, say). Refused too, one a BIND of the clause's
-    own group sets: Oxigraph refuses a query that binds it before. Where the
-    block goes at the query's end, every variable of the query."""
+# how a parameter is given to the query (``param_places``)
+AT_START, AT_END = "values", "filter"
+
+
+def param_places(text: str) -> dict[str, str]:
+    """How each variable the query's WHERE clause can be given as a
+    parameter is given it. ``AT_START``, a VALUES block opening the clause
+    (Oxigraph starts from the value): a variable the clause binds in every
+    row at its own level and that nothing else there reads first (its
+    triples and VALUES, a plain group's, a GRAPH's or a SERVICE's, what a
+    joined subquery selects of what it binds so), and a value only the
+    clause's own filters and BINDs read. ``AT_END``, a FILTER closing the
+    clause: a variable bound in some rows only (in an OPTIONAL, a UNION's
+    branch, a SERVICE SILENT, a VALUES column with UNDEF, by a BIND or a
+    subquery's ``(... AS ?v)``), or read by something else too (an OPTIONAL
+    or a MINUS reading it before its binding would see it bound); the block
+    would bind it in rows where it is not, and they would answer with the
+    parameter's value pasted in. Absent, refused: a variable only inside a
+    MINUS, an EXISTS or a subquery that does not select it, only read by a
+    nested group's filters, or only outside the clause (in the query's own
+    SELECT clause, say), which a parameter cannot reach. Where the block
+    goes at the query's end (``where_clause`` None), every variable of the
+    query, at the start."""
     clause = where_clause(text)
     if clause is None:
-        return query_variables(text)
+        return dict.fromkeys(query_variables(text), AT_START)
     groups = _ClauseGroups([t for t in tokens(text) if t.start >= clause.opens])
     bound = _Bound()
-    if clause.closes is not None:
+    if clause.one_subquery:
         groups.subquery(0, groups.end, bound)
     else:
         groups.group(0, groups.end, bound, own=True)
-    pure_values = bound.expressions - bound.patterns - bound.hidden
-    return (bound.patterns - bound.maybe_unbound | pure_values) - bound.set_by_bind
+    places = dict.fromkeys(bound.reads.keys() - bound.always.keys() - bound.maybe.keys()
+                           - bound.unseen.keys(), AT_START)  # a value to compare with
+    for name in bound.always.keys() | bound.maybe.keys():
+        first = bound.always.get(name)
+        places[name] = AT_START if first is not None and bound.first_other(name) > first \
+            else AT_END
+    return places
 
 
 def with_params(text: str, params: dict[str, str] | None) -> str:
-    """The query with a VALUES block binding the parameters (literals escaped,
-    never spliced into the query's own text). The block opens the query's
-    WHERE clause (``where_clause``): inside a subquery or an EXISTS it would
-    bind a variable the query does not see, and the query would answer for
-    everything; at the end, Virtuoso refuses a VALUES whose variables the
-    query does not select. A query with no group of its own gets the block
-    at its end."""
+    """The query with its parameters given (literals escaped, never spliced
+    into the query's own text), each as ``param_places`` says: a VALUES
+    block opening the query's WHERE clause (never a subquery's or an
+    EXISTS's, where it would bind a variable the query does not see; not at
+    the end either, where Virtuoso refuses a VALUES whose variables the query
+    does not select), or a FILTER closing it. A query with no group of its
+    own gets the block at its end."""
     if not params:
         return text
-    names = " ".join(f"?{k}" for k in params)
-    values = " ".join(sparql_string(v) for v in params.values())
-    block = f" VALUES ({names}) {{ ({values}) }} "
+    places = param_places(text)
+    start = {k: v for k, v in params.items() if places.get(k, AT_START) == AT_START}
+    end = {k: v for k, v in params.items() if k not in start}
+    block = (f" VALUES ({' '.join(f'?{k}' for k in start)}) "
+             f"{{ ({' '.join(sparql_string(v) for v in start.values())}) }} ") if start else " "
     clause = where_clause(text)
     if clause is None:
         return f"{text}\n{block.strip()}"
-    if clause.closes is None:
-        return text[: clause.opens] + block + text[clause.opens:]
-    return (text[: clause.opens] + block + "{" + text[clause.opens : clause.closes] + "} "
-            + text[clause.closes:])
+    closes = len(text) if clause.closes is None else clause.closes
+    body = text[clause.opens:closes]
+    if clause.one_subquery:
+        body = "{" + body + "} "
+    if end:
+        body += " FILTER(" + " && ".join(f"sameTerm(?{k}, {sparql_string(v)})"
+                                         for k, v in end.items()) + ") "
+    return text[: clause.opens] + block + body + text[closes:]
 
 
 def sparql_string(value: str) -> str:

@@ -9,7 +9,7 @@ import pyoxigraph
 import pytest
 
 from kg.query import QueryError, check_params, needed_params, run_file_query
-from kg.query_text import query_variables, where_variables, with_params
+from kg.query_text import AT_END, AT_START, param_places, query_variables, with_params
 
 
 def test_a_parameter_shown_after_use_is_needed():
@@ -166,8 +166,8 @@ BLOCK = 'VALUES (?name) { ("Ada Quill") }'
     # a clause that is one subquery, with groups and modifiers of its own
     ("SELECT ?name WHERE { SELECT ?name WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?name } } "
      "LIMIT 5 }",
-     "SELECT ?name WHERE { " + BLOCK + " { SELECT ?name WHERE { ?s ?p ?o OPTIONAL "
-     "{ ?s ?q ?name } } LIMIT 5 } }"),
+     'SELECT ?name WHERE { { SELECT ?name WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?name } } '
+     'LIMIT 5 }  FILTER(sameTerm(?name, "Ada Quill")) }'),
     # braces and keywords in strings and comments are neither
     ('SELECT * WHERE { ?s ?p "} WHERE {" . ?s ?q ?name } # WHERE {',
      'SELECT * WHERE { ' + BLOCK + '  ?s ?p "} WHERE {" . ?s ?q ?name } # WHERE {'),
@@ -199,52 +199,97 @@ def test_a_parameter_beside_a_subquery_narrows_the_answer(tmp_path):
     assert run_file_query(graph, below, {"limit": "Ivo"}).rows == [["urn:ada"]]
 
 
-@pytest.mark.parametrize(("query", "bindable"), [
-    # what a subquery does not select is not seen outside it
-    ("SELECT ?e WHERE { SELECT ?e WHERE { ?e <urn:n> ?name } }", {"e"}),
-    ("SELECT ?e WHERE { SELECT * WHERE { ?e <urn:n> ?name } }", {"e", "name"}),
-    ("SELECT ?e { { SELECT ?e (COUNT(*) AS ?n) WHERE { ?e ?q ?z } GROUP BY ?e } ?e ?p ?o }",
-     {"e", "p", "o"}),
-    # what a subquery's SELECT clause reads to make a value is not selected
-    # nor is what it makes ((... AS ?v) is unbound where ... is)
-    ("SELECT ?e { SELECT ?e (SAMPLE(?name) AS ?nm) WHERE { ?e <urn:n> ?name } GROUP BY ?e }",
-     {"e"}),
-    ("SELECT ?e { { SELECTDISTINCT ?e WHERE { ?e <urn:n> ?name } } }", {"e"}),
-    # a BIND of the clause's own group sets its variable: a block before it could not
-    ("SELECT ?e { ?e <urn:n> ?n BIND(?n AS ?x) }", {"e", "n"}),
-    ("SELECT ?e { ?e <urn:n> ?n { BIND(?zz AS ?x) } }", {"e", "n"}),
-    # a SERVICE SILENT that fails gives one row that binds nothing; UNDEF leaves one unbound
-    ("SELECT * { ?s ?p ?o SERVICE SILENT <urn:far> { ?s <urn:n> ?name } }", {"s", "p", "o"}),
-    ("SELECT * { ?s ?p ?o VALUES ?v { UNDEF \"x\" } }", {"s", "p", "o"}),
-    ("SELECT * { ?s ?p ?o VALUES (?v ?w) { (\"x\" \"y\") } }", {"s", "p", "o", "v", "w"}),
-    # bound only in an OPTIONAL, a UNION's branch, a MINUS or an EXISTS: a row where
-    # it is unbound would get the parameter's value pasted in
-    ("SELECT ?e ?name { ?e a ?t OPTIONAL { ?e <urn:n> ?name } }", {"e", "t"}),
-    ("SELECT * { { ?s <urn:n> ?name } UNION { ?s <urn:a> ?age } }", set()),
-    ("SELECT ?s { ?s a ?t MINUS { ?s <urn:n> ?n FILTER(?n = ?exclude) } }", {"s", "t"}),
-    ("SELECT * { ?s ?p ?o FILTER EXISTS { ?s ?q ?name } }", {"s", "p", "o"}),
-    ("SELECT ?s { { SELECT * WHERE { ?s a ?t MINUS { ?s <urn:n> ?name } } } }", {"s", "t"}),
-    # ... even when the clause's own BIND or FILTER reads it
+S, E = AT_START, AT_END  # a VALUES block opening the clause; a FILTER closing it
+
+
+@pytest.mark.parametrize(("query", "places"), [
+    # the clause's own triples, a plain group's, a GRAPH's: always bound, at the start
+    ("SELECT * { ?s <urn:n> ?name }", {"s": S, "name": S}),
+    ("SELECT * { GRAPH ?g { ?s <urn:n> ?name } }", {"g": S, "s": S, "name": S}),
+    ("SELECT * { { ?s <urn:n> ?name } ?s a ?t }", {"s": S, "name": S, "t": S}),
+    # a value only the clause's own filters read: given at the start, to compare with
+    ("SELECT ?s { ?s <urn:n> ?n FILTER(CONTAINS(?n, ?part)) }", {"s": S, "n": S, "part": S}),
+    # bound in some rows only: an OPTIONAL, a UNION's branch, a SERVICE SILENT, UNDEF, a
+    # BIND: at the end, or rows without it would answer with the value pasted in
+    ("SELECT ?e ?name { ?e a ?t OPTIONAL { ?e <urn:n> ?name } }", {"e": S, "t": S, "name": E}),
+    ("SELECT * { { ?s <urn:n> ?name } UNION { ?s <urn:a> ?age } }",
+     {"s": E, "name": E, "age": E}),
+    ("SELECT * { ?s ?p ?o SERVICE SILENT <urn:far> { ?s <urn:n> ?name } }",
+     {"s": S, "p": S, "o": S, "name": E}),
+    ('SELECT * { ?s ?p ?o VALUES ?v { UNDEF "x" } }', {"s": S, "p": S, "o": S, "v": E}),
+    ('SELECT * { ?s ?p ?o VALUES (?v ?w) { ("x" "y") } }',
+     {"s": S, "p": S, "o": S, "v": S, "w": S}),
+    ("SELECT ?e { ?e <urn:n> ?n BIND(?n AS ?x) }", {"e": S, "n": S, "x": E}),
     ("SELECT * { ?n a ?t OPTIONAL { ?n <urn:c> ?category } BIND(STR(?category) AS ?k) }",
-     {"n", "t"}),
-    # a GRAPH's, a SERVICE's or a plain group's variables are the clause's
-    ("SELECT * { GRAPH ?g { ?s <urn:n> ?name } }", {"g", "s", "name"}),
-    ("SELECT * { { ?s <urn:n> ?name } ?s a ?t }", {"s", "name", "t"}),
-    # a value only the clause's own filters read: a parameter to compare with
-    ("SELECT ?s { ?s <urn:n> ?n FILTER(CONTAINS(?n, ?part)) }", {"s", "n", "part"}),
-    # the query's own SELECT clause binds nothing
-    ("SELECT ?name WHERE { ?s ?p ?o }", {"s", "p", "o"}),
-    # the block at the end sees every variable
-    ("DESCRIBE ?x", {"x"}),
+     {"n": S, "t": S, "category": E, "k": E}),
+    # used by an OPTIONAL or a MINUS before its binding: at the end, or they would see it
+    # bound (used after it, at the start: they see it bound either way)
+    ("SELECT * { ?s <urn:a> ?o OPTIONAL { ?s <urn:b> ?x } ?s <urn:c> ?x }",
+     {"s": S, "o": S, "x": E}),
+    ("SELECT * { ?s <urn:a> ?o MINUS { ?s <urn:b> ?x } ?s <urn:c> ?x }",
+     {"s": S, "o": S, "x": E}),
+    # only inside a MINUS, an EXISTS, a nested group's filter or a subquery that does not
+    # select it, or outside the clause: a parameter cannot reach it
+    ("SELECT ?s { ?s a ?t MINUS { ?s <urn:n> ?n FILTER(?n = ?exclude) } }", {"s": S, "t": S}),
+    ("SELECT * { ?s ?p ?o FILTER EXISTS { ?s ?q ?name } }", {"s": S, "p": S, "o": S}),
+    ("SELECT ?e { ?e <urn:n> ?n { BIND(?zz AS ?x) } }", {"e": S, "n": S, "x": E}),
+    ("SELECT ?e WHERE { SELECT ?e WHERE { ?e <urn:n> ?name } }", {"e": S}),
+    ("SELECT ?name WHERE { ?s ?p ?o }", {"s": S, "p": S, "o": S}),
+    # a subquery: what it selects of what it binds, as its group binds it
+    ("SELECT ?e WHERE { SELECT * WHERE { ?e <urn:n> ?name } }", {"e": S, "name": S}),
+    ("SELECT ?e { { SELECT ?e (COUNT(*) AS ?n) WHERE { ?e ?q ?z } GROUP BY ?e } ?e ?p ?o }",
+     {"e": S, "p": S, "o": S}),
+    ("SELECT ?e { SELECT ?e (SAMPLE(?name) AS ?nm) WHERE { ?e <urn:n> ?name } GROUP BY ?e }",
+     {"e": S}),
+    ("SELECT ?e { { SELECTDISTINCT ?e WHERE { ?e <urn:n> ?name } } }", {"e": S}),
+    ("SELECT * { ?s <urn:a> ?o { SELECT ?s ?x WHERE { ?s <urn:a> ?o VALUES ?x { UNDEF } } } }",
+     {"s": S, "o": S, "x": E}),
+    ("SELECT ?s { { SELECT * WHERE { ?s a ?t MINUS { ?s <urn:n> ?name } } } }",
+     {"s": S, "t": S}),
+    # a block at the query's end sees every variable
+    ("DESCRIBE ?x", {"x": S}),
 ])
-def test_where_variables(query, bindable):
-    assert where_variables(query) == bindable
+def test_where_each_parameter_goes(query, places):
+    assert param_places(query) == places
 
 
-def test_a_parameter_the_where_clause_does_not_bind_is_refused():
+GRAPH = """@prefix : <urn:> .
+:ada :a 1 ; :name "Ada Quill" ; :c "V" .
+:ivo :a 2 ; :name "Ivo Marsh" ; :b "other" ; :c "V" .
+:eve :a 3 ; :b "V" .
+"""
+
+
+@pytest.mark.parametrize(("query", "params", "rows"), [
+    # an OPTIONAL's variable: the rows where it has the value, no other
+    ("SELECT ?s ?x { ?s :a ?o OPTIONAL { ?s :b ?x } }", {"x": "V"}, [["urn:eve", "V"]]),
+    # read by an OPTIONAL before its binding: the OPTIONAL still sees it unbound
+    ("SELECT ?s { ?s :a ?o OPTIONAL { ?s :b ?x } ?s :c ?x }", {"x": "V"},
+     [["urn:ada"]]),
+    # a MINUS before its binding still removes what it removed
+    ("SELECT ?s { ?s :a ?o MINUS { ?s :b ?x } ?s :c ?x }", {"x": "V"}, [["urn:ada"]]),
+    # a BIND's variable, after the BIND
+    ('SELECT ?s { ?s :name ?n BIND(SUBSTR(?n, 1, 3) AS ?short) }', {"short": "Ivo"},
+     [["urn:ivo"]]),
+    # a value the clause compares with
+    ("SELECT ?s { ?s :name ?n FILTER(STRSTARTS(?n, ?start)) }", {"start": "Ada"},
+     [["urn:ada"]]),
+    # a subquery's UNDEF column
+    ("SELECT ?s { ?s :a ?o { SELECT ?s ?x WHERE { ?s :a ?o VALUES ?x { UNDEF } } } }",
+     {"x": "V"}, []),
+])
+def test_a_parameter_answers_for_the_rows_with_its_value(tmp_path, query, params, rows):
+    graph = tmp_path / "g.ttl"
+    graph.write_text(GRAPH)
+    text = "PREFIX : <urn:>\n" + query
+    check_params(text, params)
+    assert sorted(run_file_query(graph, text, params).rows) == rows
+
+
+def test_a_parameter_a_query_cannot_reach_is_refused():
     hidden = "SELECT ?e WHERE { SELECT ?e WHERE { ?e <urn:n> ?name } }"
-    with pytest.raises(QueryError, match=r"--param name: the query's WHERE clause does not "
-                                         r"always bind \?name .* \(\?e can be given\)"):
+    with pytest.raises(QueryError, match=r"--param name: a parameter cannot reach \?name, .* "
+                                         r"\(\?e can be given\)"):
         check_params(hidden, {"name": "Ada Quill"})
     with pytest.raises(QueryError, match=r"no variable \?who"):
         check_params(hidden, {"who": "Ada Quill"})

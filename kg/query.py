@@ -113,9 +113,9 @@ def check_params(text: str, params: Mapping[str, str]) -> None:
         if name not in variables:
             raise QueryError(f"--param {name}: the query has no variable ?{name} ({has})")
         raise QueryError(
-            f"--param {name}: a parameter cannot reach ?{name}, which is only inside a MINUS, "
-            "an EXISTS or a subquery that does not select it, only read by a nested group's "
-            "filters, or outside the query's WHERE clause; it would bind nothing "
+            f"--param {name}: ?{name} is only inside a MINUS, an EXISTS or a subquery that "
+            "does not select it, only read by a nested group's filters, or outside the "
+            "query's WHERE clause, where kg gives no parameter "
             f"({'?' + ', ?'.join(sorted(places)) if places else 'no variable'} can be given)")
 
 

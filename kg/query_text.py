@@ -284,9 +284,14 @@ class _ClauseGroups:
 
     def _data_block(self, values: int, hi: int) -> int | None:
         """Where the data block of the VALUES at ``values`` opens: the next
-        bracket opened, if it is one."""
-        k = next((k for k in range(values + 1, hi) if self.toks[k].scope), None)
+        bracket opened after its header's, if it is one."""
+        k = self._next_opened(values, hi)
+        if k is not None and self.toks[k].scope == _ROUND:  # VALUES (?a ?b) {...}
+            k = self._next_opened(self.pair.get(k, hi), hi)
         return k if k is not None and self.toks[k].scope == _DATA else None
+
+    def _next_opened(self, after: int, hi: int) -> int | None:
+        return next((k for k in range(after + 1, hi) if self.toks[k].scope), None)
 
     def _has_undef(self, values: int, hi: int) -> bool:
         k = self._data_block(values, hi)

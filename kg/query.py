@@ -61,9 +61,10 @@ _OPTIONAL = re.compile(r"\[[^\]]*\]")
 
 def _use_text(text: str) -> str:
     """What a query's opening comment says after ``Use:`` (or ``Usage:``, in
-    any case, at the start of a line or after a mark, not inside prose), on
-    every such line: the rest of the line, and the lines after it while a
-    line ends with a backslash or ``Use:`` ended its own."""
+    any case, at the start of a line or after a mark other than a comma: "how
+    to use:" and "for one year, use:" are prose), on every such line: the
+    rest of the line, and the lines after it while a line ends with a
+    backslash or ``Use:`` ended its own."""
     lines = list(_description(text.splitlines()))
     said, i = [], 0
     while i < len(lines):

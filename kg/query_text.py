@@ -1,6 +1,7 @@
 """What ``kg query`` reads in a query's own text: the variables it has, and
-where its WHERE clause opens, so that ``--param NAME=VALUE`` can be checked
-against the first and bound by a VALUES block placed in the second.
+where in its WHERE clause each ``--param NAME=VALUE`` goes (``param_places``,
+``with_params``): a VALUES block opening the clause or a FILTER closing it,
+or nowhere, and the parameter is refused.
 
 The text is read with the endpoint gate's lexer (``kg.sparql_guard.Lexer``:
 strings, comments, IRIs, variables and brackets, in time linear in the text)
@@ -25,6 +26,8 @@ from kg.sparql_guard import OPERAND_ENDS, Lexer, values_step
 # bracket (a collection, a VALUES header, a triple term), a VALUES data block
 # and one of its rows, a triple (``<<``), a group, a blank node's properties
 _EXPRESSION, _ROUND, _DATA, _ROW, _TRIPLE = "E", "P", "V", "R", "T"
+# the words after which a name and "(" call a function (FILTER xsd:boolean(...))
+_CALLERS = frozenset({"FILTER", "BY", "HAVING"})
 
 
 @dataclass(frozen=True)
@@ -85,9 +88,6 @@ def tokens(text: str) -> Iterator[Token]:
         before, pos = token, end
 
 
-_CALLERS = frozenset({"FILTER", "BY", "HAVING"})
-
-
 def _scope(kind: str, value: str, inner: str, before: Token | None, values: int,
            expression: bool) -> str:
     """What an opening bracket (or ``<<``) opens; "" for any other token.
@@ -129,19 +129,18 @@ class WhereClause:
     one_subquery: bool = False
 
 
-def where_clause(text: str) -> WhereClause | None:
-    """Where the query's WHERE clause opens: the first top-level brace after
-    a top-level WHERE or, where the query leaves the keyword out, its first
-    top-level group (a CONSTRUCT's second, after its template). Never a
-    subquery's, an EXISTS's or a VALUES data block. None for a query with no
-    such group (``DESCRIBE <x>``, or ``CONSTRUCT WHERE { ... }``, whose group
-    holds triples only)."""
+def _clause_start(toks: list[Token]) -> int | None:
+    """Which token opens the query's WHERE clause: the first top-level brace
+    after a top-level WHERE or, where the query leaves the keyword out, its
+    first top-level group (a CONSTRUCT's second, after its template). Never
+    a subquery's, an EXISTS's or a VALUES data block. None for a query with
+    no such group (``DESCRIBE <x>``, or ``CONSTRUCT WHERE { ... }``, whose
+    group holds triples only)."""
     seen_where = construct = False
-    stream = tokens(text)
-    for t in stream:
+    for i, t in enumerate(toks):
         if not t.top:
             continue
-        word = t.value.upper() if t.kind == "name" and ":" not in t.value else ""
+        word = _word(toks, i)
         if word == "WHERE":
             if construct and not seen_where:
                 return None  # CONSTRUCT WHERE { triples }
@@ -154,26 +153,8 @@ def where_clause(text: str) -> WhereClause | None:
             if construct and not seen_where:
                 seen_where = True  # that was the template; the clause's group follows
             else:
-                return _clause_from(t.end, stream)
+                return i
     return None
-
-
-def _clause_from(opens: int, rest: Iterator[Token]) -> WhereClause:
-    """The clause opened just before ``opens``, its tokens ``rest``."""
-    first = next(rest, None)
-    one_subquery = (first is not None and first.kind == "name" and ":" not in first.value
-                    and first.value.upper().startswith("SELECT"))
-    depth = 1 if first is not None and first.kind == "open" else 0
-    if first is not None and first.kind == "close":
-        return WhereClause(opens, first.start, one_subquery)
-    for t in rest:
-        if t.kind == "open":
-            depth += 1
-        elif t.kind == "close":
-            if depth == 0:
-                return WhereClause(opens, t.start, one_subquery)
-            depth -= 1
-    return WhereClause(opens, None, one_subquery)  # never closed: Oxigraph will say so
 
 
 @dataclass
@@ -359,12 +340,21 @@ def param_places(text: str) -> dict[str, str]:
     MINUS, an EXISTS or a subquery that does not select it, only read by a
     nested group's filters, or only outside the clause (in the query's own
     SELECT clause, say), which a parameter cannot reach. Where the block
-    goes at the query's end (``where_clause`` None), every variable of the
-    query, at the start."""
-    clause = where_clause(text)
-    if clause is None:
-        return dict.fromkeys(query_variables(text), AT_START)
-    groups = _ClauseGroups([t for t in tokens(text) if t.start >= clause.opens])
+    goes at the query's end (no WHERE clause of its own), every variable of
+    the query, at the start."""
+    return _read(text)[1]
+
+
+def _read(text: str) -> tuple[WhereClause | None, dict[str, str]]:
+    """The query's WHERE clause and ``param_places``, from one reading."""
+    toks = list(tokens(text))
+    at = _clause_start(toks)
+    if at is None:
+        return None, dict.fromkeys((t.value[1:] for t in toks if t.kind == "var"), AT_START)
+    groups = _ClauseGroups(toks[at + 1:])
+    clause = WhereClause(toks[at].end,
+                         groups.toks[groups.end].start if groups.end < len(groups.toks) else None,
+                         _word(groups.toks, 0).startswith("SELECT"))
     bound = _Bound()
     if clause.one_subquery:
         groups.subquery(0, groups.end, bound)
@@ -376,7 +366,7 @@ def param_places(text: str) -> dict[str, str]:
         first = bound.always.get(name)
         places[name] = AT_START if first is not None and bound.first_other(name) > first \
             else AT_END
-    return places
+    return clause, places
 
 
 def with_params(text: str, params: dict[str, str] | None) -> str:
@@ -389,12 +379,11 @@ def with_params(text: str, params: dict[str, str] | None) -> str:
     own gets the block at its end."""
     if not params:
         return text
-    places = param_places(text)
+    clause, places = _read(text)
     start = {k: v for k, v in params.items() if places.get(k, AT_START) == AT_START}
     end = {k: v for k, v in params.items() if k not in start}
     block = (f" VALUES ({' '.join(f'?{k}' for k in start)}) "
              f"{{ ({' '.join(sparql_string(v) for v in start.values())}) }} ") if start else " "
-    clause = where_clause(text)
     if clause is None:
         return f"{text}\n{block.strip()}"
     closes = len(text) if clause.closes is None else clause.closes

@@ -11,7 +11,9 @@ and the corpus's facts are never in memory at the same time; and because
 titles are merged in article order, the facts are the same for any number
 of processes. One process alone (``--jobs 1``) runs both passes itself,
 and holds a bounded number of its parsed articles in memory between them
-instead of filing them (``_Held``).
+instead of filing them (``_Held``); so do the workers of a corpus small
+enough for one round of them (``_ROUND``), which stay for the second pass
+and run it on the articles they parsed (``LocalRunner``).
 
 A plain build's folder is its own scratch, gone with it: there each process
 appends what its first pass files to a log of its own and says where
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -73,6 +76,7 @@ from kg.pipeline import (
     resume,
 )
 from kg.records import ArticleFacts, Filed, SharedReader, read_facts_files
+from kg.sticky_pool import StickyPool
 
 # (done, total, "parsing ARTICLE" | "extracting ARTICLE"), once per article and pass
 Progress = Callable[[int, int, str], None]
@@ -270,8 +274,10 @@ class _Held:
 
 
 # about 64 MB of articles (120,000 tokens: 800 synthetic articles of the
-# benchmark's, 150 to 300 real ones)
-_held = _Held(most_tokens=120_000)
+# benchmark's, 150 to 300 real ones), in one process or shared among a
+# pool's workers (``LocalRunner``)
+_HELD_TOKENS = 120_000
+_held = _Held(most_tokens=_HELD_TOKENS)
 
 
 def _init(settings: _Settings) -> None:
@@ -511,6 +517,23 @@ def _logged_first(job: Job) -> tuple[Doc, FirstPassState] | None:
         return None
 
 
+class _Reports:
+    """Passes a step's results on, telling ``progress`` of each article as
+    "PHASE ARTICLE", counted over ``jobs``."""
+
+    def __init__(self, jobs: list[Job], progress: Progress | None, phase: str) -> None:
+        self._names = {j.index: j.article.id for j in jobs}
+        self._progress, self._phase, self._done = progress, phase, 0
+
+    def __call__(self, results: list[tuple[int, object]]) -> Iterator[tuple[int, object]]:
+        for index, result in results:
+            self._done += 1
+            if self._progress:
+                self._progress(self._done, len(self._names),
+                               f"{self._phase} {self._names[index]}")
+            yield index, result
+
+
 def _chunks(jobs: list[Job]) -> list[list[Job]]:
     """``_ALONE_CHUNK`` articles each, for one process (a pool's: ``_rounds``)."""
     return [jobs[i : i + _ALONE_CHUNK] for i in range(0, len(jobs), _ALONE_CHUNK)]
@@ -542,17 +565,7 @@ def _run(step, jobs: list[Job], settings: _Settings, processes: int,
     ``processes`` is 1, else in a pool (forked where the platform allows, so
     the loaded model is shared rather than loaded again), its chunks sent as
     listed (``_take_listed``)."""
-    names = {j.index: j.article.id for j in jobs}
-    done = 0
-
-    def report(results):
-        nonlocal done
-        for index, result in results:
-            done += 1
-            if progress:
-                progress(done, len(jobs), f"{phase} {names[index]}")
-            yield index, result
-
+    report = _Reports(jobs, progress, phase)
     if processes <= 1 or len(jobs) <= 1:
         _init(settings)
         for chunk in _chunks(jobs):
@@ -577,28 +590,94 @@ def _take_listed(step, chunk: bytes) -> list:
     return step(pickle.loads(chunk))
 
 
+def _init_holding(settings: _Settings, most_tokens: int) -> None:
+    """A worker's ``_init`` for a first pass whose second runs in the same
+    worker (``LocalRunner``): it holds up to ``most_tokens`` for it."""
+    _init(settings)
+    _held.most_tokens = most_tokens
+
+
 class LocalRunner:
-    """Runs the two passes in this process (``processes`` 1) or in a pool of
-    local processes; each step files its results in the jobs' folder, or logs
+    """Runs the two passes in this process (``processes`` 1) or in local
+    processes; each step files its results in the jobs' folder, or logs
     them there (a build's scratch, ``Logged``; the second pass's facts are
-    logged by ``file_facts``). In this process, the first pass holds some in
-    memory instead, ``_Held``, which ``close`` lets go."""
+    logged by ``file_facts``). The first pass holds some articles in memory
+    instead, ``_Held``, for the second to take in the same process: in this
+    one, or, where the jobs are one round of workers (``_ROUND``), in the
+    worker that parsed them, which stays for the second pass (a
+    ``StickyPool``: the second pass of each article runs there). Larger
+    corpora take fresh workers for every round of each pass, and hold
+    nothing. ``close`` lets what is held go."""
 
     def __init__(self, model: str | None, processes: int) -> None:
         self.model, self.processes = model, processes
+        self._pool: StickyPool | None = None
+        self._owners: dict[int, int] = {}  # by job index: the worker holding its first pass
 
     def first(self, jobs: list[Job], progress: Progress | None
               ) -> Iterator[tuple[int, list[str] | Logged | ArticleError]]:
+        if self.processes > 1 and 1 < len(jobs) <= _ROUND and \
+                "fork" in multiprocessing.get_all_start_methods():
+            return self._first_in_pool(jobs, progress)
         return _run(_first, jobs, _Settings(self.model, hold=self.processes <= 1),
                     self.processes, progress, "parsing")
 
+    def _first_in_pool(self, jobs: list[Job], progress: Progress | None
+                       ) -> Iterator[tuple[int, list[str] | Logged | ArticleError]]:
+        """The first pass in workers kept for the second (``StickyPool``),
+        each holding its share of ``_HELD_TOKENS``: together they hold what
+        one process alone would."""
+        self.close()
+        chunks = _rounds(jobs, self.processes)[0]
+        self._pool = StickyPool(min(self.processes, len(chunks)), _init_holding,
+                                (_Settings(self.model, hold=True),
+                                 _HELD_TOKENS // self.processes))
+        report = _Reports(jobs, progress, "parsing")
+        results = self._pool.map(functools.partial(_take_listed, _first),
+                                 [dumps_listed(chunk) for chunk in chunks])
+        for chunk, (worker, done) in zip(chunks, results, strict=True):
+            for job in chunk:
+                self._owners[job.index] = worker
+            yield from report(done)
+
     def second(self, jobs: list[Job], known_path: Path, progress: Progress | None
                ) -> Iterator[tuple[int, ArticleError | bytes | None]]:
+        if self._pool is not None:
+            return self._second_in_pool(jobs, known_path, progress)
         return _run(_second, jobs, _Settings(self.model, known_path), self.processes,
                     progress, "extracting")
 
+    def _second_in_pool(self, jobs: list[Job], known_path: Path, progress: Progress | None
+                        ) -> Iterator[tuple[int, ArticleError | bytes | None]]:
+        """The second pass of each job in the worker that ran its first (any
+        worker for one that had none here: its first pass was kept in a
+        store's folder), in chunks of one worker's jobs; then the workers go."""
+        pool = self._pool
+        assert pool is not None
+        try:
+            pool.run_everywhere(_init, _Settings(self.model, known_path))
+            tasks: list[tuple[int | None, list[Job]]] = []
+            for owner in sorted({self._owners.get(j.index) for j in jobs},
+                                key=lambda o: -1 if o is None else o):
+                owned = [j for j in jobs if self._owners.get(j.index) == owner]
+                tasks.extend((owner, owned[i : i + _CHUNK])
+                             for i in range(0, len(owned), _CHUNK))
+            tasks.sort(key=lambda task: task[1][0].index)  # results in job order
+            report = _Reports(jobs, progress, "extracting")
+            results = pool.map(functools.partial(_take_listed, _second),
+                               [dumps_listed(chunk) for _, chunk in tasks],
+                               owners=[owner for owner, _ in tasks])
+            for _, done in results:
+                yield from report(done)
+        finally:
+            self.close()
+
     def close(self) -> None:
         _held.clear()
+        self._owners.clear()
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
 
 class Runner(Protocol):

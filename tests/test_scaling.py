@@ -203,6 +203,51 @@ def test_workers_replaced_every_few_articles_give_the_same_facts(monkeypatch):
     assert len(pools) == len(rounds[0]) + len(rounds[1])  # ...each with fresh workers
 
 
+def test_a_pool_s_second_pass_runs_where_its_first_held_the_article(monkeypatch, tmp_path):
+    """In a corpus of one round, the worker that parsed an article stays and
+    runs its second pass on the Doc it holds: each article is parsed once,
+    and no Doc is filed and read back (nor parsed again), with the facts of
+    one process. Past the workers' share of what may be held, the Docs are
+    read back, with the same facts."""
+    from kg import passes
+    from kg.articles import load_articles
+
+    articles, _ = load_articles([ROOT / "seeds", ROOT / "tests" / "data" / "heldout"])
+    one = extract_corpus(articles, jobs=1)
+    counts = tmp_path / "counts.txt"
+    real_read, real_parse = passes.doc_from_bytes, passes.parse
+
+    def note(what: str, n: int = 1) -> None:
+        with counts.open("a") as log:  # written from whichever worker does it
+            log.write(f"{what}\n" * n)
+
+    def read(nlp, data):
+        note("read")
+        return real_read(nlp, data)
+
+    def parse(nlp, texts):
+        texts = list(texts)
+        note("parsed", len(texts))
+        return real_parse(nlp, texts)
+
+    def counted() -> tuple[int, int]:
+        said = counts.read_text().split()
+        counts.unlink()
+        return said.count("parsed"), said.count("read")
+
+    monkeypatch.setattr(passes, "doc_from_bytes", read)
+    monkeypatch.setattr(passes, "parse", parse)
+    reported = []
+    assert extract_corpus(articles, jobs=2, progress=lambda *said: reported.append(said)) == one
+    assert counted() == (len(articles), 0)
+    for phase in ("parsing", "extracting"):  # each article once a pass, counted to the end
+        said = [(done, total) for done, total, what in reported if what.startswith(phase)]
+        assert said == [(n, len(articles)) for n in range(1, len(articles) + 1)]
+    monkeypatch.setattr(passes, "_HELD_TOKENS", 2)  # one token a worker: nothing fits
+    assert extract_corpus(articles, jobs=2) == one
+    assert counted() == (len(articles), len(articles))
+
+
 def test_a_pool_gets_full_chunks_that_shrink_as_each_round_ends(monkeypatch):
     """A pool's chunks are as large as ``_CHUNK`` (one batch of the model's
     work) while much is left, and shrink to ``_LAST_CHUNK`` as each round of

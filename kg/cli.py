@@ -159,7 +159,8 @@ def _build(args: argparse.Namespace, extraction: ExtractionProcess | None) -> in
                                      turtle=out / "graph.ttl", lines=lines,
                                      database=any(f not in STREAMED for f in formats),
                                      extraction=extraction,
-                                     say=None if args.quiet else _err)
+                                     say=None if args.quiet else _err,
+                                     last=args.no_html and all(f in STREAMED for f in formats))
                 progress.end()
                 with result:
                     return _write_outputs(args, result, out, formats, started)

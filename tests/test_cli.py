@@ -369,6 +369,23 @@ def test_the_program_leaves_what_is_alive_at_its_end_to_the_system(monkeypatch):
     assert "sys.exit(run())" in (root / "kg" / "__main__.py").read_text()
 
 
+def test_a_build_gives_its_memory_back_only_when_more_follows(tmp_path, monkeypatch):
+    """Once the graph is written, a build frees what it resolved and gives the
+    memory back (a full collection, a trim) for the steps that follow: the
+    page, a file written from the database. With neither, it exits without."""
+    from kg import builder
+
+    given = []
+    monkeypatch.setattr(builder, "give_back", lambda: given.append(1))
+    assert main(["build", "seeds", "-o", str(tmp_path / "a"), "--no-html", "-q",
+                 "--export", "nt"]) == 0
+    assert given == []
+    assert main(["build", "seeds", "-o", str(tmp_path / "b"), "--no-html", "-q",
+                 "--export", "jsonld"]) == 0
+    assert given == [1]
+    assert (tmp_path / "b" / "graph.jsonld").stat().st_size > 0
+
+
 def test_a_page_is_read_and_drawn_with_the_collector_paused(built, tmp_path, monkeypatch):
     """Reading the graph and drawing it make what the page is made from; the
     collector's scans of it were a tenth of ``kg viz`` (``cmd_viz``). It runs

@@ -226,12 +226,14 @@ _settings: _Settings | None = None
 # the corpus's titles, indexed once per titles file: by the process that forks
 # the workers, before it forks them, so that every round's workers share one
 # index instead of each making its own (a tenth of a second per worker and
-# round at 30,000 titles)
+# round at 30,000 titles); workers kept from the first pass (``LocalRunner``,
+# a corpus of one round: fewer titles) each make their own
 _known: tuple[Path, KnownWorks] | None = None
 
 
 class _Held:
-    """What an in-process build's first pass keeps in memory for its second,
+    """What a process's first pass keeps in memory for its second (a build's
+    own process, or a worker kept for both passes, ``LocalRunner``),
     by article stem: the article's context (its Doc, without the model's
     tensor, and the views made of it) and its work hits. The second pass then
     neither reads the Doc and the first pass's state back nor makes those
@@ -240,8 +242,8 @@ class _Held:
     the Doc and the views together, as measured on synthetic articles; the
     process may hold more, where memory the parse freed lies between held
     objects), whatever the corpus's size, so memory stays flat; the articles
-    past that are filed (in a build's scratch, logged) and read back, as a
-    pool's workers always do. A held
+    past that are filed (in a build's scratch, logged) and read back, as
+    workers forked afresh for the second pass always do. A held
     Doc is also found by its key (``docs``), for another article of the same
     text: its Doc was not filed to be found there.
     One per process: a second build running meanwhile in the same process
@@ -274,10 +276,9 @@ class _Held:
 
 
 # about 64 MB of articles (120,000 tokens: 800 synthetic articles of the
-# benchmark's, 150 to 300 real ones), in one process or shared among a
-# pool's workers (``LocalRunner``)
-_HELD_TOKENS = 120_000
-_held = _Held(most_tokens=_HELD_TOKENS)
+# benchmark's, 150 to 300 real ones), in one process or shared among the
+# workers it forks (``LocalRunner``)
+_held = _Held(most_tokens=120_000)
 
 
 def _init(settings: _Settings) -> None:
@@ -625,13 +626,13 @@ class LocalRunner:
     def _first_in_pool(self, jobs: list[Job], progress: Progress | None
                        ) -> Iterator[tuple[int, list[str] | Logged | ArticleError]]:
         """The first pass in workers kept for the second (``StickyPool``),
-        each holding its share of ``_HELD_TOKENS``: together they hold what
-        one process alone would."""
+        each holding its share of what this process may hold (``_held``):
+        together they hold what it would alone."""
         self.close()
         chunks = _rounds(jobs, self.processes)[0]
-        self._pool = StickyPool(min(self.processes, len(chunks)), _init_holding,
-                                (_Settings(self.model, hold=True),
-                                 _HELD_TOKENS // self.processes))
+        workers = min(self.processes, len(chunks))
+        self._pool = StickyPool(workers, _init_holding, (_Settings(self.model, hold=True),
+                                                         _held.most_tokens // workers))
         report = _Reports(jobs, progress, "parsing")
         results = self._pool.map(functools.partial(_take_listed, _first),
                                  [dumps_listed(chunk) for chunk in chunks])
@@ -643,40 +644,50 @@ class LocalRunner:
     def second(self, jobs: list[Job], known_path: Path, progress: Progress | None
                ) -> Iterator[tuple[int, ArticleError | bytes | None]]:
         if self._pool is not None:
-            return self._second_in_pool(jobs, known_path, progress)
+            if all(j.index in self._owners for j in jobs):
+                return self._second_in_pool(jobs, known_path, progress)
+            # a store's second pass may take up articles its first did not
+            # (kept ones a title that came or went is in): as many as the
+            # store has, for fresh workers in rounds, which read what the
+            # kept ones filed (a store files what its workers hold)
+            self.close()
         return _run(_second, jobs, _Settings(self.model, known_path), self.processes,
                     progress, "extracting")
 
     def _second_in_pool(self, jobs: list[Job], known_path: Path, progress: Progress | None
                         ) -> Iterator[tuple[int, ArticleError | bytes | None]]:
-        """The second pass of each job in the worker that ran its first (any
-        worker for one that had none here: its first pass was kept in a
-        store's folder), in chunks of one worker's jobs; then the workers go."""
+        """The second pass of each job in the worker that ran its first, in
+        chunks of consecutive jobs of one worker's (so the results, failures
+        among them, come in the jobs' order); then the workers go."""
         pool = self._pool
         assert pool is not None
+        done = False
         try:
             pool.run_everywhere(_init, _Settings(self.model, known_path))
-            tasks: list[tuple[int | None, list[Job]]] = []
-            for owner in sorted({self._owners.get(j.index) for j in jobs},
-                                key=lambda o: -1 if o is None else o):
-                owned = [j for j in jobs if self._owners.get(j.index) == owner]
-                tasks.extend((owner, owned[i : i + _CHUNK])
-                             for i in range(0, len(owned), _CHUNK))
-            tasks.sort(key=lambda task: task[1][0].index)  # results in job order
+            tasks: list[tuple[int, list[Job]]] = []
+            for job in jobs:
+                owner = self._owners[job.index]
+                if tasks and tasks[-1][0] == owner and len(tasks[-1][1]) < _CHUNK:
+                    tasks[-1][1].append(job)
+                else:
+                    tasks.append((owner, [job]))
             report = _Reports(jobs, progress, "extracting")
             results = pool.map(functools.partial(_take_listed, _second),
                                [dumps_listed(chunk) for _, chunk in tasks],
                                owners=[owner for owner, _ in tasks])
-            for _, done in results:
-                yield from report(done)
+            for _, results_of_chunk in results:
+                yield from report(results_of_chunk)
+            done = True
         finally:
-            self.close()
+            self.close(at_once=not done)
 
-    def close(self) -> None:
+    def close(self, at_once: bool = False) -> None:
+        """Let what is held go, and end the kept workers (``at_once``: those
+        still at a task too, terminated, as after an error or an interrupt)."""
         _held.clear()
         self._owners.clear()
         if self._pool is not None:
-            self._pool.close()
+            self._pool.close(at_once=at_once)
             self._pool = None
 
 

@@ -71,6 +71,8 @@ class StickyPool:
         the others in whichever is free first; each worker takes its own
         tasks before anyone's. Yields (worker, result) in the order of
         ``args``."""
+        if not self._procs:
+            raise ValueError("the pool is closed")
         owners = list(owners) if owners is not None else [None] * len(args)
         if len(owners) != len(args):
             raise ValueError("one owner (or None) for each task")

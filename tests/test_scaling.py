@@ -243,7 +243,11 @@ def test_a_pool_s_second_pass_runs_where_its_first_held_the_article(monkeypatch,
     for phase in ("parsing", "extracting"):  # each article once a pass, counted to the end
         said = [(done, total) for done, total, what in reported if what.startswith(phase)]
         assert said == [(n, len(articles)) for n in range(1, len(articles) + 1)]
-    monkeypatch.setattr(passes, "_HELD_TOKENS", 2)  # one token a worker: nothing fits
+    # the second pass's results in the articles' order, though each worker
+    # extracts the articles it parsed, a share of them, not a run of them
+    assert [what for *_, what in reported if what.startswith("extracting")] == \
+        [f"extracting {a.id}" for a in articles]
+    monkeypatch.setattr(passes._held, "most_tokens", 2)  # one token a worker: nothing fits
     assert extract_corpus(articles, jobs=2) == one
     assert counted() == (len(articles), len(articles))
 
@@ -351,9 +355,8 @@ def test_one_process_holds_a_bounded_part_of_its_articles_between_the_passes(
     """With one process the first pass keeps articles in memory for the
     second, up to a number of tokens whatever the corpus's size, and files the
     rest: each article is parsed and first-passed once, only the rest are
-    filed and read back, and the facts are those of a pool's workers, which
-    read every article back. An article of the same text as a held one is
-    not parsed again."""
+    filed and read back, and the facts are those of two processes. An
+    article of the same text as a held one is not parsed again."""
     from kg import passes
     from kg.articles import load_articles
 

@@ -209,6 +209,28 @@ def test_a_new_title_reextracts_the_stored_articles_that_mention_it(tmp_path, mo
                for q in _quads(store))
 
 
+def test_an_add_in_workers_reextracts_the_kept_articles_its_titles_reach(tmp_path, monkeypatch):
+    """An add of several articles in two processes: the workers that parsed
+    them would extract them, but the second pass also takes up a kept
+    article a new title is in, which no worker parsed now: it is read from
+    the store's files, with the same facts as a fresh build."""
+    calls = _counting_extractions(monkeypatch, tmp_path)
+    src = tmp_path / "src"
+    old = _write(src, "old", "Ada Quill said Copper Lake changed her life.")
+    new = _write(src, "new", "Copper Lake won Outstanding Drama Series at the Emmys. "
+                             "Its star Ada Quill thanked the crew.")
+    other = _write(src, "other", "Tomas Brandt won Outstanding Lead Actor in a Drama Series "
+                                 "for Paper Lanterns.")
+    store = tmp_path / "store"
+    build_into_store([old], store, jobs=2)
+    calls.clear()
+    build_into_store([new, other], store, jobs=2)
+    assert sorted(calls) == ["new", "old", "other"]
+    fresh = tmp_path / "fresh"
+    build_into_store([old, new, other], fresh, jobs=2)
+    assert _quads(store) == _quads(fresh)
+
+
 def test_an_add_reads_no_stored_article_it_does_not_need(tmp_path, monkeypatch):
     """Kept articles are listed from the store's index: an article that brings
     no new title reads none of them; one that does reads only those whose

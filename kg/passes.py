@@ -608,7 +608,8 @@ class LocalRunner:
     worker that parsed them, which stays for the second pass (a
     ``StickyPool``: the second pass of each article runs there). Larger
     corpora take fresh workers for every round of each pass, and hold
-    nothing. ``close`` lets what is held go."""
+    nothing; so does a store's second pass that takes up kept articles no
+    worker parsed now. ``close`` lets what is held go."""
 
     def __init__(self, model: str | None, processes: int) -> None:
         self.model, self.processes = model, processes
@@ -617,6 +618,7 @@ class LocalRunner:
 
     def first(self, jobs: list[Job], progress: Progress | None
               ) -> Iterator[tuple[int, list[str] | Logged | ArticleError]]:
+        self.close()  # what an earlier use of this runner left
         if self.processes > 1 and 1 < len(jobs) <= _ROUND and \
                 "fork" in multiprocessing.get_all_start_methods():
             return self._first_in_pool(jobs, progress)
@@ -628,7 +630,6 @@ class LocalRunner:
         """The first pass in workers kept for the second (``StickyPool``),
         each holding its share of what this process may hold (``_held``):
         together they hold what it would alone."""
-        self.close()
         chunks = _rounds(jobs, self.processes)[0]
         workers = min(self.processes, len(chunks))
         self._pool = StickyPool(workers, _init_holding, (_Settings(self.model, hold=True),
@@ -661,7 +662,6 @@ class LocalRunner:
         among them, come in the jobs' order); then the workers go."""
         pool = self._pool
         assert pool is not None
-        done = False
         try:
             pool.run_everywhere(_init, _Settings(self.model, known_path))
             tasks: list[tuple[int, list[Job]]] = []
@@ -677,17 +677,16 @@ class LocalRunner:
                                owners=[owner for owner, _ in tasks])
             for _, results_of_chunk in results:
                 yield from report(results_of_chunk)
-            done = True
         finally:
-            self.close(at_once=not done)
+            self.close()
 
-    def close(self, at_once: bool = False) -> None:
-        """Let what is held go, and end the kept workers (``at_once``: those
-        still at a task too, terminated, as after an error or an interrupt)."""
+    def close(self) -> None:
+        """Let what is held go, and end the kept workers (any still at a task,
+        after an error or an interrupt, at once: ``StickyPool.close``)."""
         _held.clear()
         self._owners.clear()
         if self._pool is not None:
-            self._pool.close(at_once=at_once)
+            self._pool.close()
             self._pool = None
 
 

@@ -41,6 +41,7 @@ class StickyPool:
         if processes < 1:
             raise ValueError("a pool needs one process at least")
         context = multiprocessing.get_context("fork")
+        self._busy: set[int] = set()  # the workers sent a task whose answer was not read
         self._conns: list[Connection] = []
         self._procs: list[multiprocessing.process.BaseProcess] = []
         try:
@@ -115,7 +116,7 @@ class StickyPool:
                 # a caller that stopped early, or a task that raised: the
                 # workers still at tasks would answer the next call with
                 # these tasks' results, so the pool ends here
-                self.close(at_once=True)
+                self.close()
 
     def run_everywhere(self, fn: Callable, arg: object) -> None:
         """``fn(arg)`` once in every worker (setting what later tasks read)."""
@@ -137,12 +138,14 @@ class StickyPool:
             self._conns[worker].send_bytes(pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL))
         except (BrokenPipeError, ConnectionResetError, EOFError):
             raise self._broken(worker) from None
+        self._busy.add(worker)
 
     def _receive(self, worker: int) -> object:
         try:
             kind, value = pickle.loads(self._conns[worker].recv_bytes())
         except (EOFError, ConnectionResetError):
             raise self._broken(worker) from None
+        self._busy.discard(worker)
         if kind == "error":
             raise value
         return value
@@ -153,20 +156,21 @@ class StickyPool:
         return BrokenProcessPool(f"a worker process ended before its task was done "
                                  f"(exit code {proc.exitcode})")
 
-    def close(self, at_once: bool = False) -> None:
-        """End the workers (idempotent): each ends once it sees its pipe
-        closed, after the task it is at; with ``at_once`` (or after a few
-        seconds) it is terminated."""
+    def close(self) -> None:
+        """End the workers (idempotent): an idle one ends once it sees its
+        pipe closed (or is terminated after a few seconds); one still at a
+        task, whose answer nobody will read (a caller that stopped early, an
+        error, an interrupt), is terminated at once."""
         for conn in self._conns:
             with contextlib.suppress(OSError):
                 conn.close()
-        for proc in self._procs:
-            if not at_once:
+        for worker, proc in enumerate(self._procs):
+            if worker not in self._busy:
                 proc.join(timeout=5.0)
             if proc.exitcode is None:
                 proc.terminate()
             proc.join()
-        self._conns, self._procs = [], []
+        self._conns, self._procs, self._busy = [], [], set()
 
     def __enter__(self) -> StickyPool:
         return self

@@ -384,6 +384,9 @@ def test_a_build_gives_its_memory_back_only_when_more_follows(tmp_path, monkeypa
                  "--export", "jsonld"]) == 0
     assert given == [1]
     assert (tmp_path / "b" / "graph.jsonld").stat().st_size > 0
+    assert main(["build", "seeds", "-o", str(tmp_path / "c"), "-q", "--export", "nt"]) == 0
+    assert given == [1, 1]
+    assert (tmp_path / "c" / "graph.html").stat().st_size > 0
 
 
 def test_a_page_is_read_and_drawn_with_the_collector_paused(built, tmp_path, monkeypatch):

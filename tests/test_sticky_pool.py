@@ -36,6 +36,11 @@ def _fail(value: int) -> int:
     return value
 
 
+def _sleep(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
 def _die(_: object) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
@@ -94,6 +99,32 @@ def test_close_lets_idle_workers_end_on_their_own():
     pool.close()
     assert [p.exitcode for p in procs] == [0, 0, 0]
     pool.close()  # again: nothing left to end
+
+
+def test_a_worker_still_at_a_task_nobody_waits_for_is_ended_at_once(monkeypatch):
+    """A caller that stops reading (an error, an interrupt) leaves a worker
+    at a task: the pool ends, that worker terminated rather than waited for,
+    the idle one on its own."""
+    from multiprocessing.process import BaseProcess
+
+    waited: list[tuple[str, float | None]] = []
+    real_join = BaseProcess.join
+
+    def join(self, timeout=None):
+        waited.append((self.name, timeout))
+        return real_join(self, timeout)
+
+    pool = StickyPool(2)
+    results = pool.map(_sleep, [0.0, 600.0], owners=[0, 1])
+    assert next(results) == (0, 0.0)
+    procs = list(pool._procs)
+    monkeypatch.setattr(BaseProcess, "join", join)
+    results.close()
+    assert [p.exitcode for p in procs] == [0, -signal.SIGTERM]
+    # the idle worker was given time to go; the busy one none
+    assert [t for name, t in waited if name == procs[1].name] == [None]
+    with pytest.raises(ValueError, match="closed"):
+        list(pool.map(_sleep, [0.0]))
 
 
 def test_owners_must_name_workers_of_the_pool():

@@ -221,11 +221,24 @@ def test_an_add_in_workers_reextracts_the_kept_articles_its_titles_reach(tmp_pat
                              "Its star Ada Quill thanked the crew.")
     other = _write(src, "other", "Tomas Brandt won Outstanding Lead Actor in a Drama Series "
                                  "for Paper Lanterns.")
+    from kg import passes
+
+    pools = tmp_path / "pools.txt"
+
+    class CountedPool(passes.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            with pools.open("a") as log:  # written from the process running the passes
+                log.write("pool\n")
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(passes, "ProcessPoolExecutor", CountedPool)
     store = tmp_path / "store"
     build_into_store([old], store, jobs=2)
     calls.clear()
     build_into_store([new, other], store, jobs=2)
     assert sorted(calls) == ["new", "old", "other"]
+    # the first pass in kept workers, the second in fresh ones
+    assert pools.read_text().split() == ["pool"]
     fresh = tmp_path / "fresh"
     build_into_store([old, new, other], fresh, jobs=2)
     assert _quads(store) == _quads(fresh)

@@ -186,14 +186,20 @@ def _counting_extractions(monkeypatch, tmp_path: Path) -> _Log:
     return calls
 
 
-def test_a_new_title_reextracts_the_stored_articles_that_mention_it(tmp_path, monkeypatch):
-    calls = _counting_extractions(monkeypatch, tmp_path)
-    src = tmp_path / "src"
+def _title_articles(src: Path) -> tuple[Path, Path, Path]:
+    """An article that mentions a title as plain words, one that marks it as
+    a title, and one about another title."""
     old = _write(src, "old", "Ada Quill said Copper Lake changed her life.")
     new = _write(src, "new", "Copper Lake won Outstanding Drama Series at the Emmys. "
                              "Its star Ada Quill thanked the crew.")
     other = _write(src, "other", "Tomas Brandt won Outstanding Lead Actor in a Drama Series "
                                  "for Paper Lanterns.")
+    return old, new, other
+
+
+def test_a_new_title_reextracts_the_stored_articles_that_mention_it(tmp_path, monkeypatch):
+    calls = _counting_extractions(monkeypatch, tmp_path)
+    old, new, other = _title_articles(tmp_path / "src")
     store = tmp_path / "store"
     build_into_store([old], store)
     calls.clear()
@@ -215,12 +221,7 @@ def test_an_add_in_workers_reextracts_the_kept_articles_its_titles_reach(tmp_pat
     article a new title is in, which no worker parsed now: it is read from
     the store's files, with the same facts as a fresh build."""
     calls = _counting_extractions(monkeypatch, tmp_path)
-    src = tmp_path / "src"
-    old = _write(src, "old", "Ada Quill said Copper Lake changed her life.")
-    new = _write(src, "new", "Copper Lake won Outstanding Drama Series at the Emmys. "
-                             "Its star Ada Quill thanked the crew.")
-    other = _write(src, "other", "Tomas Brandt won Outstanding Lead Actor in a Drama Series "
-                                 "for Paper Lanterns.")
+    old, new, other = _title_articles(tmp_path / "src")
     from kg import passes
 
     pools = tmp_path / "pools.txt"

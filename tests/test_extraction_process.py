@@ -355,3 +355,57 @@ def test_a_build_waiting_for_the_lock_holds_no_model_meanwhile(tmp_path):
         assert again is not early and again.available
         assert ready(again, None, stack) is again
     assert not multiprocessing.active_children()
+
+
+def test_the_child_imports_spacy_with_the_collector_off_and_freezes_what_it_made(
+        tmp_path, monkeypatch):
+    """What importing spaCy and kg's extractors makes lives as long as the
+    child: imported with the collector off, then frozen out of its scans,
+    before the model loads (whose own load runs with it on)."""
+    from kg import extraction_process, nlp
+
+    said = tmp_path / "said.txt"
+    real = extraction_process.imports_frozen
+    real_load = nlp._load_pipeline
+
+    @contextlib.contextmanager
+    def watched():
+        with real():
+            with said.open("a") as log:  # written by the child
+                log.write(f"importing collected={gc.isenabled()}\n")
+            yield
+        with said.open("a") as log:
+            log.write(f"imported collected={gc.isenabled()} frozen={gc.get_freeze_count()}\n")
+
+    def load(model):
+        with said.open("a") as log:
+            log.write(f"loading collected={gc.isenabled()}\n")
+        return real_load(model)
+
+    monkeypatch.setattr(extraction_process, "imports_frozen", watched)
+    monkeypatch.setattr(nlp, "_load_pipeline", load)
+    with build_graph([ROOT / "seeds"], lean=True) as result:
+        assert result.articles == 2
+    lines = said.read_text().splitlines()
+    assert lines[0] == "importing collected=False"
+    assert lines[1].startswith("imported collected=True frozen=")
+    assert int(lines[1].rsplit("=", 1)[1]) > 100_000  # spaCy's objects among them
+    assert lines[2] == "loading collected=True"
+
+
+def test_imports_frozen_restores_a_collector_that_was_off():
+    from kg.memory import imports_frozen
+
+    gc.disable()
+    try:
+        with imports_frozen():
+            made = [object() for _ in range(10)]
+            assert not gc.isenabled()
+        assert not gc.isenabled() and gc.get_freeze_count() >= len(made)
+    finally:
+        gc.unfreeze()
+        gc.enable()
+    with imports_frozen():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.unfreeze()

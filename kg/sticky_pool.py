@@ -14,7 +14,11 @@ depend on timing.
 
 A worker that dies (killed, out of memory) fails the pool's caller with
 ``BrokenProcessPool``, as the executor does; an exception a task raises is
-raised in the caller, and the pool stays usable.
+raised in the caller, and the pool stays usable unless other workers were
+still at tasks then (their answers would be read as the next call's: the
+pool ends instead). While the pool lives, the objects that existed when it
+forked are kept out of the collector's scans here (``frozen_objects``), as
+the executor's callers in ``kg.passes`` keep them.
 """
 
 from __future__ import annotations
@@ -44,20 +48,23 @@ class StickyPool:
         self._busy: set[int] = set()  # the workers sent a task whose answer was not read
         self._conns: list[Connection] = []
         self._procs: list[multiprocessing.process.BaseProcess] = []
+        # see kg.memory: the pages the workers share with this process stay
+        # shared while they run
+        self._frozen = contextlib.ExitStack()
         try:
-            with frozen_objects():  # see kg.memory: shared pages stay shared
-                for n in range(processes):
-                    ours, theirs = context.Pipe()
-                    # a worker closes its copies of the pool's ends of the
-                    # others' pipes: each must see its own closed (``close``)
-                    proc = context.Process(
-                        target=_serve, args=(theirs, list(self._conns) + [ours], initializer,
-                                             initargs),
-                        name=f"kg-worker-{n}", daemon=True)
-                    proc.start()
-                    theirs.close()
-                    self._conns.append(ours)
-                    self._procs.append(proc)
+            self._frozen.enter_context(frozen_objects())
+            for n in range(processes):
+                ours, theirs = context.Pipe()
+                # a worker closes its copies of the pool's ends of the
+                # others' pipes: each must see its own closed (``close``)
+                proc = context.Process(
+                    target=_serve, args=(theirs, list(self._conns) + [ours], initializer,
+                                         initargs),
+                    name=f"kg-worker-{n}", daemon=True)
+                proc.start()
+                theirs.close()
+                self._conns.append(ours)
+                self._procs.append(proc)
         except BaseException:
             self.close()
             raise
@@ -171,6 +178,7 @@ class StickyPool:
                 proc.terminate()
             proc.join()
         self._conns, self._procs, self._busy = [], [], set()
+        self._frozen.close()
 
     def __enter__(self) -> StickyPool:
         return self

@@ -130,3 +130,18 @@ def test_a_worker_still_at_a_task_nobody_waits_for_is_ended_at_once(monkeypatch)
 def test_owners_must_name_workers_of_the_pool():
     with StickyPool(2) as pool, pytest.raises(ValueError, match="no worker 2"):
         list(pool.map(_recall, [None], owners=[2]))
+
+
+def test_what_existed_when_the_pool_forked_stays_frozen_while_it_lives():
+    """The collector's scans would copy the pages the workers share with
+    this process: what existed then is frozen until the pool closes."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    pool = StickyPool(1)
+    try:
+        list(pool.map(_remember, ["a"]))
+        assert gc.get_freeze_count() > 0
+    finally:
+        pool.close()
+    assert gc.get_freeze_count() == 0

@@ -93,11 +93,8 @@ def imports_frozen() -> Iterator[None]:
     means of eight runs each), and frozen after, the model's load that
     follows costs no more (collected off until then, its load took 0.06 s
     longer: the first collection after scanned all of it)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
+    with collection_paused():
+        try:
+            yield
+        finally:
+            gc.freeze()  # before the collector runs again
